@@ -1,0 +1,83 @@
+/** The CLI dispatcher: help, version, command lookup and error printing. @module */
+
+import { formatIssue, isPipelineError } from "../core/errors.ts";
+import { VERSION } from "../core/version.ts";
+import "./commands/index.ts";
+import type { CliContext } from "./io.ts";
+import { commandHelp, findCommand, listCommands } from "./registry.ts";
+
+function mainHelp(): string {
+  const width = Math.max(...listCommands().map((c) => c.usage.length));
+  const rows = listCommands().map((c) => `  ${c.usage.padEnd(width)}  ${c.summary.split("\n")[0]}`);
+  return [
+    "async-pipeline: typed task pipelines with a content-addressed cache.",
+    "",
+    "Usage: async-pipeline <command> [options]",
+    "",
+    "Commands:",
+    ...rows,
+    "",
+    "Global options:",
+    "  --help       Show help for a command",
+    "  --version    Print the version",
+    "  --debug      Print stack traces for unexpected errors",
+    "",
+  ].join("\n");
+}
+
+/** Prints an error as `error[CODE]: message` plus its hint; returns exit code 1. */
+export function reportError(error: unknown, ctx: Pick<CliContext, "stderr" | "debug">): number {
+  if (isPipelineError(error)) {
+    const issues = error.issues.length > 1 ? error.issues : [];
+    if (issues.length > 0) {
+      ctx.stderr.write(`error[${error.code}]: ${issues.length} problems found:\n`);
+      for (const issue of issues) ctx.stderr.write(`  - [${issue.code}] ${formatIssue(issue)}\n`);
+    } else {
+      const hint = error.hint && !error.message.includes(error.hint)
+        ? `\n  hint: ${error.hint}`
+        : "";
+      ctx.stderr.write(`error[${error.code}]: ${error.message}${hint}\n`);
+    }
+    if (ctx.debug && error.stack) ctx.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  ctx.stderr.write(`error[ASYNC_PIPELINE_INTERNAL]: ${message}\n`);
+  if (ctx.debug && error instanceof Error && error.stack) ctx.stderr.write(`${error.stack}\n`);
+  else {ctx.stderr.write(
+      "  hint: rerun with --debug for a stack trace, and report it if it looks like a bug.\n",
+    );}
+  return 1;
+}
+
+/** Runs one CLI invocation against the given context and returns its exit code. */
+export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const args = argv.filter((arg) => arg !== "--debug");
+  try {
+    if (args.length === 0 || args[0] === "--help" || args[0] === "-h" || args[0] === "help") {
+      const topic = args[0] === "help" ? findCommand(args.slice(1)) : undefined;
+      ctx.stdout.write(topic ? commandHelp(topic.command) : mainHelp());
+      return 0;
+    }
+    if (args[0] === "--version" || args[0] === "-V" || args[0] === "version") {
+      ctx.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    const found = findCommand(args);
+    if (!found) {
+      ctx.stderr.write(
+        `error[ASYNC_PIPELINE_USAGE]: unknown command "${
+          args.join(" ")
+        }".\n  hint: run \`async-pipeline --help\` to list commands.\n`,
+      );
+      return 1;
+    }
+    if (found.rest.includes("--help") || found.rest.includes("-h")) {
+      ctx.stdout.write(commandHelp(found.command));
+      return 0;
+    }
+    return await found.command.run(found.rest, ctx);
+  } catch (error) {
+    return reportError(error, ctx);
+  }
+}

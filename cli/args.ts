@@ -1,0 +1,57 @@
+/** Argument parsing shared by CLI commands, on top of `node:util` parseArgs. @module */
+
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { ErrorCode, PipelineError } from "../core/errors.ts";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** Parses `args` strictly; unknown options become a usage error naming the command. */
+export function parseCommandArgs<O extends Options>(
+  command: string,
+  args: string[],
+  options: O,
+  allowPositionals = true,
+) {
+  try {
+    return parseArgs({ args, options, allowPositionals, strict: true });
+  } catch (error) {
+    throw new PipelineError(
+      ErrorCode.USAGE,
+      `${command}: ${error instanceof Error ? error.message : String(error)}`,
+      { hint: `Run \`async-pipeline ${command} --help\` for usage.` },
+    );
+  }
+}
+
+/** Parses a positive integer option value, naming the option when invalid. */
+export function parsePositiveInt(
+  name: string,
+  value: string | undefined,
+  allowZero = false,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < (allowZero ? 0 : 1)) {
+    throw new PipelineError(
+      ErrorCode.USAGE,
+      `--${name} must be a ${allowZero ? "non-negative" : "positive"} integer, got "${value}".`,
+    );
+  }
+  return parsed;
+}
+
+/** Checks a `--format` value against the allowed list. */
+export function parseFormat<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new PipelineError(
+      ErrorCode.USAGE,
+      `--format must be one of ${allowed.join(", ")}, got "${value}".`,
+    );
+  }
+  return value as T;
+}

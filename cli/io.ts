@@ -1,0 +1,34 @@
+/** Output streams and environment handed to every CLI command. @module */
+
+/** A minimal writable text sink. */
+export interface TextSink {
+  write(text: string): void;
+  /** True when the sink is an interactive terminal. */
+  readonly isTTY?: boolean;
+}
+
+/** What a CLI command may touch; nothing global. */
+export interface CliContext {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: TextSink;
+  readonly stderr: TextSink;
+  /** Aborted on SIGINT, SIGTERM or a closed stdout pipe. */
+  readonly signal: AbortSignal;
+  /** Print stack traces for unexpected errors. */
+  readonly debug: boolean;
+}
+
+/** A sink that collects text, for in-process runs and tests. */
+export class BufferSink implements TextSink {
+  #chunks: string[] = [];
+  readonly isTTY = false;
+
+  write(text: string): void {
+    this.#chunks.push(text);
+  }
+
+  text(): string {
+    return this.#chunks.join("");
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Environment value builders: literals, secrets and variables.
+ *
+ * Values here are declarations. They are resolved against a process
+ * environment only when a job runs (see `node/env.ts`).
+ *
+ * @module
+ */
+
+import { ErrorCode, PipelineError } from "./errors.ts";
+
+/** A value read from a secret source (`process.env.NAME` locally, `secrets.NAME` on GitHub). */
+export interface SecretRef {
+  readonly kind: "secret";
+  /** Name of the secret in its source. */
+  readonly name: string;
+}
+
+/** A value read from a variable source (`process.env.NAME` locally, `vars.NAME` on GitHub). */
+export interface VarRef {
+  readonly kind: "var";
+  /** Name of the variable in its source. */
+  readonly name: string;
+  /** Used when the variable is missing. For a mapped variable this selects the map entry. */
+  readonly default?: string;
+  /** Maps the variable's value (the selector) to the runtime value, such as `{ prod, dev }`. */
+  readonly map?: Readonly<Record<string, string>>;
+}
+
+/** Any value accepted in an `env` map. */
+export type EnvValue = string | SecretRef | VarRef;
+
+/** Options for {@link env.var}. */
+export interface VarOptions {
+  /** Value used when the variable is missing. */
+  default?: string;
+}
+
+const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function checkName(name: unknown, builder: string): string {
+  if (typeof name !== "string" || !NAME_PATTERN.test(name)) {
+    throw new PipelineError(
+      ErrorCode.INVALID_FIELD,
+      `${builder} expects an environment variable name such as "NPM_TOKEN", got ${
+        JSON.stringify(name)
+      }.`,
+      { hint: "Use letters, digits and underscores, not starting with a digit." },
+    );
+  }
+  return name;
+}
+
+function secret(name: string): SecretRef {
+  return Object.freeze({ kind: "secret", name: checkName(name, "env.secret") });
+}
+
+function variable(name: string, options?: VarOptions): VarRef;
+function variable(
+  name: string,
+  map: Record<string, string>,
+  options?: VarOptions,
+): VarRef;
+function variable(
+  name: string,
+  mapOrOptions?: Record<string, string> | VarOptions,
+  maybeOptions?: VarOptions,
+): VarRef {
+  checkName(name, "env.var");
+  const isMap = maybeOptions !== undefined ||
+    (mapOrOptions !== undefined && !isVarOptions(mapOrOptions));
+  const options = (isMap ? maybeOptions : mapOrOptions as VarOptions | undefined) ?? {};
+  for (const key of Object.keys(options)) {
+    if (key !== "default") {
+      throw new PipelineError(
+        ErrorCode.UNKNOWN_FIELD,
+        `env.var("${name}") options accept only "default", got "${key}".`,
+        { hint: "Pass a value map as the second argument and { default } as the third." },
+      );
+    }
+  }
+  if (options.default !== undefined && typeof options.default !== "string") {
+    throw new PipelineError(
+      ErrorCode.INVALID_FIELD,
+      `env.var("${name}") default must be a string.`,
+    );
+  }
+  const ref: { kind: "var"; name: string; default?: string; map?: Record<string, string> } = {
+    kind: "var",
+    name,
+  };
+  if (options.default !== undefined) ref.default = options.default;
+  if (isMap) {
+    const map = mapOrOptions as Record<string, string>;
+    for (const [key, value] of Object.entries(map)) {
+      if (typeof value !== "string") {
+        throw new PipelineError(
+          ErrorCode.INVALID_FIELD,
+          `env.var("${name}") map entry "${key}" must be a string.`,
+        );
+      }
+    }
+    ref.map = Object.freeze({ ...map });
+    if (ref.default !== undefined && !(ref.default in map)) {
+      throw new PipelineError(
+        ErrorCode.INVALID_FIELD,
+        `env.var("${name}") default "${ref.default}" is not a key of its value map.`,
+        { hint: `Use one of: ${Object.keys(map).join(", ")}.` },
+      );
+    }
+  }
+  return Object.freeze(ref);
+}
+
+function isVarOptions(value: object): value is VarOptions {
+  const keys = Object.keys(value);
+  return keys.length === 0 || (keys.length === 1 && keys[0] === "default");
+}
+
+/** Builders for `env` values. */
+export const env: {
+  /** Declares a secret read from `NAME`. */
+  secret: typeof secret;
+  /** Declares a variable read from `NAME`, optionally with a default or a value map. */
+  var: typeof variable;
+} = Object.freeze({ secret, var: variable });
+
+/** Returns true for {@link SecretRef} values. */
+export function isSecretRef(value: unknown): value is SecretRef {
+  return typeof value === "object" && value !== null &&
+    (value as SecretRef).kind === "secret" && typeof (value as SecretRef).name === "string";
+}
+
+/** Returns true for {@link VarRef} values. */
+export function isVarRef(value: unknown): value is VarRef {
+  return typeof value === "object" && value !== null &&
+    (value as VarRef).kind === "var" && typeof (value as VarRef).name === "string";
+}
+
+/** Returns true for any valid {@link EnvValue}. */
+export function isEnvValue(value: unknown): value is EnvValue {
+  return typeof value === "string" || isSecretRef(value) || isVarRef(value);
+}

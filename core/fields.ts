@@ -1,0 +1,53 @@
+/** Helpers that check authored objects field by field and collect issues. @module */
+
+import { didYouMean, ErrorCode, type PipelineIssue } from "./errors.ts";
+
+/** Collects issues while walking an authored definition. */
+export class IssueCollector {
+  readonly issues: PipelineIssue[] = [];
+
+  add(issue: PipelineIssue): void {
+    this.issues.push(issue);
+  }
+
+  /** Reports every key of `value` that is not in `allowed`, with a suggestion. */
+  unknownFields(value: object, allowed: readonly string[], path: string): void {
+    for (const key of Object.keys(value)) {
+      if (allowed.includes(key)) continue;
+      const suggestion = didYouMean(key, allowed);
+      this.add({
+        code: ErrorCode.UNKNOWN_FIELD,
+        path: path ? `${path}.${key}` : key,
+        message: `unknown field "${key}".`,
+        hint: suggestion || `Valid fields: ${allowed.join(", ")}.`,
+      });
+    }
+  }
+
+  invalid(path: string, message: string, hint?: string): void {
+    this.add({ code: ErrorCode.INVALID_FIELD, path, message, hint });
+  }
+}
+
+/** Returns true for a plain object (not an array, not null). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Returns true for an array of strings. */
+export function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+
+/** Deep-freezes plain objects and arrays; functions and class instances stay as they are. */
+export function deepFreeze<T>(value: T): T {
+  if (Array.isArray(value)) {
+    for (const item of value) deepFreeze(item);
+    return Object.freeze(value);
+  }
+  if (isRecord(value) && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const item of Object.values(value)) deepFreeze(item);
+    return Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,354 @@
+/**
+ * `normalizePipeline`: turns an authored pipeline into the frozen
+ * {@link Pipeline} model, reporting every problem of the definition at once.
+ *
+ * @module
+ */
+
+import { BUILT_IN_STORES, type CacheStore, isCacheRegistry, resolveCacheRef } from "./cache.ts";
+import { isCommandPolicy } from "./commands.ts";
+import { didYouMean, ErrorCode, isPipelineError, PipelineError } from "./errors.ts";
+import { deepFreeze, isRecord, isStringArray, IssueCollector } from "./fields.ts";
+import { findCycle } from "./graph.ts";
+import type { NormalizedJob, NormalizedTask, NormalizeWarning, Pipeline } from "./model.ts";
+import {
+  normalizeEnv,
+  normalizeGithubSync,
+  normalizeJob,
+  normalizeTaskSync,
+} from "./normalize_job.ts";
+import { applyTaskDefaults, normalizeTask, TASK_DEFAULT_FIELDS } from "./normalize_task.ts";
+import { isSandbox } from "./sandbox.ts";
+import { isSource } from "./sources.ts";
+import { isJobDefinition, isTaskDefinition } from "./task.ts";
+import { isTrigger } from "./triggers.ts";
+import type { JobConfig, PipelineConfig, TaskConfig, TaskDefaults } from "./types.ts";
+
+/** Fields `definePipeline` accepts. */
+export const PIPELINE_FIELDS = [
+  "name",
+  "env",
+  "cache",
+  "namedInputs",
+  "taskDefaults",
+  "triggers",
+  "sync",
+  "sources",
+  "sandboxes",
+  "commands",
+  "tasks",
+  "jobs",
+] as const;
+
+const ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]*$/;
+
+function normalizeCacheRegistry(issues: IssueCollector, value: unknown): Pipeline["cache"] {
+  if (value === undefined) return { stores: BUILT_IN_STORES };
+  if (typeof value === "string") {
+    try {
+      resolveCacheRef(value, BUILT_IN_STORES, "cache");
+    } catch (error) {
+      if (!isPipelineError(error)) throw error;
+      issues.add({
+        code: error.code,
+        path: "cache",
+        message: error.message.replace("cache: ", ""),
+        hint: error.hint,
+      });
+    }
+    return { default: value, stores: BUILT_IN_STORES };
+  }
+  if (isCacheRegistry(value)) {
+    const stores: Record<string, CacheStore> = { ...value.stores };
+    return { ...(value.default !== undefined ? { default: value.default } : {}), stores };
+  }
+  issues.invalid("cache", 'cache must be a ref such as "file:local" or defineCache({...}).');
+  return { stores: BUILT_IN_STORES };
+}
+
+function normalizeRecordOf<T>(
+  issues: IssueCollector,
+  path: string,
+  value: unknown,
+  check: (item: unknown) => item is T,
+  expected: string,
+): Record<string, T> {
+  if (value === undefined) return {};
+  if (!isRecord(value)) {
+    issues.invalid(path, `${path} must be an object.`);
+    return {};
+  }
+  const result: Record<string, T> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (check(item)) result[key] = item;
+    else issues.invalid(`${path}.${key}`, `expected ${expected}.`);
+  }
+  return result;
+}
+
+function normalizeNamedInputs(issues: IssueCollector, value: unknown): Record<string, string[]> {
+  if (value === undefined) return {};
+  if (!isRecord(value)) {
+    issues.invalid("namedInputs", "namedInputs must map group names to arrays of globs.");
+    return {};
+  }
+  const result: Record<string, string[]> = {};
+  for (const [key, patterns] of Object.entries(value)) {
+    if (!isStringArray(patterns)) {
+      issues.invalid(`namedInputs.${key}`, "expected an array of glob strings.");
+    } else result[key] = [...patterns];
+  }
+  return result;
+}
+
+function normalizeTaskDefaults(
+  issues: IssueCollector,
+  value: unknown,
+): Record<string, TaskDefaults> {
+  if (value === undefined) return {};
+  if (!isRecord(value)) {
+    issues.invalid(
+      "taskDefaults",
+      "taskDefaults must map task ids or name segments to task fields.",
+    );
+    return {};
+  }
+  for (const [key, defaults] of Object.entries(value)) {
+    if (!isRecord(defaults)) {
+      issues.invalid(`taskDefaults.${key}`, "expected an object of task fields.");
+    } else issues.unknownFields(defaults, TASK_DEFAULT_FIELDS, `taskDefaults.${key}`);
+  }
+  return value as Record<string, TaskDefaults>;
+}
+
+function taskConfigOf(value: unknown): TaskConfig | undefined {
+  if (isTaskDefinition(value)) return value.config;
+  if (isRecord(value) && value.kind === undefined) return value as TaskConfig;
+  return undefined;
+}
+
+function jobConfigOf(value: unknown): JobConfig | undefined {
+  if (isJobDefinition(value)) return value.config;
+  if (isRecord(value) && value.kind === undefined) return value as unknown as JobConfig;
+  return undefined;
+}
+
+function checkDependencies(
+  issues: IssueCollector,
+  tasks: Record<string, NormalizedTask>,
+  sources: Readonly<Record<string, unknown>>,
+): void {
+  const ids = Object.keys(tasks);
+  for (const task of Object.values(tasks)) {
+    for (const dep of task.dependsOn) {
+      if (dep in tasks) continue;
+      const [namespace, ...rest] = dep.split(":");
+      if (rest.length > 0 && namespace in sources) continue;
+      if (rest.length > 0 && !(namespace in tasks)) {
+        issues.add({
+          code: ErrorCode.UNKNOWN_SOURCE,
+          path: `tasks.${task.id}.dependsOn`,
+          message: `"${dep}" names source "${namespace}", which is not declared.`,
+          hint: didYouMean(namespace, Object.keys(sources)) ||
+            `Declare it under sources, or depend on a root task (${ids.slice(0, 5).join(", ")}).`,
+        });
+        continue;
+      }
+      issues.add({
+        code: ErrorCode.UNKNOWN_TASK,
+        path: `tasks.${task.id}.dependsOn`,
+        message: `unknown task "${dep}".`,
+        hint: didYouMean(dep, ids) || `Known tasks: ${ids.join(", ")}.`,
+      });
+    }
+  }
+  const cycle = findCycle(tasks);
+  if (cycle) {
+    issues.add({
+      code: ErrorCode.DEPENDENCY_CYCLE,
+      path: `tasks.${cycle[0]}.dependsOn`,
+      message: `dependency cycle: ${cycle.join(" -> ")}.`,
+      hint: "Remove one of the dependsOn entries in the cycle.",
+    });
+  }
+}
+
+function checkJobReferences(
+  issues: IssueCollector,
+  jobs: Record<string, NormalizedJob>,
+  tasks: Record<string, NormalizedTask>,
+  sources: Readonly<Record<string, unknown>>,
+  triggers: Readonly<Record<string, unknown>>,
+): void {
+  for (const job of Object.values(jobs)) {
+    for (const target of job.targets) {
+      if (target in tasks) continue;
+      const [namespace, ...rest] = target.split(":");
+      if (rest.length > 0 && namespace in sources) continue;
+      issues.add({
+        code: ErrorCode.UNKNOWN_TASK,
+        path: `jobs.${job.id}.target`,
+        message: `target "${target}" is not a task.`,
+        hint: didYouMean(target, Object.keys(tasks)) ||
+          `Known tasks: ${Object.keys(tasks).join(", ")}.`,
+      });
+    }
+    for (const id of job.triggers) {
+      if (id in triggers) continue;
+      issues.add({
+        code: ErrorCode.UNKNOWN_TRIGGER,
+        path: `jobs.${job.id}.trigger`,
+        message: `trigger "${id}" is not declared.`,
+        hint: didYouMean(id, Object.keys(triggers)) ||
+          `Declare it under triggers, such as triggers: { ${id}: trigger.manual() }.`,
+      });
+    }
+  }
+}
+
+/**
+ * Validates and normalizes an authored pipeline. Throws one
+ * {@link PipelineError} listing every problem found. Never runs steps,
+ * evaluates callbacks or touches the disk.
+ */
+export function normalizePipeline(config: PipelineConfig): Pipeline {
+  if (!isRecord(config)) {
+    throw new PipelineError(ErrorCode.INVALID_PIPELINE, "definePipeline expects a config object.");
+  }
+  const issues = new IssueCollector();
+  const warnings: NormalizeWarning[] = [];
+  issues.unknownFields(config, PIPELINE_FIELDS, "");
+
+  if (typeof config.name !== "string" || config.name.trim() === "") {
+    issues.invalid("name", "name must be a non-empty string.", 'Add name: "app".');
+  }
+  const env = normalizeEnv(issues, "env", config.env);
+  const cache = normalizeCacheRegistry(issues, config.cache);
+  const namedInputs = normalizeNamedInputs(issues, config.namedInputs);
+  const taskDefaults = normalizeTaskDefaults(issues, config.taskDefaults);
+  const triggers = normalizeRecordOf(
+    issues,
+    "triggers",
+    config.triggers,
+    isTrigger,
+    "trigger.manual(), trigger.github(...) or trigger.cron(...)",
+  );
+  const sources = normalizeRecordOf(
+    issues,
+    "sources",
+    config.sources,
+    isSource,
+    "source.path(...) or source.git(...)",
+  );
+  const sandboxes = normalizeRecordOf(
+    issues,
+    "sandboxes",
+    config.sandboxes,
+    isSandbox,
+    "sandbox.docker(...) or sandbox.lima(...)",
+  );
+  if (config.commands !== undefined && !isCommandPolicy(config.commands)) {
+    issues.invalid("commands", "commands must be command.policy({...}).");
+  }
+  for (const [id, declared] of Object.entries(sources)) {
+    if (declared.type === "path" && declared.prepare.length > 0 && !declared.writable) {
+      issues.add({
+        code: ErrorCode.SOURCE_NOT_WRITABLE,
+        path: `sources.${id}`,
+        message: `path source "${id}" has prepare steps but is not writable.`,
+        hint: "Set writable: true to allow prepare steps to change that directory.",
+      });
+    }
+    if (!ID_PATTERN.test(id) || id.includes(":")) {
+      issues.invalid(
+        `sources.${id}`,
+        `"${id}" is not a valid source id.`,
+        "Use letters, digits, '_', '-' and '.'.",
+      );
+    }
+  }
+
+  const tasks: Record<string, NormalizedTask> = {};
+  if (!isRecord(config.tasks)) {
+    issues.invalid("tasks", "tasks must be an object of task ids to task(...) definitions.");
+  } else {
+    for (const [id, value] of Object.entries(config.tasks)) {
+      if (!ID_PATTERN.test(id)) {
+        issues.invalid(
+          `tasks.${id}`,
+          `"${id}" is not a valid task id.`,
+          "Use letters, digits and '_', '-', '.', ':', '/'.",
+        );
+        continue;
+      }
+      const namespace = id.split(":")[0];
+      if (id.includes(":") && namespace in sources) {
+        issues.invalid(
+          `tasks.${id}`,
+          `task id "${id}" starts with source "${namespace}:", which is reserved for that source's tasks.`,
+          "Rename the task.",
+        );
+        continue;
+      }
+      const taskConfig = taskConfigOf(value);
+      if (!taskConfig) {
+        issues.invalid(`tasks.${id}`, "expected task({...}) or a task config object.");
+        continue;
+      }
+      const withDefaults = applyTaskDefaults(id, taskConfig, taskDefaults);
+      tasks[id] = normalizeTask(id, withDefaults, issues, {
+        namedInputs,
+        stores: cache.stores,
+        defaultCacheRef: cache.default,
+        warnings,
+      });
+    }
+  }
+  checkDependencies(issues, tasks, sources);
+
+  const jobs: Record<string, NormalizedJob> = {};
+  if (config.jobs !== undefined && !isRecord(config.jobs)) {
+    issues.invalid("jobs", "jobs must be an object of job ids to job(...) definitions.");
+  } else {
+    for (const [id, value] of Object.entries(config.jobs ?? {})) {
+      const jobConfig = jobConfigOf(value);
+      if (!jobConfig) issues.invalid(`jobs.${id}`, "expected job({...}) or a job config object.");
+      else jobs[id] = normalizeJob(id, jobConfig, env, issues);
+    }
+  }
+  checkJobReferences(issues, jobs, tasks, sources, triggers);
+
+  let sync: Pipeline["sync"] = {};
+  if (config.sync !== undefined) {
+    if (!isRecord(config.sync)) issues.invalid("sync", "sync must be { github?, tasks? }.");
+    else {
+      issues.unknownFields(config.sync, ["github", "tasks"], "sync");
+      const github = normalizeGithubSync(issues, config.sync.github);
+      const taskSync = normalizeTaskSync(
+        issues,
+        config.sync.tasks,
+        Object.keys(jobs),
+        Object.keys(tasks),
+      );
+      sync = { ...(github ? { github } : {}), ...(taskSync ? { tasks: taskSync } : {}) };
+    }
+  }
+
+  if (issues.issues.length > 0) throw PipelineError.fromIssues(issues.issues);
+
+  return deepFreeze({
+    kind: "pipeline",
+    name: config.name,
+    env,
+    cache,
+    namedInputs,
+    triggers,
+    sync,
+    sources,
+    sandboxes,
+    ...(config.commands ? { commands: config.commands } : {}),
+    tasks,
+    jobs,
+    warnings,
+  }) as Pipeline;
+}

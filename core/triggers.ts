@@ -1,0 +1,122 @@
+/** Trigger builders: when jobs should run. @module */
+
+import { validateCron } from "./cron.ts";
+import { didYouMean, ErrorCode, PipelineError } from "./errors.ts";
+
+/** A manual start (GitHub `workflow_dispatch`, or `async-pipeline run` locally). */
+export interface ManualTrigger {
+  readonly kind: "manual";
+}
+
+/** A GitHub event such as `push` or `pull_request`, optionally limited to branches. */
+export interface GithubTrigger {
+  readonly kind: "github";
+  readonly events: readonly GithubEvent[];
+  /** Branch filters (GitHub glob syntax). Omitted means every branch. */
+  readonly branches?: readonly string[];
+}
+
+/** A time-based start. `expression` is a 5-field cron in UTC. */
+export interface CronTrigger {
+  readonly kind: "cron";
+  readonly cron: string;
+}
+
+/** Any trigger declaration. */
+export type Trigger = ManualTrigger | GithubTrigger | CronTrigger;
+
+/** GitHub events a `trigger.github` declaration may name. */
+export const GITHUB_EVENTS = [
+  "push",
+  "pull_request",
+  "pull_request_target",
+  "merge_group",
+  "release",
+  "workflow_dispatch",
+] as const;
+
+/** One of {@link GITHUB_EVENTS}. */
+export type GithubEvent = (typeof GITHUB_EVENTS)[number];
+
+/** Options for {@link trigger.github}. */
+export interface GithubTriggerOptions {
+  events: GithubEvent[];
+  branches?: string[];
+}
+
+function manual(): ManualTrigger {
+  return Object.freeze({ kind: "manual" });
+}
+
+function github(options: GithubTriggerOptions): GithubTrigger {
+  const fail = (message: string, hint?: string) =>
+    new PipelineError(ErrorCode.INVALID_TRIGGER, `trigger.github: ${message}`, { hint });
+  if (typeof options !== "object" || options === null) {
+    throw fail("expects { events, branches? }.");
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== "events" && key !== "branches") {
+      throw new PipelineError(
+        ErrorCode.UNKNOWN_FIELD,
+        `trigger.github: unknown field "${key}".`,
+        { hint: didYouMean(key, ["events", "branches"]) || "Valid fields: events, branches." },
+      );
+    }
+  }
+  const { events, branches } = options;
+  if (!Array.isArray(events) || events.length === 0) {
+    throw fail('events must be a non-empty array such as ["push"].');
+  }
+  for (const event of events) {
+    if (!(GITHUB_EVENTS as readonly string[]).includes(event)) {
+      throw fail(
+        `unknown event ${JSON.stringify(event)}.`,
+        didYouMean(String(event), GITHUB_EVENTS) ||
+          `Supported events: ${GITHUB_EVENTS.join(", ")}.`,
+      );
+    }
+  }
+  const result: { kind: "github"; events: GithubEvent[]; branches?: string[] } = {
+    kind: "github",
+    events: [...new Set(events)],
+  };
+  if (branches !== undefined) {
+    if (!Array.isArray(branches) || branches.length === 0) {
+      throw fail(
+        "branches must be a non-empty array of branch names or patterns.",
+        "Omit branches to match every branch.",
+      );
+    }
+    for (const branch of branches) {
+      if (typeof branch !== "string" || branch.trim() === "") {
+        throw fail(`invalid branch ${JSON.stringify(branch)}.`);
+      }
+    }
+    result.branches = [...branches];
+  }
+  return Object.freeze({
+    ...result,
+    events: Object.freeze(result.events),
+    ...(result.branches ? { branches: Object.freeze(result.branches) } : {}),
+  });
+}
+
+function cron(expression: string): CronTrigger {
+  return Object.freeze({ kind: "cron", cron: validateCron(expression, "trigger.cron") });
+}
+
+/** Trigger builders. Triggers only declare; `async-pipeline github generate` renders them. */
+export const trigger: {
+  manual: typeof manual;
+  github: typeof github;
+  cron: typeof cron;
+  /** Compatibility alias of {@link trigger.cron}. */
+  schedule: typeof cron;
+} = Object.freeze({ manual, github, cron, schedule: cron });
+
+/** Returns true for any trigger declaration. */
+export function isTrigger(value: unknown): value is Trigger {
+  if (typeof value !== "object" || value === null) return false;
+  const kind = (value as Trigger).kind;
+  return kind === "manual" || kind === "github" || kind === "cron";
+}

@@ -1,0 +1,3 @@
+/** Lima VM command executor. @module */
+
+export { VERSION } from "../../core/version.ts";

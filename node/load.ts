@@ -1,0 +1,102 @@
+/** Locating and importing a project's pipeline file. @module */
+
+import { access } from "node:fs/promises";
+import { isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { ErrorCode, isPipelineError, PipelineError } from "../core/errors.ts";
+import { isPipeline, type Pipeline } from "../core/model.ts";
+import { definePipeline } from "../core/pipeline.ts";
+
+/** File names searched, in order, when no `--config` is given. */
+export const PIPELINE_FILE_NAMES = [
+  "pipeline.ts",
+  "pipeline.mts",
+  "pipeline.js",
+  "pipeline.mjs",
+] as const;
+
+/** A pipeline and the file it came from. */
+export interface LoadedPipeline {
+  readonly pipeline: Pipeline;
+  /** Absolute path of the pipeline file. */
+  readonly path: string;
+  /** Directory of the pipeline file: the project root. */
+  readonly dir: string;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Finds the pipeline file in `cwd`, or resolves `config` against it. */
+export async function findPipelineFile(cwd: string, config?: string): Promise<string> {
+  if (config !== undefined) {
+    const path = isAbsolute(config) ? config : resolve(cwd, config);
+    if (!(await exists(path))) {
+      throw new PipelineError(ErrorCode.CONFIG_NOT_FOUND, `Pipeline file not found: ${path}.`, {
+        path: "--config",
+        hint: "Check the --config path.",
+      });
+    }
+    return path;
+  }
+  for (const name of PIPELINE_FILE_NAMES) {
+    const path = resolve(cwd, name);
+    if (await exists(path)) return path;
+  }
+  throw new PipelineError(
+    ErrorCode.CONFIG_NOT_FOUND,
+    `No pipeline file in ${cwd} (looked for ${PIPELINE_FILE_NAMES.join(", ")}).`,
+    {
+      hint:
+        "Create pipeline.ts exporting definePipeline({...}) as default, or pass --config <path>.",
+    },
+  );
+}
+
+/** Returns the pipeline from a module: its default export, or the value itself. */
+export function pipelineFromModule(value: unknown, where = "pipeline module"): Pipeline {
+  const candidate = typeof value === "object" && value !== null && "default" in value
+    ? (value as { default: unknown }).default
+    : value;
+  if (isPipeline(candidate)) return candidate;
+  if (typeof candidate === "object" && candidate !== null && "tasks" in candidate) {
+    return definePipeline(candidate as Parameters<typeof definePipeline>[0]);
+  }
+  throw new PipelineError(
+    ErrorCode.INVALID_PIPELINE,
+    `${where} does not export a pipeline as default.`,
+    { hint: "Add `export default definePipeline({...})`." },
+  );
+}
+
+type ModuleImporter = (url: string) => Promise<unknown>;
+
+let importer: ModuleImporter = (url) => import(url);
+
+/** Replaces the module importer; the npm build installs one that can load TypeScript on old Node. */
+export function setModuleImporter(next: ModuleImporter): void {
+  importer = next;
+}
+
+/** Imports a pipeline file and returns its normalized pipeline. */
+export async function loadPipeline(cwd: string, config?: string): Promise<LoadedPipeline> {
+  const path = await findPipelineFile(cwd, config);
+  let module: unknown;
+  try {
+    module = await importer(pathToFileURL(path).href);
+  } catch (error) {
+    if (isPipelineError(error)) throw error;
+    throw new PipelineError(
+      ErrorCode.CONFIG_LOAD_FAILED,
+      `Failed to load ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error, hint: "Fix the error in the pipeline file and run again." },
+    );
+  }
+  return { pipeline: pipelineFromModule(module, path), path, dir: resolve(path, "..") };
+}

@@ -1,0 +1,3 @@
+/** The embeddable runtime engine. @module */
+
+export { VERSION } from "../core/version.ts";

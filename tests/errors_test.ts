@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { didYouMean, ErrorCode, isPipelineError, PipelineError, suggest } from "../core/errors.ts";
+
+Deno.test("suggest finds a close field name", () => {
+  assert.equal(suggest("timout", ["timeout", "retry", "cache"]), "timeout");
+});
+
+Deno.test("suggest returns undefined for distant names", () => {
+  assert.equal(suggest("zzzzzz", ["timeout", "retry"]), undefined);
+});
+
+Deno.test("didYouMean formats the suggestion", () => {
+  assert.equal(didYouMean("dependOn", ["dependsOn"]), 'Did you mean "dependsOn"?');
+  assert.equal(didYouMean("qqq", ["dependsOn"]), "");
+});
+
+Deno.test("PipelineError.fromIssues keeps every issue", () => {
+  const error = PipelineError.fromIssues([
+    { code: ErrorCode.UNKNOWN_FIELD, path: "tasks.a.x", message: 'unknown field "x".' },
+    { code: ErrorCode.UNKNOWN_TASK, path: "tasks.b.dependsOn", message: 'unknown task "c".' },
+  ]);
+  assert.equal(error.code, ErrorCode.UNKNOWN_FIELD);
+  assert.equal(error.issues.length, 2);
+  assert.match(error.message, /2 problems/);
+  assert.match(error.message, /tasks\.b\.dependsOn: unknown task "c"/);
+});
+
+Deno.test("isPipelineError accepts errors from another module copy", () => {
+  const foreign = Object.assign(new Error("x"), { code: "ASYNC_PIPELINE_UNKNOWN_TASK" });
+  assert.equal(isPipelineError(foreign), true);
+  assert.equal(isPipelineError(new Error("plain")), false);
+});
