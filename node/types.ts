@@ -1,0 +1,155 @@
+/**
+ * Shared vocabulary of the node layer: run options, executors and the
+ * execution record. The runner, caches, sandboxes, sources and presenters
+ * all speak these types.
+ *
+ * @module
+ */
+
+import type { CommandPolicy } from "../core/commands.ts";
+import type { CommandResult } from "../core/context.ts";
+import type { NormalizedTask } from "../core/model.ts";
+import type { SandboxDefinition, SandboxId } from "../core/sandbox.ts";
+
+export type { CommandResult };
+
+/** Process environment as passed to runs and executors. */
+export type ProcessEnv = Record<string, string | undefined>;
+
+/** Options for one shell step run by a {@link CommandExecutor}. */
+export interface ShellRunOptions {
+  /** Working directory of the step. */
+  cwd: string;
+  /** Complete environment of the step (not merged with the executor's own). */
+  env: ProcessEnv;
+  /** The task the step belongs to. */
+  task: NormalizedTask;
+  /** Stop the command after this many milliseconds; the result then has code 124 and `timedOut`. */
+  timeoutMs?: number;
+  /** Aborted on interrupt; the executor stops the command and everything it started. */
+  signal?: AbortSignal;
+  /** Receives stdout as it arrives. */
+  onStdout?: (chunk: string) => void;
+  /** Receives stderr as it arrives. */
+  onStderr?: (chunk: string) => void;
+}
+
+/** Runs shell steps: on the host, in a sandbox, or scripted in tests. */
+export interface CommandExecutor {
+  /** Short name shown in records, such as `host`, `docker` or `lima`. */
+  name: string;
+  runShell(command: string, options: ShellRunOptions): Promise<CommandResult>;
+  /** Answers `requires.tools`: whether `tool` is available where steps run. */
+  checkTool?(tool: string): Promise<boolean>;
+}
+
+/** Pipeline commands policy, as accepted by run options. */
+export type PipelineCommands = CommandPolicy;
+
+/** Options of `runJob`. */
+export interface RunOptions {
+  /** Job id to run. */
+  id: string;
+  /** `ci` when `CI` is set in `env`, else `manual`, unless given. */
+  mode?: "manual" | "ci";
+  /** Maximum tasks running at once (default: the machine's available parallelism). */
+  concurrency?: number;
+  /** Ignore cached results and refresh them. */
+  force?: boolean;
+  /** Stream task output to the presenter as it arrives. */
+  echo?: boolean;
+  /** Project directory (default `process.cwd()`). */
+  cwd?: string;
+  /** Environment for env resolution and tasks (default `process.env`). */
+  env?: ProcessEnv;
+  /** Command policy overriding the pipeline's `commands`. */
+  commands?: PipelineCommands;
+  /** Replaces the host executor. */
+  executor?: CommandExecutor;
+  /** Sandbox id from the pipeline's `sandboxes`, or an inline definition. */
+  sandbox?: SandboxId | SandboxDefinition;
+}
+
+/** Status of a task in a record. */
+export type TaskStatus = "pending" | "running" | "passed" | "failed" | "skipped";
+
+/** One attempt of a task. */
+export interface AttemptRecord {
+  attempt: number;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  exitCode?: number;
+  signal?: string;
+  timedOut?: boolean;
+  error?: string;
+}
+
+/** Result of one task in an execution record. */
+export interface TaskResult {
+  id: string;
+  status: TaskStatus;
+  /** Attempts made (0 for cache hits and skipped tasks). */
+  attempts: number;
+  attemptLog: AttemptRecord[];
+  cacheKey?: string;
+  cacheHit: boolean;
+  /** Why a cached task ran instead of being restored. */
+  cacheMiss?: Record<string, unknown>;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  exitCode?: number;
+  error?: { code?: string; message: string };
+  meta: Record<string, unknown>;
+  /** Log paths relative to the run directory. */
+  logs?: { stdout: string; stderr: string };
+  /** Source id for namespaced source tasks. */
+  source?: string;
+  warnings?: string[];
+}
+
+/** A source as recorded by a run. */
+export interface ExecutionSourceRecord {
+  type: "path" | "git";
+  dir: string;
+  ref?: string;
+  commit?: string;
+  prepared: boolean;
+  dirty?: boolean;
+}
+
+/** A governed command recorded by the command policy. */
+export interface CommandRecord {
+  args: string[];
+  action: string;
+  rule?: number;
+  code?: number;
+  stdout?: string;
+  stderr?: string;
+}
+
+/** The execution record written to `.async/runs/<run-id>/execution.json`. */
+export interface ExecutionRecord {
+  schemaVersion: 1;
+  id: string;
+  pipelineName: string;
+  jobId: string;
+  cwd: string;
+  /** Process id of the run's owner, so `doctor` can tell a crashed run from a live one. */
+  pid: number;
+  startedAt: string;
+  finishedAt?: string;
+  status: "running" | "passed" | "failed";
+  mode: "manual" | "ci";
+  executor?: string;
+  tasks: TaskResult[];
+  sources?: Record<string, ExecutionSourceRecord>;
+  commands?: CommandRecord[];
+  /** Why the run failed when no single task explains it (interrupt, missing secret, ...). */
+  error?: { code: string; message: string };
+  warnings?: string[];
+}
+
+/** Current execution record schema version. */
+export const SCHEMA_VERSION = 1;
