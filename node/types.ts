@@ -43,6 +43,15 @@ export interface CommandExecutor {
   checkTool?(tool: string): Promise<boolean>;
 }
 
+/**
+ * Runs argv for `ctx.command(...)`. The default spawns the command directly;
+ * the command policy supplies one that allows, denies, mocks and records.
+ */
+export type GovernedCommandRunner = (
+  args: readonly string[],
+  options: { cwd: string; env: ProcessEnv; secretValues: readonly string[]; signal?: AbortSignal },
+) => Promise<CommandResult>;
+
 /** Pipeline commands policy, as accepted by run options. */
 export type PipelineCommands = CommandPolicy;
 

@@ -24,7 +24,10 @@ export interface SyncProvider {
   /** True when the pipeline's `sync` enables this family. */
   enabled(loaded: LoadedPipeline): boolean;
   /** Reports each file's state without writing. */
-  check(loaded: LoadedPipeline, options?: Record<string, string | undefined>): Promise<SyncFileStatus[]>;
+  check(
+    loaded: LoadedPipeline,
+    options?: Record<string, string | undefined>,
+  ): Promise<SyncFileStatus[]>;
   /** Writes every file; returns the paths that changed. Writes nothing when it throws. */
   generate(loaded: LoadedPipeline, options?: Record<string, string | undefined>): Promise<string[]>;
 }

@@ -1,0 +1,78 @@
+/**
+ * The seam between the runner and the task cache. The runner asks the cache
+ * before each task and tells it after each passing task; everything about
+ * keys, stores and outputs stays behind this interface.
+ *
+ * @module
+ */
+
+import type { NormalizedTask } from "../core/model.ts";
+import type { ProcessEnv } from "./types.ts";
+
+/** What the cache needs to compute a task's key. */
+export interface CacheLookupInput {
+  task: NormalizedTask;
+  /** Task working directory (inputs and outputs are relative to it). */
+  cwd: string;
+  /** The task's complete resolved environment. */
+  env: ProcessEnv;
+  /** Names of env keys the job declares (pipeline and job env); only these enter the key. */
+  envKeys: readonly string[];
+  /** Values that came from secrets; they may enter the key only as digests. */
+  secretValues: readonly string[];
+  /** Fingerprints of the task's direct dependencies, by task id. */
+  dependencyFingerprints: Readonly<Record<string, string>>;
+  /** Rendered command text of each step (secrets already replaced by digests), or the function source. */
+  stepTexts: readonly string[];
+  /** Ignore entries and rerun (`--force`). */
+  force: boolean;
+}
+
+/** Answer of a lookup. */
+export type CacheLookupResult =
+  | {
+    status: "disabled";
+    /** Fingerprint dependents use; unique per run for uncached tasks. */
+    fingerprint: string;
+    reason?: Record<string, unknown>;
+    warning?: string;
+  }
+  | {
+    status: "hit";
+    key: string;
+    fingerprint: string;
+    /** Stored logs to replay. */
+    stdout: string;
+    stderr: string;
+    meta: Record<string, unknown>;
+  }
+  | {
+    status: "miss";
+    key: string;
+    fingerprint: string;
+    /** Why the entry was not used: `no-entry`, `forced`, `expired`, `changed`, ... */
+    reason: Record<string, unknown>;
+    warning?: string;
+  };
+
+/** What the cache stores after a task passed. */
+export interface CacheSaveInput {
+  task: NormalizedTask;
+  cwd: string;
+  key: string;
+  /** The lookup input, so the cache can re-check inputs after the run. */
+  lookup: CacheLookupInput;
+  stdout: string;
+  stderr: string;
+  meta: Record<string, unknown>;
+  durationMs: number;
+}
+
+/** The task cache as the runner sees it. */
+export interface TaskCacheHooks {
+  lookup(input: CacheLookupInput): Promise<CacheLookupResult>;
+  /** Stores the result; `stored: false` with a warning when inputs changed during the run. */
+  save(input: CacheSaveInput): Promise<{ stored: boolean; warning?: string }>;
+  /** Flushes indexes; called once when the run ends. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,6 @@
+/** The generated-file families that `sync list|generate|check` walk, in order. @module */
+
+import type { SyncProvider } from "./types.ts";
+
+/** Every sync provider. Each family adds itself here. */
+export const SYNC_PROVIDERS: SyncProvider[] = [];
