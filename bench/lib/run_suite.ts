@@ -1,0 +1,277 @@
+/**
+ * Running one suite: a workspace per tool, then every scenario scenario-major
+ * (all tools do "cold", then all do "cached", ...) so the tools of a scenario
+ * are measured close together, then the floors.
+ *
+ * @module
+ */
+
+import { mkdirSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import type { Adapter, BenchEnvironment } from "./adapters/types.ts";
+import { hyperfine, probe, shellQuote } from "./measure.ts";
+import type { FloorResult, ScenarioResult, SuiteResult } from "./results.ts";
+import { expectedExecutions, type ScenarioName, type SuiteDefinition } from "./suites.ts";
+import { generateWorkspace, type WorkspaceInfo } from "./workspace.ts";
+
+/** Settings and callbacks every suite of one invocation shares. */
+export interface SuiteContext {
+  readonly bench: BenchEnvironment;
+  readonly adapters: readonly Adapter[];
+  readonly runs: number;
+  readonly concurrency: number;
+  /** Directory under which each suite's workspaces are generated. */
+  readonly workDir: string;
+  /** Directory for hyperfine's JSON exports. */
+  readonly rawDir: string;
+  /** Environment of every measured command, with the benchmark's `node` first on PATH. */
+  readonly env: Record<string, string>;
+  /** Writes the summary so far; called after every measurement. */
+  readonly save: () => void;
+  readonly log: (message: string) => void;
+}
+
+const HELPERS = new URL("../helpers/", import.meta.url).pathname;
+
+function prepareCommand(
+  scenario: ScenarioName,
+  adapter: Adapter,
+  workspace: WorkspaceInfo,
+): string | undefined {
+  const touch = (file: string | undefined) =>
+    `sh ${shellQuote(join(HELPERS, "touch.sh"))} ${shellQuote(file!)}`;
+  switch (scenario) {
+    case "cold":
+      return adapter.clean;
+    case "leaf":
+      return touch(workspace.leafFile);
+    case "root":
+      return touch(workspace.rootFile);
+    default:
+      return undefined;
+  }
+}
+
+/** Generates one workspace per supported tool and records each tool's version. */
+function prepareWorkspaces(
+  suite: SuiteDefinition,
+  context: SuiteContext,
+  result: SuiteResult,
+): Map<Adapter, WorkspaceInfo> {
+  const workspaces = new Map<Adapter, WorkspaceInfo>();
+  const supported = context.adapters.filter((adapter) => {
+    const reason = adapter.unsupported(suite.graph);
+    if (reason) result.tools[adapter.name] = { skipped: reason };
+    return reason === undefined;
+  });
+  for (const adapter of supported) {
+    const dir = join(context.workDir, suite.label, adapter.name);
+    context.log(`generate ${dir}`);
+    // Every workspace carries every tool's configuration, so all are identical.
+    const workspace = generateWorkspace(dir, suite.graph, context.adapters, [
+      adapter,
+    ]);
+    try {
+      result.tools[adapter.name] = { version: adapter.version(dir) };
+      workspaces.set(adapter, workspace);
+    } catch (error) {
+      result.tools[adapter.name] = {
+        skipped: error instanceof Error ? error.message : String(error),
+      };
+    }
+  }
+  return workspaces;
+}
+
+function measureScenario(
+  suite: SuiteDefinition,
+  scenario: ScenarioName,
+  adapter: Adapter,
+  workspace: WorkspaceInfo,
+  context: SuiteContext,
+): ScenarioResult {
+  const command = adapter.command(
+    suite.graph,
+    context.concurrency,
+    workspace.dir,
+  );
+  const prepare = prepareCommand(scenario, adapter, workspace);
+  const env = { ...context.env, ...adapter.env };
+  const loadBefore = loadavg()[0];
+  const slug = `${suite.label}-${adapter.name}-${scenario}`.replace(
+    /[^\w.-]+/g,
+    "_",
+  );
+  context.log(`${suite.label} ${scenario} ${adapter.name}: ${command}`);
+  const { timing, error } = hyperfine({
+    name: `${adapter.name} ${scenario}`,
+    command,
+    prepare,
+    runs: context.runs,
+    warmup: scenario === "cached" || scenario === "noop" ? 1 : 0,
+    cwd: workspace.dir,
+    env,
+    exportPath: join(context.rawDir, `${slug}.json`),
+  });
+  if (timing) {
+    const seconds = (s: number) => s.toFixed(3);
+    context.log(
+      `  median ${seconds(timing.median)} s (${seconds(timing.min)}–${seconds(timing.max)})`,
+    );
+  } else context.log(`  ${error}`);
+  const probed = probe({
+    command,
+    prepare,
+    cwd: workspace.dir,
+    env,
+    memtree: join(HELPERS, "memtree.mjs"),
+    expected: expectedExecutions(scenario, suite.graph.stats),
+    expectedOutputs: suite.graph.kind === "packages" ? suite.graph.stats.nodes : 0,
+  });
+  context.log(
+    `  probe: ran ${probed.executed}/${probed.expected}, ` +
+      `max RSS ${Math.round((probed.maxSingleRssKb ?? 0) / 1024)} MB${
+        probed.ok ? "" : ", CHECK FAILED"
+      }`,
+  );
+  return {
+    command,
+    prepare,
+    timing,
+    error,
+    probe: probed,
+    loadBefore,
+    loadAfter: loadavg()[0],
+  };
+}
+
+interface FloorSpec {
+  readonly kind: FloorResult["kind"];
+  readonly runtime?: "node" | "deno";
+  readonly name: string;
+  readonly command: string;
+  readonly runs: number;
+}
+
+function floorSpecs(
+  suite: SuiteDefinition,
+  context: SuiteContext,
+): FloorSpec[] {
+  const { node, deno } = context.bench;
+  const nodes = suite.graph.stats.nodes;
+  const conc = context.concurrency;
+  const helper = (name: string) => shellQuote(join(HELPERS, name));
+  const specs: FloorSpec[] = [];
+  for (const kind of suite.floors) {
+    if (kind === "startup") {
+      specs.push({
+        kind,
+        runtime: "node",
+        name: "node -e 0",
+        command: `${node} -e 0`,
+        runs: 20,
+      });
+      specs.push({
+        kind,
+        runtime: "deno",
+        name: "deno eval 0",
+        command: `${deno} eval 0`,
+        runs: 20,
+      });
+    } else if (kind === "npm") {
+      specs.push({
+        kind,
+        name: "npm run (one no-op script)",
+        command: "npm run -s bench:noop",
+        runs: 10,
+      });
+    } else if (kind === "spawn") {
+      const command = `${node} ${helper("floor_spawn.mjs")} ${nodes} ${conc} true`;
+      specs.push({
+        kind,
+        runtime: "node",
+        name: `spawn ${nodes} × sh -c true`,
+        command,
+        runs: 10,
+      });
+    } else {
+      const name = `direct: ${nodes} commands in dependency order, no runner`;
+      const script = helper("floor_direct.mjs");
+      specs.push({
+        kind,
+        runtime: "node",
+        name,
+        command: `${node} ${script} . ${conc}`,
+        runs: context.runs,
+      });
+      const denoCommand = `${deno} run -A --no-config ${script} . ${conc}`;
+      specs.push({
+        kind,
+        runtime: "deno",
+        name,
+        command: denoCommand,
+        runs: context.runs,
+      });
+    }
+  }
+  return specs;
+}
+
+function measureFloors(
+  suite: SuiteDefinition,
+  dir: string,
+  context: SuiteContext,
+): FloorResult[] {
+  return floorSpecs(suite, context).map((spec, index) => {
+    context.log(
+      `${suite.label} floor ${spec.name}${spec.runtime ? ` (${spec.runtime})` : ""}`,
+    );
+    const { timing, error } = hyperfine({
+      name: spec.name,
+      command: spec.command,
+      runs: spec.runs,
+      warmup: 1,
+      cwd: dir,
+      env: context.env,
+      exportPath: join(context.rawDir, `${suite.label}-floor-${index}.json`),
+    });
+    if (timing) context.log(`  median ${(timing.median * 1000).toFixed(1)} ms`);
+    return {
+      kind: spec.kind,
+      runtime: spec.runtime,
+      name: spec.name,
+      command: spec.command,
+      timing,
+      error,
+    };
+  });
+}
+
+/** Runs every scenario and floor of `suite`, appending to `result` as it goes. */
+export function runSuite(
+  suite: SuiteDefinition,
+  context: SuiteContext,
+  result: SuiteResult,
+): void {
+  mkdirSync(context.rawDir, { recursive: true });
+  const workspaces = prepareWorkspaces(suite, context, result);
+  context.save();
+  for (const scenario of suite.scenarios) {
+    for (const [adapter, workspace] of workspaces) {
+      const measured = measureScenario(
+        suite,
+        scenario,
+        adapter,
+        workspace,
+        context,
+      );
+      (result.results[adapter.name] ??= {})[scenario] = measured;
+      context.save();
+    }
+  }
+  const floorDir = [...workspaces.values()][0]?.dir;
+  if (floorDir) result.floors.push(...measureFloors(suite, floorDir, context));
+  result.finished = new Date().toISOString();
+  context.save();
+}

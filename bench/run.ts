@@ -1,0 +1,234 @@
+/**
+ * Benchmarks @async/pipeline against Turborepo and wireit on generated
+ * workspaces, in one invocation, and writes `results/summary.json` and
+ * `results/report.md`.
+ *
+ *   deno task bench [--quick] [--suites p50,p200,noop1000,files20k,files20]
+ *     [--tools turbo,wireit,async-pipeline-node,async-pipeline-deno]
+ *     [--runs 5] [--concurrency 2]
+ *     [--node-build source|<packed .tgz>] [--deno-build source|<packed .tgz>]
+ *     [--work <dir>] [--out <dir>] [--noop-turbo]
+ *
+ * Needs hyperfine and the peer tools: run `bench/setup.sh` once.
+ *
+ * @module
+ */
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { asyncPipelineAdapter, type AsyncPipelineBuild } from "./lib/adapters/async_pipeline.ts";
+import type { Adapter, BenchEnvironment } from "./lib/adapters/types.ts";
+import { turboAdapter } from "./lib/adapters/turbo.ts";
+import { wireitAdapter } from "./lib/adapters/wireit.ts";
+import { renderReport } from "./lib/report.ts";
+import type { BenchSummary, MachineInfo, SuiteResult } from "./lib/results.ts";
+import { runSuite } from "./lib/run_suite.ts";
+import { FULL_SUITES, QUICK_SUITES, SUITES } from "./lib/suites.ts";
+
+const BENCH_DIR = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
+const REPO_DIR = resolve(BENCH_DIR, "..");
+
+const ALL_TOOLS = [
+  "turbo",
+  "wireit",
+  "async-pipeline-node",
+  "async-pipeline-deno",
+];
+
+function parseOptions(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: "boolean", default: false },
+      suites: { type: "string" },
+      tools: { type: "string", default: ALL_TOOLS.join(",") },
+      runs: { type: "string", default: "5" },
+      concurrency: { type: "string", default: "2" },
+      "node-build": {
+        type: "string",
+        default: process.env.BENCH_ASYNC_PIPELINE_TGZ ?? "source",
+      },
+      "deno-build": { type: "string", default: "source" },
+      work: { type: "string", default: join(tmpdir(), "async-pipeline-bench") },
+      out: { type: "string", default: join(BENCH_DIR, "results") },
+      "noop-turbo": { type: "boolean", default: false },
+    },
+  });
+  const suites = values.suites?.split(",") ??
+    [...(values.quick ? QUICK_SUITES : FULL_SUITES)];
+  for (const label of suites) {
+    if (!SUITES[label]) {
+      throw new Error(
+        `Unknown suite "${label}"; valid: ${Object.keys(SUITES).join(", ")}.`,
+      );
+    }
+  }
+  const tools = values.tools.split(",");
+  for (const tool of tools) {
+    if (!ALL_TOOLS.includes(tool)) {
+      throw new Error(
+        `Unknown tool "${tool}"; valid: ${ALL_TOOLS.join(", ")}.`,
+      );
+    }
+  }
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) {
+    throw new Error(`--runs must be a positive integer, got "${values.runs}".`);
+  }
+  const concurrency = Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new Error(
+      `--concurrency must be a positive integer, got "${values.concurrency}".`,
+    );
+  }
+  const build = (value: string): AsyncPipelineBuild =>
+    value === "source" ? { kind: "source" } : { kind: "npm", tarball: resolve(value) };
+  return {
+    suites,
+    tools,
+    runs,
+    concurrency,
+    nodeBuild: build(values["node-build"]),
+    denoBuild: build(values["deno-build"]),
+    work: resolve(values.work),
+    out: resolve(values.out),
+    noopTurbo: values["noop-turbo"],
+  };
+}
+
+function buildLabel(build: AsyncPipelineBuild): string {
+  return build.kind === "source" ? "source" : `npm package ${build.tarball}`;
+}
+
+function output(command: string, args: string[]): string {
+  return execFileSync(command, args, { encoding: "utf8" }).trim();
+}
+
+function machineInfo(bench: BenchEnvironment): MachineInfo {
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    memoryMb: Math.round(totalmem() / 1024 / 1024),
+    kernel: output("uname", ["-r"]),
+    node: output(bench.node, ["--version"]),
+    deno: output(bench.deno, ["--version"]).split("\n")[0],
+    npm: output("npm", ["--version"]),
+    hyperfine: output("hyperfine", ["--version"]),
+  };
+}
+
+function createAdapters(
+  bench: BenchEnvironment,
+  options: ReturnType<typeof parseOptions>,
+): Adapter[] {
+  const all: Adapter[] = [
+    turboAdapter(bench, { noop: options.noopTurbo }),
+    wireitAdapter(bench),
+    asyncPipelineAdapter(bench, "node", options.nodeBuild),
+    asyncPipelineAdapter(bench, "deno", options.denoBuild),
+  ];
+  return all.filter((adapter) => options.tools.includes(adapter.name));
+}
+
+/**
+ * Returns the environment of every measured command. A `node` link to the
+ * benchmark's Node goes first on PATH, so npm, Turborepo's launcher and wireit
+ * run on the same Node as the async-pipeline CLI.
+ */
+function measuredEnv(
+  bench: BenchEnvironment,
+  workDir: string,
+): Record<string, string> {
+  const binDir = join(workDir, "bin");
+  mkdirSync(binDir, { recursive: true });
+  try {
+    symlinkSync(bench.node, join(binDir, "node"));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined) env[key] = value;
+  }
+  env.PATH = `${binDir}:${env.PATH ?? ""}`;
+  return env;
+}
+
+function requireHyperfine(): void {
+  try {
+    output("hyperfine", ["--version"]);
+  } catch {
+    throw new Error("hyperfine is not installed: run bench/setup.sh first.");
+  }
+}
+
+function main(): void {
+  const options = parseOptions(process.argv.slice(2));
+  requireHyperfine();
+  const bench: BenchEnvironment = {
+    benchDir: BENCH_DIR,
+    repoDir: REPO_DIR,
+    node: process.env.BENCH_NODE ??
+      join(REPO_DIR, "node_modules", ".bin", "node"),
+    deno: process.env.BENCH_DENO ??
+      join(REPO_DIR, "node_modules", ".bin", "deno"),
+  };
+  const summary: BenchSummary = {
+    started: new Date().toISOString(),
+    options: {
+      runs: options.runs,
+      concurrency: options.concurrency,
+      builds: {
+        node: buildLabel(options.nodeBuild),
+        deno: buildLabel(options.denoBuild),
+      },
+    },
+    machine: machineInfo(bench),
+    suites: [],
+  };
+  mkdirSync(options.out, { recursive: true });
+  const save = () => {
+    writeFileSync(
+      join(options.out, "summary.json"),
+      JSON.stringify(summary, null, 1) + "\n",
+    );
+    writeFileSync(join(options.out, "report.md"), renderReport(summary));
+  };
+  const log = (message: string) =>
+    console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
+  const context = {
+    bench,
+    adapters: createAdapters(bench, options),
+    runs: options.runs,
+    concurrency: options.concurrency,
+    workDir: options.work,
+    rawDir: join(options.out, "raw"),
+    env: measuredEnv(bench, options.work),
+    save,
+    log,
+  };
+  for (const label of options.suites) {
+    const suite = SUITES[label]();
+    const result: SuiteResult = {
+      label,
+      title: suite.title,
+      stats: suite.graph.stats,
+      scenarios: suite.scenarios,
+      started: new Date().toISOString(),
+      tools: {},
+      results: {},
+      floors: [],
+    };
+    summary.suites.push(result);
+    runSuite(suite, context, result);
+  }
+  summary.finished = new Date().toISOString();
+  save();
+  log(`wrote ${join(options.out, "report.md")}`);
+}
+
+main();
