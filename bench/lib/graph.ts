@@ -32,7 +32,7 @@ export const BUILD_COMMAND =
   "mkdir -p dist && cat src/*.js > dist/out.txt && echo ${PWD##*/} >> ../../.bench-exec.log";
 
 /** The no-op command of the scheduler-overhead graph, run from the workspace root. */
-export const NOOP_COMMAND = "echo >> .bench-exec.log";
+export const NOOP_COMMAND = "echo noop >> .bench-exec.log";
 
 /**
  * Returns the dependency lists of a random DAG of `count` nodes. Node `i > 0`
