@@ -2,6 +2,7 @@
 
 import { registerCommands } from "../registry.ts";
 import { notImplemented } from "../registry.ts";
+import { graphCommand } from "./graph.ts";
 import { metadataCommand } from "./metadata.ts";
 
 const planned = (path: string[], usage: string, summary: string) => ({
@@ -23,11 +24,7 @@ registerCommands(
     "Run one task with its dependencies.",
   ),
   metadataCommand,
-  planned(
-    ["graph"],
-    "graph [<job>] [--format mermaid|dot|json]",
-    "Print the task graph of a job or the whole pipeline.",
-  ),
+  graphCommand,
   planned(
     ["explain"],
     "explain <task> [--run <id>]",
