@@ -170,6 +170,8 @@ async function runTask(scope: RunScope, task: RuntimeTask): Promise<RuntimeTaskR
         durationMs: elapsed(),
       };
     }
+    // NOTE: runs of one session that miss the same key at the same time each run the
+    // handler, and the last to finish wins. Values are stored by reference, not copied.
     const value = await invoke(task.handler, ctx, guardNext(ctx, task.handler, endOfChain));
     entries.set(key, value);
     return { id: task.id, status: "passed", value, cache: "miss", durationMs: elapsed() };
