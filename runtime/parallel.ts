@@ -1,11 +1,11 @@
 /** `parallel`: explicit fan-out with a concurrency limit and a fail-fast rule. @module */
 
-import { ErrorCode, PipelineError } from "../core/errors.ts";
+import { isRecord } from "../core/fields.ts";
 import {
   describeStep,
-  describeValue,
   endOfChain,
   guardNext,
+  invalidItem,
   invoke,
   tagStep,
   toMiddleware,
@@ -52,16 +52,12 @@ export function parallel(
   first: ParallelOptions | readonly ComposeItem[],
   second?: readonly ComposeItem[],
 ): Middleware {
-  const [options, items] = second === undefined && Array.isArray(first)
-    ? [{}, first as readonly unknown[]]
-    : [first, second as unknown];
+  const hasOptions = second !== undefined || isRecord(first);
+  const options: unknown = hasOptions ? first : {};
+  const items: unknown = hasOptions ? second : first;
   const concurrency = checkConcurrencyOptions("parallel(options, items)", options);
   if (!Array.isArray(items)) {
-    throw new PipelineError(
-      ErrorCode.RUNTIME_INVALID_ITEM,
-      `parallel(...): items is ${describeValue(items)}, expected an array of items.`,
-      { path: "items", hint: "Write parallel([a, b]) or parallel({ concurrency: 2 }, [a, b])." },
-    );
+    throw invalidItem(items, "parallel(...)", "items", "an array of items");
   }
   const branches = items.map((item, index) =>
     toMiddleware(item, "parallel(...)", `items[${index}]`)

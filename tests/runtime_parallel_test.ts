@@ -356,15 +356,20 @@ Deno.test("parallel rejects invalid options", () => {
 });
 
 Deno.test("parallel rejects invalid items", () => {
-  assert.throws(
+  const missingItems = [
     () => parallel({}, undefined as unknown as ComposeItem[]),
-    (error: unknown) => {
+    () => parallel({ concurrency: 2 } as unknown as ComposeItem[]),
+    () => (parallel as (...args: unknown[]) => unknown)(),
+  ];
+  for (const call of missingItems) {
+    assert.throws(call, (error: unknown) => {
       assert.ok(error instanceof PipelineError);
       assert.equal(error.code, ErrorCode.RUNTIME_INVALID_ITEM);
       assert.equal(error.path, "items");
+      assert.match(error.message, /^parallel\(\.\.\.\) items: expected an array of items, got /);
       return true;
-    },
-  );
+    });
+  }
   assert.throws(
     () => parallel([() => 1, "lint" as unknown as ComposeItem]),
     (error: unknown) => {
