@@ -68,6 +68,7 @@ async function runSyncGenerate(args: string[], ctx: CliContext): Promise<number>
   const loaded = await loadForSync("sync generate", args, ctx);
   const providers = enabledProviders(loaded);
   if (providers.length === 0) ctx.stdout.write(NOTHING_ENABLED);
+  // NOTE: a provider writes nothing when it fails, but providers before it have already written.
   for (const provider of providers) {
     const changed = await provider.generate(loaded, {});
     const summary = changed.length === 0 ? "current, nothing written" : changed.join(", ");
