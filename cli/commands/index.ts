@@ -3,6 +3,7 @@
 import { registerCommands } from "../registry.ts";
 import { notImplemented } from "../registry.ts";
 import { metadataCommand } from "./metadata.ts";
+import { runCommand, runTaskCommand } from "./run.ts";
 
 const planned = (path: string[], usage: string, summary: string) => ({
   path,
@@ -12,16 +13,8 @@ const planned = (path: string[], usage: string, summary: string) => ({
 });
 
 registerCommands(
-  planned(
-    ["run"],
-    "run <job> [--concurrency <n>] [--force] [--format json] [--config <path>] [--sandbox <id>]",
-    "Run a job's task graph and write its execution record.",
-  ),
-  planned(
-    ["run-task"],
-    "run-task <task> [--concurrency <n>] [--force] [--format json] [--config <path>]",
-    "Run one task with its dependencies.",
-  ),
+  runCommand,
+  runTaskCommand,
   metadataCommand,
   planned(
     ["graph"],
