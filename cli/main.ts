@@ -18,7 +18,7 @@ import type { TextSink } from "./io.ts";
 /** Exit codes of interrupted runs, as shells report death by these signals. */
 export const INTERRUPT_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, EPIPE: 141 } as const;
 
-/** Wraps a process stream; writes after the pipe closed are dropped. */
+/** Wraps a process stream. Writes after the pipe closed are dropped. */
 function processSink(stream: NodeJS.WriteStream, closed: () => boolean): TextSink {
   return {
     isTTY: stream.isTTY === true,
@@ -51,7 +51,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       );
     }
   };
-  // Errors on stderr have nowhere to be reported; dropping them keeps the run going.
+  // Errors on stderr cannot be reported anywhere, so they are dropped and the run goes on.
   const onStderrError = () => undefined;
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigterm);

@@ -22,9 +22,9 @@ import type { ProcessEnv } from "./types.ts";
 export interface ResolvedEnv {
   /** Resolved values of the declared keys. */
   readonly values: Readonly<Record<string, string>>;
-  /** Values that came from `env.secret(...)`; they are masked everywhere. */
+  /** Values that came from `env.secret(...)`, which are masked everywhere. */
   readonly secretValues: readonly string[];
-  /** Every problem found; empty when all values resolved. */
+  /** Every problem found, empty when all values resolved. */
   readonly issues: readonly PipelineIssue[];
 }
 

@@ -50,7 +50,7 @@ export function isProcessAlive(pid: number): boolean {
   return !isZombie(pid);
 }
 
-/** Reads the process state from `/proc` where it exists (Linux); elsewhere nothing is a zombie. */
+/** Reads the process state from `/proc` where it exists (Linux). Elsewhere nothing is a zombie. */
 function isZombie(pid: number): boolean {
   let stat: string;
   try {
@@ -60,6 +60,15 @@ function isZombie(pid: number): boolean {
   }
   // The state follows the command name, which is in parentheses and may contain spaces.
   return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+}
+
+/**
+ * Returns true unless the holder is known to be gone. A lock written on
+ * another host (a shared file system) cannot be checked, so it counts as held.
+ */
+function holderMayBeAlive(holder: RunLockInfo): boolean {
+  if (holder.hostname && holder.hostname !== hostname()) return true;
+  return isProcessAlive(holder.pid);
 }
 
 function parseLock(text: string): RunLockInfo | undefined {
@@ -88,12 +97,13 @@ function activeError(holder: RunLockInfo, path: string): PipelineError {
       holder.runId ? ` (run ${holder.runId})` : ""
     }.`,
     {
-      hint: "Wait for that run to finish, or stop it; a lock left by a dead process is reclaimed.",
+      hint: "Wait for that run to finish, or stop it. A lock left by a dead process on this host " +
+        "is reclaimed automatically.",
     },
   );
 }
 
-/** Moves a stale lock aside and returns what it held; undefined when another process won. */
+/** Moves a stale lock aside and returns its contents, or undefined when another process won. */
 async function takeStale(path: string): Promise<RunLockInfo | undefined | "gone"> {
   const aside = `${path}.stale-${randomBytes(4).toString("hex")}`;
   try {
@@ -116,7 +126,7 @@ async function takeStale(path: string): Promise<RunLockInfo | undefined | "gone"
 /**
  * Takes `.async/run.lock` in `projectDir` for `runId`. Throws
  * `ASYNC_PIPELINE_RUN_ACTIVE` naming the holder's pid and start time when a
- * live process holds it; reclaims it when the holder is dead.
+ * live process owns it, and reclaims it when the holder is dead.
  */
 export async function acquireRunLock(projectDir: string, runId: string): Promise<RunLock> {
   const path = join(projectDir, RUN_LOCK_PATH);
@@ -139,10 +149,10 @@ export async function acquireRunLock(projectDir: string, runId: string): Promise
     }
     const holder = await readLock(path);
     if (holder === null) continue;
-    if (holder !== undefined && isProcessAlive(holder.pid)) throw activeError(holder, path);
-    const taken = await takeStale(path);
-    if (taken === undefined) throw activeError(holder ?? info, path);
-    if (taken !== "gone") reclaimed = taken;
+    if (holder !== undefined && holderMayBeAlive(holder)) throw activeError(holder, path);
+    const previous = await takeStale(path);
+    if (previous === undefined) throw activeError(holder ?? info, path);
+    if (previous !== "gone") reclaimed = previous;
   }
   throw new PipelineError(
     ErrorCode.RUN_ACTIVE,

@@ -1,6 +1,6 @@
 /**
  * Task output buffers. Each stream of each task is kept in memory up to
- * `ASYNC_PIPELINE_MAX_LOG_BYTES`; past that, the oldest output is dropped and
+ * `ASYNC_PIPELINE_MAX_LOG_BYTES`. Past that, the oldest output is dropped and
  * the stored log starts with a truncation marker followed by the tail.
  *
  * @module
@@ -13,7 +13,7 @@ import type { ProcessEnv } from "./types.ts";
 /** Default per-stream cap: 8 MiB. */
 export const DEFAULT_MAX_LOG_BYTES = 8 * 1024 * 1024;
 
-/** Smallest accepted cap; smaller values are raised to it. */
+/** Smallest accepted cap. Smaller values are raised to it. */
 export const MIN_MAX_LOG_BYTES = 4096;
 
 /**

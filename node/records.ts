@@ -61,7 +61,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   }
 }
 
-/** File name for a task's log; task ids may contain `:` and other characters unsafe in paths. */
+/** Returns the log file name of a task, encoded because ids may contain `:` and `/`. */
 function logFileName(taskId: string, stream: "stdout" | "stderr"): string {
   return `${encodeURIComponent(taskId)}.${stream}.log`;
 }

@@ -15,7 +15,7 @@ export class Redactor {
   /** Secret values, longest first so a secret that contains another is masked whole. */
   #secrets: string[] = [];
 
-  /** Creates a redactor for `secretValues`; see {@link Redactor.add}. */
+  /** Creates a redactor for `secretValues`, as {@link Redactor.add} describes. */
   constructor(secretValues: Iterable<string> = []) {
     this.add(secretValues);
   }
@@ -118,7 +118,7 @@ export class StreamRedactor {
     if (ready !== "") this.#emit(ready);
   }
 
-  /** Emits the held-back text; call once when the stream ends. */
+  /** Emits the held-back text. Call it once when the stream ends. */
   flush(): void {
     const rest = this.#pending;
     this.#pending = "";

@@ -13,7 +13,7 @@ import type { CommandExecutor, ProcessEnv } from "./types.ts";
 /** Outcome of a requirements check. */
 export interface RequirementsReport {
   readonly issues: readonly PipelineIssue[];
-  /** Values of the required secrets that are set; they are masked like declared secrets. */
+  /** Values of the required secrets that are set, masked like declared secrets. */
   readonly secretValues: readonly string[];
   readonly warnings: readonly string[];
 }
@@ -40,7 +40,7 @@ function taskList(ids: readonly string[]): string {
 
 /**
  * Checks the requirements of `tasks`. Tools and runtimes are looked up with
- * the executor's `checkTool`, so a sandbox answers for itself; an executor
+ * the executor's `checkTool`, so a sandbox checks its own tools. An executor
  * without `checkTool` skips that check with a warning. Secrets must be set
  * and non-empty in `env`, the task env with the job env applied.
  */

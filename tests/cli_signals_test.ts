@@ -120,7 +120,7 @@ Deno.test("cli reclaims the lock of a killed run", async () => {
   await waitFor("the killed run's child", () => hasContent(join(cwd, "child.pid")));
   killed.kill("SIGKILL");
   await killed.output();
-  // SIGKILL gave the run no chance to clean up; stop its orphaned task by hand.
+  // SIGKILL gave the run no chance to clean up, so the test stops the orphaned task.
   const shell = await pidFrom(join(cwd, "shell.pid"));
   try {
     Deno.kill(-shell, "SIGKILL");

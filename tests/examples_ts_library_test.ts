@@ -34,3 +34,16 @@ Deno.test("ts-library example builds, tests and packs", async () => {
     await rm(join(EXAMPLE_DIR, ".async"), { recursive: true, force: true });
   }
 });
+
+Deno.test("ts-library pipeline tests pass", async () => {
+  const output = await new Deno.Command(join(REPO_DIR, "node_modules/.bin/deno"), {
+    args: ["test", "-A", "examples/ts-library/pipeline_test.ts"],
+    cwd: REPO_DIR,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, text);
+  assert.match(text, /ok \| 3 passed \| 0 failed/);
+});

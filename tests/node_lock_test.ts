@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { hostname } from "node:os";
 import process from "node:process";
 import { ErrorCode } from "../core/errors.ts";
 import { acquireRunLock, isProcessAlive, RUN_LOCK_PATH } from "../node/lock.ts";
@@ -32,7 +33,7 @@ Deno.test("acquireRunLock rejects a live holder", async () => {
     await acquireRunLock(dir, "first").then((lock) => lock.release());
     await writeFile(
       join(dir, RUN_LOCK_PATH),
-      JSON.stringify({ pid: holder.pid, startedAt, runId: "other", hostname: "h" }),
+      JSON.stringify({ pid: holder.pid, startedAt, runId: "other", hostname: hostname() }),
     );
     await assert.rejects(acquireRunLock(dir, "second"), (error: Error & { code?: string }) => {
       assert.equal(error.code, ErrorCode.RUN_ACTIVE);
@@ -53,13 +54,34 @@ Deno.test("acquireRunLock reclaims a dead holder's lock", async () => {
   await acquireRunLock(dir, "first").then((lock) => lock.release());
   await writeFile(
     join(dir, RUN_LOCK_PATH),
-    JSON.stringify({ pid, startedAt: "2024-01-01T00:00:00.000Z", runId: "old", hostname: "h" }),
+    JSON.stringify({
+      pid,
+      startedAt: "2024-01-01T00:00:00.000Z",
+      runId: "old",
+      hostname: hostname(),
+    }),
   );
   const lock = await acquireRunLock(dir, "new");
   assert.equal(lock.reclaimed?.pid, pid);
   assert.equal(lock.reclaimed?.startedAt, "2024-01-01T00:00:00.000Z");
   assert.equal(JSON.parse(await readFile(join(dir, RUN_LOCK_PATH), "utf8")).runId, "new");
   await lock.release();
+});
+
+Deno.test("acquireRunLock keeps another host's lock", async () => {
+  const dir = await Deno.makeTempDir();
+  const pid = await deadPid();
+  await acquireRunLock(dir, "first").then((lock) => lock.release());
+  await writeFile(
+    join(dir, RUN_LOCK_PATH),
+    JSON.stringify({
+      pid,
+      startedAt: "2024-01-01T00:00:00.000Z",
+      runId: "old",
+      hostname: "elsewhere",
+    }),
+  );
+  await assert.rejects(acquireRunLock(dir, "new"), { code: ErrorCode.RUN_ACTIVE });
 });
 
 Deno.test("acquireRunLock reclaims a torn lock file", async () => {

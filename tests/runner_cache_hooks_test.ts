@@ -72,6 +72,7 @@ Deno.test("cache hit replays logs without running", async () => {
     cwd,
     env: { ...baseEnv(), TOKEN: "abc123secret" },
     force: true,
+    echo: true,
   }, { cache, onEvent: (event) => events.push(event) });
   const [build, test] = record.tasks;
   assert.equal(record.status, "passed");

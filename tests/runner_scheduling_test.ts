@@ -42,7 +42,7 @@ Deno.test("runJob runs dependencies first", async () => {
 
 Deno.test("runJob bounds running tasks by concurrency", async () => {
   const cwd = await project();
-  // Each task holds a slot directory while it runs; mkdir fails when another task holds it.
+  // Each task creates a slot directory while it runs, so mkdir fails when two tasks overlap.
   const slotTask = () => task({ run: sh`mkdir slot || exit 9; sleep 0.2; rmdir slot` });
   const pipeline = definePipeline({
     name: "slots",
@@ -246,6 +246,7 @@ Deno.test("runJob prunes old runs", async () => {
   const env = { ...baseEnv(), ASYNC_PIPELINE_KEEP_RUNS: "2" };
   const ids: string[] = [];
   for (let i = 0; i < 4; i++) ids.push((await runJob(pipeline, { id: "a", cwd, env })).id);
-  const kept = [...Deno.readDirSync(join(cwd, ".async/runs"))].map((entry) => entry.name).sort();
-  assert.deepEqual(kept, ids.slice(2));
+  const remaining = [...Deno.readDirSync(join(cwd, ".async/runs"))].map((entry) => entry.name)
+    .sort();
+  assert.deepEqual(remaining, ids.slice(2));
 });

@@ -1,14 +1,20 @@
 /**
  * The text presenter of runs: task output prefixed with the task id, one
  * status line per task, and a summary. Color is used only when enabled
- * (a terminal without `NO_COLOR`); the words are the same either way, so
+ * (a terminal without `NO_COLOR`). The words are the same either way, so
  * CI logs read like the terminal.
  *
  * @module
  */
 
 import { relative, sep } from "node:path";
-import type { RunEvent, RunEventListener } from "../../node/runner/events.ts";
+import type {
+  RunEvent,
+  RunEventListener,
+  RunStartedEvent,
+  TaskRetriedEvent,
+} from "../../node/runner/events.ts";
+import { TaskLines } from "../../node/runner/lines.ts";
 import type { ExecutionRecord, TaskResult } from "../../node/types.ts";
 import type { TextSink } from "../io.ts";
 
@@ -97,70 +103,58 @@ export interface TextPresenterOptions {
 }
 
 function displayPath(path: string, cwd: string): string {
-  const shown = relative(cwd, path);
-  return shown === "" || shown.startsWith(`..${sep}`) || shown === ".." ? path : shown;
+  const relativePath = relative(cwd, path);
+  const outside = relativePath === "" || relativePath === ".." ||
+    relativePath.startsWith(`..${sep}`);
+  return outside ? path : relativePath;
+}
+
+function startLine(event: RunStartedEvent, style: Styles): string {
+  const size = `(${plural(event.taskIds.length, "task")}, concurrency ${event.concurrency})`;
+  return `${style.bold(`Running ${event.jobId}`)} ${style.dim(size)}`;
+}
+
+function retryLine(event: TaskRetriedEvent, style: Styles): string {
+  const delay = event.delayMs > 0 ? ` in ${formatDuration(event.delayMs)}` : "";
+  return `${style.yellow("↻")} ${style.bold(event.taskId)} attempt ${event.attempt} of ` +
+    `${event.maxAttempts} failed, retrying${delay}: ${event.reason}`;
 }
 
 /** Returns a listener that renders run events as text on `sink`. */
 export function textPresenter(sink: TextSink, options: TextPresenterOptions): RunEventListener {
   const style = styles(options.color);
-  const partial = new Map<string, string>();
   const tails = new Map<string, readonly string[]>();
-
-  const writeLines = (taskId: string, stream: string, text: string) => {
-    const key = `${taskId}\0${stream}`;
-    const lines = ((partial.get(key) ?? "") + text).split("\n");
-    partial.set(key, lines.pop() ?? "");
-    for (const line of lines) sink.write(`${style.dim(`[${taskId}]`)} ${line}\n`);
-  };
-  const flushTask = (taskId: string) => {
-    for (const stream of ["stdout", "stderr"]) {
-      if (partial.get(`${taskId}\0${stream}`)) writeLines(taskId, stream, "\n");
-      partial.delete(`${taskId}\0${stream}`);
-    }
-  };
+  const lines = new TaskLines((taskId, _stream, line) => {
+    sink.write(`${style.dim(`[${taskId}]`)} ${line}\n`);
+  });
 
   return (event: RunEvent) => {
     switch (event.type) {
       case "run-started":
-        sink.write(
-          `${style.bold(`Running ${event.jobId}`)} ${
-            style.dim(`(${plural(event.taskIds.length, "task")}, concurrency ${event.concurrency})`)
-          }\n`,
-        );
-        break;
+        return sink.write(`${startLine(event, style)}\n`);
       case "task-output":
-        writeLines(event.taskId, event.stream, event.text);
-        break;
+        return lines.add(event.taskId, event.stream, event.text);
       case "task-retried":
-        sink.write(
-          `${style.yellow("↻")} ${
-            style.bold(event.taskId)
-          } attempt ${event.attempt} of ${event.maxAttempts} failed, retrying${
-            event.delayMs > 0 ? ` in ${formatDuration(event.delayMs)}` : ""
-          }: ${event.reason}\n`,
-        );
-        break;
+        return sink.write(`${retryLine(event, style)}\n`);
       case "task-cached":
       case "task-finished":
-        flushTask(event.taskId);
+        lines.flush(event.taskId);
         if (event.type === "task-finished") tails.set(event.taskId, event.outputTail);
         sink.write(`${taskStatusLine(event.result, style)}\n`);
         for (const warning of event.result.warnings ?? []) {
           sink.write(`  ${style.yellow("warning:")} ${warning}\n`);
         }
-        break;
+        return;
       case "task-skipped":
-        sink.write(`${style.dim("○")} ${style.bold(event.taskId)} skipped: ${event.reason}\n`);
-        break;
+        return sink.write(
+          `${style.dim("○")} ${style.bold(event.taskId)} skipped: ${event.reason}\n`,
+        );
       case "warning":
-        sink.write(`${style.yellow("warning:")} ${event.message}\n`);
-        break;
+        return sink.write(`${style.yellow("warning:")} ${event.message}\n`);
       case "run-finished":
-        sink.write(
+        return sink.write(
           summary(event.record, event.durationMs, event.recordPath, tails, style, options),
         );
-        break;
     }
   };
 }

@@ -22,7 +22,7 @@ export default definePipeline({
       description: "Run the tests against the compiled output",
       dependsOn: ["build"],
       requires: { runtimes: ["node"] },
-      run: sh`node --test --test-reporter=spec test/`,
+      run: sh`node --test --test-reporter=spec test/*.test.mjs`,
     }),
     pack: task({
       description: "Write the npm tarball to dist/",

@@ -51,7 +51,7 @@ export class HostCommandExecutor implements CommandExecutor {
     });
   }
 
-  /** Looks `tool` up on `PATH`; a name with a slash is checked as a path. */
+  /** Looks `tool` up on `PATH`. A name with a slash is checked as a path. */
   async checkTool(tool: string): Promise<boolean> {
     if (tool.includes("/")) return await isExecutableFile(isAbsolute(tool) ? tool : resolve(tool));
     for (const dir of this.#path.split(delimiter)) {

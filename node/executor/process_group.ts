@@ -26,9 +26,9 @@ export interface ProcessGroupOptions {
   signal?: AbortSignal;
   /** Milliseconds between SIGTERM and SIGKILL (default {@link DEFAULT_KILL_GRACE_MS}). */
   killGraceMs?: number;
-  /** Receives stdout as it arrives; the result's `stdout` then stays empty. */
+  /** Receives stdout as it arrives, and the result's `stdout` then stays empty. */
   onStdout?: (chunk: string) => void;
-  /** Receives stderr as it arrives; the result's `stderr` then stays empty. */
+  /** Receives stderr as it arrives, and the result's `stderr` then stays empty. */
   onStderr?: (chunk: string) => void;
 }
 
@@ -38,7 +38,7 @@ function definedEnv(env: ProcessEnv): Record<string, string> {
   return result;
 }
 
-/** Sends `signal` to every process of the group led by `pid`; a gone group is not an error. */
+/** Sends `signal` to every process of the group led by `pid`. A group that is gone is no error. */
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
@@ -56,8 +56,8 @@ function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number 
 /**
  * Runs `file` with `args` as the leader of a new process group and resolves
  * when it and its output streams are done. On timeout or abort the whole
- * group gets SIGTERM, then SIGKILL after the grace period; a timeout makes
- * the exit code 124. When the leader exits on its own, processes it left
+ * group gets SIGTERM, then SIGKILL after the grace period, and a timeout
+ * makes the exit code 124. When the leader exits on its own, processes it left
  * running in its group are stopped the same way, so no child outlives the
  * step. Rejects only when the command cannot be started.
  */
@@ -115,7 +115,7 @@ export function runInProcessGroup(
       reject(error);
     });
     // The leader is gone, but a background process it started may still hold
-    // the output pipes open; stop the rest of the group so "close" can fire.
+    // the output pipes open. Stopping the rest of the group lets "close" fire.
     child.on("exit", () => stop());
     child.on("close", (code, signal) => {
       cleanup();

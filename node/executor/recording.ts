@@ -36,13 +36,13 @@ export interface RecordedCommand {
 
 /** A scripted result: the first rule whose `match` fits the command is returned. */
 export interface ScriptedResult {
-  /** A string matches commands that contain it; a RegExp is tested against the command. */
+  /** A string matches commands that contain it, and a RegExp is tested against the command. */
   readonly match: string | RegExp;
   /** Exit code (default 0). */
   readonly code?: number;
   readonly stdout?: string;
   readonly stderr?: string;
-  /** Report the command as stopped by its timeout; the exit code becomes 124. */
+  /** Reports the command as stopped by its timeout, with exit code 124. */
   readonly timedOut?: boolean;
   /**
    * How many times this rule applies before later rules are tried
@@ -53,7 +53,7 @@ export interface ScriptedResult {
 
 /** Options of {@link RecordingExecutor}. */
 export interface RecordingExecutorOptions {
-  /** Results by command; unmatched commands pass with no output. */
+  /** Results by command. Unmatched commands pass with no output. */
   readonly results?: readonly ScriptedResult[];
   /**
    * Tools that `checkTool` reports as available. Omit it to report every tool

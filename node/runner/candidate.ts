@@ -14,7 +14,7 @@ import type { CandidateContext, GitFacts } from "../../core/context.ts";
 import { IGNORED_DIRECTORIES } from "../../core/normalize_task.ts";
 import type { ProcessEnv } from "../types.ts";
 
-/** Runs git in `dir`; resolves stdout, or undefined when git fails or is missing. */
+/** Runs git in `dir` and resolves its stdout, or undefined when git fails or is missing. */
 function git(dir: string, args: string[], env: ProcessEnv): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile(
@@ -26,7 +26,7 @@ function git(dir: string, args: string[], env: ProcessEnv): Promise<string | und
   });
 }
 
-/** Reads HEAD, the branch and whether the work tree has changes; undefined outside a work tree. */
+/** Reads HEAD, the branch and whether the work tree has changes. Resolves undefined outside one. */
 export async function readGitFacts(
   dir: string,
   env: ProcessEnv,

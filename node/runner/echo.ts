@@ -8,26 +8,18 @@
 
 import process from "node:process";
 import type { RunEventListener } from "./events.ts";
+import { TaskLines } from "./lines.ts";
 
 /** Returns a listener that writes `task-output` events line by line with a `[task]` prefix. */
 export function processEcho(): RunEventListener {
-  const partial = new Map<string, string>();
-  const write = (key: string, stream: "stdout" | "stderr", taskId: string, text: string) => {
-    const lines = ((partial.get(key) ?? "") + text).split("\n");
-    partial.set(key, lines.pop() ?? "");
+  const lines = new TaskLines((taskId, stream, line) => {
     const target = stream === "stdout" ? process.stdout : process.stderr;
-    for (const line of lines) target.write(`[${taskId}] ${line}\n`);
-  };
+    target.write(`[${taskId}] ${line}\n`);
+  });
   return (event) => {
-    if (event.type === "task-output") {
-      write(`${event.taskId}\0${event.stream}`, event.stream, event.taskId, event.text);
-    } else if (event.type === "task-finished" || event.type === "task-cached") {
-      for (const stream of ["stdout", "stderr"] as const) {
-        const key = `${event.taskId}\0${stream}`;
-        const rest = partial.get(key);
-        if (rest) write(key, stream, event.taskId, "\n");
-        partial.delete(key);
-      }
+    if (event.type === "task-output") lines.add(event.taskId, event.stream, event.text);
+    else if (event.type === "task-finished" || event.type === "task-cached") {
+      lines.flush(event.taskId);
     }
   };
 }

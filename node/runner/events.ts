@@ -1,5 +1,5 @@
 /**
- * Events a run emits while it executes. The runner only emits them;
+ * Events a run emits while it executes. The runner only emits them, and
  * presenters in the CLI turn them into text. Every text in an event is
  * already masked for secrets.
  *
@@ -47,7 +47,7 @@ export interface TaskRetriedEvent {
   readonly attempt: number;
   readonly maxAttempts: number;
   readonly delayMs: number;
-  /** Why the attempt failed. */
+  /** Reason the attempt failed. */
   readonly reason: string;
 }
 

@@ -17,7 +17,7 @@ export class TaskOutput {
   readonly #combined = new LogBuffer(TAIL_BYTES);
   readonly #streams: Record<"stdout" | "stderr", StreamRedactor>;
 
-  /** `echo` false keeps output out of events; it is still captured and stored. */
+  /** `echo` false keeps output out of events, but it is still captured and stored. */
   constructor(
     taskId: string,
     redactor: Redactor,
@@ -42,13 +42,13 @@ export class TaskOutput {
     this.#streams[stream].write(chunk);
   }
 
-  /** Emits text held back while it could still turn into a secret; call after each step. */
+  /** Emits text held back while it could still turn into a secret. Call it after each step. */
   flush(): void {
     this.#streams.stdout.flush();
     this.#streams.stderr.flush();
   }
 
-  /** The last lines of stdout and stderr together, in arrival order. */
+  /** Returns the last lines of stdout and stderr together, in arrival order. */
   tail(count = TAIL_LINES): string[] {
     return lastLines(this.#combined.content(), count);
   }

@@ -8,9 +8,9 @@ import { isSandbox } from "../../core/sandbox.ts";
 import { HostCommandExecutor } from "../executor/host.ts";
 import type { CommandExecutor, ProcessEnv, RunOptions } from "../types.ts";
 
-/** What a run executes. */
+/** The job, tasks and env of a run. */
 export interface RunPlan {
-  /** Job id written to the record; `task:<id>` for a single-task run. */
+  /** Job id written to the record, `task:<id>` for a single-task run. */
   readonly jobId: string;
   /** The job, absent for a single-task run. */
   readonly job?: NormalizedJob;
@@ -18,7 +18,7 @@ export interface RunPlan {
   readonly tasks: readonly NormalizedTask[];
   /** Declared env: the pipeline's, with the job's layered over it. */
   readonly env: Readonly<Record<string, EnvValue>>;
-  /** Where the declared env is written, for error paths (`jobs.deploy.env`). */
+  /** Path of the declared env in error messages, such as `jobs.deploy.env`. */
   readonly envPath: string;
 }
 

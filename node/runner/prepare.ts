@@ -14,7 +14,7 @@ import type { CommandExecutor, ProcessEnv } from "../types.ts";
 import type { RunPlan } from "./plan.ts";
 import { secretDigest } from "./steps.ts";
 
-/** What the checks produce for the run. */
+/** Results of the checks that the run uses. */
 export interface PreparedRun {
   /** The run env with the resolved declared env applied. */
   readonly env: ProcessEnv;
@@ -70,8 +70,8 @@ export async function prepareRun(
 }
 
 /**
- * Builds the error for unmet requirements. One problem keeps its own code;
- * several share theirs when they agree, else `ASYNC_PIPELINE_MISSING_REQUIREMENTS`.
+ * Builds the error for unmet requirements. One problem keeps its own code.
+ * Several share theirs when they agree, else `ASYNC_PIPELINE_MISSING_REQUIREMENTS`.
  */
 export function requirementsError(jobId: string, issues: readonly PipelineIssue[]): PipelineError {
   if (issues.length === 1) return PipelineError.fromIssues([...issues]);

@@ -30,22 +30,22 @@ import { directCommandRunner } from "./command.ts";
 import { processEcho } from "./echo.ts";
 import type { RunEvent, RunEventListener } from "./events.ts";
 import { planJob, planTask, type RunPlan, selectExecutor } from "./plan.ts";
-import { prepareRun, requirementsError } from "./prepare.ts";
+import { type PreparedRun, prepareRun, requirementsError } from "./prepare.ts";
 import { schedule } from "./scheduler.ts";
 import type { RunState } from "./state.ts";
 import { runTask } from "./task.ts";
 
 /** Internal controls of a run that are not part of the public {@link RunOptions}. */
 export interface RunHooks {
-  /** Task cache; without it every task runs. */
+  /** Task cache. Without it every task runs. */
   readonly cache?: TaskCacheHooks;
   /** Receives run events, for presenters. */
   readonly onEvent?: RunEventListener;
-  /** Aborting it stops running tasks and starts no new ones; its reason names the cause. */
+  /** Aborting it stops running tasks and starts no new ones. Its reason names the cause. */
   readonly signal?: AbortSignal;
   /** `task` runs the task `options.id` with its dependencies instead of a job. */
   readonly target?: "job" | "task";
-  /** Runs `ctx.command(...)` argv; defaults to spawning directly when no policy is set. */
+  /** Runs `ctx.command(...)` argv. Defaults to spawning directly when no policy is set. */
   readonly commandRunner?: GovernedCommandRunner;
 }
 
@@ -55,13 +55,13 @@ export type PipelineInput = Pipeline | { readonly default: Pipeline };
 /**
  * Runs job `options.id` of `pipeline` and returns its execution record.
  * Tasks run in dependency order, at most `concurrency` at a time. After the
- * first failure no new task starts; running tasks finish and the rest are
+ * first failure no new task starts. Running tasks finish and the rest are
  * recorded as skipped. The record is written to
  * `.async/runs/<run-id>/execution.json` under `options.cwd`.
  *
  * @throws {PipelineError} for an unknown job, an active run
- * (`ASYNC_PIPELINE_RUN_ACTIVE`), or missing secrets, variables or tools;
- * those fail before any command runs.
+ * (`ASYNC_PIPELINE_RUN_ACTIVE`), or missing secrets, variables or tools.
+ * Those fail before any command runs.
  * @example
  * ```ts
  * import { runJob } from "@async/pipeline/node";
@@ -107,6 +107,7 @@ export async function executeRun(
   const executor = selectExecutor(pipeline, options, env);
   const concurrency = checkConcurrency(options.concurrency);
   const keepRuns = readKeepRuns(env);
+  const maxLogBytes = readMaxLogBytes(env);
   const projectDir = resolve(options.cwd ?? process.cwd());
   const runId = createRunId();
 
@@ -123,10 +124,12 @@ export async function executeRun(
       runId,
       lock,
       projectDir,
+      maxLogBytes,
     });
   } finally {
     await lock.release();
-    await pruneRuns(projectDir, keepRuns, runId);
+    // Pruning is best effort: a failure must not hide the run's result, and the next run retries.
+    await pruneRuns(projectDir, keepRuns, runId).catch(() => undefined);
   }
 }
 
@@ -141,6 +144,7 @@ interface LockedRun {
   readonly runId: string;
   readonly lock: RunLock;
   readonly projectDir: string;
+  readonly maxLogBytes: number;
 }
 
 function listener(run: LockedRun): RunEventListener {
@@ -178,31 +182,58 @@ function warn(record: ExecutionRecord, emit: RunEventListener, message: string):
   emit({ type: "warning", message });
 }
 
+/** A run whose record exists: everything written from here on goes through `redactor`. */
+interface StartedRun {
+  readonly record: ExecutionRecord;
+  readonly store: RunRecordStore;
+  readonly redactor: Redactor;
+  readonly emit: RunEventListener;
+  readonly startedMs: number;
+}
+
 async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
-  const emit = listener(run);
   const redactor = new Redactor();
-  const store = new RunRecordStore(run.projectDir, run.runId, redactor);
-  await store.create();
-  const record = initialRecord(run);
-  const started = Date.now();
+  const started: StartedRun = {
+    record: initialRecord(run),
+    store: new RunRecordStore(run.projectDir, run.runId, redactor),
+    redactor,
+    emit: listener(run),
+    startedMs: Date.now(),
+  };
+  await started.store.create();
   if (run.lock.reclaimed) {
     const { pid, startedAt } = run.lock.reclaimed;
     warn(
-      record,
-      emit,
+      started.record,
+      started.emit,
       `Took over the run lock left by pid ${pid} (started ${startedAt}), which is no longer running.`,
     );
   }
-  await store.write(record);
+  await started.store.write(started.record);
 
+  try {
+    return await checkAndExecute(run, started);
+  } catch (error) {
+    // Keep the record from staying "running" when the runner itself fails.
+    if (started.record.status === "running") {
+      const message = error instanceof Error ? error.message : String(error);
+      const code = (error as { code?: unknown })?.code;
+      await finalize(started.record, started.store, {
+        code: typeof code === "string" ? code : "ASYNC_PIPELINE_INTERNAL",
+        message,
+      });
+    }
+    throw error;
+  }
+}
+
+async function checkAndExecute(run: LockedRun, started: StartedRun): Promise<ExecutionRecord> {
+  const { record, store, redactor, emit } = started;
   const prepared = await prepareRun(run.plan, run.env, run.executor);
   redactor.add(prepared.secretValues);
   for (const message of prepared.warnings) warn(record, emit, message);
-  if (prepared.issues.length > 0) {
-    const error = requirementsError(run.plan.jobId, prepared.issues);
-    await finalize(record, store, { code: error.code, message: error.message });
-    throw error;
-  }
+  if (prepared.issues.length > 0) throw requirementsError(run.plan.jobId, prepared.issues);
+
   emit({
     type: "run-started",
     runId: run.runId,
@@ -213,30 +244,7 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
     concurrency: run.concurrency,
     executor: run.executor.name,
   });
-
-  const state: RunState = {
-    runId: run.runId,
-    projectDir: run.projectDir,
-    pipeline: run.pipeline,
-    executor: run.executor,
-    redactor,
-    store,
-    env: prepared.env,
-    envKeys: prepared.envKeys,
-    secretValues: [...prepared.secretValues],
-    maxLogBytes: readMaxLogBytes(run.env),
-    emit,
-    signal: run.hooks.signal ?? new AbortController().signal,
-    cache: run.hooks.cache,
-    force: run.options.force === true,
-    echo: run.hooks.onEvent !== undefined || run.options.echo === true,
-    candidate: memoize(() => readCandidate(run.projectDir, run.env)),
-    commandRunner: run.hooks.commandRunner ??
-      (run.options.commands ?? run.pipeline.commands ? undefined : directCommandRunner),
-    commandPolicy: run.options.commands ?? run.pipeline.commands,
-    renderedShells: prepared.renderedShells,
-    fingerprints: new Map(),
-  };
+  const state = createState(run, started, prepared);
   await executeTasks(state, run, record);
 
   const interrupted = state.signal.aborted ? interruptError(state.signal.reason) : undefined;
@@ -249,9 +257,35 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
     type: "run-finished",
     record: finished,
     recordPath: store.recordPath,
-    durationMs: Date.now() - started,
+    durationMs: Date.now() - started.startedMs,
   });
   return finished;
+}
+
+function createState(run: LockedRun, started: StartedRun, prepared: PreparedRun): RunState {
+  const policy = run.options.commands ?? run.pipeline.commands;
+  return {
+    runId: run.runId,
+    projectDir: run.projectDir,
+    pipeline: run.pipeline,
+    executor: run.executor,
+    redactor: started.redactor,
+    store: started.store,
+    env: prepared.env,
+    envKeys: prepared.envKeys,
+    secretValues: [...prepared.secretValues],
+    maxLogBytes: run.maxLogBytes,
+    emit: started.emit,
+    signal: run.hooks.signal ?? new AbortController().signal,
+    cache: run.hooks.cache,
+    force: run.options.force === true,
+    echo: run.options.echo === true,
+    candidate: memoize(() => readCandidate(run.projectDir, run.env)),
+    commandRunner: run.hooks.commandRunner ?? (policy ? undefined : directCommandRunner),
+    commandPolicy: policy,
+    renderedShells: prepared.renderedShells,
+    fingerprints: new Map(),
+  };
 }
 
 function memoize<T>(fn: () => Promise<T>): () => Promise<T> {

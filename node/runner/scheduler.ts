@@ -12,9 +12,9 @@ export interface ScheduleOptions {
   readonly nodes: readonly ScheduleNode[];
   /** Maximum nodes running at once. */
   readonly concurrency: number;
-  /** Runs one node; resolves true when it passed. Must not reject. */
+  /** Runs one node and resolves true when it passed. Must not reject. */
   readonly run: (id: string) => Promise<boolean>;
-  /** Checked before each start; true stops new starts (an interrupt). */
+  /** Checked before each start. True stops new starts, as on an interrupt. */
   readonly stopped: () => boolean;
 }
 

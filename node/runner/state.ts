@@ -1,4 +1,4 @@
-/** What every task of a run shares. @module */
+/** Run state shared by every task of the run. @module */
 
 import type { CommandPolicy } from "../../core/commands.ts";
 import type { CandidateContext } from "../../core/context.ts";
@@ -13,11 +13,11 @@ import type { RunEventListener } from "./events.ts";
 /** State of one run, shared by its tasks. */
 export interface RunState {
   readonly runId: string;
-  /** Root pipeline directory; root tasks run here. */
+  /** Root pipeline directory, where root tasks run. */
   readonly projectDir: string;
   readonly pipeline: Pipeline;
   readonly executor: CommandExecutor;
-  /** Masks every secret value known to the run; deferred steps may add more. */
+  /** Masks every secret value known to the run. Deferred steps may add more. */
   readonly redactor: Redactor;
   readonly store: RunRecordStore;
   /** The run's process env with the resolved job env applied: the env of every step. */
@@ -36,7 +36,7 @@ export interface RunState {
   readonly echo: boolean;
   /** Candidate context, computed on first use. */
   readonly candidate: () => Promise<CandidateContext>;
-  /** Runs `ctx.command(...)`; undefined when a policy is set but nothing enforces it. */
+  /** Runs `ctx.command(...)`. Undefined when a policy is set but nothing enforces it. */
   readonly commandRunner?: GovernedCommandRunner;
   readonly commandPolicy?: CommandPolicy;
   /** Plain shell steps rendered before the first command, by task id and step index. */

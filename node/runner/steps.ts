@@ -42,8 +42,8 @@ function shellStep(rendered: RenderedShell, display: string): PreparedStep {
 
 /**
  * Prepares a task's steps. Deferred `sh` callbacks are called here, when the
- * task is about to run, never earlier; secrets they resolve are added to the
- * run's redactor. Throws a `PipelineError` when a reference cannot resolve.
+ * task is about to run, never earlier, and secrets they resolve are added to
+ * the run's redactor. Throws a `PipelineError` when a reference cannot resolve.
  */
 export function prepareSteps(
   state: RunState,
@@ -73,7 +73,7 @@ export function prepareSteps(
   });
 }
 
-/** How a failed attempt ended. */
+/** Outcome of a failed attempt. */
 export interface AttemptFailure {
   readonly exitCode?: number;
   readonly signal?: string;
@@ -107,7 +107,7 @@ const TIMEOUT = Symbol("timeout");
 
 /**
  * Runs the steps in order until one fails. The task's timeout covers the
- * whole attempt; when it expires, or the run is interrupted, the running
+ * whole attempt. When it expires, or the run is interrupted, the running
  * step is stopped. Returns undefined when every step passed.
  */
 export async function runAttempt(options: AttemptOptions): Promise<AttemptFailure | undefined> {

@@ -90,15 +90,15 @@ export function cliCommandLine(args: string[]): string {
   return [DENO, ...cliArgs(args)].map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(" ");
 }
 
-/** Polls `check` every 25ms until it returns true; fails after `limitMs`. */
+/** Polls `check` every 25ms until it returns true, and fails after `limitMs`. */
 export async function waitFor(
-  what: string,
+  description: string,
   check: () => boolean | Promise<boolean>,
   limitMs = 15_000,
 ): Promise<void> {
   const end = Date.now() + limitMs;
   while (!(await check())) {
-    if (Date.now() > end) throw new Error(`Gave up waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${description}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
@@ -137,7 +137,7 @@ export async function readLatestRecord(
   return { record: JSON.parse(await readFile(join(dir, "execution.json"), "utf8")), dir };
 }
 
-/** Every file under a run directory, as one string, to search for leaked values. */
+/** Reads every file under a run directory into one string, to search for leaked values. */
 export async function readRunFiles(runDir: string): Promise<string> {
   const parts: string[] = [];
   for (const entry of await readdir(runDir, { recursive: true, withFileTypes: true })) {

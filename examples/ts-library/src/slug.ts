@@ -2,7 +2,7 @@
 export interface SlugOptions {
   /** Character placed between words (default `-`). */
   separator?: string;
-  /** Longest slug in characters; longer slugs are cut at a word boundary (default 80). */
+  /** Maximum slug length in characters (default 80). Longer slugs are cut at a word boundary. */
   maxLength?: number;
 }
 

@@ -1,14 +1,18 @@
 import { slugify, type SlugOptions } from "./slug.js";
 
 /**
- * Returns a slug for `title` that is not in `taken`, adding `-2`, `-3`, ...
- * when needed, and adds it to `taken`.
+ * Returns a slug for `title` that is not in `usedSlugs`, adding `-2`, `-3`,
+ * ... when needed, and adds it to `usedSlugs`.
  */
-export function uniqueSlug(title: string, taken: Set<string>, options: SlugOptions = {}): string {
+export function uniqueSlug(
+  title: string,
+  usedSlugs: Set<string>,
+  options: SlugOptions = {},
+): string {
   const base = slugify(title, options) || "untitled";
   const separator = options.separator ?? "-";
   let candidate = base;
-  for (let n = 2; taken.has(candidate); n++) candidate = `${base}${separator}${n}`;
-  taken.add(candidate);
+  for (let n = 2; usedSlugs.has(candidate); n++) candidate = `${base}${separator}${n}`;
+  usedSlugs.add(candidate);
   return candidate;
 }

@@ -24,8 +24,8 @@ test("slugify rejects a bad maxLength", () => {
 });
 
 test("uniqueSlug numbers duplicates", () => {
-  const taken = new Set();
-  assert.equal(uniqueSlug("Release notes", taken), "release-notes");
-  assert.equal(uniqueSlug("Release Notes!", taken), "release-notes-2");
-  assert.equal(uniqueSlug("???", taken), "untitled");
+  const usedSlugs = new Set();
+  assert.equal(uniqueSlug("Release notes", usedSlugs), "release-notes");
+  assert.equal(uniqueSlug("Release Notes!", usedSlugs), "release-notes-2");
+  assert.equal(uniqueSlug("???", usedSlugs), "untitled");
 });
