@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { makeProject, readLatestRecord, readRunFiles, runCli } from "./support/projects.ts";
+import {
+  baseEnv,
+  cliCommandLine,
+  makeProject,
+  readLatestRecord,
+  readRunFiles,
+  runCli,
+} from "./support/projects.ts";
 
 const PIPELINE = `
 import { definePipeline, env, job, sh, task } from "@mod";
@@ -134,4 +141,34 @@ Deno.test("cli run --config loads another file", async () => {
   assert.match(missing.stderr, /ASYNC_PIPELINE_CONFIG_NOT_FOUND/);
   const result = await runCli(cwd, ["run", "verify", "--config", "ci.pipeline.ts"]);
   assert.equal(result.code, 0, result.stderr);
+});
+
+const hasScript = new Deno.Command("sh", { args: ["-c", "command -v script"] }).outputSync()
+  .success;
+
+Deno.test({
+  name: "cli run colors only a terminal",
+  // `script` (util-linux) gives the CLI a pseudo-terminal as stdout.
+  ignore: !hasScript,
+  fn: async () => {
+    const cwd = await makeProject(PIPELINE);
+    const command = cliCommandLine(["run", "verify"]);
+    const run = async (env: Record<string, string>) => {
+      const output = await new Deno.Command("script", {
+        args: ["-q", "-e", "-c", command, "/dev/null"],
+        cwd,
+        env: baseEnv(env),
+        clearEnv: true,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(output.code, 0);
+      return new TextDecoder().decode(output.stdout);
+    };
+    const colored = await run({});
+    assert.ok(colored.includes("\x1b[1mRunning verify\x1b[22m"));
+    const plain = await run({ NO_COLOR: "1" });
+    assert.ok(plain.includes("Running verify (2 tasks"));
+    assert.ok(!plain.includes("\x1b["));
+  },
 });
