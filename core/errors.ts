@@ -41,12 +41,15 @@ export const ErrorCode = {
   NOT_IMPLEMENTED: "ASYNC_PIPELINE_NOT_IMPLEMENTED",
   SYNC_CONFLICT: "ASYNC_PIPELINE_SYNC_CONFLICT",
   SYNC_STALE: "ASYNC_PIPELINE_SYNC_STALE",
+  SYNC_TARGET_NOT_FOUND: "ASYNC_PIPELINE_SYNC_TARGET_NOT_FOUND",
+  SYNC_FILE_INVALID: "ASYNC_PIPELINE_SYNC_FILE_INVALID",
   SOURCE_FAILED: "ASYNC_PIPELINE_SOURCE_FAILED",
   SANDBOX_FAILED: "ASYNC_PIPELINE_SANDBOX_FAILED",
   COMMAND_DENIED: "ASYNC_PIPELINE_COMMAND_DENIED",
   CACHE_CORRUPT: "ASYNC_PIPELINE_CACHE_CORRUPT",
   RUNTIME_NEXT_TWICE: "ASYNC_PIPELINE_RUNTIME_NEXT_TWICE",
   RUNTIME_INVALID_ITEM: "ASYNC_PIPELINE_RUNTIME_INVALID_ITEM",
+  RUNTIME_CACHE_KEY: "ASYNC_PIPELINE_RUNTIME_CACHE_KEY",
   DUPLICATE_ID: "ASYNC_PIPELINE_DUPLICATE_ID",
 } as const;
 
@@ -139,7 +142,7 @@ export function suggest(input: string, candidates: Iterable<string>): string | u
       bestDistance = distance;
     }
   }
-  const limit = Math.max(2, Math.floor(input.length / 3));
+  const limit = input.length <= 3 ? 1 : Math.max(2, Math.floor(input.length / 3));
   return bestDistance <= limit ? best : undefined;
 }
 

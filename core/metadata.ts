@@ -55,12 +55,14 @@ export function taskMetadata(task: NormalizedTask): Record<string, unknown> {
     ...(task.source !== undefined ? { source: task.source } : {}),
     dependsOn: [...task.dependsOn],
     inputs: [...task.inputs],
+    ...(task.defaultInputs ? { defaultInputs: true } : {}),
     outputs: [...task.outputs],
     cache: task.cache.enabled
       ? {
         enabled: true,
         ref: task.cache.ref,
-        store: task.cache.storeType,
+        store: task.cache.store,
+        storeType: task.cache.storeType,
         ...(task.cache.ttlMs !== undefined ? { ttlMs: task.cache.ttlMs } : {}),
       }
       : { enabled: false },

@@ -21,11 +21,19 @@ import type {
  * ```
  */
 export function task(config: TaskConfig, run?: TaskRun): TaskDefinition {
-  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+  const isStep = typeof config === "object" && config !== null && "kind" in config;
+  if (typeof config !== "object" || config === null || Array.isArray(config) || isStep) {
     throw new PipelineError(
       ErrorCode.INVALID_FIELD,
       "task(config, run?) expects a config object as its first argument.",
       { hint: "Write task({}, sh`cmd`) for a task with no other settings." },
+    );
+  }
+  if (run !== undefined && config.steps !== undefined) {
+    throw new PipelineError(
+      ErrorCode.TASK_ARGUMENT_CONFLICT,
+      "task() received steps twice: in config.steps and as the second argument.",
+      { path: "steps", hint: "Keep one: either config.steps or the second argument." },
     );
   }
   if (run !== undefined && config.run !== undefined) {
