@@ -11,6 +11,7 @@ export interface CpuProfile {
   readonly nodes: readonly {
     readonly id: number;
     readonly callFrame: CallFrame;
+    readonly children?: readonly number[];
   }[];
   readonly samples: readonly number[];
   /** Microseconds since the previous sample. */
@@ -26,11 +27,18 @@ export interface HotSpot {
   readonly share: number;
 }
 
-/** Total sampled time and the largest self-time entries. */
+/** Total sampled time and the largest self-time and inclusive-time entries. */
 export interface ProfileSummary {
   readonly totalMs: number;
+  /** Self time per function. */
   readonly functions: readonly HotSpot[];
+  /** Self time per file. */
   readonly files: readonly HotSpot[];
+  /**
+   * Inclusive time per file under the root: samples whose stack passes
+   * through the file, native calls it made included.
+   */
+  readonly rootFiles: readonly HotSpot[];
 }
 
 function shortUrl(url: string, root: string): string {
@@ -54,39 +62,57 @@ function top(
  * Adds up self time per function and per source file. Paths under `root`
  * are shown relative to it; `count` entries of each list are kept.
  */
-export function summarizeProfile(
-  profile: CpuProfile,
-  root: string,
-  count = 20,
-): ProfileSummary {
+export function summarizeProfile(profile: CpuProfile, root: string, count = 20): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) {
+    for (const child of node.children ?? []) parentOf.set(child, node.id);
+  }
+  const add = (totals: Map<string, number>, key: string, ms: number) =>
+    totals.set(key, (totals.get(key) ?? 0) + ms);
   const functions = new Map<string, number>();
   const files = new Map<string, number>();
+  const rootFiles = new Map<string, number>();
   let totalMs = 0;
+
   profile.samples.forEach((id, i) => {
     // A sample's time is the gap to the next sample.
     const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
     const frame = byId.get(id);
     if (!frame) return;
     const file = shortUrl(frame.url, root);
-    const name = `${frame.functionName || "(anonymous)"} ${file}:${frame.lineNumber + 1}`;
-    functions.set(name, (functions.get(name) ?? 0) + ms);
-    files.set(file, (files.get(file) ?? 0) + ms);
+    add(functions, `${frame.functionName || "(anonymous)"} ${file}:${frame.lineNumber + 1}`, ms);
+    add(files, file, ms);
     totalMs += ms;
+
+    const onStack = new Set<string>();
+    for (let node: number | undefined = id; node !== undefined; node = parentOf.get(node)) {
+      const url = byId.get(node)?.url ?? "";
+      const path = url.startsWith("file://") ? new URL(url).pathname : "";
+      if (path.startsWith(root) && !path.includes("/node_modules/")) {
+        onStack.add(path.slice(root.length));
+      }
+    }
+    for (const path of onStack) add(rootFiles, path, ms);
   });
   return {
     totalMs,
     functions: top(functions, totalMs, count),
     files: top(files, totalMs, count),
+    rootFiles: top(rootFiles, totalMs, count),
   };
 }
 
-/** Renders a summary as two Markdown tables. */
+/** Renders a summary as three Markdown tables. */
 export function renderProfileSummary(summary: ProfileSummary): string {
   const rows = (spots: readonly HotSpot[]) =>
     spots.map((s) => `| ${s.name} | ${s.selfMs.toFixed(1)} | ${(s.share * 100).toFixed(1)}% |`);
   return [
     `Sampled ${summary.totalMs.toFixed(0)} ms of the runner's main thread.`,
+    "",
+    "| repository file | inclusive ms | share |",
+    "|---|---|---|",
+    ...rows(summary.rootFiles),
     "",
     "| file | self ms | share |",
     "|---|---|---|",
