@@ -2,6 +2,7 @@
 
 import { validateCron } from "./cron.ts";
 import { didYouMean, ErrorCode, PipelineError } from "./errors.ts";
+import { parseBranchPattern } from "./github_glob.ts";
 
 /** A manual start (GitHub `workflow_dispatch`, or `async-pipeline run` locally). */
 export interface ManualTrigger {
@@ -87,11 +88,7 @@ function github(options: GithubTriggerOptions): GithubTrigger {
         "Omit branches to match every branch.",
       );
     }
-    for (const branch of branches) {
-      if (typeof branch !== "string" || branch.trim() === "") {
-        throw fail(`invalid branch ${JSON.stringify(branch)}.`);
-      }
-    }
+    checkBranches(branches, result.events, fail);
     result.branches = [...branches];
   }
   return Object.freeze({
@@ -99,6 +96,48 @@ function github(options: GithubTriggerOptions): GithubTrigger {
     events: Object.freeze(result.events),
     ...(result.branches ? { branches: Object.freeze(result.branches) } : {}),
   });
+}
+
+/** Events whose GitHub trigger accepts a `branches` filter. */
+const EVENTS_WITH_BRANCHES: readonly GithubEvent[] = [
+  "push",
+  "pull_request",
+  "pull_request_target",
+  "merge_group",
+];
+
+function checkBranches(
+  branches: unknown[],
+  events: readonly GithubEvent[],
+  fail: (message: string, hint?: string) => PipelineError,
+): void {
+  const without = events.filter((event) => !EVENTS_WITH_BRANCHES.includes(event));
+  if (without.length > 0) {
+    throw fail(
+      `GitHub does not accept a branches filter on ${without.join(", ")}.`,
+      `Declare ${without.join(", ")} in a separate trigger without branches; ` +
+        `branches apply to ${EVENTS_WITH_BRANCHES.join(", ")}.`,
+    );
+  }
+  for (const branch of branches) {
+    if (typeof branch !== "string" || branch.trim() === "") {
+      throw fail(`invalid branch ${JSON.stringify(branch)}.`);
+    }
+    try {
+      parseBranchPattern(branch);
+    } catch (error) {
+      throw fail(
+        `invalid branch pattern ${JSON.stringify(branch)}: ${(error as Error).message}.`,
+        "Patterns use GitHub filter syntax: *, **, ?, +, [a-z] and a leading ! to exclude.",
+      );
+    }
+  }
+  if ((branches as string[]).every((branch) => branch.startsWith("!"))) {
+    throw fail(
+      "branches lists only excluded (!) patterns, so GitHub would match no branch.",
+      'Add a pattern that includes branches first, such as ["**", "!wip/**"].',
+    );
+  }
 }
 
 function cron(expression: string): CronTrigger {
