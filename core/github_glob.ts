@@ -1,11 +1,11 @@
 /**
  * GitHub Actions branch filter patterns: validation and matching.
  *
- * GitHub's filter syntax is not a shell glob: `*` matches any characters
- * except `/`, `**` matches any characters including `/`, `?` makes the
- * preceding character optional, `+` repeats the preceding character, `[...]`
- * matches one character of a set or range, `\` escapes a special character,
- * and a leading `!` negates the pattern. In a list, the last matching pattern
+ * GitHub's filter syntax is not a shell glob. `*` matches any characters
+ * except `/`, and `**` matches any characters including `/`. `?` makes the
+ * preceding character optional and `+` repeats it. `[...]` matches one
+ * character of a set or range, `\` escapes a special character, and a
+ * leading `!` negates the pattern. In a list, the last matching pattern
  * decides, so a negation after a positive pattern excludes a branch again.
  * Syntax reference: GitHub's "Filter pattern cheat sheet" in the workflow
  * syntax documentation.
