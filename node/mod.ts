@@ -13,3 +13,4 @@ export {
   setModuleImporter,
 } from "./load.ts";
 export type { LoadedPipeline } from "./load.ts";
+export * from "./github/mod.ts";

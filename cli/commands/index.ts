@@ -2,6 +2,7 @@
 
 import { registerCommands } from "../registry.ts";
 import { notImplemented } from "../registry.ts";
+import { githubCommands, runJobPending } from "./github.ts";
 import { metadataCommand } from "./metadata.ts";
 
 const planned = (path: string[], usage: string, summary: string) => ({
@@ -40,17 +41,6 @@ registerCommands(
     "Write every generated file (GitHub workflow and task scripts).",
   ),
   planned(["sync", "check"], "sync check", "Fail when any generated file is missing or stale."),
-  planned(["sync", "github", "list"], "sync github list", "List the generated GitHub files."),
-  planned(
-    ["sync", "github", "generate"],
-    "sync github generate [--workflow <path>] [--lock <path>]",
-    "Write the GitHub Actions workflow and its lock.",
-  ),
-  planned(
-    ["sync", "github", "check"],
-    "sync github check [--workflow <path>] [--lock <path>]",
-    "Fail when the GitHub workflow or lock is stale.",
-  ),
   planned(
     ["sync", "tasks", "list"],
     "sync tasks list",
@@ -66,21 +56,7 @@ registerCommands(
     "sync tasks check",
     "Fail when synced scripts or tasks are stale.",
   ),
-  planned(
-    ["github", "generate"],
-    "github generate [--workflow <path>] [--lock <path>]",
-    "Alias of sync github generate.",
-  ),
-  planned(
-    ["github", "check"],
-    "github check [--workflow <path>] [--lock <path>]",
-    "Alias of sync github check.",
-  ),
-  planned(
-    ["github", "run"],
-    "github run [--job <id>] [--concurrency <n>]",
-    "Run the jobs that match the GitHub event.",
-  ),
+  ...githubCommands(runJobPending),
   planned(["cache", "clear"], "cache clear", "Delete every task cache entry."),
   planned(
     ["gc"],
