@@ -14,3 +14,8 @@ export {
 } from "./load.ts";
 export type { LoadedPipeline } from "./load.ts";
 export * from "./github/mod.ts";
+export { taskSyncProvider } from "./sync/tasks/provider.ts";
+export { planTaskSync } from "./sync/tasks/plan.ts";
+export type { EntryChange, ManifestPlan, TaskSyncPlan } from "./sync/tasks/plan.ts";
+export { TASK_SYNC_LOCK_PATH } from "./sync/tasks/lock.ts";
+export type { TaskSyncLock } from "./sync/tasks/lock.ts";
