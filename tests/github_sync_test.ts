@@ -264,5 +264,8 @@ Deno.test("github provider joins sync providers", async () => {
   });
   await withProject("{}", async (dir) => {
     assert.equal(githubSyncProvider.enabled(await loadPipeline(dir)), false);
+    const result = await cli(dir, ["github", "generate"]);
+    assert.equal(result.stdout, `wrote ${WORKFLOW}\nwrote ${LOCK}\n`);
+    assert.equal(result.code, 0);
   });
 });

@@ -211,6 +211,15 @@ Deno.test("workflow env renders expressions", async () => {
     PORT: "8080",
   });
   assert.match(text, /\n {10}CI: true\n/);
+
+  const overridden = definePipeline({
+    name: "app",
+    triggers: { push: trigger.github({ events: ["push"] }) },
+    tasks,
+    jobs: { deploy: job({ target: "build", trigger: ["push"], env: { A: "a", CI: "1" } }) },
+  });
+  const stepEnv = parse(await render(overridden)).jobs.deploy.steps.at(-1).env;
+  assert.deepEqual(Object.entries(stepEnv), [["CI", "1"], ["A", "a"]]);
 });
 
 Deno.test("workflow conditions follow each job's triggers", async () => {
