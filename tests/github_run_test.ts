@@ -41,7 +41,7 @@ async function githubRun(
   try {
     await writeFile(join(dir, "pipeline.ts"), runPipelineSource(MOD_URL));
     const calls: RunOptions[] = [];
-    const command = githubCommands(runner ?? scriptedRunner(calls))
+    const command = githubCommands(() => runner ?? scriptedRunner(calls))
       .find((candidate) => candidate.path.join(" ") === "github run")!;
     const { ctx, stdout, stderr } = cliContext(dir, { CI: "true", ...env });
     let code: number;

@@ -92,8 +92,11 @@ function formatError(error: unknown): string {
   return `error: ${error instanceof Error ? error.message : String(error)}`;
 }
 
+/** Returns the runner `github run` uses for one invocation, so it can print to that invocation's streams. */
+export type JobRunnerFactory = (ctx: CliContext) => JobRunner;
+
 /** Builds the `github run` handler around a job runner. */
-function githubRunHandler(runJob: JobRunner) {
+function githubRunHandler(runnerFor: JobRunnerFactory) {
   return async (args: string[], ctx: CliContext): Promise<number> => {
     const { values } = parseCommandArgs("github run", args, {
       job: { type: "string" },
@@ -121,7 +124,7 @@ function githubRunHandler(runJob: JobRunner) {
       loaded.pipeline,
       selection.selected.map((choice) => choice.job),
       {
-        runJob,
+        runJob: runnerFor(ctx),
         cwd: loaded.dir,
         env: ctx.env,
         concurrency,
@@ -148,8 +151,8 @@ function githubRunHandler(runJob: JobRunner) {
 const generateHelp = "Write the GitHub Actions workflow and its lock.";
 const checkHelp = "Fail when the GitHub workflow or lock is missing or stale; writes nothing.";
 
-/** Builds the GitHub commands. `runJob` runs each job that `github run` selects. */
-export function githubCommands(runJob: JobRunner): CliCommand[] {
+/** Builds the GitHub commands. `runnerFor` supplies the runner for the jobs `github run` selects. */
+export function githubCommands(runnerFor: JobRunnerFactory): CliCommand[] {
   return [
     {
       path: ["sync", "github", "list"],
@@ -195,13 +198,13 @@ export function githubCommands(runJob: JobRunner): CliCommand[] {
         "--concurrency <n>    Maximum tasks running at once within a job",
         "--config <path>      Pipeline file (default: pipeline.ts in the working directory)",
       ],
-      run: githubRunHandler(runJob),
+      run: githubRunHandler(runnerFor),
     },
   ];
 }
 
-/** Stands in for `runJob` until the job runner is part of this version. */
-export const runJobPending: JobRunner = () => {
+/** Stands in for the job runner until it is part of this version. */
+export const runJobPending: JobRunnerFactory = () => () => {
   throw new PipelineError(
     ErrorCode.NOT_IMPLEMENTED,
     "github run selected jobs, but running jobs is not implemented in this version.",
