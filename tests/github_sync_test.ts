@@ -245,6 +245,8 @@ Deno.test("github paths outside root rejected", async () => {
     const result = await cli(dir, ["github", "generate", "--workflow", "../outside.yml"]);
     assert.match(result.stderr, /^error\[ASYNC_PIPELINE_PATH_OUTSIDE_ROOT\]: workflow /);
     assert.equal(result.code, 1);
+    const dotted = await cli(dir, ["github", "generate", "--workflow", "..ci.yml"]);
+    assert.equal(dotted.stdout, `wrote ..ci.yml\nwrote ${LOCK}\n`);
     const same = await cli(dir, ["github", "generate", "--workflow", "a.yml", "--lock", "a.yml"]);
     assert.match(same.stderr, /^error\[ASYNC_PIPELINE_USAGE\]: The workflow and the lock both/);
     assert.equal(same.code, 1);

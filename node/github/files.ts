@@ -51,7 +51,7 @@ const DEFAULT_SETTINGS: NormalizedGithubSync = {
 function insideRoot(root: string, path: string, field: string): { path: string; absolute: string } {
   const absolute = isAbsolute(path) ? path : resolve(root, path);
   const rel = relative(root, absolute);
-  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
     throw new PipelineError(
       ErrorCode.PATH_OUTSIDE_ROOT,
       `${field} "${path}" is outside the project root ${root}.`,
