@@ -106,7 +106,7 @@ function github(options: GithubTriggerOptions): GithubTrigger {
         "Omit branches to match every branch.",
       );
     }
-    checkBranches(branches, result.events, fail);
+    checkBranches(branches, fail);
     result.branches = [...branches];
   }
   return Object.freeze({
@@ -116,27 +116,11 @@ function github(options: GithubTriggerOptions): GithubTrigger {
   });
 }
 
-/** Events whose GitHub trigger accepts a `branches` filter. */
-const EVENTS_WITH_BRANCHES: readonly GithubEvent[] = [
-  "push",
-  "pull_request",
-  "pull_request_target",
-  "merge_group",
-];
-
+/** Rejects branch patterns that GitHub would reject, and lists that can match no branch. */
 function checkBranches(
   branches: unknown[],
-  events: readonly GithubEvent[],
   fail: (message: string, hint?: string) => PipelineError,
 ): void {
-  const without = events.filter((event) => !EVENTS_WITH_BRANCHES.includes(event));
-  if (without.length > 0) {
-    throw fail(
-      `GitHub does not accept a branches filter on ${without.join(", ")}.`,
-      `Declare ${without.join(", ")} in a separate trigger without branches; ` +
-        `branches apply to ${EVENTS_WITH_BRANCHES.join(", ")}.`,
-    );
-  }
   for (const branch of branches) {
     if (typeof branch !== "string" || branch.trim() === "") {
       throw fail(`invalid branch ${JSON.stringify(branch)}.`);

@@ -13,12 +13,12 @@ Deno.test("trigger github rejects branches on release", () => {
   rejects(
     () => trigger.github({ events: ["push", "release"], branches: ["main"] }),
     ErrorCode.INVALID_TRIGGER,
-    /branches filter on release/,
+    /branches cannot filter the release event/,
   );
   rejects(
     () => trigger.github({ events: ["workflow_dispatch"], branches: ["main"] }),
     ErrorCode.INVALID_TRIGGER,
-    /branches filter on workflow_dispatch/,
+    /branches cannot filter the workflow_dispatch event/,
   );
 });
 
@@ -61,7 +61,7 @@ Deno.test("trigger github rejects GitHub-invalid input", () => {
 
 Deno.test("trigger github accepts valid filters", () => {
   const accepted = trigger.github({
-    events: ["push", "pull_request", "merge_group"],
+    events: ["push", "pull_request", "pull_request_target"],
     branches: ["main", "release/**", "!release/old", "v[12].[0-9]+"],
   });
   assert.deepEqual(accepted.branches, ["main", "release/**", "!release/old", "v[12].[0-9]+"]);

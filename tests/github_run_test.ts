@@ -83,7 +83,6 @@ Deno.test("github run push to main", async () => {
       'skipped release: no trigger matches ("manual")',
       'skipped broken: no trigger matches ("manual")',
       "skipped local: has no trigger",
-      "running verify",
       "verify passed (run run-verify)",
       "",
     ].join("\n"),
@@ -151,7 +150,7 @@ Deno.test("github run dispatch runs manual jobs", async () => {
   );
   assert.match(
     result.stdout,
-    /\nrelease passed \(run run-release\)\nrunning broken\nbroken failed \(run run-broken\)\n$/,
+    /\nrelease passed \(run run-release\)\nbroken failed \(run run-broken\)\n$/,
   );
   assert.equal(
     result.stderr,
@@ -170,7 +169,6 @@ Deno.test("github run dispatch with job", async () => {
     [
       "GitHub event: workflow_dispatch on refs/heads/main",
       "selected verify: selected with --job",
-      "running verify",
       "verify passed (run run-verify)",
       "",
     ].join("\n"),
@@ -191,7 +189,7 @@ Deno.test("github run runner error fails", async () => {
     [],
     runner,
   );
-  assert.match(result.stdout, /\nrunning verify\nverify failed\n$/);
+  assert.match(result.stdout, /\nskipped local: has no trigger\nverify failed\n$/);
   assert.equal(
     result.stderr,
     `error[${ErrorCode.MISSING_SECRET}]: env NODE_AUTH_TOKEN: secret "NPM_TOKEN" is not set.\n` +

@@ -90,11 +90,11 @@ Deno.test("select reasons name patterns", () => {
   assert.deepEqual(selection.skipped[0], { job: "verify", reason: 'no trigger matches ("main")' });
 });
 
-Deno.test("select other branch events", () => {
+Deno.test("select merge queue and release", () => {
   const pipeline = definePipeline({
     name: "app",
     triggers: {
-      queue: trigger.github({ events: ["merge_group"], branches: ["main"] }),
+      queue: trigger.github({ events: ["merge_group"] }),
       target: trigger.github({ events: ["pull_request_target"], branches: ["main"] }),
       published: trigger.github({ events: ["release"] }),
     },
@@ -107,15 +107,15 @@ Deno.test("select other branch events", () => {
   });
   const ids = (context: GithubEventContext) =>
     selectJobs(pipeline, context).selected.map((choice) => choice.job);
-  assert.deepEqual(
-    ids(event("merge_group", { payload: { merge_group: { base_ref: "refs/heads/main" } } })),
-    [
-      "queue",
-    ],
-  );
-  assert.deepEqual(
-    ids(event("merge_group", { payload: { merge_group: { base_ref: "refs/heads/dev" } } })),
-    [],
+  const queued = event("merge_group", {
+    payload: { merge_group: { base_ref: "refs/heads/main" } },
+  });
+  assert.deepEqual(ids(queued), ["queue"]);
+  assert.equal(
+    describeEvent(
+      event("merge_group", { payload: { merge_group: { base_ref: "refs/heads/dev" } } }),
+    ),
+    "merge_group into dev",
   );
   assert.deepEqual(ids(event("pull_request_target", { baseRef: "main" })), ["target"]);
   assert.deepEqual(ids(event("release", { ref: "refs/tags/v1.0.0" })), ["published"]);

@@ -16,9 +16,11 @@ import { readGithubEvent } from "../../node/github/event_context.ts";
 import { type JobRunner, runGithubJobs } from "../../node/github/run.ts";
 import { selectJobs } from "../../node/github/select.ts";
 import { loadPipeline } from "../../node/load.ts";
+import { executeRun } from "../../node/runner/run_job.ts";
 import type { SyncFileStatus } from "../../node/sync/types.ts";
 import { parseCommandArgs, parsePositiveInt } from "../args.ts";
 import type { CliContext } from "../io.ts";
+import { textPresenter, useColor } from "../presenters/text.ts";
 import type { CliCommand } from "../registry.ts";
 
 const PATH_OPTIONS = {
@@ -128,7 +130,6 @@ function githubRunHandler(runnerFor: JobRunnerFactory) {
         cwd: loaded.dir,
         env: ctx.env,
         concurrency,
-        onJobStart: (job) => ctx.stdout.write(`running ${job}\n`),
         onJobEnd: (result) => {
           const run = result.record ? ` (run ${result.record.id})` : "";
           ctx.stdout.write(`${result.job} ${result.status}${run}\n`);
@@ -203,10 +204,17 @@ export function githubCommands(runnerFor: JobRunnerFactory): CliCommand[] {
   ];
 }
 
-/** Stands in for the job runner until it is part of this version. */
-export const runJobPending: JobRunnerFactory = () => () => {
-  throw new PipelineError(
-    ErrorCode.NOT_IMPLEMENTED,
-    "github run selected jobs, but running jobs is not implemented in this version.",
-  );
+/**
+ * Runs jobs on the host like `async-pipeline run`: task output and status
+ * lines go to the invocation's stdout, and an interrupt stops the run.
+ */
+export const hostJobRunner: JobRunnerFactory = (ctx) => {
+  const presenter = textPresenter(ctx.stdout, {
+    color: useColor(ctx.stdout, ctx.env),
+    cwd: ctx.cwd,
+  });
+  // NOTE: keep these hooks equal to the ones `run` passes, or github run and run would
+  // treat the same job differently (for example once `run` gains a task cache).
+  return (pipeline, options) =>
+    executeRun(pipeline, { ...options, echo: true }, { signal: ctx.signal, onEvent: presenter });
 };

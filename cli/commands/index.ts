@@ -2,7 +2,7 @@
 
 import { registerCommands } from "../registry.ts";
 import { notImplemented } from "../registry.ts";
-import { githubCommands, runJobPending } from "./github.ts";
+import { githubCommands, hostJobRunner } from "./github.ts";
 import { graphCommand } from "./graph.ts";
 import { metadataCommand } from "./metadata.ts";
 import { syncCommands, taskSyncCommands } from "./sync.ts";
@@ -26,7 +26,7 @@ registerCommands(
     "Explain why a task of the last run missed the cache.",
   ),
   ...syncCommands,
-  ...githubCommands(runJobPending),
+  ...githubCommands(hostJobRunner),
   ...taskSyncCommands,
   planned(["cache", "clear"], "cache clear", "Delete every task cache entry."),
   planned(

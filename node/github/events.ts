@@ -30,7 +30,6 @@ const BRANCH_SUBJECTS: Partial<Record<WorkflowEvent, { subject: string; prefix: 
   push: { subject: "github.ref", prefix: "refs/heads/" },
   pull_request: { subject: "github.base_ref", prefix: "" },
   pull_request_target: { subject: "github.base_ref", prefix: "" },
-  merge_group: { subject: "github.event.merge_group.base_ref", prefix: "refs/heads/" },
 };
 
 /** One way a job starts: an event, narrowed by branches or a cron string. */
