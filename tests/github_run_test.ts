@@ -182,6 +182,7 @@ Deno.test("github run runner error fails", async () => {
     throw new PipelineError(
       ErrorCode.MISSING_SECRET,
       'env NODE_AUTH_TOKEN: secret "NPM_TOKEN" is not set.',
+      { hint: "Set NPM_TOKEN in the job's environment." },
     );
   };
   const result = await githubRun(
@@ -193,6 +194,7 @@ Deno.test("github run runner error fails", async () => {
   assert.equal(
     result.stderr,
     `error[${ErrorCode.MISSING_SECRET}]: env NODE_AUTH_TOKEN: secret "NPM_TOKEN" is not set.\n` +
+      "  hint: Set NPM_TOKEN in the job's environment.\n" +
       `error[${ErrorCode.TASK_FAILED}]: 1 of 1 selected job failed: verify.\n`,
   );
   assert.equal(result.code, 1);

@@ -89,9 +89,13 @@ async function runCheck(args: string[], ctx: CliContext): Promise<number> {
   );
 }
 
+/** Formats an error a runner threw for one job, as the CLI prints errors, hint included. */
 function formatError(error: unknown): string {
-  if (isPipelineError(error)) return `error[${error.code}]: ${error.message}`;
-  return `error: ${error instanceof Error ? error.message : String(error)}`;
+  if (!isPipelineError(error)) {
+    return `error: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  const hint = error.hint && !error.message.includes(error.hint) ? `\n  hint: ${error.hint}` : "";
+  return `error[${error.code}]: ${error.message}${hint}`;
 }
 
 /** Returns the runner `github run` uses for one invocation, so it can print to that invocation's streams. */
