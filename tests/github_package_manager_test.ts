@@ -1,11 +1,16 @@
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ErrorCode } from "../mod.ts";
 import { detectPackageManager } from "../node/github/package_manager.ts";
 
+const ROOT = await Deno.makeTempDir({ prefix: "package-manager-" });
+let projects = 0;
+
+/** Writes a project directory under this file's temporary root, which the last test removes. */
 async function project(files: Record<string, string>): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "pm-" });
+  const dir = join(ROOT, String(projects++));
+  await mkdir(dir);
   for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
   return dir;
 }
@@ -119,4 +124,9 @@ Deno.test("package manager invalid package.json", async () => {
     assert.match(error.message, /package\.json .* is not valid JSON/);
     return true;
   });
+});
+
+Deno.test("package manager cleanup", async () => {
+  await rm(ROOT, { recursive: true });
+  await assert.rejects(Deno.stat(ROOT));
 });
