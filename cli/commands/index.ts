@@ -2,6 +2,7 @@
 
 import { registerCommands } from "../registry.ts";
 import { notImplemented } from "../registry.ts";
+import { cacheClearCommand, gcCommand } from "./cache.ts";
 import { metadataCommand } from "./metadata.ts";
 
 const planned = (path: string[], usage: string, summary: string) => ({
@@ -81,12 +82,8 @@ registerCommands(
     "github run [--job <id>] [--concurrency <n>]",
     "Run the jobs that match the GitHub event.",
   ),
-  planned(["cache", "clear"], "cache clear", "Delete every task cache entry."),
-  planned(
-    ["gc"],
-    "gc [--keep <n>] [--cache-days <n>]",
-    "Prune old run records and unused cache entries.",
-  ),
+  cacheClearCommand,
+  gcCommand,
   planned(
     ["doctor"],
     "doctor [--format json]",

@@ -170,7 +170,11 @@ export class FileBackend implements CacheBackend {
     }
   }
 
-  /** Moves a finished entry into place, setting aside any entry already there. */
+  /**
+   * Moves a finished entry into place, setting aside any entry already there.
+   * Every move-aside is followed by another rename attempt, so the last thing
+   * any writer does to `target` leaves a complete entry in place.
+   */
   async #commit(temp: string, target: string): Promise<void> {
     for (let attempt = 1; attempt <= COMMIT_ATTEMPTS; attempt++) {
       try {
@@ -180,6 +184,8 @@ export class FileBackend implements CacheBackend {
         const code = (error as { code?: string }).code;
         if (code !== "ENOTEMPTY" && code !== "EEXIST") throw error;
       }
+      // Another writer's entry is in place and just as complete, so keep it.
+      if (attempt === COMMIT_ATTEMPTS) return;
       const trash = join(this.directory, ".tmp", `old-${randomUUID()}`);
       try {
         await rename(target, trash);
@@ -188,7 +194,6 @@ export class FileBackend implements CacheBackend {
       }
       await rm(trash, { recursive: true, force: true });
     }
-    // NOTE: another writer replaced the entry every time; its entry is just as complete, so keep it.
   }
 
   async touch(key: string): Promise<void> {
