@@ -18,3 +18,22 @@ export { planTaskSync } from "./sync/tasks/plan.ts";
 export type { EntryChange, ManifestPlan, TaskSyncPlan } from "./sync/tasks/plan.ts";
 export { TASK_SYNC_LOCK_PATH } from "./sync/tasks/lock.ts";
 export type { TaskSyncLock } from "./sync/tasks/lock.ts";
+export {
+  clearCache,
+  createTaskCache,
+  DEFAULT_CACHE_DAYS,
+  DEFAULT_KEEP_RUNS,
+  fileStoreRoots,
+  gc,
+} from "./cache/mod.ts";
+export type {
+  ClearResult,
+  EntryResult,
+  GcOptions,
+  GcResult,
+  KeyManifest,
+  ManifestChanges,
+  OutputRecord,
+  OutputsManifest,
+  TaskCacheOptions,
+} from "./cache/mod.ts";

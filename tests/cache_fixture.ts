@@ -46,9 +46,11 @@ export function makePipeline(
 
 /** Renders the step texts the runner would hand to the cache. */
 export function stepTexts(task: NormalizedTask): string[] {
-  return task.steps.map((step) =>
-    step.kind === "shell" ? step.command.text : step.kind === "function" ? step.code : "deferred"
-  );
+  return task.steps.map((step) => {
+    if (step.kind === "shell") return step.command.text;
+    if (step.kind === "function") return step.code;
+    return "deferred";
+  });
 }
 
 /** Builds a lookup input with defaults that tests override. */
@@ -81,7 +83,7 @@ export interface Execution {
 
 /**
  * Does what the runner does for one task: looks it up, and on a miss runs
- * `work` (which stands in for the task's steps) and saves the result.
+ * `work` (in place of the task's steps) and saves the result.
  */
 export async function execute(
   hooks: TaskCacheHooks,

@@ -17,7 +17,7 @@ import {
   writeFiles,
 } from "./cache_fixture.ts";
 
-/** An index whose clock runs far enough ahead that fresh files count as settled. */
+/** Loads an index whose clock runs far enough ahead that fresh files count as settled. */
 function settledIndex(dir: string): Promise<FileStateIndex> {
   return FileStateIndex.load(join(dir, "index.json"), () => Date.now() + 10 * RACY_WINDOW_MS);
 }

@@ -159,7 +159,7 @@ Deno.test("cache clear command reports entries", async () => {
   await fillCache(dir);
   const result = await cli(dir, "cache", "clear");
   assert.equal(result.code, 0);
-  // Two file entries, and the memory entry this process holds because the CLI runs in-process.
+  // Two file entries, and the memory entry kept in this process because the CLI runs in-process.
   assert.match(result.stdout, /^Removed 3 cache entries, freeing \d+(\.\d)? (bytes|KiB)\.\n$/);
   assert.equal(result.stderr, "");
   const again = await cli(dir, "cache", "clear");

@@ -16,7 +16,7 @@ export interface NewEntry {
   readonly meta: Record<string, unknown>;
 }
 
-/** Where the task's files live. */
+/** The task and its working directory. */
 export interface TaskLocation {
   readonly task: NormalizedTask;
   /** Task working directory; output patterns are relative to it. */

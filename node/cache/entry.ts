@@ -46,7 +46,7 @@ export interface OutputsManifest {
   readonly entries: readonly OutputRecord[];
 }
 
-/** A stored entry that failed its checks; `message` says which. */
+/** A stored entry that failed its checks. The `message` names the failed check. */
 export class DamagedEntryError extends Error {
   constructor(message: string) {
     super(message);

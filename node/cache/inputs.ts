@@ -3,9 +3,9 @@
  *
  * Patterns come from the normalized task. `.git`, `.async`, `node_modules`
  * and the task's own declared outputs are never inputs. Files that git
- * ignores count whenever a declared pattern matches them; only the implicit
- * `**` of a task that declares no inputs leaves git-ignored files out, as a
- * checkout of the repository would not have them either.
+ * ignores count whenever a declared pattern matches them. Only the implicit
+ * `**` of a task that declares no inputs leaves git-ignored files out,
+ * because a fresh checkout of the repository would not have them either.
  *
  * @module
  */

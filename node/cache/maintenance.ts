@@ -26,7 +26,7 @@ export const DEFAULT_KEEP_RUNS = 50;
 /** Default number of days an entry may go unused before `gc` removes it. */
 export const DEFAULT_CACHE_DAYS = 7;
 
-/** What {@link clearCache} removed. */
+/** Counts of what {@link clearCache} removed. */
 export interface ClearResult {
   /** Cache entries removed. */
   entries: number;
@@ -46,7 +46,7 @@ export interface GcOptions {
   now?: () => number;
 }
 
-/** What {@link gc} removed. */
+/** Run records and cache entries that {@link gc} removed. */
 export interface GcResult {
   runs: { removed: string[]; bytes: number };
   cache: { removed: number; bytes: number };

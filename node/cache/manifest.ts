@@ -1,7 +1,7 @@
 /**
  * The key manifest: everything that goes into a task's cache key, kept with
- * each entry so a later miss can say what changed. It holds paths, env names
- * and digests only, never a raw env value.
+ * each entry so a later miss can report what changed. It contains paths, env
+ * names and digests only, never a raw env value.
  *
  * @module
  */
@@ -15,7 +15,7 @@ import { ABSENT, type InputDigests } from "./inputs.ts";
 /** Version of the key recipe; changing it invalidates every entry. */
 export const KEY_VERSION = 1;
 
-/** What went into a cache key. */
+/** Every part of a cache key, as paths, names and digests. */
 export interface KeyManifest {
   readonly keyVersion: number;
   readonly taskId: string;

@@ -33,7 +33,7 @@ export function outputMatcher(patterns: readonly string[]): OutputMatcher {
 /**
  * Checks a recorded output path and returns its absolute location. A path
  * that is absolute, has `..`, `.` or empty segments, or would leave `cwd`
- * makes the entry damaged; so does one the task's patterns do not cover.
+ * makes the entry damaged. So does a path the task's patterns do not cover.
  */
 export function checkedOutputPath(cwd: string, path: string, matcher: OutputMatcher): string {
   const segments = path.split("/");

@@ -21,7 +21,7 @@ const SECRET_KEY_BYTES = 32;
 
 /**
  * Reads the project's key for secret digests, creating it (mode 600) on first
- * use. Deleting it only makes tasks whose env holds secrets miss once.
+ * use. Deleting it only makes tasks with secrets in their env miss once.
  */
 export async function loadSecretKey(rootDir: string): Promise<Uint8Array> {
   const path = join(rootDir, SECRET_KEY_PATH);

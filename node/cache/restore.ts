@@ -1,8 +1,7 @@
 /**
- * Restoring a stored output snapshot. Restoring happens in two phases: the
- * plan reads the stored files and the disk and changes nothing, so a damaged
- * entry or a conflict leaves the disk as it was; only a complete plan is
- * applied.
+ * Restoring a stored output snapshot in two phases. The plan reads the stored
+ * files and the disk and changes nothing, so a damaged entry or a conflict
+ * leaves the disk as it was. Only a complete plan is applied.
  *
  * @module
  */
@@ -32,7 +31,7 @@ import {
   type OutputMatcher,
   outputMatcher,
 } from "./outputs.ts";
-import { inIgnoredArea, isMissing } from "./walk.ts";
+import { byPath, inIgnoredArea, isMissing } from "./walk.ts";
 
 /** The disk is in a state the snapshot cannot be restored over without touching files it must not touch. */
 export class RestoreConflictError extends Error {
@@ -124,7 +123,7 @@ async function checkAncestors(
   }
 }
 
-/** Rejects replacing a directory that holds a path a negated pattern protects. */
+/** Rejects replacing a directory that contains a path a negated pattern protects. */
 async function checkReplaceable(
   cwd: string,
   path: string,
@@ -150,7 +149,7 @@ export async function planRestore(
   index: FileStateIndex,
 ): Promise<RestorePlan> {
   const matcher = outputMatcher(patterns);
-  const records = [...snapshot.entries].sort((a, b) => (a.path < b.path ? -1 : 1));
+  const records = [...snapshot.entries].sort(byPath);
   const absolute = records.map((record) => checkedOutputPath(cwd, record.path, matcher));
   await verifyBlobs(records, blobPath, index);
   await checkAncestors(cwd, records, matcher);

@@ -277,8 +277,8 @@ function changedWhileRunning(taskId: string, changes: ManifestChanges | undefine
   const paths = changes
     ? [...changes.inputs.changed, ...changes.inputs.added, ...changes.inputs.removed]
     : [];
-  const shown = paths.slice(0, 5).join(", ");
+  const listed = paths.slice(0, 5).join(", ");
   const more = paths.length > 5 ? ` and ${paths.length - 5} more` : "";
-  const detail = paths.length > 0 ? ` (${shown}${more})` : "";
+  const detail = paths.length > 0 ? ` (${listed}${more})` : "";
   return `inputs of task "${taskId}" changed while it ran${detail}, so its result was not cached.`;
 }

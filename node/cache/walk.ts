@@ -147,8 +147,14 @@ export async function walkPatterns(
   }
 
   const entries = [...found].map(([path, kind]) => ({ path, kind }));
-  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  entries.sort(byPath);
   return { entries, absent: [...new Set(absent)].sort() };
+}
+
+/** Orders entries by path in code-unit order, the same on every platform and locale. */
+export function byPath(a: { path: string }, b: { path: string }): number {
+  if (a.path === b.path) return 0;
+  return a.path < b.path ? -1 : 1;
 }
 
 async function kindAt(path: string): Promise<WalkKind | undefined> {
