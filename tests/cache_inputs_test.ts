@@ -101,6 +101,27 @@ Deno.test("inputs follow link targets", async () => {
   assert.notEqual(before["src/config.json"], after["src/config.json"]);
 });
 
+Deno.test("inputs walk linked directories", async () => {
+  const dir = await makeProject({ "vendor/lib/util.ts": "v1", "src/a.ts": "a" });
+  const outside = await makeProject({ "shared.ts": "s1" });
+  await symlink("../vendor/lib", join(dir, "src/lib"));
+  await symlink(outside, join(dir, "src/outside"));
+  await symlink(".", join(dir, "src/loop"));
+  const before = await inputsOf(dir, { inputs: ["src/**"] });
+  assert.deepEqual(Object.keys(before), [
+    "src/a.ts",
+    "src/lib",
+    "src/lib/util.ts",
+    "src/loop",
+    "src/outside",
+    "src/outside/shared.ts",
+  ]);
+  await writeFiles(outside, { "shared.ts": "s2" });
+  const after = await inputsOf(dir, { inputs: ["src/**"] });
+  assert.equal(before["src/outside/shared.ts"], sha256("s1"));
+  assert.equal(after["src/outside/shared.ts"], sha256("s2"));
+});
+
 Deno.test("inputs include named git-ignored files", async () => {
   const dir = await makeProject({
     ".gitignore": ".env.local\nbuild/\n",
@@ -161,6 +182,23 @@ Deno.test("file index skips unchanged files", async () => {
   await writeFiles(dir, { "src/b.ts": "B" });
   assert.equal(await second.digest(join(dir, "src/b.ts")), sha256("B"));
   assert.equal(second.hashedFiles, 1);
+});
+
+Deno.test("file index unchanged on warm lookups", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const path = join(dir, "index.json");
+  const clock = () => Date.now() + 10 * RACY_WINDOW_MS;
+  const first = await FileStateIndex.load(path, clock);
+  await first.digest(join(dir, "src/a.ts"));
+  await first.save();
+  const written = await Deno.stat(path);
+
+  const second = await FileStateIndex.load(path, clock);
+  assert.equal(await second.digest(join(dir, "src/a.ts")), sha256("a"));
+  await second.save();
+  const after = await Deno.stat(path);
+  assert.equal(after.mtime?.getTime(), written.mtime?.getTime());
+  assert.equal(after.ino, written.ino);
 });
 
 Deno.test("file index sees same-size edits with old mtime", async () => {

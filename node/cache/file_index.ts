@@ -23,6 +23,9 @@ export const RACY_WINDOW_MS = 2000;
 /** Entries not looked at for this long are dropped when the index is saved. */
 const FORGET_AFTER_MS = 30 * 24 * 60 * 60 * 1000;
 
+/** Last-seen times are refreshed at this granularity, so a warm run does not rewrite the index. */
+const SEEN_GRANULARITY_MS = 24 * 60 * 60 * 1000;
+
 const INDEX_VERSION = 1;
 
 /** `[size, mtimeMs, ctimeMs, ino, mode, hashedAtMs, digest, seenAtMs]` */
@@ -88,8 +91,10 @@ export class FileStateIndex {
     const entry = this.#entries.get(path);
     const now = this.#now();
     if (entry && sameFacts(entry, stats) && trusted(entry)) {
-      entry[7] = now;
-      this.#dirty = true;
+      if (now - entry[7] > SEEN_GRANULARITY_MS) {
+        entry[7] = now;
+        this.#dirty = true;
+      }
       return entry[6];
     }
     const hashedAt = now;

@@ -26,7 +26,8 @@ export const ABSENT = "absent";
  * Input files of a task mapped to their digest text: the content's SHA-256
  * hex, with `+x` appended when any execute bit is set; `link:<hex>` for a
  * symbolic link (its target text and, for a link to a file, that file's
- * content); {@link ABSENT} for a named file that does not exist.
+ * content; the files inside a linked directory are inputs of their own);
+ * {@link ABSENT} for a named file that does not exist.
  */
 export type InputDigests = Record<string, string>;
 
@@ -81,6 +82,7 @@ export async function resolveInputs(
   const walked = await walkPatterns(cwd, task.inputs, {
     exclude: outputs,
     skip: ignored ? (path) => ignored.has(path) : undefined,
+    followDirectoryLinks: true,
   });
 
   const digests: InputDigests = {};

@@ -12,7 +12,7 @@
  */
 
 import type { Dirent } from "node:fs";
-import { lstat, readdir } from "node:fs/promises";
+import { lstat, readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import picomatch from "picomatch";
 import { IGNORED_DIRECTORIES } from "../../core/normalize_task.ts";
@@ -32,6 +32,12 @@ export interface WalkOptions {
   readonly exclude?: readonly string[];
   /** Returns true for a path to leave out; `directory` is true for directories, which are then not entered. */
   readonly skip?: (path: string, directory: boolean) => boolean;
+  /**
+   * Also walk into directories that symbolic links point to, reporting what
+   * is inside under the link's path. A link back to a directory on the
+   * current path is not entered again, so link cycles end.
+   */
+  readonly followDirectoryLinks?: boolean;
 }
 
 /** Result of {@link walkPatterns}. */
@@ -113,7 +119,8 @@ export async function walkPatterns(
     return true;
   };
 
-  const visit = async (dir: string): Promise<void> => {
+  /** Lists `dir`; `chain` holds the real paths of the directories from the walk root down to it. */
+  const visit = async (dir: string, chain: readonly string[]): Promise<void> => {
     let children: Dirent[];
     try {
       children = await readdir(join(cwd, dir), { withFileTypes: true });
@@ -121,23 +128,35 @@ export async function walkPatterns(
       if (isMissing(error)) return;
       throw error;
     }
+    const real = chain[chain.length - 1];
     const nested: Promise<void>[] = [];
     for (const child of children) {
       const path = dir === "" ? child.name : `${dir}/${child.name}`;
       const kind = kindOf(child);
       if (kind === undefined || !consider(path, kind)) continue;
-      if (kind === "directory") nested.push(visit(path));
+      if (kind === "directory") nested.push(visit(path, [...chain, join(real, child.name)]));
+      else if (kind === "symlink" && options.followDirectoryLinks) {
+        nested.push(followLink(path, chain));
+      }
     }
     await Promise.all(nested);
   };
 
+  const followLink = async (path: string, chain: readonly string[]): Promise<void> => {
+    const target = await linkedDirectory(join(cwd, path));
+    if (target !== undefined && !chain.includes(target)) await visit(path, [...chain, target]);
+  };
+
   for (const root of walkRoots(include)) {
+    const absolute = join(cwd, root);
     if (root === "") {
-      await visit("");
+      await visit("", [await realpath(absolute)]);
       continue;
     }
-    const kind = await kindAt(join(cwd, root));
-    if (kind !== undefined && consider(root, kind) && kind === "directory") await visit(root);
+    const kind = await kindAt(absolute);
+    if (kind === undefined || !consider(root, kind)) continue;
+    if (kind === "directory") await visit(root, [await realpath(absolute)]);
+    else if (kind === "symlink" && options.followDirectoryLinks) await followLink(root, []);
   }
   for (const pattern of include) {
     const literal = !picomatch.scan(pattern).isGlob;
@@ -155,6 +174,17 @@ export async function walkPatterns(
 export function byPath(a: { path: string }, b: { path: string }): number {
   if (a.path === b.path) return 0;
   return a.path < b.path ? -1 : 1;
+}
+
+/** Returns the real path of the directory a link points to, or undefined for any other link. */
+async function linkedDirectory(path: string): Promise<string | undefined> {
+  try {
+    return (await stat(path)).isDirectory() ? await realpath(path) : undefined;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (isMissing(error) || code === "ELOOP") return undefined;
+    throw error;
+  }
 }
 
 async function kindAt(path: string): Promise<WalkKind | undefined> {
