@@ -243,3 +243,14 @@ Deno.test("deleted input changes the key", async () => {
     changed: [],
   });
 });
+
+Deno.test("inputs expand named groups", async () => {
+  const dir = await makeProject({ "src/a.ts": "a", "tsconfig.json": "{}", "docs/x.md": "x" });
+  const pipeline = makePipeline(
+    { t: task({ inputs: ["sources", "tsconfig.json"], cache: true }, sh`t`) },
+    { namedInputs: { sources: ["src/**", "!src/**/*.test.ts"] } },
+  );
+  const index = await FileStateIndex.load(join(dir, ".async/index.json"));
+  const inputs = await resolveInputs(pipeline.tasks.t, dir, index);
+  assert.deepEqual(Object.keys(inputs), ["src/a.ts", "tsconfig.json"]);
+});
