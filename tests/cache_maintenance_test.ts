@@ -52,11 +52,15 @@ async function writeRun(dir: string, id: string, record: Record<string, unknown>
 }
 
 async function cli(dir: string, ...args: string[]) {
+  return await cliWithEnv(dir, {}, ...args);
+}
+
+async function cliWithEnv(dir: string, env: Record<string, string>, ...args: string[]) {
   const stdout = new BufferSink();
   const stderr = new BufferSink();
   const code = await runCli(args, {
     cwd: dir,
-    env: {},
+    env,
     stdout,
     stderr,
     signal: new AbortController().signal,
@@ -91,27 +95,36 @@ Deno.test("clearCache leaves unrelated folders", async () => {
 
 Deno.test("gc keeps newest run records", async () => {
   const dir = await makeProject();
-  for (const id of ["20300101T000001Z-a", "20300101T000002Z-b", "20300101T000003Z-c"]) {
+  for (
+    const id of [
+      "20300101T000000001Z-00000a",
+      "20300101T000000002Z-00000b",
+      "20300101T000000003Z-00000c",
+    ]
+  ) {
     await writeRun(dir, id);
   }
-  await writeRun(dir, "20300101T000000Z-live", { status: "running", pid: Deno.pid });
-  await writeRun(dir, "20300101T000004Z-d");
+  await writeRun(dir, "20300101T000000000Z-00000f", { status: "running", pid: Deno.pid });
+  await writeRun(dir, "20300101T000000004Z-00000d");
   const result = await gc(dir, { keep: 2 });
-  assert.deepEqual(result.runs.removed, ["20300101T000001Z-a", "20300101T000002Z-b"]);
+  assert.deepEqual(result.runs.removed, [
+    "20300101T000000001Z-00000a",
+    "20300101T000000002Z-00000b",
+  ]);
   assert.ok(result.runs.bytes > 0);
   assert.deepEqual((await readdir(join(dir, ".async/runs"))).sort(), [
-    "20300101T000000Z-live",
-    "20300101T000003Z-c",
-    "20300101T000004Z-d",
+    "20300101T000000000Z-00000f",
+    "20300101T000000003Z-00000c",
+    "20300101T000000004Z-00000d",
   ]);
 });
 
 Deno.test("gc removes dead running records", async () => {
   const dir = await makeProject();
-  await writeRun(dir, "20300101T000000Z-dead", { status: "running", pid: 2 ** 22 + 12345 });
-  await writeRun(dir, "20300101T000001Z-new");
+  await writeRun(dir, "20300101T000000000Z-0000de", { status: "running", pid: 2 ** 22 + 12345 });
+  await writeRun(dir, "20300101T000000001Z-0000ef");
   const result = await gc(dir, { keep: 1 });
-  assert.deepEqual(result.runs.removed, ["20300101T000000Z-dead"]);
+  assert.deepEqual(result.runs.removed, ["20300101T000000000Z-0000de"]);
 });
 
 Deno.test("gc prunes entries unused for days", async () => {
@@ -193,15 +206,15 @@ export default definePipeline({
 
 Deno.test("gc command prunes runs", async () => {
   const dir = await makeProject();
-  await writeRun(dir, "20300101T000001Z-a");
-  await writeRun(dir, "20300101T000002Z-b");
+  await writeRun(dir, "20300101T000000001Z-00000a");
+  await writeRun(dir, "20300101T000000002Z-00000b");
   const result = await cli(dir, "gc", "--keep", "1", "--cache-days", "0");
   assert.equal(result.code, 0, result.stderr);
   assert.match(
     result.stdout,
     /^Removed 1 run record \(\d+ bytes\) and 0 cache entries \(0 bytes\)\.\n$/,
   );
-  assert.deepEqual(await readdir(join(dir, ".async/runs")), ["20300101T000002Z-b"]);
+  assert.deepEqual(await readdir(join(dir, ".async/runs")), ["20300101T000000002Z-00000b"]);
 });
 
 Deno.test("gc command rejects a negative keep", async () => {
@@ -213,4 +226,25 @@ Deno.test("gc command rejects a negative keep", async () => {
     result.stderr,
     /^error\[ASYNC_PIPELINE_USAGE\]: --keep must be a non-negative integer, got "-1"\./,
   );
+});
+
+Deno.test("gc ignores foreign run folders", async () => {
+  const dir = await makeProject();
+  await mkdir(join(dir, ".async/runs/notes"), { recursive: true });
+  await writeRun(dir, "20300101T000000001Z-00000a");
+  const result = await gc(dir, { keep: 0 });
+  assert.deepEqual(result.runs.removed, ["20300101T000000001Z-00000a"]);
+  assert.deepEqual(await readdir(join(dir, ".async/runs")), ["notes"]);
+});
+
+Deno.test("gc command keeps runs when env disables pruning", async () => {
+  const dir = await makeProject();
+  await writeRun(dir, "20300101T000000001Z-00000a");
+  await writeRun(dir, "20300101T000000002Z-00000b");
+  const disabled = await cliWithEnv(dir, { ASYNC_PIPELINE_KEEP_RUNS: "0" }, "gc");
+  assert.equal(disabled.code, 0, disabled.stderr);
+  assert.equal((await readdir(join(dir, ".async/runs"))).length, 2);
+  const one = await cliWithEnv(dir, { ASYNC_PIPELINE_KEEP_RUNS: "1" }, "gc");
+  assert.equal(one.code, 0, one.stderr);
+  assert.deepEqual(await readdir(join(dir, ".async/runs")), ["20300101T000000002Z-00000b"]);
 });

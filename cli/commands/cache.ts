@@ -10,6 +10,7 @@ import {
   gc,
 } from "../../node/cache/maintenance.ts";
 import { loadPipeline } from "../../node/load.ts";
+import { readKeepRuns } from "../../node/records.ts";
 import { parseCommandArgs, parsePositiveInt } from "../args.ts";
 import type { CliContext } from "../io.ts";
 import type { CliCommand } from "../registry.ts";
@@ -67,13 +68,22 @@ async function runCacheClear(args: string[], ctx: CliContext): Promise<number> {
   return 0;
 }
 
+/**
+ * Returns the run records `gc` keeps without `--keep`: `ASYNC_PIPELINE_KEEP_RUNS`
+ * as runs apply it after each run, where 0 means keep every record.
+ */
+function defaultKeep(ctx: CliContext): number {
+  const keep = readKeepRuns(ctx.env);
+  return keep === 0 ? Infinity : keep;
+}
+
 async function runGc(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseCommandArgs("gc", args, {
     keep: { type: "string" },
     "cache-days": { type: "string" },
     config: { type: "string" },
   }, false);
-  const keep = parsePositiveInt("keep", values.keep, true);
+  const keep = parsePositiveInt("keep", values.keep, true) ?? defaultKeep(ctx);
   const cacheDays = parsePositiveInt("cache-days", values["cache-days"], true);
   const { rootDir, roots } = await projectStores(ctx, values.config);
   const result = await gc(rootDir, { keep, cacheDays, roots });
@@ -104,7 +114,7 @@ export const gcCommand: CliCommand = {
   usage: "gc [--keep <n>] [--cache-days <n>] [--config <path>]",
   summary: "Prune old run records and unused cache entries.",
   options: [
-    `--keep <n>          Run records to keep, newest first (default ${DEFAULT_KEEP_RUNS})`,
+    `--keep <n>          Run records to keep, newest first; 0 removes every finished run (default: ASYNC_PIPELINE_KEEP_RUNS, or ${DEFAULT_KEEP_RUNS})`,
     `--cache-days <n>    Remove cache entries unused for this many days (default ${DEFAULT_CACHE_DAYS})`,
     "--config <path>     Pipeline file whose file store roots to prune (default: pipeline.ts)",
   ],

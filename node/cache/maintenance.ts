@@ -12,16 +12,13 @@ import { DEFAULT_FILE_CACHE_ROOT } from "../../core/cache.ts";
 import type { Pipeline } from "../../core/model.ts";
 import { isDigest } from "./entry.ts";
 import { clearMemoryEntries } from "./memory_store.ts";
-import { RUNS_DIRECTORY } from "./paths.ts";
+import { DEFAULT_KEEP_RUNS, isRunId, RUNS_DIR } from "../records.ts";
 import { isMissing } from "./walk.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Unfinished entries older than this are leftovers of a crashed writer. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
-
-/** Default number of run records `gc` keeps. */
-export const DEFAULT_KEEP_RUNS = 50;
 
 /** Default number of days an entry may go unused before `gc` removes it. */
 export const DEFAULT_CACHE_DAYS = 7;
@@ -34,9 +31,11 @@ export interface ClearResult {
   bytes: number;
 }
 
+export { DEFAULT_KEEP_RUNS };
+
 /** Options of {@link gc}. */
 export interface GcOptions {
-  /** Run records to keep, newest first (default {@link DEFAULT_KEEP_RUNS}). */
+  /** Run records to keep, newest first (default {@link DEFAULT_KEEP_RUNS}); 0 removes every finished run. */
   keep?: number;
   /** Remove entries unused for at least this many days (default {@link DEFAULT_CACHE_DAYS}). */
   cacheDays?: number;
@@ -159,8 +158,9 @@ async function isActiveRun(directory: string): Promise<boolean> {
 }
 
 async function pruneRuns(rootDir: string, keep: number): Promise<GcResult["runs"]> {
-  const runsDirectory = join(rootDir, RUNS_DIRECTORY);
-  const ids = (await children(runsDirectory)).filter((child) => child.isDirectory())
+  const runsDirectory = join(rootDir, RUNS_DIR);
+  const ids = (await children(runsDirectory))
+    .filter((child) => child.isDirectory() && isRunId(child.name))
     .map((child) => child.name).sort().reverse();
   const removed: string[] = [];
   let bytes = 0;

@@ -14,9 +14,6 @@ export const FILE_INDEX_PATH = `${CACHE_DIRECTORY}/file-index.json`;
 /** The key for digests of secret values, relative to the project directory. */
 export const SECRET_KEY_PATH = `${CACHE_DIRECTORY}/secret.key`;
 
-/** Run records, relative to the project directory. */
-export const RUNS_DIRECTORY = ".async/runs";
-
 const SECRET_KEY_BYTES = 32;
 
 /**
