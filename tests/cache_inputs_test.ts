@@ -143,6 +143,35 @@ Deno.test("inputs include named git-ignored files", async () => {
   assert.deepEqual(Object.keys(implicit), [".gitignore", "src/a.ts"]);
 });
 
+Deno.test("implicit inputs skip every task's outputs", async () => {
+  const dir = await makeProject({ "src/a.ts": "a", "dist/app.js": "x", "coverage/lcov": "c" });
+  const pipeline = makePipeline({
+    build: task({ inputs: ["src/**"], outputs: ["dist/**"], cache: true }, sh`build`),
+    test: task({ outputs: ["coverage/**"], cache: true }, sh`test`),
+    lint: task({ cache: true }, sh`lint`),
+    pack: task({ inputs: ["**"], cache: true }, sh`pack`),
+  });
+  const index = await settledIndex(await makeProject());
+  const outputs = ["dist/**", "coverage/**"];
+  const lint = await resolveInputs(pipeline.tasks.lint, dir, index, outputs);
+  assert.deepEqual(Object.keys(lint), ["src/a.ts"]);
+  const pack = await resolveInputs(pipeline.tasks.pack, dir, index, outputs);
+  assert.deepEqual(Object.keys(pack), ["coverage/lcov", "dist/app.js", "src/a.ts"]);
+});
+
+Deno.test("implicit inputs ignore concurrent task outputs", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const pipeline = makePipeline({
+    build: task({ inputs: ["src/**"], outputs: ["dist/**"], cache: true }, sh`build`),
+    lint: task({ cache: true }, sh`lint`),
+  });
+  const hooks = cacheFor(pipeline, dir);
+  const lint = await execute(hooks, lookupInput(pipeline, "lint", dir), async () => {
+    await writeFiles(dir, { "dist/app.js": "written by build meanwhile" });
+  });
+  assert.deepEqual(lint.saved, { stored: true });
+});
+
 Deno.test("git-ignored env file edit reruns task", async () => {
   const dir = await makeProject({
     ".gitignore": ".env.local\n",

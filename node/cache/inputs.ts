@@ -71,14 +71,22 @@ async function digestInput(index: FileStateIndex, path: string): Promise<string 
   return `link:${sha256(`${target}\0${content}`)}`;
 }
 
-/** Resolves a task's input patterns in `cwd` and digests every matched file. */
+/**
+ * Resolves a task's input patterns in `cwd` and digests every matched file.
+ * `pipelineOutputs` are the output patterns of every task of the pipeline:
+ * the implicit `**` of a task without declared inputs leaves them out, so
+ * files that other tasks write while it runs do not count as its inputs.
+ */
 export async function resolveInputs(
   task: NormalizedTask,
   cwd: string,
   index: FileStateIndex,
+  pipelineOutputs: readonly string[] = [],
 ): Promise<InputDigests> {
   const ignored = task.defaultInputs ? await gitIgnoredPaths(cwd) : undefined;
-  const outputs = splitPatterns(task.outputs).include;
+  const outputs =
+    splitPatterns(task.defaultInputs ? [...task.outputs, ...pipelineOutputs] : task.outputs)
+      .include;
   const walked = await walkPatterns(cwd, task.inputs, {
     exclude: outputs,
     skip: ignored ? (path) => ignored.has(path) : undefined,

@@ -79,6 +79,7 @@ class TaskCache implements TaskCacheHooks {
   #backends = new Map<string, Promise<CacheBackend>>();
   #manifests = new Map<string, KeyManifest>();
   #warnedStores = new Set<string>();
+  #pipelineOutputs?: string[];
 
   constructor(options: TaskCacheOptions) {
     this.#options = options;
@@ -111,7 +112,10 @@ class TaskCache implements TaskCacheHooks {
   async #manifest(input: CacheLookupInput): Promise<KeyManifest> {
     this.#secretKey ??= loadSecretKey(this.#options.rootDir);
     const [index, secretKey] = await Promise.all([this.#fileIndex(), this.#secretKey]);
-    const inputs = await resolveInputs(input.task, input.cwd, index);
+    this.#pipelineOutputs ??= [
+      ...new Set(Object.values(this.#options.pipeline.tasks).flatMap((task) => task.outputs)),
+    ].filter((pattern) => !pattern.startsWith("!"));
+    const inputs = await resolveInputs(input.task, input.cwd, index, this.#pipelineOutputs);
     return buildManifest(input, inputs, this.#options.rootDir, secretKey);
   }
 
