@@ -13,6 +13,7 @@ export {
   setModuleImporter,
 } from "./load.ts";
 export type { LoadedPipeline } from "./load.ts";
+export * from "./github/mod.ts";
 export { taskSyncProvider } from "./sync/tasks/provider.ts";
 export { planTaskSync } from "./sync/tasks/plan.ts";
 export type { EntryChange, ManifestPlan, TaskSyncPlan } from "./sync/tasks/plan.ts";

@@ -5,6 +5,8 @@ import { readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { definePipeline, env, job, sh, task } from "../mod.ts";
 import { runJob } from "../node/mod.ts";
+import { hostJobRunner } from "../cli/commands/github.ts";
+import { BufferSink } from "../cli/io.ts";
 import type { ExecutionRecord, TaskResult } from "../node/types.ts";
 import { makeProject as makeCacheProject, readText, writeFiles } from "./cache_fixture.ts";
 import { baseEnv, makeProject, readLatestRecord, runCli } from "./support/projects.ts";
@@ -234,4 +236,22 @@ Deno.test("cli run caches and forces", async () => {
     { kind: "no-entry" },
     { kind: "no-entry" },
   ]);
+});
+
+Deno.test("github job runner uses the cache", async () => {
+  const { dir, log, pipeline } = await graphProject();
+  const stdout = new BufferSink();
+  const runner = hostJobRunner({
+    cwd: dir,
+    env: baseEnv(),
+    stdout,
+    stderr: new BufferSink(),
+    signal: new AbortController().signal,
+    debug: false,
+  });
+  const first = await runner(pipeline, { id: "all", cwd: dir, env: baseEnv() });
+  assert.equal(first.status, "passed");
+  const second = await runner(pipeline, { id: "all", cwd: dir, env: baseEnv() });
+  assert.deepEqual(second.tasks.map((result) => result.cacheHit), [true, true, true]);
+  assert.deepEqual(await ranSince(log, 3), []);
 });
