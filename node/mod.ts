@@ -45,3 +45,22 @@ export type {
   TaskResult,
   TaskStatus,
 } from "./types.ts";
+export {
+  clearCache,
+  createTaskCache,
+  DEFAULT_CACHE_DAYS,
+  DEFAULT_KEEP_RUNS,
+  fileStoreRoots,
+  gc,
+} from "./cache/mod.ts";
+export type {
+  ClearResult,
+  EntryResult,
+  GcOptions,
+  GcResult,
+  KeyManifest,
+  ManifestChanges,
+  OutputRecord,
+  OutputsManifest,
+  TaskCacheOptions,
+} from "./cache/mod.ts";

@@ -16,7 +16,7 @@ import { readGithubEvent } from "../../node/github/event_context.ts";
 import { type JobRunner, runGithubJobs } from "../../node/github/run.ts";
 import { selectJobs } from "../../node/github/select.ts";
 import { loadPipeline } from "../../node/load.ts";
-import { executeRun } from "../../node/runner/run_job.ts";
+import { defaultTaskCache, executeRun } from "../../node/runner/run_job.ts";
 import type { SyncFileStatus } from "../../node/sync/types.ts";
 import { parseCommandArgs, parsePositiveInt } from "../args.ts";
 import type { CliContext } from "../io.ts";
@@ -218,7 +218,11 @@ export const hostJobRunner: JobRunnerFactory = (ctx) => {
     cwd: ctx.cwd,
   });
   // NOTE: keep these hooks equal to the ones `run` passes, or github run and run would
-  // treat the same job differently (for example once `run` gains a task cache).
+  // treat the same job differently.
   return (pipeline, options) =>
-    executeRun(pipeline, { ...options, echo: true }, { signal: ctx.signal, onEvent: presenter });
+    executeRun(pipeline, { ...options, echo: true }, {
+      signal: ctx.signal,
+      onEvent: presenter,
+      createCache: defaultTaskCache,
+    });
 };

@@ -2,6 +2,7 @@
 
 import { registerCommands } from "../registry.ts";
 import { notImplemented } from "../registry.ts";
+import { cacheClearCommand, gcCommand } from "./cache.ts";
 import { githubCommands, hostJobRunner } from "./github.ts";
 import { graphCommand } from "./graph.ts";
 import { metadataCommand } from "./metadata.ts";
@@ -28,12 +29,8 @@ registerCommands(
   ...syncCommands,
   ...githubCommands(hostJobRunner),
   ...taskSyncCommands,
-  planned(["cache", "clear"], "cache clear", "Delete every task cache entry."),
-  planned(
-    ["gc"],
-    "gc [--keep <n>] [--cache-days <n>]",
-    "Prune old run records and unused cache entries.",
-  ),
+  cacheClearCommand,
+  gcCommand,
   planned(
     ["doctor"],
     "doctor [--format json]",
