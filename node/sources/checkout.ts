@@ -6,8 +6,9 @@
  * marker into the checkout's `.git` directory while a run uses it and, when
  * the run ends, the fingerprint of the work tree it left. Changes that still
  * match that fingerprint were made by the run itself (prepare steps, task
- * outputs) and are discarded on the next sync. Any other change fails the
- * run with `ASYNC_PIPELINE_SOURCE_FAILED`.
+ * outputs) and are discarded on the next sync, as are all changes after a
+ * run that was killed before it released the checkout. Any other change
+ * fails the run with `ASYNC_PIPELINE_SOURCE_FAILED`.
  *
  * @module
  */
