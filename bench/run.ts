@@ -6,7 +6,7 @@
  *   deno task bench [--quick] [--suites p50,p200,noop1000,files20k,files20]
  *     [--tools turbo,wireit,async-pipeline-node,async-pipeline-deno]
  *     [--runs 5] [--concurrency 2]
- *     [--node-build source|<packed .tgz>] [--deno-build source|<packed .tgz>]
+ *     [--node-build auto|source|npm|<packed .tgz>] [--deno-build source|npm|<packed .tgz>]
  *     [--work <dir>] [--out <dir>] [--noop-turbo]
  *
  * Needs hyperfine and the peer tools: run `bench/setup.sh` once.
@@ -24,6 +24,7 @@ import { asyncPipelineAdapter, type AsyncPipelineBuild } from "./lib/adapters/as
 import type { Adapter, BenchEnvironment } from "./lib/adapters/types.ts";
 import { turboAdapter } from "./lib/adapters/turbo.ts";
 import { wireitAdapter } from "./lib/adapters/wireit.ts";
+import { hasNpmBuild, packNpmBuild } from "./lib/npm_build.ts";
 import { renderReport } from "./lib/report.ts";
 import type { BenchSummary, MachineInfo, SuiteResult } from "./lib/results.ts";
 import { runSuite } from "./lib/run_suite.ts";
@@ -31,6 +32,8 @@ import { FULL_SUITES, QUICK_SUITES, SUITES } from "./lib/suites.ts";
 
 const BENCH_DIR = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 const REPO_DIR = resolve(BENCH_DIR, "..");
+
+const SOURCE: AsyncPipelineBuild = { kind: "source" };
 
 const ALL_TOOLS = [
   "turbo",
@@ -48,10 +51,7 @@ function parseOptions(argv: string[]) {
       tools: { type: "string", default: ALL_TOOLS.join(",") },
       runs: { type: "string", default: "5" },
       concurrency: { type: "string", default: "2" },
-      "node-build": {
-        type: "string",
-        default: process.env.BENCH_ASYNC_PIPELINE_TGZ ?? "source",
-      },
+      "node-build": { type: "string", default: process.env.BENCH_ASYNC_PIPELINE_TGZ ?? "auto" },
       "deno-build": { type: "string", default: "source" },
       work: { type: "string", default: join(tmpdir(), "async-pipeline-bench") },
       out: { type: "string", default: join(BENCH_DIR, "results") },
@@ -85,18 +85,32 @@ function parseOptions(argv: string[]) {
       `--concurrency must be a positive integer, got "${values.concurrency}".`,
     );
   }
-  const build = (value: string): AsyncPipelineBuild =>
-    value === "source" ? { kind: "source" } : { kind: "npm", tarball: resolve(value) };
   return {
     suites,
     tools,
     runs,
     concurrency,
-    nodeBuild: build(values["node-build"]),
-    denoBuild: build(values["deno-build"]),
+    nodeBuild: values["node-build"],
+    denoBuild: values["deno-build"],
     work: resolve(values.work),
     out: resolve(values.out),
     noopTurbo: values["noop-turbo"],
+  };
+}
+
+/**
+ * Turns a `--node-build` or `--deno-build` value into a build. `npm` packs
+ * the repository's npm build once per invocation; `auto` means `npm` when the
+ * repository has an npm build script and `source` otherwise.
+ */
+function buildResolver(bench: BenchEnvironment, workDir: string) {
+  let tarball: string | undefined;
+  return (value: string): AsyncPipelineBuild => {
+    const choice = value === "auto" ? (hasNpmBuild(bench.repoDir) ? "npm" : "source") : value;
+    if (choice === "source") return { kind: "source" };
+    if (choice !== "npm") return { kind: "npm", tarball: resolve(choice) };
+    tarball ??= packNpmBuild(bench.repoDir, workDir, bench.deno);
+    return { kind: "npm", tarball };
   };
 }
 
@@ -124,12 +138,13 @@ function machineInfo(bench: BenchEnvironment): MachineInfo {
 function createAdapters(
   bench: BenchEnvironment,
   options: ReturnType<typeof parseOptions>,
+  builds: { node: AsyncPipelineBuild; deno: AsyncPipelineBuild },
 ): Adapter[] {
   const all: Adapter[] = [
     turboAdapter(bench, { noop: options.noopTurbo }),
     wireitAdapter(bench),
-    asyncPipelineAdapter(bench, "node", options.nodeBuild),
-    asyncPipelineAdapter(bench, "deno", options.denoBuild),
+    asyncPipelineAdapter(bench, "node", builds.node),
+    asyncPipelineAdapter(bench, "deno", builds.deno),
   ];
   return all.filter((adapter) => options.tools.includes(adapter.name));
 }
@@ -177,14 +192,20 @@ function main(): void {
     deno: process.env.BENCH_DENO ??
       join(REPO_DIR, "node_modules", ".bin", "deno"),
   };
+  const resolveBuild = buildResolver(bench, options.work);
+  const measures = (tool: string) => options.tools.includes(tool);
+  const builds = {
+    node: measures("async-pipeline-node") ? resolveBuild(options.nodeBuild) : SOURCE,
+    deno: measures("async-pipeline-deno") ? resolveBuild(options.denoBuild) : SOURCE,
+  };
   const summary: BenchSummary = {
     started: new Date().toISOString(),
     options: {
       runs: options.runs,
       concurrency: options.concurrency,
       builds: {
-        node: buildLabel(options.nodeBuild),
-        deno: buildLabel(options.denoBuild),
+        node: buildLabel(builds.node),
+        deno: buildLabel(builds.deno),
       },
     },
     machine: machineInfo(bench),
@@ -202,7 +223,7 @@ function main(): void {
     console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
   const context = {
     bench,
-    adapters: createAdapters(bench, options),
+    adapters: createAdapters(bench, options, builds),
     runs: options.runs,
     concurrency: options.concurrency,
     workDir: options.work,
