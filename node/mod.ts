@@ -13,3 +13,9 @@ export {
   setModuleImporter,
 } from "./load.ts";
 export type { LoadedPipeline } from "./load.ts";
+export { DockerCommandExecutor } from "./sandbox/docker.ts";
+export type { DockerExecutorOptions } from "./sandbox/docker.ts";
+export { LimaCommandExecutor } from "./lima/executor.ts";
+export type { LimaExecutorOptions } from "./lima/executor.ts";
+export { resolveSandbox } from "./sandbox/resolve.ts";
+export { HOST_ONLY_PREFIXES, HOST_ONLY_VARIABLES, sandboxEnvNames } from "./sandbox/env.ts";
