@@ -19,3 +19,8 @@ export { LimaCommandExecutor } from "./lima/executor.ts";
 export type { LimaExecutorOptions } from "./lima/executor.ts";
 export { resolveSandbox } from "./sandbox/resolve.ts";
 export { HOST_ONLY_PREFIXES, HOST_ONLY_VARIABLES, sandboxEnvNames } from "./sandbox/env.ts";
+export { decideCommand, ENVIRONMENT_VARIABLE } from "./commands/policy.ts";
+export type { CommandDecision } from "./commands/policy.ts";
+export { createGovernedCommandRunner } from "./commands/runner.ts";
+export type { GovernedCommandRunnerOptions } from "./commands/runner.ts";
+export { pipelineSecretValues } from "./commands/secrets.ts";
