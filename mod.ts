@@ -20,3 +20,5 @@
  */
 
 export * from "./core/mod.ts";
+export { runPipelineCli } from "./cli/run_pipeline_cli.ts";
+export type { RunPipelineCliOptions, RunPipelineCliResult } from "./cli/run_pipeline_cli.ts";
