@@ -24,3 +24,12 @@ export type { CommandDecision } from "./commands/policy.ts";
 export { createGovernedCommandRunner } from "./commands/runner.ts";
 export type { GovernedCommandRunnerOptions } from "./commands/runner.ts";
 export { pipelineSecretValues } from "./commands/secrets.ts";
+export { collectDoctorReport } from "./doctor/report.ts";
+export type {
+  DoctorAction,
+  DoctorOptions,
+  DoctorReport,
+  GeneratedFileStatus,
+  ToolStatus,
+} from "./doctor/report.ts";
+export type { LockStatus, RunningRun } from "./doctor/runs.ts";

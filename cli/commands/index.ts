@@ -2,6 +2,7 @@
 
 import { registerCommands } from "../registry.ts";
 import { notImplemented } from "../registry.ts";
+import { doctorCommand } from "./doctor.ts";
 import { metadataCommand } from "./metadata.ts";
 
 const planned = (path: string[], usage: string, summary: string) => ({
@@ -87,9 +88,5 @@ registerCommands(
     "gc [--keep <n>] [--cache-days <n>]",
     "Prune old run records and unused cache entries.",
   ),
-  planned(
-    ["doctor"],
-    "doctor [--format json]",
-    "Check versions, the run lock, crashed runs, cache and generated files.",
-  ),
+  doctorCommand,
 );
