@@ -185,7 +185,7 @@ export class LimaCommandExecutor implements CommandExecutor {
   }
 }
 
-/** The stdin script that exports the step's variables inside the VM. */
+/** Builds the stdin script that exports the step's variables inside the VM. */
 function exportScript(env: ProcessEnv): string {
   return sandboxEnvNames(env)
     .map((name) => `export ${name}=${shellQuote(env[name] ?? "")}\n`)

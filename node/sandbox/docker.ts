@@ -193,13 +193,13 @@ export class DockerCommandExecutor implements CommandExecutor {
   }
 }
 
-/** A container name unique to one step, readable in `docker ps`. */
+/** Builds a container name unique to one step and readable in `docker ps`. */
 function containerName(label: string): string {
   const slug = label.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[-.]+/, "").slice(0, 40);
   return `async-pipeline-${slug || "step"}-${randomBytes(4).toString("hex")}`;
 }
 
-/** A `--mount` value binding `dir` at the same path, CSV-quoted when the path needs it. */
+/** Builds a `--mount` value that binds `dir` at the same path, CSV-quoted when the path needs it. */
 function bindMount(dir: string): string {
   const field = (name: string) => {
     const text = `${name}=${dir}`;

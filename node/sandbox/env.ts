@@ -1,4 +1,4 @@
-/** Which variables of a step's environment are forwarded into a sandbox. @module */
+/** The selection of a step's environment variables that a sandbox receives. @module */
 
 import type { ProcessEnv } from "../types.ts";
 
