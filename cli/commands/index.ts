@@ -3,6 +3,7 @@
 import { registerCommands } from "../registry.ts";
 import { notImplemented } from "../registry.ts";
 import { doctorCommand } from "./doctor.ts";
+import { graphCommand } from "./graph.ts";
 import { metadataCommand } from "./metadata.ts";
 
 const planned = (path: string[], usage: string, summary: string) => ({
@@ -24,11 +25,7 @@ registerCommands(
     "Run one task with its dependencies.",
   ),
   metadataCommand,
-  planned(
-    ["graph"],
-    "graph [<job>] [--format mermaid|dot|json]",
-    "Print the task graph of a job or the whole pipeline.",
-  ),
+  graphCommand,
   planned(
     ["explain"],
     "explain <task> [--run <id>]",
