@@ -281,3 +281,43 @@ Deno.test("docker checkTool runs inside container", async () => {
     "sh",
   ]);
 });
+
+Deno.test("docker executor streams output", async () => {
+  const { project, standIns } = await setup();
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+
+  const result = await executor(project).runShell("echo out; echo err >&2", {
+    cwd: project,
+    env: standIns.env(),
+    task: buildTask,
+    onStdout: (chunk) => stdout.push(chunk),
+    onStderr: (chunk) => stderr.push(chunk),
+  });
+
+  assert.equal(result.code, 0);
+  assert.equal(stdout.join(""), "out\n");
+  assert.equal(stderr.join(""), "err\n");
+  assert.equal(result.stdout, "");
+  assert.equal(result.stderr, "");
+});
+
+Deno.test("docker pull failure while streaming", async () => {
+  const { project, standIns } = await setup();
+  const stderr: string[] = [];
+
+  await assert.rejects(
+    executor(project, { image: "missing/image:1" }).runShell("true", {
+      cwd: project,
+      env: standIns.env(),
+      task: buildTask,
+      onStderr: (chunk) => stderr.push(chunk),
+    }),
+    (error: PipelineError) => {
+      assert.equal(error.code, ErrorCode.SANDBOX_UNAVAILABLE);
+      assert.match(error.message, /pull access denied/);
+      return true;
+    },
+  );
+  assert.match(stderr.join(""), /Unable to find image/);
+});

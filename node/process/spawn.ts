@@ -26,7 +26,9 @@ export interface SpawnOptions {
   timeoutMs?: number;
   /** Stops the process when aborted; the result then has code 130. */
   signal?: AbortSignal;
+  /** Receives stdout as it arrives; the result's `stdout` then stays empty, as on the host executor. */
   onStdout?: (chunk: string) => void;
+  /** Receives stderr as it arrives; the result's `stderr` then stays empty. */
   onStderr?: (chunk: string) => void;
   /**
    * Runs before the process group is signalled on timeout or abort, for
@@ -83,12 +85,12 @@ function collectOutput(child: ChildProcess, options: SpawnOptions) {
   child.stdout?.setEncoding("utf8");
   child.stderr?.setEncoding("utf8");
   child.stdout?.on("data", (chunk: string) => {
-    stdout.push(chunk);
-    options.onStdout?.(chunk);
+    if (options.onStdout) options.onStdout(chunk);
+    else stdout.push(chunk);
   });
   child.stderr?.on("data", (chunk: string) => {
-    stderr.push(chunk);
-    options.onStderr?.(chunk);
+    if (options.onStderr) options.onStderr(chunk);
+    else stderr.push(chunk);
   });
   return { stdout: () => stdout.join(""), stderr: () => stderr.join("") };
 }

@@ -16,6 +16,8 @@ import { sandboxEnvNames } from "./env.ts";
 
 /** `docker run` exits with 125 when Docker itself failed, before the command started. */
 const DOCKER_FAILURE_EXIT_CODE = 125;
+/** Characters of streamed stderr kept to explain a `docker run` failure. */
+const STDERR_TAIL_CHARS = 4096;
 
 /** Options of {@link DockerCommandExecutor}. */
 export interface DockerExecutorOptions {
@@ -80,17 +82,23 @@ export class DockerCommandExecutor implements CommandExecutor {
       "-c",
       command,
     ];
+    // Streamed stderr is not kept in the result, so keep its tail to explain a Docker failure.
+    let stderrTail = "";
+    const onStderr = options.onStderr && ((chunk: string) => {
+      stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
+      options.onStderr?.(chunk);
+    });
     const result = await spawnProcess("docker", args, {
       cwd: this.projectDir,
       env: options.env,
       timeoutMs: options.timeoutMs,
       signal: options.signal,
       onStdout: options.onStdout,
-      onStderr: options.onStderr,
+      onStderr,
       beforeKill: () => this.#kill(container, options.env),
     });
     if (result.code === DOCKER_FAILURE_EXIT_CODE && !result.timedOut && !result.signal) {
-      throw this.#dockerError(result.stderr);
+      throw this.#dockerError(onStderr ? stderrTail : result.stderr);
     }
     return result;
   }
