@@ -33,3 +33,8 @@ export type {
   ToolStatus,
 } from "./doctor/report.ts";
 export type { LockStatus, RunningRun } from "./doctor/runs.ts";
+export { taskSyncProvider } from "./sync/tasks/provider.ts";
+export { planTaskSync } from "./sync/tasks/plan.ts";
+export type { EntryChange, ManifestPlan, TaskSyncPlan } from "./sync/tasks/plan.ts";
+export { TASK_SYNC_LOCK_PATH } from "./sync/tasks/lock.ts";
+export type { TaskSyncLock } from "./sync/tasks/lock.ts";
