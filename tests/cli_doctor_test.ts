@@ -293,3 +293,26 @@ Deno.test("doctor rejects unknown options", async () => {
   assert.equal(result.code, 1);
   assert.match(result.stderr, /^error\[ASYNC_PIPELINE_USAGE\]: doctor: /);
 });
+
+Deno.test("doctor checks task sync files", async () => {
+  const cwd = await realpath(await Deno.makeTempDir());
+  await writeFile(
+    join(cwd, "pipeline.ts"),
+    pipelineSource().replace('name: "app",', 'name: "app",\n  sync: { tasks: true },'),
+  );
+  await writeFile(join(cwd, "package.json"), JSON.stringify({ name: "app", scripts: {} }));
+
+  const before = await doctor(cwd);
+  assert.equal(before.code, 1);
+  assert.ok(before.report.generated.length > 0);
+  assert.ok(before.report.generated.some((file) => file.state !== "current"));
+  assert.ok(before.report.generated.every((file) => file.provider === "tasks"));
+  assert.equal(before.report.actions[0].check, "generated");
+
+  const generate = await runPipelineCli({ args: ["sync", "generate"], cwd, env: { PATH } });
+  assert.equal(generate.code, 0, generate.stderr);
+
+  const after = await doctor(cwd);
+  assert.equal(after.code, 0);
+  assert.ok(after.report.generated.every((file) => file.state === "current"));
+});
