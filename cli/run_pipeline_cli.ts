@@ -10,9 +10,10 @@ import process from "node:process";
 import type { CommandPolicy } from "../core/commands.ts";
 import type { Pipeline } from "../core/model.ts";
 import { decideCommand, formatArgs } from "../node/commands/policy.ts";
-import { buildCommandRecord, redactSecrets } from "../node/commands/record.ts";
+import { buildCommandRecord } from "../node/commands/record.ts";
 import { pipelineSecretValues } from "../node/commands/secrets.ts";
 import { loadPipeline } from "../node/load.ts";
+import { Redactor } from "../node/redact.ts";
 import type { CommandRecord, ProcessEnv } from "../node/types.ts";
 import { reportError, runCli } from "./app.ts";
 import { BufferSink, type CliContext, type TextSink } from "./io.ts";
@@ -111,12 +112,8 @@ export async function invokePipelineCli(options: InvokePipelineCliOptions) {
   const policy: CommandPolicy | undefined = pipeline?.commands;
   const secretValues = pipeline ? pipelineSecretValues(pipeline, env) : [];
   const argv = [CLI_PROGRAM, ...options.args];
-  const decision = decideCommand(
-    policy,
-    argv,
-    env,
-    (words) => redactSecrets(formatArgs(words), secretValues),
-  );
+  const redactor = new Redactor(secretValues);
+  const decision = decideCommand(policy, argv, env, (words) => redactor.redact(formatArgs(words)));
 
   let code: number;
   if (decision.outcome === "deny") {

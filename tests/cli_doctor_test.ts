@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { runPipelineCli } from "../cli/run_pipeline_cli.ts";
 import { VERSION } from "../core/version.ts";
 import { collectDoctorReport, type DoctorReport } from "../node/doctor/report.ts";
+import { acquireRunLock } from "../node/lock.ts";
 import type { SyncProvider } from "../node/sync/types.ts";
 import type { ExecutionRecord } from "../node/types.ts";
 
@@ -132,21 +133,23 @@ Deno.test("doctor keeps live run", async () => {
 
 Deno.test("doctor reports live lock", async () => {
   const cwd = await project();
-  await mkdir(join(cwd, ".async"));
-  await writeFile(
-    join(cwd, ".async", "run.lock"),
-    JSON.stringify({ pid: Deno.pid, runId: "20250102T030405Z-ef56" }),
-  );
+  const lock = await acquireRunLock(cwd, "20250102T030405678Z-ef5678");
 
-  const { code, report } = await doctor(cwd);
+  try {
+    const { code, report } = await doctor(cwd);
 
-  assert.equal(code, 0);
-  assert.deepEqual(report.lock, {
-    path: ".async/run.lock",
-    state: "held",
-    pid: Deno.pid,
-    runId: "20250102T030405Z-ef56",
-  });
+    assert.equal(code, 0);
+    assert.deepEqual(report.lock, {
+      path: ".async/run.lock",
+      state: "held",
+      pid: Deno.pid,
+      runId: "20250102T030405678Z-ef5678",
+      startedAt: lock.info.startedAt,
+      hostname: lock.info.hostname,
+    });
+  } finally {
+    await lock.release();
+  }
 });
 
 Deno.test("doctor reports dead lock", async () => {

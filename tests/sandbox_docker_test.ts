@@ -192,7 +192,8 @@ Deno.test("docker executor interrupt kills container", async () => {
   controller.abort();
   const result = await running;
 
-  assert.equal(result.code, 130);
+  // 137 when the client saw its container killed first, 143 when SIGTERM reached the client first.
+  assert.ok([137, 143].includes(result.code), `exit code ${result.code}`);
   const calls = await standIns.calls();
   assert.deepEqual(calls[1].argv, ["kill", calls[0].argv[3]]);
   const pid = Number(await readFile(pidFile, "utf8"));

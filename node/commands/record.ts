@@ -1,20 +1,9 @@
 /** Building the execution-record entry of a governed command. @module */
 
 import type { CommandPolicy } from "../../core/commands.ts";
+import { Redactor } from "../redact.ts";
 import type { CommandRecord } from "../types.ts";
 import type { CommandDecision } from "./policy.ts";
-
-/** Text that replaces every secret value in recorded output. */
-export const REDACTED = "***";
-
-/** Replaces each non-empty secret value in `text` with `***`, longest first. */
-export function redactSecrets(text: string, secretValues: readonly string[]): string {
-  const secrets = [...new Set(secretValues)].filter((value) => value !== "")
-    .sort((a, b) => b.length - a.length);
-  let result = text;
-  for (const secret of secrets) result = result.replaceAll(secret, REDACTED);
-  return result;
-}
 
 /**
  * Keeps at most `maxBytes` UTF-8 bytes of `text`, cut on a character
@@ -42,7 +31,8 @@ export function buildCommandRecord(
   result: { code: number; stdout: string; stderr: string } | undefined,
   secretValues: readonly string[],
 ): CommandRecord {
-  const redact = (text: string) => redactSecrets(text, secretValues);
+  const redactor = new Redactor(secretValues);
+  const redact = (text: string) => redactor.redact(text);
   const redactOutput = (text: string) => policy.output.redactSecrets ? redact(text) : text;
   const record: CommandRecord = {
     args: args.map(redact),

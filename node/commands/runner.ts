@@ -2,13 +2,11 @@
 
 import type { CommandPolicy } from "../../core/commands.ts";
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
-import { spawnProcess } from "../process/spawn.ts";
+import { Redactor } from "../redact.ts";
+import { directCommandRunner } from "../runner/command.ts";
 import type { CommandRecord, CommandResult, GovernedCommandRunner } from "../types.ts";
 import { decideCommand, formatArgs } from "./policy.ts";
-import { buildCommandRecord, redactSecrets } from "./record.ts";
-
-/** Exit code of a command whose executable was not found, as shells report it. */
-const NOT_FOUND_EXIT_CODE = 127;
+import { buildCommandRecord } from "./record.ts";
 
 /** Options of {@link createGovernedCommandRunner}. */
 export interface GovernedCommandRunnerOptions {
@@ -49,7 +47,8 @@ export function createGovernedCommandRunner(
         'ctx.command expects argv as a non-empty array of strings, such as ["git", "status"].',
       );
     }
-    const display = (words: readonly string[]) => redactSecrets(formatArgs(words), secretValues);
+    const redactor = new Redactor(secretValues);
+    const display = (words: readonly string[]) => redactor.redact(formatArgs(words));
     const decision = decideCommand(policy, args, env, display);
     const record = (result?: CommandResult) => {
       if (policy?.record && onRecord) {
@@ -65,25 +64,8 @@ export function createGovernedCommandRunner(
       record(decision.result);
       return decision.result;
     }
-    const result = await spawnArgv(args, { cwd, env, signal });
+    const result = await directCommandRunner(args, { cwd, env, secretValues, signal });
     record(result);
     return result;
   };
-}
-
-async function spawnArgv(
-  args: readonly string[],
-  options: { cwd: string; env: Record<string, string | undefined>; signal?: AbortSignal },
-): Promise<CommandResult> {
-  const [file, ...rest] = args;
-  try {
-    return await spawnProcess(file, rest, options);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    return {
-      code: NOT_FOUND_EXIT_CODE,
-      stdout: "",
-      stderr: `${file}: command not found (searched PATH from the task's environment)\n`,
-    };
-  }
 }

@@ -11,7 +11,7 @@ import process from "node:process";
 import { isPipelineError } from "../../core/errors.ts";
 import { VERSION } from "../../core/version.ts";
 import { type LoadedPipeline, loadPipeline } from "../load.ts";
-import { findExecutable } from "../process/which.ts";
+import { findExecutable } from "../executor/which.ts";
 import { SYNC_PROVIDERS } from "../sync/providers.ts";
 import type { SyncProvider } from "../sync/types.ts";
 import type { ProcessEnv } from "../types.ts";

@@ -1,16 +1,11 @@
 /** Reading the run lock and finding runs that a dead process left `running`. @module */
 
-import { readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import process from "node:process";
 import { ErrorCode } from "../../core/errors.ts";
-import { isProcessAlive } from "../process/which.ts";
+import { isProcessAlive, RUN_LOCK_PATH } from "../lock.ts";
+import { RECORD_FILE, RUNS_DIR, writeFileAtomic } from "../records.ts";
 import type { ExecutionRecord } from "../types.ts";
-
-/** Run lock path, relative to the project directory. */
-export const RUN_LOCK_PATH = ".async/run.lock";
-/** Run records directory, relative to the project directory. */
-export const RUNS_DIR = ".async/runs";
 
 /** State of `.async/run.lock`. */
 export interface LockStatus {
@@ -20,6 +15,8 @@ export interface LockStatus {
   pid?: number;
   runId?: string;
   startedAt?: string;
+  /** Machine the holder ran on. Liveness is judged by this machine's processes. */
+  hostname?: string;
 }
 
 /** A run record whose status is still `running`. */
@@ -35,9 +32,8 @@ export interface RunningRun {
 }
 
 /**
- * Reads the run lock. The lock holds JSON with the holder's `pid` (and,
- * when the runner writes them, `runId` and `startedAt`); a bare pid is
- * accepted too.
+ * Reads the run lock: JSON with the holder's `pid`, `runId`, `startedAt` and
+ * `hostname`, as the runner writes it. A bare pid is accepted too.
  */
 export async function readRunLock(projectDir: string): Promise<LockStatus> {
   let text: string;
@@ -58,7 +54,7 @@ export async function readRunLock(projectDir: string): Promise<LockStatus> {
   };
 }
 
-function parseLock(text: string): { pid?: number; runId?: string; startedAt?: string } {
+function parseLock(text: string): Omit<LockStatus, "path" | "state"> {
   const trimmed = text.trim();
   if (/^\d+$/.test(trimmed)) return { pid: Number(trimmed) };
   try {
@@ -67,6 +63,7 @@ function parseLock(text: string): { pid?: number; runId?: string; startedAt?: st
       ...(Number.isInteger(value.pid) ? { pid: value.pid as number } : {}),
       ...(typeof value.runId === "string" ? { runId: value.runId } : {}),
       ...(typeof value.startedAt === "string" ? { startedAt: value.startedAt } : {}),
+      ...(typeof value.hostname === "string" ? { hostname: value.hostname } : {}),
     };
   } catch {
     return {};
@@ -105,7 +102,7 @@ export async function scanRuns(
 
 async function readRecord(projectDir: string, id: string): Promise<ExecutionRecord | undefined> {
   try {
-    const text = await readFile(join(projectDir, RUNS_DIR, id, "execution.json"), "utf8");
+    const text = await readFile(join(projectDir, RUNS_DIR, id, RECORD_FILE), "utf8");
     return JSON.parse(text) as ExecutionRecord;
   } catch {
     return undefined;
@@ -136,8 +133,6 @@ export async function markRunFailed(projectDir: string, run: RunningRun): Promis
       task.status = "skipped";
     }
   }
-  const path = join(projectDir, RUNS_DIR, run.id, "execution.json");
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(record, null, 2)}\n`);
-  await rename(temporary, path);
+  const path = join(projectDir, RUNS_DIR, run.id, RECORD_FILE);
+  await writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`);
 }

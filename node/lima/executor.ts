@@ -9,8 +9,8 @@ import { randomBytes } from "node:crypto";
 import process from "node:process";
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import { shellQuote } from "../../core/sh.ts";
-import { spawnProcess } from "../process/spawn.ts";
-import { findExecutable } from "../process/which.ts";
+import { runInProcessGroup } from "../executor/process_group.ts";
+import { findExecutable } from "../executor/which.ts";
 import { sandboxEnvNames } from "../sandbox/env.ts";
 import type { CommandExecutor, CommandResult, ProcessEnv, ShellRunOptions } from "../types.ts";
 
@@ -104,7 +104,7 @@ export class LimaCommandExecutor implements CommandExecutor {
       pidFile,
       command,
     ];
-    return await spawnProcess("limactl", args, {
+    return await runInProcessGroup("limactl", args, {
       cwd: options.cwd,
       env: options.env,
       input: exportScript(options.env),
@@ -130,7 +130,7 @@ export class LimaCommandExecutor implements CommandExecutor {
     const env = this.#env ?? process.env;
     await this.#requireRunning(env);
     const args = ["shell", this.vm, "sh", "-c", 'command -v "$1" >/dev/null', "sh", tool];
-    const result = await spawnProcess("limactl", args, { cwd: "/", env });
+    const result = await runInProcessGroup("limactl", args, { cwd: "/", env });
     return result.code === 0;
   }
 
@@ -151,10 +151,14 @@ export class LimaCommandExecutor implements CommandExecutor {
         },
       );
     }
-    const result = await spawnProcess("limactl", ["list", "--format", "{{.Status}}", this.vm], {
-      cwd: "/",
-      env,
-    });
+    const result = await runInProcessGroup(
+      "limactl",
+      ["list", "--format", "{{.Status}}", this.vm],
+      {
+        cwd: "/",
+        env,
+      },
+    );
     const status = result.stdout.trim();
     if (result.code !== 0 || status === "") {
       throw new PipelineError(
@@ -177,7 +181,7 @@ export class LimaCommandExecutor implements CommandExecutor {
   }
 
   async #kill(pidFile: string, env: ProcessEnv): Promise<void> {
-    await spawnProcess("limactl", ["shell", this.vm, "sh", "-c", KILL_SCRIPT, "sh", pidFile], {
+    await runInProcessGroup("limactl", ["shell", this.vm, "sh", "-c", KILL_SCRIPT, "sh", pidFile], {
       cwd: "/",
       env,
       timeoutMs: 10_000,

@@ -9,8 +9,8 @@ import { randomBytes } from "node:crypto";
 import { relative } from "node:path";
 import process from "node:process";
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
-import { spawnProcess } from "../process/spawn.ts";
-import { findExecutable } from "../process/which.ts";
+import { runInProcessGroup } from "../executor/process_group.ts";
+import { findExecutable } from "../executor/which.ts";
 import type { CommandExecutor, CommandResult, ProcessEnv, ShellRunOptions } from "../types.ts";
 import { sandboxEnvNames } from "./env.ts";
 
@@ -88,7 +88,7 @@ export class DockerCommandExecutor implements CommandExecutor {
       stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
       options.onStderr?.(chunk);
     });
-    const result = await spawnProcess("docker", args, {
+    const result = await runInProcessGroup("docker", args, {
       cwd: this.projectDir,
       env: options.env,
       timeoutMs: options.timeoutMs,
@@ -128,7 +128,7 @@ export class DockerCommandExecutor implements CommandExecutor {
       "sh",
       tool,
     ];
-    const result = await spawnProcess("docker", args, { cwd: this.projectDir, env });
+    const result = await runInProcessGroup("docker", args, { cwd: this.projectDir, env });
     if (result.code === DOCKER_FAILURE_EXIT_CODE) throw this.#dockerError(result.stderr);
     return result.code === 0;
   }
@@ -163,7 +163,7 @@ export class DockerCommandExecutor implements CommandExecutor {
   }
 
   async #kill(container: string, env: ProcessEnv): Promise<void> {
-    await spawnProcess("docker", ["kill", container], {
+    await runInProcessGroup("docker", ["kill", container], {
       cwd: this.projectDir,
       env,
       timeoutMs: 10_000,

@@ -1,9 +1,8 @@
-/** Finding executables on a PATH and checking whether a process is alive. @module */
+/** Finding executables on a PATH. @module */
 
 import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
-import process from "node:process";
 import type { ProcessEnv } from "../types.ts";
 
 /**
@@ -33,19 +32,5 @@ async function isExecutableFile(path: string): Promise<boolean> {
     return (await stat(path)).isFile();
   } catch {
     return false;
-  }
-}
-
-/**
- * Returns true when a process with `pid` exists on this machine. A process
- * owned by another user counts as alive.
- */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
