@@ -184,6 +184,15 @@ export default definePipeline({
     "echo hello from the sandbox",
   ]);
 
+  const single = await runPipelineCli({
+    args: ["run-task", "hello", "--sandbox", "docker", "--format", "json"],
+    cwd: project,
+    env: standIns.env(),
+  });
+  assert.equal(single.code, 0, single.stderr);
+  assert.equal((JSON.parse(single.stdout) as ExecutionRecord).executor, "docker");
+  assert.equal((await standIns.calls()).length, 2);
+
   const unknown = await runPipelineCli({
     args: ["run", "verify", "--sandbox", "dockr"],
     cwd: project,
