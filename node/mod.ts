@@ -12,7 +12,8 @@ export {
   pipelineFromModule,
   setModuleImporter,
 } from "./load.ts";
-export type { LoadedPipeline } from "./load.ts";
+export type { LoadedPipeline, LoadPipelineOptions } from "./load.ts";
+export * from "./github/mod.ts";
 export { DockerCommandExecutor } from "./sandbox/docker.ts";
 export type { DockerExecutorOptions } from "./sandbox/docker.ts";
 export { LimaCommandExecutor } from "./lima/executor.ts";
@@ -64,3 +65,22 @@ export type {
   TaskResult,
   TaskStatus,
 } from "./types.ts";
+export {
+  clearCache,
+  createTaskCache,
+  DEFAULT_CACHE_DAYS,
+  DEFAULT_KEEP_RUNS,
+  fileStoreRoots,
+  gc,
+} from "./cache/mod.ts";
+export type {
+  ClearResult,
+  EntryResult,
+  GcOptions,
+  GcResult,
+  KeyManifest,
+  ManifestChanges,
+  OutputRecord,
+  OutputsManifest,
+  TaskCacheOptions,
+} from "./cache/mod.ts";

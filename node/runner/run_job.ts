@@ -11,12 +11,14 @@ import process from "node:process";
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import type { Pipeline } from "../../core/model.ts";
 import type { TaskCacheHooks } from "../cache_seam.ts";
+import { createTaskCache } from "../cache/task_cache.ts";
 import { createGovernedCommandRunner } from "../commands/runner.ts";
 import { pipelineFromModule } from "../load.ts";
 import { acquireRunLock, type RunLock } from "../lock.ts";
 import { readMaxLogBytes } from "../logs.ts";
 import { createRunId, pruneRuns, readKeepRuns, RunRecordStore } from "../records.ts";
 import { Redactor } from "../redact.ts";
+import { openRunSources, type RunSources, withSourceChecks } from "../sources/session.ts";
 import type {
   CommandExecutor,
   ExecutionRecord,
@@ -37,8 +39,10 @@ import { runTask } from "./task.ts";
 
 /** Internal controls of a run that are not part of the public {@link RunOptions}. */
 export interface RunHooks {
-  /** Task cache. Without it every task runs. */
+  /** Task cache. Without it (and without `createCache`) every task runs. */
   readonly cache?: TaskCacheHooks;
+  /** Creates the task cache once the run id is known; `cache` takes precedence. */
+  readonly createCache?: (run: TaskCacheContext) => TaskCacheHooks;
   /** Receives run events, for presenters. */
   readonly onEvent?: RunEventListener;
   /** Aborting it stops running tasks and starts no new ones. Its reason names the cause. */
@@ -49,6 +53,25 @@ export interface RunHooks {
   readonly commandRunner?: GovernedCommandRunner;
 }
 
+/** Facts of a run that {@link RunHooks.createCache} receives. */
+export interface TaskCacheContext {
+  readonly pipeline: Pipeline;
+  readonly projectDir: string;
+  readonly runId: string;
+  /** `--force`: ignore entries and refresh them. */
+  readonly force: boolean;
+}
+
+/** Creates the built-in task cache (file and memory stores) for a run. */
+export function defaultTaskCache(run: TaskCacheContext): TaskCacheHooks {
+  return createTaskCache({
+    pipeline: run.pipeline,
+    rootDir: run.projectDir,
+    runId: run.runId,
+    force: run.force,
+  });
+}
+
 /** A pipeline, or a module whose default export is one. */
 export type PipelineInput = Pipeline | { readonly default: Pipeline };
 
@@ -57,7 +80,9 @@ export type PipelineInput = Pipeline | { readonly default: Pipeline };
  * Tasks run in dependency order, at most `concurrency` at a time. After the
  * first failure no new task starts. Running tasks finish and the rest are
  * recorded as skipped. The record is written to
- * `.async/runs/<run-id>/execution.json` under `options.cwd`.
+ * `.async/runs/<run-id>/execution.json` under `options.cwd`. Cached tasks
+ * use the pipeline's task cache, and `options.force` ignores and refreshes
+ * their entries.
  *
  * @throws {PipelineError} for an unknown job, an active run
  * (`ASYNC_PIPELINE_RUN_ACTIVE`), or missing secrets, variables or tools.
@@ -72,7 +97,7 @@ export type PipelineInput = Pipeline | { readonly default: Pipeline };
  * ```
  */
 export function runJob(pipeline: PipelineInput, options: RunOptions): Promise<ExecutionRecord> {
-  return executeRun(pipeline, options, {});
+  return executeRun(pipeline, options, { createCache: defaultTaskCache });
 }
 
 function checkConcurrency(value: number | undefined): number {
@@ -93,6 +118,10 @@ export function isCiEnv(env: ProcessEnv): boolean {
   return value !== undefined && value !== "" && value !== "false" && value !== "0";
 }
 
+function planTarget(pipeline: Pipeline, id: string, target: RunHooks["target"]): RunPlan {
+  return target === "task" ? planTask(pipeline, id) : planJob(pipeline, id);
+}
+
 /** Runs a job (or a single task with `hooks.target`) with internal controls. */
 export async function executeRun(
   input: PipelineInput,
@@ -100,9 +129,7 @@ export async function executeRun(
   hooks: RunHooks,
 ): Promise<ExecutionRecord> {
   const pipeline = pipelineFromModule(input, "The pipeline passed to runJob");
-  const plan = hooks.target === "task"
-    ? planTask(pipeline, options.id)
-    : planJob(pipeline, options.id);
+  const plan = planTarget(pipeline, options.id, hooks.target);
   const env = options.env ?? process.env;
   const projectDir = resolve(options.cwd ?? process.cwd());
   const executor = selectExecutor(pipeline, options, env, projectDir);
@@ -125,6 +152,8 @@ export async function executeRun(
       lock,
       projectDir,
       maxLogBytes,
+      cache: hooks.cache ??
+        hooks.createCache?.({ pipeline, projectDir, runId, force: options.force === true }),
     });
   } finally {
     await lock.release();
@@ -145,6 +174,7 @@ interface LockedRun {
   readonly lock: RunLock;
   readonly projectDir: string;
   readonly maxLogBytes: number;
+  readonly cache?: TaskCacheHooks;
 }
 
 function listener(run: LockedRun): RunEventListener {
@@ -165,16 +195,20 @@ function initialRecord(run: LockedRun): ExecutionRecord {
     status: "running",
     mode,
     executor: run.executor.name,
-    tasks: run.plan.tasks.map((task): TaskResult => ({
-      id: task.id,
-      status: "pending",
-      attempts: 0,
-      attemptLog: [],
-      cacheHit: false,
-      meta: {},
-      ...(task.source !== undefined ? { source: task.source } : {}),
-    })),
+    tasks: pendingResults(run.plan),
   };
+}
+
+function pendingResults(plan: RunPlan): TaskResult[] {
+  return plan.tasks.map((task): TaskResult => ({
+    id: task.id,
+    status: "pending",
+    attempts: 0,
+    attemptLog: [],
+    cacheHit: false,
+    meta: {},
+    ...(task.source !== undefined ? { source: task.source } : {}),
+  }));
 }
 
 function warn(record: ExecutionRecord, emit: RunEventListener, message: string): void {
@@ -227,9 +261,37 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
   }
 }
 
+/**
+ * Resolves the sources the plan needs and composes their tasks into the
+ * run, then checks and executes it. Git checkouts are released at the end.
+ */
 async function checkAndExecute(run: LockedRun, started: StartedRun): Promise<ExecutionRecord> {
+  const opened = await openRunSources(run.pipeline, run.plan, {
+    projectDir: run.projectDir,
+    env: run.env,
+    runId: run.runId,
+    signal: run.hooks.signal,
+    replan: (pipeline) => planTarget(pipeline, run.options.id, run.hooks.target),
+  });
+  if (opened === undefined) return await checkAndRun(run, started, undefined);
+
+  started.record.tasks = pendingResults(opened.plan);
+  started.record.sources = opened.sources.records();
+  try {
+    const composed = { ...run, pipeline: opened.pipeline, plan: opened.plan };
+    return await checkAndRun(composed, started, opened.sources);
+  } finally {
+    await opened.sources.release(run.runId, run.env);
+  }
+}
+
+async function checkAndRun(
+  run: LockedRun,
+  started: StartedRun,
+  sources: RunSources | undefined,
+): Promise<ExecutionRecord> {
   const { record, store, redactor, emit } = started;
-  const prepared = await prepareRun(run.plan, run.env, run.executor);
+  const prepared = withSourceChecks(await prepareRun(run.plan, run.env, run.executor), sources);
   redactor.add(prepared.secretValues);
   for (const message of prepared.warnings) warn(record, emit, message);
   if (prepared.issues.length > 0) throw requirementsError(run.plan.jobId, prepared.issues);
@@ -244,11 +306,11 @@ async function checkAndExecute(run: LockedRun, started: StartedRun): Promise<Exe
     concurrency: run.concurrency,
     executor: run.executor.name,
   });
-  const state = createState(run, started, prepared);
+  const state = createState(run, started, prepared, sources);
   await executeTasks(state, run, record);
 
   const interrupted = state.signal.aborted ? interruptError(state.signal.reason) : undefined;
-  await run.hooks.cache?.close().catch((error) =>
+  await run.cache?.close().catch((error) =>
     warn(record, emit, `Closing the task cache failed: ${String(error)}`)
   );
   await finalize(record, store, interrupted);
@@ -262,7 +324,12 @@ async function checkAndExecute(run: LockedRun, started: StartedRun): Promise<Exe
   return finished;
 }
 
-function createState(run: LockedRun, started: StartedRun, prepared: PreparedRun): RunState {
+function createState(
+  run: LockedRun,
+  started: StartedRun,
+  prepared: PreparedRun,
+  sources: RunSources | undefined,
+): RunState {
   const policy = run.options.commands ?? run.pipeline.commands;
   return {
     runId: run.runId,
@@ -277,7 +344,7 @@ function createState(run: LockedRun, started: StartedRun, prepared: PreparedRun)
     maxLogBytes: run.maxLogBytes,
     emit: started.emit,
     signal: run.hooks.signal ?? new AbortController().signal,
-    cache: run.hooks.cache,
+    cache: run.cache,
     force: run.options.force === true,
     echo: run.options.echo === true,
     candidate: memoize(() => readCandidate(run.projectDir, run.env)),
@@ -288,6 +355,7 @@ function createState(run: LockedRun, started: StartedRun, prepared: PreparedRun)
     commandPolicy: policy,
     renderedShells: prepared.renderedShells,
     fingerprints: new Map(),
+    ...(sources ? { sources } : {}),
   };
 }
 
