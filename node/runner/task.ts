@@ -188,6 +188,15 @@ export async function runTask(
     return false;
   }
 
+  // A source's prepare steps run before the cache lookup, so a source task's
+  // key covers the inputs it will actually see after prepare changed them.
+  try {
+    await state.sources?.prepare(state, task);
+  } catch (error) {
+    await failBeforeAttempts(state, result, output, started.ms, error, ErrorCode.SOURCE_FAILED);
+    return false;
+  }
+
   const { input, answer } = await lookupCache(state, task, steps);
   state.fingerprints.set(task.id, answer.fingerprint);
   if (answer.status !== "disabled") result.cacheKey = answer.key;
@@ -202,13 +211,6 @@ export async function runTask(
     result.meta = { ...answer.meta };
     await finish(state, result, output, started.ms, true);
     return true;
-  }
-
-  try {
-    await state.sources?.prepare(state, task);
-  } catch (error) {
-    await failBeforeAttempts(state, result, output, started.ms, error, ErrorCode.SOURCE_FAILED);
-    return false;
   }
 
   const failure = await runAttempts(state, task, steps, output, result, candidate);
