@@ -55,6 +55,7 @@ export function taskMetadata(task: NormalizedTask): Record<string, unknown> {
     ...(task.source !== undefined ? { source: task.source } : {}),
     dependsOn: [...task.dependsOn],
     inputs: [...task.inputs],
+    ...(task.defaultInputs ? { defaultInputs: true } : {}),
     outputs: [...task.outputs],
     cache: task.cache.enabled
       ? {

@@ -1,11 +1,11 @@
 /** Normalization of jobs and sync settings. @module */
 
 import { type EnvValue, isEnvValue } from "./env.ts";
-import { ErrorCode } from "./errors.ts";
-import { didYouMean } from "./errors.ts";
 import { deepFreeze, isRecord, isStringArray, type IssueCollector } from "./fields.ts";
-import type { NormalizedGithubSync, NormalizedJob, NormalizedTaskSync } from "./model.ts";
+import type { NormalizedGithubSync, NormalizedJob } from "./model.ts";
 import type { JobConfig } from "./types.ts";
+
+export { normalizeTaskSync } from "./normalize_task_sync.ts";
 
 /** Fields a job accepts. */
 export const JOB_FIELDS = [
@@ -231,107 +231,6 @@ export function normalizeGithubSync(
     if (typeof value.cache !== "boolean") {
       issues.invalid(`${path}.cache`, "cache must be true or false.");
     } else result.cache = value.cache;
-  }
-  return result;
-}
-
-/** Normalizes `sync.tasks`; job and task ids are checked against the pipeline. */
-export function normalizeTaskSync(
-  issues: IssueCollector,
-  value: unknown,
-  jobIds: readonly string[],
-  taskIds: readonly string[],
-): NormalizedTaskSync | undefined {
-  if (value === undefined || value === false) return undefined;
-  const path = "sync.tasks";
-  const result = {
-    prefix: "pipeline",
-    runners: ["package", "deno"] as ("package" | "deno")[],
-    targets: [] as ({ package: string } | { path: string })[],
-    jobs: [...jobIds],
-    tasks: [] as string[],
-    scripts: {} as Record<string, string>,
-  };
-  if (value === true) return result;
-  if (!isRecord(value)) {
-    issues.invalid(path, "sync.tasks must be true or an object.");
-    return undefined;
-  }
-  issues.unknownFields(value, ["prefix", "runners", "targets", "jobs", "tasks", "scripts"], path);
-  if (value.prefix !== undefined) {
-    if (typeof value.prefix !== "string" || !/^[A-Za-z0-9_.:-]+$/.test(value.prefix)) {
-      issues.invalid(`${path}.prefix`, 'prefix must be a non-empty name such as "pipeline".');
-    } else result.prefix = value.prefix;
-  }
-  if (value.runners !== undefined) {
-    if (
-      !isStringArray(value.runners) || value.runners.length === 0 ||
-      !value.runners.every((r) => r === "package" || r === "deno")
-    ) {
-      issues.invalid(
-        `${path}.runners`,
-        'runners must be a non-empty array of "package" and "deno".',
-      );
-    } else result.runners = [...new Set(value.runners)] as ("package" | "deno")[];
-  }
-  if (value.targets !== undefined) {
-    if (!Array.isArray(value.targets)) {
-      issues.invalid(`${path}.targets`, "targets must be an array.");
-    } else {
-      value.targets.forEach((target, index) => {
-        const at = `${path}.targets[${index}]`;
-        if (
-          isRecord(target) && typeof target.package === "string" && Object.keys(target).length === 1
-        ) {
-          result.targets.push({ package: target.package });
-        } else if (
-          isRecord(target) && typeof target.path === "string" && Object.keys(target).length === 1
-        ) {
-          if (!/(^|\/)(package\.json|deno\.jsonc?)$/.test(target.path)) {
-            issues.invalid(
-              `${at}.path`,
-              `"${target.path}" is not a package.json, deno.json or deno.jsonc file.`,
-            );
-          } else result.targets.push({ path: target.path });
-        } else {
-          issues.invalid(
-            at,
-            'a target is { package: "<name>" } or { path: "<dir>/package.json|deno.json|deno.jsonc" }.',
-          );
-        }
-      });
-    }
-  }
-  const ids = (
-    key: "jobs" | "tasks",
-    known: readonly string[],
-    code: typeof ErrorCode.UNKNOWN_JOB | typeof ErrorCode.UNKNOWN_TASK,
-  ) => {
-    const list = value[key];
-    if (list === undefined) return;
-    if (!isStringArray(list)) {
-      return issues.invalid(`${path}.${key}`, `${key} must be an array of ids.`);
-    }
-    for (const id of list) {
-      if (!known.includes(id)) {
-        issues.add({
-          code,
-          path: `${path}.${key}`,
-          message: `unknown ${key === "jobs" ? "job" : "task"} "${id}".`,
-          hint: didYouMean(id, known) || undefined,
-        });
-      }
-    }
-    result[key] = [...list];
-  };
-  ids("jobs", jobIds, ErrorCode.UNKNOWN_JOB);
-  ids("tasks", taskIds, ErrorCode.UNKNOWN_TASK);
-  if (value.scripts !== undefined) {
-    if (
-      !isRecord(value.scripts) || !Object.values(value.scripts).every((v) => typeof v === "string")
-    ) {
-      issues.invalid(`${path}.scripts`, "scripts must map names to CLI argument strings.");
-    } else result.scripts = { ...(value.scripts as Record<string, string>) };
   }
   return result;
 }

@@ -21,7 +21,8 @@ import type {
  * ```
  */
 export function task(config: TaskConfig, run?: TaskRun): TaskDefinition {
-  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+  const isStep = typeof config === "object" && config !== null && "kind" in config;
+  if (typeof config !== "object" || config === null || Array.isArray(config) || isStep) {
     throw new PipelineError(
       ErrorCode.INVALID_FIELD,
       "task(config, run?) expects a config object as its first argument.",

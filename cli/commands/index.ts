@@ -2,7 +2,9 @@
 
 import { registerCommands } from "../registry.ts";
 import { notImplemented } from "../registry.ts";
+import { graphCommand } from "./graph.ts";
 import { metadataCommand } from "./metadata.ts";
+import { syncCommands, taskSyncCommands } from "./sync.ts";
 
 const planned = (path: string[], usage: string, summary: string) => ({
   path,
@@ -23,23 +25,13 @@ registerCommands(
     "Run one task with its dependencies.",
   ),
   metadataCommand,
-  planned(
-    ["graph"],
-    "graph [<job>] [--format mermaid|dot|json]",
-    "Print the task graph of a job or the whole pipeline.",
-  ),
+  graphCommand,
   planned(
     ["explain"],
     "explain <task> [--run <id>]",
     "Explain why a task of the last run missed the cache.",
   ),
-  planned(["sync", "list"], "sync list", "List every generated file and whether it is current."),
-  planned(
-    ["sync", "generate"],
-    "sync generate",
-    "Write every generated file (GitHub workflow and task scripts).",
-  ),
-  planned(["sync", "check"], "sync check", "Fail when any generated file is missing or stale."),
+  ...syncCommands,
   planned(["sync", "github", "list"], "sync github list", "List the generated GitHub files."),
   planned(
     ["sync", "github", "generate"],
@@ -51,21 +43,7 @@ registerCommands(
     "sync github check [--workflow <path>] [--lock <path>]",
     "Fail when the GitHub workflow or lock is stale.",
   ),
-  planned(
-    ["sync", "tasks", "list"],
-    "sync tasks list",
-    "List the package.json scripts and deno.json tasks that sync manages.",
-  ),
-  planned(
-    ["sync", "tasks", "generate"],
-    "sync tasks generate",
-    "Write package.json scripts and deno.json tasks for jobs.",
-  ),
-  planned(
-    ["sync", "tasks", "check"],
-    "sync tasks check",
-    "Fail when synced scripts or tasks are stale.",
-  ),
+  ...taskSyncCommands,
   planned(
     ["github", "generate"],
     "github generate [--workflow <path>] [--lock <path>]",

@@ -1,6 +1,7 @@
 /** The generated-file families that `sync list|generate|check` walk, in order. @module */
 
+import { taskSyncProvider } from "./tasks/provider.ts";
 import type { SyncProvider } from "./types.ts";
 
 /** Every sync provider. Each family adds itself here. */
-export const SYNC_PROVIDERS: SyncProvider[] = [];
+export const SYNC_PROVIDERS: SyncProvider[] = [taskSyncProvider];

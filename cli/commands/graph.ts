@@ -1,0 +1,30 @@
+/** `async-pipeline graph`: print the task graph of a job or of the whole pipeline. @module */
+
+import { buildGraphView, type GraphFormat, renderGraph } from "../../core/graph_render.ts";
+import { loadPipeline } from "../../node/load.ts";
+import { parseCommandArgs, parseFormat } from "../args.ts";
+import type { CliContext } from "../io.ts";
+import type { CliCommand } from "../registry.ts";
+
+async function runGraph(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs("graph", args, {
+    format: { type: "string" },
+    config: { type: "string" },
+  });
+  const format = parseFormat<GraphFormat>(values.format, ["mermaid", "dot", "json"], "mermaid");
+  const loaded = await loadPipeline(ctx.cwd, values.config);
+  ctx.stdout.write(renderGraph(buildGraphView(loaded.pipeline, positionals[0]), format));
+  return 0;
+}
+
+/** The graph command. */
+export const graphCommand: CliCommand = {
+  path: ["graph"],
+  usage: "graph [<job>] [--format mermaid|dot|json] [--config <path>]",
+  summary: "Print the task graph of a job, or of the whole pipeline, without running anything.",
+  options: [
+    "--format mermaid|dot|json   Output format (default mermaid)",
+    "--config <path>             Pipeline file (default: pipeline.ts in the working directory)",
+  ],
+  run: runGraph,
+};

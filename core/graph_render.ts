@@ -1,0 +1,118 @@
+/** Rendering the task graph as Mermaid, Graphviz dot or JSON. @module */
+
+import { ErrorCode, PipelineError } from "./errors.ts";
+import { dependencyClosure, topologicalOrder } from "./graph.ts";
+import type { NormalizedTask, Pipeline } from "./model.ts";
+
+/** A node of the rendered graph. */
+export interface GraphViewNode {
+  id: string;
+  /** Source id for namespaced tasks. */
+  source?: string;
+  /** True for a `<source>:<task>` reference whose pipeline was not loaded. */
+  external?: boolean;
+  dependsOn: string[];
+}
+
+/** The graph of a job (its targets and their dependencies) or of the whole pipeline. */
+export interface GraphView {
+  job?: string;
+  targets: string[];
+  /** Nodes in execution order. */
+  nodes: GraphViewNode[];
+}
+
+/** Output formats of `async-pipeline graph`. */
+export type GraphFormat = "mermaid" | "dot" | "json";
+
+function externalNodes(
+  tasks: Readonly<Record<string, NormalizedTask>>,
+): Record<string, { id: string; dependsOn: string[] }> {
+  const nodes: Record<string, { id: string; dependsOn: string[] }> = {};
+  for (const task of Object.values(tasks)) {
+    for (const dep of task.dependsOn) {
+      if (!(dep in tasks)) nodes[dep] = { id: dep, dependsOn: [] };
+    }
+  }
+  return nodes;
+}
+
+/**
+ * Builds the graph view of `jobId`, or of every task when it is undefined.
+ * Source tasks that are not part of `pipeline.tasks` appear as external nodes.
+ */
+export function buildGraphView(pipeline: Pipeline, jobId?: string): GraphView {
+  const nodes = { ...externalNodes(pipeline.tasks), ...pipeline.tasks };
+  let targets: string[];
+  if (jobId === undefined) targets = Object.keys(nodes).sort();
+  else {
+    const job = pipeline.jobs[jobId];
+    if (!job) {
+      throw new PipelineError(ErrorCode.UNKNOWN_JOB, `Unknown job "${jobId}".`, {
+        hint: `Jobs: ${Object.keys(pipeline.jobs).join(", ") || "none declared"}.`,
+      });
+    }
+    targets = [...job.targets];
+    for (const target of targets) nodes[target] ??= { id: target, dependsOn: [] };
+  }
+  const ids = dependencyClosure(nodes, targets);
+  const order = topologicalOrder(nodes, ids);
+  return {
+    ...(jobId !== undefined ? { job: jobId } : {}),
+    targets,
+    nodes: order.map((id) => {
+      const task = pipeline.tasks[id];
+      const namespace = id.includes(":") ? id.split(":")[0] : undefined;
+      const source = task?.source ??
+        (namespace && namespace in pipeline.sources ? namespace : undefined);
+      return {
+        id,
+        ...(source ? { source } : {}),
+        ...(task ? {} : { external: true }),
+        dependsOn: [...nodes[id].dependsOn],
+      };
+    }),
+  };
+}
+
+function mermaidId(index: Map<string, number>, id: string): string {
+  return `t${index.get(id)}`;
+}
+
+/** Renders a graph view; edges point from a dependency to the task that needs it. */
+export function renderGraph(view: GraphView, format: GraphFormat): string {
+  if (format === "json") return `${JSON.stringify(view, null, 2)}\n`;
+  const index = new Map(view.nodes.map((node, position) => [node.id, position]));
+  if (format === "mermaid") {
+    const lines = ["flowchart LR"];
+    for (const node of view.nodes) {
+      const label = node.id.replaceAll('"', "#quot;");
+      lines.push(`  ${mermaidId(index, node.id)}["${label}"]`);
+    }
+    for (const node of view.nodes) {
+      for (const dep of node.dependsOn) {
+        lines.push(`  ${mermaidId(index, dep)} --> ${mermaidId(index, node.id)}`);
+      }
+    }
+    return `${lines.join("\n")}\n`;
+  }
+  const quote = (text: string) => `"${text.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
+  const lines = ["digraph pipeline {", "  rankdir=LR;"];
+  const bySource = new Map<string, GraphViewNode[]>();
+  for (const node of view.nodes) {
+    if (node.source) bySource.set(node.source, [...(bySource.get(node.source) ?? []), node]);
+    else lines.push(`  ${quote(node.id)};`);
+  }
+  for (const [source, members] of bySource) {
+    lines.push(`  subgraph ${quote(`cluster_${source}`)} {`, `    label=${quote(source)};`);
+    for (const node of members) {
+      lines.push(`    ${quote(node.id)}${node.external ? " [style=dashed]" : ""};`);
+    }
+    lines.push("  }");
+  }
+  for (const node of view.nodes) {
+    for (const dep of node.dependsOn) lines.push(`  ${quote(dep)} -> ${quote(node.id)};`);
+  }
+  lines.push("}");
+  return `${lines.join("\n")}\n`;
+}

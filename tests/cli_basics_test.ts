@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { runCli } from "../cli/app.ts";
+import { BufferSink } from "../cli/io.ts";
+import { listCommands } from "../cli/registry.ts";
+import { VERSION } from "../core/version.ts";
+
+const MOD_URL = new URL("../mod.ts", import.meta.url).href;
+const CLI_PATH = new URL("../cli/main.ts", import.meta.url).pathname;
+
+async function cli(args: string[], cwd = Deno.cwd()) {
+  const stdout = new BufferSink();
+  const stderr = new BufferSink();
+  const code = await runCli(args, {
+    cwd,
+    env: {},
+    stdout,
+    stderr,
+    signal: new AbortController().signal,
+    debug: false,
+  });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+async function projectWith(source: string): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    `${dir}/pipeline.ts`,
+    source.replaceAll("MOD_URL", JSON.stringify(MOD_URL)),
+  );
+  return dir;
+}
+
+Deno.test("cli version prints the package version", async () => {
+  const result = await cli(["--version"]);
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout, `${VERSION}\n`);
+});
+
+Deno.test("cli version matches deno.json", async () => {
+  const denoJson = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  assert.equal(VERSION, denoJson.version);
+});
+
+Deno.test("cli help lists every command", async () => {
+  const result = await cli(["--help"]);
+  assert.equal(result.code, 0);
+  for (const command of listCommands()) {
+    assert.ok(result.stdout.includes(command.path.join(" ")), command.path.join(" "));
+  }
+});
+
+Deno.test("cli help covers the API commands", () => {
+  const names = listCommands().map((command) => command.path.join(" "));
+  for (
+    const expected of [
+      "run",
+      "run-task",
+      "metadata",
+      "sync list",
+      "sync generate",
+      "sync check",
+      "sync github list",
+      "sync github generate",
+      "sync github check",
+      "sync tasks list",
+      "sync tasks generate",
+      "sync tasks check",
+      "github generate",
+      "github check",
+      "github run",
+      "cache clear",
+      "gc",
+      "doctor",
+    ]
+  ) assert.ok(names.includes(expected), `missing command ${expected}`);
+});
+
+Deno.test("cli command help shows usage", async () => {
+  for (const command of listCommands()) {
+    const result = await cli([...command.path, "--help"]);
+    assert.equal(result.code, 0, command.path.join(" "));
+    assert.ok(
+      result.stdout.startsWith(`Usage: async-pipeline ${command.path.join(" ")}`),
+      result.stdout,
+    );
+  }
+});
+
+Deno.test("cli unknown command fails with usage", async () => {
+  const result = await cli(["frobnicate"]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^error\[ASYNC_PIPELINE_USAGE\]: unknown command "frobnicate"/);
+});
+
+Deno.test("cli metadata prints json", async () => {
+  const dir = await projectWith(`import { definePipeline, job, sh, task } from MOD_URL;
+export default definePipeline({
+  name: "demo",
+  tasks: { build: task({ run: sh\`echo build\` }), test: task({ dependsOn: ["build"], run: sh\`echo test\` }) },
+  jobs: { verify: job({ target: "test" }) },
+});
+`);
+  const result = await cli(["metadata", "--format", "json"], dir);
+  assert.equal(result.code, 0, result.stderr);
+  const metadata = JSON.parse(result.stdout);
+  assert.equal(metadata.name, "demo");
+  assert.deepEqual(metadata.tasks.test.dependsOn, ["build"]);
+  assert.deepEqual(metadata.jobs.verify.targets, ["test"]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("cli metadata prints readable text", async () => {
+  const dir = await projectWith(`import { definePipeline, job, sh, task } from MOD_URL;
+export default definePipeline({
+  name: "demo",
+  tasks: { build: task({ run: sh\`echo build\` }) },
+  jobs: { verify: job({ target: "build" }) },
+});
+`);
+  const result = await cli(["metadata"], dir);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(
+    result.stdout,
+    "pipeline demo\n\ntasks:\n  build\n    $ echo build\n\njobs:\n  verify -> build\n",
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("cli metadata reads --config", async () => {
+  const dir = await projectWith(`import { definePipeline } from MOD_URL;
+export default definePipeline({ name: "other", tasks: {} });
+`);
+  await Deno.rename(`${dir}/pipeline.ts`, `${dir}/custom.ts`);
+  const result = await cli(["metadata", "--format", "json", "--config", "custom.ts"], dir);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(JSON.parse(result.stdout).name, "other");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("cli reports a missing pipeline file", async () => {
+  const dir = await Deno.makeTempDir();
+  const result = await cli(["metadata"], dir);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^error\[ASYNC_PIPELINE_CONFIG_NOT_FOUND\]: No pipeline file in /);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("cli reports every validation problem", async () => {
+  const dir = await projectWith(`import { definePipeline, job, sh, task } from MOD_URL;
+export default definePipeline({
+  name: "bad",
+  tasks: { build: task({ run: sh\`true\`, timout: "1m" } as never) },
+  jobs: { verify: job({ target: "biuld" }) },
+});
+`);
+  const result = await cli(["metadata"], dir);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /error\[ASYNC_PIPELINE_UNKNOWN_FIELD\]: 2 problems found:/);
+  assert.match(
+    result.stderr,
+    /tasks\.build\.timout: unknown field "timout"\. Did you mean "timeout"\?/,
+  );
+  assert.match(
+    result.stderr,
+    /jobs\.verify\.target: target "biuld" is not a task\. Did you mean "build"\?/,
+  );
+  assert.doesNotMatch(result.stderr, /\n\s+at /);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("cli binary runs as a main module", async () => {
+  const deno = new URL("../node_modules/.bin/deno", import.meta.url).pathname;
+  const output = await new Deno.Command(deno, {
+    args: ["run", "-A", CLI_PATH, "--version"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  assert.equal(new TextDecoder().decode(output.stdout), `${VERSION}\n`);
+});

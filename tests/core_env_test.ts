@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { env, isEnvValue } from "../core/env.ts";
+import { ErrorCode } from "../core/errors.ts";
+
+Deno.test("env.secret records the source name", () => {
+  assert.deepEqual(env.secret("NPM_TOKEN"), { kind: "secret", name: "NPM_TOKEN" });
+});
+
+Deno.test("env.var without options", () => {
+  assert.deepEqual(env.var("NODE_ENV"), { kind: "var", name: "NODE_ENV" });
+});
+
+Deno.test("env.var with a default", () => {
+  assert.deepEqual(env.var("NODE_ENV", { default: "dev" }), {
+    kind: "var",
+    name: "NODE_ENV",
+    default: "dev",
+  });
+});
+
+Deno.test("env.var with a map and default", () => {
+  const value = env.var("NODE_ENV", { prod: "https://api", dev: "http://localhost" }, {
+    default: "dev",
+  });
+  assert.deepEqual(value, {
+    kind: "var",
+    name: "NODE_ENV",
+    default: "dev",
+    map: { prod: "https://api", dev: "http://localhost" },
+  });
+});
+
+Deno.test("env.var with a map and no default", () => {
+  const value = env.var("STAGE", { prod: "p", dev: "d" }, {});
+  assert.deepEqual(value.map, { prod: "p", dev: "d" });
+  assert.equal(value.default, undefined);
+});
+
+Deno.test("env.var rejects a default outside its map", () => {
+  assert.throws(
+    () => env.var("STAGE", { prod: "p" }, { default: "dev" }),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, ErrorCode.INVALID_FIELD);
+      assert.match(error.message, /default "dev" is not a key/);
+      return true;
+    },
+  );
+});
+
+Deno.test("env builders reject invalid names", () => {
+  for (const name of ["", "1ABC", "A-B", "has space"]) {
+    assert.throws(() => env.secret(name), /expects an environment variable name/);
+    assert.throws(() => env.var(name), /expects an environment variable name/);
+  }
+});
+
+Deno.test("env.var rejects unknown options", () => {
+  assert.throws(
+    () => env.var("A", { prod: "x" }, { defualt: "prod" } as unknown as { default: string }),
+    (error: Error & { code?: string }) => error.code === ErrorCode.UNKNOWN_FIELD,
+  );
+});
+
+Deno.test("isEnvValue accepts each value kind", () => {
+  assert.equal(isEnvValue("literal"), true);
+  assert.equal(isEnvValue(env.secret("A")), true);
+  assert.equal(isEnvValue(env.var("A")), true);
+  assert.equal(isEnvValue(42), false);
+  assert.equal(isEnvValue({ kind: "secret" }), false);
+});
