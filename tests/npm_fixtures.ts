@@ -32,6 +32,7 @@ const writeGreeting: string =
 
 const config = {
   name: "npm-fixture",
+  sync: { tasks: true },
   triggers: {
     push: trigger.github({ events: ["push"], branches: ["main"] }),
   },
@@ -140,10 +141,16 @@ test("node subpath loads pipeline.ts", async () => {
   assert.deepEqual(Object.keys(loaded.pipeline.jobs).sort(), ["publish", "verify"]);
 });
 
-test("runtime and lima subpaths load", async () => {
-  const runtime = await import("@async/pipeline/runtime");
+test("runtime subpath runs a task", async () => {
+  const { createRuntime, defineRuntime, task } = await import("@async/pipeline/runtime");
+  const work = defineRuntime([task({ id: "greet" }, async () => "hello")]);
+  const result = await createRuntime(work).run();
+  assert.equal(result.status, "passed");
+  assert.deepEqual(result.tasks.map((each) => [each.id, each.value]), [["greet", "hello"]]);
+});
+
+test("lima subpath loads", async () => {
   const lima = await import("@async/pipeline/lima");
-  assert.notEqual(Object.keys(runtime).length, 0);
   assert.notEqual(Object.keys(lima).length, 0);
 });
 
@@ -168,7 +175,7 @@ export const CONSUMER_TS =
   `import { definePipeline, job, sh, task, type Pipeline } from "@async/pipeline";
 import { PipelineError } from "@async/pipeline/core";
 import { loadPipeline, type LoadedPipeline } from "@async/pipeline/node";
-import * as runtime from "@async/pipeline/runtime";
+import { createRuntime, defineRuntime, task as runtimeTask } from "@async/pipeline/runtime";
 import * as lima from "@async/pipeline/lima";
 import { main } from "@async/pipeline/cli";
 
@@ -179,7 +186,8 @@ const pipeline: Pipeline = definePipeline({
 });
 const load: (cwd: string) => Promise<LoadedPipeline> = loadPipeline;
 const run: (argv?: readonly string[]) => Promise<number> = main;
-const subpaths: object[] = [runtime, lima];
+const embedded = createRuntime(defineRuntime([runtimeTask({ id: "greet" }, async () => "hello")]));
+const subpaths: object[] = [embedded, lima];
 export { load, pipeline, PipelineError, run, subpaths };
 `;
 

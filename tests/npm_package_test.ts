@@ -230,11 +230,22 @@ for (const runtime of RUNTIMES) {
     assert.equal(output.stdout, "function\n");
   });
 
+  packageTest(`${name} syncs jobs into package.json`, async () => {
+    const node = await project(runtime);
+    const generate = await node.bin(["sync", "tasks", "generate"]);
+    assertExit(generate, 0, "sync tasks generate");
+
+    const scripts = JSON.parse(await node.read("package.json")).scripts;
+    assert.equal(scripts["pipeline:verify"], "async-pipeline run verify");
+    assert.equal(scripts["pipeline:publish"], "async-pipeline run publish");
+    assertExit(await node.bin(["sync", "tasks", "check"]), 0, "sync tasks check");
+  });
+
   packageTest(`${name} node --test imports subpaths`, async () => {
     const node = await project(runtime);
     const output = await node.node(["--test", "--test-reporter=tap", "test/subpaths.test.mjs"]);
     assertExit(output, 0, "node --test");
-    assert.match(output.stdout, /^# pass 5$/m);
+    assert.match(output.stdout, /^# pass 6$/m);
     assert.match(output.stdout, /^# fail 0$/m);
   });
 }
