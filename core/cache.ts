@@ -2,6 +2,7 @@
 
 import { parseDuration } from "./duration.ts";
 import { ErrorCode, PipelineError } from "./errors.ts";
+import { checkBuilderOptions } from "./fields.ts";
 
 /** Options shared by every store. */
 export interface StoreOptions {
@@ -59,25 +60,13 @@ export const BUILT_IN_STORES: Readonly<Record<string, CacheStore>> = Object.free
   memory: Object.freeze({ kind: "cache-store", type: "memory" }),
 });
 
-function checkKeys(builder: string, value: object, allowed: string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      throw new PipelineError(
-        ErrorCode.UNKNOWN_FIELD,
-        `${builder}: unknown field "${key}".`,
-        { hint: `Valid fields: ${allowed.join(", ")}.` },
-      );
-    }
-  }
-}
-
 function ttl(builder: string, value: number | string | undefined): { ttlMs?: number } {
   return value === undefined ? {} : { ttlMs: parseDuration(value, `${builder}.ttlMs`) };
 }
 
 /** Declares a persistent file cache. */
 export function fileCache(options: StoreOptions & { root?: string } = {}): FileCacheStore {
-  checkKeys("fileCache", options, ["root", "ttlMs"]);
+  checkBuilderOptions("fileCache", options, ["root", "ttlMs"]);
   if (options.root !== undefined && (typeof options.root !== "string" || options.root === "")) {
     throw new PipelineError(ErrorCode.INVALID_FIELD, "fileCache: root must be a non-empty path.");
   }
@@ -91,7 +80,7 @@ export function fileCache(options: StoreOptions & { root?: string } = {}): FileC
 
 /** Declares a process-local memory cache. */
 export function memoryCache(options: StoreOptions = {}): MemoryCacheStore {
-  checkKeys("memoryCache", options, ["ttlMs"]);
+  checkBuilderOptions("memoryCache", options, ["ttlMs"]);
   return Object.freeze({
     kind: "cache-store",
     type: "memory",
@@ -103,7 +92,7 @@ export function memoryCache(options: StoreOptions = {}): MemoryCacheStore {
 export function redisCache(
   options: StoreOptions & { url: string | { env: string } },
 ): RedisCacheStore {
-  checkKeys("redisCache", options, ["url", "ttlMs"]);
+  checkBuilderOptions("redisCache", options, ["url", "ttlMs"]);
   const url = options.url;
   const valid = typeof url === "string" ||
     (typeof url === "object" && url !== null && typeof url.env === "string");
@@ -125,7 +114,7 @@ export function redisCache(
 export function defineCache(
   config: { default?: string; stores: Record<string, CacheStore> },
 ): CacheRegistry {
-  checkKeys("defineCache", config, ["default", "stores"]);
+  checkBuilderOptions("defineCache", config, ["default", "stores"]);
   if (typeof config.stores !== "object" || config.stores === null) {
     throw new PipelineError(ErrorCode.INVALID_FIELD, "defineCache: stores must be an object.");
   }

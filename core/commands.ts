@@ -8,6 +8,7 @@
  */
 
 import { ErrorCode, PipelineError } from "./errors.ts";
+import { checkBuilderOptions } from "./fields.ts";
 
 /** Runs the command. */
 export interface AllowAction {
@@ -64,16 +65,6 @@ function invalid(message: string, hint?: string): PipelineError {
   return new PipelineError(ErrorCode.INVALID_FIELD, message, { hint });
 }
 
-function checkKeys(builder: string, value: object, allowed: string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      throw new PipelineError(ErrorCode.UNKNOWN_FIELD, `${builder}: unknown field "${key}".`, {
-        hint: `Valid fields: ${allowed.join(", ")}.`,
-      });
-    }
-  }
-}
-
 function isAction(value: unknown): value is CommandAction {
   if (typeof value !== "object" || value === null) return false;
   const kind = (value as CommandAction).kind;
@@ -94,7 +85,7 @@ function rule(options: {
   prefix?: string[];
   action: CommandAction;
 }): CommandRule {
-  checkKeys("command.rule", options, ["exact", "prefix", "action"]);
+  checkBuilderOptions("command.rule", options, ["exact", "prefix", "action"]);
   if ((options.exact === undefined) === (options.prefix === undefined)) {
     throw invalid("command.rule: set exactly one of exact or prefix.");
   }
@@ -117,7 +108,7 @@ function policy(options: {
   record?: boolean;
   output?: { maxBytes?: number; redactSecrets?: boolean };
 }): CommandPolicy {
-  checkKeys("command.policy", options, ["rules", "fallback", "record", "output"]);
+  checkBuilderOptions("command.policy", options, ["rules", "fallback", "record", "output"]);
   const rules = options.rules ?? [];
   if (!Array.isArray(rules) || !rules.every((r) => r?.kind === "command-rule")) {
     throw invalid("command.policy: rules must be an array of command.rule(...).");
@@ -126,7 +117,7 @@ function policy(options: {
     throw invalid("command.policy: fallback must be a command action such as command.allow().");
   }
   const output = options.output ?? {};
-  checkKeys("command.policy output", output, ["maxBytes", "redactSecrets"]);
+  checkBuilderOptions("command.policy output", output, ["maxBytes", "redactSecrets"]);
   const maxBytes = output.maxBytes ?? 20_000;
   if (!Number.isInteger(maxBytes) || maxBytes < 0) {
     throw invalid("command.policy: output.maxBytes must be a non-negative integer.");
@@ -149,7 +140,7 @@ function deny(reason?: string): DenyAction {
 }
 
 function mock(result: { code?: number; stdout?: string; stderr?: string } = {}): MockAction {
-  checkKeys("command.mock", result, ["code", "stdout", "stderr"]);
+  checkBuilderOptions("command.mock", result, ["code", "stdout", "stderr"]);
   const code = result.code ?? 0;
   if (!Number.isInteger(code) || code < 0 || code > 255) {
     throw invalid("command.mock: code must be an integer from 0 to 255.");

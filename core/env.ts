@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ErrorCode, PipelineError } from "./errors.ts";
+import { ErrorCode, PipelineError, suggest } from "./errors.ts";
 
 /** A value read from a secret source (`process.env.NAME` locally, `secrets.NAME` on GitHub). */
 export interface SecretRef {
@@ -92,6 +92,7 @@ function variable(
   if (options.default !== undefined) ref.default = options.default;
   if (isMap) {
     const map = mapOrOptions as Record<string, string>;
+    checkMapKeys(name, map, maybeOptions !== undefined);
     for (const [key, value] of Object.entries(map)) {
       if (typeof value !== "string") {
         throw new PipelineError(
@@ -110,6 +111,28 @@ function variable(
     }
   }
   return Object.freeze(ref);
+}
+
+function checkMapKeys(name: string, map: Record<string, string>, explicit: boolean): void {
+  const keys = Object.keys(map);
+  if (keys.length === 0) {
+    throw new PipelineError(
+      ErrorCode.INVALID_FIELD,
+      `env.var("${name}") has an empty value map, so every value would be unmapped.`,
+      { hint: 'Add entries such as { prod: "...", dev: "..." }, or drop the map.' },
+    );
+  }
+  const typo = keys.find((key) => key !== "default" && suggest(key, ["default"]) === "default");
+  if (!explicit && typo !== undefined) {
+    throw new PipelineError(
+      ErrorCode.UNKNOWN_FIELD,
+      `env.var("${name}", { ${typo}: ... }) looks like a misspelled "default" option.`,
+      {
+        hint:
+          `Write env.var("${name}", { default: ... }) for a default, or pass the options as the third argument: env.var("${name}", map, {}).`,
+      },
+    );
+  }
 }
 
 function isVarOptions(value: object): value is VarOptions {

@@ -142,7 +142,7 @@ export function suggest(input: string, candidates: Iterable<string>): string | u
       bestDistance = distance;
     }
   }
-  const limit = Math.max(2, Math.floor(input.length / 3));
+  const limit = input.length <= 3 ? 1 : Math.max(2, Math.floor(input.length / 3));
   return bestDistance <= limit ? best : undefined;
 }
 

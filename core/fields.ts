@@ -1,6 +1,6 @@
 /** Helpers that check authored objects field by field and collect issues. @module */
 
-import { didYouMean, ErrorCode, type PipelineIssue } from "./errors.ts";
+import { didYouMean, ErrorCode, PipelineError, type PipelineIssue } from "./errors.ts";
 
 /** Collects issues while walking an authored definition. */
 export class IssueCollector {
@@ -50,4 +50,31 @@ export function deepFreeze<T>(value: T): T {
     return Object.freeze(value);
   }
   return value;
+}
+
+/**
+ * Checks a builder's options object: it must be a plain object whose keys are
+ * all in `allowed`. Throws `ASYNC_PIPELINE_UNKNOWN_FIELD` with the nearest
+ * valid name, or `ASYNC_PIPELINE_INVALID_FIELD` for a non-object.
+ */
+export function checkBuilderOptions(
+  builder: string,
+  value: unknown,
+  allowed: readonly string[],
+): void {
+  if (!isRecord(value)) {
+    throw new PipelineError(
+      ErrorCode.INVALID_FIELD,
+      `${builder} expects an options object, got ${
+        value === null ? "null" : Array.isArray(value) ? "an array" : typeof value
+      }.`,
+      { hint: `Valid fields: ${allowed.join(", ")}.` },
+    );
+  }
+  for (const key of Object.keys(value)) {
+    if (allowed.includes(key)) continue;
+    throw new PipelineError(ErrorCode.UNKNOWN_FIELD, `${builder}: unknown field "${key}".`, {
+      hint: didYouMean(key, allowed) || `Valid fields: ${allowed.join(", ")}.`,
+    });
+  }
 }

@@ -20,6 +20,8 @@ export interface GraphView {
   targets: string[];
   /** Nodes in execution order. */
   nodes: GraphViewNode[];
+  /** Edges from a dependency to the task that needs it. */
+  edges: { from: string; to: string }[];
 }
 
 /** Output formats of `async-pipeline graph`. */
@@ -57,6 +59,7 @@ export function buildGraphView(pipeline: Pipeline, jobId?: string): GraphView {
   }
   const ids = dependencyClosure(nodes, targets);
   const order = topologicalOrder(nodes, ids);
+  const edges = order.flatMap((id) => nodes[id].dependsOn.map((dep) => ({ from: dep, to: id })));
   return {
     ...(jobId !== undefined ? { job: jobId } : {}),
     targets,
@@ -72,6 +75,7 @@ export function buildGraphView(pipeline: Pipeline, jobId?: string): GraphView {
         dependsOn: [...nodes[id].dependsOn],
       };
     }),
+    edges,
   };
 }
 
@@ -79,23 +83,36 @@ function mermaidId(index: Map<string, number>, id: string): string {
   return `t${index.get(id)}`;
 }
 
+function renderMermaid(view: GraphView, index: Map<string, number>): string {
+  const lines = ["flowchart LR"];
+  const nodeLine = (node: GraphViewNode, indent: string) =>
+    `${indent}${mermaidId(index, node.id)}["${node.id.replaceAll('"', "#quot;")}"]`;
+  const bySource = new Map<string, GraphViewNode[]>();
+  for (const node of view.nodes) {
+    if (node.source) bySource.set(node.source, [...(bySource.get(node.source) ?? []), node]);
+    else lines.push(nodeLine(node, "  "));
+  }
+  for (const [source, members] of bySource) {
+    lines.push(`  subgraph ${source}`);
+    for (const node of members) lines.push(nodeLine(node, "    "));
+    lines.push("  end");
+  }
+  for (const edge of view.edges) {
+    lines.push(`  ${mermaidId(index, edge.from)} --> ${mermaidId(index, edge.to)}`);
+  }
+  const external = view.nodes.filter((node) => node.external);
+  if (external.length > 0) {
+    lines.push("  classDef external stroke-dasharray: 4 4");
+    lines.push(`  class ${external.map((node) => mermaidId(index, node.id)).join(",")} external`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
 /** Renders a graph view; edges point from a dependency to the task that needs it. */
 export function renderGraph(view: GraphView, format: GraphFormat): string {
   if (format === "json") return `${JSON.stringify(view, null, 2)}\n`;
   const index = new Map(view.nodes.map((node, position) => [node.id, position]));
-  if (format === "mermaid") {
-    const lines = ["flowchart LR"];
-    for (const node of view.nodes) {
-      const label = node.id.replaceAll('"', "#quot;");
-      lines.push(`  ${mermaidId(index, node.id)}["${label}"]`);
-    }
-    for (const node of view.nodes) {
-      for (const dep of node.dependsOn) {
-        lines.push(`  ${mermaidId(index, dep)} --> ${mermaidId(index, node.id)}`);
-      }
-    }
-    return `${lines.join("\n")}\n`;
-  }
+  if (format === "mermaid") return renderMermaid(view, index);
   const quote = (text: string) => `"${text.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
   const lines = ["digraph pipeline {", "  rankdir=LR;"];
   const bySource = new Map<string, GraphViewNode[]>();
@@ -110,9 +127,7 @@ export function renderGraph(view: GraphView, format: GraphFormat): string {
     }
     lines.push("  }");
   }
-  for (const node of view.nodes) {
-    for (const dep of node.dependsOn) lines.push(`  ${quote(dep)} -> ${quote(node.id)};`);
-  }
+  for (const edge of view.edges) lines.push(`  ${quote(edge.from)} -> ${quote(edge.to)};`);
   lines.push("}");
   return `${lines.join("\n")}\n`;
 }

@@ -61,7 +61,8 @@ export function taskMetadata(task: NormalizedTask): Record<string, unknown> {
       ? {
         enabled: true,
         ref: task.cache.ref,
-        store: task.cache.storeType,
+        store: task.cache.store,
+        storeType: task.cache.storeType,
         ...(task.cache.ttlMs !== undefined ? { ttlMs: task.cache.ttlMs } : {}),
       }
       : { enabled: false },

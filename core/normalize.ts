@@ -17,11 +17,17 @@ import {
   normalizeJob,
   normalizeTaskSync,
 } from "./normalize_job.ts";
-import { applyTaskDefaults, normalizeTask, TASK_DEFAULT_FIELDS } from "./normalize_task.ts";
+import {
+  applyTaskDefaults,
+  normalizeTask,
+  TASK_DEFAULT_FIELDS,
+  type TaskNormalizeContext,
+} from "./normalize_task.ts";
+import { sh } from "./sh.ts";
 import { isSandbox } from "./sandbox.ts";
 import { isSource } from "./sources.ts";
 import { isJobDefinition, isTaskDefinition } from "./task.ts";
-import { isTrigger } from "./triggers.ts";
+import { isTrigger, type Trigger, trigger } from "./triggers.ts";
 import type { JobConfig, PipelineConfig, TaskConfig, TaskDefaults } from "./types.ts";
 
 /** Fields `definePipeline` accepts. */
@@ -86,6 +92,40 @@ function normalizeRecordOf<T>(
   return result;
 }
 
+/**
+ * Checks each trigger as its builder would, so hand-written objects get the
+ * same cron, event and branch validation, reported at `triggers.<id>`.
+ */
+function normalizeTriggers(issues: IssueCollector, value: unknown): Record<string, Trigger> {
+  const declared = normalizeRecordOf(
+    issues,
+    "triggers",
+    value,
+    isTrigger,
+    "trigger.manual(), trigger.github(...) or trigger.cron(...)",
+  );
+  const result: Record<string, Trigger> = {};
+  for (const [id, declaration] of Object.entries(declared)) {
+    try {
+      if (declaration.kind === "manual") result[id] = trigger.manual();
+      else if (declaration.kind === "cron") result[id] = trigger.cron(declaration.cron);
+      else {
+        const { kind: _kind, ...options } = declaration;
+        result[id] = trigger.github(options as Parameters<typeof trigger.github>[0]);
+      }
+    } catch (error) {
+      if (!isPipelineError(error)) throw error;
+      issues.add({
+        code: error.code,
+        path: `triggers.${id}`,
+        message: error.message.replace(/^trigger\.(github|cron): /, ""),
+        hint: error.hint,
+      });
+    }
+  }
+  return result;
+}
+
 function normalizeNamedInputs(issues: IssueCollector, value: unknown): Record<string, string[]> {
   if (value === undefined) return {};
   if (!isRecord(value)) {
@@ -101,9 +141,15 @@ function normalizeNamedInputs(issues: IssueCollector, value: unknown): Record<st
   return result;
 }
 
+/**
+ * Validates `taskDefaults` on their own paths, so a mistake is reported once
+ * at `taskDefaults.<key>` and not again for every task it applies to. Entries
+ * with problems are left out of the returned defaults.
+ */
 function normalizeTaskDefaults(
   issues: IssueCollector,
   value: unknown,
+  context: TaskNormalizeContext & { taskIds: readonly string[]; sourceIds: readonly string[] },
 ): Record<string, TaskDefaults> {
   if (value === undefined) return {};
   if (!isRecord(value)) {
@@ -113,13 +159,55 @@ function normalizeTaskDefaults(
     );
     return {};
   }
+  const valid: Record<string, TaskDefaults> = {};
   for (const [key, defaults] of Object.entries(value)) {
+    const path = `taskDefaults.${key}`;
     if (!isRecord(defaults)) {
-      issues.invalid(`taskDefaults.${key}`, "expected an object of task fields.");
-    } else issues.unknownFields(defaults, TASK_DEFAULT_FIELDS, `taskDefaults.${key}`);
+      issues.invalid(path, "expected an object of task fields.");
+      continue;
+    }
+    const local = new IssueCollector();
+    local.unknownFields(defaults, TASK_DEFAULT_FIELDS, path);
+    const known = Object.fromEntries(
+      Object.entries(defaults).filter(([field]) =>
+        (TASK_DEFAULT_FIELDS as readonly string[]).includes(field)
+      ),
+    );
+    normalizeTask(key, { ...known, run: VALIDATION_STEP }, local, context, path);
+    for (const dep of isStringArray(defaults.dependsOn) ? defaults.dependsOn : []) {
+      const namespace = dep.split(":")[0];
+      if (
+        context.taskIds.includes(dep) ||
+        (dep.includes(":") && context.sourceIds.includes(namespace))
+      ) continue;
+      local.add({
+        code: ErrorCode.UNKNOWN_TASK,
+        path: `${path}.dependsOn`,
+        message: `unknown task "${dep}".`,
+        hint: didYouMean(dep, context.taskIds) || undefined,
+      });
+    }
+    issues.issues.push(...local.issues);
+    if (local.issues.length === 0) valid[key] = defaults as TaskDefaults;
+    const matches = context.taskIds.some((id) => id === key || id.split(/[:/]/).includes(key));
+    if (!matches) {
+      const suggestion = didYouMean(
+        key,
+        context.taskIds.flatMap((id) => [id, ...id.split(/[:/]/)]),
+      );
+      context.warnings.push({
+        path,
+        message: `taskDefaults key "${key}" matches no task id or id segment, so it has no effect.${
+          suggestion ? ` ${suggestion}` : ""
+        }`,
+      });
+    }
   }
-  return value as Record<string, TaskDefaults>;
+  return valid;
 }
+
+/** A placeholder step so a defaults entry normalizes like a task. */
+const VALIDATION_STEP = sh`true`;
 
 function taskConfigOf(value: unknown): TaskConfig | undefined {
   if (isTaskDefinition(value)) return value.config;
@@ -225,14 +313,16 @@ export function normalizePipeline(config: PipelineConfig): Pipeline {
   const env = normalizeEnv(issues, "env", config.env);
   const cache = normalizeCacheRegistry(issues, config.cache);
   const namedInputs = normalizeNamedInputs(issues, config.namedInputs);
-  const taskDefaults = normalizeTaskDefaults(issues, config.taskDefaults);
-  const triggers = normalizeRecordOf(
-    issues,
-    "triggers",
-    config.triggers,
-    isTrigger,
-    "trigger.manual(), trigger.github(...) or trigger.cron(...)",
-  );
+  const taskIds = isRecord(config.tasks) ? Object.keys(config.tasks) : [];
+  const taskDefaults = normalizeTaskDefaults(issues, config.taskDefaults, {
+    namedInputs,
+    stores: cache.stores,
+    defaultCacheRef: cache.default,
+    warnings,
+    taskIds,
+    sourceIds: isRecord(config.sources) ? Object.keys(config.sources) : [],
+  });
+  const triggers = normalizeTriggers(issues, config.triggers);
   const sources = normalizeRecordOf(
     issues,
     "sources",
@@ -311,6 +401,14 @@ export function normalizePipeline(config: PipelineConfig): Pipeline {
     issues.invalid("jobs", "jobs must be an object of job ids to job(...) definitions.");
   } else {
     for (const [id, value] of Object.entries(config.jobs ?? {})) {
+      if (!ID_PATTERN.test(id)) {
+        issues.invalid(
+          `jobs.${id}`,
+          `${JSON.stringify(id)} is not a valid job id.`,
+          "Start with a letter, digit or '_' and use letters, digits and '_', '-', '.', ':', '/'.",
+        );
+        continue;
+      }
       const jobConfig = jobConfigOf(value);
       if (!jobConfig) issues.invalid(`jobs.${id}`, "expected job({...}) or a job config object.");
       else jobs[id] = normalizeJob(id, jobConfig, env, issues);

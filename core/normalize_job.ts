@@ -1,6 +1,7 @@
 /** Normalization of jobs and sync settings. @module */
 
 import { type EnvValue, isEnvValue } from "./env.ts";
+import { ErrorCode } from "./errors.ts";
 import { deepFreeze, isRecord, isStringArray, type IssueCollector } from "./fields.ts";
 import type { NormalizedGithubSync, NormalizedJob } from "./model.ts";
 import type { JobConfig } from "./types.ts";
@@ -215,9 +216,17 @@ export function normalizeGithubSync(
   const result = { ...defaults };
   for (const key of ["workflow", "lock"] as const) {
     if (value[key] === undefined) continue;
-    if (typeof value[key] !== "string" || value[key] === "") {
+    const file = value[key];
+    if (typeof file !== "string" || file === "") {
       issues.invalid(`${path}.${key}`, `${key} must be a relative path.`);
-    } else result[key] = value[key] as string;
+    } else if (file.startsWith("/") || file.split(/[\\/]/).includes("..")) {
+      issues.add({
+        code: ErrorCode.PATH_OUTSIDE_ROOT,
+        path: `${path}.${key}`,
+        message: `"${file}" is outside the project root.`,
+        hint: "Use a path relative to the project directory without '..'.",
+      });
+    } else result[key] = file;
   }
   if (value.nodeVersion !== undefined) {
     if (

@@ -2,7 +2,7 @@
 
 import { type CacheStore, resolveCacheRef } from "./cache.ts";
 import { parseDuration } from "./duration.ts";
-import { isPipelineError } from "./errors.ts";
+import { ErrorCode, isPipelineError } from "./errors.ts";
 import { deepFreeze, isRecord, isStringArray, type IssueCollector } from "./fields.ts";
 import type {
   DirectiveInfo,
@@ -146,6 +146,14 @@ function normalizeSteps(
       config.run.forEach((item, index) => items.push({ item, at: `${path}.run[${index}]` }));
     } else items.push({ item: config.run, at: `${path}.run` });
   }
+  if (config.steps !== undefined && config.run !== undefined) {
+    issues.add({
+      code: ErrorCode.TASK_ARGUMENT_CONFLICT,
+      path: `${path}.steps`,
+      message: "the task sets both run and steps, so the step order would be ambiguous.",
+      hint: "Keep one: put every step in run (an array) or in steps.",
+    });
+  }
   if (config.steps !== undefined) {
     if (!Array.isArray(config.steps)) issues.invalid(`${path}.steps`, "steps must be an array.");
     else config.steps.forEach((item, index) => items.push({ item, at: `${path}.steps[${index}]` }));
@@ -203,7 +211,9 @@ function captureDuration(issues: IssueCollector, path: string, value: unknown): 
     issues.add({
       code: error.code,
       path,
-      message: `invalid duration ${JSON.stringify(value)}.`,
+      message: `invalid duration ${
+        typeof value === "number" ? String(value) : JSON.stringify(value)
+      }.`,
       hint: error.hint,
     });
     return undefined;
@@ -217,9 +227,24 @@ function normalizeCache(
   directives: DirectiveInfo[],
   context: TaskNormalizeContext,
 ): NormalizedTaskCache {
-  const directive = directives.filter((d) => d.type === "cache").at(-1);
+  const cacheDirectives = directives.filter((d) => d.type === "cache");
+  const directive = cacheDirectives[0];
   let ref: string | undefined;
   let ttlMs: number | undefined;
+  if (cacheDirectives.length > 1) {
+    issues.invalid(
+      path,
+      `the steps contain ${cacheDirectives.length} cache.use(...) directives.`,
+      "Keep one.",
+    );
+  }
+  if (directive !== undefined && value !== undefined) {
+    issues.invalid(
+      path,
+      "the task sets cache and also contains a cache.use(...) directive.",
+      "Keep one of them.",
+    );
+  }
   if (value === false) return { enabled: false };
   if (value === undefined && directive === undefined && context.defaultCacheRef === undefined) {
     return { enabled: false };
@@ -279,8 +304,8 @@ export function normalizeTask(
   config: TaskConfig,
   issues: IssueCollector,
   context: TaskNormalizeContext,
+  path = `tasks.${id}`,
 ): NormalizedTask {
-  const path = `tasks.${id}`;
   issues.unknownFields(config, TASK_FIELDS, path);
   if (config.description !== undefined && typeof config.description !== "string") {
     issues.invalid(`${path}.description`, "description must be a string.");

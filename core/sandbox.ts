@@ -1,6 +1,7 @@
 /** Sandbox profiles: opt-in isolated executors for a run. The default is the host. @module */
 
 import { ErrorCode, PipelineError } from "./errors.ts";
+import { checkBuilderOptions } from "./fields.ts";
 
 /** Runs each shell step in a Docker container with the project mounted at the same path. */
 export interface DockerSandbox {
@@ -30,16 +31,6 @@ export type SandboxDefinition = DockerSandbox | LimaSandbox;
 /** A sandbox id from `definePipeline({ sandboxes })`. */
 export type SandboxId = string;
 
-function checkKeys(builder: string, value: object, allowed: string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      throw new PipelineError(ErrorCode.UNKNOWN_FIELD, `${builder}: unknown field "${key}".`, {
-        hint: `Valid fields: ${allowed.join(", ")}.`,
-      });
-    }
-  }
-}
-
 function requireString(builder: string, field: string, value: unknown): string {
   if (typeof value !== "string" || value.trim() === "") {
     throw new PipelineError(
@@ -53,7 +44,7 @@ function requireString(builder: string, field: string, value: unknown): string {
 function docker(
   options: { image: string; cwd?: string; args?: string[]; user?: string },
 ): DockerSandbox {
-  checkKeys("sandbox.docker", options, ["image", "cwd", "args", "user"]);
+  checkBuilderOptions("sandbox.docker", options, ["image", "cwd", "args", "user"]);
   const result: DockerSandbox = {
     kind: "sandbox",
     type: "docker",
@@ -73,7 +64,7 @@ function docker(
 }
 
 function lima(options: { vm: string; cwd?: string }): LimaSandbox {
-  checkKeys("sandbox.lima", options, ["vm", "cwd"]);
+  checkBuilderOptions("sandbox.lima", options, ["vm", "cwd"]);
   return Object.freeze({
     kind: "sandbox",
     type: "lima",

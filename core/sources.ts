@@ -1,6 +1,7 @@
 /** Source repository declarations whose pipelines compose into the root graph. @module */
 
 import { ErrorCode, PipelineError } from "./errors.ts";
+import { checkBuilderOptions } from "./fields.ts";
 import { type DeferredShell, isDeferredShell, isShellCommand, type ShellCommand } from "./sh.ts";
 
 /** A step run in the source checkout before its tasks. */
@@ -33,16 +34,6 @@ export interface GitSource {
 /** Any source declaration. */
 export type Source = PathSource | GitSource;
 
-function checkKeys(builder: string, value: object, allowed: string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      throw new PipelineError(ErrorCode.UNKNOWN_FIELD, `${builder}: unknown field "${key}".`, {
-        hint: `Valid fields: ${allowed.join(", ")}.`,
-      });
-    }
-  }
-}
-
 function prepareSteps(builder: string, value: unknown): readonly PrepareStep[] {
   if (value === undefined) return Object.freeze([]);
   if (!Array.isArray(value)) {
@@ -62,6 +53,17 @@ function prepareSteps(builder: string, value: unknown): readonly PrepareStep[] {
   return Object.freeze([...value]);
 }
 
+function writableFlag(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") {
+    throw new PipelineError(
+      ErrorCode.INVALID_FIELD,
+      `source.path: writable must be true or false, got ${JSON.stringify(value)}.`,
+    );
+  }
+  return value;
+}
+
 function nonEmpty(builder: string, field: string, value: unknown): string {
   if (typeof value !== "string" || value.trim() === "") {
     throw new PipelineError(
@@ -78,7 +80,7 @@ function pathSource(options: {
   writable?: boolean;
   prepare?: PrepareStep[];
 }): PathSource {
-  checkKeys("source.path", options, ["path", "pipeline", "writable", "prepare"]);
+  checkBuilderOptions("source.path", options, ["path", "pipeline", "writable", "prepare"]);
   return Object.freeze({
     kind: "source",
     type: "path",
@@ -86,7 +88,7 @@ function pathSource(options: {
     pipeline: options.pipeline === undefined
       ? "pipeline.ts"
       : nonEmpty("source.path", "pipeline", options.pipeline),
-    writable: options.writable === true,
+    writable: writableFlag(options.writable),
     prepare: prepareSteps("source.path", options.prepare),
   });
 }
@@ -97,7 +99,7 @@ function gitSource(options: {
   pipeline?: string;
   prepare?: PrepareStep[];
 }): GitSource {
-  checkKeys("source.git", options, ["url", "ref", "pipeline", "prepare"]);
+  checkBuilderOptions("source.git", options, ["url", "ref", "pipeline", "prepare"]);
   return Object.freeze({
     kind: "source",
     type: "git",

@@ -29,6 +29,13 @@ export function task(config: TaskConfig, run?: TaskRun): TaskDefinition {
       { hint: "Write task({}, sh`cmd`) for a task with no other settings." },
     );
   }
+  if (run !== undefined && config.steps !== undefined) {
+    throw new PipelineError(
+      ErrorCode.TASK_ARGUMENT_CONFLICT,
+      "task() received steps twice: in config.steps and as the second argument.",
+      { path: "steps", hint: "Keep one: either config.steps or the second argument." },
+    );
+  }
   if (run !== undefined && config.run !== undefined) {
     throw new PipelineError(
       ErrorCode.TASK_ARGUMENT_CONFLICT,

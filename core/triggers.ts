@@ -35,6 +35,13 @@ export const GITHUB_EVENTS = [
   "workflow_dispatch",
 ] as const;
 
+/** Events whose GitHub workflow syntax accepts a `branches` filter. */
+const BRANCH_FILTER_EVENTS: readonly GithubEvent[] = [
+  "push",
+  "pull_request",
+  "pull_request_target",
+];
+
 /** One of {@link GITHUB_EVENTS}. */
 export type GithubEvent = (typeof GITHUB_EVENTS)[number];
 
@@ -81,6 +88,17 @@ function github(options: GithubTriggerOptions): GithubTrigger {
     events: [...new Set(events)],
   };
   if (branches !== undefined) {
+    const unfiltered = result.events.filter((event) => !BRANCH_FILTER_EVENTS.includes(event));
+    if (unfiltered.length > 0) {
+      throw fail(
+        `branches cannot filter the ${unfiltered.join(", ")} event${
+          unfiltered.length > 1 ? "s" : ""
+        }.`,
+        `GitHub filters branches only for ${
+          BRANCH_FILTER_EVENTS.join(", ")
+        }; declare a separate trigger for the others.`,
+      );
+    }
     if (!Array.isArray(branches) || branches.length === 0) {
       throw fail(
         "branches must be a non-empty array of branch names or patterns.",

@@ -88,6 +88,12 @@ export function setModuleImporter(next: ModuleImporter): void {
   importer = next;
 }
 
+/** Removes terminal color codes, which some runtimes put in import error messages. */
+function stripAnsi(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/\x1b\[[0-9;]*m/g, "");
+}
+
 /** Imports a pipeline file and returns its normalized pipeline. */
 export async function loadPipeline(cwd: string, config?: string): Promise<LoadedPipeline> {
   const path = await findPipelineFile(cwd, config);
@@ -98,7 +104,9 @@ export async function loadPipeline(cwd: string, config?: string): Promise<Loaded
     if (isPipelineError(error)) throw error;
     throw new PipelineError(
       ErrorCode.CONFIG_LOAD_FAILED,
-      `Failed to load ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      `Failed to load ${path}: ${
+        stripAnsi(error instanceof Error ? error.message : String(error))
+      }`,
       { cause: error, hint: "Fix the error in the pipeline file and run again." },
     );
   }

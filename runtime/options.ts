@@ -35,7 +35,9 @@ export function checkConcurrencyOptions(call: string, options: unknown): number 
   }
   throw new PipelineError(
     ErrorCode.INVALID_FIELD,
-    `${call}: concurrency must be a positive integer or Infinity, got ${String(concurrency)}.`,
+    `${call}: concurrency must be a positive integer or Infinity, got ${
+      JSON.stringify(concurrency) ?? String(concurrency)
+    }.`,
     { path: "options.concurrency", hint: "Use a value such as 4, or omit it for no limit." },
   );
 }

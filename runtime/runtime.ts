@@ -1,5 +1,6 @@
 /** `createRuntime`: runs a runtime definition inside one-shot or long-lived sessions. @module */
 
+import { checkBuilderOptions } from "../core/fields.ts";
 import { ErrorCode, PipelineError } from "../core/errors.ts";
 import { describeValue } from "./compose.ts";
 import { inspectDefinition, isRuntimeDefinition } from "./definition.ts";
@@ -66,6 +67,7 @@ class SessionRuntime implements Runtime {
   }
 
   async run(input?: unknown, options: RuntimeRunOptions = {}): Promise<RuntimeRunResult> {
+    checkBuilderOptions("run(input, options)", options, ["targets", "signal"]);
     const ids = selectTasks(this.definition, options.targets);
     const session = this.#session ?? newSession();
     const oneShot = session !== this.#session;

@@ -178,3 +178,19 @@ Deno.test("cli binary runs as a main module", async () => {
   assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
   assert.equal(new TextDecoder().decode(output.stdout), `${VERSION}\n`);
 });
+
+Deno.test("cli metadata text shows warnings", async () => {
+  const dir = await projectWith(`import { definePipeline, sh, task } from MOD_URL;
+export default definePipeline({
+  name: "demo",
+  tasks: { build: task({ inputs: ["node_modules/x/**"], run: sh\`true\` }) },
+});
+`);
+  const result = await cli(["metadata"], dir);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(
+    result.stdout,
+    /\nwarnings:\n  tasks\.build\.inputs\[0\]: input pattern "node_modules\/x\/\*\*" points inside node_modules\//,
+  );
+  await Deno.remove(dir, { recursive: true });
+});

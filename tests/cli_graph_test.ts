@@ -26,6 +26,7 @@ Deno.test("graph view of a job", () => {
       { id: "build", dependsOn: [] },
       { id: "test", dependsOn: ["build"] },
     ],
+    edges: [{ from: "build", to: "test" }],
   });
 });
 
@@ -98,4 +99,14 @@ export default definePipeline({
     "b",
   ]);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("graph renders mermaid source subgraphs", () => {
+  const mermaid = renderGraph(buildGraphView(pipeline, "all"), "mermaid");
+  assert.ok(mermaid.includes('  subgraph storefront\n    t1["storefront:test"]\n  end\n'), mermaid);
+  assert.ok(mermaid.includes("  t1 --> t2\n"), mermaid);
+  assert.ok(
+    mermaid.endsWith("  classDef external stroke-dasharray: 4 4\n  class t1 external\n"),
+    mermaid,
+  );
 });

@@ -247,3 +247,42 @@ Deno.test("command.rule needs exactly one matcher", () => {
 Deno.test("command.mock rejects an out-of-range code", () => {
   assert.throws(() => command.mock({ code: 300 }), /code must be an integer from 0 to 255/);
 });
+
+Deno.test("task rejects steps given twice", () => {
+  assert.throws(() => task({ steps: [sh`a`] }, sh`b`), hasCode(ErrorCode.TASK_ARGUMENT_CONFLICT));
+});
+
+Deno.test("source.path rejects a non-boolean writable", () => {
+  assert.throws(
+    () => source.path({ path: "../x", writable: "yes" as unknown as boolean }),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, ErrorCode.INVALID_FIELD);
+      assert.match(error.message, /writable must be true or false, got "yes"/);
+      return true;
+    },
+  );
+});
+
+Deno.test("builders reject missing options objects", () => {
+  assert.throws(
+    () => source.path(undefined as unknown as { path: string }),
+    /source\.path expects an options object, got undefined/,
+  );
+});
+
+Deno.test("builders suggest the nearest field", () => {
+  assert.throws(
+    () => fileCache({ rot: "x" } as unknown as { root: string }),
+    (error: Error & { hint?: string }) => {
+      assert.equal(error.hint, 'Did you mean "root"?');
+      return true;
+    },
+  );
+});
+
+Deno.test("trigger.github rejects branches on release", () => {
+  assert.throws(
+    () => trigger.github({ events: ["release"], branches: ["main"] }),
+    /branches cannot filter the release event/,
+  );
+});

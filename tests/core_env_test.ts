@@ -68,3 +68,18 @@ Deno.test("isEnvValue accepts each value kind", () => {
   assert.equal(isEnvValue(42), false);
   assert.equal(isEnvValue({ kind: "secret" }), false);
 });
+
+Deno.test("env.var rejects a misspelled default option", () => {
+  assert.throws(
+    () => env.var("NODE_ENV", { defalt: "dev" }),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, ErrorCode.UNKNOWN_FIELD);
+      assert.match(error.message, /misspelled "default"/);
+      return true;
+    },
+  );
+});
+
+Deno.test("env.var rejects an empty value map", () => {
+  assert.throws(() => env.var("X", {}, {}), /empty value map/);
+});

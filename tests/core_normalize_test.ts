@@ -498,3 +498,116 @@ Deno.test("normalize validates sync settings", () => {
     /Did you mean "github"/,
   );
 });
+
+Deno.test("normalize validates hand-written triggers", () => {
+  rejects(
+    pipelineWith({ triggers: { nightly: { kind: "cron", cron: "0 25 * * *" } } }),
+    ErrorCode.INVALID_CRON,
+    "triggers.nightly",
+    /hour field "25"/,
+  );
+  rejects(
+    pipelineWith({ triggers: { ci: { kind: "github", events: ["pushh" as "push"] } } }),
+    ErrorCode.INVALID_TRIGGER,
+    "triggers.ci",
+    /Did you mean "push"/,
+  );
+});
+
+for (const id of ["--force", "", "a b"]) {
+  Deno.test(`normalize rejects job id ${JSON.stringify(id)}`, () => {
+    rejects(
+      pipelineWith({ jobs: { [id]: job({ target: "build" }) } }),
+      ErrorCode.INVALID_FIELD,
+      `jobs.${id}`,
+      /not a valid job id/,
+    );
+  });
+}
+
+Deno.test("normalize rejects run with steps", () => {
+  rejects(
+    pipelineWith({ tasks: { build: task({ run: sh`a`, steps: [sh`b`] }) } }),
+    ErrorCode.TASK_ARGUMENT_CONFLICT,
+    "tasks.build.steps",
+  );
+});
+
+Deno.test("normalize rejects cache with a cache directive", () => {
+  rejects(
+    pipelineWith({ tasks: { build: task({ cache: false }, [cache.use("file:local"), sh`x`]) } }),
+    ErrorCode.INVALID_FIELD,
+    "tasks.build.cache",
+    /also contains a cache\.use/,
+  );
+});
+
+Deno.test("normalize rejects two cache directives", () => {
+  rejects(
+    pipelineWith({
+      tasks: { build: task({}, [cache.use("file:local"), cache.use("memory:x"), sh`x`]) },
+    }),
+    ErrorCode.INVALID_FIELD,
+    "tasks.build.cache",
+    /2 cache\.use/,
+  );
+});
+
+Deno.test("normalize reports taskDefaults problems once", () => {
+  const error = rejects(
+    {
+      name: "app",
+      taskDefaults: { test: { timeout: "5 min", dependsOn: ["biuld"], timout: "1s" } as never },
+      tasks: {
+        build: task({ run: step }),
+        "test:unit": task({ run: step }),
+        "test:e2e": task({ run: step }),
+      },
+    },
+    ErrorCode.INVALID_DURATION,
+    "taskDefaults.test.timeout",
+  );
+  assert.deepEqual(error.issues.map((issue) => issue.path).sort(), [
+    "taskDefaults.test.dependsOn",
+    "taskDefaults.test.timeout",
+    "taskDefaults.test.timout",
+  ]);
+});
+
+Deno.test("normalize warns on unmatched taskDefaults", () => {
+  const pipeline = definePipeline({
+    name: "app",
+    taskDefaults: { tset: { timeout: "5m" } },
+    tasks: { test: task({ run: step }) },
+  });
+  assert.equal(pipeline.warnings.length, 1);
+  assert.equal(pipeline.warnings[0].path, "taskDefaults.tset");
+  assert.match(pipeline.warnings[0].message, /matches no task id.*Did you mean "test"/);
+});
+
+Deno.test("normalize rejects github sync paths outside root", () => {
+  rejects(
+    pipelineWith({ sync: { github: { workflow: "../x.yml" } } }),
+    ErrorCode.PATH_OUTSIDE_ROOT,
+    "sync.github.workflow",
+  );
+  rejects(
+    pipelineWith({ sync: { github: { lock: "/tmp/x.json" } } }),
+    ErrorCode.PATH_OUTSIDE_ROOT,
+    "sync.github.lock",
+  );
+});
+
+Deno.test("normalize rejects durations beyond timer range", () => {
+  rejects(
+    pipelineWith({ tasks: { build: task({ run: step, timeout: "600h" }) } }),
+    ErrorCode.INVALID_DURATION,
+    "tasks.build.timeout",
+  );
+  rejects(
+    pipelineWith({ tasks: { build: task({ run: step, timeout: Infinity }) } }),
+    ErrorCode.INVALID_DURATION,
+    "tasks.build.timeout",
+    /invalid duration Infinity/,
+  );
+});

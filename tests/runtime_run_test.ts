@@ -297,3 +297,15 @@ Deno.test("run skip reason lists dependencies", async () => {
   assert.equal(tasks.join.status, "skipped");
   assert.equal(tasks.join.reason, 'dependencies "a", "b" did not pass.');
 });
+
+Deno.test("run rejects unknown options", async () => {
+  const runtime = createRuntime(defineRuntime([task({ id: "a" }, () => "a")]));
+  await assert.rejects(
+    runtime.run(undefined, { target: ["a"] } as never),
+    (error: PipelineError) => {
+      assert.equal(error.code, ErrorCode.UNKNOWN_FIELD);
+      assert.equal(error.hint, 'Did you mean "targets"?');
+      return true;
+    },
+  );
+});

@@ -64,6 +64,11 @@ function renderText(name: string, metadata: Record<string, unknown>): string {
     const triggers = job.triggers.length ? ` on ${job.triggers.join(", ")}` : "";
     lines.push(`  ${id} -> ${job.targets.join(", ")}${triggers}`);
   }
+  const warnings = metadata.warnings as { path: string; message: string }[];
+  if (warnings.length > 0) {
+    lines.push("", "warnings:");
+    for (const warning of warnings) lines.push(`  ${warning.path}: ${warning.message}`);
+  }
   return lines.join("\n") + "\n";
 }
 
