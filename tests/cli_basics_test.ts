@@ -190,7 +190,7 @@ export default definePipeline({
   assert.equal(result.code, 0, result.stderr);
   assert.match(
     result.stdout,
-    /\nwarnings:\n  tasks\.build\.inputs\[0\]: input pattern "node_modules\/x\/\*\*" points inside node_modules\//,
+    /\nwarnings:\n {2}tasks\.build\.inputs\[0\]: input pattern "node_modules\/x\/\*\*" points inside node_modules\//,
   );
   await Deno.remove(dir, { recursive: true });
 });
