@@ -20,3 +20,5 @@
  */
 
 export * from "./core/mod.ts";
+export { runJob } from "./node/runner/run_job.ts";
+export type { ExecutionRecord, RunOptions, TaskResult } from "./node/types.ts";

@@ -3,21 +3,29 @@
  * The `async-pipeline` executable. Runs as a main module under Node and Deno
  * (`deno run -A cli/main.ts run verify`).
  *
+ * SIGINT, SIGTERM and a closed stdout pipe abort the command's signal: a run
+ * stops its tasks, finalizes its record as failed, and the process exits
+ * 130, 143 or 141.
+ *
  * @module
  */
 
 import { realpathSync } from "node:fs";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { ErrorCode, PipelineError } from "../core/errors.ts";
 import { runCli } from "./app.ts";
 import type { TextSink } from "./io.ts";
 
-/** Wraps a process stream; writes after the pipe closed are dropped. */
-function processSink(stream: NodeJS.WriteStream): TextSink {
+/** Exit codes of interrupted runs, as shells report death by these signals. */
+export const INTERRUPT_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, EPIPE: 141 } as const;
+
+/** Wraps a process stream. Writes after the pipe closed are dropped. */
+function processSink(stream: NodeJS.WriteStream, closed: () => boolean): TextSink {
   return {
     isTTY: stream.isTTY === true,
     write(text: string) {
-      if (!stream.destroyed) stream.write(text);
+      if (!stream.destroyed && !closed()) stream.write(text);
     },
   };
 }
@@ -25,14 +33,47 @@ function processSink(stream: NodeJS.WriteStream): TextSink {
 /** Runs the CLI with the process's arguments, streams and environment. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   const controller = new AbortController();
-  return await runCli(argv, {
-    cwd: process.cwd(),
-    env: process.env,
-    stdout: processSink(process.stdout),
-    stderr: processSink(process.stderr),
-    signal: controller.signal,
-    debug: argv.includes("--debug"),
-  });
+  let interruptCode: number | undefined;
+  let stdoutClosed = false;
+  const interrupt = (code: number, message: string) => {
+    if (controller.signal.aborted) return;
+    interruptCode = code;
+    controller.abort(new PipelineError(ErrorCode.INTERRUPTED, message));
+  };
+  const onSigint = () =>
+    interrupt(INTERRUPT_EXIT_CODES.SIGINT, "Interrupted by SIGINT; running tasks were stopped.");
+  const onSigterm = () =>
+    interrupt(INTERRUPT_EXIT_CODES.SIGTERM, "Terminated by SIGTERM; running tasks were stopped.");
+  const onStdoutError = (error: NodeJS.ErrnoException) => {
+    stdoutClosed = true;
+    if (error.code === "EPIPE") {
+      interrupt(
+        INTERRUPT_EXIT_CODES.EPIPE,
+        "The output pipe closed (EPIPE); running tasks were stopped.",
+      );
+    }
+  };
+  // Errors on stderr cannot be reported anywhere, so they are dropped and the run goes on.
+  const onStderrError = () => undefined;
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigterm);
+  process.stdout.on("error", onStdoutError);
+  process.stderr.on("error", onStderrError);
+
+  try {
+    const code = await runCli(argv, {
+      cwd: process.cwd(),
+      env: process.env,
+      stdout: processSink(process.stdout, () => stdoutClosed),
+      stderr: processSink(process.stderr, () => false),
+      signal: controller.signal,
+      debug: argv.includes("--debug"),
+    });
+    return interruptCode ?? code;
+  } finally {
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigterm);
+  }
 }
 
 /**

@@ -18,3 +18,29 @@ export { planTaskSync } from "./sync/tasks/plan.ts";
 export type { EntryChange, ManifestPlan, TaskSyncPlan } from "./sync/tasks/plan.ts";
 export { TASK_SYNC_LOCK_PATH } from "./sync/tasks/lock.ts";
 export type { TaskSyncLock } from "./sync/tasks/lock.ts";
+export { runJob } from "./runner/run_job.ts";
+export type { PipelineInput } from "./runner/run_job.ts";
+export type { RunEvent, RunEventListener } from "./runner/events.ts";
+export { HostCommandExecutor } from "./executor/host.ts";
+export type { HostExecutorOptions } from "./executor/host.ts";
+export { RecordingExecutor } from "./executor/recording.ts";
+export type {
+  RecordedCommand,
+  RecordingExecutorOptions,
+  ScriptedResult,
+} from "./executor/recording.ts";
+export { SCHEMA_VERSION } from "./types.ts";
+export type {
+  AttemptRecord,
+  CommandExecutor,
+  CommandRecord,
+  ExecutionRecord,
+  ExecutionSourceRecord,
+  GovernedCommandRunner,
+  PipelineCommands,
+  ProcessEnv,
+  RunOptions,
+  ShellRunOptions,
+  TaskResult,
+  TaskStatus,
+} from "./types.ts";

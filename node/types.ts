@@ -65,7 +65,10 @@ export interface RunOptions {
   concurrency?: number;
   /** Ignore cached results and refresh them. */
   force?: boolean;
-  /** Stream task output to the presenter as it arrives. */
+  /**
+   * Stream task output as it arrives: to the presenter in the CLI, or from
+   * `runJob` to the process's stdout and stderr with a `[task]` prefix.
+   */
   echo?: boolean;
   /** Project directory (default `process.cwd()`). */
   cwd?: string;

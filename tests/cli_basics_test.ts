@@ -188,9 +188,11 @@ export default definePipeline({
 `);
   const result = await cli(["metadata"], dir);
   assert.equal(result.code, 0, result.stderr);
-  assert.match(
+  assert.ok(
+    result.stdout.includes(
+      '\nwarnings:\n  tasks.build.inputs[0]: input pattern "node_modules/x/**" points inside node_modules/',
+    ),
     result.stdout,
-    /\nwarnings:\n {2}tasks\.build\.inputs\[0\]: input pattern "node_modules\/x\/\*\*" points inside node_modules\//,
   );
   await Deno.remove(dir, { recursive: true });
 });

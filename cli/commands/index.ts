@@ -5,6 +5,7 @@ import { notImplemented } from "../registry.ts";
 import { graphCommand } from "./graph.ts";
 import { metadataCommand } from "./metadata.ts";
 import { syncCommands, taskSyncCommands } from "./sync.ts";
+import { runCommand, runTaskCommand } from "./run.ts";
 
 const planned = (path: string[], usage: string, summary: string) => ({
   path,
@@ -14,16 +15,8 @@ const planned = (path: string[], usage: string, summary: string) => ({
 });
 
 registerCommands(
-  planned(
-    ["run"],
-    "run <job> [--concurrency <n>] [--force] [--format json] [--config <path>] [--sandbox <id>]",
-    "Run a job's task graph and write its execution record.",
-  ),
-  planned(
-    ["run-task"],
-    "run-task <task> [--concurrency <n>] [--force] [--format json] [--config <path>]",
-    "Run one task with its dependencies.",
-  ),
+  runCommand,
+  runTaskCommand,
   metadataCommand,
   graphCommand,
   planned(

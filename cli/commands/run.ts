@@ -1,0 +1,81 @@
+/** `async-pipeline run <job>` and `run-task <task>`. @module */
+
+import { ErrorCode, PipelineError } from "../../core/errors.ts";
+import { loadPipeline } from "../../node/load.ts";
+import { executeRun } from "../../node/runner/run_job.ts";
+import { parseCommandArgs, parseFormat, parsePositiveInt } from "../args.ts";
+import type { CliContext } from "../io.ts";
+import { textPresenter, useColor } from "../presenters/text.ts";
+import type { CliCommand } from "../registry.ts";
+
+const OPTIONS = [
+  "--concurrency <n>    Maximum tasks running at once (default: available CPU cores)",
+  "--force              Ignore cached results and run every task",
+  "--format text|json   json prints only the execution record on stdout (default text)",
+  "--config <path>      Pipeline file (default: pipeline.ts in the working directory)",
+  "--sandbox <id>       Run shell steps in a sandbox declared in the pipeline",
+];
+
+async function runTarget(target: "job" | "task", args: string[], ctx: CliContext) {
+  const command = target === "job" ? "run" : "run-task";
+  const { values, positionals } = parseCommandArgs(command, args, {
+    concurrency: { type: "string" },
+    force: { type: "boolean" },
+    format: { type: "string" },
+    config: { type: "string" },
+    sandbox: { type: "string" },
+  });
+  if (positionals.length !== 1) {
+    throw new PipelineError(
+      ErrorCode.USAGE,
+      `${command} expects one ${target} id, got ${
+        positionals.length === 0 ? "none" : positionals.join(" ")
+      }.`,
+      { hint: `Run \`async-pipeline ${command} --help\` for usage.` },
+    );
+  }
+  const format = parseFormat(values.format, ["text", "json"] as const, "text");
+  const concurrency = parsePositiveInt("concurrency", values.concurrency);
+  const loaded = await loadPipeline(ctx.cwd, values.config);
+  const presenter = format === "text"
+    ? textPresenter(ctx.stdout, { color: useColor(ctx.stdout, ctx.env), cwd: ctx.cwd })
+    : undefined;
+  if (presenter) {
+    for (const warning of loaded.pipeline.warnings) {
+      presenter({ type: "warning", message: `${warning.path}: ${warning.message}` });
+    }
+  }
+
+  const record = await executeRun(loaded.pipeline, {
+    id: positionals[0],
+    ...(concurrency !== undefined ? { concurrency } : {}),
+    force: values.force === true,
+    echo: format === "text",
+    cwd: loaded.dir,
+    env: ctx.env,
+    ...(values.sandbox !== undefined ? { sandbox: values.sandbox } : {}),
+  }, { target, signal: ctx.signal, ...(presenter ? { onEvent: presenter } : {}) });
+
+  if (format === "json") ctx.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+  return record.status === "passed" ? 0 : 1;
+}
+
+/** The run command. */
+export const runCommand: CliCommand = {
+  path: ["run"],
+  usage:
+    "run <job> [--concurrency <n>] [--force] [--format json] [--config <path>] [--sandbox <id>]",
+  summary: "Run a job's task graph and write its execution record.",
+  options: OPTIONS,
+  run: (args, ctx) => runTarget("job", args, ctx),
+};
+
+/** The run-task command. */
+export const runTaskCommand: CliCommand = {
+  path: ["run-task"],
+  usage:
+    "run-task <task> [--concurrency <n>] [--force] [--format json] [--config <path>] [--sandbox <id>]",
+  summary: "Run one task with its dependencies, using the pipeline env.",
+  options: OPTIONS,
+  run: (args, ctx) => runTarget("task", args, ctx),
+};

@@ -1,0 +1,187 @@
+/**
+ * The text presenter of runs: task output prefixed with the task id, one
+ * status line per task, and a summary. Color is used only when enabled
+ * (a terminal without `NO_COLOR`). The words are the same either way, so
+ * CI logs read like the terminal.
+ *
+ * @module
+ */
+
+import { relative, sep } from "node:path";
+import type {
+  RunEvent,
+  RunEventListener,
+  RunStartedEvent,
+  TaskRetriedEvent,
+} from "../../node/runner/events.ts";
+import { TaskLines } from "../../node/runner/lines.ts";
+import type { ExecutionRecord, TaskResult } from "../../node/types.ts";
+import type { TextSink } from "../io.ts";
+
+/** ANSI styles, or identity functions without color. */
+export interface Styles {
+  readonly green: (text: string) => string;
+  readonly red: (text: string) => string;
+  readonly yellow: (text: string) => string;
+  readonly cyan: (text: string) => string;
+  readonly dim: (text: string) => string;
+  readonly bold: (text: string) => string;
+}
+
+const ansi = (open: number, close: number) => (text: string) =>
+  `\x1b[${open}m${text}\x1b[${close}m`;
+
+/** Returns ANSI styles when `color` is true, else styles that return the text unchanged. */
+export function styles(color: boolean): Styles {
+  if (!color) {
+    const plain = (text: string) => text;
+    return { green: plain, red: plain, yellow: plain, cyan: plain, dim: plain, bold: plain };
+  }
+  return {
+    green: ansi(32, 39),
+    red: ansi(31, 39),
+    yellow: ansi(33, 39),
+    cyan: ansi(36, 39),
+    dim: ansi(2, 22),
+    bold: ansi(1, 22),
+  };
+}
+
+/** Returns true when output to `sink` should be colored: a terminal, and `NO_COLOR` unset or empty. */
+export function useColor(
+  sink: TextSink,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  return sink.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === "");
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** Formats milliseconds as `850ms`, `1.2s` or `2m 05s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return `${minutes}m ${String(seconds).padStart(2, "0")}s`;
+}
+
+/** Renders the status line of a task that ran or was restored. */
+export function taskStatusLine(result: TaskResult, style: Styles): string {
+  const id = style.bold(result.id);
+  const duration = style.dim(`(${formatDuration(result.durationMs ?? 0)})`);
+  if (result.cacheHit) return `${style.cyan("●")} ${id} cached ${duration}`;
+  if (result.status === "passed") {
+    const retried = result.attempts > 1 ? ` after ${result.attempts} attempts` : "";
+    return `${style.green("✓")} ${id} passed${retried} ${duration}`;
+  }
+  const last = result.attemptLog[result.attemptLog.length - 1];
+  if (last?.timedOut) return `${style.red("✗")} ${id} ${style.red("timed out")} ${duration}`;
+  const detail = result.exitCode !== undefined ? `: exit code ${result.exitCode}` : "";
+  return `${style.red("✗")} ${id} ${style.red("failed")} ${duration}${detail}`;
+}
+
+function countLine(record: ExecutionRecord): string {
+  const count = (predicate: (result: TaskResult) => boolean) =>
+    record.tasks.filter(predicate).length;
+  const parts = [
+    `${count((r) => r.status === "passed" && !r.cacheHit)} passed`,
+    `${count((r) => r.cacheHit)} cached`,
+    `${count((r) => r.status === "failed")} failed`,
+    `${count((r) => r.status === "skipped")} skipped`,
+  ];
+  return parts.join(", ");
+}
+
+/** Options of {@link textPresenter}. */
+export interface TextPresenterOptions {
+  readonly color: boolean;
+  /** Directory that paths are shown relative to. */
+  readonly cwd: string;
+}
+
+function displayPath(path: string, cwd: string): string {
+  const relativePath = relative(cwd, path);
+  const outside = relativePath === "" || relativePath === ".." ||
+    relativePath.startsWith(`..${sep}`);
+  return outside ? path : relativePath;
+}
+
+function startLine(event: RunStartedEvent, style: Styles): string {
+  const size = `(${plural(event.taskIds.length, "task")}, concurrency ${event.concurrency})`;
+  return `${style.bold(`Running ${event.jobId}`)} ${style.dim(size)}`;
+}
+
+function retryLine(event: TaskRetriedEvent, style: Styles): string {
+  const delay = event.delayMs > 0 ? ` in ${formatDuration(event.delayMs)}` : "";
+  return `${style.yellow("↻")} ${style.bold(event.taskId)} attempt ${event.attempt} of ` +
+    `${event.maxAttempts} failed, retrying${delay}: ${event.reason}`;
+}
+
+/** Returns a listener that renders run events as text on `sink`. */
+export function textPresenter(sink: TextSink, options: TextPresenterOptions): RunEventListener {
+  const style = styles(options.color);
+  const tails = new Map<string, readonly string[]>();
+  const lines = new TaskLines((taskId, _stream, line) => {
+    sink.write(`${style.dim(`[${taskId}]`)} ${line}\n`);
+  });
+
+  return (event: RunEvent) => {
+    switch (event.type) {
+      case "run-started":
+        return sink.write(`${startLine(event, style)}\n`);
+      case "task-output":
+        return lines.add(event.taskId, event.stream, event.text);
+      case "task-retried":
+        return sink.write(`${retryLine(event, style)}\n`);
+      case "task-cached":
+      case "task-finished":
+        lines.flush(event.taskId);
+        if (event.type === "task-finished") tails.set(event.taskId, event.outputTail);
+        sink.write(`${taskStatusLine(event.result, style)}\n`);
+        for (const warning of event.result.warnings ?? []) {
+          sink.write(`  ${style.yellow("warning:")} ${warning}\n`);
+        }
+        return;
+      case "task-skipped":
+        return sink.write(
+          `${style.dim("○")} ${style.bold(event.taskId)} skipped: ${event.reason}\n`,
+        );
+      case "warning":
+        return sink.write(`${style.yellow("warning:")} ${event.message}\n`);
+      case "run-finished":
+        return sink.write(
+          summary(event.record, event.durationMs, event.recordPath, tails, style, options),
+        );
+    }
+  };
+}
+
+function summary(
+  record: ExecutionRecord,
+  durationMs: number,
+  recordPath: string,
+  tails: ReadonlyMap<string, readonly string[]>,
+  style: Styles,
+  options: TextPresenterOptions,
+): string {
+  const lines = [""];
+  for (const result of record.tasks) {
+    if (result.status !== "failed") continue;
+    lines.push(`${style.red("Failed:")} ${style.bold(result.id)}: ${result.error?.message ?? ""}`);
+    const tail = tails.get(result.id) ?? [];
+    if (tail.length > 0) {
+      lines.push(style.dim(`  last ${tail.length} lines of output:`));
+      for (const line of tail) lines.push(`  ${style.dim("│")} ${line}`);
+    }
+  }
+  if (record.error) lines.push(`${style.red("Stopped:")} ${record.error.message}`);
+  const status = record.status === "passed" ? style.green("passed") : style.red("failed");
+  lines.push(
+    `${style.bold(record.jobId)} ${status} in ${formatDuration(durationMs)}: ${countLine(record)}`,
+    `${style.dim("record:")} ${displayPath(recordPath, options.cwd)}`,
+  );
+  return `${lines.join("\n")}\n`;
+}

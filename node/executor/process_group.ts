@@ -1,0 +1,133 @@
+/**
+ * Spawning a command in its own process group, so a timeout or an interrupt
+ * reaches the command and everything it started. POSIX only: it relies on
+ * `detached: true` creating a new process group and on negative pids in
+ * `process.kill`.
+ *
+ * @module
+ */
+
+import { spawn } from "node:child_process";
+import { constants } from "node:os";
+import process from "node:process";
+import type { CommandResult, ProcessEnv } from "../types.ts";
+
+/** Exit code of a command stopped by its timeout, as GNU `timeout` reports it. */
+export const TIMEOUT_EXIT_CODE = 124;
+
+/** Default time between SIGTERM and SIGKILL when a process group is stopped. */
+export const DEFAULT_KILL_GRACE_MS = 2000;
+
+/** Options of {@link runInProcessGroup}. */
+export interface ProcessGroupOptions {
+  cwd: string;
+  env: ProcessEnv;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Milliseconds between SIGTERM and SIGKILL (default {@link DEFAULT_KILL_GRACE_MS}). */
+  killGraceMs?: number;
+  /** Receives stdout as it arrives, and the result's `stdout` then stays empty. */
+  onStdout?: (chunk: string) => void;
+  /** Receives stderr as it arrives, and the result's `stderr` then stays empty. */
+  onStderr?: (chunk: string) => void;
+}
+
+function definedEnv(env: ProcessEnv): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) result[key] = value;
+  return result;
+}
+
+/** Sends `signal` to every process of the group led by `pid`. A group that is gone is no error. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
+function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  const number = signal ? (constants.signals as Record<string, number>)[signal] : undefined;
+  return 128 + (number ?? 0);
+}
+
+/**
+ * Runs `file` with `args` as the leader of a new process group and resolves
+ * when it and its output streams are done. On timeout or abort the whole
+ * group gets SIGTERM, then SIGKILL after the grace period, and a timeout
+ * makes the exit code 124. When the leader exits on its own, processes it left
+ * running in its group are stopped the same way, so no child outlives the
+ * step. Rejects only when the command cannot be started.
+ */
+export function runInProcessGroup(
+  file: string,
+  args: readonly string[],
+  options: ProcessGroupOptions,
+): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, [...args], {
+      cwd: options.cwd,
+      env: definedEnv(options.env),
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const grace = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+    let stdout = "";
+    let stderr = "";
+    let timedOut = false;
+    let stopping = false;
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+
+    const stop = () => {
+      if (stopping || child.pid === undefined) return;
+      stopping = true;
+      signalGroup(child.pid, "SIGTERM");
+      killTimer = setTimeout(() => signalGroup(child.pid as number, "SIGKILL"), grace);
+    };
+    const timeoutTimer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, options.timeoutMs);
+    const onAbort = () => stop();
+    if (options.signal?.aborted) queueMicrotask(onAbort);
+    else options.signal?.addEventListener("abort", onAbort, { once: true });
+
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      if (options.onStdout) options.onStdout(chunk);
+      else stdout += chunk;
+    });
+    child.stderr.on("data", (chunk: string) => {
+      if (options.onStderr) options.onStderr(chunk);
+      else stderr += chunk;
+    });
+
+    const cleanup = () => {
+      clearTimeout(timeoutTimer);
+      clearTimeout(killTimer);
+      options.signal?.removeEventListener("abort", onAbort);
+    };
+    child.on("error", (error) => {
+      cleanup();
+      reject(error);
+    });
+    // The leader is gone, but a background process it started may still hold
+    // the output pipes open. Stopping the rest of the group lets "close" fire.
+    child.on("exit", () => stop());
+    child.on("close", (code, signal) => {
+      cleanup();
+      if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
+      const result: CommandResult = {
+        code: timedOut ? TIMEOUT_EXIT_CODE : exitCodeOf(code, signal),
+        stdout,
+        stderr,
+        ...(signal ? { signal } : {}),
+        ...(timedOut ? { timedOut: true } : {}),
+      };
+      resolve(result);
+    });
+  });
+}

@@ -1,0 +1,170 @@
+/**
+ * The run lock, `.async/run.lock`: one run at a time per project, so runs do
+ * not race on the task cache and the run records. The lock file stores the
+ * holder's pid and start time. A lock whose holder process is gone is
+ * reclaimed.
+ *
+ * @module
+ */
+
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { link, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { ErrorCode, PipelineError } from "../core/errors.ts";
+
+/** Path of the lock file relative to the project directory. */
+export const RUN_LOCK_PATH = ".async/run.lock";
+
+/** Contents of the lock file. */
+export interface RunLockInfo {
+  readonly pid: number;
+  /** ISO timestamp of when the holder took the lock. */
+  readonly startedAt: string;
+  readonly runId: string;
+  readonly hostname: string;
+}
+
+/** A held lock. */
+export interface RunLock {
+  readonly info: RunLockInfo;
+  /** The dead holder whose lock was taken over, if any. */
+  readonly reclaimed?: RunLockInfo;
+  /** Removes the lock file if it still belongs to this holder. */
+  release(): Promise<void>;
+}
+
+/**
+ * Returns true when a process with `pid` exists and is not a zombie.
+ * NOTE: a pid reused by an unrelated process counts as alive, so such a
+ * stale lock is reported as active until that process ends.
+ */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  return !isZombie(pid);
+}
+
+/** Reads the process state from `/proc` where it exists (Linux). Elsewhere nothing is a zombie. */
+function isZombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return false;
+  }
+  // The state follows the command name, which is in parentheses and may contain spaces.
+  return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+}
+
+/**
+ * Returns true unless the holder is known to be gone. A lock written on
+ * another host (a shared file system) cannot be checked, so it counts as held.
+ */
+function holderMayBeAlive(holder: RunLockInfo): boolean {
+  if (holder.hostname && holder.hostname !== hostname()) return true;
+  return isProcessAlive(holder.pid);
+}
+
+function parseLock(text: string): RunLockInfo | undefined {
+  try {
+    const value = JSON.parse(text);
+    if (typeof value?.pid === "number" && typeof value?.startedAt === "string") return value;
+  } catch {
+    // A torn or foreign file is treated like a lock without a live holder.
+  }
+  return undefined;
+}
+
+async function readLock(path: string): Promise<RunLockInfo | undefined | null> {
+  try {
+    return parseLock(await readFile(path, "utf8"));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+}
+
+function activeError(holder: RunLockInfo, path: string): PipelineError {
+  return new PipelineError(
+    ErrorCode.RUN_ACTIVE,
+    `Another run holds ${path}: pid ${holder.pid}, started at ${holder.startedAt}${
+      holder.runId ? ` (run ${holder.runId})` : ""
+    }.`,
+    {
+      hint: "Wait for that run to finish, or stop it. A lock left by a dead process on this host " +
+        "is reclaimed automatically.",
+    },
+  );
+}
+
+/** Moves a stale lock aside and returns its contents, or undefined when another process won. */
+async function takeStale(path: string): Promise<RunLockInfo | undefined | "gone"> {
+  const aside = `${path}.stale-${randomBytes(4).toString("hex")}`;
+  try {
+    await rename(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "gone";
+    throw error;
+  }
+  const moved = parseLock(await readFile(aside, "utf8").catch(() => ""));
+  if (moved !== undefined && isProcessAlive(moved.pid)) {
+    // Another process took the lock between our read and the rename: put it back.
+    await link(aside, path).catch(() => undefined);
+    await rm(aside, { force: true });
+    return undefined;
+  }
+  await rm(aside, { force: true });
+  return moved ?? { pid: 0, startedAt: "unknown", runId: "", hostname: "" };
+}
+
+/**
+ * Takes `.async/run.lock` in `projectDir` for `runId`. Throws
+ * `ASYNC_PIPELINE_RUN_ACTIVE` naming the holder's pid and start time when a
+ * live process owns it, and reclaims it when the holder is dead.
+ */
+export async function acquireRunLock(projectDir: string, runId: string): Promise<RunLock> {
+  const path = join(projectDir, RUN_LOCK_PATH);
+  await mkdir(join(projectDir, ".async"), { recursive: true });
+  const info: RunLockInfo = {
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    runId,
+    hostname: hostname(),
+  };
+  const text = `${JSON.stringify(info, null, 2)}\n`;
+  let reclaimed: RunLockInfo | undefined;
+
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      await writeFile(path, text, { flag: "wx" });
+      return { info, ...(reclaimed ? { reclaimed } : {}), release: () => releaseLock(path, text) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = await readLock(path);
+    if (holder === null) continue;
+    if (holder !== undefined && holderMayBeAlive(holder)) throw activeError(holder, path);
+    const previous = await takeStale(path);
+    if (previous === undefined) throw activeError(holder ?? info, path);
+    if (previous !== "gone") reclaimed = previous;
+  }
+  throw new PipelineError(
+    ErrorCode.RUN_ACTIVE,
+    `Could not take ${path}: other runs keep taking it.`,
+    { hint: "Run again once the other runs have finished." },
+  );
+}
+
+async function releaseLock(path: string, text: string): Promise<void> {
+  try {
+    if ((await readFile(path, "utf8")) === text) await rm(path, { force: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+}

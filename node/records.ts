@@ -1,0 +1,160 @@
+/**
+ * Execution records and task logs under `.async/runs/<run-id>/`.
+ *
+ * `execution.json` is rewritten atomically (a temporary file, then a rename)
+ * when the run starts, as each task finishes, and when the run ends, so a
+ * reader never sees a torn file. Each task's stdout and stderr are stored
+ * beside it under `logs/`. Everything written passes through the run's
+ * {@link Redactor}.
+ *
+ * @module
+ */
+
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import process from "node:process";
+import { ErrorCode, PipelineError } from "../core/errors.ts";
+import type { Redactor } from "./redact.ts";
+import type { ExecutionRecord, ProcessEnv } from "./types.ts";
+
+/** Directory of run records relative to the project directory. */
+export const RUNS_DIR = ".async/runs";
+
+/** File name of the record inside a run directory. */
+export const RECORD_FILE = "execution.json";
+
+/** Runs kept by the automatic prune unless `ASYNC_PIPELINE_KEEP_RUNS` says otherwise. */
+export const DEFAULT_KEEP_RUNS = 50;
+
+const RUN_ID = /^\d{8}T\d{9}Z-[0-9a-f]{6}$/;
+
+function pad(value: number, width = 2): string {
+  return String(value).padStart(width, "0");
+}
+
+/**
+ * Creates a run id that sorts by start time: the UTC time to the millisecond
+ * and a random suffix, such as `20250102T030405678Z-9f3a1c`.
+ */
+export function createRunId(now: Date = new Date()): string {
+  const stamp = `${now.getUTCFullYear()}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}T` +
+    `${pad(now.getUTCHours())}${pad(now.getUTCMinutes())}${pad(now.getUTCSeconds())}` +
+    `${pad(now.getUTCMilliseconds(), 3)}Z`;
+  return `${stamp}-${randomBytes(3).toString("hex")}`;
+}
+
+/** Returns true for a string shaped like a run id. */
+export function isRunId(value: string): boolean {
+  return RUN_ID.test(value);
+}
+
+/** Writes `text` to `path` through a temporary file and a rename. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const temporary = `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    await writeFile(temporary, text);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** Returns the log file name of a task, encoded because ids may contain `:` and `/`. */
+function logFileName(taskId: string, stream: "stdout" | "stderr"): string {
+  return `${encodeURIComponent(taskId)}.${stream}.log`;
+}
+
+/** Writes one run's record and logs. Writes of the record are queued so they land in order. */
+export class RunRecordStore {
+  /** Absolute path of the run directory. */
+  readonly dir: string;
+  /** Absolute path of `execution.json`. */
+  readonly recordPath: string;
+  readonly #redactor: Redactor;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(projectDir: string, runId: string, redactor: Redactor) {
+    this.dir = join(projectDir, RUNS_DIR, runId);
+    this.recordPath = join(this.dir, RECORD_FILE);
+    this.#redactor = redactor;
+  }
+
+  /** Creates the run directory and its `logs/` directory. */
+  async create(): Promise<void> {
+    await mkdir(join(this.dir, "logs"), { recursive: true });
+  }
+
+  /**
+   * Queues an atomic write of `record`, masked and serialized now, so later
+   * changes to the object do not affect this write.
+   */
+  write(record: ExecutionRecord): Promise<void> {
+    const text = `${JSON.stringify(this.#redactor.redactValue(record), null, 2)}\n`;
+    const next = this.#queue.then(() => writeFileAtomic(this.recordPath, text));
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Stores a task's logs and returns their paths relative to the run directory. */
+  async writeLogs(
+    taskId: string,
+    stdout: string,
+    stderr: string,
+  ): Promise<{ stdout: string; stderr: string }> {
+    const paths = {
+      stdout: `logs/${logFileName(taskId, "stdout")}`,
+      stderr: `logs/${logFileName(taskId, "stderr")}`,
+    };
+    await writeFileAtomic(join(this.dir, paths.stdout), this.#redactor.redact(stdout));
+    await writeFileAtomic(join(this.dir, paths.stderr), this.#redactor.redact(stderr));
+    return paths;
+  }
+}
+
+/**
+ * Reads `ASYNC_PIPELINE_KEEP_RUNS`: how many run directories to keep after
+ * each run (default 50, 0 disables pruning).
+ */
+export function readKeepRuns(env: ProcessEnv): number {
+  const raw = env.ASYNC_PIPELINE_KEEP_RUNS;
+  if (raw === undefined || raw.trim() === "") return DEFAULT_KEEP_RUNS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new PipelineError(
+      ErrorCode.INVALID_FIELD,
+      `ASYNC_PIPELINE_KEEP_RUNS must be a non-negative integer, got ${JSON.stringify(raw)}.`,
+      { hint: "Set it to the number of runs to keep, or 0 to keep every run." },
+    );
+  }
+  return value;
+}
+
+/**
+ * Deletes the oldest run directories so at most `keep` remain. `keep` 0
+ * deletes nothing. The run `currentRunId` is always kept. Returns the ids
+ * deleted.
+ */
+export async function pruneRuns(
+  projectDir: string,
+  keep: number,
+  currentRunId?: string,
+): Promise<string[]> {
+  if (keep <= 0) return [];
+  const root = join(projectDir, RUNS_DIR);
+  let names: string[];
+  try {
+    names = (await readdir(root, { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory() && isRunId(entry.name))
+      .map((entry) => entry.name)
+      .sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+  const excess = names.slice(0, Math.max(0, names.length - keep))
+    .filter((name) => name !== currentRunId);
+  for (const name of excess) await rm(join(root, name), { recursive: true, force: true });
+  return excess;
+}

@@ -1,0 +1,127 @@
+/**
+ * Secret masking. Every text the runner prints or stores (streamed output,
+ * log files, the execution record, error messages) passes through a
+ * {@link Redactor}, which replaces each secret value with `***`, as GitHub
+ * Actions does.
+ *
+ * @module
+ */
+
+/** The text that replaces a secret value. */
+export const MASK = "***";
+
+/** Replaces secret values in text and in JSON-like values. */
+export class Redactor {
+  /** Secret values, longest first so a secret that contains another is masked whole. */
+  #secrets: string[] = [];
+
+  /** Creates a redactor for `secretValues`, as {@link Redactor.add} describes. */
+  constructor(secretValues: Iterable<string> = []) {
+    this.add(secretValues);
+  }
+
+  /**
+   * Adds secret values to mask. Empty values are ignored. A multi-line
+   * secret is also masked line by line, because tools often print such
+   * values one line at a time.
+   */
+  add(secretValues: Iterable<string>): void {
+    const unique = new Set(this.#secrets);
+    for (const value of secretValues) {
+      if (value === "") continue;
+      unique.add(value);
+      if (value.includes("\n")) {
+        for (const line of value.split(/\r?\n/)) if (line.trim() !== "") unique.add(line);
+      }
+    }
+    this.#secrets = [...unique].sort((a, b) => b.length - a.length);
+  }
+
+  /** The masked values, longest first. */
+  get secrets(): readonly string[] {
+    return this.#secrets;
+  }
+
+  /** Length of the longest secret, 0 without secrets. */
+  get maxLength(): number {
+    return this.#secrets[0]?.length ?? 0;
+  }
+
+  /** Returns `text` with every secret value replaced by `***`. */
+  redact(text: string): string {
+    let result = text;
+    for (const secret of this.#secrets) {
+      if (result.includes(secret)) result = result.replaceAll(secret, MASK);
+    }
+    return result;
+  }
+
+  /** Returns a copy of a JSON-like value with secrets masked in every string and key. */
+  redactValue<T>(value: T): T {
+    if (this.#secrets.length === 0) return value;
+    return this.#redactAny(value) as T;
+  }
+
+  #redactAny(value: unknown): unknown {
+    if (typeof value === "string") return this.redact(value);
+    if (Array.isArray(value)) return value.map((item) => this.#redactAny(item));
+    if (typeof value !== "object" || value === null) return value;
+    const result: Record<string, unknown> = {};
+    for (const [key, entry] of Object.entries(value)) {
+      result[this.redact(key)] = this.#redactAny(entry);
+    }
+    return result;
+  }
+
+  /**
+   * Returns the length of the longest suffix of `text` that is the start of a
+   * secret. That suffix must be held back, because the next chunk may
+   * complete the secret.
+   */
+  pendingSuffixLength(text: string): number {
+    const limit = Math.min(text.length, this.maxLength - 1);
+    for (let length = limit; length > 0; length--) {
+      const suffix = text.slice(text.length - length);
+      if (this.#secrets.some((secret) => secret.length > length && secret.startsWith(suffix))) {
+        return length;
+      }
+    }
+    return 0;
+  }
+}
+
+/**
+ * Masks secrets in a stream of text chunks. A secret split across two chunks
+ * is still masked: text that could be the start of a secret is held back
+ * until the next chunk or {@link StreamRedactor.flush}.
+ */
+export class StreamRedactor {
+  readonly #redactor: Redactor;
+  readonly #emit: (text: string) => void;
+  #pending = "";
+
+  constructor(redactor: Redactor, emit: (text: string) => void) {
+    this.#redactor = redactor;
+    this.#emit = emit;
+  }
+
+  /** Adds a chunk and emits every part of the text that can no longer change. */
+  write(chunk: string): void {
+    if (this.#redactor.maxLength === 0) {
+      if (chunk !== "") this.#emit(chunk);
+      return;
+    }
+    const masked = this.#redactor.redact(this.#pending + chunk);
+    const held = this.#redactor.pendingSuffixLength(masked);
+    this.#pending = masked.slice(masked.length - held);
+    const ready = masked.slice(0, masked.length - held);
+    if (ready !== "") this.#emit(ready);
+  }
+
+  /** Emits the held-back text. Call it once when the stream ends. */
+  flush(): void {
+    const rest = this.#pending;
+    this.#pending = "";
+    if (rest !== "") this.#emit(rest);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The candidate context of function steps: the root pipeline's directory,
+ * a fingerprint of its current state, and git facts when it is a work tree.
+ *
+ * @module
+ */
+
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { glob } from "tinyglobby";
+import type { CandidateContext, GitFacts } from "../../core/context.ts";
+import { IGNORED_DIRECTORIES } from "../../core/normalize_task.ts";
+import type { ProcessEnv } from "../types.ts";
+
+/** Runs git in `dir` and resolves its stdout, or undefined when git fails or is missing. */
+function git(dir: string, args: string[], env: ProcessEnv): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(
+      "git",
+      args,
+      { cwd: dir, env: { ...env, GIT_OPTIONAL_LOCKS: "0" }, maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout) => resolve(error ? undefined : stdout),
+    );
+  });
+}
+
+/** Reads HEAD, the branch and whether the work tree has changes. Resolves undefined outside one. */
+export async function readGitFacts(
+  dir: string,
+  env: ProcessEnv,
+): Promise<{ facts: GitFacts; status: string } | undefined> {
+  const inside = await git(dir, ["rev-parse", "--is-inside-work-tree"], env);
+  if (inside?.trim() !== "true") return undefined;
+  const commit = (await git(dir, ["rev-parse", "--verify", "-q", "HEAD"], env))?.trim();
+  if (!commit) return undefined;
+  const branch = (await git(dir, ["symbolic-ref", "--short", "-q", "HEAD"], env))?.trim();
+  const status = await git(dir, ["status", "--porcelain=v1", "-z", "--untracked-files=all"], env) ??
+    "";
+  return {
+    facts: { commit, ...(branch ? { branch } : {}), dirty: status !== "" },
+    status,
+  };
+}
+
+/**
+ * Hashes a work tree's state: HEAD, the status, the diff of tracked files
+ * and the contents of untracked files, so two states with the same commit
+ * but different local edits get different fingerprints.
+ */
+async function gitFingerprint(dir: string, env: ProcessEnv, commit: string, status: string) {
+  const hash = createHash("sha256").update(`git\0${commit}\0${status}\0`);
+  if (status !== "") {
+    hash.update((await git(dir, ["diff", "HEAD", "--binary"], env)) ?? "");
+    const untracked = await git(dir, ["ls-files", "--others", "--exclude-standard", "-z"], env);
+    for (const path of (untracked ?? "").split("\0").filter(Boolean).sort()) {
+      hash.update(`\0${path}\0`);
+      hash.update(await readFile(join(dir, path)).catch(() => ""));
+    }
+  }
+  return hash.digest("hex");
+}
+
+/** Hashes every file under `dir` except `.git`, `.async` and `node_modules`, by path and content. */
+async function directoryFingerprint(dir: string): Promise<string> {
+  const ignore = IGNORED_DIRECTORIES.map((name) => `**/${name.replace(/\/$/, "")}/**`);
+  const files = (await glob(["**/*"], { cwd: dir, dot: true, ignore, onlyFiles: true })).sort();
+  const hash = createHash("sha256").update("files\0");
+  for (const path of files) {
+    hash.update(`${path}\0`);
+    hash.update(createHash("sha256").update(await readFile(join(dir, path))).digest());
+  }
+  return hash.digest("hex");
+}
+
+/** Builds the candidate context of `dir`. */
+export async function readCandidate(dir: string, env: ProcessEnv): Promise<CandidateContext> {
+  const repository = await readGitFacts(dir, env);
+  if (repository === undefined) return { dir, fingerprint: await directoryFingerprint(dir) };
+  return {
+    dir,
+    fingerprint: await gitFingerprint(dir, env, repository.facts.commit, repository.status),
+    git: repository.facts,
+  };
+}

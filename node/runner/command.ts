@@ -1,0 +1,25 @@
+/** The default runner of `ctx.command(...)`: argv spawned directly, without a shell. @module */
+
+import { runInProcessGroup } from "../executor/process_group.ts";
+import type { GovernedCommandRunner } from "../types.ts";
+
+/**
+ * Spawns `args[0]` with the remaining arguments in its own process group and
+ * returns its exit code and output. A command that cannot be started
+ * returns exit code 127 with the reason on stderr, as a shell would.
+ */
+export const directCommandRunner: GovernedCommandRunner = async (args, options) => {
+  if (args.length === 0) return { code: 127, stdout: "", stderr: "ctx.command: empty argv\n" };
+  try {
+    return await runInProcessGroup(args[0], args.slice(1), {
+      cwd: options.cwd,
+      env: options.env,
+      signal: options.signal,
+    });
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT"
+      ? `${args[0]}: command not found`
+      : `${args[0]}: ${error instanceof Error ? error.message : String(error)}`;
+    return { code: 127, stdout: "", stderr: `${reason}\n` };
+  }
+};

@@ -1,0 +1,91 @@
+/** The contexts handed to function steps and deferred `sh` callbacks. @module */
+
+import { isAbsolute, resolve } from "node:path";
+import type { CandidateContext, CommandResult, TaskContext } from "../../core/context.ts";
+import { ErrorCode, PipelineError } from "../../core/errors.ts";
+import type { NormalizedTask } from "../../core/model.ts";
+import { type DeferredShellContext, sh } from "../../core/sh.ts";
+import type { TaskOutput } from "./output.ts";
+import type { RunState } from "./state.ts";
+
+/** Builds the context of a deferred `sh((ctx) => ...)` callback. */
+export function deferredShellContext(
+  state: RunState,
+  task: NormalizedTask,
+  candidate: CandidateContext,
+): DeferredShellContext {
+  return Object.freeze({
+    taskId: task.id,
+    cwd: state.projectDir,
+    env: state.env,
+    root: Object.freeze({ dir: state.projectDir }),
+    candidate: Object.freeze({ dir: candidate.dir, fingerprint: candidate.fingerprint }),
+  });
+}
+
+function checkArgs(args: unknown): readonly string[] {
+  if (!Array.isArray(args) || args.length === 0 || !args.every((arg) => typeof arg === "string")) {
+    throw new PipelineError(
+      ErrorCode.INVALID_FIELD,
+      'ctx.command expects a non-empty array of strings, such as ["npm", "publish"].',
+    );
+  }
+  return args;
+}
+
+/** Builds the context of a function step. `meta` collects what the step records. */
+export function taskContext(
+  state: RunState,
+  task: NormalizedTask,
+  candidate: CandidateContext,
+  output: TaskOutput,
+  meta: Record<string, unknown>,
+  signal: AbortSignal,
+): TaskContext {
+  const cwd = state.projectDir;
+  return Object.freeze({
+    taskId: task.id,
+    runId: state.runId,
+    cwd,
+    env: state.env,
+    root: Object.freeze({ dir: state.projectDir }),
+    candidate,
+    signal,
+    sh,
+    meta(values: Record<string, unknown>) {
+      if (typeof values !== "object" || values === null || Array.isArray(values)) {
+        throw new PipelineError(ErrorCode.INVALID_FIELD, "ctx.meta expects an object.");
+      }
+      Object.assign(meta, structuredClone(values));
+    },
+    log(message: string) {
+      output.write("stdout", `${String(message)}\n`);
+    },
+    command(args: readonly string[], options: { cwd?: string } = {}): Promise<CommandResult> {
+      const argv = checkArgs(args);
+      if (state.commandRunner === undefined) {
+        // TODO: enforce the pipeline's command policy here once the policy runner exists.
+        return Promise.reject(
+          new PipelineError(
+            ErrorCode.NOT_IMPLEMENTED,
+            `ctx.command(["${
+              argv[0]
+            }", ...]) cannot run: this version does not enforce the command policy set on the pipeline or run.`,
+            { hint: "Remove commands from the pipeline, or run the command in an sh step." },
+          ),
+        );
+      }
+      const commandCwd = options.cwd === undefined
+        ? cwd
+        : isAbsolute(options.cwd)
+        ? options.cwd
+        : resolve(cwd, options.cwd);
+      return state.commandRunner(argv, {
+        cwd: commandCwd,
+        env: state.env,
+        secretValues: state.redactor.secrets,
+        signal,
+      });
+    },
+  });
+}

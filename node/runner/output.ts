@@ -1,0 +1,55 @@
+/** Capture of one task's output: masked, capped, and streamed as events. @module */
+
+import { lastLines, LogBuffer } from "../logs.ts";
+import { type Redactor, StreamRedactor } from "../redact.ts";
+import type { RunEventListener } from "./events.ts";
+
+/** Bytes of combined output kept to show the last lines of a failed task. */
+const TAIL_BYTES = 64 * 1024;
+
+/** Lines shown from a failed task's output. */
+export const TAIL_LINES = 20;
+
+/** One task's stdout and stderr. Secrets are masked before anything is kept or emitted. */
+export class TaskOutput {
+  readonly stdout: LogBuffer;
+  readonly stderr: LogBuffer;
+  readonly #combined = new LogBuffer(TAIL_BYTES);
+  readonly #streams: Record<"stdout" | "stderr", StreamRedactor>;
+
+  /** `echo` false keeps output out of events, but it is still captured and stored. */
+  constructor(
+    taskId: string,
+    redactor: Redactor,
+    maxBytes: number,
+    emit: RunEventListener,
+    echo: boolean,
+  ) {
+    this.stdout = new LogBuffer(maxBytes);
+    this.stderr = new LogBuffer(maxBytes);
+    const sink = (stream: "stdout" | "stderr") => (text: string) => {
+      this[stream].append(text);
+      this.#combined.append(text);
+      if (echo) emit({ type: "task-output", taskId, stream, text });
+    };
+    this.#streams = {
+      stdout: new StreamRedactor(redactor, sink("stdout")),
+      stderr: new StreamRedactor(redactor, sink("stderr")),
+    };
+  }
+
+  write(stream: "stdout" | "stderr", chunk: string): void {
+    this.#streams[stream].write(chunk);
+  }
+
+  /** Emits text held back while it could still turn into a secret. Call it after each step. */
+  flush(): void {
+    this.#streams.stdout.flush();
+    this.#streams.stderr.flush();
+  }
+
+  /** Returns the last lines of stdout and stderr together, in arrival order. */
+  tail(count = TAIL_LINES): string[] {
+    return lastLines(this.#combined.content(), count);
+  }
+}

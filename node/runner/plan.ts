@@ -1,0 +1,133 @@
+/** Planning a run: which tasks, in which order, with which env and executor. @module */
+
+import type { EnvValue } from "../../core/env.ts";
+import { didYouMean, ErrorCode, PipelineError } from "../../core/errors.ts";
+import { dependencyClosure, topologicalOrder } from "../../core/graph.ts";
+import type { NormalizedJob, NormalizedTask, Pipeline } from "../../core/model.ts";
+import { isSandbox } from "../../core/sandbox.ts";
+import { HostCommandExecutor } from "../executor/host.ts";
+import type { CommandExecutor, ProcessEnv, RunOptions } from "../types.ts";
+
+/** The job, tasks and env of a run. */
+export interface RunPlan {
+  /** Job id written to the record, `task:<id>` for a single-task run. */
+  readonly jobId: string;
+  /** The job, absent for a single-task run. */
+  readonly job?: NormalizedJob;
+  /** Tasks in an order where each comes after its dependencies. */
+  readonly tasks: readonly NormalizedTask[];
+  /** Declared env: the pipeline's, with the job's layered over it. */
+  readonly env: Readonly<Record<string, EnvValue>>;
+  /** Path of the declared env in error messages, such as `jobs.deploy.env`. */
+  readonly envPath: string;
+}
+
+function closureOf(
+  pipeline: Pipeline,
+  targets: readonly string[],
+  where: string,
+): RunPlan["tasks"] {
+  const local = (id: string) => Object.hasOwn(pipeline.tasks, id);
+  const nodes = Object.fromEntries(
+    Object.entries(pipeline.tasks).map(([id, task]) => [id, {
+      id,
+      dependsOn: task.dependsOn.filter(local),
+    }]),
+  );
+  const ids = dependencyClosure(nodes, targets.filter(local));
+  const sourceTasks = new Set([
+    ...targets.filter((id) => !local(id)),
+    ...ids.flatMap((id) => pipeline.tasks[id].dependsOn.filter((dep) => !local(dep))),
+  ]);
+  if (sourceTasks.size > 0) {
+    // TODO: run source tasks once the runner prepares and composes sources.
+    throw new PipelineError(
+      ErrorCode.NOT_IMPLEMENTED,
+      `${where} needs source tasks (${
+        [...sourceTasks].join(", ")
+      }), which this version cannot run.`,
+      { hint: "Run a job whose tasks are all defined in this pipeline." },
+    );
+  }
+  return topologicalOrder(nodes, ids).map((id) => pipeline.tasks[id]);
+}
+
+/** Plans the run of job `jobId`. Throws `ASYNC_PIPELINE_UNKNOWN_JOB` for an unknown id. */
+export function planJob(pipeline: Pipeline, jobId: string): RunPlan {
+  const job = pipeline.jobs[jobId];
+  if (job === undefined) {
+    const known = Object.keys(pipeline.jobs);
+    throw new PipelineError(ErrorCode.UNKNOWN_JOB, `Unknown job "${jobId}".`, {
+      hint: didYouMean(jobId, known) ||
+        (known.length > 0 ? `Jobs: ${known.join(", ")}.` : "The pipeline declares no jobs."),
+    });
+  }
+  return {
+    jobId,
+    job,
+    tasks: closureOf(pipeline, job.targets, `Job "${jobId}"`),
+    env: job.env,
+    envPath: `jobs.${jobId}.env`,
+  };
+}
+
+/**
+ * Plans the run of one task with its dependencies, using the pipeline env.
+ * Throws `ASYNC_PIPELINE_UNKNOWN_TASK` for an unknown id.
+ */
+export function planTask(pipeline: Pipeline, taskId: string): RunPlan {
+  if (!(taskId in pipeline.tasks)) {
+    const known = Object.keys(pipeline.tasks);
+    throw new PipelineError(ErrorCode.UNKNOWN_TASK, `Unknown task "${taskId}".`, {
+      hint: didYouMean(taskId, known) || `Tasks: ${known.join(", ")}.`,
+    });
+  }
+  return {
+    jobId: `task:${taskId}`,
+    tasks: closureOf(pipeline, [taskId], `Task "${taskId}"`),
+    env: pipeline.env,
+    envPath: "env",
+  };
+}
+
+/**
+ * Chooses the executor of a run: `options.executor`, else the sandbox's,
+ * else the host's. A sandbox id must be declared in the pipeline.
+ */
+export function selectExecutor(
+  pipeline: Pipeline,
+  options: Pick<RunOptions, "executor" | "sandbox">,
+  env: ProcessEnv,
+): CommandExecutor {
+  if (options.sandbox !== undefined) {
+    const declared = Object.keys(pipeline.sandboxes);
+    if (typeof options.sandbox === "string" && !(options.sandbox in pipeline.sandboxes)) {
+      throw new PipelineError(
+        ErrorCode.UNKNOWN_SANDBOX,
+        `Unknown sandbox "${options.sandbox}".`,
+        {
+          path: "sandbox",
+          hint: declared.length > 0
+            ? `${didYouMean(options.sandbox, declared)} Declared sandboxes: ${declared.join(", ")}.`
+              .trim()
+            : "The pipeline declares no sandboxes; add one under sandboxes in definePipeline.",
+        },
+      );
+    }
+    const definition = typeof options.sandbox === "string"
+      ? pipeline.sandboxes[options.sandbox]
+      : options.sandbox;
+    if (!isSandbox(definition)) {
+      throw new PipelineError(ErrorCode.INVALID_FIELD, "sandbox must be an id or sandbox.*(...).", {
+        path: "sandbox",
+      });
+    }
+    // TODO: run steps through the Docker and Lima executors once they exist.
+    throw new PipelineError(
+      ErrorCode.NOT_IMPLEMENTED,
+      `Running in a ${definition.type} sandbox is not implemented in this version.`,
+      { path: "sandbox", hint: "Run without --sandbox to use the host." },
+    );
+  }
+  return options.executor ?? new HostCommandExecutor({ path: env.PATH });
+}

@@ -1,0 +1,86 @@
+/**
+ * The checks a run makes before its first command: the declared env, the
+ * secret and variable references of plain `sh` steps, and every task's
+ * `requires`. All problems are collected into one error.
+ *
+ * @module
+ */
+
+import { ErrorCode, formatIssue, type PipelineIssue } from "../../core/errors.ts";
+import { PipelineError } from "../../core/errors.ts";
+import { type RenderedShell, renderShell, resolveDeclaredEnv } from "../env.ts";
+import { checkRequirements } from "../requirements.ts";
+import type { CommandExecutor, ProcessEnv } from "../types.ts";
+import type { RunPlan } from "./plan.ts";
+import { secretDigest } from "./steps.ts";
+
+/** Results of the checks that the run uses. */
+export interface PreparedRun {
+  /** The run env with the resolved declared env applied. */
+  readonly env: ProcessEnv;
+  readonly envKeys: readonly string[];
+  readonly secretValues: readonly string[];
+  readonly renderedShells: Map<string, Map<number, RenderedShell>>;
+  readonly issues: readonly PipelineIssue[];
+  readonly warnings: readonly string[];
+}
+
+/** Resolves env and shell references and checks requirements, collecting every problem. */
+export async function prepareRun(
+  plan: RunPlan,
+  runEnv: ProcessEnv,
+  executor: CommandExecutor,
+): Promise<PreparedRun> {
+  const declared = resolveDeclaredEnv(plan.env, runEnv, plan.envPath);
+  const env: ProcessEnv = { ...runEnv, ...declared.values };
+  const issues: PipelineIssue[] = [...declared.issues];
+  const secretValues = [...declared.secretValues];
+
+  const renderedShells = new Map<string, Map<number, RenderedShell>>();
+  for (const task of plan.tasks) {
+    const steps = new Map<number, RenderedShell>();
+    task.steps.forEach((step, index) => {
+      if (step.kind !== "shell") return;
+      const rendered = renderShell(
+        step.command,
+        env,
+        `tasks.${task.id} step ${index + 1}`,
+        secretDigest,
+      );
+      if ("issues" in rendered) issues.push(...rendered.issues);
+      else {
+        steps.set(index, rendered);
+        secretValues.push(...rendered.secretValues);
+      }
+    });
+    renderedShells.set(task.id, steps);
+  }
+
+  const requirements = await checkRequirements(plan.tasks, env, executor);
+  issues.push(...requirements.issues);
+  secretValues.push(...requirements.secretValues);
+  return {
+    env,
+    envKeys: Object.keys(plan.env),
+    secretValues: [...new Set(secretValues)],
+    renderedShells,
+    issues,
+    warnings: requirements.warnings,
+  };
+}
+
+/**
+ * Builds the error for unmet requirements. One problem keeps its own code.
+ * Several share theirs when they agree, else `ASYNC_PIPELINE_MISSING_REQUIREMENTS`.
+ */
+export function requirementsError(jobId: string, issues: readonly PipelineIssue[]): PipelineError {
+  if (issues.length === 1) return PipelineError.fromIssues([...issues]);
+  const codes = new Set(issues.map((issue) => issue.code));
+  const code = codes.size === 1 ? issues[0].code : ErrorCode.MISSING_REQUIREMENTS;
+  const lines = issues.map((issue) => `  - [${issue.code}] ${formatIssue(issue)}`);
+  return new PipelineError(
+    code,
+    `"${jobId}" cannot start: ${issues.length} problems found:\n${lines.join("\n")}`,
+    { issues: [...issues] },
+  );
+}

@@ -1,0 +1,365 @@
+/**
+ * `runJob`: runs one job's task graph on the host (or a custom executor),
+ * writes its execution record and returns it.
+ *
+ * @module
+ */
+
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import process from "node:process";
+import { ErrorCode, PipelineError } from "../../core/errors.ts";
+import type { Pipeline } from "../../core/model.ts";
+import type { TaskCacheHooks } from "../cache_seam.ts";
+import { pipelineFromModule } from "../load.ts";
+import { acquireRunLock, type RunLock } from "../lock.ts";
+import { readMaxLogBytes } from "../logs.ts";
+import { createRunId, pruneRuns, readKeepRuns, RunRecordStore } from "../records.ts";
+import { Redactor } from "../redact.ts";
+import type {
+  CommandExecutor,
+  ExecutionRecord,
+  GovernedCommandRunner,
+  ProcessEnv,
+  RunOptions,
+  TaskResult,
+} from "../types.ts";
+import { SCHEMA_VERSION } from "../types.ts";
+import { readCandidate } from "./candidate.ts";
+import { directCommandRunner } from "./command.ts";
+import { processEcho } from "./echo.ts";
+import type { RunEvent, RunEventListener } from "./events.ts";
+import { planJob, planTask, type RunPlan, selectExecutor } from "./plan.ts";
+import { type PreparedRun, prepareRun, requirementsError } from "./prepare.ts";
+import { schedule } from "./scheduler.ts";
+import type { RunState } from "./state.ts";
+import { runTask } from "./task.ts";
+
+/** Internal controls of a run that are not part of the public {@link RunOptions}. */
+export interface RunHooks {
+  /** Task cache. Without it every task runs. */
+  readonly cache?: TaskCacheHooks;
+  /** Receives run events, for presenters. */
+  readonly onEvent?: RunEventListener;
+  /** Aborting it stops running tasks and starts no new ones. Its reason names the cause. */
+  readonly signal?: AbortSignal;
+  /** `task` runs the task `options.id` with its dependencies instead of a job. */
+  readonly target?: "job" | "task";
+  /** Runs `ctx.command(...)` argv. Defaults to spawning directly when no policy is set. */
+  readonly commandRunner?: GovernedCommandRunner;
+}
+
+/** A pipeline, or a module whose default export is one. */
+export type PipelineInput = Pipeline | { readonly default: Pipeline };
+
+/**
+ * Runs job `options.id` of `pipeline` and returns its execution record.
+ * Tasks run in dependency order, at most `concurrency` at a time. After the
+ * first failure no new task starts. Running tasks finish and the rest are
+ * recorded as skipped. The record is written to
+ * `.async/runs/<run-id>/execution.json` under `options.cwd`.
+ *
+ * @throws {PipelineError} for an unknown job, an active run
+ * (`ASYNC_PIPELINE_RUN_ACTIVE`), or missing secrets, variables or tools.
+ * Those fail before any command runs.
+ * @example
+ * ```ts
+ * import { runJob } from "@async/pipeline/node";
+ * import pipeline from "./pipeline.ts";
+ *
+ * const record = await runJob(pipeline, { id: "verify", concurrency: 2 });
+ * console.log(record.status);
+ * ```
+ */
+export function runJob(pipeline: PipelineInput, options: RunOptions): Promise<ExecutionRecord> {
+  return executeRun(pipeline, options, {});
+}
+
+function checkConcurrency(value: number | undefined): number {
+  if (value === undefined) return Math.max(1, availableParallelism());
+  if (!Number.isInteger(value) || value < 1) {
+    throw new PipelineError(
+      ErrorCode.INVALID_FIELD,
+      `concurrency must be a positive integer, got ${JSON.stringify(value)}.`,
+      { path: "concurrency" },
+    );
+  }
+  return value;
+}
+
+/** Returns true when `CI` is set to anything but an empty string, `false` or `0`. */
+export function isCiEnv(env: ProcessEnv): boolean {
+  const value = env.CI?.trim().toLowerCase();
+  return value !== undefined && value !== "" && value !== "false" && value !== "0";
+}
+
+/** Runs a job (or a single task with `hooks.target`) with internal controls. */
+export async function executeRun(
+  input: PipelineInput,
+  options: RunOptions,
+  hooks: RunHooks,
+): Promise<ExecutionRecord> {
+  const pipeline = pipelineFromModule(input, "The pipeline passed to runJob");
+  const plan = hooks.target === "task"
+    ? planTask(pipeline, options.id)
+    : planJob(pipeline, options.id);
+  const env = options.env ?? process.env;
+  const executor = selectExecutor(pipeline, options, env);
+  const concurrency = checkConcurrency(options.concurrency);
+  const keepRuns = readKeepRuns(env);
+  const maxLogBytes = readMaxLogBytes(env);
+  const projectDir = resolve(options.cwd ?? process.cwd());
+  const runId = createRunId();
+
+  const lock = await acquireRunLock(projectDir, runId);
+  try {
+    return await runLocked({
+      pipeline,
+      plan,
+      options,
+      hooks,
+      env,
+      executor,
+      concurrency,
+      runId,
+      lock,
+      projectDir,
+      maxLogBytes,
+    });
+  } finally {
+    await lock.release();
+    // Pruning is best effort: a failure must not hide the run's result, and the next run retries.
+    await pruneRuns(projectDir, keepRuns, runId).catch(() => undefined);
+  }
+}
+
+interface LockedRun {
+  readonly pipeline: Pipeline;
+  readonly plan: RunPlan;
+  readonly options: RunOptions;
+  readonly hooks: RunHooks;
+  readonly env: ProcessEnv;
+  readonly executor: CommandExecutor;
+  readonly concurrency: number;
+  readonly runId: string;
+  readonly lock: RunLock;
+  readonly projectDir: string;
+  readonly maxLogBytes: number;
+}
+
+function listener(run: LockedRun): RunEventListener {
+  const target = run.hooks.onEvent ?? (run.options.echo ? processEcho() : undefined);
+  return (event: RunEvent) => target?.(event);
+}
+
+function initialRecord(run: LockedRun): ExecutionRecord {
+  const mode = run.options.mode ?? run.plan.job?.mode ?? (isCiEnv(run.env) ? "ci" : "manual");
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    id: run.runId,
+    pipelineName: run.pipeline.name,
+    jobId: run.plan.jobId,
+    cwd: run.projectDir,
+    pid: process.pid,
+    startedAt: run.lock.info.startedAt,
+    status: "running",
+    mode,
+    executor: run.executor.name,
+    tasks: run.plan.tasks.map((task): TaskResult => ({
+      id: task.id,
+      status: "pending",
+      attempts: 0,
+      attemptLog: [],
+      cacheHit: false,
+      meta: {},
+      ...(task.source !== undefined ? { source: task.source } : {}),
+    })),
+  };
+}
+
+function warn(record: ExecutionRecord, emit: RunEventListener, message: string): void {
+  (record.warnings ??= []).push(message);
+  emit({ type: "warning", message });
+}
+
+/** A run whose record exists: everything written from here on goes through `redactor`. */
+interface StartedRun {
+  readonly record: ExecutionRecord;
+  readonly store: RunRecordStore;
+  readonly redactor: Redactor;
+  readonly emit: RunEventListener;
+  readonly startedMs: number;
+}
+
+async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
+  const redactor = new Redactor();
+  const started: StartedRun = {
+    record: initialRecord(run),
+    store: new RunRecordStore(run.projectDir, run.runId, redactor),
+    redactor,
+    emit: listener(run),
+    startedMs: Date.now(),
+  };
+  await started.store.create();
+  if (run.lock.reclaimed) {
+    const { pid, startedAt } = run.lock.reclaimed;
+    warn(
+      started.record,
+      started.emit,
+      `Took over the run lock left by pid ${pid} (started ${startedAt}), which is no longer running.`,
+    );
+  }
+  await started.store.write(started.record);
+
+  try {
+    return await checkAndExecute(run, started);
+  } catch (error) {
+    // Keep the record from staying "running" when the runner itself fails.
+    if (started.record.status === "running") {
+      const message = error instanceof Error ? error.message : String(error);
+      const code = (error as { code?: unknown })?.code;
+      await finalize(started.record, started.store, {
+        code: typeof code === "string" ? code : "ASYNC_PIPELINE_INTERNAL",
+        message,
+      });
+    }
+    throw error;
+  }
+}
+
+async function checkAndExecute(run: LockedRun, started: StartedRun): Promise<ExecutionRecord> {
+  const { record, store, redactor, emit } = started;
+  const prepared = await prepareRun(run.plan, run.env, run.executor);
+  redactor.add(prepared.secretValues);
+  for (const message of prepared.warnings) warn(record, emit, message);
+  if (prepared.issues.length > 0) throw requirementsError(run.plan.jobId, prepared.issues);
+
+  emit({
+    type: "run-started",
+    runId: run.runId,
+    jobId: run.plan.jobId,
+    pipelineName: run.pipeline.name,
+    recordPath: store.recordPath,
+    taskIds: run.plan.tasks.map((task) => task.id),
+    concurrency: run.concurrency,
+    executor: run.executor.name,
+  });
+  const state = createState(run, started, prepared);
+  await executeTasks(state, run, record);
+
+  const interrupted = state.signal.aborted ? interruptError(state.signal.reason) : undefined;
+  await run.hooks.cache?.close().catch((error) =>
+    warn(record, emit, `Closing the task cache failed: ${String(error)}`)
+  );
+  await finalize(record, store, interrupted);
+  const finished = redactor.redactValue(record);
+  emit({
+    type: "run-finished",
+    record: finished,
+    recordPath: store.recordPath,
+    durationMs: Date.now() - started.startedMs,
+  });
+  return finished;
+}
+
+function createState(run: LockedRun, started: StartedRun, prepared: PreparedRun): RunState {
+  const policy = run.options.commands ?? run.pipeline.commands;
+  return {
+    runId: run.runId,
+    projectDir: run.projectDir,
+    pipeline: run.pipeline,
+    executor: run.executor,
+    redactor: started.redactor,
+    store: started.store,
+    env: prepared.env,
+    envKeys: prepared.envKeys,
+    secretValues: [...prepared.secretValues],
+    maxLogBytes: run.maxLogBytes,
+    emit: started.emit,
+    signal: run.hooks.signal ?? new AbortController().signal,
+    cache: run.hooks.cache,
+    force: run.options.force === true,
+    echo: run.options.echo === true,
+    candidate: memoize(() => readCandidate(run.projectDir, run.env)),
+    commandRunner: run.hooks.commandRunner ?? (policy ? undefined : directCommandRunner),
+    commandPolicy: policy,
+    renderedShells: prepared.renderedShells,
+    fingerprints: new Map(),
+  };
+}
+
+function memoize<T>(fn: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= fn());
+}
+
+function interruptError(reason: unknown): { code: string; message: string } {
+  const message = reason instanceof Error ? reason.message : "The run was interrupted.";
+  const code = (reason as { code?: unknown })?.code;
+  return { code: typeof code === "string" ? code : ErrorCode.INTERRUPTED, message };
+}
+
+async function executeTasks(state: RunState, run: LockedRun, record: ExecutionRecord) {
+  const results = new Map(record.tasks.map((result) => [result.id, result]));
+  const tasks = new Map(run.plan.tasks.map((task) => [task.id, task]));
+  const started = await schedule({
+    nodes: run.plan.tasks,
+    concurrency: run.concurrency,
+    stopped: () => state.signal.aborted,
+    run: async (id) => {
+      const result = results.get(id) as TaskResult;
+      let passed: boolean;
+      try {
+        passed = await runTask(state, tasks.get(id)!, result);
+      } catch (error) {
+        passed = false;
+        result.status = "failed";
+        result.error = {
+          code: "ASYNC_PIPELINE_INTERNAL",
+          message: state.redactor.redact(error instanceof Error ? error.message : String(error)),
+        };
+      }
+      await state.store.write(record);
+      return passed;
+    },
+  });
+  markSkipped(state, run, record, started);
+}
+
+function markSkipped(
+  state: RunState,
+  run: LockedRun,
+  record: ExecutionRecord,
+  started: Set<string>,
+) {
+  const byId = new Map(record.tasks.map((result) => [result.id, result]));
+  for (const task of run.plan.tasks) {
+    if (started.has(task.id)) continue;
+    const blocker = task.dependsOn.find((dep) => byId.get(dep)?.status !== "passed");
+    const reason = state.signal.aborted
+      ? "the run was interrupted"
+      : blocker !== undefined
+      ? `dependency "${blocker}" did not pass`
+      : "an earlier task failed";
+    const result = byId.get(task.id) as TaskResult;
+    result.status = "skipped";
+    result.warnings = [...(result.warnings ?? []), `Skipped: ${reason}.`];
+    state.emit({ type: "task-skipped", taskId: task.id, reason });
+  }
+}
+
+/** Marks unfinished tasks skipped, sets the run status and writes the final record. */
+async function finalize(
+  record: ExecutionRecord,
+  store: RunRecordStore,
+  error: { code: string; message: string } | undefined,
+): Promise<void> {
+  for (const result of record.tasks) {
+    if (result.status === "pending" || result.status === "running") result.status = "skipped";
+  }
+  const passed = error === undefined && record.tasks.every((result) => result.status === "passed");
+  record.status = passed ? "passed" : "failed";
+  record.finishedAt = new Date().toISOString();
+  if (error !== undefined) record.error = error;
+  await store.write(record);
+}

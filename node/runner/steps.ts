@@ -1,0 +1,248 @@
+/** Preparing and running the steps of one task attempt. @module */
+
+import { createHash } from "node:crypto";
+import type { CandidateContext } from "../../core/context.ts";
+import { ErrorCode, PipelineError } from "../../core/errors.ts";
+import type { NormalizedTask } from "../../core/model.ts";
+import { toShellCommand } from "../../core/sh.ts";
+import { type RenderedShell, renderShell } from "../env.ts";
+import type { FunctionStep } from "../../core/types.ts";
+import { deferredShellContext, taskContext } from "./context.ts";
+import type { TaskOutput } from "./output.ts";
+import type { RunState } from "./state.ts";
+
+/** A step ready to run: deferred shells are evaluated and references resolved. */
+export type PreparedStep =
+  | {
+    readonly kind: "shell";
+    readonly script: string;
+    readonly display: string;
+    readonly keyText: string;
+  }
+  | {
+    readonly kind: "function";
+    readonly fn: FunctionStep;
+    readonly name: string;
+    readonly code: string;
+  };
+
+/** Digest standing in for a secret in cache key text. */
+export function secretDigest(value: string): string {
+  return createHash("sha256").update(value).digest("hex").slice(0, 16);
+}
+
+/** Returns true when the task has steps that need the candidate context. */
+export function needsCandidate(task: NormalizedTask): boolean {
+  return task.steps.some((step) => step.kind !== "shell");
+}
+
+function shellStep(rendered: RenderedShell, display: string): PreparedStep {
+  return { kind: "shell", script: rendered.script, display, keyText: rendered.keyText };
+}
+
+/**
+ * Prepares a task's steps. Deferred `sh` callbacks are called here, when the
+ * task is about to run, never earlier, and secrets they resolve are added to
+ * the run's redactor. Throws a `PipelineError` when a reference cannot resolve.
+ */
+export function prepareSteps(
+  state: RunState,
+  task: NormalizedTask,
+  candidate: CandidateContext | undefined,
+): PreparedStep[] {
+  return task.steps.map((step, index): PreparedStep => {
+    const at = `tasks.${task.id}.steps[${index}]`;
+    if (step.kind === "function") {
+      return { kind: "function", fn: step.fn, name: step.name, code: step.code };
+    }
+    if (step.kind === "shell") {
+      const rendered = state.renderedShells.get(task.id)?.get(index);
+      if (rendered === undefined) throw new Error(`shell step ${at} was not rendered`);
+      return shellStep(rendered, step.command.text);
+    }
+    const command = toShellCommand(
+      step.callback(deferredShellContext(state, task, candidate as CandidateContext)),
+    );
+    const rendered = renderShell(command, state.env, at, secretDigest);
+    if ("issues" in rendered) throw PipelineError.fromIssues(rendered.issues, "deferred sh step");
+    state.redactor.add(rendered.secretValues);
+    for (const value of rendered.secretValues) {
+      if (!state.secretValues.includes(value)) state.secretValues.push(value);
+    }
+    return shellStep(rendered, state.redactor.redact(rendered.script));
+  });
+}
+
+/** Outcome of a failed attempt. */
+export interface AttemptFailure {
+  readonly exitCode?: number;
+  readonly signal?: string;
+  readonly timedOut?: boolean;
+  readonly interrupted?: boolean;
+  readonly error: { code: string; message: string };
+}
+
+/** Options of one attempt. */
+interface AttemptOptions {
+  readonly state: RunState;
+  readonly task: NormalizedTask;
+  readonly steps: readonly PreparedStep[];
+  readonly output: TaskOutput;
+  readonly meta: Record<string, unknown>;
+  readonly candidate?: CandidateContext;
+}
+
+/** Rejects when `signal` aborts. The rejection is marked handled, because it may come after a race ended. */
+function abortPromise(signal: AbortSignal): Promise<never> {
+  const promise = new Promise<never>((_, reject) => {
+    const fail = () => reject(signal.reason);
+    if (signal.aborted) fail();
+    else signal.addEventListener("abort", fail, { once: true });
+  });
+  promise.catch(() => undefined);
+  return promise;
+}
+
+const TIMEOUT = Symbol("timeout");
+
+/**
+ * Runs the steps in order until one fails. The task's timeout covers the
+ * whole attempt. When it expires, or the run is interrupted, the running
+ * step is stopped. Returns undefined when every step passed.
+ */
+export async function runAttempt(options: AttemptOptions): Promise<AttemptFailure | undefined> {
+  const { state, task } = options;
+  const controller = new AbortController();
+  const onRunAbort = () => controller.abort(state.signal.reason);
+  if (state.signal.aborted) onRunAbort();
+  else state.signal.addEventListener("abort", onRunAbort, { once: true });
+  const deadline = task.timeoutMs === undefined ? undefined : Date.now() + task.timeoutMs;
+  const timer = task.timeoutMs === undefined
+    ? undefined
+    : setTimeout(() => controller.abort(TIMEOUT), task.timeoutMs);
+
+  try {
+    for (const step of options.steps) {
+      const failure = step.kind === "shell"
+        ? await runShell(options, step, controller.signal, deadline)
+        : await runFunction(options, step, controller.signal);
+      options.output.flush();
+      if (failure === undefined) continue;
+      return classify(failure, task, controller.signal, state);
+    }
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+    state.signal.removeEventListener("abort", onRunAbort);
+  }
+}
+
+/** Turns a step failure into a timeout or an interrupt when that is what stopped it. */
+function classify(
+  failure: AttemptFailure,
+  task: NormalizedTask,
+  signal: AbortSignal,
+  state: RunState,
+): AttemptFailure {
+  if (signal.reason === TIMEOUT || failure.timedOut) {
+    return {
+      exitCode: 124,
+      timedOut: true,
+      error: {
+        code: ErrorCode.TASK_TIMEOUT,
+        message: `Task "${task.id}" timed out after ${task.timeoutMs}ms.`,
+      },
+    };
+  }
+  if (state.signal.aborted) {
+    const reason = state.signal.reason;
+    return {
+      ...failure,
+      interrupted: true,
+      error: {
+        code: ErrorCode.INTERRUPTED,
+        message: reason instanceof Error ? reason.message : "The run was interrupted.",
+      },
+    };
+  }
+  return failure;
+}
+
+async function runShell(
+  options: AttemptOptions,
+  step: Extract<PreparedStep, { kind: "shell" }>,
+  signal: AbortSignal,
+  deadline: number | undefined,
+): Promise<AttemptFailure | undefined> {
+  const { state, task, output } = options;
+  if (signal.aborted) return { error: { code: ErrorCode.INTERRUPTED, message: "Stopped." } };
+  let streamed = false;
+  let result;
+  try {
+    result = await state.executor.runShell(step.script, {
+      cwd: state.projectDir,
+      env: state.env,
+      task,
+      ...(deadline !== undefined ? { timeoutMs: Math.max(1, deadline - Date.now()) } : {}),
+      signal,
+      onStdout: (chunk) => {
+        streamed = true;
+        output.write("stdout", chunk);
+      },
+      onStderr: (chunk) => {
+        streamed = true;
+        output.write("stderr", chunk);
+      },
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      error: {
+        code: ErrorCode.TASK_FAILED,
+        message: state.redactor.redact(
+          `Task "${task.id}" failed: the ${state.executor.name} executor could not run \`${step.display}\`: ${message}`,
+        ),
+      },
+    };
+  }
+  if (!streamed) {
+    output.write("stdout", result.stdout);
+    output.write("stderr", result.stderr);
+  }
+  if (result.code === 0 && !result.timedOut) return undefined;
+  return {
+    exitCode: result.code,
+    ...(result.signal ? { signal: result.signal } : {}),
+    ...(result.timedOut ? { timedOut: true } : {}),
+    error: {
+      code: ErrorCode.TASK_FAILED,
+      message: `Task "${task.id}" failed: \`${step.display}\` exited with code ${result.code}.`,
+    },
+  };
+}
+
+async function runFunction(
+  options: AttemptOptions,
+  step: Extract<PreparedStep, { kind: "function" }>,
+  signal: AbortSignal,
+): Promise<AttemptFailure | undefined> {
+  const { state, task, output, meta } = options;
+  const ctx = taskContext(state, task, options.candidate as CandidateContext, output, meta, signal);
+  try {
+    await Promise.race([Promise.resolve().then(() => step.fn(ctx)), abortPromise(signal)]);
+    return undefined;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const code = (error as { code?: unknown })?.code;
+    return {
+      error: {
+        code: typeof code === "string" && code.startsWith("ASYNC_PIPELINE_")
+          ? code
+          : ErrorCode.TASK_FAILED,
+        message: state.redactor.redact(
+          `Task "${task.id}" failed: function step ${step.name}() threw: ${message}`,
+        ),
+      },
+    };
+  }
+}

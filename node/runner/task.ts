@@ -1,0 +1,214 @@
+/** Running one task: cache lookup, attempts with retry, logs and its result. @module */
+
+import type { CandidateContext } from "../../core/context.ts";
+import { ErrorCode, isPipelineError } from "../../core/errors.ts";
+import type { NormalizedTask } from "../../core/model.ts";
+import type { CacheLookupInput, CacheLookupResult } from "../cache_seam.ts";
+import type { AttemptRecord, TaskResult } from "../types.ts";
+import { TaskOutput } from "./output.ts";
+import type { RunState } from "./state.ts";
+import {
+  type AttemptFailure,
+  needsCandidate,
+  type PreparedStep,
+  prepareSteps,
+  runAttempt,
+} from "./steps.ts";
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted || ms <= 0) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+async function lookupCache(
+  state: RunState,
+  task: NormalizedTask,
+  steps: readonly PreparedStep[],
+): Promise<{ input: CacheLookupInput; answer: CacheLookupResult }> {
+  const input: CacheLookupInput = {
+    task,
+    cwd: state.projectDir,
+    env: state.env,
+    envKeys: state.envKeys,
+    secretValues: state.secretValues,
+    dependencyFingerprints: Object.fromEntries(
+      task.dependsOn.map((id) => [id, state.fingerprints.get(id) ?? ""]),
+    ),
+    stepTexts: steps.map((step) => step.kind === "shell" ? step.keyText : step.code),
+    force: state.force,
+  };
+  if (state.cache === undefined) {
+    return { input, answer: { status: "disabled", fingerprint: `run:${state.runId}:${task.id}` } };
+  }
+  try {
+    return { input, answer: await state.cache.lookup(input) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      input,
+      answer: {
+        status: "disabled",
+        fingerprint: `run:${state.runId}:${task.id}`,
+        warning: `Cache lookup failed, so the task ran uncached: ${message}`,
+      },
+    };
+  }
+}
+
+function now(): { ms: number; iso: string } {
+  const ms = Date.now();
+  return { ms, iso: new Date(ms).toISOString() };
+}
+
+/** Stores logs and timings, masks the result, and emits the final event of a task. */
+async function finish(
+  state: RunState,
+  result: TaskResult,
+  output: TaskOutput,
+  startedMs: number,
+  cached: boolean,
+): Promise<void> {
+  output.flush();
+  const end = now();
+  result.finishedAt = end.iso;
+  result.durationMs = end.ms - startedMs;
+  result.logs = await state.store.writeLogs(
+    result.id,
+    output.stdout.stored(),
+    output.stderr.stored(),
+  );
+  Object.assign(result, state.redactor.redactValue({ meta: result.meta, error: result.error }));
+  if (result.error === undefined) delete result.error;
+  if (cached) state.emit({ type: "task-cached", taskId: result.id, result });
+  else {
+    state.emit({ type: "task-finished", taskId: result.id, result, outputTail: output.tail() });
+  }
+}
+
+function attemptRecord(
+  attempt: number,
+  started: { ms: number; iso: string },
+  failure: AttemptFailure | undefined,
+): AttemptRecord {
+  const end = now();
+  return {
+    attempt,
+    startedAt: started.iso,
+    finishedAt: end.iso,
+    durationMs: end.ms - started.ms,
+    exitCode: failure === undefined ? 0 : failure.exitCode,
+    ...(failure?.signal ? { signal: failure.signal } : {}),
+    ...(failure?.timedOut ? { timedOut: true } : {}),
+    ...(failure ? { error: failure.error.message } : {}),
+  };
+}
+
+/** Runs the attempts of a task until one passes or `retry.attempts` are used. */
+async function runAttempts(
+  state: RunState,
+  task: NormalizedTask,
+  steps: readonly PreparedStep[],
+  output: TaskOutput,
+  result: TaskResult,
+  candidate: CandidateContext | undefined,
+): Promise<AttemptFailure | undefined> {
+  const maxAttempts = task.retry.attempts;
+  for (let attempt = 1;; attempt++) {
+    state.emit({ type: "task-started", taskId: task.id, attempt, maxAttempts });
+    const started = now();
+    const failure = await runAttempt({ state, task, steps, output, meta: result.meta, candidate });
+    result.attemptLog.push(attemptRecord(attempt, started, failure));
+    result.attempts = attempt;
+    if (failure === undefined) return undefined;
+    if (attempt >= maxAttempts || failure.interrupted || state.signal.aborted) return failure;
+    state.emit({
+      type: "task-retried",
+      taskId: task.id,
+      attempt,
+      maxAttempts,
+      delayMs: task.retry.delayMs,
+      reason: failure.error.message,
+    });
+    await sleep(task.retry.delayMs, state.signal);
+  }
+}
+
+/**
+ * Runs one task and fills in `result`. Returns true when the task passed or
+ * was restored from the cache. Never rejects because of the task itself.
+ */
+export async function runTask(
+  state: RunState,
+  task: NormalizedTask,
+  result: TaskResult,
+): Promise<boolean> {
+  const started = now();
+  result.status = "running";
+  result.startedAt = started.iso;
+  const output = new TaskOutput(task.id, state.redactor, state.maxLogBytes, state.emit, state.echo);
+
+  let candidate: CandidateContext | undefined;
+  let steps: PreparedStep[];
+  try {
+    candidate = needsCandidate(task) ? await state.candidate() : undefined;
+    steps = prepareSteps(state, task, candidate);
+  } catch (error) {
+    result.status = "failed";
+    result.error = {
+      code: isPipelineError(error) ? error.code : ErrorCode.TASK_FAILED,
+      message: state.redactor.redact(error instanceof Error ? error.message : String(error)),
+    };
+    await finish(state, result, output, started.ms, false);
+    return false;
+  }
+
+  const { input, answer } = await lookupCache(state, task, steps);
+  state.fingerprints.set(task.id, answer.fingerprint);
+  if (answer.status !== "disabled") result.cacheKey = answer.key;
+  if (answer.status !== "hit" && answer.reason) result.cacheMiss = answer.reason;
+  if (answer.status !== "hit" && answer.warning) (result.warnings ??= []).push(answer.warning);
+
+  if (answer.status === "hit") {
+    output.write("stdout", answer.stdout);
+    output.write("stderr", answer.stderr);
+    result.status = "passed";
+    result.cacheHit = true;
+    result.meta = { ...answer.meta };
+    await finish(state, result, output, started.ms, true);
+    return true;
+  }
+
+  const failure = await runAttempts(state, task, steps, output, result, candidate);
+  result.status = failure === undefined ? "passed" : "failed";
+  result.exitCode = failure === undefined ? 0 : failure.exitCode;
+  if (result.exitCode === undefined) delete result.exitCode;
+  if (failure !== undefined) result.error = failure.error;
+  output.flush();
+
+  if (failure === undefined && answer.status === "miss") {
+    const saved = await state.cache?.save({
+      task,
+      cwd: state.projectDir,
+      key: answer.key,
+      lookup: input,
+      stdout: output.stdout.stored(),
+      stderr: output.stderr.stored(),
+      meta: state.redactor.redactValue(result.meta),
+      durationMs: Date.now() - started.ms,
+    }).catch((error) => ({
+      stored: false,
+      warning: `Cache save failed: ${error instanceof Error ? error.message : String(error)}`,
+    }));
+    if (saved?.warning) (result.warnings ??= []).push(saved.warning);
+  }
+  await finish(state, result, output, started.ms, false);
+  return failure === undefined;
+}

@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { BufferSink } from "../cli/io.ts";
+import {
+  formatDuration,
+  styles,
+  taskStatusLine,
+  textPresenter,
+  useColor,
+} from "../cli/presenters/text.ts";
+import type { ExecutionRecord, TaskResult } from "../node/types.ts";
+
+function result(overrides: Partial<TaskResult>): TaskResult {
+  return {
+    id: "build",
+    status: "passed",
+    attempts: 1,
+    attemptLog: [],
+    cacheHit: false,
+    meta: {},
+    durationMs: 1234,
+    ...overrides,
+  };
+}
+
+Deno.test("formatDuration picks a unit", () => {
+  assert.equal(formatDuration(850), "850ms");
+  assert.equal(formatDuration(1234), "1.2s");
+  assert.equal(formatDuration(125_000), "2m 05s");
+});
+
+Deno.test("taskStatusLine covers every outcome", () => {
+  const plain = styles(false);
+  const cases: [Partial<TaskResult>, string][] = [
+    [{}, "✓ build passed (1.2s)"],
+    [{ attempts: 3 }, "✓ build passed after 3 attempts (1.2s)"],
+    [{ cacheHit: true, attempts: 0, durationMs: 5 }, "● build cached (5ms)"],
+    [{ status: "failed", exitCode: 2 }, "✗ build failed (1.2s): exit code 2"],
+    [{ status: "failed" }, "✗ build failed (1.2s)"],
+    [
+      {
+        status: "failed",
+        exitCode: 124,
+        attemptLog: [{
+          attempt: 1,
+          startedAt: "",
+          finishedAt: "",
+          durationMs: 1,
+          exitCode: 124,
+          timedOut: true,
+        }],
+      },
+      "✗ build timed out (1.2s)",
+    ],
+  ];
+  for (const [overrides, expected] of cases) {
+    assert.equal(taskStatusLine(result(overrides), plain), expected);
+  }
+});
+
+Deno.test("useColor needs a TTY without NO_COLOR", () => {
+  const tty = { isTTY: true, write() {} };
+  assert.equal(useColor(tty, {}), true);
+  assert.equal(useColor(tty, { NO_COLOR: "1" }), false);
+  assert.equal(useColor(tty, { NO_COLOR: "" }), true);
+  assert.equal(useColor(new BufferSink(), {}), false);
+});
+
+Deno.test("textPresenter prefixes lines and flushes partial ones", () => {
+  const sink = new BufferSink();
+  const present = textPresenter(sink, { color: false, cwd: "/project" });
+  present({ type: "task-output", taskId: "a", stream: "stdout", text: "one\ntw" });
+  present({ type: "task-output", taskId: "b", stream: "stderr", text: "other\n" });
+  present({ type: "task-output", taskId: "a", stream: "stdout", text: "o\nthree" });
+  present({ type: "task-finished", taskId: "a", result: result({ id: "a" }), outputTail: [] });
+  assert.equal(
+    sink.text(),
+    "[a] one\n[b] other\n[a] two\n[a] three\n✓ a passed (1.2s)\n",
+  );
+});
+
+Deno.test("textPresenter colors only when asked", () => {
+  const colored = new BufferSink();
+  textPresenter(colored, { color: true, cwd: "/" })({
+    type: "task-skipped",
+    taskId: "a",
+    reason: "x",
+  });
+  assert.ok(colored.text().includes("\x1b["));
+  const plain = new BufferSink();
+  textPresenter(plain, { color: false, cwd: "/" })({
+    type: "task-skipped",
+    taskId: "a",
+    reason: "x",
+  });
+  assert.equal(plain.text(), "○ a skipped: x\n");
+});
+
+Deno.test("textPresenter summary lists failures and counts", () => {
+  const sink = new BufferSink();
+  const present = textPresenter(sink, { color: false, cwd: "/project" });
+  const failed = result({
+    id: "test",
+    status: "failed",
+    exitCode: 1,
+    error: { code: "ASYNC_PIPELINE_TASK_FAILED", message: 'Task "test" failed.' },
+  });
+  present({ type: "task-finished", taskId: "test", result: failed, outputTail: ["x", "y"] });
+  const record: ExecutionRecord = {
+    schemaVersion: 1,
+    id: "r",
+    pipelineName: "p",
+    jobId: "verify",
+    cwd: "/project",
+    pid: 1,
+    startedAt: "",
+    status: "failed",
+    mode: "manual",
+    tasks: [
+      result({}),
+      result({ id: "c", cacheHit: true }),
+      failed,
+      result({ id: "s", status: "skipped" }),
+    ],
+  };
+  present({
+    type: "run-finished",
+    record,
+    recordPath: "/project/.async/runs/r/execution.json",
+    durationMs: 2000,
+  });
+  assert.equal(
+    sink.text(),
+    [
+      "✗ test failed (1.2s): exit code 1",
+      "",
+      'Failed: test: Task "test" failed.',
+      "  last 2 lines of output:",
+      "  │ x",
+      "  │ y",
+      "verify failed in 2.0s: 1 passed, 1 cached, 1 failed, 1 skipped",
+      "record: .async/runs/r/execution.json",
+      "",
+    ].join("\n"),
+  );
+});

@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { hostname } from "node:os";
+import process from "node:process";
+import { ErrorCode } from "../core/errors.ts";
+import { acquireRunLock, isProcessAlive, RUN_LOCK_PATH } from "../node/lock.ts";
+
+/** Returns the pid of a process that has already exited. */
+async function deadPid(): Promise<number> {
+  const child = new Deno.Command("true").spawn();
+  await child.status;
+  return child.pid;
+}
+
+Deno.test("acquireRunLock writes and releases the lock", async () => {
+  const dir = await Deno.makeTempDir();
+  const lock = await acquireRunLock(dir, "run-1");
+  const stored = JSON.parse(await readFile(join(dir, RUN_LOCK_PATH), "utf8"));
+  assert.equal(stored.pid, process.pid);
+  assert.equal(stored.runId, "run-1");
+  assert.equal(stored.startedAt, lock.info.startedAt);
+  assert.equal(lock.reclaimed, undefined);
+  await lock.release();
+  await assert.rejects(readFile(join(dir, RUN_LOCK_PATH)), { code: "ENOENT" });
+});
+
+Deno.test("acquireRunLock rejects a live holder", async () => {
+  const dir = await Deno.makeTempDir();
+  const holder = new Deno.Command("sleep", { args: ["30"] }).spawn();
+  try {
+    const startedAt = "2024-05-06T07:08:09.000Z";
+    await acquireRunLock(dir, "first").then((lock) => lock.release());
+    await writeFile(
+      join(dir, RUN_LOCK_PATH),
+      JSON.stringify({ pid: holder.pid, startedAt, runId: "other", hostname: hostname() }),
+    );
+    await assert.rejects(acquireRunLock(dir, "second"), (error: Error & { code?: string }) => {
+      assert.equal(error.code, ErrorCode.RUN_ACTIVE);
+      assert.match(error.message, new RegExp(`pid ${holder.pid}`));
+      assert.match(error.message, new RegExp(startedAt.replaceAll(".", "\\.")));
+      return true;
+    });
+  } finally {
+    holder.kill("SIGKILL");
+    await holder.status;
+  }
+});
+
+Deno.test("acquireRunLock reclaims a dead holder's lock", async () => {
+  const dir = await Deno.makeTempDir();
+  const pid = await deadPid();
+  assert.equal(isProcessAlive(pid), false);
+  await acquireRunLock(dir, "first").then((lock) => lock.release());
+  await writeFile(
+    join(dir, RUN_LOCK_PATH),
+    JSON.stringify({
+      pid,
+      startedAt: "2024-01-01T00:00:00.000Z",
+      runId: "old",
+      hostname: hostname(),
+    }),
+  );
+  const lock = await acquireRunLock(dir, "new");
+  assert.equal(lock.reclaimed?.pid, pid);
+  assert.equal(lock.reclaimed?.startedAt, "2024-01-01T00:00:00.000Z");
+  assert.equal(JSON.parse(await readFile(join(dir, RUN_LOCK_PATH), "utf8")).runId, "new");
+  await lock.release();
+});
+
+Deno.test("acquireRunLock keeps another host's lock", async () => {
+  const dir = await Deno.makeTempDir();
+  const pid = await deadPid();
+  await acquireRunLock(dir, "first").then((lock) => lock.release());
+  await writeFile(
+    join(dir, RUN_LOCK_PATH),
+    JSON.stringify({
+      pid,
+      startedAt: "2024-01-01T00:00:00.000Z",
+      runId: "old",
+      hostname: "elsewhere",
+    }),
+  );
+  await assert.rejects(acquireRunLock(dir, "new"), { code: ErrorCode.RUN_ACTIVE });
+});
+
+Deno.test("acquireRunLock reclaims a torn lock file", async () => {
+  const dir = await Deno.makeTempDir();
+  await acquireRunLock(dir, "first").then((lock) => lock.release());
+  await writeFile(join(dir, RUN_LOCK_PATH), "{ not json");
+  const lock = await acquireRunLock(dir, "new");
+  assert.equal(lock.reclaimed?.pid, 0);
+  await lock.release();
+});
+
+Deno.test("release leaves a lock taken by another run", async () => {
+  const dir = await Deno.makeTempDir();
+  const lock = await acquireRunLock(dir, "mine");
+  const foreign = JSON.stringify({ pid: 1, startedAt: "x", runId: "theirs", hostname: "h" });
+  await writeFile(join(dir, RUN_LOCK_PATH), foreign);
+  await lock.release();
+  assert.equal(await readFile(join(dir, RUN_LOCK_PATH), "utf8"), foreign);
+});
+
+Deno.test("isProcessAlive sees this process", () => {
+  assert.equal(isProcessAlive(process.pid), true);
+});

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { Redactor, StreamRedactor } from "../node/redact.ts";
+
+Deno.test("Redactor masks every occurrence", () => {
+  const redactor = new Redactor(["hunter2"]);
+  assert.equal(redactor.redact("pw=hunter2 again hunter2"), "pw=*** again ***");
+});
+
+Deno.test("Redactor masks longer secrets first", () => {
+  const redactor = new Redactor(["abc", "abcdef"]);
+  assert.equal(redactor.redact("x abcdef y abc"), "x *** y ***");
+});
+
+Deno.test("Redactor masks lines of multi-line secrets", () => {
+  const redactor = new Redactor(["line-one\nline-two"]);
+  assert.equal(redactor.redact("got line-two alone"), "got *** alone");
+  assert.equal(redactor.redact("line-one\nline-two"), "***");
+});
+
+Deno.test("Redactor ignores empty secrets", () => {
+  const redactor = new Redactor(["", "x1"]);
+  assert.equal(redactor.redact("a x1 b"), "a *** b");
+  assert.equal(redactor.maxLength, 2);
+});
+
+Deno.test("Redactor.redactValue masks nested strings and keys", () => {
+  const redactor = new Redactor(["s3cr3t"]);
+  const masked = redactor.redactValue({
+    list: ["s3cr3t", 1, null],
+    nested: { message: "token s3cr3t", s3cr3t: true },
+  });
+  assert.deepEqual(masked, {
+    list: ["***", 1, null],
+    nested: { message: "token ***", "***": true },
+  });
+});
+
+Deno.test("StreamRedactor masks secrets split across chunks", () => {
+  const redactor = new Redactor(["abcdefgh"]);
+  const out: string[] = [];
+  const stream = new StreamRedactor(redactor, (text) => out.push(text));
+  for (const chunk of ["start ab", "cd", "efgh end\n", "tail abc"]) stream.write(chunk);
+  stream.flush();
+  const text = out.join("");
+  assert.equal(text, "start *** end\ntail abc");
+  assert.ok(!out.some((chunk) => chunk.includes("abcd")));
+});
+
+Deno.test("StreamRedactor emits text that cannot start a secret", () => {
+  const redactor = new Redactor(["zzz-secret"]);
+  const out: string[] = [];
+  const stream = new StreamRedactor(redactor, (text) => out.push(text));
+  stream.write("hello ");
+  assert.deepEqual(out, ["hello "]);
+  stream.write("z");
+  assert.deepEqual(out, ["hello "]);
+  stream.write("ebra\n");
+  assert.equal(out.join(""), "hello zebra\n");
+});
+
+Deno.test("StreamRedactor passes text through without secrets", () => {
+  const out: string[] = [];
+  const stream = new StreamRedactor(new Redactor(), (text) => out.push(text));
+  stream.write("a");
+  stream.write("b");
+  stream.flush();
+  assert.deepEqual(out, ["a", "b"]);
+});
