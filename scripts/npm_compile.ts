@@ -132,7 +132,14 @@ function rewriteDeclarationSpecifiers(
  * @throws {Error} listing every compiler diagnostic; nothing is written then.
  */
 export function compileModules(root: string, files: readonly string[], outDir: string): string[] {
-  const options: ts.CompilerOptions = { ...COMPILER_OPTIONS, rootDir: root, outDir };
+  // typeRoots is explicit so that `types: ["node"]` resolves from the repository, whatever the
+  // working directory of the build.
+  const options: ts.CompilerOptions = {
+    ...COMPILER_OPTIONS,
+    rootDir: root,
+    outDir,
+    typeRoots: [join(root, "node_modules", "@types")],
+  };
   const program = ts.createProgram({ rootNames: [...files], options });
   const diagnostics = ts.getPreEmitDiagnostics(program);
   if (diagnostics.length > 0) {

@@ -170,6 +170,65 @@ export const IMPORTS_CLI_MAIN_JS = `import { main } from "@async/pipeline/cli";
 console.log(typeof main);
 `;
 
+/**
+ * A \`node --test\` file doing what the API reference's \`runJob\` example does:
+ * it runs the publish job with \`NPM_TOKEN\` faked, then with the rendered key
+ * \`NODE_AUTH_TOKEN\`, and checks that a missing token fails before the task.
+ */
+export const PUBLISH_TEST_MJS = `import assert from "node:assert/strict";
+import { test } from "node:test";
+import { loadPipeline, runJob } from "@async/pipeline/node";
+
+const { pipeline } = await loadPipeline(process.cwd());
+
+test("publish passes with a fake NPM_TOKEN", async () => {
+  const record = await runJob(pipeline, {
+    id: "publish",
+    mode: "ci",
+    cwd: process.cwd(),
+    env: { ...process.env, NPM_TOKEN: "fake-token" },
+  });
+  assert.equal(record.status, "passed");
+  assert.equal(record.mode, "ci");
+  assert.deepEqual(record.tasks.map((each) => [each.id, each.status]), [["publish", "passed"]]);
+});
+
+test("publish accepts the rendered NODE_AUTH_TOKEN", async () => {
+  const record = await runJob(pipeline, {
+    id: "publish",
+    cwd: process.cwd(),
+    env: { PATH: process.env.PATH, NODE_AUTH_TOKEN: "fake-token" },
+  });
+  assert.equal(record.status, "passed");
+});
+
+test("publish without a token fails early", async () => {
+  await assert.rejects(
+    runJob(pipeline, { id: "publish", cwd: process.cwd(), env: { PATH: process.env.PATH } }),
+    (error) => error.code === "ASYNC_PIPELINE_MISSING_SECRET" && !error.message.includes("fake"),
+  );
+});
+`;
+
+/**
+ * A pipeline whose tasks run until they are stopped: `hold` writes
+ * `hold.started` and waits, `ticks` prints a line every 50 ms.
+ */
+export const SIGNALS_PIPELINE_TS = `import { definePipeline, job, sh, task } from "@async/pipeline";
+
+export default definePipeline({
+  name: "signals-fixture",
+  tasks: {
+    hold: task({ run: sh\`echo started > hold.started; sleep 60 & wait\` }),
+    ticks: task({ run: sh\`while :; do echo tick; sleep 0.05; done\` }),
+  },
+  jobs: {
+    hold: job({ target: "hold" }),
+    ticks: job({ target: "ticks" }),
+  },
+});
+`;
+
 /** A TypeScript consumer that type-checks every subpath's declarations. */
 export const CONSUMER_TS =
   `import { definePipeline, job, sh, task, type Pipeline } from "@async/pipeline";

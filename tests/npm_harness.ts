@@ -7,7 +7,7 @@
  */
 
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import process from "node:process";
@@ -57,6 +57,76 @@ export function runCommand(
       }));
     child.stdin.end(options.input ?? "");
   });
+}
+
+/** A command started in the background. */
+export interface StartedCommand {
+  /** Sends `signal` to the command's process. */
+  kill(signal: NodeJS.Signals): void;
+  /** Resolves when the command exits. */
+  readonly output: Promise<CommandOutput>;
+}
+
+/**
+ * Starts `command` in the background; `output` resolves when it exits. It
+ * uses `Deno.Command` because Deno's `node:child_process` (Deno 2.9.6)
+ * reports the signal passed to `kill()` even when the child handled it and
+ * exited with a code, and these tests assert that code.
+ */
+export function startCommand(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: Record<string, string> },
+): StartedCommand {
+  const child = new Deno.Command(command, {
+    args: [...args],
+    cwd: options.cwd,
+    env: options.env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const decoder = new TextDecoder();
+  const output = child.output().then((result) => ({
+    code: result.signal === null ? result.code : null,
+    signal: result.signal as NodeJS.Signals | null,
+    stdout: decoder.decode(result.stdout),
+    stderr: decoder.decode(result.stderr),
+  }));
+  return { kill: (signal) => child.kill(signal as Deno.Signal), output };
+}
+
+/**
+ * Polls `check` every 50 ms until it returns true. Fails after `limitMs`, so
+ * a condition that never holds fails the test instead of hanging it.
+ */
+export async function waitFor(
+  condition: string,
+  check: () => Promise<boolean>,
+  limitMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${condition}.`);
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 50));
+  }
+}
+
+/**
+ * Returns the shape of a JSON value: objects keep their keys (sorted) with the
+ * shape of each value, arrays the shape of each item, and other values become
+ * their type name. Two execution records of the same job have equal shapes
+ * although ids, paths and timings differ.
+ */
+export function jsonShape(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(jsonShape);
+  if (value === null) return "null";
+  if (typeof value !== "object") return typeof value;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, item]) => [key, jsonShape(item)]);
+  return Object.fromEntries(entries);
 }
 
 /** Formats a command's output for an assertion message. */
@@ -219,6 +289,30 @@ export class NodeProject {
   /** Runs the installed `async-pipeline` bin through `npx`, never fetching it from a registry. */
   async bin(args: readonly string[], env: Record<string, string> = {}): Promise<CommandOutput> {
     return await this.exec("npx", ["--no", "--", "async-pipeline", ...args], env);
+  }
+
+  /**
+   * Starts the installed bin directly (not through `npx`), so that a signal
+   * sent to the returned command reaches the CLI's own process.
+   */
+  startBin(args: readonly string[]): StartedCommand {
+    const bin = join(this.dir, "node_modules", ".bin", "async-pipeline");
+    return startCommand(bin, args, { cwd: this.dir, env: this.env });
+  }
+
+  /** Removes a file of the project. */
+  async remove(path: string): Promise<void> {
+    await rm(join(this.dir, path), { force: true });
+  }
+
+  /** Reports whether a file of the project exists. */
+  async exists(path: string): Promise<boolean> {
+    try {
+      await access(join(this.dir, path));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Runs `npm` in the project. */

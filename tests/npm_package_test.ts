@@ -18,11 +18,13 @@ import {
   denoPathImportMap,
   DenoProject,
   describeOutput,
+  jsonShape,
   NODE_24,
   NodeProject,
   type NodeRuntime,
   REPO_ROOT,
   SYSTEM_NODE,
+  waitFor,
 } from "./npm_harness.ts";
 import {
   COMMONJS_PACKAGE_JSON,
@@ -34,6 +36,8 @@ import {
   PACKAGE_JSON,
   PIPELINE_MJS,
   PIPELINE_TS,
+  PUBLISH_TEST_MJS,
+  SIGNALS_PIPELINE_TS,
   SUBPATHS_TEST_MJS,
 } from "./npm_fixtures.ts";
 
@@ -49,6 +53,8 @@ const PROJECT_FILES: Readonly<Record<string, string>> = {
   "cjs/pipeline.ts": COMMONJS_PIPELINE_TS,
   "test/subpaths.test.mjs": SUBPATHS_TEST_MJS,
   "tools/main.js": IMPORTS_CLI_MAIN_JS,
+  "test/publish.test.mjs": PUBLISH_TEST_MJS,
+  "signals/pipeline.ts": SIGNALS_PIPELINE_TS,
 };
 
 // One build and one tarball serve the whole file. The projects of both Node
@@ -181,6 +187,7 @@ for (const runtime of RUNTIMES) {
   packageTest(`${name} metadata reads pipeline.ts`, async () => {
     const output = await (await project(runtime)).bin(["metadata", "--format", "json"]);
     const metadata = parseJson(output, "metadata --format json");
+    assert.equal(output.stderr, "", "loading pipeline.ts printed warnings");
     assert.equal(metadata.name, "npm-fixture");
     assert.deepEqual(Object.keys(metadata.tasks as object).sort(), ["build", "publish", "test"]);
     assert.deepEqual(Object.keys(metadata.jobs as object).sort(), ["publish", "verify"]);
@@ -241,6 +248,59 @@ for (const runtime of RUNTIMES) {
     assertExit(await node.bin(["sync", "tasks", "check"]), 0, "sync tasks check");
   });
 
+  packageTest(`${name} npm runs the synced script`, async () => {
+    const node = await project(runtime);
+    const output = await node.npm(["run", "pipeline:verify"]);
+    assertExit(output, 0, "npm run pipeline:verify");
+    assert.match(output.stdout, /verify passed/);
+    assert.equal(await node.read("dist/greeting.txt"), "hello from TypeScript");
+  });
+
+  packageTest(`${name} run verify writes a record`, async () => {
+    const node = await project(runtime);
+    const output = await node.bin(["run", "verify", "--format", "json", "--force"]);
+    const record = parseJson(output, "run verify --format json");
+    assert.equal(record.status, "passed");
+    assert.equal(record.jobId, "verify");
+    assert.equal(record.pipelineName, "npm-fixture");
+    const tasks = record.tasks as { id: string; status: string }[];
+    assert.deepEqual(tasks.map((task) => [task.id, task.status]), [
+      ["build", "passed"],
+      ["test", "passed"],
+    ]);
+    const stored = JSON.parse(await node.read(`.async/runs/${record.id}/execution.json`));
+    assert.deepEqual(stored, record);
+  });
+
+  packageTest(`${name} runJob runs the publish job`, async () => {
+    const node = await project(runtime);
+    const output = await node.node(["--test", "--test-reporter=tap", "test/publish.test.mjs"]);
+    assertExit(output, 0, "node --test test/publish.test.mjs");
+    assert.match(output.stdout, /^# pass 3$/m);
+    assert.doesNotMatch(output.stdout + output.stderr, /fake-token/);
+  });
+
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    packageTest(`${name} bin exits ${code} on ${signal}`, async () => {
+      const node = await project(runtime);
+      await node.remove("signals/hold.started");
+      const run = node.startBin(["run", "hold", "--config", "signals/pipeline.ts"]);
+      await waitFor("the hold task to start", () => node.exists("signals/hold.started"));
+      run.kill(signal);
+      const output = await run.output;
+      assertExit(output, code, `async-pipeline run hold stopped by ${signal}`);
+      assert.match(output.stdout, new RegExp(`Stopped: .*${signal}`));
+    });
+  }
+
+  packageTest(`${name} bin exits 141 on closed pipe`, async () => {
+    const node = await project(runtime);
+    const script = "node_modules/.bin/async-pipeline run ticks --config signals/pipeline.ts " +
+      "| head -1; exit ${PIPESTATUS[0]}";
+    const output = await node.exec("bash", ["-c", script]);
+    assertExit(output, 141, "async-pipeline run ticks | head -1");
+  });
+
   packageTest(`${name} node --test imports subpaths`, async () => {
     const node = await project(runtime);
     const output = await node.node(["--test", "--test-reporter=tap", "test/subpaths.test.mjs"]);
@@ -280,6 +340,23 @@ packageTest("deno cli module matches npm metadata", async () => {
   assert.deepEqual(fromDeno, fromNode);
 });
 
+packageTest("deno cli record matches npm shape", async () => {
+  const pkg = await build();
+  const deno = await DenoProject.create(pkg.root, {
+    "deno.json": await denoPathImportMap(),
+    "pipeline.ts": PIPELINE_TS,
+  });
+  const cli = join(REPO_ROOT, "cli", "main.ts");
+  const args = ["run", "verify", "--format", "json", "--force"];
+  const fromDeno = parseJson(await deno.deno(["run", "-A", cli, ...args]), "deno run verify");
+  const fromNode = parseJson(
+    await (await project(SYSTEM_NODE)).bin(args),
+    "npx async-pipeline run verify",
+  );
+  assert.equal(fromDeno.status, "passed");
+  assert.deepEqual(jsonShape(fromDeno), jsonShape(fromNode));
+});
+
 packageTest("deno runs jsr cli export", async () => {
   const pkg = await build();
   const deno = await DenoProject.create(pkg.root, {
@@ -295,4 +372,10 @@ packageTest("deno runs jsr cli export", async () => {
     "deno run jsr:@async/pipeline/cli metadata",
   );
   assert.equal(metadata.name, "npm-fixture");
+
+  const record = parseJson(
+    await deno.deno(["run", "-A", "jsr:@async/pipeline/cli", "run", "verify", "--format", "json"]),
+    "deno run jsr:@async/pipeline/cli run verify",
+  );
+  assert.equal(record.status, "passed");
 });
