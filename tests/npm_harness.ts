@@ -99,7 +99,7 @@ export function startCommand(
 
 /**
  * Polls `check` every 50 ms until it returns true. Fails after `limitMs`, so
- * a condition that never holds fails the test instead of hanging it.
+ * a condition that never becomes true fails the test instead of hanging it.
  */
 export async function waitFor(
   condition: string,
