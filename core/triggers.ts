@@ -2,6 +2,7 @@
 
 import { validateCron } from "./cron.ts";
 import { didYouMean, ErrorCode, PipelineError } from "./errors.ts";
+import { parseBranchPattern } from "./github_glob.ts";
 
 /** A manual start (GitHub `workflow_dispatch`, or `async-pipeline run` locally). */
 export interface ManualTrigger {
@@ -105,11 +106,7 @@ function github(options: GithubTriggerOptions): GithubTrigger {
         "Omit branches to match every branch.",
       );
     }
-    for (const branch of branches) {
-      if (typeof branch !== "string" || branch.trim() === "") {
-        throw fail(`invalid branch ${JSON.stringify(branch)}.`);
-      }
-    }
+    checkBranches(branches, fail);
     result.branches = [...branches];
   }
   return Object.freeze({
@@ -117,6 +114,32 @@ function github(options: GithubTriggerOptions): GithubTrigger {
     events: Object.freeze(result.events),
     ...(result.branches ? { branches: Object.freeze(result.branches) } : {}),
   });
+}
+
+/** Rejects branch patterns that GitHub would reject, and lists that can match no branch. */
+function checkBranches(
+  branches: unknown[],
+  fail: (message: string, hint?: string) => PipelineError,
+): void {
+  for (const branch of branches) {
+    if (typeof branch !== "string" || branch.trim() === "") {
+      throw fail(`invalid branch ${JSON.stringify(branch)}.`);
+    }
+    try {
+      parseBranchPattern(branch);
+    } catch (error) {
+      throw fail(
+        `invalid branch pattern ${JSON.stringify(branch)}: ${(error as Error).message}.`,
+        "Patterns use GitHub filter syntax: *, **, ?, +, [a-z] and a leading ! to exclude.",
+      );
+    }
+  }
+  if ((branches as string[]).every((branch) => branch.startsWith("!"))) {
+    throw fail(
+      "branches lists only excluded (!) patterns, so GitHub would match no branch.",
+      'Add a pattern that includes branches first, such as ["**", "!wip/**"].',
+    );
+  }
 }
 
 function cron(expression: string): CronTrigger {

@@ -13,6 +13,7 @@ export {
   setModuleImporter,
 } from "./load.ts";
 export type { LoadedPipeline } from "./load.ts";
+export * from "./github/mod.ts";
 export { taskSyncProvider } from "./sync/tasks/provider.ts";
 export { planTaskSync } from "./sync/tasks/plan.ts";
 export type { EntryChange, ManifestPlan, TaskSyncPlan } from "./sync/tasks/plan.ts";
@@ -44,3 +45,22 @@ export type {
   TaskResult,
   TaskStatus,
 } from "./types.ts";
+export {
+  clearCache,
+  createTaskCache,
+  DEFAULT_CACHE_DAYS,
+  DEFAULT_KEEP_RUNS,
+  fileStoreRoots,
+  gc,
+} from "./cache/mod.ts";
+export type {
+  ClearResult,
+  EntryResult,
+  GcOptions,
+  GcResult,
+  KeyManifest,
+  ManifestChanges,
+  OutputRecord,
+  OutputsManifest,
+  TaskCacheOptions,
+} from "./cache/mod.ts";

@@ -10,7 +10,6 @@ import type {
 } from "../node/cache_seam.ts";
 import type { RunEvent } from "../node/runner/events.ts";
 import { executeRun } from "../node/runner/run_job.ts";
-import { runJob } from "../node/mod.ts";
 import { baseEnv } from "./support/projects.ts";
 
 /** A scripted cache: `hits` are restored, everything else misses and is saved. */
@@ -135,11 +134,11 @@ Deno.test("passing tasks are saved with output", async () => {
 
 Deno.test("without hooks every task is uncached", async () => {
   const cwd = await Deno.makeTempDir();
-  const record = await runJob(pipeline, {
+  const record = await executeRun(pipeline, {
     id: "test",
     cwd,
     env: { ...baseEnv(), TOKEN: "abc123secret" },
-  });
+  }, {});
   for (const result of record.tasks) {
     assert.equal(result.cacheHit, false);
     assert.equal(result.cacheKey, undefined);

@@ -2,7 +2,7 @@
 
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import { loadPipeline } from "../../node/load.ts";
-import { executeRun } from "../../node/runner/run_job.ts";
+import { defaultTaskCache, executeRun } from "../../node/runner/run_job.ts";
 import { parseCommandArgs, parseFormat, parsePositiveInt } from "../args.ts";
 import type { CliContext } from "../io.ts";
 import { textPresenter, useColor } from "../presenters/text.ts";
@@ -54,7 +54,12 @@ async function runTarget(target: "job" | "task", args: string[], ctx: CliContext
     cwd: loaded.dir,
     env: ctx.env,
     ...(values.sandbox !== undefined ? { sandbox: values.sandbox } : {}),
-  }, { target, signal: ctx.signal, ...(presenter ? { onEvent: presenter } : {}) });
+  }, {
+    target,
+    signal: ctx.signal,
+    createCache: defaultTaskCache,
+    ...(presenter ? { onEvent: presenter } : {}),
+  });
 
   if (format === "json") ctx.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
   return record.status === "passed" ? 0 : 1;

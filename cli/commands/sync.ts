@@ -28,8 +28,9 @@ async function loadForSync(command: string, args: string[], ctx: CliContext) {
 function renderStatuses(statuses: readonly SyncFileStatus[], indent = ""): string {
   const lines: string[] = [];
   for (const status of statuses) {
-    lines.push(`${indent}${status.state.padEnd(8)} ${status.path}`);
-    for (const line of status.diff?.split("\n") ?? []) lines.push(`${indent}  - ${line}`);
+    const reason = status.reason ? `  (${status.reason})` : "";
+    lines.push(`${indent}${status.state.padEnd(8)} ${status.path}${reason}`);
+    for (const line of status.diff?.split("\n") ?? []) lines.push(`${indent}  ${line}`);
   }
   return lines.map((line) => `${line}\n`).join("");
 }

@@ -11,6 +11,7 @@ import process from "node:process";
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import type { Pipeline } from "../../core/model.ts";
 import type { TaskCacheHooks } from "../cache_seam.ts";
+import { createTaskCache } from "../cache/task_cache.ts";
 import { pipelineFromModule } from "../load.ts";
 import { acquireRunLock, type RunLock } from "../lock.ts";
 import { readMaxLogBytes } from "../logs.ts";
@@ -37,8 +38,10 @@ import { runTask } from "./task.ts";
 
 /** Internal controls of a run that are not part of the public {@link RunOptions}. */
 export interface RunHooks {
-  /** Task cache. Without it every task runs. */
+  /** Task cache. Without it (and without `createCache`) every task runs. */
   readonly cache?: TaskCacheHooks;
+  /** Creates the task cache once the run id is known; `cache` takes precedence. */
+  readonly createCache?: (run: TaskCacheContext) => TaskCacheHooks;
   /** Receives run events, for presenters. */
   readonly onEvent?: RunEventListener;
   /** Aborting it stops running tasks and starts no new ones. Its reason names the cause. */
@@ -49,6 +52,25 @@ export interface RunHooks {
   readonly commandRunner?: GovernedCommandRunner;
 }
 
+/** Facts of a run that {@link RunHooks.createCache} receives. */
+export interface TaskCacheContext {
+  readonly pipeline: Pipeline;
+  readonly projectDir: string;
+  readonly runId: string;
+  /** `--force`: ignore entries and refresh them. */
+  readonly force: boolean;
+}
+
+/** Creates the built-in task cache (file and memory stores) for a run. */
+export function defaultTaskCache(run: TaskCacheContext): TaskCacheHooks {
+  return createTaskCache({
+    pipeline: run.pipeline,
+    rootDir: run.projectDir,
+    runId: run.runId,
+    force: run.force,
+  });
+}
+
 /** A pipeline, or a module whose default export is one. */
 export type PipelineInput = Pipeline | { readonly default: Pipeline };
 
@@ -57,7 +79,9 @@ export type PipelineInput = Pipeline | { readonly default: Pipeline };
  * Tasks run in dependency order, at most `concurrency` at a time. After the
  * first failure no new task starts. Running tasks finish and the rest are
  * recorded as skipped. The record is written to
- * `.async/runs/<run-id>/execution.json` under `options.cwd`.
+ * `.async/runs/<run-id>/execution.json` under `options.cwd`. Cached tasks
+ * use the pipeline's task cache, and `options.force` ignores and refreshes
+ * their entries.
  *
  * @throws {PipelineError} for an unknown job, an active run
  * (`ASYNC_PIPELINE_RUN_ACTIVE`), or missing secrets, variables or tools.
@@ -72,7 +96,7 @@ export type PipelineInput = Pipeline | { readonly default: Pipeline };
  * ```
  */
 export function runJob(pipeline: PipelineInput, options: RunOptions): Promise<ExecutionRecord> {
-  return executeRun(pipeline, options, {});
+  return executeRun(pipeline, options, { createCache: defaultTaskCache });
 }
 
 function checkConcurrency(value: number | undefined): number {
@@ -125,6 +149,8 @@ export async function executeRun(
       lock,
       projectDir,
       maxLogBytes,
+      cache: hooks.cache ??
+        hooks.createCache?.({ pipeline, projectDir, runId, force: options.force === true }),
     });
   } finally {
     await lock.release();
@@ -145,6 +171,7 @@ interface LockedRun {
   readonly lock: RunLock;
   readonly projectDir: string;
   readonly maxLogBytes: number;
+  readonly cache?: TaskCacheHooks;
 }
 
 function listener(run: LockedRun): RunEventListener {
@@ -248,7 +275,7 @@ async function checkAndExecute(run: LockedRun, started: StartedRun): Promise<Exe
   await executeTasks(state, run, record);
 
   const interrupted = state.signal.aborted ? interruptError(state.signal.reason) : undefined;
-  await run.hooks.cache?.close().catch((error) =>
+  await run.cache?.close().catch((error) =>
     warn(record, emit, `Closing the task cache failed: ${String(error)}`)
   );
   await finalize(record, store, interrupted);
@@ -277,7 +304,7 @@ function createState(run: LockedRun, started: StartedRun, prepared: PreparedRun)
     maxLogBytes: run.maxLogBytes,
     emit: started.emit,
     signal: run.hooks.signal ?? new AbortController().signal,
-    cache: run.hooks.cache,
+    cache: run.cache,
     force: run.options.force === true,
     echo: run.options.echo === true,
     candidate: memoize(() => readCandidate(run.projectDir, run.env)),

@@ -15,6 +15,8 @@ export interface SyncFileStatus {
   state: "current" | "missing" | "stale";
   /** Short human-readable difference for stale files. */
   diff?: string;
+  /** Cause of the difference of a stale file, when the provider can tell, such as a hand edit. */
+  reason?: string;
 }
 
 /** One family of generated files. */

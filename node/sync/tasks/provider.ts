@@ -37,18 +37,26 @@ export function taskSyncStatuses(plan: TaskSyncPlan): SyncFileStatus[] {
     changes.length === 0 ? { path: manifest.path, state: "current" } : {
       path: manifest.path,
       state: "stale",
-      diff: changes.map((change) => describeChange(manifest.field, change)).join("\n"),
+      diff: changes.map((change) => `- ${describeChange(manifest.field, change)}`).join("\n"),
     }
   );
 
   const { path, before, after } = plan.lock;
   if (after === undefined) {
     if (before !== undefined) {
-      statuses.push({ path, state: "stale", diff: "sync.tasks is off; generate deletes the lock" });
+      statuses.push({
+        path,
+        state: "stale",
+        diff: "- sync.tasks is off; generate deletes the lock",
+      });
     }
   } else if (before === undefined) statuses.push({ path, state: "missing" });
   else if (before !== after) {
-    statuses.push({ path, state: "stale", diff: "the lock does not match the generated entries" });
+    statuses.push({
+      path,
+      state: "stale",
+      diff: "- the lock does not match the generated entries",
+    });
   } else statuses.push({ path, state: "current" });
   return statuses;
 }

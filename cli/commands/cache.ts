@@ -1,0 +1,122 @@
+/** `async-pipeline cache clear` and `async-pipeline gc`: task cache maintenance. @module */
+
+import { ErrorCode, isPipelineError } from "../../core/errors.ts";
+import type { Pipeline } from "../../core/model.ts";
+import {
+  clearCache,
+  DEFAULT_CACHE_DAYS,
+  DEFAULT_KEEP_RUNS,
+  fileStoreRoots,
+  gc,
+} from "../../node/cache/maintenance.ts";
+import { loadPipeline } from "../../node/load.ts";
+import { readKeepRuns } from "../../node/records.ts";
+import { parseCommandArgs, parsePositiveInt } from "../args.ts";
+import type { CliContext } from "../io.ts";
+import type { CliCommand } from "../registry.ts";
+
+/**
+ * Loads the pipeline to learn its file store roots. Without a pipeline file
+ * (and no `--config`) only the built-in root is used, so a broken project can
+ * still be cleaned.
+ */
+async function projectStores(
+  ctx: CliContext,
+  config: string | undefined,
+): Promise<{ rootDir: string; roots: string[] }> {
+  let pipeline: Pipeline | undefined;
+  let rootDir = ctx.cwd;
+  try {
+    const loaded = await loadPipeline(ctx.cwd, config);
+    pipeline = loaded.pipeline;
+    rootDir = loaded.dir;
+  } catch (error) {
+    if (
+      config !== undefined || !isPipelineError(error) || error.code !== ErrorCode.CONFIG_NOT_FOUND
+    ) {
+      throw error;
+    }
+  }
+  return { rootDir, roots: fileStoreRoots(rootDir, pipeline) };
+}
+
+/** Formats a byte count with binary units, such as `1.5 MiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function counted(count: number, singular: string, plural: string): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
+
+async function runCacheClear(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseCommandArgs("cache clear", args, { config: { type: "string" } }, false);
+  const { rootDir, roots } = await projectStores(ctx, values.config);
+  const cleared = await clearCache(rootDir, roots);
+  ctx.stdout.write(
+    `Removed ${counted(cleared.entries, "cache entry", "cache entries")}, freeing ${
+      formatBytes(cleared.bytes)
+    }.\n`,
+  );
+  return 0;
+}
+
+/**
+ * Returns the run records `gc` keeps without `--keep`: `ASYNC_PIPELINE_KEEP_RUNS`
+ * as runs apply it after each run, where 0 means keep every record.
+ */
+function defaultKeep(ctx: CliContext): number {
+  const keep = readKeepRuns(ctx.env);
+  return keep === 0 ? Infinity : keep;
+}
+
+async function runGc(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseCommandArgs("gc", args, {
+    keep: { type: "string" },
+    "cache-days": { type: "string" },
+    config: { type: "string" },
+  }, false);
+  const keep = parsePositiveInt("keep", values.keep, true) ?? defaultKeep(ctx);
+  const cacheDays = parsePositiveInt("cache-days", values["cache-days"], true);
+  const { rootDir, roots } = await projectStores(ctx, values.config);
+  const result = await gc(rootDir, { keep, cacheDays, roots });
+  const runs = counted(result.runs.removed.length, "run record", "run records");
+  const entries = counted(result.cache.removed, "cache entry", "cache entries");
+  ctx.stdout.write(
+    `Removed ${runs} (${formatBytes(result.runs.bytes)}) and ${entries} (${
+      formatBytes(result.cache.bytes)
+    }).\n`,
+  );
+  return 0;
+}
+
+/** The `cache clear` command. */
+export const cacheClearCommand: CliCommand = {
+  path: ["cache", "clear"],
+  usage: "cache clear [--config <path>]",
+  summary: "Delete every task cache entry.",
+  options: [
+    "--config <path>     Pipeline file whose file store roots to clear (default: pipeline.ts)",
+  ],
+  run: runCacheClear,
+};
+
+/** The `gc` command. */
+export const gcCommand: CliCommand = {
+  path: ["gc"],
+  usage: "gc [--keep <n>] [--cache-days <n>] [--config <path>]",
+  summary: "Prune old run records and unused cache entries.",
+  options: [
+    `--keep <n>          Run records to keep, newest first; 0 removes every finished run (default: ASYNC_PIPELINE_KEEP_RUNS, or ${DEFAULT_KEEP_RUNS})`,
+    `--cache-days <n>    Remove cache entries unused for this many days (default ${DEFAULT_CACHE_DAYS})`,
+    "--config <path>     Pipeline file whose file store roots to prune (default: pipeline.ts)",
+  ],
+  run: runGc,
+};

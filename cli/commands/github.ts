@@ -1,0 +1,228 @@
+/**
+ * GitHub commands: `sync github list|generate|check`, their `github
+ * generate|check` aliases, and `github run`.
+ *
+ * @module
+ */
+
+import { resolve } from "node:path";
+import { ErrorCode, isPipelineError, PipelineError } from "../../core/errors.ts";
+import {
+  checkGithubFiles,
+  generateGithubFiles,
+  type GithubSyncOptions,
+} from "../../node/github/files.ts";
+import { readGithubEvent } from "../../node/github/event_context.ts";
+import { type JobRunner, runGithubJobs } from "../../node/github/run.ts";
+import { selectJobs } from "../../node/github/select.ts";
+import { loadPipeline } from "../../node/load.ts";
+import { defaultTaskCache, executeRun } from "../../node/runner/run_job.ts";
+import type { SyncFileStatus } from "../../node/sync/types.ts";
+import { parseCommandArgs, parsePositiveInt } from "../args.ts";
+import type { CliContext } from "../io.ts";
+import { textPresenter, useColor } from "../presenters/text.ts";
+import type { CliCommand } from "../registry.ts";
+
+const PATH_OPTIONS = {
+  workflow: { type: "string" },
+  lock: { type: "string" },
+  config: { type: "string" },
+} as const;
+
+const PATH_HELP = [
+  "--workflow <path>    Workflow file (default: sync.github.workflow or .github/workflows/async-pipeline.yml)",
+  "--lock <path>        Lock file (default: sync.github.lock or .github/async-pipeline.lock.json)",
+  "--config <path>      Pipeline file (default: pipeline.ts in the working directory)",
+];
+
+async function loadWithPaths(command: string, args: string[], ctx: CliContext) {
+  const { values } = parseCommandArgs(command, args, PATH_OPTIONS, false);
+  const loaded = await loadPipeline(ctx.cwd, values.config);
+  const options: GithubSyncOptions = {
+    ...(values.workflow !== undefined ? { workflow: resolve(ctx.cwd, values.workflow) } : {}),
+    ...(values.lock !== undefined ? { lock: resolve(ctx.cwd, values.lock) } : {}),
+  };
+  return { loaded, options };
+}
+
+function statusLine(status: SyncFileStatus): string {
+  return `${status.state.padEnd(8)} ${status.path}`;
+}
+
+async function runList(args: string[], ctx: CliContext): Promise<number> {
+  const { loaded, options } = await loadWithPaths("sync github list", args, ctx);
+  for (const status of await checkGithubFiles(loaded, options)) {
+    ctx.stdout.write(`${statusLine(status)}\n`);
+  }
+  return 0;
+}
+
+async function runGenerate(args: string[], ctx: CliContext): Promise<number> {
+  const { loaded, options } = await loadWithPaths("sync github generate", args, ctx);
+  const written = await generateGithubFiles(loaded, options);
+  if (written.length === 0) ctx.stdout.write("GitHub workflow and lock are current.\n");
+  for (const path of written) ctx.stdout.write(`wrote ${path}\n`);
+  return 0;
+}
+
+async function runCheck(args: string[], ctx: CliContext): Promise<number> {
+  const { loaded, options } = await loadWithPaths("sync github check", args, ctx);
+  const statuses = await checkGithubFiles(loaded, options);
+  const drifted = statuses.filter((status) => status.state !== "current");
+  if (drifted.length === 0) {
+    ctx.stdout.write("GitHub workflow is current.\n");
+    return 0;
+  }
+  for (const status of drifted) {
+    ctx.stdout.write(`${statusLine(status)}${status.reason ? `: ${status.reason}` : ""}\n`);
+    if (status.diff) {
+      ctx.stdout.write("  (- on disk, + generated)\n");
+      for (const line of status.diff.split("\n")) ctx.stdout.write(`  ${line}\n`);
+    }
+  }
+  throw new PipelineError(
+    ErrorCode.SYNC_STALE,
+    `${drifted.length} generated GitHub ${
+      drifted.length === 1 ? "file is" : "files are"
+    } missing or stale: ${drifted.map((status) => status.path).join(", ")}.`,
+    { hint: "Run `async-pipeline sync github generate` and commit the result." },
+  );
+}
+
+/** Formats an error a runner threw for one job, as the CLI prints errors, hint included. */
+function formatError(error: unknown): string {
+  if (!isPipelineError(error)) {
+    return `error: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  const hint = error.hint && !error.message.includes(error.hint) ? `\n  hint: ${error.hint}` : "";
+  return `error[${error.code}]: ${error.message}${hint}`;
+}
+
+/** Returns the runner `github run` uses for one invocation, so it can print to that invocation's streams. */
+export type JobRunnerFactory = (ctx: CliContext) => JobRunner;
+
+/** Builds the `github run` handler around a job runner. */
+function githubRunHandler(runnerFor: JobRunnerFactory) {
+  return async (args: string[], ctx: CliContext): Promise<number> => {
+    const { values } = parseCommandArgs("github run", args, {
+      job: { type: "string" },
+      concurrency: { type: "string" },
+      config: { type: "string" },
+    }, false);
+    const concurrency = parsePositiveInt("concurrency", values.concurrency);
+    const loaded = await loadPipeline(ctx.cwd, values.config);
+    const event = await readGithubEvent(ctx.env, ctx.cwd);
+    const selection = selectJobs(loaded.pipeline, event, { job: values.job });
+
+    ctx.stdout.write(`GitHub event: ${selection.event}\n`);
+    for (const choice of selection.selected) {
+      ctx.stdout.write(`selected ${choice.job}: ${choice.reason}\n`);
+    }
+    for (const choice of selection.skipped) {
+      ctx.stdout.write(`skipped ${choice.job}: ${choice.reason}\n`);
+    }
+    if (selection.selected.length === 0) {
+      ctx.stdout.write(`No job matches ${selection.event}.\n`);
+      return 0;
+    }
+
+    const results = await runGithubJobs(
+      loaded.pipeline,
+      selection.selected.map((choice) => choice.job),
+      {
+        runJob: runnerFor(ctx),
+        cwd: loaded.dir,
+        env: ctx.env,
+        concurrency,
+        onJobEnd: (result) => {
+          const run = result.record ? ` (run ${result.record.id})` : "";
+          ctx.stdout.write(`${result.job} ${result.status}${run}\n`);
+          if (result.error !== undefined) ctx.stderr.write(`${formatError(result.error)}\n`);
+        },
+      },
+    );
+    const failed = results.filter((result) => result.status === "failed");
+    if (failed.length === 0) return 0;
+    throw new PipelineError(
+      ErrorCode.TASK_FAILED,
+      `${failed.length} of ${results.length} selected ${
+        results.length === 1 ? "job" : "jobs"
+      } failed: ${failed.map((result) => result.job).join(", ")}.`,
+      { hint: "Each job's execution record under .async/runs/ lists the failed tasks." },
+    );
+  };
+}
+
+const generateHelp = "Write the GitHub Actions workflow and its lock.";
+const checkHelp = "Fail when the GitHub workflow or lock is missing or stale; writes nothing.";
+
+/** Builds the GitHub commands. `runnerFor` supplies the runner for the jobs `github run` selects. */
+export function githubCommands(runnerFor: JobRunnerFactory): CliCommand[] {
+  return [
+    {
+      path: ["sync", "github", "list"],
+      usage: "sync github list [--workflow <path>] [--lock <path>]",
+      summary: "List the generated GitHub files and whether each is current, missing or stale.",
+      options: PATH_HELP,
+      run: runList,
+    },
+    {
+      path: ["sync", "github", "generate"],
+      usage: "sync github generate [--workflow <path>] [--lock <path>]",
+      summary: generateHelp,
+      options: PATH_HELP,
+      run: runGenerate,
+    },
+    {
+      path: ["sync", "github", "check"],
+      usage: "sync github check [--workflow <path>] [--lock <path>]",
+      summary: checkHelp,
+      options: PATH_HELP,
+      run: runCheck,
+    },
+    {
+      path: ["github", "generate"],
+      usage: "github generate [--workflow <path>] [--lock <path>]",
+      summary: `Alias of sync github generate. ${generateHelp}`,
+      options: PATH_HELP,
+      run: runGenerate,
+    },
+    {
+      path: ["github", "check"],
+      usage: "github check [--workflow <path>] [--lock <path>]",
+      summary: `Alias of sync github check. ${checkHelp}`,
+      options: PATH_HELP,
+      run: runCheck,
+    },
+    {
+      path: ["github", "run"],
+      usage: "github run [--job <id>] [--concurrency <n>]",
+      summary: "Run the jobs whose triggers match the GitHub event of this workflow run.",
+      options: [
+        "--job <id>           Run this job whatever the event (on workflow_dispatch, the way to run a job without a manual trigger)",
+        "--concurrency <n>    Maximum tasks running at once within a job",
+        "--config <path>      Pipeline file (default: pipeline.ts in the working directory)",
+      ],
+      run: githubRunHandler(runnerFor),
+    },
+  ];
+}
+
+/**
+ * Runs jobs on the host like `async-pipeline run`: task output and status
+ * lines go to the invocation's stdout, and an interrupt stops the run.
+ */
+export const hostJobRunner: JobRunnerFactory = (ctx) => {
+  const presenter = textPresenter(ctx.stdout, {
+    color: useColor(ctx.stdout, ctx.env),
+    cwd: ctx.cwd,
+  });
+  // NOTE: keep these hooks equal to the ones `run` passes, or github run and run would
+  // treat the same job differently.
+  return (pipeline, options) =>
+    executeRun(pipeline, { ...options, echo: true }, {
+      signal: ctx.signal,
+      onEvent: presenter,
+      createCache: defaultTaskCache,
+    });
+};

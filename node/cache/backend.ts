@@ -1,0 +1,60 @@
+/** The interface every built-in store implements, and the entry they store. @module */
+
+import type { NormalizedTask } from "../../core/model.ts";
+import type { EntryResult } from "./entry.ts";
+import type { KeyManifest } from "./manifest.ts";
+
+/** A finished task result, ready to be stored under its key. */
+export interface NewEntry {
+  readonly key: string;
+  readonly taskId: string;
+  readonly createdAt: string;
+  readonly durationMs: number;
+  readonly manifest: KeyManifest;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly meta: Record<string, unknown>;
+}
+
+/** The task and its working directory. */
+export interface TaskLocation {
+  readonly task: NormalizedTask;
+  /** Task working directory; output patterns are relative to it. */
+  readonly cwd: string;
+}
+
+/** Outcome of reading an entry. */
+export type FoundEntry =
+  | { readonly status: "missing" }
+  | { readonly status: "damaged"; readonly message: string }
+  | {
+    readonly status: "found";
+    readonly result: EntryResult;
+    /**
+     * Verifies the stored outputs and puts them in place (or, for a store
+     * that keeps no copies, checks that they are still in place). Throws
+     * `DamagedEntryError` or `RestoreConflictError`, or `OutputsChangedError`
+     * before anything on disk has changed.
+     */
+    readonly restore: () => Promise<void>;
+  };
+
+/** A built-in cache store. */
+export interface CacheBackend {
+  /** Reads and checks the entry stored under `key`. */
+  find(key: string, location: TaskLocation): Promise<FoundEntry>;
+  /** Returns the entry most recently stored for `taskId`, if it is still readable. */
+  latest(taskId: string): Promise<EntryResult | undefined>;
+  /** Stores an entry with the task's current outputs, replacing any entry under the same key. */
+  save(entry: NewEntry, location: TaskLocation): Promise<void>;
+  /** Records that the entry under `key` was used now. */
+  touch(key: string): Promise<void>;
+}
+
+/** Recorded outputs are no longer on disk as they were (process-local store only). */
+export class OutputsChangedError extends Error {
+  constructor(path: string) {
+    super(`the output ${path} is missing or changed since the entry was recorded`);
+    this.name = "OutputsChangedError";
+  }
+}

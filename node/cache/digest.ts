@@ -1,0 +1,64 @@
+/** Content digests and the canonical JSON that cache keys are computed from. @module */
+
+import { createHash, createHmac } from "node:crypto";
+import { createReadStream } from "node:fs";
+
+/** Returns the SHA-256 hex digest of a string or bytes. */
+export function sha256(data: string | Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/**
+ * Returns the keyed digest of a secret value. The key is a random value kept
+ * in the cache directory, so a stored digest cannot be checked against a
+ * list of guessed secrets without also reading that key.
+ */
+export function secretDigest(value: string, key: Uint8Array): string {
+  return `hmac-${createHmac("sha256", key).update(value).digest("hex")}`;
+}
+
+/** Streams a file through SHA-256 and returns the hex digest. */
+export function sha256File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash("sha256");
+    const stream = createReadStream(path);
+    stream.on("data", (chunk) => hash.update(chunk));
+    stream.on("error", reject);
+    stream.on("end", () => resolve(hash.digest("hex")));
+  });
+}
+
+/** Serializes JSON with object keys sorted, so equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== "object" || value === null) return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
+  }
+  return sorted;
+}
+
+/** Files hashed or copied at once; keeps open descriptors well under common limits. */
+const PARALLEL_FILES = 32;
+
+/** Maps `items` through `work` with at most {@link PARALLEL_FILES} calls running, keeping order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const position = next++;
+      results[position] = await work(items[position]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_FILES, items.length) }, worker));
+  return results;
+}

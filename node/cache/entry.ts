@@ -1,0 +1,138 @@
+/**
+ * The stored shape of a cache entry, and the checks a read entry must pass
+ * before anything trusts it.
+ *
+ * @module
+ */
+
+import { isKeyManifest, type KeyManifest } from "./manifest.ts";
+
+/** Version of `result.json` and `outputs.json`. */
+export const ENTRY_SCHEMA_VERSION = 1;
+
+/** `result.json`: the task's result, logs and key manifest. */
+export interface EntryResult {
+  readonly schemaVersion: 1;
+  readonly key: string;
+  readonly taskId: string;
+  /** When the entry was written, as an ISO timestamp; `ttlMs` counts from here. */
+  readonly createdAt: string;
+  readonly durationMs: number;
+  readonly manifest: KeyManifest;
+  /** Task logs with secret values masked. */
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly meta: Record<string, unknown>;
+  /** SHA-256 of `outputs.json` and its entry count, or null for a task without outputs. */
+  readonly outputs: { readonly digest: string; readonly count: number } | null;
+}
+
+/** One output path as recorded in `outputs.json`. Modes never carry setuid, setgid or sticky bits. */
+export type OutputRecord =
+  | {
+    readonly path: string;
+    readonly kind: "file";
+    readonly mode: number;
+    readonly size: number;
+    readonly digest: string;
+  }
+  | { readonly path: string; readonly kind: "directory"; readonly mode: number }
+  | { readonly path: string; readonly kind: "symlink"; readonly target: string };
+
+/** `outputs.json`: the output patterns and every path they matched after the run. */
+export interface OutputsManifest {
+  readonly schemaVersion: 1;
+  readonly patterns: readonly string[];
+  readonly entries: readonly OutputRecord[];
+}
+
+/** A stored entry that failed its checks. The `message` names the failed check. */
+export class DamagedEntryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DamagedEntryError";
+  }
+}
+
+const HEX_DIGEST = /^[0-9a-f]{64}$/;
+
+/** Returns true for a 64-digit lowercase hex SHA-256 digest, the form of every key. */
+export function isDigest(value: unknown): value is string {
+  return typeof value === "string" && HEX_DIGEST.test(value);
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new DamagedEntryError(`${file} is not valid JSON (truncated or overwritten)`);
+  }
+}
+
+/** Parses and checks `result.json` text for the entry stored under `key`. */
+export function parseEntryResult(text: string, key: string): EntryResult {
+  const value = parseJson(text, "result.json") as EntryResult;
+  const fail = (what: string) => {
+    throw new DamagedEntryError(`result.json ${what}`);
+  };
+  if (typeof value !== "object" || value === null) fail("is not an object");
+  if (value.schemaVersion !== ENTRY_SCHEMA_VERSION) {
+    fail(
+      `has schemaVersion ${JSON.stringify(value.schemaVersion)}, expected ${ENTRY_SCHEMA_VERSION}`,
+    );
+  }
+  if (value.key !== key) fail("belongs to another key");
+  if (typeof value.taskId !== "string") fail("has no taskId");
+  if (typeof value.createdAt !== "string" || Number.isNaN(Date.parse(value.createdAt))) {
+    fail("has no valid createdAt");
+  }
+  if (typeof value.durationMs !== "number") fail("has no durationMs");
+  if (!isKeyManifest(value.manifest)) fail("has no valid manifest");
+  if (typeof value.stdout !== "string" || typeof value.stderr !== "string") fail("has no logs");
+  if (typeof value.meta !== "object" || value.meta === null) fail("has no meta");
+  const outputs = value.outputs;
+  if (
+    outputs !== null &&
+    (typeof outputs !== "object" || !isDigest(outputs.digest) || typeof outputs.count !== "number")
+  ) fail("has an invalid outputs reference");
+  return value;
+}
+
+function checkRecord(record: OutputRecord, position: number): void {
+  const fail = (what: string) => {
+    throw new DamagedEntryError(`outputs.json entry ${position} ${what}`);
+  };
+  if (typeof record !== "object" || record === null || typeof record.path !== "string") {
+    fail("has no path");
+  }
+  if (record.kind === "file") {
+    if (!isDigest(record.digest) || typeof record.size !== "number") fail("has no digest or size");
+    if (typeof record.mode !== "number") fail("has no mode");
+  } else if (record.kind === "directory") {
+    if (typeof record.mode !== "number") fail("has no mode");
+  } else if (record.kind === "symlink") {
+    if (typeof record.target !== "string") fail("has no target");
+  } else fail(`has unknown kind ${JSON.stringify((record as { kind: unknown }).kind)}`);
+}
+
+/** Parses and checks `outputs.json` text. */
+export function parseOutputsManifest(text: string): OutputsManifest {
+  const value = parseJson(text, "outputs.json") as OutputsManifest;
+  if (typeof value !== "object" || value === null || value.schemaVersion !== ENTRY_SCHEMA_VERSION) {
+    throw new DamagedEntryError("outputs.json has no schemaVersion 1");
+  }
+  if (!Array.isArray(value.patterns) || !Array.isArray(value.entries)) {
+    throw new DamagedEntryError("outputs.json has no patterns or entries");
+  }
+  value.entries.forEach(checkRecord);
+  return value;
+}
+
+/** Replaces every secret value in `text` with `***`. */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  let masked = text;
+  for (const secret of secrets) {
+    if (secret !== "") masked = masked.split(secret).join("***");
+  }
+  return masked;
+}

@@ -1,0 +1,207 @@
+/**
+ * The persistent file store. Layout under the store root:
+ *
+ * ```text
+ * <namespace>/<key>/result.json     result, logs and key manifest
+ * <namespace>/<key>/outputs.json    recorded output paths (tasks with outputs)
+ * <namespace>/<key>/files/<sha256>  one copy per distinct output content
+ * <namespace>/.latest/<sha256(task id)>.json   key of the task's newest entry
+ * <namespace>/.tmp/                 entries being written
+ * ```
+ *
+ * An entry is written completely in `.tmp/` and renamed into place, so a
+ * reader sees either no entry or a whole one, also with concurrent writers.
+ * The entry directory's mtime records its last use.
+ *
+ * @module
+ */
+
+import { randomUUID } from "node:crypto";
+import { mkdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { sha256 } from "./digest.ts";
+import type { CacheBackend, FoundEntry, NewEntry, TaskLocation } from "./backend.ts";
+import {
+  DamagedEntryError,
+  ENTRY_SCHEMA_VERSION,
+  type EntryResult,
+  type OutputsManifest,
+  parseEntryResult,
+  parseOutputsManifest,
+} from "./entry.ts";
+import type { FileStateIndex } from "./file_index.ts";
+import { applyRestore, planRestore } from "./restore.ts";
+import { copyOutputs } from "./snapshot.ts";
+import { isMissing } from "./walk.ts";
+
+/** Attempts to move a finished entry into place when other writers keep replacing it. */
+const COMMIT_ATTEMPTS = 5;
+
+/** Returns the directory name used for a namespace; `.` and `..` are encoded so they stay inside the root. */
+export function namespaceDirectory(namespace: string): string {
+  return namespace === "." || namespace === ".." || namespace.startsWith(".")
+    ? `ns-${sha256(namespace).slice(0, 16)}`
+    : namespace;
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Writes `text` to `path` through a temporary file and a rename. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const temp = `${path}.${randomUUID()}.tmp`;
+  try {
+    await writeFile(temp, text);
+    await rename(temp, path);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/** The file store of one namespace. */
+export class FileBackend implements CacheBackend {
+  readonly directory: string;
+  #index: FileStateIndex;
+  #now: () => number;
+
+  /** `root` is the absolute store root, such as `<project>/.async/cache/tasks`. */
+  constructor(root: string, namespace: string, index: FileStateIndex, now: () => number) {
+    this.directory = join(root, namespaceDirectory(namespace));
+    this.#index = index;
+    this.#now = now;
+  }
+
+  #entryDirectory(key: string): string {
+    return join(this.directory, key);
+  }
+
+  #latestPath(taskId: string): string {
+    return join(this.directory, ".latest", `${sha256(taskId)}.json`);
+  }
+
+  async find(key: string, location: TaskLocation): Promise<FoundEntry> {
+    const directory = this.#entryDirectory(key);
+    try {
+      const text = await readText(join(directory, "result.json"));
+      if (text === undefined) return { status: "missing" };
+      const result = parseEntryResult(text, key);
+      const outputs = await this.#readOutputs(directory, result);
+      const blobPath = (digest: string) => join(directory, "files", digest);
+      const restore = async () => {
+        if (!outputs) return;
+        const plan = await planRestore(
+          location.cwd,
+          outputs,
+          location.task.outputs,
+          blobPath,
+          this.#index,
+        );
+        await applyRestore(plan, blobPath, this.#index);
+      };
+      return { status: "found", result, restore };
+    } catch (error) {
+      if (error instanceof DamagedEntryError) return { status: "damaged", message: error.message };
+      throw error;
+    }
+  }
+
+  async #readOutputs(directory: string, result: EntryResult): Promise<OutputsManifest | undefined> {
+    if (result.outputs === null) return undefined;
+    const text = await readText(join(directory, "outputs.json"));
+    if (text === undefined) throw new DamagedEntryError("outputs.json is missing");
+    if (sha256(text) !== result.outputs.digest) {
+      throw new DamagedEntryError("outputs.json does not match the digest in result.json");
+    }
+    const outputs = parseOutputsManifest(text);
+    if (outputs.entries.length !== result.outputs.count) {
+      throw new DamagedEntryError("outputs.json has the wrong number of entries");
+    }
+    return outputs;
+  }
+
+  async latest(taskId: string): Promise<EntryResult | undefined> {
+    try {
+      const pointer = JSON.parse(await readText(this.#latestPath(taskId)) ?? "null");
+      if (pointer?.taskId !== taskId || typeof pointer.key !== "string") return undefined;
+      const text = await readText(join(this.#entryDirectory(pointer.key), "result.json"));
+      return text === undefined ? undefined : parseEntryResult(text, pointer.key);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async save(entry: NewEntry, location: TaskLocation): Promise<void> {
+    const temp = join(this.directory, ".tmp", randomUUID());
+    try {
+      await mkdir(join(temp, "files"), { recursive: true });
+      let outputs: EntryResult["outputs"] = null;
+      if (location.task.outputs.length > 0) {
+        const entries = await copyOutputs(
+          location.cwd,
+          location.task.outputs,
+          join(temp, "files"),
+          this.#index,
+        );
+        const manifest: OutputsManifest = {
+          schemaVersion: ENTRY_SCHEMA_VERSION,
+          patterns: location.task.outputs,
+          entries,
+        };
+        const text = JSON.stringify(manifest);
+        await writeFile(join(temp, "outputs.json"), text);
+        outputs = { digest: sha256(text), count: entries.length };
+      }
+      const result: EntryResult = { schemaVersion: ENTRY_SCHEMA_VERSION, ...entry, outputs };
+      await writeFile(join(temp, "result.json"), JSON.stringify(result));
+      await this.#commit(temp, this.#entryDirectory(entry.key));
+      await mkdir(join(this.directory, ".latest"), { recursive: true });
+      await writeFileAtomic(
+        this.#latestPath(entry.taskId),
+        JSON.stringify({ taskId: entry.taskId, key: entry.key }),
+      );
+    } finally {
+      await rm(temp, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Moves a finished entry into place, setting aside any entry already there.
+   * Every move-aside is followed by another rename attempt, so the last thing
+   * any writer does to `target` leaves a complete entry in place.
+   */
+  async #commit(temp: string, target: string): Promise<void> {
+    for (let attempt = 1; attempt <= COMMIT_ATTEMPTS; attempt++) {
+      try {
+        await rename(temp, target);
+        return;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code !== "ENOTEMPTY" && code !== "EEXIST") throw error;
+      }
+      // Another writer's entry is in place and just as complete, so keep it.
+      if (attempt === COMMIT_ATTEMPTS) return;
+      const trash = join(this.directory, ".tmp", `old-${randomUUID()}`);
+      try {
+        await rename(target, trash);
+      } catch (error) {
+        if (!isMissing(error)) throw error;
+      }
+      await rm(trash, { recursive: true, force: true });
+    }
+  }
+
+  async touch(key: string): Promise<void> {
+    const now = new Date(this.#now());
+    try {
+      await utimes(this.#entryDirectory(key), now, now);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Input resolution: which files a task's key covers, and their digests.
+ *
+ * Patterns come from the normalized task. `.git`, `.async`, `node_modules`
+ * and the task's own declared outputs are never inputs. Files that git
+ * ignores count whenever a declared pattern matches them. Only the implicit
+ * `**` of a task that declares no inputs leaves git-ignored files out,
+ * because a fresh checkout of the repository would not have them either.
+ *
+ * @module
+ */
+
+import { execFile } from "node:child_process";
+import type { Stats } from "node:fs";
+import { lstat, readlink, realpath, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { NormalizedTask } from "../../core/model.ts";
+import { mapLimit, sha256 } from "./digest.ts";
+import type { FileStateIndex } from "./file_index.ts";
+import { isMissing, splitPatterns, walkPatterns } from "./walk.ts";
+
+/** Digest text of an input that a literal pattern names but that does not exist. */
+export const ABSENT = "absent";
+
+/**
+ * Input files of a task mapped to their digest text: the content's SHA-256
+ * hex, with `+x` appended when any execute bit is set; `link:<hex>` for a
+ * symbolic link (its target text and, for a link to a file, that file's
+ * content; the files inside a linked directory are inputs of their own);
+ * {@link ABSENT} for a named file that does not exist.
+ */
+export type InputDigests = Record<string, string>;
+
+/** Lists the paths under `cwd` that git ignores, or undefined outside a git work tree. */
+export function gitIgnoredPaths(cwd: string): Promise<Set<string> | undefined> {
+  const args = ["ls-files", "-z", "--others", "--ignored", "--exclude-standard", "--directory"];
+  return new Promise((resolve) => {
+    execFile("git", args, { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
+      if (error) return resolve(undefined);
+      const paths = new Set<string>();
+      for (const item of String(stdout).split("\0")) {
+        if (item !== "") paths.add(item.endsWith("/") ? item.slice(0, -1) : item);
+      }
+      resolve(paths);
+    });
+  });
+}
+
+/** Returns the digest text of one input path. */
+async function digestInput(index: FileStateIndex, path: string): Promise<string | undefined> {
+  let stats: Stats;
+  try {
+    stats = await lstat(path);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+  if (stats.isFile()) {
+    const digest = await index.digest(path, stats);
+    return (stats.mode & 0o111) !== 0 ? `${digest}+x` : digest;
+  }
+  if (!stats.isSymbolicLink()) return undefined;
+  const target = await readlink(path);
+  let content = "";
+  try {
+    const resolved = await stat(path);
+    if (resolved.isFile()) content = await index.digest(await realpath(path));
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+  }
+  return `link:${sha256(`${target}\0${content}`)}`;
+}
+
+/**
+ * Resolves a task's input patterns in `cwd` and digests every matched file.
+ * `pipelineOutputs` are the output patterns of every task of the pipeline:
+ * the implicit `**` of a task without declared inputs leaves them out, so
+ * files that other tasks write while it runs do not count as its inputs.
+ */
+export async function resolveInputs(
+  task: NormalizedTask,
+  cwd: string,
+  index: FileStateIndex,
+  pipelineOutputs: readonly string[] = [],
+): Promise<InputDigests> {
+  const ignored = task.defaultInputs ? await gitIgnoredPaths(cwd) : undefined;
+  const outputs =
+    splitPatterns(task.defaultInputs ? [...task.outputs, ...pipelineOutputs] : task.outputs)
+      .include;
+  const walked = await walkPatterns(cwd, task.inputs, {
+    exclude: outputs,
+    skip: ignored ? (path) => ignored.has(path) : undefined,
+    followDirectoryLinks: true,
+  });
+
+  const digests: InputDigests = {};
+  const files = walked.entries.filter((entry) => entry.kind !== "directory");
+  const values = await mapLimit(files, (entry) => digestInput(index, join(cwd, entry.path)));
+  files.forEach((entry, position) => {
+    const value = values[position];
+    if (value !== undefined) digests[entry.path] = value;
+  });
+  for (const path of walked.absent) digests[path] = ABSENT;
+  return sortedRecord(digests);
+}
+
+/** Returns a copy of `record` with its keys in code-unit order. */
+export function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
+  const sorted: Record<string, T> = {};
+  for (const key of Object.keys(record).sort()) sorted[key] = record[key];
+  return sorted;
+}

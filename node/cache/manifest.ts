@@ -1,0 +1,142 @@
+/**
+ * The key manifest: everything that goes into a task's cache key, kept with
+ * each entry so a later miss can report what changed. It contains paths, env
+ * names and digests only, never a raw env value.
+ *
+ * @module
+ */
+
+import { relative } from "node:path";
+import type { NormalizedTask } from "../../core/model.ts";
+import type { CacheLookupInput } from "../cache_seam.ts";
+import { canonicalJson, secretDigest, sha256 } from "./digest.ts";
+import { ABSENT, type InputDigests } from "./inputs.ts";
+
+/** Version of the key recipe; changing it invalidates every entry. */
+export const KEY_VERSION = 1;
+
+/** Every part of a cache key, as paths, names and digests. */
+export interface KeyManifest {
+  readonly keyVersion: number;
+  readonly taskId: string;
+  /** Digest of the step texts: rendered shell commands and function sources. */
+  readonly command: string;
+  /**
+   * Digest of the rest of the definition that shapes a result: input and
+   * output patterns, the task directory relative to the project, and the
+   * platform (outputs built on one operating system may not work on another).
+   */
+  readonly definition: string;
+  /** Input path to digest text, see {@link InputDigests}. */
+  readonly inputs: InputDigests;
+  /** Env name to a digest of its value (`unset` when missing); secret values use a keyed digest. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Direct dependency id to its cache fingerprint. */
+  readonly dependencies: Readonly<Record<string, string>>;
+}
+
+/** The differences between two manifests of the same task. */
+export interface ManifestChanges {
+  inputs: { added: string[]; removed: string[]; changed: string[] };
+  env: string[];
+  dependencies: string[];
+  command: boolean;
+  definition: boolean;
+}
+
+function stepSources(task: NormalizedTask): string[] {
+  return task.steps.map((step) => {
+    if (step.kind === "shell") return `shell:${step.command.text}`;
+    if (step.kind === "function") return `function:${step.code}`;
+    return `deferred:${Function.prototype.toString.call(step.callback)}`;
+  });
+}
+
+function envDigest(value: string | undefined, secrets: readonly string[], key: Uint8Array): string {
+  if (value === undefined) return "unset";
+  const secret = secrets.some((secretValue) => secretValue !== "" && value.includes(secretValue));
+  return secret ? secretDigest(value, key) : sha256(`value\0${value}`);
+}
+
+/** Builds the manifest of one lookup from its already resolved input digests. */
+export function buildManifest(
+  input: CacheLookupInput,
+  inputs: InputDigests,
+  rootDir: string,
+  secretKey: Uint8Array,
+): KeyManifest {
+  const { task } = input;
+  const env: Record<string, string> = {};
+  for (const name of [...new Set(input.envKeys)].sort()) {
+    env[name] = envDigest(input.env[name], input.secretValues, secretKey);
+  }
+  const dependencies: Record<string, string> = {};
+  for (const id of Object.keys(input.dependencyFingerprints).sort()) {
+    dependencies[id] = input.dependencyFingerprints[id];
+  }
+  const definition = {
+    steps: stepSources(task),
+    inputs: task.inputs,
+    defaultInputs: task.defaultInputs,
+    outputs: task.outputs,
+    cwd: relative(rootDir, input.cwd).split("\\").join("/"),
+    platform: `${process.platform}-${process.arch}`,
+  };
+  return {
+    keyVersion: KEY_VERSION,
+    taskId: task.id,
+    command: sha256(canonicalJson(input.stepTexts)),
+    definition: sha256(canonicalJson(definition)),
+    inputs,
+    env,
+    dependencies,
+  };
+}
+
+/** Returns the cache key of a manifest. */
+export function manifestKey(manifest: KeyManifest): string {
+  return sha256(canonicalJson(manifest));
+}
+
+function present(inputs: InputDigests): Map<string, string> {
+  return new Map(Object.entries(inputs).filter(([, digest]) => digest !== ABSENT));
+}
+
+function changedNames(
+  before: Readonly<Record<string, string>>,
+  after: Readonly<Record<string, string>>,
+): string[] {
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names].filter((name) => before[name] !== after[name]).sort();
+}
+
+/** Lists what differs between an earlier manifest and the current one. */
+export function diffManifests(before: KeyManifest, after: KeyManifest): ManifestChanges {
+  const old = present(before.inputs);
+  const current = present(after.inputs);
+  const added = [...current.keys()].filter((path) => !old.has(path));
+  const removed = [...old.keys()].filter((path) => !current.has(path));
+  const changed = [...current.keys()].filter((path) =>
+    old.has(path) && old.get(path) !== current.get(path)
+  );
+  return {
+    inputs: { added, removed, changed },
+    env: changedNames(before.env, after.env),
+    dependencies: changedNames(before.dependencies, after.dependencies),
+    command: before.command !== after.command,
+    definition: before.definition !== after.definition || before.keyVersion !== after.keyVersion,
+  };
+}
+
+/** Returns true when `value` has the shape of a {@link KeyManifest}. */
+export function isKeyManifest(value: unknown): value is KeyManifest {
+  const manifest = value as KeyManifest | null;
+  const isStringRecord = (record: unknown) =>
+    typeof record === "object" && record !== null && !Array.isArray(record) &&
+    Object.values(record).every((item) => typeof item === "string");
+  return typeof manifest === "object" && manifest !== null &&
+    typeof manifest.keyVersion === "number" && typeof manifest.taskId === "string" &&
+    typeof manifest.command === "string" && typeof manifest.definition === "string" &&
+    isStringRecord(manifest.inputs) && isStringRecord(manifest.env) &&
+    isStringRecord(manifest.dependencies);
+}

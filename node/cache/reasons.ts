@@ -1,0 +1,52 @@
+/**
+ * Miss explanations: the `reason` objects a lookup returns when a cached task
+ * has to run, and the warnings that go with damaged entries.
+ *
+ * @module
+ */
+
+import type { CacheBackend } from "./backend.ts";
+import { OutputsChangedError } from "./backend.ts";
+import { DamagedEntryError } from "./entry.ts";
+import { diffManifests, type KeyManifest } from "./manifest.ts";
+import { RestoreConflictError } from "./restore.ts";
+
+/** A miss reason and an optional warning, as spread into a miss result. */
+type ReasonAndWarning = [Record<string, unknown>, string?];
+
+/**
+ * Explains a miss for a key that has no entry: what differs from the task's
+ * most recent entry, or `no-entry` when the task has none.
+ */
+export async function missReason(
+  backend: CacheBackend,
+  manifest: KeyManifest,
+): Promise<Record<string, unknown>> {
+  const latest = await backend.latest(manifest.taskId);
+  if (!latest) return { kind: "no-entry" };
+  return { kind: "changed", ...diffManifests(latest.manifest, manifest) };
+}
+
+/** Explains an entry that could not be read; the warning is logged and the entry replaced. */
+export function lookupFailure(taskId: string, key: string, message: string): ReasonAndWarning {
+  return [
+    { kind: "restore-failed", reason: message },
+    `cache entry ${
+      key.slice(0, 12)
+    } of task "${taskId}" is damaged (${message}); the task runs and the entry is replaced.`,
+  ];
+}
+
+/** Explains a restore that did not happen; nothing on disk was changed. */
+export function restoreFailure(taskId: string, key: string, error: unknown): ReasonAndWarning {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof OutputsChangedError) return [{ kind: "restore-failed", reason: message }];
+  if (error instanceof DamagedEntryError) return lookupFailure(taskId, key, message);
+  const prefix = error instanceof RestoreConflictError ? "" : "restoring failed: ";
+  return [
+    { kind: "restore-failed", reason: `${prefix}${message}` },
+    `outputs of task "${taskId}" were not restored from cache entry ${
+      key.slice(0, 12)
+    } (${prefix}${message}); the task runs.`,
+  ];
+}

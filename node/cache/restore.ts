@@ -1,0 +1,243 @@
+/**
+ * Restoring a stored output snapshot in two phases. The plan reads the stored
+ * files and the disk and changes nothing, so a damaged entry or a conflict
+ * leaves the disk as it was. Only a complete plan is applied.
+ *
+ * @module
+ */
+
+import { randomUUID } from "node:crypto";
+import type { Stats } from "node:fs";
+import {
+  chmod,
+  copyFile,
+  lstat,
+  mkdir,
+  readdir,
+  rename,
+  rm,
+  rmdir,
+  symlink,
+} from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { mapLimit } from "./digest.ts";
+import { DamagedEntryError, type OutputRecord, type OutputsManifest } from "./entry.ts";
+import type { FileStateIndex } from "./file_index.ts";
+import {
+  checkedOutputPath,
+  listOutputs,
+  matchesOnDisk,
+  MODE_MASK,
+  type OutputMatcher,
+  outputMatcher,
+} from "./outputs.ts";
+import { byPath, inIgnoredArea, isMissing } from "./walk.ts";
+
+/** The disk is in a state the snapshot cannot be restored over without touching files it must not touch. */
+export class RestoreConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RestoreConflictError";
+  }
+}
+
+interface PlannedWrite {
+  readonly record: OutputRecord;
+  readonly absolute: string;
+}
+
+/** Everything a restore will change, computed without changing anything. */
+export interface RestorePlan {
+  /** Stale files and links to remove: matched by the output patterns but not in the snapshot. */
+  readonly staleFiles: string[];
+  /** Stale directories, deepest first; each is removed only if it ends up empty. */
+  readonly staleDirectories: string[];
+  /** Directories standing where the snapshot has a file or link. */
+  readonly replacedDirectories: string[];
+  /** Snapshot paths that differ on disk, in path order. */
+  readonly writes: PlannedWrite[];
+  /** Paths already identical on disk, left untouched. */
+  readonly unchanged: number;
+}
+
+async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(path);
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Checks every stored file against its recorded size and digest. */
+async function verifyBlobs(
+  records: readonly OutputRecord[],
+  blobPath: (digest: string) => string,
+  index: FileStateIndex,
+): Promise<void> {
+  const files = new Map<string, OutputRecord & { kind: "file" }>();
+  for (const record of records) if (record.kind === "file") files.set(record.digest, record);
+  await mapLimit([...files.values()], async (record) => {
+    const stats = await lstatOrUndefined(blobPath(record.digest));
+    if (!stats?.isFile()) {
+      throw new DamagedEntryError(`the stored copy of ${record.path} is missing`);
+    }
+    if (stats.size !== record.size) {
+      throw new DamagedEntryError(`the stored copy of ${record.path} has the wrong size`);
+    }
+    if (await index.digest(blobPath(record.digest), stats) !== record.digest) {
+      throw new DamagedEntryError(`the stored copy of ${record.path} has the wrong content`);
+    }
+  });
+}
+
+/**
+ * Rejects a restore that would write through a link or over a file that the
+ * output patterns do not cover, such as a user's symbolic link above `dist/`.
+ */
+async function checkAncestors(
+  cwd: string,
+  records: readonly OutputRecord[],
+  matcher: OutputMatcher,
+): Promise<void> {
+  const snapshotDirectories = new Set(
+    records.filter((record) => record.kind === "directory").map((record) => record.path),
+  );
+  const checked = new Set<string>();
+  for (const record of records) {
+    const segments = record.path.split("/");
+    for (let depth = 1; depth < segments.length; depth++) {
+      const ancestor = segments.slice(0, depth).join("/");
+      if (checked.has(ancestor)) continue;
+      checked.add(ancestor);
+      if (snapshotDirectories.has(ancestor) || matcher.covers(ancestor)) continue;
+      const stats = await lstatOrUndefined(join(cwd, ancestor));
+      if (stats && !stats.isDirectory()) {
+        throw new RestoreConflictError(
+          `${ancestor} is ${
+            stats.isSymbolicLink() ? "a symbolic link" : "a file"
+          } where the output ${record.path} needs a directory`,
+        );
+      }
+    }
+  }
+}
+
+/** Rejects replacing a directory that contains a path a negated pattern protects. */
+async function checkReplaceable(
+  cwd: string,
+  path: string,
+  matcher: OutputMatcher,
+): Promise<void> {
+  const inside = await readdir(join(cwd, path), { recursive: true });
+  for (const child of inside) {
+    const childPath = `${path}/${String(child).split("\\").join("/")}`;
+    if (matcher.protects(childPath) || inIgnoredArea(childPath)) {
+      throw new RestoreConflictError(
+        `${path} is a directory holding ${childPath}, which the task's negated output patterns protect`,
+      );
+    }
+  }
+}
+
+/** Reads the stored entry and the disk, and returns what a restore would change. */
+export async function planRestore(
+  cwd: string,
+  snapshot: OutputsManifest,
+  patterns: readonly string[],
+  blobPath: (digest: string) => string,
+  index: FileStateIndex,
+): Promise<RestorePlan> {
+  const matcher = outputMatcher(patterns);
+  const records = [...snapshot.entries].sort(byPath);
+  const absolute = records.map((record) => checkedOutputPath(cwd, record.path, matcher));
+  await verifyBlobs(records, blobPath, index);
+  await checkAncestors(cwd, records, matcher);
+
+  const writes: PlannedWrite[] = [];
+  const replacedDirectories: string[] = [];
+  let unchanged = 0;
+  for (const [position, record] of records.entries()) {
+    const target = absolute[position];
+    if (await matchesOnDisk(target, record, index)) {
+      unchanged++;
+      continue;
+    }
+    const stats = await lstatOrUndefined(target);
+    if (stats?.isDirectory() && record.kind !== "directory") {
+      await checkReplaceable(cwd, record.path, matcher);
+      replacedDirectories.push(target);
+    }
+    writes.push({ record, absolute: target });
+  }
+
+  const stored = new Set(records.map((record) => record.path));
+  const staleFiles: string[] = [];
+  const staleDirectories: string[] = [];
+  for (const entry of await listOutputs(cwd, patterns)) {
+    if (stored.has(entry.path)) continue;
+    if (entry.kind === "directory") staleDirectories.push(join(cwd, entry.path));
+    else staleFiles.push(join(cwd, entry.path));
+  }
+  staleDirectories.sort((a, b) => b.length - a.length);
+  return { staleFiles, staleDirectories, replacedDirectories, writes, unchanged };
+}
+
+async function writeRecord(
+  write: PlannedWrite,
+  blobPath: (digest: string) => string,
+  index: FileStateIndex,
+): Promise<void> {
+  const { record, absolute } = write;
+  await mkdir(dirname(absolute), { recursive: true });
+  index.forget(absolute);
+  if (record.kind === "directory") {
+    const stats = await lstatOrUndefined(absolute);
+    if (stats && !stats.isDirectory()) await rm(absolute, { force: true });
+    await mkdir(absolute, { recursive: true });
+    return;
+  }
+  const temp = `${absolute}.async-restore-${randomUUID()}`;
+  try {
+    if (record.kind === "symlink") await symlink(record.target, temp);
+    else {
+      const hashedAt = Date.now();
+      await copyFile(blobPath(record.digest), temp);
+      await chmod(temp, record.mode & MODE_MASK);
+      const before = await lstat(temp);
+      await rename(temp, absolute);
+      await index.remember(absolute, before, record.digest, hashedAt);
+      return;
+    }
+    await rename(temp, absolute);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/** Applies a plan made by {@link planRestore}. */
+export async function applyRestore(
+  plan: RestorePlan,
+  blobPath: (digest: string) => string,
+  index: FileStateIndex,
+): Promise<void> {
+  for (const path of plan.staleFiles) {
+    index.forget(path);
+    await rm(path, { force: true });
+  }
+  for (const path of plan.replacedDirectories) await rm(path, { recursive: true, force: true });
+  for (const write of plan.writes) await writeRecord(write, blobPath, index);
+  for (const path of plan.staleDirectories) {
+    try {
+      await rmdir(path);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== "ENOTEMPTY" && code !== "EEXIST" && !isMissing(error)) throw error;
+    }
+  }
+  const directories = plan.writes.filter((write) => write.record.kind === "directory");
+  directories.sort((a, b) => b.absolute.length - a.absolute.length);
+  for (const { record, absolute } of directories) {
+    if (record.kind === "directory") await chmod(absolute, record.mode & MODE_MASK);
+  }
+}

@@ -1,0 +1,58 @@
+/** Copying a task's outputs into a new entry's `files/` directory. @module */
+
+import { randomUUID } from "node:crypto";
+import { copyFile, lstat, readlink, rename } from "node:fs/promises";
+import { join } from "node:path";
+import { mapLimit, sha256File } from "./digest.ts";
+import type { OutputRecord } from "./entry.ts";
+import type { FileStateIndex } from "./file_index.ts";
+import { listOutputs, MODE_MASK } from "./outputs.ts";
+import { isMissing } from "./walk.ts";
+
+/**
+ * Copies every output path that `patterns` match under `cwd` into `filesDir`,
+ * one file per distinct content named by its SHA-256, and returns the
+ * records for `outputs.json`. The digest is taken from the copy, so the
+ * record always describes what was stored even if the task's file changes
+ * while it is copied.
+ */
+export async function copyOutputs(
+  cwd: string,
+  patterns: readonly string[],
+  filesDir: string,
+  index: FileStateIndex,
+): Promise<OutputRecord[]> {
+  const listed = await listOutputs(cwd, patterns);
+  const records = await mapLimit(listed, async (entry): Promise<OutputRecord | undefined> => {
+    const source = join(cwd, entry.path);
+    try {
+      const stats = await lstat(source);
+      if (stats.isSymbolicLink()) {
+        return { path: entry.path, kind: "symlink", target: await readlink(source) };
+      }
+      if (stats.isDirectory()) {
+        return { path: entry.path, kind: "directory", mode: stats.mode & MODE_MASK };
+      }
+      if (!stats.isFile()) return undefined;
+
+      const hashedAt = Date.now();
+      const temp = join(filesDir, `copy-${randomUUID()}`);
+      await copyFile(source, temp);
+      const digest = await sha256File(temp);
+      const copied = await lstat(temp);
+      await rename(temp, join(filesDir, digest));
+      await index.remember(source, stats, digest, hashedAt);
+      return {
+        path: entry.path,
+        kind: "file",
+        mode: stats.mode & MODE_MASK,
+        size: copied.size,
+        digest,
+      };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  });
+  return records.filter((record): record is OutputRecord => record !== undefined);
+}

@@ -1,0 +1,288 @@
+/**
+ * The task cache behind the runner's cache hooks: computes keys, finds and
+ * restores entries, explains misses and stores results.
+ *
+ * @module
+ */
+
+import { isAbsolute, join, resolve } from "node:path";
+import type { NormalizedTask, NormalizedTaskCache, Pipeline } from "../../core/model.ts";
+import type {
+  CacheLookupInput,
+  CacheLookupResult,
+  CacheSaveInput,
+  TaskCacheHooks,
+} from "../cache_seam.ts";
+import type { CacheBackend } from "./backend.ts";
+import { sha256 } from "./digest.ts";
+import { maskSecrets } from "./entry.ts";
+import { FileStateIndex } from "./file_index.ts";
+import { FileBackend } from "./file_store.ts";
+import { resolveInputs } from "./inputs.ts";
+import {
+  buildManifest,
+  diffManifests,
+  type KeyManifest,
+  type ManifestChanges,
+  manifestKey,
+} from "./manifest.ts";
+import { MemoryBackend } from "./memory_store.ts";
+import { FILE_INDEX_PATH, loadSecretKey } from "./paths.ts";
+import { lookupFailure, missReason, restoreFailure } from "./reasons.ts";
+
+/** Options of {@link createTaskCache}. */
+export interface TaskCacheOptions {
+  /** The normalized pipeline; its `cache.stores` resolve each task's store. */
+  readonly pipeline: Pipeline;
+  /** Project directory: relative store roots and `.async/` live here. */
+  readonly rootDir: string;
+  /** Id of the run, so uncached tasks get a fingerprint unique to it. */
+  readonly runId: string;
+  /** Ignore every entry and refresh it, as `--force` does. */
+  readonly force?: boolean;
+  /** Clock in milliseconds since the epoch (default `Date.now`); `ttlMs` and last use read it. */
+  readonly now?: () => number;
+}
+
+type EnabledCache = Extract<NormalizedTaskCache, { enabled: true }>;
+
+/** Returns the fingerprint of a task that is not cached: unique per run, so its dependents rerun. */
+export function uncachedFingerprint(runId: string, taskId: string): string {
+  return sha256(`uncached\0${runId}\0${taskId}`);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Creates the task cache of one run.
+ *
+ * @example
+ * ```ts
+ * const cache = createTaskCache({ pipeline, rootDir: "/repo", runId: "20250101T000000Z-abcd" });
+ * const found = await cache.lookup(lookupInput);
+ * // ...run the task on a miss, then:
+ * if (found.status === "miss") await cache.save({ ...saveInput, key: found.key });
+ * await cache.close();
+ * ```
+ */
+export function createTaskCache(options: TaskCacheOptions): TaskCacheHooks {
+  return new TaskCache(options);
+}
+
+class TaskCache implements TaskCacheHooks {
+  #options: TaskCacheOptions;
+  #now: () => number;
+  #index?: Promise<FileStateIndex>;
+  #secretKey?: Promise<Uint8Array>;
+  #backends = new Map<string, Promise<CacheBackend>>();
+  #manifests = new Map<string, KeyManifest>();
+  #warnedStores = new Set<string>();
+  #pipelineOutputs?: string[];
+
+  constructor(options: TaskCacheOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  #fileIndex(): Promise<FileStateIndex> {
+    this.#index ??= FileStateIndex.load(join(this.#options.rootDir, FILE_INDEX_PATH));
+    return this.#index;
+  }
+
+  #backend(cache: EnabledCache): Promise<CacheBackend> | undefined {
+    if (cache.storeType !== "file" && cache.storeType !== "memory") return undefined;
+    const id = `${cache.store}:${cache.namespace}`;
+    let backend = this.#backends.get(id);
+    if (!backend) {
+      backend = this.#fileIndex().then((index) => {
+        const { rootDir, pipeline } = this.#options;
+        if (cache.storeType === "memory") return new MemoryBackend(rootDir, cache.namespace, index);
+        const store = pipeline.cache.stores[cache.store];
+        const root = store?.type === "file" ? store.root : join(".async", "cache", "tasks");
+        const absolute = isAbsolute(root) ? root : resolve(rootDir, root);
+        return new FileBackend(absolute, cache.namespace, index, this.#now);
+      });
+      this.#backends.set(id, backend);
+    }
+    return backend;
+  }
+
+  async #manifest(input: CacheLookupInput): Promise<KeyManifest> {
+    this.#secretKey ??= loadSecretKey(this.#options.rootDir);
+    const [index, secretKey] = await Promise.all([this.#fileIndex(), this.#secretKey]);
+    this.#pipelineOutputs ??= [
+      ...new Set(Object.values(this.#options.pipeline.tasks).flatMap((task) => task.outputs)),
+    ].filter((pattern) => !pattern.startsWith("!"));
+    const inputs = await resolveInputs(input.task, input.cwd, index, this.#pipelineOutputs);
+    return buildManifest(input, inputs, this.#options.rootDir, secretKey);
+  }
+
+  #disabled(task: NormalizedTask, reason: Record<string, unknown>, warning?: string) {
+    return {
+      status: "disabled" as const,
+      fingerprint: uncachedFingerprint(this.#options.runId, task.id),
+      reason,
+      ...(warning ? { warning } : {}),
+    };
+  }
+
+  #unsupportedStore(task: NormalizedTask, cache: EnabledCache): CacheLookupResult {
+    const first = !this.#warnedStores.has(cache.store);
+    this.#warnedStores.add(cache.store);
+    const warning = first
+      ? `cache store "${cache.store}" (${cache.storeType}) is declared but not built in, so tasks using it run uncached.`
+      : undefined;
+    return this.#disabled(task, { kind: "uncacheable", store: cache.store }, warning);
+  }
+
+  async lookup(input: CacheLookupInput): Promise<CacheLookupResult> {
+    const { task } = input;
+    if (!task.cache.enabled) return this.#disabled(task, { kind: "uncacheable" });
+    const backendPromise = this.#backend(task.cache);
+    if (!backendPromise) return this.#unsupportedStore(task, task.cache);
+
+    let manifest: KeyManifest;
+    try {
+      manifest = await this.#manifest(input);
+    } catch (error) {
+      const message = `task "${task.id}" runs uncached: its inputs could not be read (${
+        describe(error)
+      }).`;
+      return this.#disabled(task, { kind: "uncacheable", reason: describe(error) }, message);
+    }
+    const key = manifestKey(manifest);
+    this.#manifests.set(key, manifest);
+    if (input.force || this.#options.force) {
+      return { status: "miss", key, fingerprint: key, reason: { kind: "forced" } };
+    }
+    return await this.#find(await backendPromise, task.cache, input, key, manifest);
+  }
+
+  async #find(
+    backend: CacheBackend,
+    cache: EnabledCache,
+    input: CacheLookupInput,
+    key: string,
+    manifest: KeyManifest,
+  ): Promise<CacheLookupResult> {
+    const location = { task: input.task, cwd: input.cwd };
+    const miss = (reason: Record<string, unknown>, warning?: string): CacheLookupResult => ({
+      status: "miss",
+      key,
+      fingerprint: key,
+      reason,
+      ...(warning ? { warning } : {}),
+    });
+
+    let found;
+    try {
+      found = await backend.find(key, location);
+    } catch (error) {
+      return miss(...lookupFailure(input.task.id, key, describe(error)));
+    }
+    if (found.status === "damaged") {
+      return miss(...lookupFailure(input.task.id, key, found.message));
+    }
+    if (found.status === "missing") return miss(await missReason(backend, manifest));
+
+    const createdAt = Date.parse(found.result.createdAt);
+    const ageMs = this.#now() - createdAt;
+    if (cache.ttlMs !== undefined && ageMs >= cache.ttlMs) {
+      return miss({
+        kind: "expired",
+        createdAt: found.result.createdAt,
+        ageMs,
+        ttlMs: cache.ttlMs,
+      });
+    }
+    try {
+      await found.restore();
+    } catch (error) {
+      return miss(...restoreFailure(input.task.id, key, error));
+    }
+    await backend.touch(key).catch(() => undefined);
+    return {
+      status: "hit",
+      key,
+      fingerprint: key,
+      stdout: found.result.stdout,
+      stderr: found.result.stderr,
+      meta: found.result.meta,
+    };
+  }
+
+  async save(input: CacheSaveInput): Promise<{ stored: boolean; warning?: string }> {
+    const { task } = input;
+    if (!task.cache.enabled) return { stored: false };
+    const backendPromise = this.#backend(task.cache);
+    if (!backendPromise) return { stored: false };
+
+    let manifest: KeyManifest;
+    try {
+      manifest = await this.#manifest(input.lookup);
+    } catch (error) {
+      return {
+        stored: false,
+        warning: `task "${task.id}" was not cached: its inputs could not be read again (${
+          describe(error)
+        }).`,
+      };
+    }
+    if (manifestKey(manifest) !== input.key) {
+      const before = this.#manifests.get(input.key);
+      const changes = before ? diffManifests(before, manifest) : undefined;
+      return { stored: false, warning: changedWhileRunning(task.id, changes) };
+    }
+
+    const secrets = input.lookup.secretValues;
+    try {
+      await (await backendPromise).save({
+        key: input.key,
+        taskId: task.id,
+        createdAt: new Date(this.#now()).toISOString(),
+        durationMs: input.durationMs,
+        manifest,
+        stdout: maskSecrets(input.stdout, secrets),
+        stderr: maskSecrets(input.stderr, secrets),
+        meta: maskMeta(input.meta, secrets),
+      }, { task, cwd: input.cwd });
+    } catch (error) {
+      return {
+        stored: false,
+        warning: `task "${task.id}" was not cached: writing its entry failed (${describe(error)}).`,
+      };
+    }
+    return { stored: true };
+  }
+
+  async close(): Promise<void> {
+    if (!this.#index) return;
+    try {
+      await (await this.#index).save();
+    } catch {
+      // NOTE: an index that cannot be saved only means files are read again next run.
+    }
+  }
+}
+
+function maskMeta(
+  meta: Record<string, unknown>,
+  secrets: readonly string[],
+): Record<string, unknown> {
+  const escaped = secrets.filter((secret) => secret !== "").map((secret) =>
+    JSON.stringify(secret).slice(1, -1)
+  );
+  return JSON.parse(maskSecrets(JSON.stringify(meta), escaped));
+}
+
+function changedWhileRunning(taskId: string, changes: ManifestChanges | undefined): string {
+  const paths = changes
+    ? [...changes.inputs.changed, ...changes.inputs.added, ...changes.inputs.removed]
+    : [];
+  const listed = paths.slice(0, 5).join(", ");
+  const more = paths.length > 5 ? ` and ${paths.length - 5} more` : "";
+  const detail = paths.length > 0 ? ` (${listed}${more})` : "";
+  return `inputs of task "${taskId}" changed while it ran${detail}, so its result was not cached.`;
+}

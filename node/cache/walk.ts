@@ -1,0 +1,203 @@
+/**
+ * Pattern walking shared by input resolution and output snapshots.
+ *
+ * Patterns are picomatch globs relative to a directory. A leading `!` excludes
+ * what it matches. A pattern that names a directory also covers everything
+ * inside it. Dotfiles match like any other file. Symbolic links are reported
+ * as links and never followed. `.git`, `.async` and `node_modules` are
+ * skipped at every depth. Results are sorted by path, so equal trees always
+ * give equal lists.
+ *
+ * @module
+ */
+
+import type { Dirent } from "node:fs";
+import { lstat, readdir, realpath, stat } from "node:fs/promises";
+import { join } from "node:path";
+import picomatch from "picomatch";
+import { IGNORED_DIRECTORIES } from "../../core/normalize_task.ts";
+
+/** Kind of a walked path. */
+export type WalkKind = "file" | "directory" | "symlink";
+
+/** One path found by {@link walkPatterns}, relative to the walked directory with `/` separators. */
+export interface WalkEntry {
+  readonly path: string;
+  readonly kind: WalkKind;
+}
+
+/** Options of {@link walkPatterns}. */
+export interface WalkOptions {
+  /** Extra patterns excluded as if written with `!`. */
+  readonly exclude?: readonly string[];
+  /** Returns true for a path to leave out; `directory` is true for directories, which are then not entered. */
+  readonly skip?: (path: string, directory: boolean) => boolean;
+  /**
+   * Also walk into directories that symbolic links point to, reporting what
+   * is inside under the link's path. A link back to a directory on the
+   * current path is not entered again, so link cycles end.
+   */
+  readonly followDirectoryLinks?: boolean;
+}
+
+/** Result of {@link walkPatterns}. */
+export interface WalkResult {
+  readonly entries: readonly WalkEntry[];
+  /** Patterns without glob syntax that name a path which does not exist. */
+  readonly absent: readonly string[];
+}
+
+const IGNORED = new Set<string>(IGNORED_DIRECTORIES);
+
+/** Strips `./` prefixes and trailing slashes from a pattern body. */
+export function cleanPattern(pattern: string): string {
+  let body = pattern;
+  while (body.startsWith("./")) body = body.slice(2);
+  while (body.length > 1 && body.endsWith("/")) body = body.slice(0, -1);
+  return body === "." ? "**" : body;
+}
+
+/** Splits patterns into included and excluded bodies, each also covering the insides of directories. */
+export function splitPatterns(
+  patterns: readonly string[],
+): { include: string[]; exclude: string[] } {
+  const include: string[] = [];
+  const exclude: string[] = [];
+  for (const pattern of patterns) {
+    const negated = pattern.startsWith("!");
+    const body = cleanPattern(negated ? pattern.slice(1) : pattern);
+    (negated ? exclude : include).push(body);
+  }
+  return { include, exclude };
+}
+
+/** Builds a matcher for `patterns` that also matches anything inside a matched directory. */
+export function directoryMatcher(patterns: readonly string[]): (path: string) => boolean {
+  if (patterns.length === 0) return () => false;
+  const expanded = patterns.flatMap((pattern) => [pattern, `${pattern}/**`]);
+  return picomatch(expanded, { dot: true });
+}
+
+/** Returns true when `path` lies in a directory that pattern walking always skips. */
+export function inIgnoredArea(path: string): boolean {
+  return path.split("/").some((segment) => IGNORED.has(segment));
+}
+
+function kindOf(
+  entry: Dirent | { isDirectory(): boolean; isFile(): boolean; isSymbolicLink(): boolean },
+): WalkKind | undefined {
+  if (entry.isSymbolicLink()) return "symlink";
+  if (entry.isDirectory()) return "directory";
+  if (entry.isFile()) return "file";
+  return undefined;
+}
+
+/** Returns the directories to start walking from, with descendants of other starts removed. */
+function walkRoots(include: readonly string[]): string[] {
+  const bases = [...new Set(include.map((pattern) => picomatch.scan(pattern).base))].sort();
+  return bases.filter((base) =>
+    !bases.some((other) => other !== base && (other === "" || base.startsWith(`${other}/`)))
+  );
+}
+
+/** Walks `cwd` and returns every path that `patterns` select. */
+export async function walkPatterns(
+  cwd: string,
+  patterns: readonly string[],
+  options: WalkOptions = {},
+): Promise<WalkResult> {
+  const { include, exclude } = splitPatterns(patterns);
+  const isIncluded = directoryMatcher(include);
+  const isExcluded = directoryMatcher([...exclude, ...(options.exclude ?? []).map(cleanPattern)]);
+  const found = new Map<string, WalkKind>();
+  const absent: string[] = [];
+
+  const consider = (path: string, kind: WalkKind): boolean => {
+    if (inIgnoredArea(path) || isExcluded(path)) return false;
+    if (options.skip?.(path, kind === "directory")) return false;
+    if (isIncluded(path)) found.set(path, kind);
+    return true;
+  };
+
+  /** Lists `dir`; `chain` holds the real paths of the directories from the walk root down to it. */
+  const visit = async (dir: string, chain: readonly string[]): Promise<void> => {
+    let children: Dirent[];
+    try {
+      children = await readdir(join(cwd, dir), { withFileTypes: true });
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    const real = chain[chain.length - 1];
+    const nested: Promise<void>[] = [];
+    for (const child of children) {
+      const path = dir === "" ? child.name : `${dir}/${child.name}`;
+      const kind = kindOf(child);
+      if (kind === undefined || !consider(path, kind)) continue;
+      if (kind === "directory") nested.push(visit(path, [...chain, join(real, child.name)]));
+      else if (kind === "symlink" && options.followDirectoryLinks) {
+        nested.push(followLink(path, chain));
+      }
+    }
+    await Promise.all(nested);
+  };
+
+  const followLink = async (path: string, chain: readonly string[]): Promise<void> => {
+    const target = await linkedDirectory(join(cwd, path));
+    if (target !== undefined && !chain.includes(target)) await visit(path, [...chain, target]);
+  };
+
+  for (const root of walkRoots(include)) {
+    const absolute = join(cwd, root);
+    if (root === "") {
+      await visit("", [await realpath(absolute)]);
+      continue;
+    }
+    const kind = await kindAt(absolute);
+    if (kind === undefined || !consider(root, kind)) continue;
+    if (kind === "directory") await visit(root, [await realpath(absolute)]);
+    else if (kind === "symlink" && options.followDirectoryLinks) await followLink(root, []);
+  }
+  for (const pattern of include) {
+    const literal = !picomatch.scan(pattern).isGlob;
+    if (literal && !found.has(pattern) && await kindAt(join(cwd, pattern)) === undefined) {
+      absent.push(pattern);
+    }
+  }
+
+  const entries = [...found].map(([path, kind]) => ({ path, kind }));
+  entries.sort(byPath);
+  return { entries, absent: [...new Set(absent)].sort() };
+}
+
+/** Orders entries by path in code-unit order, the same on every platform and locale. */
+export function byPath(a: { path: string }, b: { path: string }): number {
+  if (a.path === b.path) return 0;
+  return a.path < b.path ? -1 : 1;
+}
+
+/** Returns the real path of the directory a link points to, or undefined for any other link. */
+async function linkedDirectory(path: string): Promise<string | undefined> {
+  try {
+    return (await stat(path)).isDirectory() ? await realpath(path) : undefined;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (isMissing(error) || code === "ELOOP") return undefined;
+    throw error;
+  }
+}
+
+async function kindAt(path: string): Promise<WalkKind | undefined> {
+  try {
+    return kindOf(await lstat(path));
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Returns true for ENOENT and ENOTDIR errors. */
+export function isMissing(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}

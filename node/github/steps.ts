@@ -1,0 +1,103 @@
+/**
+ * The steps of a generated GitHub job: checkout, tool setup, dependency
+ * install, the task cache restore, and the pipeline job itself.
+ *
+ * @module
+ */
+
+import type { NormalizedJob } from "../../core/model.ts";
+import { CACHE, CHECKOUT, PNPM_SETUP, SETUP_NODE, usesOf } from "./actions.ts";
+import { envExpression } from "./expressions.ts";
+import { installCommand, type PackageManager, runCommand } from "./package_manager.ts";
+
+/** A workflow step as plain data, in the key order it renders. */
+export type WorkflowStep = Record<string, unknown>;
+
+/** Inputs of the step builders that do not depend on the job. */
+export interface StepSettings {
+  readonly manager: PackageManager;
+  /** Node major version for `actions/setup-node`. */
+  readonly nodeVersion: number;
+  /** Adds the `.async/cache` restore and save step. */
+  readonly cache: boolean;
+  /** Pipeline file relative to the project root, such as `pipeline.ts`. */
+  readonly configPath: string;
+  /** ` --config <path>` when the pipeline file is not found by default, else empty. */
+  readonly configArgs: string;
+}
+
+/** Builds the steps of one job. `githubId` is the job's key in the workflow. */
+export function jobSteps(
+  job: NormalizedJob,
+  githubId: string,
+  settings: StepSettings,
+): WorkflowStep[] {
+  const steps: WorkflowStep[] = [{ name: "Check out", uses: usesOf(CHECKOUT) }];
+  steps.push(...setupSteps(settings.manager, settings.nodeVersion));
+  const install = installCommand(settings.manager);
+  if (install) steps.push({ name: "Install dependencies", run: install });
+  if (settings.cache) steps.push(cacheStep(githubId, settings));
+  steps.push({
+    name: "Run pipeline job",
+    run: runCommand(settings.manager, job.id, settings.configArgs),
+    env: jobEnv(job),
+  });
+  return steps;
+}
+
+function setupSteps(manager: PackageManager, nodeVersion: number): WorkflowStep[] {
+  const node = (cache?: string): WorkflowStep => ({
+    name: "Set up Node.js",
+    uses: usesOf(SETUP_NODE),
+    with: { "node-version": nodeVersion, ...(cache ? { cache } : {}) },
+  });
+  const locked = manager.lockfile !== undefined;
+  switch (manager.name) {
+    case "pnpm":
+      return [
+        {
+          name: "Set up pnpm",
+          uses: usesOf(PNPM_SETUP),
+          ...(manager.pnpmVersion ? { with: { version: manager.pnpmVersion } } : {}),
+        },
+        node(locked ? "pnpm" : undefined),
+      ];
+    case "npm":
+      return [node(locked ? "npm" : undefined)];
+    case "yarn":
+      // setup-node's Yarn cache queries Yarn before Corepack is enabled, so
+      // Yarn 2+ projects skip it.
+      if (manager.yarnBerry) return [node(), { name: "Enable Corepack", run: "corepack enable" }];
+      return [node(locked ? "yarn" : undefined)];
+    case "deno":
+      // NOTE: Deno comes from the `deno` npm package through the pinned
+      // setup-node, so the workflow needs no unpinned setup action.
+      return [node(), { name: "Set up Deno", run: "npm install --global deno@2" }];
+  }
+}
+
+function cacheStep(githubId: string, settings: StepSettings): WorkflowStep {
+  const files = [settings.manager.lockfile, settings.configPath]
+    .filter((file): file is string => file !== undefined)
+    .map((file) => `'${file.replaceAll("'", "''")}'`)
+    .join(", ");
+  const base = "async-pipeline-${{ runner.os }}-";
+  const jobPrefix = `${base}${githubId}-`;
+  const hashed = `${jobPrefix}\${{ hashFiles(${files}) }}-`;
+  return {
+    name: "Restore task cache",
+    uses: usesOf(CACHE),
+    with: {
+      path: ".async/cache",
+      key: `${hashed}\${{ github.sha }}`,
+      "restore-keys": `${hashed}\n${jobPrefix}\n${base}\n`,
+    },
+  };
+}
+
+/** Builds the run step's env: `CI: true`, then the job's env rendered as expressions. */
+function jobEnv(job: NormalizedJob): Record<string, unknown> {
+  const env: Record<string, unknown> = { CI: true };
+  for (const [key, value] of Object.entries(job.env)) env[key] = envExpression(value);
+  return env;
+}

@@ -1,0 +1,118 @@
+/** Shared helpers for the task cache tests: temp projects, pipelines and a minimal runner loop. */
+
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { definePipeline } from "../core/pipeline.ts";
+import type { NormalizedTask, Pipeline } from "../core/model.ts";
+import type { PipelineConfig } from "../core/types.ts";
+import { job } from "../core/task.ts";
+import type { CacheLookupInput, CacheLookupResult, TaskCacheHooks } from "../node/cache_seam.ts";
+import { createTaskCache } from "../node/cache/task_cache.ts";
+
+/** A file to create: its text, or text and mode. */
+export type FileSpec = string | { text: string; mode: number };
+
+/** Creates a temp project directory holding `files`. */
+export async function makeProject(files: Record<string, FileSpec> = {}): Promise<string> {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "async-cache-" }));
+  await writeFiles(dir, files);
+  return dir;
+}
+
+/** Writes `files` under `dir`, creating parent directories. */
+export async function writeFiles(dir: string, files: Record<string, FileSpec>): Promise<void> {
+  for (const [path, spec] of Object.entries(files)) {
+    const absolute = join(dir, path);
+    await mkdir(dirname(absolute), { recursive: true });
+    const text = typeof spec === "string" ? spec : spec.text;
+    await writeFile(absolute, text);
+    if (typeof spec !== "string") await chmod(absolute, spec.mode);
+  }
+}
+
+/** Reads a project file as text. */
+export function readText(dir: string, path: string): Promise<string> {
+  return readFile(join(dir, path), "utf8");
+}
+
+/** Builds a pipeline from task configs with one job per task. */
+export function makePipeline(
+  tasks: PipelineConfig["tasks"],
+  extra: Omit<PipelineConfig, "name" | "tasks" | "jobs"> = {},
+): Pipeline {
+  const jobs = Object.fromEntries(Object.keys(tasks).map((id) => [id, job({ target: id })]));
+  return definePipeline({ name: "cache-test", ...extra, tasks, jobs });
+}
+
+/** Renders the step texts the runner would hand to the cache. */
+export function stepTexts(task: NormalizedTask): string[] {
+  return task.steps.map((step) => {
+    if (step.kind === "shell") return step.command.text;
+    if (step.kind === "function") return step.code;
+    return "deferred";
+  });
+}
+
+/** Builds a lookup input with defaults that tests override. */
+export function lookupInput(
+  pipeline: Pipeline,
+  taskId: string,
+  cwd: string,
+  overrides: Partial<CacheLookupInput> = {},
+): CacheLookupInput {
+  const task = pipeline.tasks[taskId];
+  return {
+    task,
+    cwd,
+    env: {},
+    envKeys: [],
+    secretValues: [],
+    dependencyFingerprints: {},
+    stepTexts: stepTexts(task),
+    force: false,
+    ...overrides,
+  };
+}
+
+/** What one simulated task execution did. */
+export interface Execution {
+  lookup: CacheLookupResult;
+  ran: boolean;
+  saved?: { stored: boolean; warning?: string };
+}
+
+/**
+ * Does what the runner does for one task: looks it up, and on a miss runs
+ * `work` (in place of the task's steps) and saves the result.
+ */
+export async function execute(
+  hooks: TaskCacheHooks,
+  input: CacheLookupInput,
+  work: () => Promise<void> = () => Promise.resolve(),
+  logs: { stdout?: string; stderr?: string; meta?: Record<string, unknown> } = {},
+): Promise<Execution> {
+  const lookup = await hooks.lookup(input);
+  if (lookup.status === "hit") return { lookup, ran: false };
+  await work();
+  if (lookup.status === "disabled") return { lookup, ran: true };
+  const saved = await hooks.save({
+    task: input.task,
+    cwd: input.cwd,
+    key: lookup.key,
+    lookup: input,
+    stdout: logs.stdout ?? "",
+    stderr: logs.stderr ?? "",
+    meta: logs.meta ?? {},
+    durationMs: 1,
+  });
+  return { lookup, ran: true, saved };
+}
+
+/** Creates a task cache for `dir` with a fresh run id. */
+export function cacheFor(
+  pipeline: Pipeline,
+  dir: string,
+  options: { force?: boolean; now?: () => number } = {},
+): TaskCacheHooks {
+  return createTaskCache({ pipeline, rootDir: dir, runId: crypto.randomUUID(), ...options });
+}
