@@ -32,7 +32,7 @@ const writeGreeting: string =
 
 const config = {
   name: "npm-fixture",
-  sync: { tasks: true },
+  sync: { github: true, tasks: true },
   triggers: {
     push: trigger.github({ events: ["push"], branches: ["main"] }),
   },

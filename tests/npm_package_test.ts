@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import ts from "typescript";
 import { VERSION } from "../core/version.ts";
 import { listSourceModules } from "../scripts/npm_compile.ts";
 import {
@@ -143,6 +144,25 @@ packageTest("npm tarball holds every module", async () => {
   assert.deepEqual(unexpected, []);
 });
 
+packageTest("npm modules import runtime dependencies", async () => {
+  const pkg = await build();
+  const manifest = JSON.parse(await readFile(join(pkg.packageDir, "package.json"), "utf8"));
+  const allowed = new Set(Object.keys(manifest.dependencies));
+  const foreign: string[] = [];
+  for (const file of pkg.files.filter((each) => each.path.endsWith(".js"))) {
+    const text = await readFile(join(pkg.packageDir, file.path), "utf8");
+    // preProcessFile reads import and export statements and import() calls, not comments.
+    for (const { fileName } of ts.preProcessFile(text, true, true).importedFiles) {
+      if (fileName.startsWith(".") || fileName.startsWith("node:")) continue;
+      const name = fileName.startsWith("@")
+        ? fileName.split("/").slice(0, 2).join("/")
+        : fileName.split("/")[0];
+      if (!allowed.has(name)) foreign.push(`${file.path} imports ${fileName}`);
+    }
+  }
+  assert.deepEqual(foreign, []);
+});
+
 packageTest("npm exports point at packed files", async () => {
   const pkg = await build();
   const manifest = JSON.parse(await readFile(join(pkg.packageDir, "package.json"), "utf8"));
@@ -246,6 +266,21 @@ for (const runtime of RUNTIMES) {
     assert.equal(scripts["pipeline:verify"], "async-pipeline run verify");
     assert.equal(scripts["pipeline:publish"], "async-pipeline run publish");
     assertExit(await node.bin(["sync", "tasks", "check"]), 0, "sync tasks check");
+  });
+
+  packageTest(`${name} github check finds drift`, async () => {
+    const node = await project(runtime);
+
+    const stale = await node.bin(["github", "check"]);
+    assertExit(stale, 1, "github check before generate");
+    assert.match(stale.stderr, /^error\[ASYNC_PIPELINE_SYNC_STALE\]/m);
+
+    assertExit(await node.bin(["github", "generate"]), 0, "github generate");
+    const workflow = await node.read(".github/workflows/async-pipeline.yml");
+    assert.match(workflow, /run: npx async-pipeline run verify$/m);
+
+    const current = await node.bin(["github", "check"]);
+    assertExit(current, 0, "github check after generate");
   });
 
   packageTest(`${name} npm runs the synced script`, async () => {
