@@ -1,6 +1,8 @@
 /**
  * This repository's own pipeline. `npx deno task verify` runs the verify job
- * through the CLI: type check, lint, format check and the test suite.
+ * through the CLI: type check, lint, format check and the test suite. The
+ * three static checks are cached on the source files, so a second run with no
+ * edits restores them; the test suite always runs.
  */
 
 import { definePipeline, job, sh, task, trigger } from "./mod.ts";
@@ -12,6 +14,14 @@ export default definePipeline({
   triggers: {
     push: trigger.github({ events: ["push"], branches: ["main"] }),
     pullRequest: trigger.github({ events: ["pull_request"], branches: ["main"] }),
+  },
+  namedInputs: {
+    sources: ["**/*.ts", "**/*.json", "**/*.md", "!bench/**", "!examples/*/dist/**"],
+  },
+  taskDefaults: {
+    typecheck: { cache: "file:local", inputs: ["sources"] },
+    lint: { cache: "file:local", inputs: ["sources"] },
+    fmt: { cache: "file:local", inputs: ["sources"] },
   },
   tasks: {
     typecheck: task({

@@ -40,14 +40,23 @@ function externalNodes(
 }
 
 /**
- * Builds the graph view of `jobId`, or of every task when it is undefined.
+ * Builds the graph view of `jobId`, or of the whole pipeline when it is
+ * undefined: every root task and job target with what they depend on.
+ * Composed source tasks appear only where something depends on them.
  * Source tasks that are not part of `pipeline.tasks` appear as external nodes.
  */
 export function buildGraphView(pipeline: Pipeline, jobId?: string): GraphView {
-  const nodes = { ...externalNodes(pipeline.tasks), ...pipeline.tasks };
+  const nodes: Record<string, { id: string; dependsOn: readonly string[] }> = {
+    ...externalNodes(pipeline.tasks),
+    ...pipeline.tasks,
+  };
   let targets: string[];
-  if (jobId === undefined) targets = Object.keys(nodes).sort();
-  else {
+  if (jobId === undefined) {
+    const rootTasks = Object.values(pipeline.tasks).filter((task) => task.source === undefined);
+    const jobTargets = Object.values(pipeline.jobs).flatMap((job) => job.targets);
+    targets = [...new Set([...rootTasks.map((task) => task.id), ...jobTargets])].sort();
+    for (const target of targets) nodes[target] ??= { id: target, dependsOn: [] };
+  } else {
     const job = pipeline.jobs[jobId];
     if (!job) {
       throw new PipelineError(ErrorCode.UNKNOWN_JOB, `Unknown job "${jobId}".`, {

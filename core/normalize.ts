@@ -349,7 +349,8 @@ export function normalizePipeline(config: PipelineConfig): Pipeline {
         hint: "Set writable: true to allow prepare steps to change that directory.",
       });
     }
-    if (!ID_PATTERN.test(id) || id.includes(":")) {
+    // A source id names a checkout directory and a task namespace, so it has no ':' or '/'.
+    if (!ID_PATTERN.test(id) || /[:/]/.test(id)) {
       issues.invalid(
         `sources.${id}`,
         `"${id}" is not a valid source id.`,

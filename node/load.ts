@@ -94,12 +94,29 @@ function stripAnsi(text: string): string {
   return text.replace(/\x1b\[[0-9;]*m/g, "");
 }
 
+/** Options of {@link loadPipeline}. */
+export interface LoadPipelineOptions {
+  /**
+   * Token appended to the module URL as a query string. The runtime caches
+   * modules by URL, so a new token re-imports a file that changed on disk
+   * since an earlier import in the same process.
+   */
+  readonly version?: string;
+}
+
 /** Imports a pipeline file and returns its normalized pipeline. */
-export async function loadPipeline(cwd: string, config?: string): Promise<LoadedPipeline> {
+export async function loadPipeline(
+  cwd: string,
+  config?: string,
+  options: LoadPipelineOptions = {},
+): Promise<LoadedPipeline> {
   const path = await findPipelineFile(cwd, config);
+  const url = pathToFileURL(path).href;
   let module: unknown;
   try {
-    module = await importer(pathToFileURL(path).href);
+    module = await importer(
+      options.version === undefined ? url : `${url}?v=${encodeURIComponent(options.version)}`,
+    );
   } catch (error) {
     if (isPipelineError(error)) throw error;
     throw new PipelineError(

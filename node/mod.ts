@@ -12,7 +12,7 @@ export {
   pipelineFromModule,
   setModuleImporter,
 } from "./load.ts";
-export type { LoadedPipeline } from "./load.ts";
+export type { LoadedPipeline, LoadPipelineOptions } from "./load.ts";
 export * from "./github/mod.ts";
 export { taskSyncProvider } from "./sync/tasks/provider.ts";
 export { planTaskSync } from "./sync/tasks/plan.ts";

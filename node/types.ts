@@ -124,11 +124,18 @@ export interface TaskResult {
 /** A source as recorded by a run. */
 export interface ExecutionSourceRecord {
   type: "path" | "git";
+  /** Absolute directory its prepare steps and tasks ran in. */
   dir: string;
+  /** The declared ref of a git source, or the current branch of a path source. */
   ref?: string;
+  /** Commit the directory was at, when it is a git work tree. */
   commit?: string;
+  /** True once its prepare steps passed in this run. */
   prepared: boolean;
+  /** True when the work tree differed from `commit`: before prepare, or after it once prepared. */
   dirty?: boolean;
+  /** Prepare step output, relative to the run directory. */
+  logs?: { stdout: string; stderr: string };
 }
 
 /** A governed command recorded by the command policy. */

@@ -2,6 +2,7 @@
 
 import { buildGraphView, type GraphFormat, renderGraph } from "../../core/graph_render.ts";
 import { loadPipeline } from "../../node/load.ts";
+import { inspectSources } from "../../node/sources/inspect.ts";
 import { parseCommandArgs, parseFormat } from "../args.ts";
 import type { CliContext } from "../io.ts";
 import type { CliCommand } from "../registry.ts";
@@ -13,7 +14,8 @@ async function runGraph(args: string[], ctx: CliContext): Promise<number> {
   });
   const format = parseFormat<GraphFormat>(values.format, ["mermaid", "dot", "json"], "mermaid");
   const loaded = await loadPipeline(ctx.cwd, values.config);
-  ctx.stdout.write(renderGraph(buildGraphView(loaded.pipeline, positionals[0]), format));
+  const { pipeline } = await inspectSources(loaded.pipeline, loaded.dir, ctx.env);
+  ctx.stdout.write(renderGraph(buildGraphView(pipeline, positionals[0]), format));
   return 0;
 }
 
@@ -21,7 +23,8 @@ async function runGraph(args: string[], ctx: CliContext): Promise<number> {
 export const graphCommand: CliCommand = {
   path: ["graph"],
   usage: "graph [<job>] [--format mermaid|dot|json] [--config <path>]",
-  summary: "Print the task graph of a job, or of the whole pipeline, without running anything.",
+  summary: "Print the task graph of a job, or of the whole pipeline, without running anything. " +
+    "Tasks of sources already on disk are included; nothing is cloned.",
   options: [
     "--format mermaid|dot|json   Output format (default mermaid)",
     "--config <path>             Pipeline file (default: pipeline.ts in the working directory)",

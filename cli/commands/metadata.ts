@@ -1,8 +1,11 @@
 /** `async-pipeline metadata`: describe the pipeline without running anything. @module */
 
-import { ErrorCode, PipelineError } from "../../core/errors.ts";
+import { relative } from "node:path";
 import { pipelineMetadata } from "../../core/metadata.ts";
+import type { Pipeline } from "../../core/model.ts";
 import { loadPipeline } from "../../node/load.ts";
+import { inspectSources } from "../../node/sources/inspect.ts";
+import type { ProcessEnv } from "../../node/types.ts";
 import { parseCommandArgs, parseFormat } from "../args.ts";
 import type { CliContext } from "../io.ts";
 import type { CliCommand } from "../registry.ts";
@@ -15,23 +18,71 @@ async function runMetadata(args: string[], ctx: CliContext): Promise<number> {
   }, false);
   const format = parseFormat(values.format, ["json", "text"] as const, "text");
   const loaded = await loadPipeline(ctx.cwd, values.config);
-  const metadata = pipelineMetadata(loaded.pipeline);
-  if (values["include-sources"]) {
-    // TODO: read source pipelines once composed sources are implemented.
-    throw new PipelineError(
-      ErrorCode.NOT_IMPLEMENTED,
-      "metadata --include-sources is not implemented in this version.",
-    );
-  }
+  const metadata = values["include-sources"]
+    ? await metadataWithSources(loaded.pipeline, loaded.dir, ctx.env)
+    : pipelineMetadata(loaded.pipeline);
   if (format === "json") {
     ctx.stdout.write(`${JSON.stringify(metadata, null, 2)}\n`);
     return 0;
   }
-  ctx.stdout.write(renderText(loaded.pipeline.name, metadata));
+  ctx.stdout.write(
+    renderText(loaded.pipeline.name, metadata, values["include-sources"] === true, loaded.dir),
+  );
   return 0;
 }
 
-function renderText(name: string, metadata: Record<string, unknown>): string {
+/**
+ * Returns the metadata of the root pipeline with the tasks of the sources
+ * on disk composed in, and for each source whether its pipeline was read.
+ */
+async function metadataWithSources(
+  root: Pipeline,
+  projectDir: string,
+  env: ProcessEnv,
+): Promise<Record<string, unknown>> {
+  const inspected = await inspectSources(root, projectDir, env);
+  const metadata = pipelineMetadata(inspected.pipeline);
+  const declared = metadata.sources as Record<string, Record<string, unknown>>;
+  for (const source of inspected.sources) {
+    declared[source.id] = {
+      ...declared[source.id],
+      dir: source.dir,
+      loaded: source.pipeline !== undefined,
+      ...(source.pipeline ? { pipelineName: source.pipeline.name } : {}),
+      ...(source.commit !== undefined ? { commit: source.commit } : {}),
+      ...(source.dirty !== undefined ? { dirty: source.dirty } : {}),
+      ...(source.reason !== undefined ? { reason: source.reason } : {}),
+    };
+  }
+  return metadata;
+}
+
+type SourceMetadata = {
+  type: string;
+  loaded?: boolean;
+  dir?: string;
+  commit?: string;
+  reason?: string;
+};
+
+function sourceLines(sources: Record<string, SourceMetadata>, cwd: string): string[] {
+  const lines = ["", "sources:"];
+  for (const [id, source] of Object.entries(sources)) {
+    const where = source.dir === undefined ? "" : ` ${relative(cwd, source.dir) || "."}`;
+    const state = source.loaded
+      ? `loaded${source.commit ? ` at ${source.commit.slice(0, 12)}` : ""}`
+      : `not loaded: ${source.reason}`;
+    lines.push(`  ${id} (${source.type}${where}): ${state}`);
+  }
+  return lines;
+}
+
+function renderText(
+  name: string,
+  metadata: Record<string, unknown>,
+  includeSources: boolean,
+  cwd: string,
+): string {
   const lines = [`pipeline ${name}`];
   const tasks = metadata.tasks as Record<
     string,
@@ -64,6 +115,11 @@ function renderText(name: string, metadata: Record<string, unknown>): string {
     const triggers = job.triggers.length ? ` on ${job.triggers.join(", ")}` : "";
     lines.push(`  ${id} -> ${job.targets.join(", ")}${triggers}`);
   }
+
+  if (includeSources) {
+    lines.push(...sourceLines(metadata.sources as Record<string, SourceMetadata>, cwd));
+  }
+
   const warnings = metadata.warnings as { path: string; message: string }[];
   if (warnings.length > 0) {
     lines.push("", "warnings:");

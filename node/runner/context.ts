@@ -8,18 +8,25 @@ import { type DeferredShellContext, sh } from "../../core/sh.ts";
 import type { TaskOutput } from "./output.ts";
 import type { RunState } from "./state.ts";
 
+/** Returns the directory a task runs in: its source's directory, or the root pipeline's. */
+export function taskDir(state: RunState, task: NormalizedTask): string {
+  return state.sources?.of(task)?.dir ?? state.projectDir;
+}
+
 /** Builds the context of a deferred `sh((ctx) => ...)` callback. */
 export function deferredShellContext(
   state: RunState,
   task: NormalizedTask,
   candidate: CandidateContext,
 ): DeferredShellContext {
+  const source = state.sources?.of(task)?.context;
   return Object.freeze({
     taskId: task.id,
-    cwd: state.projectDir,
+    cwd: taskDir(state, task),
     env: state.env,
     root: Object.freeze({ dir: state.projectDir }),
     candidate: Object.freeze({ dir: candidate.dir, fingerprint: candidate.fingerprint }),
+    ...(source ? { source } : {}),
   });
 }
 
@@ -42,7 +49,8 @@ export function taskContext(
   meta: Record<string, unknown>,
   signal: AbortSignal,
 ): TaskContext {
-  const cwd = state.projectDir;
+  const cwd = taskDir(state, task);
+  const source = state.sources?.of(task)?.context;
   return Object.freeze({
     taskId: task.id,
     runId: state.runId,
@@ -50,6 +58,7 @@ export function taskContext(
     env: state.env,
     root: Object.freeze({ dir: state.projectDir }),
     candidate,
+    ...(source ? { source } : {}),
     signal,
     sh,
     meta(values: Record<string, unknown>) {

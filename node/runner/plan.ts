@@ -6,6 +6,7 @@ import { dependencyClosure, topologicalOrder } from "../../core/graph.ts";
 import type { NormalizedJob, NormalizedTask, Pipeline } from "../../core/model.ts";
 import { isSandbox } from "../../core/sandbox.ts";
 import { HostCommandExecutor } from "../executor/host.ts";
+import { sourceOfReference } from "../sources/compose.ts";
 import type { CommandExecutor, ProcessEnv, RunOptions } from "../types.ts";
 
 /** The job, tasks and env of a run. */
@@ -20,13 +21,21 @@ export interface RunPlan {
   readonly env: Readonly<Record<string, EnvValue>>;
   /** Path of the declared env in error messages, such as `jobs.deploy.env`. */
   readonly envPath: string;
+  /**
+   * Sources whose tasks the run needs but the pipeline does not contain yet.
+   * Once they are composed into the pipeline, planning again adds their tasks.
+   */
+  readonly sourceIds: readonly string[];
 }
 
+/**
+ * Returns the tasks that `targets` need, in dependency order, and the
+ * sources whose tasks they reference but `pipeline` does not contain yet.
+ */
 function closureOf(
   pipeline: Pipeline,
   targets: readonly string[],
-  where: string,
-): RunPlan["tasks"] {
+): Pick<RunPlan, "tasks" | "sourceIds"> {
   const local = (id: string) => Object.hasOwn(pipeline.tasks, id);
   const nodes = Object.fromEntries(
     Object.entries(pipeline.tasks).map(([id, task]) => [id, {
@@ -35,21 +44,16 @@ function closureOf(
     }]),
   );
   const ids = dependencyClosure(nodes, targets.filter(local));
-  const sourceTasks = new Set([
+  const references = [
     ...targets.filter((id) => !local(id)),
     ...ids.flatMap((id) => pipeline.tasks[id].dependsOn.filter((dep) => !local(dep))),
-  ]);
-  if (sourceTasks.size > 0) {
-    // TODO: run source tasks once the runner prepares and composes sources.
-    throw new PipelineError(
-      ErrorCode.NOT_IMPLEMENTED,
-      `${where} needs source tasks (${
-        [...sourceTasks].join(", ")
-      }), which this version cannot run.`,
-      { hint: "Run a job whose tasks are all defined in this pipeline." },
-    );
-  }
-  return topologicalOrder(nodes, ids).map((id) => pipeline.tasks[id]);
+  ];
+  const sourceIds = new Set(references.map((id) => sourceOfReference(pipeline, id)));
+  sourceIds.delete(undefined);
+  return {
+    tasks: topologicalOrder(nodes, ids).map((id) => pipeline.tasks[id]),
+    sourceIds: [...sourceIds as Set<string>].sort(),
+  };
 }
 
 /** Plans the run of job `jobId`. Throws `ASYNC_PIPELINE_UNKNOWN_JOB` for an unknown id. */
@@ -65,7 +69,7 @@ export function planJob(pipeline: Pipeline, jobId: string): RunPlan {
   return {
     jobId,
     job,
-    tasks: closureOf(pipeline, job.targets, `Job "${jobId}"`),
+    ...closureOf(pipeline, job.targets),
     env: job.env,
     envPath: `jobs.${jobId}.env`,
   };
@@ -76,7 +80,7 @@ export function planJob(pipeline: Pipeline, jobId: string): RunPlan {
  * Throws `ASYNC_PIPELINE_UNKNOWN_TASK` for an unknown id.
  */
 export function planTask(pipeline: Pipeline, taskId: string): RunPlan {
-  if (!(taskId in pipeline.tasks)) {
+  if (!(taskId in pipeline.tasks) && sourceOfReference(pipeline, taskId) === undefined) {
     const known = Object.keys(pipeline.tasks);
     throw new PipelineError(ErrorCode.UNKNOWN_TASK, `Unknown task "${taskId}".`, {
       hint: didYouMean(taskId, known) || `Tasks: ${known.join(", ")}.`,
@@ -84,7 +88,7 @@ export function planTask(pipeline: Pipeline, taskId: string): RunPlan {
   }
   return {
     jobId: `task:${taskId}`,
-    tasks: closureOf(pipeline, [taskId], `Task "${taskId}"`),
+    ...closureOf(pipeline, [taskId]),
     env: pipeline.env,
     envPath: "env",
   };

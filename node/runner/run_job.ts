@@ -17,6 +17,7 @@ import { acquireRunLock, type RunLock } from "../lock.ts";
 import { readMaxLogBytes } from "../logs.ts";
 import { createRunId, pruneRuns, readKeepRuns, RunRecordStore } from "../records.ts";
 import { Redactor } from "../redact.ts";
+import { openRunSources, type RunSources, withSourceChecks } from "../sources/session.ts";
 import type {
   CommandExecutor,
   ExecutionRecord,
@@ -117,6 +118,10 @@ export function isCiEnv(env: ProcessEnv): boolean {
   return value !== undefined && value !== "" && value !== "false" && value !== "0";
 }
 
+function planTarget(pipeline: Pipeline, id: string, target: RunHooks["target"]): RunPlan {
+  return target === "task" ? planTask(pipeline, id) : planJob(pipeline, id);
+}
+
 /** Runs a job (or a single task with `hooks.target`) with internal controls. */
 export async function executeRun(
   input: PipelineInput,
@@ -124,9 +129,7 @@ export async function executeRun(
   hooks: RunHooks,
 ): Promise<ExecutionRecord> {
   const pipeline = pipelineFromModule(input, "The pipeline passed to runJob");
-  const plan = hooks.target === "task"
-    ? planTask(pipeline, options.id)
-    : planJob(pipeline, options.id);
+  const plan = planTarget(pipeline, options.id, hooks.target);
   const env = options.env ?? process.env;
   const executor = selectExecutor(pipeline, options, env);
   const concurrency = checkConcurrency(options.concurrency);
@@ -192,16 +195,20 @@ function initialRecord(run: LockedRun): ExecutionRecord {
     status: "running",
     mode,
     executor: run.executor.name,
-    tasks: run.plan.tasks.map((task): TaskResult => ({
-      id: task.id,
-      status: "pending",
-      attempts: 0,
-      attemptLog: [],
-      cacheHit: false,
-      meta: {},
-      ...(task.source !== undefined ? { source: task.source } : {}),
-    })),
+    tasks: pendingResults(run.plan),
   };
+}
+
+function pendingResults(plan: RunPlan): TaskResult[] {
+  return plan.tasks.map((task): TaskResult => ({
+    id: task.id,
+    status: "pending",
+    attempts: 0,
+    attemptLog: [],
+    cacheHit: false,
+    meta: {},
+    ...(task.source !== undefined ? { source: task.source } : {}),
+  }));
 }
 
 function warn(record: ExecutionRecord, emit: RunEventListener, message: string): void {
@@ -254,9 +261,37 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
   }
 }
 
+/**
+ * Resolves the sources the plan needs and composes their tasks into the
+ * run, then checks and executes it. Git checkouts are released at the end.
+ */
 async function checkAndExecute(run: LockedRun, started: StartedRun): Promise<ExecutionRecord> {
+  const opened = await openRunSources(run.pipeline, run.plan, {
+    projectDir: run.projectDir,
+    env: run.env,
+    runId: run.runId,
+    signal: run.hooks.signal,
+    replan: (pipeline) => planTarget(pipeline, run.options.id, run.hooks.target),
+  });
+  if (opened === undefined) return await checkAndRun(run, started, undefined);
+
+  started.record.tasks = pendingResults(opened.plan);
+  started.record.sources = opened.sources.records();
+  try {
+    const composed = { ...run, pipeline: opened.pipeline, plan: opened.plan };
+    return await checkAndRun(composed, started, opened.sources);
+  } finally {
+    await opened.sources.release(run.runId, run.env);
+  }
+}
+
+async function checkAndRun(
+  run: LockedRun,
+  started: StartedRun,
+  sources: RunSources | undefined,
+): Promise<ExecutionRecord> {
   const { record, store, redactor, emit } = started;
-  const prepared = await prepareRun(run.plan, run.env, run.executor);
+  const prepared = withSourceChecks(await prepareRun(run.plan, run.env, run.executor), sources);
   redactor.add(prepared.secretValues);
   for (const message of prepared.warnings) warn(record, emit, message);
   if (prepared.issues.length > 0) throw requirementsError(run.plan.jobId, prepared.issues);
@@ -271,7 +306,7 @@ async function checkAndExecute(run: LockedRun, started: StartedRun): Promise<Exe
     concurrency: run.concurrency,
     executor: run.executor.name,
   });
-  const state = createState(run, started, prepared);
+  const state = createState(run, started, prepared, sources);
   await executeTasks(state, run, record);
 
   const interrupted = state.signal.aborted ? interruptError(state.signal.reason) : undefined;
@@ -289,7 +324,12 @@ async function checkAndExecute(run: LockedRun, started: StartedRun): Promise<Exe
   return finished;
 }
 
-function createState(run: LockedRun, started: StartedRun, prepared: PreparedRun): RunState {
+function createState(
+  run: LockedRun,
+  started: StartedRun,
+  prepared: PreparedRun,
+  sources: RunSources | undefined,
+): RunState {
   const policy = run.options.commands ?? run.pipeline.commands;
   return {
     runId: run.runId,
@@ -312,6 +352,7 @@ function createState(run: LockedRun, started: StartedRun, prepared: PreparedRun)
     commandPolicy: policy,
     renderedShells: prepared.renderedShells,
     fingerprints: new Map(),
+    ...(sources ? { sources } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Pipeline } from "../../core/model.ts";
 import type { TaskCacheHooks } from "../cache_seam.ts";
 import type { RenderedShell } from "../env.ts";
 import type { RunRecordStore } from "../records.ts";
+import type { RunSources } from "../sources/session.ts";
 import type { Redactor } from "../redact.ts";
 import type { CommandExecutor, GovernedCommandRunner, ProcessEnv } from "../types.ts";
 import type { RunEventListener } from "./events.ts";
@@ -43,4 +44,6 @@ export interface RunState {
   readonly renderedShells: ReadonlyMap<string, ReadonlyMap<number, RenderedShell>>;
   /** Cache fingerprints of finished tasks, which their dependents' keys include. */
   readonly fingerprints: Map<string, string>;
+  /** Sources whose tasks the run includes; absent when it has none. */
+  readonly sources?: RunSources;
 }

@@ -7,7 +7,7 @@ import type { NormalizedTask } from "../../core/model.ts";
 import { toShellCommand } from "../../core/sh.ts";
 import { type RenderedShell, renderShell } from "../env.ts";
 import type { FunctionStep } from "../../core/types.ts";
-import { deferredShellContext, taskContext } from "./context.ts";
+import { deferredShellContext, taskContext, taskDir } from "./context.ts";
 import type { TaskOutput } from "./output.ts";
 import type { RunState } from "./state.ts";
 
@@ -180,7 +180,7 @@ async function runShell(
   let result;
   try {
     result = await state.executor.runShell(step.script, {
-      cwd: state.projectDir,
+      cwd: taskDir(state, task),
       env: state.env,
       task,
       ...(deadline !== undefined ? { timeoutMs: Math.max(1, deadline - Date.now()) } : {}),

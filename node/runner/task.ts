@@ -5,6 +5,7 @@ import { ErrorCode, isPipelineError } from "../../core/errors.ts";
 import type { NormalizedTask } from "../../core/model.ts";
 import type { CacheLookupInput, CacheLookupResult } from "../cache_seam.ts";
 import type { AttemptRecord, TaskResult } from "../types.ts";
+import { taskDir } from "./context.ts";
 import { TaskOutput } from "./output.ts";
 import type { RunState } from "./state.ts";
 import {
@@ -33,16 +34,21 @@ async function lookupCache(
   task: NormalizedTask,
   steps: readonly PreparedStep[],
 ): Promise<{ input: CacheLookupInput; answer: CacheLookupResult }> {
+  // A source task's key covers its source's commit or content through an extra step text.
+  const sourceKey = state.cache === undefined
+    ? undefined
+    : await state.sources?.keyText(state, task);
+  const stepTexts = steps.map((step) => step.kind === "shell" ? step.keyText : step.code);
   const input: CacheLookupInput = {
     task,
-    cwd: state.projectDir,
+    cwd: taskDir(state, task),
     env: state.env,
     envKeys: state.envKeys,
     secretValues: state.secretValues,
     dependencyFingerprints: Object.fromEntries(
       task.dependsOn.map((id) => [id, state.fingerprints.get(id) ?? ""]),
     ),
-    stepTexts: steps.map((step) => step.kind === "shell" ? step.keyText : step.code),
+    stepTexts: sourceKey === undefined ? stepTexts : [sourceKey, ...stepTexts],
     force: state.force,
   };
   if (state.cache === undefined) {
@@ -141,6 +147,23 @@ async function runAttempts(
   }
 }
 
+/** Records a task as failed before its first attempt, because its steps or its source could not be prepared. */
+async function failBeforeAttempts(
+  state: RunState,
+  result: TaskResult,
+  output: TaskOutput,
+  startedMs: number,
+  error: unknown,
+  fallbackCode: string,
+): Promise<void> {
+  result.status = "failed";
+  result.error = {
+    code: isPipelineError(error) ? error.code : fallbackCode,
+    message: state.redactor.redact(error instanceof Error ? error.message : String(error)),
+  };
+  await finish(state, result, output, startedMs, false);
+}
+
 /**
  * Runs one task and fills in `result`. Returns true when the task passed or
  * was restored from the cache. Never rejects because of the task itself.
@@ -161,12 +184,7 @@ export async function runTask(
     candidate = needsCandidate(task) ? await state.candidate() : undefined;
     steps = prepareSteps(state, task, candidate);
   } catch (error) {
-    result.status = "failed";
-    result.error = {
-      code: isPipelineError(error) ? error.code : ErrorCode.TASK_FAILED,
-      message: state.redactor.redact(error instanceof Error ? error.message : String(error)),
-    };
-    await finish(state, result, output, started.ms, false);
+    await failBeforeAttempts(state, result, output, started.ms, error, ErrorCode.TASK_FAILED);
     return false;
   }
 
@@ -186,6 +204,13 @@ export async function runTask(
     return true;
   }
 
+  try {
+    await state.sources?.prepare(state, task);
+  } catch (error) {
+    await failBeforeAttempts(state, result, output, started.ms, error, ErrorCode.SOURCE_FAILED);
+    return false;
+  }
+
   const failure = await runAttempts(state, task, steps, output, result, candidate);
   result.status = failure === undefined ? "passed" : "failed";
   result.exitCode = failure === undefined ? 0 : failure.exitCode;
@@ -196,7 +221,7 @@ export async function runTask(
   if (failure === undefined && answer.status === "miss") {
     const saved = await state.cache?.save({
       task,
-      cwd: state.projectDir,
+      cwd: input.cwd,
       key: answer.key,
       lookup: input,
       stdout: output.stdout.stored(),

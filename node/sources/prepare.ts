@@ -1,0 +1,195 @@
+/**
+ * Source prepare steps: rendered before the run's first command so missing
+ * secrets fail early, then run in the source directory before the first of
+ * its tasks that executes.
+ *
+ * @module
+ */
+
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { CandidateContext } from "../../core/context.ts";
+import { ErrorCode, PipelineError, type PipelineIssue } from "../../core/errors.ts";
+import type { NormalizedTask } from "../../core/model.ts";
+import { type DeferredShellContext, toShellCommand } from "../../core/sh.ts";
+import { type RenderedShell, renderShell } from "../env.ts";
+import { writeFileAtomic } from "../records.ts";
+import { readGitFacts } from "../runner/candidate.ts";
+import { TaskOutput } from "../runner/output.ts";
+import type { RunState } from "../runner/state.ts";
+import { secretDigest } from "../runner/steps.ts";
+import type { ProcessEnv } from "../types.ts";
+import { sourceFailed } from "./failure.ts";
+import type { ResolvedSource } from "./resolve.ts";
+
+/** Static prepare steps rendered with the run env, by source id and step index. */
+export type RenderedPrepareSteps = ReadonlyMap<string, ReadonlyMap<number, RenderedShell>>;
+
+/** Renders the static `sh` prepare steps of `sources`, collecting every unresolved reference. */
+export function renderPrepareSteps(
+  sources: readonly ResolvedSource[],
+  env: ProcessEnv,
+): { rendered: RenderedPrepareSteps; issues: PipelineIssue[]; secretValues: string[] } {
+  const rendered = new Map<string, Map<number, RenderedShell>>();
+  const issues: PipelineIssue[] = [];
+  const secretValues: string[] = [];
+  for (const source of sources) {
+    const steps = new Map<number, RenderedShell>();
+    source.declaration.prepare.forEach((step, index) => {
+      if (step.kind !== "shell") return;
+      const result = renderShell(step, env, prepareLabel(source.id, index), secretDigest);
+      if ("issues" in result) issues.push(...result.issues);
+      else {
+        steps.set(index, result);
+        secretValues.push(...result.secretValues);
+      }
+    });
+    rendered.set(source.id, steps);
+  }
+  return { rendered, issues, secretValues };
+}
+
+function prepareLabel(id: string, index: number): string {
+  return `sources.${id}.prepare[${index}]`;
+}
+
+/** Name of a source's prepare output in events and log files. */
+export function prepareOutputName(id: string): string {
+  return `${id} prepare`;
+}
+
+/** Evaluates a deferred prepare step with the source's context and renders it. */
+function renderDeferred(
+  state: RunState,
+  source: ResolvedSource,
+  index: number,
+  candidate: CandidateContext,
+): RenderedShell {
+  const step = source.declaration.prepare[index];
+  if (step.kind !== "deferred-shell") {
+    throw new Error(`${prepareLabel(source.id, index)} is static`);
+  }
+  const context: DeferredShellContext = Object.freeze({
+    taskId: prepareOutputName(source.id),
+    cwd: source.dir,
+    env: state.env,
+    root: Object.freeze({ dir: state.projectDir }),
+    candidate: Object.freeze({ dir: candidate.dir, fingerprint: candidate.fingerprint }),
+    source: source.context,
+  });
+  const rendered = renderShell(
+    toShellCommand(step.callback(context)),
+    state.env,
+    prepareLabel(source.id, index),
+    secretDigest,
+  );
+  if ("issues" in rendered) throw PipelineError.fromIssues(rendered.issues, "prepare step");
+  state.redactor.add(rendered.secretValues);
+  for (const value of rendered.secretValues) {
+    if (!state.secretValues.includes(value)) state.secretValues.push(value);
+  }
+  return rendered;
+}
+
+/** Options of {@link runPrepare}. */
+export interface PrepareOptions {
+  readonly state: RunState;
+  readonly source: ResolvedSource;
+  /** Static steps rendered before the run started. */
+  readonly rendered: ReadonlyMap<number, RenderedShell>;
+  /** The task whose start triggered the prepare; executors receive it with each step. */
+  readonly task: NormalizedTask;
+}
+
+async function runStep(options: PrepareOptions, index: number, output: TaskOutput) {
+  const { state, source } = options;
+  const step = source.declaration.prepare[index];
+  const rendered = step.kind === "shell"
+    ? options.rendered.get(index)
+    : renderDeferred(state, source, index, await state.candidate());
+  if (rendered === undefined) throw new Error(`${prepareLabel(source.id, index)} was not rendered`);
+  const display = step.kind === "shell" ? step.text : state.redactor.redact(rendered.script);
+
+  let streamed = false;
+  const write = (stream: "stdout" | "stderr") => (chunk: string) => {
+    streamed = true;
+    output.write(stream, chunk);
+  };
+  const result = await state.executor.runShell(rendered.script, {
+    cwd: source.dir,
+    env: state.env,
+    task: options.task,
+    signal: state.signal,
+    onStdout: write("stdout"),
+    onStderr: write("stderr"),
+  }).catch((error) => {
+    const message = error instanceof Error ? error.message : String(error);
+    throw sourceFailed(
+      source.id,
+      `prepare step ${index + 1} \`${display}\` could not run: ${state.redactor.redact(message)}`,
+    );
+  });
+  if (!streamed) {
+    output.write("stdout", result.stdout);
+    output.write("stderr", result.stderr);
+  }
+  output.flush();
+  if (state.signal.aborted) {
+    throw new PipelineError(ErrorCode.INTERRUPTED, "The run was interrupted.");
+  }
+  if (result.code !== 0) {
+    throw sourceFailed(
+      source.id,
+      `prepare step ${index + 1} \`${display}\` exited with code ${result.code} in ${source.dir}.`,
+      { hint: `See its output in the run's ${prepareLogPath(source.id, "stderr")}.` },
+    );
+  }
+}
+
+function prepareLogPath(id: string, stream: "stdout" | "stderr"): string {
+  return `logs/sources/${encodeURIComponent(id)}.prepare.${stream}.log`;
+}
+
+/**
+ * Runs a source's prepare steps in its directory, in order, stopping at the
+ * first failure. Their output is streamed like task output and stored under
+ * `logs/sources/` in the run directory. On success the source's record is
+ * marked prepared and its dirty flag describes the prepared work tree.
+ *
+ * @throws {PipelineError} `ASYNC_PIPELINE_SOURCE_FAILED` naming the source
+ * and the step when a step fails.
+ */
+export async function runPrepare(options: PrepareOptions): Promise<void> {
+  const { state, source } = options;
+  const name = prepareOutputName(source.id);
+  const output = new TaskOutput(name, state.redactor, state.maxLogBytes, state.emit, state.echo);
+  try {
+    for (let index = 0; index < source.declaration.prepare.length; index++) {
+      await runStep(options, index, output);
+    }
+  } finally {
+    output.flush();
+    await storePrepareLogs(options, output);
+  }
+  source.record.prepared = true;
+  const git = await readGitFacts(source.dir, state.env);
+  if (git !== undefined) source.record.dirty = git.facts.dirty;
+}
+
+/** Stores the prepare output and ends its last line, so presenters print it whole. */
+async function storePrepareLogs(options: PrepareOptions, output: TaskOutput): Promise<void> {
+  const { state, source } = options;
+  const logs = {
+    stdout: prepareLogPath(source.id, "stdout"),
+    stderr: prepareLogPath(source.id, "stderr"),
+  };
+  await mkdir(join(state.store.dir, "logs/sources"), { recursive: true });
+  for (const stream of ["stdout", "stderr"] as const) {
+    const text = output[stream].stored();
+    await writeFileAtomic(join(state.store.dir, logs[stream]), state.redactor.redact(text));
+    if (state.echo && text !== "" && !text.endsWith("\n")) {
+      state.emit({ type: "task-output", taskId: prepareOutputName(source.id), stream, text: "\n" });
+    }
+  }
+  source.record.logs = logs;
+}
