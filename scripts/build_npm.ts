@@ -14,7 +14,7 @@
  */
 
 import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -62,8 +62,23 @@ async function checkBin(outDir: string, manifest: NpmManifest): Promise<void> {
   await chmod(path, 0o755);
 }
 
+/**
+ * Rejects an output directory that contains the repository, because the
+ * build deletes the output directory before writing it.
+ */
+export function checkOutDir(root: string, outDir: string): void {
+  const fromOut = relative(resolve(outDir), resolve(root));
+  if (fromOut === "" || (!fromOut.startsWith("..") && !isAbsolute(fromOut))) {
+    throw new Error(
+      `Invalid --out "${outDir}": it contains the repository, and the build deletes it first. ` +
+        "Pass a separate directory such as npm/.",
+    );
+  }
+}
+
 /** Builds the package from the repository at `root` into `outDir`, replacing its contents. */
 export async function buildNpmPackage(root: string, outDir: string): Promise<BuildResult> {
+  checkOutDir(root, outDir);
   const deno = await readJson<DenoConfig>(join(root, "deno.json"));
   const development = await readJson<DevelopmentPackageJson>(join(root, "package.json"));
   checkVersion(deno.version, VERSION);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkVersion } from "../scripts/build_npm.ts";
+import { checkOutDir, checkVersion } from "../scripts/build_npm.ts";
 import { rewriteSpecifier } from "../scripts/npm_compile.ts";
 import { emittedPath, npmExports, npmManifest } from "../scripts/npm_manifest.ts";
 
@@ -86,4 +86,17 @@ Deno.test("checkVersion rejects a mismatch", () => {
     () => checkVersion("1.0.0", "0.9.0"),
     /deno\.json has "1\.0\.0" but core\/version\.ts has "0\.9\.0"/,
   );
+});
+
+Deno.test("checkOutDir rejects the repository", () => {
+  assert.doesNotThrow(() => checkOutDir("/repo", "/repo/npm"));
+  assert.doesNotThrow(() => checkOutDir("/repo", "/tmp/package"));
+  assert.doesNotThrow(() => checkOutDir("/repo", "/repository"));
+  for (const outDir of ["/repo", "/repo/", "/", "/repo/.."]) {
+    assert.throws(
+      () => checkOutDir("/repo", outDir),
+      /contains the repository/,
+      `${outDir} must be rejected`,
+    );
+  }
 });
