@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `async-pipeline` executable. Runs as a main module under Node and Deno
+ * The `async-pipeline` executable, a thin wrapper over the code path of
+ * `runPipelineCli` that uses the process's arguments, streams and
+ * environment. Runs as a main module under Node and Deno
  * (`deno run -A cli/main.ts run verify`).
  *
  * SIGINT, SIGTERM and a closed stdout pipe abort the command's signal: a run
@@ -14,8 +16,11 @@ import { realpathSync } from "node:fs";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { ErrorCode, PipelineError } from "../core/errors.ts";
-import { runCli } from "./app.ts";
 import type { TextSink } from "./io.ts";
+import { invokePipelineCli } from "./run_pipeline_cli.ts";
+
+export { runPipelineCli } from "./run_pipeline_cli.ts";
+export type { RunPipelineCliOptions, RunPipelineCliResult } from "./run_pipeline_cli.ts";
 
 /** Exit codes of interrupted runs, as shells report death by these signals. */
 export const INTERRUPT_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, EPIPE: 141 } as const;
@@ -30,7 +35,7 @@ function processSink(stream: NodeJS.WriteStream, closed: () => boolean): TextSin
   };
 }
 
-/** Runs the CLI with the process's arguments, streams and environment. */
+/** Runs the CLI with the process's arguments, streams and environment; returns the exit code. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   const controller = new AbortController();
   let interruptCode: number | undefined;
@@ -61,13 +66,13 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   process.stderr.on("error", onStderrError);
 
   try {
-    const code = await runCli(argv, {
+    const { code } = await invokePipelineCli({
+      args: argv,
       cwd: process.cwd(),
       env: process.env,
       stdout: processSink(process.stdout, () => stdoutClosed),
       stderr: processSink(process.stderr, () => false),
       signal: controller.signal,
-      debug: argv.includes("--debug"),
     });
     return interruptCode ?? code;
   } finally {

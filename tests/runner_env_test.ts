@@ -228,11 +228,9 @@ Deno.test("unknown sandbox lists declared ones", async () => {
     runJob(pipeline, { id: "a", cwd, sandbox: "dokcer" }),
     (error: Error & { code?: string; hint?: string }) => {
       assert.equal(error.code, "ASYNC_PIPELINE_UNKNOWN_SANDBOX");
-      assert.match(error.hint ?? "", /Declared sandboxes: docker/);
+      assert.match(error.message, /Declared sandboxes: docker\./);
+      assert.equal(error.hint, 'Did you mean "docker"?');
       return true;
     },
   );
-  await assert.rejects(runJob(pipeline, { id: "a", cwd, sandbox: "docker" }), {
-    code: "ASYNC_PIPELINE_NOT_IMPLEMENTED",
-  });
 });

@@ -2,7 +2,7 @@
 
 import { createHash } from "node:crypto";
 import type { CandidateContext } from "../../core/context.ts";
-import { ErrorCode, PipelineError } from "../../core/errors.ts";
+import { ErrorCode, isPipelineError, PipelineError } from "../../core/errors.ts";
 import type { NormalizedTask } from "../../core/model.ts";
 import { toShellCommand } from "../../core/sh.ts";
 import { type RenderedShell, renderShell } from "../env.ts";
@@ -195,12 +195,15 @@ async function runShell(
       },
     });
   } catch (error) {
+    // A sandbox that cannot start reports its own code and fix, such as a missing docker command.
+    const known = isPipelineError(error);
     const message = error instanceof Error ? error.message : String(error);
+    const hint = known && error.hint ? ` ${error.hint}` : "";
     return {
       error: {
-        code: ErrorCode.TASK_FAILED,
+        code: known ? error.code : ErrorCode.TASK_FAILED,
         message: state.redactor.redact(
-          `Task "${task.id}" failed: the ${state.executor.name} executor could not run \`${step.display}\`: ${message}`,
+          `Task "${task.id}" failed: the ${state.executor.name} executor could not run \`${step.display}\`: ${message}${hint}`,
         ),
       },
     };
