@@ -12,7 +12,9 @@
  * @module
  */
 
+import { realpathSync } from "node:fs";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { ErrorCode, PipelineError } from "../core/errors.ts";
 import type { TextSink } from "./io.ts";
 import { invokePipelineCli } from "./run_pipeline_cli.ts";
@@ -79,9 +81,24 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   }
 }
 
-if (
-  import.meta.main ??
-    (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop() ?? ""))
-) {
+/**
+ * Reports whether this module is the process's entry point. Deno and Node
+ * 24.2+ set `import.meta.main`. Older Node compares the real path of the
+ * entry script with this module's path, because Node loads ES modules from
+ * their real path.
+ */
+function isEntryModule(): boolean {
+  const flag = (import.meta as { main?: boolean }).main;
+  if (typeof flag === "boolean") return flag;
+  const entry = process.argv[1];
+  if (!entry || !import.meta.url.startsWith("file:")) return false;
+  try {
+    return realpathSync(entry) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryModule()) {
   process.exitCode = await main();
 }
