@@ -23,7 +23,7 @@ export { runPipelineCli } from "./run_pipeline_cli.ts";
 export type { RunPipelineCliOptions, RunPipelineCliResult } from "./run_pipeline_cli.ts";
 
 /** Exit codes of interrupted runs, as shells report death by these signals. */
-export const INTERRUPT_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, EPIPE: 141 } as const;
+export const INTERRUPT_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143, EPIPE: 141 } as const;
 
 /** Wraps a process stream. Writes after the pipe closed are dropped. */
 function processSink(stream: NodeJS.WriteStream, closed: () => boolean): TextSink {
@@ -49,6 +49,11 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     interrupt(INTERRUPT_EXIT_CODES.SIGINT, "Interrupted by SIGINT; running tasks were stopped.");
   const onSigterm = () =>
     interrupt(INTERRUPT_EXIT_CODES.SIGTERM, "Terminated by SIGTERM; running tasks were stopped.");
+  const onSighup = () =>
+    interrupt(
+      INTERRUPT_EXIT_CODES.SIGHUP,
+      "The terminal closed (SIGHUP); running tasks were stopped.",
+    );
   const onStdoutError = (error: NodeJS.ErrnoException) => {
     stdoutClosed = true;
     if (error.code === "EPIPE") {
@@ -60,8 +65,23 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   };
   // Errors on stderr cannot be reported anywhere, so they are dropped and the run goes on.
   const onStderrError = () => undefined;
+  // An exception thrown outside any awaited call (for example in a task's
+  // abort listener or timer) would otherwise kill the process and leave the
+  // record `running` and the lock held; it is reported and the run goes on.
+  const onUncaught = (error: unknown) => {
+    if (process.stderr.destroyed) return;
+    // The message may contain a secret, so it is printed only with --debug.
+    const detail = argv.includes("--debug") && error instanceof Error ? `: ${error.stack}` : "";
+    process.stderr.write(
+      `warning: task code threw an uncaught error; the run goes on${
+        detail || " (rerun with --debug to see it)"
+      }\n`,
+    );
+  };
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigterm);
+  process.on("SIGHUP", onSighup);
+  process.on("uncaughtException", onUncaught);
   process.stdout.on("error", onStdoutError);
   process.stderr.on("error", onStderrError);
 
@@ -78,7 +98,32 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   } finally {
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigterm);
+    process.off("SIGHUP", onSighup);
+    process.off("uncaughtException", onUncaught);
   }
+}
+
+/** Resolves once `stream` has written what it buffered, or after one second. */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) return resolve();
+    const timer = setTimeout(resolve, 1000);
+    stream.write("", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Runs the CLI, then exits the process with its code once output is written.
+ * Exiting explicitly keeps a timer or socket left open by a function step
+ * from holding the process alive after the run has finished.
+ */
+export async function runAndExit(): Promise<never> {
+  const code = await main();
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  process.exit(code);
 }
 
 /**
@@ -100,5 +145,5 @@ function isEntryModule(): boolean {
 }
 
 if (isEntryModule()) {
-  process.exitCode = await main();
+  await runAndExit();
 }

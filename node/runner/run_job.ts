@@ -314,7 +314,7 @@ async function checkAndRun(
     warn(record, emit, `Closing the task cache failed: ${String(error)}`)
   );
   await finalize(record, store, interrupted);
-  const finished = redactor.redactValue(record);
+  const finished = redactor.redactRecord(record);
   emit({
     type: "run-finished",
     record: finished,

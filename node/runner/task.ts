@@ -91,8 +91,10 @@ async function finish(
     output.stdout.stored(),
     output.stderr.stored(),
   );
-  Object.assign(result, state.redactor.redactValue({ meta: result.meta, error: result.error }));
-  if (result.error === undefined) delete result.error;
+  result.meta = state.redactor.redactValue(result.meta);
+  if (result.error) {
+    result.error = { ...result.error, message: state.redactor.redact(result.error.message) };
+  }
   if (cached) state.emit({ type: "task-cached", taskId: result.id, result });
   else {
     state.emit({ type: "task-finished", taskId: result.id, result, outputTail: output.tail() });
