@@ -22,3 +22,5 @@
 export * from "./core/mod.ts";
 export { runJob } from "./node/runner/run_job.ts";
 export type { ExecutionRecord, RunOptions, TaskResult } from "./node/types.ts";
+export { runPipelineCli } from "./cli/run_pipeline_cli.ts";
+export type { RunPipelineCliOptions, RunPipelineCliResult } from "./cli/run_pipeline_cli.ts";

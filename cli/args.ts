@@ -5,13 +5,18 @@ import { ErrorCode, PipelineError } from "../core/errors.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
+/** The result of `parseArgs` for a command's options, spelled out for declaration emit. */
+export type ParsedCommandArgs<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>
+>;
+
 /** Parses `args` strictly; unknown options become a usage error naming the command. */
 export function parseCommandArgs<O extends Options>(
   command: string,
   args: string[],
   options: O,
   allowPositionals = true,
-) {
+): ParsedCommandArgs<O> {
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {

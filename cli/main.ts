@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `async-pipeline` executable. Runs as a main module under Node and Deno
+ * The `async-pipeline` executable, a thin wrapper over the code path of
+ * `runPipelineCli` that uses the process's arguments, streams and
+ * environment. Runs as a main module under Node and Deno
  * (`deno run -A cli/main.ts run verify`).
  *
  * SIGINT, SIGTERM and a closed stdout pipe abort the command's signal: a run
@@ -10,13 +12,18 @@
  * @module
  */
 
+import { realpathSync } from "node:fs";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { ErrorCode, PipelineError } from "../core/errors.ts";
-import { runCli } from "./app.ts";
 import type { TextSink } from "./io.ts";
+import { invokePipelineCli } from "./run_pipeline_cli.ts";
+
+export { runPipelineCli } from "./run_pipeline_cli.ts";
+export type { RunPipelineCliOptions, RunPipelineCliResult } from "./run_pipeline_cli.ts";
 
 /** Exit codes of interrupted runs, as shells report death by these signals. */
-export const INTERRUPT_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, EPIPE: 141 } as const;
+export const INTERRUPT_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143, EPIPE: 141 } as const;
 
 /** Wraps a process stream. Writes after the pipe closed are dropped. */
 function processSink(stream: NodeJS.WriteStream, closed: () => boolean): TextSink {
@@ -28,7 +35,7 @@ function processSink(stream: NodeJS.WriteStream, closed: () => boolean): TextSin
   };
 }
 
-/** Runs the CLI with the process's arguments, streams and environment. */
+/** Runs the CLI with the process's arguments, streams and environment; returns the exit code. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   const controller = new AbortController();
   let interruptCode: number | undefined;
@@ -42,6 +49,11 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     interrupt(INTERRUPT_EXIT_CODES.SIGINT, "Interrupted by SIGINT; running tasks were stopped.");
   const onSigterm = () =>
     interrupt(INTERRUPT_EXIT_CODES.SIGTERM, "Terminated by SIGTERM; running tasks were stopped.");
+  const onSighup = () =>
+    interrupt(
+      INTERRUPT_EXIT_CODES.SIGHUP,
+      "The terminal closed (SIGHUP); running tasks were stopped.",
+    );
   const onStdoutError = (error: NodeJS.ErrnoException) => {
     stdoutClosed = true;
     if (error.code === "EPIPE") {
@@ -53,30 +65,85 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   };
   // Errors on stderr cannot be reported anywhere, so they are dropped and the run goes on.
   const onStderrError = () => undefined;
+  // An exception thrown outside any awaited call (for example in a task's
+  // abort listener or timer) would otherwise kill the process and leave the
+  // record `running` and the lock held; it is reported and the run goes on.
+  const onUncaught = (error: unknown) => {
+    if (process.stderr.destroyed) return;
+    // The message may contain a secret, so it is printed only with --debug.
+    const detail = argv.includes("--debug") && error instanceof Error ? `: ${error.stack}` : "";
+    process.stderr.write(
+      `warning: task code threw an uncaught error; the run goes on${
+        detail || " (rerun with --debug to see it)"
+      }\n`,
+    );
+  };
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigterm);
+  process.on("SIGHUP", onSighup);
+  process.on("uncaughtException", onUncaught);
   process.stdout.on("error", onStdoutError);
   process.stderr.on("error", onStderrError);
 
   try {
-    const code = await runCli(argv, {
+    const { code } = await invokePipelineCli({
+      args: argv,
       cwd: process.cwd(),
       env: process.env,
       stdout: processSink(process.stdout, () => stdoutClosed),
       stderr: processSink(process.stderr, () => false),
       signal: controller.signal,
-      debug: argv.includes("--debug"),
     });
     return interruptCode ?? code;
   } finally {
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigterm);
+    process.off("SIGHUP", onSighup);
+    process.off("uncaughtException", onUncaught);
   }
 }
 
-if (
-  import.meta.main ??
-    (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop() ?? ""))
-) {
-  process.exitCode = await main();
+/** Resolves once `stream` has written what it buffered, or after one second. */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || !stream.writable) return resolve();
+    const timer = setTimeout(resolve, 1000);
+    stream.write("", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Runs the CLI, then exits the process with its code once output is written.
+ * Exiting explicitly keeps a timer or socket left open by a function step
+ * from holding the process alive after the run has finished.
+ */
+export async function runAndExit(): Promise<never> {
+  const code = await main();
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  process.exit(code);
+}
+
+/**
+ * Reports whether this module is the process's entry point. Deno and Node
+ * 24.2+ set `import.meta.main`. Older Node compares the real path of the
+ * entry script with this module's path, because Node loads ES modules from
+ * their real path.
+ */
+function isEntryModule(): boolean {
+  const flag = (import.meta as { main?: boolean }).main;
+  if (typeof flag === "boolean") return flag;
+  const entry = process.argv[1];
+  if (!entry || !import.meta.url.startsWith("file:")) return false;
+  try {
+    return realpathSync(entry) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryModule()) {
+  await runAndExit();
 }

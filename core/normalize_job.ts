@@ -231,9 +231,15 @@ export function normalizeGithubSync(
   if (value.nodeVersion !== undefined) {
     if (
       typeof value.nodeVersion !== "number" || !Number.isInteger(value.nodeVersion) ||
-      value.nodeVersion < 18
+      value.nodeVersion < 20
     ) {
-      issues.invalid(`${path}.nodeVersion`, "nodeVersion must be a Node major version such as 24.");
+      issues.invalid(
+        `${path}.nodeVersion`,
+        `nodeVersion must be a Node major version of at least 20, got ${
+          JSON.stringify(value.nodeVersion)
+        }.`,
+        "Use 20, 22 or 24 (the default).",
+      );
     } else result.nodeVersion = value.nodeVersion;
   }
   if (value.cache !== undefined) {

@@ -148,11 +148,21 @@ export interface RenderedShell {
   readonly keyText: string;
   /** Secret values the command contains. */
   readonly secretValues: readonly string[];
+  /**
+   * Environment variables that carry the secret values. The script refers to
+   * them as `"$ASYNC_PIPELINE_SECRET_<n>"`, so secret values never appear on
+   * a process command line where other users of the machine could read them.
+   */
+  readonly secretEnv: Readonly<Record<string, string>>;
 }
 
+/** Prefix of the variables that carry interpolated secrets into a shell step. */
+export const SECRET_ENV_PREFIX = "ASYNC_PIPELINE_SECRET_";
+
 /**
- * Renders a shell command's parts: text as written, secret and variable
- * references shell-quoted from `env`. Returns every problem instead of a
+ * Renders a shell command's parts: text as written, variable references
+ * shell-quoted from `env`, and secret references as quoted variable
+ * expansions whose values travel in {@link RenderedShell.secretEnv}. Returns every problem instead of a
  * command when a reference cannot be resolved. `digest` turns a secret into
  * the text used in cache keys.
  */
@@ -165,6 +175,7 @@ export function renderShell(
   const script: string[] = [];
   const keyText: string[] = [];
   const secretValues: string[] = [];
+  const secretEnv: Record<string, string> = {};
   const issues: PipelineIssue[] = [];
   for (const part of command.parts) {
     if (part.kind === "text") {
@@ -179,12 +190,17 @@ export function renderShell(
       issues.push(result.issue);
       continue;
     }
-    script.push(shellQuote(result.value));
     if (part.kind === "secret") {
+      const name = `${SECRET_ENV_PREFIX}${secretValues.length}`;
+      script.push(`"$${name}"`);
+      secretEnv[name] = result.value;
       secretValues.push(result.value);
       keyText.push(`<secret:${digest(result.value)}>`);
-    } else keyText.push(shellQuote(result.value));
+    } else {
+      script.push(shellQuote(result.value));
+      keyText.push(shellQuote(result.value));
+    }
   }
   if (issues.length > 0) return { issues };
-  return { script: script.join(""), keyText: keyText.join(""), secretValues };
+  return { script: script.join(""), keyText: keyText.join(""), secretValues, secretEnv };
 }

@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { ErrorCode, isPipelineError, PipelineError } from "../core/errors.ts";
 import { isPipeline, type Pipeline } from "../core/model.ts";
 import { definePipeline } from "../core/pipeline.ts";
+import { importModule } from "./import_module.ts";
 
 /** File names searched, in order, when no `--config` is given. */
 export const PIPELINE_FILE_NAMES = [
@@ -77,9 +78,12 @@ export function pipelineFromModule(value: unknown, where = "pipeline module"): P
 
 type ModuleImporter = (url: string) => Promise<unknown>;
 
-let importer: ModuleImporter = (url) => import(url);
+let importer: ModuleImporter = (url) => importModule(url);
 
-/** Replaces the module importer; the npm build installs one that can load TypeScript on old Node. */
+/**
+ * Replaces the module importer. The default imports natively and falls back
+ * to the `jiti` TypeScript loader on Node without type stripping.
+ */
 export function setModuleImporter(next: ModuleImporter): void {
   importer = next;
 }

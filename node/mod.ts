@@ -14,6 +14,26 @@ export {
 } from "./load.ts";
 export type { LoadedPipeline, LoadPipelineOptions } from "./load.ts";
 export * from "./github/mod.ts";
+export { DockerCommandExecutor } from "./sandbox/docker.ts";
+export type { DockerExecutorOptions } from "./sandbox/docker.ts";
+export { LimaCommandExecutor } from "./lima/executor.ts";
+export type { LimaExecutorOptions } from "./lima/executor.ts";
+export { resolveSandbox } from "./sandbox/resolve.ts";
+export { HOST_ONLY_PREFIXES, HOST_ONLY_VARIABLES, sandboxEnvNames } from "./sandbox/env.ts";
+export { decideCommand, ENVIRONMENT_VARIABLE } from "./commands/policy.ts";
+export type { CommandDecision } from "./commands/policy.ts";
+export { createGovernedCommandRunner } from "./commands/runner.ts";
+export type { GovernedCommandRunnerOptions } from "./commands/runner.ts";
+export { pipelineSecretValues } from "./commands/secrets.ts";
+export { collectDoctorReport } from "./doctor/report.ts";
+export type {
+  DoctorAction,
+  DoctorOptions,
+  DoctorReport,
+  GeneratedFileStatus,
+  ToolStatus,
+} from "./doctor/report.ts";
+export type { LockStatus, RunningRun } from "./doctor/runs.ts";
 export { taskSyncProvider } from "./sync/tasks/provider.ts";
 export { planTaskSync } from "./sync/tasks/plan.ts";
 export type { EntryChange, ManifestPlan, TaskSyncPlan } from "./sync/tasks/plan.ts";

@@ -91,7 +91,7 @@ export class RunRecordStore {
    * changes to the object do not affect this write.
    */
   write(record: ExecutionRecord): Promise<void> {
-    const text = `${JSON.stringify(this.#redactor.redactValue(record), null, 2)}\n`;
+    const text = `${JSON.stringify(this.#redactor.redactRecord(record), null, 2)}\n`;
     const next = this.#queue.then(() => writeFileAtomic(this.recordPath, text));
     this.#queue = next.catch(() => undefined);
     return next;

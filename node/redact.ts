@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { ExecutionRecord, TaskResult } from "./types.ts";
+
 /** The text that replaces a secret value. */
 export const MASK = "***";
 
@@ -60,6 +62,38 @@ export class Redactor {
   redactValue<T>(value: T): T {
     if (this.#secrets.length === 0) return value;
     return this.#redactAny(value) as T;
+  }
+
+  /**
+   * Returns a copy of an execution record with secrets masked in the text
+   * that can carry task or user content: error messages, warnings, task
+   * metadata, attempt errors and governed command output. Fields the runner
+   * writes itself (ids, statuses, paths, timestamps, keys) are left as they
+   * are, so a short secret value cannot corrupt the record's structure.
+   */
+  redactRecord(record: ExecutionRecord): ExecutionRecord {
+    if (this.#secrets.length === 0) return record;
+    const text = (value: string) => this.redact(value);
+    return {
+      ...record,
+      ...(record.error ? { error: { ...record.error, message: text(record.error.message) } } : {}),
+      ...(record.warnings ? { warnings: record.warnings.map(text) } : {}),
+      ...(record.commands ? { commands: this.redactValue(record.commands) } : {}),
+      tasks: record.tasks.map((task) => this.#redactTask(task)),
+    };
+  }
+
+  #redactTask(task: TaskResult): TaskResult {
+    const text = (value: string) => this.redact(value);
+    return {
+      ...task,
+      meta: this.redactValue(task.meta),
+      attemptLog: task.attemptLog.map((attempt) =>
+        attempt.error === undefined ? attempt : { ...attempt, error: text(attempt.error) }
+      ),
+      ...(task.error ? { error: { ...task.error, message: text(task.error.message) } } : {}),
+      ...(task.warnings ? { warnings: task.warnings.map(text) } : {}),
+    };
   }
 
   #redactAny(value: unknown): unknown {

@@ -140,12 +140,22 @@ export interface ExecutionSourceRecord {
 
 /** A governed command recorded by the command policy. */
 export interface CommandRecord {
+  /** The command's argv, secrets masked as `***`. */
   args: string[];
+  /** What the policy did: `allow` (ran it), `mock` (returned the rule's result) or `deny`. */
   action: string;
+  /** Index of the matching rule in `commands.rules`; absent when the fallback applied. */
   rule?: number;
+  /** The environment a `requireEnvironment` rule asked for. */
+  environment?: string;
+  /** Why a denied command was denied. */
+  reason?: string;
   code?: number;
+  /** Output capped at `output.maxBytes` bytes per stream, secrets masked unless disabled. */
   stdout?: string;
   stderr?: string;
+  /** True when stdout or stderr was longer than `output.maxBytes`. */
+  truncated?: boolean;
 }
 
 /** The execution record written to `.async/runs/<run-id>/execution.json`. */

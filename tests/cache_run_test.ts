@@ -255,3 +255,53 @@ Deno.test("github job runner uses the cache", async () => {
   assert.deepEqual(second.tasks.map((result) => result.cacheHit), [true, true, true]);
   assert.deepEqual(await ranSince(log, 3), []);
 });
+
+Deno.test("cache refuses outputs holding a secret", async () => {
+  const dir = await makeCacheProject({});
+  const secret = "s3cr3t-output-value-123";
+  const pipeline = definePipeline({
+    name: "leaky-output",
+    cache: "file:local",
+    tasks: {
+      config: task(
+        { inputs: [], outputs: ["cfg/**"] },
+        sh`mkdir -p cfg && echo "token=$TOKEN" > cfg/npmrc`,
+      ),
+    },
+    jobs: { config: job({ target: "config", env: { TOKEN: env.secret("NPM_TOKEN") } }) },
+  });
+  const runEnv = { ...baseEnv(), NPM_TOKEN: secret };
+  const first = await runJob(pipeline, { id: "config", cwd: dir, env: runEnv });
+  assert.equal(first.status, "passed");
+  assert.match(
+    first.tasks[0].warnings?.join("\n") ?? "",
+    /output cfg\/npmrc contains a secret value/,
+  );
+  const second = await runJob(pipeline, { id: "config", cwd: dir, env: runEnv });
+  assert.equal(second.tasks[0].cacheHit, false);
+  const grep = await new Deno.Command("grep", {
+    args: ["-rl", secret, join(dir, ".async/cache")],
+    stdout: "piped",
+  }).output();
+  assert.equal(new TextDecoder().decode(grep.stdout), "");
+});
+
+Deno.test("cache keeps meta intact with short secrets", async () => {
+  const dir = await makeCacheProject({});
+  const pipeline = definePipeline({
+    name: "short-secret",
+    cache: "file:local",
+    tasks: {
+      check: task({ inputs: [] }, (ctx) => {
+        ctx.meta({ ok: true, count: 2, label: "retry" });
+      }),
+    },
+    jobs: { check: job({ target: "check", env: { TOKEN: env.secret("TOKEN") } }) },
+  });
+  const runEnv = { ...baseEnv(), TOKEN: "e" };
+  const first = await runJob(pipeline, { id: "check", cwd: dir, env: runEnv });
+  assert.equal(first.tasks[0].warnings, undefined);
+  const second = await runJob(pipeline, { id: "check", cwd: dir, env: runEnv });
+  assert.equal(second.tasks[0].cacheHit, true);
+  assert.deepEqual(second.tasks[0].meta, { ok: true, count: 2, "lab***l": "r***try" });
+});

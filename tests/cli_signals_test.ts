@@ -44,7 +44,7 @@ async function assertGone(cwd: string, files: string[]): Promise<void> {
   }
 }
 
-async function interruptTest(signal: "SIGINT" | "SIGTERM", expectedCode: number) {
+async function interruptTest(signal: "SIGHUP" | "SIGINT" | "SIGTERM", expectedCode: number) {
   const cwd = await makeProject(PIPELINE);
   const cli = spawnCli(cwd, ["run", "hold"]);
   await waitFor("the task's child", () => hasContent(join(cwd, "child.pid")));
@@ -71,6 +71,23 @@ Deno.test("cli SIGINT stops tasks and exits 130", async () => {
 
 Deno.test("cli SIGTERM stops tasks and exits 143", async () => {
   await interruptTest("SIGTERM", 143);
+});
+
+Deno.test("cli SIGHUP stops tasks and exits 129", async () => {
+  await interruptTest("SIGHUP", 129);
+});
+
+Deno.test("cli exits although task code keeps a timer", async () => {
+  const cwd = await makeProject(`
+import { definePipeline, job, task } from "@mod";
+export default definePipeline({
+  name: "timers",
+  tasks: { leak: task({ run: () => { setInterval(() => {}, 1000); } }) },
+  jobs: { leak: job({ target: "leak" }) },
+});
+`);
+  const output = await spawnCli(cwd, ["run", "leak"]).output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
 });
 
 Deno.test("cli closed pipe exits 141", async () => {

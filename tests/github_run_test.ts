@@ -247,3 +247,13 @@ Deno.test("github run rejects bad options", async () => {
   assert.match(unknown.stderr, /^error\[ASYNC_PIPELINE_UNKNOWN_JOB\]: --job: unknown job "nope"/);
   assert.deepEqual(unknown.calls, []);
 });
+
+Deno.test("github run needs a pull request base", async () => {
+  const result = await githubRun(eventEnv("pull_request", "push_main.json"));
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /error\[ASYNC_PIPELINE_INVALID_GITHUB_EVENT\]: A pull_request event needs its target branch/,
+  );
+  assert.deepEqual(result.calls, []);
+});

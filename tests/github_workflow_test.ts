@@ -485,3 +485,21 @@ Deno.test("validators report invalid workflows", async () => {
     JSON.stringify(findings),
   );
 });
+
+Deno.test("workflow escapes expressions in literals", async () => {
+  const pipeline = definePipeline({
+    name: "app",
+    triggers: { push: trigger.github({ events: ["push"], branches: ["main"] }) },
+    tasks,
+    jobs: {
+      build: job({
+        target: "build",
+        trigger: ["push"],
+        env: { LABEL: "price ${{ github.actor }}" },
+      }),
+    },
+  });
+  const workflow = await render(pipeline, NPM);
+  const value = parse(workflow).jobs.build.steps.at(-1).env.LABEL;
+  assert.equal(value, "price ${{ '${{' }} github.actor }}");
+});

@@ -95,14 +95,15 @@ Deno.test("resolveDeclaredEnv never names a secret value", () => {
   assert.ok(!text.includes("value-that-must-not-leak"));
 });
 
-Deno.test("renderShell quotes resolved references", () => {
+Deno.test("renderShell passes secrets through env", () => {
   const command = sh`deploy --token ${env.secret("TOKEN")} --region ${env.var("REGION")}`;
   const rendered = renderShell(command, { TOKEN: "a b'c", REGION: "eu-1" }, "tasks.deploy", digest);
   assert.ok(!("issues" in rendered));
   if ("issues" in rendered) return;
-  assert.equal(rendered.script, `deploy --token 'a b'\\''c' --region eu-1`);
+  assert.equal(rendered.script, 'deploy --token "$ASYNC_PIPELINE_SECRET_0" --region eu-1');
   assert.equal(rendered.keyText, "deploy --token <secret:digest-of-5> --region eu-1");
   assert.deepEqual(rendered.secretValues, ["a b'c"]);
+  assert.deepEqual(rendered.secretEnv, { ASYNC_PIPELINE_SECRET_0: "a b'c" });
 });
 
 Deno.test("renderShell reports missing references", () => {

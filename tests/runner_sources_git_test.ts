@@ -223,3 +223,35 @@ Deno.test("git source is untouched by other jobs", async () => {
   assert.equal(record.sources, undefined);
   assert.equal(await exists(join(cwd, ".async/sources")), false);
 });
+
+Deno.test("git source task caches after prepare edits", async () => {
+  const repo = await createSourceRepo({
+    "pipeline.ts": `import { definePipeline, sh, task } from "@mod";
+export default definePipeline({
+  name: "store",
+  tasks: {
+    build: task({ cache: true, inputs: ["src/**"], run: sh\`cat src/a.txt >> ../built.log\` }),
+  },
+});
+`,
+    "src/a.txt": "base\n",
+    ".gitignore": "node_modules/\n",
+  });
+  const cwd = await project();
+  const pipeline = definePipeline({
+    name: "root",
+    sources: { store: source.git({ url: repo.url, prepare: [sh`echo prepared >> src/a.txt`] }) },
+    tasks: { check: task({ dependsOn: ["store:build"], run: sh`echo checked` }) },
+    jobs: { verify: job({ target: "check" }) },
+  });
+
+  const first = await runJob(pipeline, { id: "verify", cwd, env: gitTestEnv() });
+  assert.equal(first.status, "passed");
+  const firstBuild = first.tasks.find((task) => task.id === "store:build");
+  assert.equal(firstBuild?.cacheHit, false);
+  assert.equal(firstBuild?.warnings, undefined);
+
+  const second = await runJob(pipeline, { id: "verify", cwd, env: gitTestEnv() });
+  assert.equal(second.status, "passed");
+  assert.equal(second.tasks.find((task) => task.id === "store:build")?.cacheHit, true);
+});

@@ -170,7 +170,7 @@ Deno.test("ctx.command runs argv without a shell", async () => {
   assert.equal((results[2] as { code: number }).code, 127);
 });
 
-Deno.test("ctx.command refuses to bypass a policy", async () => {
+Deno.test("ctx.command applies the policy", async () => {
   const cwd = await project();
   const pipeline = definePipeline({
     name: "policy",
@@ -184,7 +184,11 @@ Deno.test("ctx.command refuses to bypass a policy", async () => {
   });
   const record = await runJob(pipeline, { id: "publish", cwd, env: baseEnv() });
   assert.equal(record.status, "failed");
-  assert.equal(record.tasks[0].error?.code, "ASYNC_PIPELINE_NOT_IMPLEMENTED");
+  assert.equal(record.tasks[0].error?.code, "ASYNC_PIPELINE_COMMAND_DENIED");
+  assert.match(
+    record.tasks[0].error?.message ?? "",
+    /commands\.rules\[0\] \(prefix \["npm", "publish"\]\)/,
+  );
 });
 
 Deno.test("output over the cap keeps the tail", async () => {

@@ -3,6 +3,7 @@
 import { registerCommands } from "../registry.ts";
 import { notImplemented } from "../registry.ts";
 import { cacheClearCommand, gcCommand } from "./cache.ts";
+import { doctorCommand } from "./doctor.ts";
 import { githubCommands, hostJobRunner } from "./github.ts";
 import { graphCommand } from "./graph.ts";
 import { metadataCommand } from "./metadata.ts";
@@ -31,9 +32,5 @@ registerCommands(
   ...taskSyncCommands,
   cacheClearCommand,
   gcCommand,
-  planned(
-    ["doctor"],
-    "doctor [--format json]",
-    "Check versions, the run lock, crashed runs, cache and generated files.",
-  ),
+  doctorCommand,
 );

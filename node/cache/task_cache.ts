@@ -5,6 +5,9 @@
  * @module
  */
 
+import { readFile } from "node:fs/promises";
+import { Buffer } from "node:buffer";
+import { listOutputs } from "./outputs.ts";
 import { isAbsolute, join, resolve } from "node:path";
 import type { NormalizedTask, NormalizedTaskCache, Pipeline } from "../../core/model.ts";
 import type {
@@ -237,6 +240,14 @@ class TaskCache implements TaskCacheHooks {
     }
 
     const secrets = input.lookup.secretValues;
+    const leaked = await outputWithSecret(input.cwd, task.outputs, secrets);
+    if (leaked !== undefined) {
+      return {
+        stored: false,
+        warning:
+          `task "${task.id}" was not cached: its output ${leaked} contains a secret value, and cache entries never store secrets.`,
+      };
+    }
     try {
       await (await backendPromise).save({
         key: input.key,
@@ -267,14 +278,40 @@ class TaskCache implements TaskCacheHooks {
   }
 }
 
+/** Masks secrets in every string and key of task metadata, leaving its structure intact. */
 function maskMeta(
   meta: Record<string, unknown>,
   secrets: readonly string[],
 ): Record<string, unknown> {
-  const escaped = secrets.filter((secret) => secret !== "").map((secret) =>
-    JSON.stringify(secret).slice(1, -1)
-  );
-  return JSON.parse(maskSecrets(JSON.stringify(meta), escaped));
+  const mask = (value: unknown): unknown => {
+    if (typeof value === "string") return maskSecrets(value, secrets);
+    if (Array.isArray(value)) return value.map(mask);
+    if (typeof value !== "object" || value === null) return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, entry]) => [maskSecrets(key, secrets), mask(entry)]),
+    );
+  };
+  return mask(meta) as Record<string, unknown>;
+}
+
+/**
+ * Returns the first output file whose content contains a secret value, or
+ * undefined. Such a task is not cached, because a cache entry (which CI may
+ * upload) must never hold a secret.
+ */
+async function outputWithSecret(
+  cwd: string,
+  patterns: readonly string[],
+  secrets: readonly string[],
+): Promise<string | undefined> {
+  const needles = secrets.filter((secret) => secret !== "").map((secret) => Buffer.from(secret));
+  if (needles.length === 0 || patterns.length === 0) return undefined;
+  for (const entry of await listOutputs(cwd, patterns)) {
+    if (entry.kind !== "file") continue;
+    const content = await readFile(join(cwd, entry.path));
+    if (needles.some((needle) => content.includes(needle))) return entry.path;
+  }
+  return undefined;
 }
 
 function changedWhileRunning(taskId: string, changes: ManifestChanges | undefined): string {

@@ -1,11 +1,9 @@
 /** The host executor: shell steps run with `sh -c` on this machine. @module */
 
-import { constants } from "node:fs";
-import { access, stat } from "node:fs/promises";
-import { delimiter, isAbsolute, join, resolve } from "node:path";
 import process from "node:process";
 import type { CommandExecutor, CommandResult, ShellRunOptions } from "../types.ts";
 import { runInProcessGroup } from "./process_group.ts";
+import { findExecutable } from "./which.ts";
 
 /** Options of {@link HostCommandExecutor}. */
 export interface HostExecutorOptions {
@@ -13,15 +11,6 @@ export interface HostExecutorOptions {
   path?: string;
   /** Milliseconds between SIGTERM and SIGKILL when a step is stopped (default 2000). */
   killGraceMs?: number;
-}
-
-async function isExecutableFile(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -53,11 +42,6 @@ export class HostCommandExecutor implements CommandExecutor {
 
   /** Looks `tool` up on `PATH`. A name with a slash is checked as a path. */
   async checkTool(tool: string): Promise<boolean> {
-    if (tool.includes("/")) return await isExecutableFile(isAbsolute(tool) ? tool : resolve(tool));
-    for (const dir of this.#path.split(delimiter)) {
-      if (dir === "") continue;
-      if (await isExecutableFile(join(dir, tool))) return true;
-    }
-    return false;
+    return (await findExecutable(tool, { PATH: this.#path }, process.cwd())) !== undefined;
   }
 }

@@ -7,9 +7,10 @@
  * @module
  */
 
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { constants } from "node:os";
 import process from "node:process";
+import type { Readable, Writable } from "node:stream";
 import type { CommandResult, ProcessEnv } from "../types.ts";
 
 /** Exit code of a command stopped by its timeout, as GNU `timeout` reports it. */
@@ -30,6 +31,13 @@ export interface ProcessGroupOptions {
   onStdout?: (chunk: string) => void;
   /** Receives stderr as it arrives, and the result's `stderr` then stays empty. */
   onStderr?: (chunk: string) => void;
+  /** Text written to the command's stdin, which is then closed. Without it stdin is empty. */
+  input?: string;
+  /**
+   * Runs on timeout or abort before the group is signalled, for commands whose
+   * work runs elsewhere (a container, a VM). The group is signalled even when it fails.
+   */
+  beforeKill?: () => Promise<void>;
 }
 
 function definedEnv(env: ProcessEnv): Record<string, string> {
@@ -67,32 +75,46 @@ export function runInProcessGroup(
   options: ProcessGroupOptions,
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
+    // stdin is a pipe only with input, and stdout and stderr are always pipes.
     const child = spawn(file, [...args], {
       cwd: options.cwd,
       env: definedEnv(options.env),
       detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
     const grace = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     let stdout = "";
     let stderr = "";
     let timedOut = false;
     let stopping = false;
+    let closed = false;
     let killTimer: ReturnType<typeof setTimeout> | undefined;
 
-    const stop = () => {
+    const signalAll = (pid: number) => {
+      if (closed) return;
+      signalGroup(pid, "SIGTERM");
+      killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), grace);
+    };
+    const stop = (cancelled: boolean) => {
       if (stopping || child.pid === undefined) return;
       stopping = true;
-      signalGroup(child.pid, "SIGTERM");
-      killTimer = setTimeout(() => signalGroup(child.pid as number, "SIGKILL"), grace);
+      const pid = child.pid;
+      if (!cancelled || options.beforeKill === undefined) return signalAll(pid);
+      void options.beforeKill().catch(() => undefined).then(() => signalAll(pid));
     };
     const timeoutTimer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
       timedOut = true;
-      stop();
+      stop(true);
     }, options.timeoutMs);
-    const onAbort = () => stop();
+    const onAbort = () => stop(true);
     if (options.signal?.aborted) queueMicrotask(onAbort);
     else options.signal?.addEventListener("abort", onAbort, { once: true });
+
+    if (options.input !== undefined && child.stdin) {
+      // A command may exit without reading its input, which is not an error here.
+      child.stdin.on("error", () => undefined);
+      child.stdin.end(options.input);
+    }
 
     child.stdout.setEncoding("utf8");
     child.stderr.setEncoding("utf8");
@@ -116,8 +138,9 @@ export function runInProcessGroup(
     });
     // The leader is gone, but a background process it started may still hold
     // the output pipes open. Stopping the rest of the group lets "close" fire.
-    child.on("exit", () => stop());
+    child.on("exit", () => stop(false));
     child.on("close", (code, signal) => {
+      closed = true;
       cleanup();
       if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
       const result: CommandResult = {

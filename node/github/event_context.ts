@@ -43,12 +43,22 @@ export async function readGithubEvent(env: ProcessEnv, cwd: string): Promise<Git
   }
   const payloadPath = env.GITHUB_EVENT_PATH;
   const payload = payloadPath ? await readPayload(resolve(cwd, payloadPath)) : {};
-  return {
+  const context = {
     name,
     ...(env.GITHUB_REF ? { ref: env.GITHUB_REF } : {}),
     ...(env.GITHUB_BASE_REF ? { baseRef: env.GITHUB_BASE_REF } : {}),
     payload,
   };
+  const isPullRequest = name === "pull_request" || name === "pull_request_target";
+  const payloadBase = (payload.pull_request as { base?: { ref?: unknown } } | undefined)?.base?.ref;
+  if (isPullRequest && !context.baseRef && typeof payloadBase !== "string") {
+    throw new PipelineError(
+      ErrorCode.INVALID_GITHUB_EVENT,
+      `A ${name} event needs its target branch, but neither GITHUB_BASE_REF nor pull_request.base.ref in the payload is set.`,
+      { path: "GITHUB_BASE_REF", hint: REPLAY_HINT },
+    );
+  }
+  return context;
 }
 
 async function readPayload(path: string): Promise<Record<string, unknown>> {

@@ -13,13 +13,14 @@ export function literal(value: string): string {
 
 /**
  * Renders one env value for a workflow `env:` map. A literal stays as
- * written; `env.secret("NAME")` becomes `${{ secrets.NAME }}`; `env.var("NAME")`
+ * written, except that each `${{` is escaped as `${{ '${{' }}` so GitHub
+ * does not evaluate it and the job sees the same text as a local run; `env.secret("NAME")` becomes `${{ secrets.NAME }}`; `env.var("NAME")`
  * becomes `${{ vars.NAME }}`, with `|| 'default'` when it has a default. A
  * mapped variable renders its selector, and the runner maps the selector
  * through the table at run time.
  */
 export function envExpression(value: EnvValue): string {
-  if (typeof value === "string") return value;
+  if (typeof value === "string") return value.replaceAll("${{", "${{ '${{' }}");
   if (value.kind === "secret") return `\${{ secrets.${value.name} }}`;
   const fallback = value.default === undefined ? "" : ` || ${literal(value.default)}`;
   return `\${{ vars.${value.name}${fallback} }}`;

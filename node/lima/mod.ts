@@ -1,3 +1,15 @@
-/** Lima VM command executor. @module */
+/**
+ * The Lima VM executor, published as `@async/pipeline/lima`.
+ *
+ * @example
+ * ```ts
+ * import { LimaCommandExecutor } from "@async/pipeline/lima";
+ *
+ * const executor = new LimaCommandExecutor({ vm: "async-pipeline" });
+ * ```
+ *
+ * @module
+ */
 
-export { VERSION } from "../../core/version.ts";
+export { LimaCommandExecutor } from "./executor.ts";
+export type { LimaExecutorOptions } from "./executor.ts";

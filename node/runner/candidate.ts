@@ -26,6 +26,18 @@ function git(dir: string, args: string[], env: ProcessEnv): Promise<string | und
   });
 }
 
+/**
+ * Pathspecs that leave runner state and installed packages out of status,
+ * diff and untracked listings, so a run's own `.async/` never changes the
+ * candidate's fingerprint or makes it dirty.
+ */
+const STATE_PATHSPECS = [
+  "--",
+  ".",
+  ":(exclude,glob)**/.async/**",
+  ":(exclude,glob)**/node_modules/**",
+];
+
 /** Reads HEAD, the branch and whether the work tree has changes. Resolves undefined outside one. */
 export async function readGitFacts(
   dir: string,
@@ -36,7 +48,11 @@ export async function readGitFacts(
   const commit = (await git(dir, ["rev-parse", "--verify", "-q", "HEAD"], env))?.trim();
   if (!commit) return undefined;
   const branch = (await git(dir, ["symbolic-ref", "--short", "-q", "HEAD"], env))?.trim();
-  const status = await git(dir, ["status", "--porcelain=v1", "-z", "--untracked-files=all"], env) ??
+  const status = await git(
+    dir,
+    ["status", "--porcelain=v1", "-z", "--untracked-files=all", ...STATE_PATHSPECS],
+    env,
+  ) ??
     "";
   return {
     facts: { commit, ...(branch ? { branch } : {}), dirty: status !== "" },
@@ -52,8 +68,14 @@ export async function readGitFacts(
 async function gitFingerprint(dir: string, env: ProcessEnv, commit: string, status: string) {
   const hash = createHash("sha256").update(`git\0${commit}\0${status}\0`);
   if (status !== "") {
-    hash.update((await git(dir, ["diff", "HEAD", "--binary"], env)) ?? "");
-    const untracked = await git(dir, ["ls-files", "--others", "--exclude-standard", "-z"], env);
+    hash.update((await git(dir, ["diff", "HEAD", "--binary", ...STATE_PATHSPECS], env)) ?? "");
+    const untracked = await git(dir, [
+      "ls-files",
+      "--others",
+      "--exclude-standard",
+      "-z",
+      ...STATE_PATHSPECS,
+    ], env);
     for (const path of (untracked ?? "").split("\0").filter(Boolean).sort()) {
       hash.update(`\0${path}\0`);
       hash.update(await readFile(join(dir, path)).catch(() => ""));

@@ -1,4 +1,4 @@
-/** The default runner of `ctx.command(...)`: argv spawned directly, without a shell. @module */
+/** Spawning `ctx.command(...)` argv directly, without a shell: what an allowed governed command runs. @module */
 
 import { runInProcessGroup } from "../executor/process_group.ts";
 import type { GovernedCommandRunner } from "../types.ts";

@@ -72,18 +72,6 @@ export function taskContext(
     },
     command(args: readonly string[], options: { cwd?: string } = {}): Promise<CommandResult> {
       const argv = checkArgs(args);
-      if (state.commandRunner === undefined) {
-        // TODO: enforce the pipeline's command policy here once the policy runner exists.
-        return Promise.reject(
-          new PipelineError(
-            ErrorCode.NOT_IMPLEMENTED,
-            `ctx.command(["${
-              argv[0]
-            }", ...]) cannot run: this version does not enforce the command policy set on the pipeline or run.`,
-            { hint: "Remove commands from the pipeline, or run the command in an sh step." },
-          ),
-        );
-      }
       const commandCwd = options.cwd === undefined
         ? cwd
         : isAbsolute(options.cwd)

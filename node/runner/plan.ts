@@ -4,8 +4,8 @@ import type { EnvValue } from "../../core/env.ts";
 import { didYouMean, ErrorCode, PipelineError } from "../../core/errors.ts";
 import { dependencyClosure, topologicalOrder } from "../../core/graph.ts";
 import type { NormalizedJob, NormalizedTask, Pipeline } from "../../core/model.ts";
-import { isSandbox } from "../../core/sandbox.ts";
 import { HostCommandExecutor } from "../executor/host.ts";
+import { resolveSandbox } from "../sandbox/resolve.ts";
 import { sourceOfReference } from "../sources/compose.ts";
 import type { CommandExecutor, ProcessEnv, RunOptions } from "../types.ts";
 
@@ -96,42 +96,24 @@ export function planTask(pipeline: Pipeline, taskId: string): RunPlan {
 
 /**
  * Chooses the executor of a run: `options.executor`, else the sandbox's,
- * else the host's. A sandbox id must be declared in the pipeline.
+ * else the host's. A sandbox id must be declared in the pipeline, and a
+ * sandbox's project directory defaults to `projectDir`.
  */
 export function selectExecutor(
   pipeline: Pipeline,
   options: Pick<RunOptions, "executor" | "sandbox">,
   env: ProcessEnv,
+  projectDir: string,
 ): CommandExecutor {
-  if (options.sandbox !== undefined) {
-    const declared = Object.keys(pipeline.sandboxes);
-    if (typeof options.sandbox === "string" && !(options.sandbox in pipeline.sandboxes)) {
-      throw new PipelineError(
-        ErrorCode.UNKNOWN_SANDBOX,
-        `Unknown sandbox "${options.sandbox}".`,
-        {
-          path: "sandbox",
-          hint: declared.length > 0
-            ? `${didYouMean(options.sandbox, declared)} Declared sandboxes: ${declared.join(", ")}.`
-              .trim()
-            : "The pipeline declares no sandboxes; add one under sandboxes in definePipeline.",
-        },
-      );
-    }
-    const definition = typeof options.sandbox === "string"
-      ? pipeline.sandboxes[options.sandbox]
-      : options.sandbox;
-    if (!isSandbox(definition)) {
-      throw new PipelineError(ErrorCode.INVALID_FIELD, "sandbox must be an id or sandbox.*(...).", {
-        path: "sandbox",
-      });
-    }
-    // TODO: run steps through the Docker and Lima executors once they exist.
+  if (options.executor !== undefined && options.sandbox !== undefined) {
     throw new PipelineError(
-      ErrorCode.NOT_IMPLEMENTED,
-      `Running in a ${definition.type} sandbox is not implemented in this version.`,
-      { path: "sandbox", hint: "Run without --sandbox to use the host." },
+      ErrorCode.INVALID_FIELD,
+      "executor and sandbox both choose where steps run; pass only one of them.",
+      { path: "sandbox" },
     );
+  }
+  if (options.sandbox !== undefined) {
+    return resolveSandbox(pipeline, options.sandbox, projectDir, env);
   }
   return options.executor ?? new HostCommandExecutor({ path: env.PATH });
 }

@@ -12,6 +12,7 @@ import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import type { Pipeline } from "../../core/model.ts";
 import type { TaskCacheHooks } from "../cache_seam.ts";
 import { createTaskCache } from "../cache/task_cache.ts";
+import { createGovernedCommandRunner } from "../commands/runner.ts";
 import { pipelineFromModule } from "../load.ts";
 import { acquireRunLock, type RunLock } from "../lock.ts";
 import { readMaxLogBytes } from "../logs.ts";
@@ -28,7 +29,6 @@ import type {
 } from "../types.ts";
 import { SCHEMA_VERSION } from "../types.ts";
 import { readCandidate } from "./candidate.ts";
-import { directCommandRunner } from "./command.ts";
 import { processEcho } from "./echo.ts";
 import type { RunEvent, RunEventListener } from "./events.ts";
 import { planJob, planTask, type RunPlan, selectExecutor } from "./plan.ts";
@@ -49,7 +49,7 @@ export interface RunHooks {
   readonly signal?: AbortSignal;
   /** `task` runs the task `options.id` with its dependencies instead of a job. */
   readonly target?: "job" | "task";
-  /** Runs `ctx.command(...)` argv. Defaults to spawning directly when no policy is set. */
+  /** Runs `ctx.command(...)` argv. Defaults to the run's command policy, which records into the run. */
   readonly commandRunner?: GovernedCommandRunner;
 }
 
@@ -131,11 +131,11 @@ export async function executeRun(
   const pipeline = pipelineFromModule(input, "The pipeline passed to runJob");
   const plan = planTarget(pipeline, options.id, hooks.target);
   const env = options.env ?? process.env;
-  const executor = selectExecutor(pipeline, options, env);
+  const projectDir = resolve(options.cwd ?? process.cwd());
+  const executor = selectExecutor(pipeline, options, env, projectDir);
   const concurrency = checkConcurrency(options.concurrency);
   const keepRuns = readKeepRuns(env);
   const maxLogBytes = readMaxLogBytes(env);
-  const projectDir = resolve(options.cwd ?? process.cwd());
   const runId = createRunId();
 
   const lock = await acquireRunLock(projectDir, runId);
@@ -314,7 +314,7 @@ async function checkAndRun(
     warn(record, emit, `Closing the task cache failed: ${String(error)}`)
   );
   await finalize(record, store, interrupted);
-  const finished = redactor.redactValue(record);
+  const finished = redactor.redactRecord(record);
   emit({
     type: "run-finished",
     record: finished,
@@ -348,7 +348,10 @@ function createState(
     force: run.options.force === true,
     echo: run.options.echo === true,
     candidate: memoize(() => readCandidate(run.projectDir, run.env)),
-    commandRunner: run.hooks.commandRunner ?? (policy ? undefined : directCommandRunner),
+    commandRunner: run.hooks.commandRunner ?? createGovernedCommandRunner({
+      policy,
+      onRecord: (entry) => (started.record.commands ??= []).push(entry),
+    }),
     commandPolicy: policy,
     renderedShells: prepared.renderedShells,
     fingerprints: new Map(),

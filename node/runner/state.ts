@@ -37,8 +37,8 @@ export interface RunState {
   readonly echo: boolean;
   /** Candidate context, computed on first use. */
   readonly candidate: () => Promise<CandidateContext>;
-  /** Runs `ctx.command(...)`. Undefined when a policy is set but nothing enforces it. */
-  readonly commandRunner?: GovernedCommandRunner;
+  /** Runs `ctx.command(...)` through the run's command policy. */
+  readonly commandRunner: GovernedCommandRunner;
   readonly commandPolicy?: CommandPolicy;
   /** Plain shell steps rendered before the first command, by task id and step index. */
   readonly renderedShells: ReadonlyMap<string, ReadonlyMap<number, RenderedShell>>;

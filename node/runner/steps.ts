@@ -2,7 +2,7 @@
 
 import { createHash } from "node:crypto";
 import type { CandidateContext } from "../../core/context.ts";
-import { ErrorCode, PipelineError } from "../../core/errors.ts";
+import { ErrorCode, isPipelineError, PipelineError } from "../../core/errors.ts";
 import type { NormalizedTask } from "../../core/model.ts";
 import { toShellCommand } from "../../core/sh.ts";
 import { type RenderedShell, renderShell } from "../env.ts";
@@ -18,6 +18,8 @@ export type PreparedStep =
     readonly script: string;
     readonly display: string;
     readonly keyText: string;
+    /** Variables carrying interpolated secrets, added to the step's environment. */
+    readonly secretEnv: Readonly<Record<string, string>>;
   }
   | {
     readonly kind: "function";
@@ -37,7 +39,13 @@ export function needsCandidate(task: NormalizedTask): boolean {
 }
 
 function shellStep(rendered: RenderedShell, display: string): PreparedStep {
-  return { kind: "shell", script: rendered.script, display, keyText: rendered.keyText };
+  return {
+    kind: "shell",
+    script: rendered.script,
+    display,
+    keyText: rendered.keyText,
+    secretEnv: rendered.secretEnv,
+  };
 }
 
 /**
@@ -103,7 +111,10 @@ function abortPromise(signal: AbortSignal): Promise<never> {
   return promise;
 }
 
-const TIMEOUT = Symbol("timeout");
+/** Returns the abort reason used for a task timeout: a `TimeoutError` DOMException, as `AbortSignal.timeout` uses. */
+function timeoutReason(task: NormalizedTask): DOMException {
+  return new DOMException(`Task "${task.id}" timed out after ${task.timeoutMs}ms.`, "TimeoutError");
+}
 
 /**
  * Runs the steps in order until one fails. The task's timeout covers the
@@ -119,7 +130,7 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptFailur
   const deadline = task.timeoutMs === undefined ? undefined : Date.now() + task.timeoutMs;
   const timer = task.timeoutMs === undefined
     ? undefined
-    : setTimeout(() => controller.abort(TIMEOUT), task.timeoutMs);
+    : setTimeout(() => controller.abort(timeoutReason(task)), task.timeoutMs);
 
   try {
     for (const step of options.steps) {
@@ -144,14 +155,14 @@ function classify(
   signal: AbortSignal,
   state: RunState,
 ): AttemptFailure {
-  if (signal.reason === TIMEOUT || failure.timedOut) {
+  const timedOutBySignal = signal.reason instanceof DOMException &&
+    signal.reason.name === "TimeoutError";
+  if (timedOutBySignal || failure.timedOut) {
+    const limit = task.timeoutMs === undefined ? "" : ` after ${task.timeoutMs}ms`;
     return {
       exitCode: 124,
       timedOut: true,
-      error: {
-        code: ErrorCode.TASK_TIMEOUT,
-        message: `Task "${task.id}" timed out after ${task.timeoutMs}ms.`,
-      },
+      error: { code: ErrorCode.TASK_TIMEOUT, message: `Task "${task.id}" timed out${limit}.` },
     };
   }
   if (state.signal.aborted) {
@@ -181,7 +192,7 @@ async function runShell(
   try {
     result = await state.executor.runShell(step.script, {
       cwd: taskDir(state, task),
-      env: state.env,
+      env: { ...state.env, ...step.secretEnv },
       task,
       ...(deadline !== undefined ? { timeoutMs: Math.max(1, deadline - Date.now()) } : {}),
       signal,
@@ -195,12 +206,15 @@ async function runShell(
       },
     });
   } catch (error) {
+    // A sandbox that cannot start reports its own code and fix, such as a missing docker command.
+    const known = isPipelineError(error);
     const message = error instanceof Error ? error.message : String(error);
+    const hint = known && error.hint ? ` ${error.hint}` : "";
     return {
       error: {
-        code: ErrorCode.TASK_FAILED,
+        code: known ? error.code : ErrorCode.TASK_FAILED,
         message: state.redactor.redact(
-          `Task "${task.id}" failed: the ${state.executor.name} executor could not run \`${step.display}\`: ${message}`,
+          `Task "${task.id}" failed: the ${state.executor.name} executor could not run \`${step.display}\`: ${message}${hint}`,
         ),
       },
     };

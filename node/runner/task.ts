@@ -91,8 +91,10 @@ async function finish(
     output.stdout.stored(),
     output.stderr.stored(),
   );
-  Object.assign(result, state.redactor.redactValue({ meta: result.meta, error: result.error }));
-  if (result.error === undefined) delete result.error;
+  result.meta = state.redactor.redactValue(result.meta);
+  if (result.error) {
+    result.error = { ...result.error, message: state.redactor.redact(result.error.message) };
+  }
   if (cached) state.emit({ type: "task-cached", taskId: result.id, result });
   else {
     state.emit({ type: "task-finished", taskId: result.id, result, outputTail: output.tail() });
@@ -188,6 +190,15 @@ export async function runTask(
     return false;
   }
 
+  // A source's prepare steps run before the cache lookup, so a source task's
+  // key covers the inputs it will actually see after prepare changed them.
+  try {
+    await state.sources?.prepare(state, task);
+  } catch (error) {
+    await failBeforeAttempts(state, result, output, started.ms, error, ErrorCode.SOURCE_FAILED);
+    return false;
+  }
+
   const { input, answer } = await lookupCache(state, task, steps);
   state.fingerprints.set(task.id, answer.fingerprint);
   if (answer.status !== "disabled") result.cacheKey = answer.key;
@@ -202,13 +213,6 @@ export async function runTask(
     result.meta = { ...answer.meta };
     await finish(state, result, output, started.ms, true);
     return true;
-  }
-
-  try {
-    await state.sources?.prepare(state, task);
-  } catch (error) {
-    await failBeforeAttempts(state, result, output, started.ms, error, ErrorCode.SOURCE_FAILED);
-    return false;
   }
 
   const failure = await runAttempts(state, task, steps, output, result, candidate);

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { isPipelineError } from "../../core/errors.ts";
 import type { Pipeline } from "../../core/model.ts";
 import type { Source } from "../../core/sources.ts";
 import { readGitFacts } from "../runner/candidate.ts";
@@ -41,13 +42,23 @@ async function readSourceOnDisk(
       : `directory ${dir} not found`;
     return { ...base, reason };
   }
-  const pipeline = await loadSourcePipeline(id, source, dir);
   const git = await readGitFacts(dir, env);
-  return {
-    ...base,
-    pipeline,
-    ...(git ? { commit: git.facts.commit, dirty: git.facts.dirty } : {}),
-  };
+  const facts = git ? { commit: git.facts.commit, dirty: git.facts.dirty } : {};
+  let pipeline: Pipeline;
+  try {
+    pipeline = await loadSourcePipeline(id, source, dir);
+  } catch (error) {
+    if (!isPipelineError(error)) throw error;
+    return { ...base, ...facts, reason: error.message };
+  }
+  if (Object.keys(pipeline.sources).length > 0) {
+    return {
+      ...base,
+      ...facts,
+      reason: "its pipeline declares sources of its own, which are not composed",
+    };
+  }
+  return { ...base, pipeline, ...facts };
 }
 
 /** The root pipeline with the tasks of every source on disk composed in. */
@@ -63,8 +74,8 @@ export interface InspectedSources {
  * composes their tasks into `root`. A git checkout is read at the commit it
  * is at, even when its ref has moved since.
  *
- * @throws {PipelineError} `ASYNC_PIPELINE_SOURCE_FAILED` when a source on
- * disk has no pipeline file or its pipeline fails to load.
+ * A source whose pipeline is missing, fails to load or declares sources of
+ * its own is listed with the reason and its tasks are left out.
  */
 export async function inspectSources(
   root: Pipeline,

@@ -117,7 +117,7 @@ async function runStep(options: PrepareOptions, index: number, output: TaskOutpu
   };
   const result = await state.executor.runShell(rendered.script, {
     cwd: source.dir,
-    env: state.env,
+    env: { ...state.env, ...rendered.secretEnv },
     task: options.task,
     signal: state.signal,
     onStdout: write("stdout"),

@@ -1,0 +1,176 @@
+/**
+ * `runPipelineCli`: the `async-pipeline` CLI as a function, governed by the
+ * pipeline's command policy. The `async-pipeline` executable runs the same
+ * code path with the process's streams.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import type { CommandPolicy } from "../core/commands.ts";
+import type { Pipeline } from "../core/model.ts";
+import { decideCommand, formatArgs } from "../node/commands/policy.ts";
+import { buildCommandRecord } from "../node/commands/record.ts";
+import { pipelineSecretValues } from "../node/commands/secrets.ts";
+import { loadPipeline } from "../node/load.ts";
+import { Redactor } from "../node/redact.ts";
+import type { CommandRecord, ProcessEnv } from "../node/types.ts";
+import { reportError, runCli } from "./app.ts";
+import { BufferSink, type CliContext, type TextSink } from "./io.ts";
+
+/** The program name that policy rules match as argv[0] of a CLI invocation. */
+export const CLI_PROGRAM = "async-pipeline";
+
+/** Options of {@link runPipelineCli}. */
+export interface RunPipelineCliOptions {
+  /** CLI arguments without the program name, such as `["github", "check"]`. */
+  args: readonly string[];
+  /** Project directory the command runs in. */
+  cwd: string;
+  /** Environment of the command (default `process.env`, read only). */
+  env?: ProcessEnv;
+  /** Also receives stdout as it is written. */
+  stdout?: TextSink;
+  /** Also receives stderr as it is written. */
+  stderr?: TextSink;
+  /** Aborting it stops a running job as an interrupt does. */
+  signal?: AbortSignal;
+}
+
+/** Outcome of {@link runPipelineCli}. */
+export interface RunPipelineCliResult {
+  /** Exit code the executable would return. */
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The invocation as the policy recorded it, when the pipeline's policy sets `record: true`. */
+  command?: CommandRecord;
+}
+
+/**
+ * Runs one CLI invocation in process and returns its exit code and output.
+ * It spawns no `async-pipeline` process and changes no process-wide state
+ * (working directory, environment, exit code). The invocation is matched
+ * against the pipeline's `commands` policy as
+ * `["async-pipeline", ...args]`: a `mock` rule returns its result without
+ * running the command and a `deny` rule fails with
+ * `ASYNC_PIPELINE_COMMAND_DENIED`.
+ *
+ * @example
+ * ```ts
+ * import { runPipelineCli } from "@async/pipeline";
+ *
+ * const result = await runPipelineCli({ args: ["github", "check"], cwd: process.cwd() });
+ * if (result.code !== 0) console.error(result.stderr);
+ * ```
+ */
+export async function runPipelineCli(
+  options: RunPipelineCliOptions,
+): Promise<RunPipelineCliResult> {
+  const stdout = new TeeSink(options.stdout);
+  const stderr = new TeeSink(options.stderr);
+  const outcome = await invokePipelineCli({ ...options, stdout, stderr });
+  const result: RunPipelineCliResult = {
+    code: outcome.code,
+    stdout: stdout.text(),
+    stderr: stderr.text(),
+  };
+  if (outcome.policy?.record && outcome.decision) {
+    const output = outcome.decision.outcome === "deny" ? undefined : result;
+    result.command = buildCommandRecord(
+      outcome.policy,
+      [CLI_PROGRAM, ...options.args],
+      outcome.decision,
+      output,
+      outcome.secretValues,
+    );
+  }
+  return result;
+}
+
+/** Options of {@link invokePipelineCli}: {@link RunPipelineCliOptions} with required sinks. */
+export interface InvokePipelineCliOptions extends RunPipelineCliOptions {
+  stdout: TextSink;
+  stderr: TextSink;
+}
+
+/**
+ * Applies the command policy, then dispatches to the CLI command. Both
+ * {@link runPipelineCli} and the executable run through it.
+ */
+export async function invokePipelineCli(options: InvokePipelineCliOptions) {
+  const env = options.env ?? process.env;
+  const ctx: CliContext = {
+    cwd: options.cwd,
+    env,
+    stdout: options.stdout,
+    stderr: options.stderr,
+    signal: options.signal ?? new AbortController().signal,
+    debug: options.args.includes("--debug"),
+  };
+  const pipeline = await loadPipelineQuietly(options.cwd, options.args);
+  const policy: CommandPolicy | undefined = pipeline?.commands;
+  const secretValues = pipeline ? pipelineSecretValues(pipeline, env) : [];
+  const argv = [CLI_PROGRAM, ...options.args];
+  const redactor = new Redactor(secretValues);
+  const decision = decideCommand(policy, argv, env, (words) => redactor.redact(formatArgs(words)));
+
+  let code: number;
+  if (decision.outcome === "deny") {
+    code = reportError(decision.error, ctx);
+  } else if (decision.outcome === "mock") {
+    if (decision.result.stdout) ctx.stdout.write(decision.result.stdout);
+    if (decision.result.stderr) ctx.stderr.write(decision.result.stderr);
+    code = decision.result.code;
+  } else {
+    code = await runCli(options.args, ctx);
+  }
+  return { code, policy, decision: policy ? decision : undefined, secretValues };
+}
+
+/**
+ * Loads the project's pipeline for its policy. A missing or broken pipeline
+ * means no policy here, because the command itself reports that error when it
+ * needs the pipeline, and help or version output must still work.
+ */
+async function loadPipelineQuietly(
+  cwd: string,
+  args: readonly string[],
+): Promise<Pipeline | undefined> {
+  try {
+    return (await loadPipeline(cwd, configArgument(args))).pipeline;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Returns the value of `--config <path>` or `--config=<path>`, if present. */
+function configArgument(args: readonly string[]): string | undefined {
+  for (const [index, arg] of args.entries()) {
+    if (arg === "--") return undefined;
+    if (arg === "--config") return args[index + 1];
+    if (arg.startsWith("--config=")) return arg.slice("--config=".length);
+  }
+  return undefined;
+}
+
+/** Collects text and forwards it to an optional second sink. */
+class TeeSink implements TextSink {
+  readonly #buffer = new BufferSink();
+  readonly #target?: TextSink;
+  readonly isTTY: boolean;
+
+  constructor(target?: TextSink) {
+    this.#target = target;
+    this.isTTY = target?.isTTY === true;
+  }
+
+  write(text: string): void {
+    this.#buffer.write(text);
+    this.#target?.write(text);
+  }
+
+  text(): string {
+    return this.#buffer.text();
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The health check behind `async-pipeline doctor`: versions, the run lock,
+ * crashed runs, cache size, stale generated files and missing tools.
+ *
+ * @module
+ */
+
+import { lstat, readdir } from "node:fs/promises";
+import { join, relative } from "node:path";
+import process from "node:process";
+import { isPipelineError } from "../../core/errors.ts";
+import { VERSION } from "../../core/version.ts";
+import { type LoadedPipeline, loadPipeline } from "../load.ts";
+import { findExecutable } from "../executor/which.ts";
+import { SYNC_PROVIDERS } from "../sync/providers.ts";
+import type { SyncProvider } from "../sync/types.ts";
+import type { ProcessEnv } from "../types.ts";
+import { type LockStatus, markRunFailed, readRunLock, type RunningRun, scanRuns } from "./runs.ts";
+
+/** Task cache directory, relative to the project directory. */
+export const CACHE_DIR = ".async/cache";
+
+/** One thing the user should do. */
+export interface DoctorAction {
+  /** The check that found it: `pipeline`, `runs`, `generated` or `tools`. */
+  check: "pipeline" | "runs" | "generated" | "tools";
+  message: string;
+  /** The command or change that resolves it. */
+  fix: string;
+}
+
+/** A generated file's state as its sync provider reports it. */
+export interface GeneratedFileStatus {
+  provider: string;
+  path: string;
+  state: "current" | "missing" | "stale" | "error";
+  detail?: string;
+}
+
+/** A tool that tasks require. */
+export interface ToolStatus {
+  name: string;
+  /** Absolute path on this machine, when found. */
+  path?: string;
+  /** Tasks that require it. */
+  tasks: string[];
+}
+
+/** Everything doctor found; `--format json` prints it as is. */
+export interface DoctorReport {
+  /** False when `actions` is not empty. */
+  ok: boolean;
+  projectDir: string;
+  versions: {
+    package: string;
+    runtime: "deno" | "node";
+    runtimeVersion: string;
+    platform: string;
+    arch: string;
+  };
+  pipeline: { name: string; path: string } | { error: { code: string; message: string } };
+  lock: LockStatus;
+  runs: { total: number; running: RunningRun[] };
+  cache: { path: string; bytes: number; files: number };
+  generated: GeneratedFileStatus[];
+  tools: ToolStatus[];
+  actions: DoctorAction[];
+}
+
+/** Options of {@link collectDoctorReport}. */
+export interface DoctorOptions {
+  cwd: string;
+  env: ProcessEnv;
+  /** Pipeline file, as `--config` takes it. */
+  config?: string;
+  /** Mark runs left `running` by a dead process as failed. */
+  fixCrashed?: boolean;
+  /** Generated-file families to check (default: every registered sync provider). */
+  syncProviders?: readonly SyncProvider[];
+}
+
+/** Runs every check and returns the report; writes only when `fixCrashed` is set. */
+export async function collectDoctorReport(options: DoctorOptions): Promise<DoctorReport> {
+  const actions: DoctorAction[] = [];
+  const { loaded, error } = await loadForDoctor(options, actions);
+  const projectDir = loaded?.dir ?? options.cwd;
+
+  const runs = await scanRuns(projectDir);
+  for (const run of runs.running.filter((candidate) => candidate.crashed)) {
+    if (options.fixCrashed) {
+      await markRunFailed(projectDir, run);
+      run.fixed = true;
+      continue;
+    }
+    actions.push({
+      check: "runs",
+      message: `Run ${run.id}${
+        run.jobId ? ` (job ${run.jobId})` : ""
+      } is still marked running, but its process (pid ${run.pid}) no longer exists.`,
+      fix: "async-pipeline doctor --fix-crashed",
+    });
+  }
+
+  const providers = options.syncProviders ?? SYNC_PROVIDERS;
+  const generated = loaded ? await checkGenerated(loaded, providers, actions) : [];
+  const tools = loaded ? await checkTools(loaded, options, actions) : [];
+  return {
+    ok: actions.length === 0,
+    projectDir,
+    versions: runtimeVersions(),
+    pipeline: loaded
+      ? { name: loaded.pipeline.name, path: relative(projectDir, loaded.path) }
+      : { error: error ?? { code: "ASYNC_PIPELINE_INTERNAL", message: "not loaded" } },
+    lock: await readRunLock(projectDir),
+    runs,
+    cache: { path: CACHE_DIR, ...await directorySize(join(projectDir, CACHE_DIR)) },
+    generated,
+    tools,
+    actions,
+  };
+}
+
+async function loadForDoctor(
+  options: DoctorOptions,
+  actions: DoctorAction[],
+): Promise<{ loaded?: LoadedPipeline; error?: { code: string; message: string } }> {
+  try {
+    return { loaded: await loadPipeline(options.cwd, options.config) };
+  } catch (error) {
+    const code = isPipelineError(error) ? error.code : "ASYNC_PIPELINE_INTERNAL";
+    const message = error instanceof Error ? error.message : String(error);
+    actions.push({
+      check: "pipeline",
+      message: `The pipeline could not be loaded: [${code}] ${message}`,
+      fix: isPipelineError(error) && error.hint ? error.hint : "Fix the pipeline file.",
+    });
+    return { error: { code, message } };
+  }
+}
+
+function runtimeVersions(): DoctorReport["versions"] {
+  const deno = process.versions.deno;
+  return {
+    package: VERSION,
+    runtime: deno ? "deno" : "node",
+    runtimeVersion: deno ?? process.versions.node,
+    platform: process.platform,
+    arch: process.arch,
+  };
+}
+
+async function checkGenerated(
+  loaded: LoadedPipeline,
+  providers: readonly SyncProvider[],
+  actions: DoctorAction[],
+): Promise<GeneratedFileStatus[]> {
+  const files: GeneratedFileStatus[] = [];
+  for (const provider of providers) {
+    if (!provider.enabled(loaded)) continue;
+    try {
+      for (const file of await provider.check(loaded)) {
+        files.push({
+          provider: provider.name,
+          path: file.path,
+          state: file.state,
+          ...(file.diff ? { detail: file.diff } : {}),
+        });
+      }
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      files.push({ provider: provider.name, path: "", state: "error", detail });
+    }
+  }
+  const outdated = files.filter((file) => file.state !== "current");
+  if (outdated.length > 0) {
+    const list = outdated.map((file) => `${file.path || file.provider} (${file.state})`);
+    actions.push({
+      check: "generated",
+      message: `Generated files are not current: ${list.join(", ")}.`,
+      fix: "async-pipeline sync generate",
+    });
+  }
+  return files;
+}
+
+async function checkTools(
+  loaded: LoadedPipeline,
+  options: DoctorOptions,
+  actions: DoctorAction[],
+): Promise<ToolStatus[]> {
+  const byTool = new Map<string, string[]>();
+  for (const task of Object.values(loaded.pipeline.tasks)) {
+    for (const tool of [...task.requires.tools, ...task.requires.runtimes]) {
+      byTool.set(tool, [...byTool.get(tool) ?? [], task.id]);
+    }
+  }
+  const tools: ToolStatus[] = [];
+  for (const [name, tasks] of [...byTool].sort(([a], [b]) => a.localeCompare(b))) {
+    const path = await findExecutable(name, options.env, loaded.dir);
+    tools.push({ name, ...(path ? { path } : {}), tasks });
+    if (!path) {
+      actions.push({
+        check: "tools",
+        message: `Tool "${name}" is required by ${tasks.join(", ")} but is not on PATH.`,
+        fix: `Install ${name} or add its directory to PATH.`,
+      });
+    }
+  }
+  return tools;
+}
+
+/** Sums the sizes of regular files under `dir` without following symbolic links. */
+export async function directorySize(dir: string): Promise<{ bytes: number; files: number }> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return { bytes: 0, files: 0 };
+  }
+  let bytes = 0;
+  let files = 0;
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const inner = await directorySize(path);
+      bytes += inner.bytes;
+      files += inner.files;
+    } else if (entry.isFile()) {
+      bytes += (await lstat(path)).size;
+      files += 1;
+    }
+  }
+  return { bytes, files };
+}

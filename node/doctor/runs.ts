@@ -1,0 +1,138 @@
+/** Reading the run lock and finding runs that a dead process left `running`. @module */
+
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ErrorCode } from "../../core/errors.ts";
+import { isProcessAlive, RUN_LOCK_PATH } from "../lock.ts";
+import { RECORD_FILE, RUNS_DIR, writeFileAtomic } from "../records.ts";
+import type { ExecutionRecord } from "../types.ts";
+
+/** State of `.async/run.lock`. */
+export interface LockStatus {
+  path: string;
+  /** `free` (no lock), `held` (holder alive), `stale` (holder gone) or `unreadable`. */
+  state: "free" | "held" | "stale" | "unreadable";
+  pid?: number;
+  runId?: string;
+  startedAt?: string;
+  /** Machine the holder ran on. Liveness is judged by this machine's processes. */
+  hostname?: string;
+}
+
+/** A run record whose status is still `running`. */
+export interface RunningRun {
+  id: string;
+  jobId?: string;
+  pid?: number;
+  startedAt?: string;
+  /** True when the owning process no longer exists. */
+  crashed: boolean;
+  /** True when doctor marked the record failed in this invocation. */
+  fixed?: boolean;
+}
+
+/**
+ * Reads the run lock: JSON with the holder's `pid`, `runId`, `startedAt` and
+ * `hostname`, as the runner writes it. A bare pid is accepted too.
+ */
+export async function readRunLock(projectDir: string): Promise<LockStatus> {
+  let text: string;
+  try {
+    text = await readFile(join(projectDir, RUN_LOCK_PATH), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      return { path: RUN_LOCK_PATH, state: "free" };
+    }
+    return { path: RUN_LOCK_PATH, state: "unreadable" };
+  }
+  const holder = parseLock(text);
+  if (holder.pid === undefined) return { path: RUN_LOCK_PATH, state: "unreadable" };
+  return {
+    path: RUN_LOCK_PATH,
+    state: isProcessAlive(holder.pid) ? "held" : "stale",
+    ...holder,
+  };
+}
+
+function parseLock(text: string): Omit<LockStatus, "path" | "state"> {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) return { pid: Number(trimmed) };
+  try {
+    const value = JSON.parse(trimmed) as Record<string, unknown>;
+    return {
+      ...(Number.isInteger(value.pid) ? { pid: value.pid as number } : {}),
+      ...(typeof value.runId === "string" ? { runId: value.runId } : {}),
+      ...(typeof value.startedAt === "string" ? { startedAt: value.startedAt } : {}),
+      ...(typeof value.hostname === "string" ? { hostname: value.hostname } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** Lists every run record (ids sort by start time) and the ones still marked `running`. */
+export async function scanRuns(
+  projectDir: string,
+): Promise<{ total: number; running: RunningRun[] }> {
+  let ids: string[];
+  try {
+    ids = (await readdir(join(projectDir, RUNS_DIR), { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+  } catch {
+    return { total: 0, running: [] };
+  }
+  const running: RunningRun[] = [];
+  for (const id of ids) {
+    const record = await readRecord(projectDir, id);
+    if (record?.status !== "running") continue;
+    const pid = Number.isInteger(record.pid) ? record.pid : undefined;
+    running.push({
+      id,
+      ...(record.jobId ? { jobId: record.jobId } : {}),
+      ...(pid !== undefined ? { pid } : {}),
+      ...(record.startedAt ? { startedAt: record.startedAt } : {}),
+      // NOTE: a pid reused by an unrelated process makes a crashed run look alive.
+      crashed: pid !== undefined && !isProcessAlive(pid),
+    });
+  }
+  return { total: ids.length, running };
+}
+
+async function readRecord(projectDir: string, id: string): Promise<ExecutionRecord | undefined> {
+  try {
+    const text = await readFile(join(projectDir, RUNS_DIR, id, RECORD_FILE), "utf8");
+    return JSON.parse(text) as ExecutionRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Marks a crashed run failed: the record gets `status: "failed"`, a
+ * `finishedAt`, an `ASYNC_PIPELINE_RUN_CRASHED` error, and its running tasks
+ * fail while pending ones are skipped. The file is replaced atomically.
+ */
+export async function markRunFailed(projectDir: string, run: RunningRun): Promise<void> {
+  const record = await readRecord(projectDir, run.id);
+  if (!record || record.status !== "running") return;
+  const now = new Date().toISOString();
+  const message = `The run's process (pid ${
+    run.pid ?? "unknown"
+  }) exited without finishing the run; async-pipeline doctor marked it failed.`;
+  record.status = "failed";
+  record.finishedAt = now;
+  record.error = { code: ErrorCode.RUN_CRASHED, message };
+  for (const task of record.tasks ?? []) {
+    if (task.status === "running") {
+      task.status = "failed";
+      task.finishedAt = now;
+      task.error = { code: ErrorCode.RUN_CRASHED, message: "The run crashed during this task." };
+    } else if (task.status === "pending") {
+      task.status = "skipped";
+    }
+  }
+  const path = join(projectDir, RUNS_DIR, run.id, RECORD_FILE);
+  await writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`);
+}

@@ -1,0 +1,107 @@
+/**
+ * Importing pipeline modules on every supported runtime. Deno and Bun import
+ * TypeScript natively, and so does Node where it strips types
+ * (`process.features.typescript`, on by default from Node 22.18 and 23.6).
+ * Older Node imports `.ts`, `.mts` and `.cts` files through the `jiti`
+ * loader. JavaScript files always use the runtime's own `import()`.
+ *
+ * @module
+ */
+
+import { extname } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+/** The runtime facts that decide how a module is imported. */
+export interface RuntimeFeatures {
+  /** Deno's version, when running under Deno. */
+  readonly deno?: string;
+  /** Bun's version, when running under Bun. */
+  readonly bun?: string;
+  /** Node's `process.features.typescript`: `"strip"`, `"transform"` or false. */
+  readonly typescript?: unknown;
+}
+
+/** Import method: the runtime's own `import()` or the TypeScript loader. */
+export type ImportStrategy = "native" | "loader";
+
+/** Extensions of TypeScript modules. */
+export const TYPESCRIPT_EXTENSIONS: readonly string[] = [".ts", ".mts", ".cts"];
+
+/** Reads the features of the running process. */
+export function currentRuntime(): RuntimeFeatures {
+  const features = process.features as { typescript?: unknown };
+  return {
+    deno: process.versions.deno,
+    bun: process.versions.bun,
+    typescript: features.typescript,
+  };
+}
+
+/**
+ * Chooses how to import the module at `path`.
+ *
+ * @example
+ * ```ts
+ * importStrategy("/app/pipeline.ts", { typescript: false }); // "loader"
+ * importStrategy("/app/pipeline.ts", { typescript: "strip" }); // "native"
+ * importStrategy("/app/pipeline.mjs", {}); // "native"
+ * ```
+ */
+export function importStrategy(path: string, runtime: RuntimeFeatures): ImportStrategy {
+  if (!isTypeScript(path)) return "native";
+  if (runtime.deno || runtime.bun || runtime.typescript) return "native";
+  return "loader";
+}
+
+/**
+ * Reports whether a failed native import of a TypeScript module is worth
+ * retrying with `jiti`. Node's type stripping rejects syntax that needs
+ * transformation (enums, namespaces, parameter properties) and `.ts` files
+ * inside `node_modules`. It also raises a `SyntaxError` for ES module syntax
+ * in a package whose `package.json` sets `"type": "commonjs"`, and for a
+ * type imported without `import type`. `jiti` handles all of these.
+ */
+export function isRetryableWithLoader(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof SyntaxError ||
+    code === "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX" ||
+    code === "ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING";
+}
+
+/** Imports a module through `jiti`, which transpiles TypeScript in memory. */
+export async function importWithLoader(url: string): Promise<unknown> {
+  const { createJiti } = await import("jiti");
+  const jiti = createJiti(import.meta.url);
+  return await jiti.import(fileURLToPath(url));
+}
+
+/**
+ * Imports the module at the `file:` URL `url`, choosing native `import()` or
+ * the TypeScript loader from the runtime's features.
+ */
+export async function importModule(
+  url: string,
+  runtime: RuntimeFeatures = currentRuntime(),
+): Promise<unknown> {
+  const path = fileURLToPath(url);
+  if (importStrategy(path, runtime) === "loader") return await importWithLoader(url);
+  try {
+    return await import(url);
+  } catch (error) {
+    const isNode = !runtime.deno && !runtime.bun;
+    if (!isNode || !isTypeScript(path) || !isRetryableWithLoader(error)) throw error;
+    // NOTE: a SyntaxError thrown while the module body runs (not while Node
+    // parses or links it) means the body runs a second time under jiti.
+    try {
+      return await importWithLoader(url);
+    } catch {
+      // The native error names the real problem in Node's standard words.
+      throw error;
+    }
+  }
+}
+
+function isTypeScript(path: string): boolean {
+  return TYPESCRIPT_EXTENSIONS.includes(extname(path));
+}

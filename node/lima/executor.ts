@@ -1,0 +1,197 @@
+/**
+ * The Lima sandbox: each shell step runs in a Lima VM through
+ * `limactl shell --workdir <dir> <vm>`.
+ *
+ * @module
+ */
+
+import { randomBytes } from "node:crypto";
+import process from "node:process";
+import { ErrorCode, PipelineError } from "../../core/errors.ts";
+import { shellQuote } from "../../core/sh.ts";
+import { runInProcessGroup } from "../executor/process_group.ts";
+import { findExecutable } from "../executor/which.ts";
+import { sandboxEnvNames } from "../sandbox/env.ts";
+import type { CommandExecutor, CommandResult, ProcessEnv, ShellRunOptions } from "../types.ts";
+
+/**
+ * Runs inside the VM as `sh -c STEP_SCRIPT sh <pid file> <command>`. It
+ * records its pid so a timeout can kill the step, reads the exported
+ * variables from stdin, runs the step's command and removes the pid file.
+ */
+const STEP_SCRIPT = [
+  'echo "$$" > "$1" || exit 125',
+  'eval "$(cat)" || exit 125',
+  'sh -c "$2"',
+  "status=$?",
+  'rm -f "$1"',
+  'exit "$status"',
+].join("\n");
+
+/**
+ * Kills the process group of the step whose pid file is `$1`. The remote
+ * command belongs to the ssh session's process group, so killing the group
+ * also stops what the step started.
+ */
+const KILL_SCRIPT = [
+  'pid=$(cat "$1" 2>/dev/null) || exit 0',
+  'group=$(ps -o pgid= -p "$pid" | tr -d " ")',
+  'kill -KILL "-$group" 2>/dev/null || kill -KILL "$pid" 2>/dev/null',
+  'rm -f "$1"',
+].join("\n");
+
+/** Options of {@link LimaCommandExecutor}. */
+export interface LimaExecutorOptions {
+  /** Lima instance name, as listed by `limactl list`. */
+  vm: string;
+  /** Sandbox id named in error messages (default `lima`). */
+  id?: string;
+  /** Environment used to find and run `limactl` for `checkTool` (default `process.env`). */
+  env?: ProcessEnv;
+}
+
+/**
+ * Runs shell steps in a Lima VM. The step's directory must be mounted in the
+ * VM at the same path (Lima mounts the home directory by default). Variables
+ * are exported from a script sent on stdin, so their values never appear on a
+ * command line on either side.
+ *
+ * @example
+ * ```ts
+ * import { LimaCommandExecutor } from "@async/pipeline/lima";
+ * import { runJob } from "@async/pipeline/node";
+ * import pipeline from "./pipeline.ts";
+ *
+ * await runJob(pipeline, {
+ *   id: "verify",
+ *   executor: new LimaCommandExecutor({ vm: "async-pipeline" }),
+ * });
+ * ```
+ */
+export class LimaCommandExecutor implements CommandExecutor {
+  readonly name = "lima";
+  readonly vm: string;
+  readonly id: string;
+  readonly #env?: ProcessEnv;
+  #ready?: Promise<void>;
+  readonly #tools = new Map<string, Promise<boolean>>();
+
+  constructor(options: LimaExecutorOptions) {
+    if (typeof options?.vm !== "string" || options.vm === "") {
+      throw new PipelineError(
+        ErrorCode.INVALID_FIELD,
+        'LimaCommandExecutor: vm must be the name of a Lima instance, such as "default".',
+      );
+    }
+    this.vm = options.vm;
+    this.id = options.id ?? "lima";
+    this.#env = options.env;
+  }
+
+  /** Runs `command` with `sh -c` in the VM, in the step's working directory. */
+  async runShell(command: string, options: ShellRunOptions): Promise<CommandResult> {
+    await this.#requireRunning(options.env);
+    const pidFile = `/tmp/async-pipeline-${randomBytes(6).toString("hex")}.pid`;
+    const args = [
+      "shell",
+      "--workdir",
+      options.cwd,
+      this.vm,
+      "sh",
+      "-c",
+      STEP_SCRIPT,
+      "sh",
+      pidFile,
+      command,
+    ];
+    return await runInProcessGroup("limactl", args, {
+      cwd: options.cwd,
+      env: options.env,
+      input: exportScript(options.env),
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      onStdout: options.onStdout,
+      onStderr: options.onStderr,
+      beforeKill: () => this.#kill(pidFile, options.env),
+    });
+  }
+
+  /** Returns whether `tool` is on the VM's PATH. */
+  checkTool(tool: string): Promise<boolean> {
+    let answer = this.#tools.get(tool);
+    if (!answer) {
+      answer = this.#checkTool(tool);
+      this.#tools.set(tool, answer);
+    }
+    return answer;
+  }
+
+  async #checkTool(tool: string): Promise<boolean> {
+    const env = this.#env ?? process.env;
+    await this.#requireRunning(env);
+    const args = ["shell", this.vm, "sh", "-c", 'command -v "$1" >/dev/null', "sh", tool];
+    const result = await runInProcessGroup("limactl", args, { cwd: "/", env });
+    return result.code === 0;
+  }
+
+  /** Checks once per executor that `limactl` exists and the VM is running. */
+  #requireRunning(env: ProcessEnv): Promise<void> {
+    this.#ready ??= this.#checkRunning(env);
+    return this.#ready;
+  }
+
+  async #checkRunning(env: ProcessEnv): Promise<void> {
+    if (!(await findExecutable("limactl", env))) {
+      throw new PipelineError(
+        ErrorCode.SANDBOX_UNAVAILABLE,
+        `Sandbox "${this.id}" needs the limactl command, which was not found on PATH.`,
+        {
+          hint:
+            "Install Lima (https://lima-vm.io/docs/installation/) and make sure `limactl` is on PATH, or run without --sandbox to use the host.",
+        },
+      );
+    }
+    const result = await runInProcessGroup(
+      "limactl",
+      ["list", "--format", "{{.Status}}", this.vm],
+      {
+        cwd: "/",
+        env,
+      },
+    );
+    const status = result.stdout.trim();
+    if (result.code !== 0 || status === "") {
+      throw new PipelineError(
+        ErrorCode.SANDBOX_UNAVAILABLE,
+        `Sandbox "${this.id}": Lima VM "${this.vm}" does not exist.`,
+        {
+          hint: `Create and start it with \`limactl start --name=${
+            shellQuote(this.vm)
+          } template://default\`, or set vm to an instance listed by \`limactl list\`.`,
+        },
+      );
+    }
+    if (status !== "Running") {
+      throw new PipelineError(
+        ErrorCode.SANDBOX_UNAVAILABLE,
+        `Sandbox "${this.id}": Lima VM "${this.vm}" is not running (status: ${status}).`,
+        { hint: `Start it with \`limactl start ${shellQuote(this.vm)}\` and run again.` },
+      );
+    }
+  }
+
+  async #kill(pidFile: string, env: ProcessEnv): Promise<void> {
+    await runInProcessGroup("limactl", ["shell", this.vm, "sh", "-c", KILL_SCRIPT, "sh", pidFile], {
+      cwd: "/",
+      env,
+      timeoutMs: 10_000,
+    });
+  }
+}
+
+/** Builds the stdin script that exports the step's variables inside the VM. */
+function exportScript(env: ProcessEnv): string {
+  return sandboxEnvNames(env)
+    .map((name) => `export ${name}=${shellQuote(env[name] ?? "")}\n`)
+    .join("");
+}

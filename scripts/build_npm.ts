@@ -1,0 +1,117 @@
+/**
+ * Builds the npm package `@async/pipeline` from the Deno source.
+ *
+ * ```sh
+ * ./node_modules/.bin/deno task build:npm            # writes npm/
+ * ./node_modules/.bin/deno run -A scripts/build_npm.ts --out /tmp/pkg
+ * ```
+ *
+ * The output contains ESM JavaScript and `.d.ts` files for every published
+ * module, a generated `package.json`, README.md and LICENSE. Pack it with
+ * `npm pack ./npm`.
+ *
+ * @module
+ */
+
+import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { VERSION } from "../core/version.ts";
+import { compileModules, listSourceModules } from "./npm_compile.ts";
+import {
+  BIN_NAME,
+  type DenoConfig,
+  type DevelopmentPackageJson,
+  type NpmManifest,
+  npmManifest,
+} from "./npm_manifest.ts";
+
+/** Files copied unchanged from the repository root into the package. */
+const COPIED_FILES = ["README.md", "LICENSE"] as const;
+
+/** Manifest and file list of a finished build. */
+export interface BuildResult {
+  readonly outDir: string;
+  readonly manifest: NpmManifest;
+  /** Emitted files, relative to `outDir`. */
+  readonly files: readonly string[];
+}
+
+async function readJson<T>(path: string): Promise<T> {
+  return JSON.parse(await readFile(path, "utf8")) as T;
+}
+
+/** Checks that `core/version.ts` and `deno.json` name the same version. */
+export function checkVersion(denoVersion: string, moduleVersion: string): void {
+  if (denoVersion !== moduleVersion) {
+    throw new Error(
+      `Version mismatch: deno.json has "${denoVersion}" but core/version.ts has ` +
+        `"${moduleVersion}". Set both to the same version.`,
+    );
+  }
+}
+
+async function checkBin(outDir: string, manifest: NpmManifest): Promise<void> {
+  const path = join(outDir, manifest.bin[BIN_NAME]);
+  const text = await readFile(path, "utf8");
+  if (!text.startsWith("#!/usr/bin/env node\n")) {
+    throw new Error(`${path} must start with "#!/usr/bin/env node" to run as the npm bin.`);
+  }
+  await chmod(path, 0o755);
+}
+
+/**
+ * Rejects an output directory that contains the repository, because the
+ * build deletes the output directory before writing it.
+ */
+export function checkOutDir(root: string, outDir: string): void {
+  const fromOut = relative(resolve(outDir), resolve(root));
+  if (fromOut === "" || (!fromOut.startsWith("..") && !isAbsolute(fromOut))) {
+    throw new Error(
+      `Invalid --out "${outDir}": it contains the repository, and the build deletes it first. ` +
+        "Pass a separate directory such as npm/.",
+    );
+  }
+}
+
+/** Builds the package from the repository at `root` into `outDir`, replacing its contents. */
+export async function buildNpmPackage(root: string, outDir: string): Promise<BuildResult> {
+  checkOutDir(root, outDir);
+  const deno = await readJson<DenoConfig>(join(root, "deno.json"));
+  const development = await readJson<DevelopmentPackageJson>(join(root, "package.json"));
+  checkVersion(deno.version, VERSION);
+  const manifest = npmManifest(deno, development);
+
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(outDir, { recursive: true });
+
+  const files = compileModules(root, await listSourceModules(root), outDir);
+  await checkBin(outDir, manifest);
+  await writeFile(join(outDir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  for (const name of COPIED_FILES) await copyFile(join(root, name), join(outDir, name));
+
+  return { outDir, manifest, files: [...files, "package.json", ...COPIED_FILES].sort() };
+}
+
+async function runBuild(args: string[]): Promise<void> {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const { values } = parseArgs({ args, options: { out: { type: "string", default: "npm" } } });
+  const outDir = resolve(process.cwd(), values.out);
+
+  const result = await buildNpmPackage(root, outDir);
+  const modules = result.files.filter((file) => file.endsWith(".js")).length;
+  console.log(
+    `Built ${result.manifest.name}@${result.manifest.version} in ${outDir} (${modules} modules).`,
+  );
+}
+
+if (import.meta.main) {
+  try {
+    await runBuild(process.argv.slice(2));
+  } catch (error) {
+    console.error(`build:npm failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
+}

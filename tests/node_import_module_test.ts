@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  currentRuntime,
+  importModule,
+  importStrategy,
+  isRetryableWithLoader,
+} from "../node/import_module.ts";
+
+const TYPED_MODULE = `interface Box { readonly value: number }
+const box: Box = { value: 42 };
+export default box;
+`;
+
+Deno.test("importStrategy picks per runtime", () => {
+  const cases: [string, Parameters<typeof importStrategy>[1], string][] = [
+    ["/app/pipeline.ts", { typescript: undefined }, "loader"],
+    ["/app/pipeline.mts", { typescript: false }, "loader"],
+    ["/app/pipeline.cts", {}, "loader"],
+    ["/app/pipeline.ts", { typescript: "strip" }, "native"],
+    ["/app/pipeline.ts", { typescript: "transform" }, "native"],
+    ["/app/pipeline.ts", { deno: "2.9.6" }, "native"],
+    ["/app/pipeline.ts", { bun: "1.2.0" }, "native"],
+    ["/app/pipeline.js", {}, "native"],
+    ["/app/pipeline.mjs", { typescript: false }, "native"],
+  ];
+  for (const [path, runtime, expected] of cases) {
+    assert.equal(importStrategy(path, runtime), expected, `${path} ${JSON.stringify(runtime)}`);
+  }
+});
+
+Deno.test("isRetryableWithLoader accepts stripping errors", () => {
+  const withCode = (code: string) => Object.assign(new Error(code), { code });
+  assert.equal(isRetryableWithLoader(withCode("ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX")), true);
+  assert.equal(
+    isRetryableWithLoader(withCode("ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING")),
+    true,
+  );
+  assert.equal(isRetryableWithLoader(new SyntaxError("Cannot use import statement")), true);
+  assert.equal(isRetryableWithLoader(withCode("ERR_MODULE_NOT_FOUND")), false);
+  assert.equal(isRetryableWithLoader(new TypeError("x is not a function")), false);
+  assert.equal(isRetryableWithLoader(null), false);
+});
+
+Deno.test("currentRuntime reports Deno", () => {
+  const runtime = currentRuntime();
+  assert.equal(typeof runtime.deno, "string");
+  assert.equal(importStrategy("/app/pipeline.ts", runtime), "native");
+});
+
+Deno.test("importModule imports TypeScript natively", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "typed.ts");
+    await writeFile(path, TYPED_MODULE);
+    const module = await importModule(pathToFileURL(path).href) as { default: { value: number } };
+    assert.deepEqual(module.default, { value: 42 });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("importModule uses jiti without stripping", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "typed.ts");
+    await writeFile(path, TYPED_MODULE);
+    // A runtime without type stripping: the module can only load through jiti.
+    const module = await importModule(pathToFileURL(path).href, { typescript: false }) as {
+      default: { value: number };
+    };
+    assert.deepEqual(module.default, { value: 42 });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/**
+ * Returns the source of a module that appends to `log` each time its body
+ * runs and throws a SyntaxError on the runs listed in `failOn`, so a test can
+ * tell the native import (run 1) from the jiti retry (run 2).
+ */
+function countingModule(log: string, failOn: number[]): string {
+  return `import { appendFileSync, readFileSync } from "node:fs";
+appendFileSync(${JSON.stringify(log)}, "x");
+const run: number = readFileSync(${JSON.stringify(log)}, "utf8").length;
+if (${JSON.stringify(failOn)}.includes(run)) throw new SyntaxError(\`failed on run \${run}\`);
+export default run;
+`;
+}
+
+Deno.test("importModule retries a SyntaxError with jiti", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const log = join(dir, "runs.log");
+    const path = join(dir, "pipeline.ts");
+    await writeFile(path, countingModule(log, [1]));
+    const module = await importModule(pathToFileURL(path).href, { typescript: "strip" }) as {
+      default: number;
+    };
+    assert.equal(module.default, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("importModule keeps the native error", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const log = join(dir, "runs.log");
+    const path = join(dir, "pipeline.ts");
+    await writeFile(path, countingModule(log, [1, 2]));
+    await assert.rejects(
+      importModule(pathToFileURL(path).href, { typescript: "strip" }),
+      (error: Error) => error instanceof SyntaxError && error.message === "failed on run 1",
+    );
+    assert.equal(await readFile(log, "utf8"), "xx", "jiti did not retry the import");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("importModule rethrows other errors", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const log = join(dir, "runs.log");
+    const path = join(dir, "pipeline.ts");
+    await writeFile(
+      path,
+      `import { appendFileSync } from "node:fs";
+appendFileSync(${JSON.stringify(log)}, "x");
+throw new TypeError("not a syntax problem");
+`,
+    );
+    await assert.rejects(
+      importModule(pathToFileURL(path).href, { typescript: "strip" }),
+      /not a syntax problem/,
+    );
+    assert.equal(await readFile(log, "utf8"), "x", "a TypeError must not be retried");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,416 @@
+/**
+ * The npm package as a Node user gets it: built by `scripts/build_npm.ts`,
+ * packed once, installed from the tarball into fresh projects under Node 20
+ * and Node 24, and exercised there through the bin, `node --test` and the
+ * TypeScript compiler. The Deno CLI runs on the same pipeline for comparison.
+ */
+
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import ts from "typescript";
+import { VERSION } from "../core/version.ts";
+import { listSourceModules } from "../scripts/npm_compile.ts";
+import {
+  buildAndPack,
+  type BuiltPackage,
+  type CommandOutput,
+  denoLinkedConfig,
+  denoPathImportMap,
+  DenoProject,
+  describeOutput,
+  jsonShape,
+  NODE_24,
+  NodeProject,
+  type NodeRuntime,
+  REPO_ROOT,
+  SYSTEM_NODE,
+  waitFor,
+} from "./npm_harness.ts";
+import {
+  COMMONJS_PACKAGE_JSON,
+  COMMONJS_PIPELINE_TS,
+  CONSUMER_TS,
+  consumerTsconfig,
+  ENUM_PIPELINE_TS,
+  IMPORTS_CLI_MAIN_JS,
+  PACKAGE_JSON,
+  PIPELINE_MJS,
+  PIPELINE_TS,
+  PUBLISH_TEST_MJS,
+  SIGNALS_PIPELINE_TS,
+  SUBPATHS_TEST_MJS,
+} from "./npm_fixtures.ts";
+
+const RUNTIMES: readonly NodeRuntime[] = [SYSTEM_NODE, NODE_24];
+
+/** Files of every Node test project. */
+const PROJECT_FILES: Readonly<Record<string, string>> = {
+  "package.json": PACKAGE_JSON,
+  "pipeline.ts": PIPELINE_TS,
+  "alt/pipeline.mjs": PIPELINE_MJS,
+  "enum/pipeline.ts": ENUM_PIPELINE_TS,
+  "cjs/package.json": COMMONJS_PACKAGE_JSON,
+  "cjs/pipeline.ts": COMMONJS_PIPELINE_TS,
+  "test/subpaths.test.mjs": SUBPATHS_TEST_MJS,
+  "tools/main.js": IMPORTS_CLI_MAIN_JS,
+  "test/publish.test.mjs": PUBLISH_TEST_MJS,
+  "signals/pipeline.ts": SIGNALS_PIPELINE_TS,
+};
+
+// One build and one tarball serve the whole file. The projects of both Node
+// versions install in parallel as soon as the first test requests one.
+let built: Promise<BuiltPackage> | undefined;
+let buildRoot: string | undefined;
+let projects: Map<NodeRuntime, Promise<NodeProject>> | undefined;
+
+function build(): Promise<BuiltPackage> {
+  built ??= buildAndPack().then((pkg) => {
+    buildRoot = pkg.root;
+    return pkg;
+  });
+  return built;
+}
+
+function project(runtime: NodeRuntime): Promise<NodeProject> {
+  projects ??= new Map(
+    RUNTIMES.map((each) => [
+      each,
+      build().then((pkg) => NodeProject.create(pkg.root, each, pkg.tarball, PROJECT_FILES)),
+    ]),
+  );
+  return projects.get(runtime)!;
+}
+
+// Removes the temporary build and every project in it once the tests of this file ran.
+globalThis.addEventListener("unload", () => {
+  if (buildRoot) Deno.removeSync(buildRoot, { recursive: true });
+});
+
+/** Registers a test that shares the build and projects started by earlier tests. */
+function packageTest(name: string, fn: () => Promise<void>): void {
+  // Installs started in one test finish in another, so the op and resource
+  // sanitizers would report them.
+  Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
+}
+
+function assertExit(output: CommandOutput, code: number, label: string): void {
+  assert.equal(output.code, code, describeOutput(label, output));
+}
+
+function parseJson(output: CommandOutput, label: string): Record<string, unknown> {
+  assertExit(output, 0, label);
+  try {
+    return JSON.parse(output.stdout) as Record<string, unknown>;
+  } catch {
+    assert.fail(describeOutput(`${label} printed invalid JSON`, output));
+  }
+}
+
+packageTest("npm manifest mirrors deno.json", async () => {
+  const pkg = await build();
+  const manifest = JSON.parse(await readFile(join(pkg.packageDir, "package.json"), "utf8"));
+  const deno = JSON.parse(await readFile(join(REPO_ROOT, "deno.json"), "utf8"));
+  const development = JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8"));
+
+  assert.equal(manifest.name, "@async/pipeline");
+  assert.equal(manifest.version, deno.version);
+  assert.equal(manifest.type, "module");
+  assert.deepEqual(Object.keys(manifest.exports), [...Object.keys(deno.exports), "./package.json"]);
+  assert.deepEqual(manifest.bin, { "async-pipeline": "./cli/bin.js" });
+  assert.deepEqual(manifest.engines, { node: ">=20" });
+  assert.deepEqual(manifest.dependencies, development.dependencies);
+  assert.equal(manifest.devDependencies, undefined);
+  assert.equal(manifest.scripts, undefined);
+});
+
+packageTest("npm tarball holds every module", async () => {
+  const pkg = await build();
+  const paths = new Set(pkg.files.map((file) => file.path));
+  const modules = await listSourceModules(REPO_ROOT);
+  assert.notEqual(modules.length, 0);
+  for (const module of modules) {
+    const base = module.slice(REPO_ROOT.length).replace(/\.ts$/, "");
+    assert.ok(paths.has(`${base}.js`), `${base}.js missing from the tarball`);
+    assert.ok(paths.has(`${base}.d.ts`), `${base}.d.ts missing from the tarball`);
+  }
+  for (const name of ["package.json", "README.md", "LICENSE"]) {
+    assert.ok(paths.has(name), `${name} missing from the tarball`);
+  }
+  const unexpected = [...paths].filter((path) =>
+    path.startsWith("tests/") || path.startsWith("scripts/") ||
+    (path.endsWith(".ts") && !path.endsWith(".d.ts"))
+  );
+  assert.deepEqual(unexpected, []);
+});
+
+packageTest("npm modules import runtime dependencies", async () => {
+  const pkg = await build();
+  const manifest = JSON.parse(await readFile(join(pkg.packageDir, "package.json"), "utf8"));
+  const allowed = new Set(Object.keys(manifest.dependencies));
+  const foreign: string[] = [];
+  for (const file of pkg.files.filter((each) => each.path.endsWith(".js"))) {
+    const text = await readFile(join(pkg.packageDir, file.path), "utf8");
+    // preProcessFile reads import and export statements and import() calls, not comments.
+    for (const { fileName } of ts.preProcessFile(text, true, true).importedFiles) {
+      if (fileName.startsWith(".") || fileName.startsWith("node:")) continue;
+      const name = fileName.startsWith("@")
+        ? fileName.split("/").slice(0, 2).join("/")
+        : fileName.split("/")[0];
+      if (!allowed.has(name)) foreign.push(`${file.path} imports ${fileName}`);
+    }
+  }
+  assert.deepEqual(foreign, []);
+});
+
+packageTest("npm exports point at packed files", async () => {
+  const pkg = await build();
+  const manifest = JSON.parse(await readFile(join(pkg.packageDir, "package.json"), "utf8"));
+  const paths = new Set(pkg.files.map((file) => file.path));
+  const targets = Object.values(manifest.exports as Record<string, string | object>)
+    .flatMap((target) => typeof target === "string" ? [target] : Object.values(target));
+  for (const target of targets) {
+    assert.ok(paths.has(target.replace(/^\.\//, "")), `${target} is not in the tarball`);
+  }
+});
+
+packageTest("npm bin has shebang and mode", async () => {
+  const pkg = await build();
+  const bin = pkg.files.find((file) => file.path === "cli/bin.js");
+  assert.ok(bin, "cli/bin.js missing from the tarball");
+  assert.equal(bin.mode & 0o111, 0o111, `cli/bin.js mode ${bin.mode.toString(8)}`);
+  const text = await readFile(join(pkg.packageDir, "cli/bin.js"), "utf8");
+  assert.equal(text.split("\n")[0], "#!/usr/bin/env node");
+});
+
+for (const runtime of RUNTIMES) {
+  const name = runtime.label;
+
+  packageTest(`${name} project uses that Node`, async () => {
+    const node = await project(runtime);
+    const output = await node.node(["-p", "process.version + ' ' + process.features.typescript"]);
+    assertExit(output, 0, "node -p");
+    const [version, typescript] = output.stdout.trim().split(" ");
+    assert.match(version, new RegExp(`^v${runtime.major}\\.`));
+    // Node 20 has no type stripping, so pipeline.ts goes through jiti there;
+    // Node 24 strips types natively.
+    assert.equal(typescript, runtime.major >= 24 ? "strip" : "undefined");
+  });
+
+  packageTest(`${name} bin prints the version`, async () => {
+    const output = await (await project(runtime)).bin(["--version"]);
+    assertExit(output, 0, "async-pipeline --version");
+    assert.equal(output.stdout, `${VERSION}\n`);
+    assert.equal(output.stderr, "");
+  });
+
+  packageTest(`${name} metadata reads pipeline.ts`, async () => {
+    const output = await (await project(runtime)).bin(["metadata", "--format", "json"]);
+    const metadata = parseJson(output, "metadata --format json");
+    assert.equal(output.stderr, "", "loading pipeline.ts printed warnings");
+    assert.equal(metadata.name, "npm-fixture");
+    assert.deepEqual(Object.keys(metadata.tasks as object).sort(), ["build", "publish", "test"]);
+    assert.deepEqual(Object.keys(metadata.jobs as object).sort(), ["publish", "verify"]);
+  });
+
+  packageTest(`${name} metadata reads pipeline.mjs`, async () => {
+    const node = await project(runtime);
+    const output = await node.bin(["metadata", "--format", "json", "--config", "alt/pipeline.mjs"]);
+    assert.equal(parseJson(output, "metadata of pipeline.mjs").name, "mjs-fixture");
+  });
+
+  packageTest(`${name} loads a pipeline with an enum`, async () => {
+    const node = await project(runtime);
+    const output = await node.bin(["metadata", "--format", "json", "--config", "enum/pipeline.ts"]);
+    assert.equal(parseJson(output, "metadata of enum/pipeline.ts").name, "enum-fixture");
+  });
+
+  packageTest(`${name} loads pipeline.ts in CommonJS folder`, async () => {
+    const node = await project(runtime);
+    const output = await node.bin(["metadata", "--format", "json", "--config", "cjs/pipeline.ts"]);
+    assert.equal(parseJson(output, "metadata of cjs/pipeline.ts").name, "commonjs-fixture");
+  });
+
+  packageTest(`${name} bin exits 1 on errors`, async () => {
+    const node = await project(runtime);
+
+    const unknown = await node.bin(["frobnicate"]);
+    assertExit(unknown, 1, "async-pipeline frobnicate");
+    assert.match(unknown.stderr, /^error\[ASYNC_PIPELINE_USAGE\]: unknown command "frobnicate"/);
+
+    const missing = await node.bin(["metadata", "--config", "missing.ts"]);
+    assertExit(missing, 1, "metadata --config missing.ts");
+    assert.match(missing.stderr, /^error\[ASYNC_PIPELINE_CONFIG_NOT_FOUND\]/);
+    assert.doesNotMatch(missing.stderr, /^\s+at /m, "printed a stack trace without --debug");
+  });
+
+  packageTest(`${name} runs the cli module directly`, async () => {
+    const node = await project(runtime);
+    const output = await node.node(["node_modules/@async/pipeline/cli/main.js", "--version"]);
+    assertExit(output, 0, "node cli/main.js --version");
+    assert.equal(output.stdout, `${VERSION}\n`);
+  });
+
+  packageTest(`${name} importing the cli runs nothing`, async () => {
+    const output = await (await project(runtime)).node(["tools/main.js"]);
+    assertExit(output, 0, "node tools/main.js");
+    assert.equal(output.stdout, "function\n");
+  });
+
+  packageTest(`${name} syncs jobs into package.json`, async () => {
+    const node = await project(runtime);
+    const generate = await node.bin(["sync", "tasks", "generate"]);
+    assertExit(generate, 0, "sync tasks generate");
+
+    const scripts = JSON.parse(await node.read("package.json")).scripts;
+    assert.equal(scripts["pipeline:verify"], "async-pipeline run verify");
+    assert.equal(scripts["pipeline:publish"], "async-pipeline run publish");
+    assertExit(await node.bin(["sync", "tasks", "check"]), 0, "sync tasks check");
+  });
+
+  packageTest(`${name} github check finds drift`, async () => {
+    const node = await project(runtime);
+
+    const stale = await node.bin(["github", "check"]);
+    assertExit(stale, 1, "github check before generate");
+    assert.match(stale.stderr, /^error\[ASYNC_PIPELINE_SYNC_STALE\]/m);
+
+    assertExit(await node.bin(["github", "generate"]), 0, "github generate");
+    const workflow = await node.read(".github/workflows/async-pipeline.yml");
+    assert.match(workflow, /run: npx async-pipeline run verify$/m);
+
+    const current = await node.bin(["github", "check"]);
+    assertExit(current, 0, "github check after generate");
+  });
+
+  packageTest(`${name} npm runs the synced script`, async () => {
+    const node = await project(runtime);
+    const output = await node.npm(["run", "pipeline:verify"]);
+    assertExit(output, 0, "npm run pipeline:verify");
+    assert.match(output.stdout, /verify passed/);
+    assert.equal(await node.read("dist/greeting.txt"), "hello from TypeScript");
+  });
+
+  packageTest(`${name} run verify writes a record`, async () => {
+    const node = await project(runtime);
+    const output = await node.bin(["run", "verify", "--format", "json", "--force"]);
+    const record = parseJson(output, "run verify --format json");
+    assert.equal(record.status, "passed");
+    assert.equal(record.jobId, "verify");
+    assert.equal(record.pipelineName, "npm-fixture");
+    const tasks = record.tasks as { id: string; status: string }[];
+    assert.deepEqual(tasks.map((task) => [task.id, task.status]), [
+      ["build", "passed"],
+      ["test", "passed"],
+    ]);
+    const stored = JSON.parse(await node.read(`.async/runs/${record.id}/execution.json`));
+    assert.deepEqual(stored, record);
+  });
+
+  packageTest(`${name} runJob runs the publish job`, async () => {
+    const node = await project(runtime);
+    const output = await node.node(["--test", "--test-reporter=tap", "test/publish.test.mjs"]);
+    assertExit(output, 0, "node --test test/publish.test.mjs");
+    assert.match(output.stdout, /^# pass 3$/m);
+    assert.doesNotMatch(output.stdout + output.stderr, /fake-token/);
+  });
+
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    packageTest(`${name} bin exits ${code} on ${signal}`, async () => {
+      const node = await project(runtime);
+      await node.remove("signals/hold.started");
+      const run = node.startBin(["run", "hold", "--config", "signals/pipeline.ts"]);
+      await waitFor("the hold task to start", () => node.exists("signals/hold.started"));
+      run.kill(signal);
+      const output = await run.output;
+      assertExit(output, code, `async-pipeline run hold stopped by ${signal}`);
+      assert.match(output.stdout, new RegExp(`Stopped: .*${signal}`));
+    });
+  }
+
+  packageTest(`${name} bin exits 141 on closed pipe`, async () => {
+    const node = await project(runtime);
+    const script = "node_modules/.bin/async-pipeline run ticks --config signals/pipeline.ts " +
+      "| head -1; exit ${PIPESTATUS[0]}";
+    const output = await node.exec("bash", ["-c", script]);
+    assertExit(output, 141, "async-pipeline run ticks | head -1");
+  });
+
+  packageTest(`${name} node --test imports subpaths`, async () => {
+    const node = await project(runtime);
+    const output = await node.node(["--test", "--test-reporter=tap", "test/subpaths.test.mjs"]);
+    assertExit(output, 0, "node --test");
+    assert.match(output.stdout, /^# pass 6$/m);
+    assert.match(output.stdout, /^# fail 0$/m);
+  });
+}
+
+packageTest("npm declarations type-check for consumers", async () => {
+  const node = await project(SYSTEM_NODE);
+  await node.write("consumer/consumer.ts", CONSUMER_TS);
+  await node.write(
+    "consumer/tsconfig.json",
+    consumerTsconfig(join(REPO_ROOT, "node_modules", "@types")),
+  );
+  const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
+  const output = await node.exec("node", [tsc, "-p", "consumer"]);
+  assertExit(output, 0, "tsc -p consumer");
+});
+
+packageTest("deno cli module matches npm metadata", async () => {
+  const pkg = await build();
+  const deno = await DenoProject.create(pkg.root, {
+    "deno.json": await denoPathImportMap(),
+    "pipeline.ts": PIPELINE_TS,
+  });
+  const cli = join(REPO_ROOT, "cli", "main.ts");
+  const fromDeno = parseJson(
+    await deno.deno(["run", "-A", cli, "metadata", "--format", "json"]),
+    "deno run cli/main.ts metadata",
+  );
+  const fromNode = parseJson(
+    await (await project(SYSTEM_NODE)).bin(["metadata", "--format", "json"]),
+    "npx async-pipeline metadata",
+  );
+  assert.deepEqual(fromDeno, fromNode);
+});
+
+packageTest("deno cli record matches npm shape", async () => {
+  const pkg = await build();
+  const deno = await DenoProject.create(pkg.root, {
+    "deno.json": await denoPathImportMap(),
+    "pipeline.ts": PIPELINE_TS,
+  });
+  const cli = join(REPO_ROOT, "cli", "main.ts");
+  const args = ["run", "verify", "--format", "json", "--force"];
+  const fromDeno = parseJson(await deno.deno(["run", "-A", cli, ...args]), "deno run verify");
+  const fromNode = parseJson(
+    await (await project(SYSTEM_NODE)).bin(args),
+    "npx async-pipeline run verify",
+  );
+  assert.equal(fromDeno.status, "passed");
+  assert.deepEqual(jsonShape(fromDeno), jsonShape(fromNode));
+});
+
+packageTest("deno runs jsr cli export", async () => {
+  const pkg = await build();
+  const deno = await DenoProject.create(pkg.root, {
+    "deno.json": await denoLinkedConfig(),
+    "pipeline.ts": PIPELINE_TS,
+  });
+  const version = await deno.deno(["run", "-A", "jsr:@async/pipeline/cli", "--version"]);
+  assertExit(version, 0, "deno run jsr:@async/pipeline/cli --version");
+  assert.equal(version.stdout, `${VERSION}\n`);
+
+  const metadata = parseJson(
+    await deno.deno(["run", "-A", "jsr:@async/pipeline/cli", "metadata", "--format", "json"]),
+    "deno run jsr:@async/pipeline/cli metadata",
+  );
+  assert.equal(metadata.name, "npm-fixture");
+
+  const record = parseJson(
+    await deno.deno(["run", "-A", "jsr:@async/pipeline/cli", "run", "verify", "--format", "json"]),
+    "deno run jsr:@async/pipeline/cli run verify",
+  );
+  assert.equal(record.status, "passed");
+});
