@@ -10,6 +10,11 @@ export function formatSeconds(seconds: number | undefined): string {
   return seconds < 1 ? `${(seconds * 1000).toFixed(0)} ms` : `${seconds.toFixed(2)} s`;
 }
 
+/** Returns the largest value, or undefined for an empty list. */
+export function peak(values: readonly number[]): number | undefined {
+  return values.length === 0 ? undefined : Math.max(...values);
+}
+
 function megabytes(kb: number | null | undefined): string {
   return kb === null || kb === undefined ? "—" : `${Math.round(kb / 1024)}`;
 }
@@ -32,7 +37,7 @@ function timeTable(suite: SuiteResult): string[] {
       const { median, min, max } = result.timing;
       const reference = turbo[scenario]?.timing?.median;
       const ratio = reference && tool !== "turbo" ? ` ×${(median / reference).toFixed(2)}` : "";
-      const warning = result.probe && !result.probe.ok ? " ⚠" : "";
+      const warning = result.check.ok ? "" : " ⚠";
       return `${formatSeconds(median)} (${formatSeconds(min)}–${
         formatSeconds(max)
       })${ratio}${warning}`;
@@ -50,11 +55,11 @@ function memoryTable(suite: SuiteResult): string[] {
   for (const [tool, status] of Object.entries(suite.tools)) {
     if (status.skipped) continue;
     const cells = suite.scenarios.map((scenario) => {
-      const probe = suite.results[tool]?.[scenario]?.probe;
-      if (!probe) return "—";
-      const check = probe.ok ? "" : " ⚠ check failed";
-      return `${megabytes(probe.maxSingleRssKb)} / ${megabytes(probe.peakTreeRssKb)} MB; ` +
-        `ran ${probe.executed}/${probe.expected}${check}`;
+      const result = suite.results[tool]?.[scenario];
+      if (!result) return "—";
+      const check = result.check.ok ? "" : " ⚠ check failed";
+      return `${megabytes(peak(result.maxRssKb))} MB; ran ${result.check.executed}/` +
+        `${result.check.expected}${check}`;
     });
     lines.push(`| ${tool} | ${cells.join(" | ")} |`);
   }
@@ -86,14 +91,12 @@ function problems(suite: SuiteResult): string[] {
   }
   for (const [tool, byScenario] of Object.entries(suite.results)) {
     for (const [scenario, result] of Object.entries(byScenario)) {
-      const probe = result?.probe;
-      if (probe && !probe.ok) {
+      const check = result?.check;
+      if (check && !check.ok) {
         // The tool's own output explains a failure better than hyperfine's message.
-        const counts = `exit code ${probe.exit}, ran ${probe.executed}/${probe.expected}, ` +
-          `outputs ${probe.outputs}/${probe.expectedOutputs}`;
-        lines.push(
-          `- ${tool} ${scenario}: ${counts}: ${tail(probe.outputTail, 3, 300)}`,
-        );
+        const counts = `ran ${check.executed}/${check.expected}, ` +
+          `outputs ${check.outputs}/${check.expectedOutputs}`;
+        lines.push(`- ${tool} ${scenario}: ${counts}: ${tail(check.outputTail, 3, 300)}`);
       } else if (result?.error) {
         lines.push(`- ${tool} ${scenario}: ${tail(result.error, 4, 400)}`);
       }
@@ -111,12 +114,12 @@ function renderSuite(suite: SuiteResult): string[] {
     `a root edit rebuilds ${s.rebuildOnRootEdit}, a leaf edit ${s.rebuildOnLeafEdit}.`,
     "",
     "Wall time: median (min–max), and ×ratio to Turborepo's median in the same invocation. " +
-    "⚠ marks a scenario whose probe run did not run exactly the expected commands.",
+    "⚠ marks a scenario whose runs did not execute exactly the expected commands.",
     "",
     ...timeTable(suite),
     "",
-    "Peak memory of the probe run: largest single process (the runner) / whole process tree, " +
-    "in MB; commands that really ran / expected.",
+    "Peak memory: the highest maximum RSS of the largest process (normally the runner) over " +
+    "all runs, in MB; commands executed over all runs / expected.",
     "",
     ...memoryTable(suite),
   ];

@@ -1,7 +1,7 @@
 /** The shape of `summary.json`, written by the runner and read by the report. @module */
 
 import type { DagStats } from "./graph.ts";
-import type { Probe, Timing } from "./measure.ts";
+import type { RunCheck, Timing } from "./measure.ts";
 import type { FloorKind, ScenarioName } from "./suites.ts";
 
 /** One tool in one scenario. */
@@ -11,7 +11,9 @@ export interface ScenarioResult {
   readonly timing?: Timing;
   /** Reason the timing is missing. */
   readonly error?: string;
-  readonly probe?: Probe;
+  /** Maximum RSS of the largest process of each run, warmups included, in KB. */
+  readonly maxRssKb: readonly number[];
+  readonly check: RunCheck;
   /** One-minute load average before and after, to spot a busy machine. */
   readonly loadBefore: number;
   readonly loadAfter: number;
@@ -26,6 +28,8 @@ export interface FloorResult {
   readonly command: string;
   readonly timing?: Timing;
   readonly error?: string;
+  /** Maximum RSS of the largest process of each run, in KB. */
+  readonly maxRssKb: readonly number[];
 }
 
 /** A tool's status in a suite. */

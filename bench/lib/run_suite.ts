@@ -6,11 +6,12 @@
  * @module
  */
 
+import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import type { Adapter, BenchEnvironment } from "./adapters/types.ts";
-import { hyperfine, probe, shellQuote } from "./measure.ts";
+import { checkRuns, measure, resetExecutionLog, shellQuote } from "./measure.ts";
 import type { FloorResult, ScenarioResult, SuiteResult } from "./results.ts";
 import { expectedExecutions, type ScenarioName, type SuiteDefinition } from "./suites.ts";
 import { generateWorkspace, type WorkspaceInfo } from "./workspace.ts";
@@ -104,43 +105,44 @@ function measureScenario(
     "_",
   );
   context.log(`${suite.label} ${scenario} ${adapter.name}: ${command}`);
-  const { timing, error } = hyperfine({
+  if (scenario === "cached") {
+    // One untimed run first, so the timed runs start from a full cache even
+    // when no cold scenario came before.
+    spawnSync("sh", ["-c", `${command} > /dev/null 2>&1`], { cwd: workspace.dir, env });
+  }
+  resetExecutionLog(workspace.dir);
+  const { timing, error, maxRssKb } = measure({
     name: `${adapter.name} ${scenario}`,
     command,
     prepare,
     runs: context.runs,
-    warmup: scenario === "cached" || scenario === "noop" ? 1 : 0,
+    warmup: 0,
     cwd: workspace.dir,
     env,
     exportPath: join(context.rawDir, `${slug}.json`),
   });
-  if (timing) {
-    const seconds = (s: number) => s.toFixed(3);
-    context.log(
-      `  median ${seconds(timing.median)} s (${seconds(timing.min)}–${seconds(timing.max)})`,
-    );
-  } else context.log(`  ${error}`);
-  const probed = probe({
-    command,
-    prepare,
-    cwd: workspace.dir,
-    env,
-    memtree: join(HELPERS, "memtree.mjs"),
-    expected: expectedExecutions(scenario, suite.graph.stats),
-    expectedOutputs: suite.graph.kind === "packages" ? suite.graph.stats.nodes : 0,
+  const perRun = expectedExecutions(scenario, suite.graph.stats);
+  const check = checkRuns(workspace.dir, command, env, {
+    executed: perRun * context.runs,
+    outputs: suite.graph.kind === "packages" ? suite.graph.stats.nodes : 0,
   });
+  const seconds = (s: number) => s.toFixed(3);
+  const rss = `max RSS ${Math.round(Math.max(0, ...maxRssKb) / 1024)} MB`;
+  const verdict = check.ok ? "" : `, CHECK FAILED: ran ${check.executed}/${check.expected}`;
   context.log(
-    `  probe: ran ${probed.executed}/${probed.expected}, ` +
-      `max RSS ${Math.round((probed.maxSingleRssKb ?? 0) / 1024)} MB${
-        probed.ok ? "" : ", CHECK FAILED"
-      }`,
+    timing
+      ? `  median ${seconds(timing.median)} s (${seconds(timing.min)}–${
+        seconds(timing.max)
+      }), ${rss}${verdict}`
+      : `  ${error}`,
   );
   return {
     command,
     prepare,
     timing,
     error,
-    probe: probed,
+    maxRssKb,
+    check,
     loadBefore,
     loadAfter: loadavg()[0],
   };
@@ -227,7 +229,7 @@ function measureFloors(
     context.log(
       `${suite.label} floor ${spec.name}${spec.runtime ? ` (${spec.runtime})` : ""}`,
     );
-    const { timing, error } = hyperfine({
+    const { timing, error, maxRssKb } = measure({
       name: spec.name,
       command: spec.command,
       runs: spec.runs,
@@ -244,6 +246,7 @@ function measureFloors(
       command: spec.command,
       timing,
       error,
+      maxRssKb,
     };
   });
 }

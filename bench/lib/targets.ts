@@ -31,7 +31,7 @@ function median(
   scenario: ScenarioName,
 ) {
   const result = s?.results[tool]?.[scenario];
-  if (!result?.timing || (result.probe && !result.probe.ok)) return undefined;
+  if (!result?.timing || !result.check.ok) return undefined;
   return result.timing.median;
 }
 
@@ -120,7 +120,7 @@ function peakMemory(summary: BenchSummary, tool: string): Verdict {
         suite(summary, label)?.results[tool] ?? {},
       )
     ) {
-      const kb = result?.probe?.maxSingleRssKb ?? 0;
+      const kb = Math.max(0, ...(result?.maxRssKb ?? []));
       if (kb > peakKb) {
         peakKb = kb;
         where = `${label} ${scenario}`;

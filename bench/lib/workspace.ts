@@ -81,7 +81,6 @@ function emptyLayout(graph: BenchGraph): WorkspaceLayout {
     "node_modules",
     "dist",
     ".bench-exec.log",
-    ".bench-probe.out",
   ]);
   return { root, packages, files: new Map(), gitignore };
 }
