@@ -106,7 +106,8 @@ function parseOptions(argv: string[]) {
 function buildResolver(bench: BenchEnvironment, workDir: string) {
   let tarball: string | undefined;
   return (value: string): AsyncPipelineBuild => {
-    const choice = value === "auto" ? (hasNpmBuild(bench.repoDir) ? "npm" : "source") : value;
+    let choice = value;
+    if (value === "auto") choice = hasNpmBuild(bench.repoDir) ? "npm" : "source";
     if (choice === "source") return { kind: "source" };
     if (choice !== "npm") return { kind: "npm", tarball: resolve(choice) };
     tarball ??= packNpmBuild(bench.repoDir, workDir, bench.deno);

@@ -67,6 +67,7 @@ export function measure(request: MeasureRequest): Measurement {
   const wrapped = `/usr/bin/time -f %M -a -o ${shellQuote(memoryPath)} sh -c ${
     shellQuote(request.command)
   }`;
+
   const args = [
     "--runs",
     String(request.runs),
@@ -81,12 +82,14 @@ export function measure(request: MeasureRequest): Measurement {
   ];
   if (request.prepare) args.push("--prepare", request.prepare);
   args.push(wrapped);
+
   const result = spawnSync("hyperfine", args, {
     cwd: request.cwd,
     env: request.env,
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
   });
+
   const maxRssKb = readMemoryLog(memoryPath);
   if (result.status !== 0) {
     const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;

@@ -11,7 +11,14 @@ import { mkdirSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import type { Adapter, BenchEnvironment } from "./adapters/types.ts";
-import { checkRuns, measure, resetExecutionLog, shellQuote } from "./measure.ts";
+import {
+  checkRuns,
+  measure,
+  resetExecutionLog,
+  type RunCheck,
+  shellQuote,
+  type Timing,
+} from "./measure.ts";
 import type { FloorResult, ScenarioResult, SuiteResult } from "./results.ts";
 import { expectedExecutions, type ScenarioName, type SuiteDefinition } from "./suites.ts";
 import { generateWorkspace, type WorkspaceInfo } from "./workspace.ts";
@@ -92,25 +99,19 @@ function measureScenario(
   workspace: WorkspaceInfo,
   context: SuiteContext,
 ): ScenarioResult {
-  const command = adapter.command(
-    suite.graph,
-    context.concurrency,
-    workspace.dir,
-  );
+  const command = adapter.command(suite.graph, context.concurrency, workspace.dir);
   const prepare = prepareCommand(scenario, adapter, workspace);
   const env = { ...context.env, ...adapter.env };
-  const loadBefore = loadavg()[0];
-  const slug = `${suite.label}-${adapter.name}-${scenario}`.replace(
-    /[^\w.-]+/g,
-    "_",
-  );
+  const slug = `${suite.label}-${adapter.name}-${scenario}`.replace(/[^\w.-]+/g, "_");
   context.log(`${suite.label} ${scenario} ${adapter.name}: ${command}`);
+
   if (scenario === "cached") {
     // One untimed run first, so the timed runs start from a full cache even
     // when no cold scenario came before.
     spawnSync("sh", ["-c", `${command} > /dev/null 2>&1`], { cwd: workspace.dir, env });
   }
   resetExecutionLog(workspace.dir);
+  const loadBefore = loadavg()[0];
   const { timing, error, maxRssKb } = measure({
     name: `${adapter.name} ${scenario}`,
     command,
@@ -121,31 +122,24 @@ function measureScenario(
     env,
     exportPath: join(context.rawDir, `${slug}.json`),
   });
+  const loadAfter = loadavg()[0];
+
   const perRun = expectedExecutions(scenario, suite.graph.stats);
   const check = checkRuns(workspace.dir, command, env, {
     executed: perRun * context.runs,
     outputs: suite.graph.kind === "packages" ? suite.graph.stats.nodes : 0,
   });
+  context.log(timing ? `  ${describeTiming(timing, maxRssKb, check)}` : `  ${error}`);
+  return { command, prepare, timing, error, maxRssKb, check, loadBefore, loadAfter };
+}
+
+/** Formats one scenario's log line: the median and range, the peak RSS and a failed check. */
+function describeTiming(timing: Timing, maxRssKb: readonly number[], check: RunCheck): string {
   const seconds = (s: number) => s.toFixed(3);
   const rss = `max RSS ${Math.round(Math.max(0, ...maxRssKb) / 1024)} MB`;
   const verdict = check.ok ? "" : `, CHECK FAILED: ran ${check.executed}/${check.expected}`;
-  context.log(
-    timing
-      ? `  median ${seconds(timing.median)} s (${seconds(timing.min)}–${
-        seconds(timing.max)
-      }), ${rss}${verdict}`
-      : `  ${error}`,
-  );
-  return {
-    command,
-    prepare,
-    timing,
-    error,
-    maxRssKb,
-    check,
-    loadBefore,
-    loadAfter: loadavg()[0],
-  };
+  return `median ${seconds(timing.median)} s (${seconds(timing.min)}–${seconds(timing.max)}), ` +
+    `${rss}${verdict}`;
 }
 
 interface FloorSpec {
