@@ -10,7 +10,7 @@ import type { RunState } from "./state.ts";
 
 /** Builds the context of a deferred `sh((ctx) => ...)` callback. */
 export function deferredShellContext(
-  state: RunState,
+  state: Pick<RunState, "projectDir" | "env">,
   task: NormalizedTask,
   candidate: CandidateContext,
 ): DeferredShellContext {
