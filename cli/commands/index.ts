@@ -3,6 +3,7 @@
 import { registerCommands } from "../registry.ts";
 import { notImplemented } from "../registry.ts";
 import { cacheClearCommand, gcCommand } from "./cache.ts";
+import { explainCommand } from "./explain.ts";
 import { githubCommands, hostJobRunner } from "./github.ts";
 import { graphCommand } from "./graph.ts";
 import { metadataCommand } from "./metadata.ts";
@@ -21,11 +22,7 @@ registerCommands(
   runTaskCommand,
   metadataCommand,
   graphCommand,
-  planned(
-    ["explain"],
-    "explain <task> [--run <id>]",
-    "Explain why a task of the last run missed the cache.",
-  ),
+  explainCommand,
   ...syncCommands,
   ...githubCommands(hostJobRunner),
   ...taskSyncCommands,

@@ -5,6 +5,7 @@ import { ErrorCode, isPipelineError } from "../../core/errors.ts";
 import type { NormalizedTask } from "../../core/model.ts";
 import type { CacheLookupInput, CacheLookupResult } from "../cache_seam.ts";
 import type { AttemptRecord, TaskResult } from "../types.ts";
+import { cacheLookupInput } from "./cache_input.ts";
 import { TaskOutput } from "./output.ts";
 import type { RunState } from "./state.ts";
 import {
@@ -33,18 +34,7 @@ async function lookupCache(
   task: NormalizedTask,
   steps: readonly PreparedStep[],
 ): Promise<{ input: CacheLookupInput; answer: CacheLookupResult }> {
-  const input: CacheLookupInput = {
-    task,
-    cwd: state.projectDir,
-    env: state.env,
-    envKeys: state.envKeys,
-    secretValues: state.secretValues,
-    dependencyFingerprints: Object.fromEntries(
-      task.dependsOn.map((id) => [id, state.fingerprints.get(id) ?? ""]),
-    ),
-    stepTexts: steps.map((step) => step.kind === "shell" ? step.keyText : step.code),
-    force: state.force,
-  };
+  const input = cacheLookupInput(state, task, steps);
   if (state.cache === undefined) {
     return { input, answer: { status: "disabled", fingerprint: `run:${state.runId}:${task.id}` } };
   }

@@ -1,0 +1,35 @@
+/** The cache lookup input of a task, shared by real runs and dry runs. @module */
+
+import type { NormalizedTask } from "../../core/model.ts";
+import type { CacheLookupInput } from "../cache_seam.ts";
+import type { RunState } from "./state.ts";
+import type { PreparedStep } from "./steps.ts";
+
+/** The parts of a run's state that a task's cache key reads. */
+export type KeyState = Pick<
+  RunState,
+  "projectDir" | "env" | "envKeys" | "secretValues" | "fingerprints" | "force"
+>;
+
+/**
+ * Builds what the cache needs to compute the key of `task`. A dependency
+ * without a fingerprint (one that did not run) enters as an empty string.
+ */
+export function cacheLookupInput(
+  state: KeyState,
+  task: NormalizedTask,
+  steps: readonly PreparedStep[],
+): CacheLookupInput {
+  return {
+    task,
+    cwd: state.projectDir,
+    env: state.env,
+    envKeys: state.envKeys,
+    secretValues: state.secretValues,
+    dependencyFingerprints: Object.fromEntries(
+      task.dependsOn.map((id) => [id, state.fingerprints.get(id) ?? ""]),
+    ),
+    stepTexts: steps.map((step) => step.kind === "shell" ? step.keyText : step.code),
+    force: state.force,
+  };
+}
