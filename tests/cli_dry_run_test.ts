@@ -1,7 +1,7 @@
 /** The CLI side of dry runs and miss reasons: `--dry-run`, the run summary and the text renderers. */
 
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isReportedMiss, missSummary } from "../cli/presenters/miss.ts";
 import { renderPlan } from "../cli/presenters/plan.ts";
@@ -11,7 +11,7 @@ import type { JobPlan, PlannedTask } from "../node/mod.ts";
 import type { CacheMissReason, ExecutionRecord, TaskResult } from "../node/types.ts";
 import { makeProject, writeFiles } from "./cache_fixture.ts";
 import { cli, MOD_URL } from "./helpers/cli.ts";
-import { baseEnv } from "./support/projects.ts";
+import { baseEnv, spawnCli, waitFor } from "./support/projects.ts";
 
 const PIPELINE = `
 import { definePipeline, env, job, sh, task } from "${MOD_URL}";
@@ -261,4 +261,37 @@ Deno.test("renderPlan shows every outcome", () => {
       "",
     ].join("\n"),
   );
+});
+
+Deno.test("dry run beside a run holding the lock", async () => {
+  const dir = await cliProject();
+  await writeFiles(dir, {
+    "hold.pipeline.ts": `
+import { definePipeline, job, sh, task } from "${MOD_URL}";
+export default definePipeline({
+  name: "hold",
+  tasks: { hold: task({}, sh\`while [ ! -f release ]; do sleep 0.05; done\`) },
+  jobs: { hold: job({ target: "hold" }) },
+});
+`,
+  });
+  const lockPath = join(dir, ".async/run.lock");
+  const running = spawnCli(dir, ["run", "hold", "--config", "hold.pipeline.ts"]);
+  try {
+    const lockWritten = () =>
+      readFile(lockPath, "utf8").then((text) => text.endsWith("}\n"), () => false);
+    await waitFor("the run lock", lockWritten);
+    const lock = JSON.parse(await readFile(lockPath, "utf8"));
+    const dry = await cli(dir, ["run", "verify", "--dry-run"], baseEnv());
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.ok(
+      dry.stdout.includes(
+        `note: run ${lock.runId} (pid ${lock.pid}, started ${lock.startedAt}) holds the run lock`,
+      ),
+    );
+    assert.equal(await readFile(lockPath, "utf8"), JSON.stringify(lock, null, 2) + "\n");
+  } finally {
+    await writeFile(join(dir, "release"), "");
+    assert.equal((await running.output()).code, 0);
+  }
 });

@@ -311,3 +311,31 @@ export default definePipeline({
   });
   return path;
 }
+
+Deno.test("dry run keys of function and deferred steps", async () => {
+  const dir = await makeProject({ "src/a.txt": "a" });
+  const pipeline = definePipeline({
+    name: "dry-steps",
+    cache: "file:local",
+    tasks: {
+      fn: task({ inputs: ["src/**"] }, (ctx) => {
+        ctx.meta({ checked: true });
+      }),
+      deferred: task(
+        { dependsOn: ["fn"], inputs: ["src/**"] },
+        sh((ctx) => sh`echo ${ctx.taskId} ${ctx.candidate.fingerprint.slice(0, 8)}`),
+      ),
+    },
+    jobs: { steps: job({ target: "deferred" }) },
+  });
+  const options = { id: "steps", cwd: dir, env: baseEnv() };
+  const cold = await planJob(pipeline, options);
+  const first = await runJob(pipeline, options);
+  assertPredicted(cold, first);
+  assert.equal(cold.tasks[1].cacheKey, keyOf(first, "deferred"));
+
+  const warm = await planJob(pipeline, options);
+  const second = await runJob(pipeline, options);
+  assertPredicted(warm, second);
+  assert.deepEqual(hits(warm), { fn: true, deferred: true });
+});
