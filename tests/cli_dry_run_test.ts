@@ -47,7 +47,7 @@ Deno.test("run summary lists miss reasons", async () => {
   assert.equal(first.code, 0, first.stderr);
   assert.match(
     first.stdout,
-    /\nCache misses:\n {2}build: no cache entry yet\n {2}test: no cache entry yet\n {2}`async-pipeline explain <task>` prints the full reason\.\nverify passed/,
+    /\nCache misses:\n {2}build: no cache entry\n {2}test: no cache entry\n {2}`async-pipeline explain <task>` prints the full reason\.\nverify passed/,
   );
 
   await writeFiles(dir, { "src/a.ts": "a2\n", "src/b.ts": "b2\n", "src/d.ts": "d\n" });
@@ -123,7 +123,7 @@ Deno.test("missSummary covers every reason", () => {
     ...changes,
   });
   const cases: [CacheMissReason, string][] = [
-    [{ kind: "no-entry" }, "no cache entry yet"],
+    [{ kind: "no-entry" }, "no cache entry"],
     [{ kind: "forced" }, "forced to run"],
     [
       { kind: "expired", createdAt: "", ageMs: 7_500_000, ttlMs: 3_600_000 },

@@ -223,7 +223,10 @@ Deno.test("explain a hit and an older run", async () => {
   const older = await explain(dir, ["build", "--run", first.id]);
   assert.equal(older.json.runId, first.id);
   assert.deepEqual(older.json.cacheMiss, { kind: "no-entry" });
-  assert.match(older.text, /\nIt ran because its cache store has no entry for the task yet\.\n/);
+  assert.match(
+    older.text,
+    /\nIt ran because its cache store has no entry for the task: none was stored yet/,
+  );
 });
 
 Deno.test("explain without a matching run fails", async () => {

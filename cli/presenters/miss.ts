@@ -40,7 +40,7 @@ function changedSummary(changes: CacheChanges): string {
 export function missSummary(reason: CacheMissReason): string {
   switch (reason.kind) {
     case "no-entry":
-      return "no cache entry yet";
+      return "no cache entry";
     case "forced":
       return "forced to run";
     case "expired":
@@ -96,7 +96,9 @@ function changedDetails(changes: CacheChanges): string[] {
 export function missDetails(reason: CacheMissReason): string[] {
   switch (reason.kind) {
     case "no-entry":
-      return ["It ran because its cache store has no entry for the task yet."];
+      return [
+        "It ran because its cache store has no entry for the task: none was stored yet, or `cache clear` or `gc` removed it.",
+      ];
     case "forced":
       return ["It ran because --force (or force: true) ignored its cache entry."];
     case "expired":
