@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { definePipeline, env, job, sh, task } from "../mod.ts";
+import { definePipeline, env, job, sh, source, task } from "../mod.ts";
 import { planJob, runJob } from "../node/mod.ts";
 import type { JobPlan } from "../node/mod.ts";
 import { acquireRunLock, RUN_LOCK_PATH } from "../node/lock.ts";
@@ -338,4 +338,22 @@ Deno.test("dry run keys of function and deferred steps", async () => {
   const second = await runJob(pipeline, options);
   assertPredicted(warm, second);
   assert.deepEqual(hits(warm), { fn: true, deferred: true });
+});
+
+Deno.test("dry run rejects jobs with source tasks", async () => {
+  const dir = await makeProject({});
+  const pipeline = definePipeline({
+    name: "composed",
+    sources: { admin: source.path({ path: "../admin" }) },
+    tasks: { all: task({ dependsOn: ["admin:test"], run: sh`echo root` }) },
+    jobs: { verify: job({ target: "all" }) },
+  });
+  await assert.rejects(
+    planJob(pipeline, { id: "verify", cwd: dir, env: baseEnv() }),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, "ASYNC_PIPELINE_NOT_IMPLEMENTED");
+      assert.match(error.message, /cannot predict the tasks of sources \(admin\)/);
+      return true;
+    },
+  );
 });

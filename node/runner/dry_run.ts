@@ -8,6 +8,7 @@
  * @module
  */
 
+import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import process from "node:process";
@@ -145,6 +146,18 @@ export async function planJob(input: PipelineInput, options: PlanOptions): Promi
   const plan = options.target === "task"
     ? resolveTask(pipeline, options.id)
     : resolveJob(pipeline, options.id);
+  if (plan.sourceIds.length > 0) {
+    // NOTE: predicting source tasks needs their checkouts and prepare steps, which a dry run must not touch.
+    throw new PipelineError(
+      ErrorCode.NOT_IMPLEMENTED,
+      `A dry run of "${options.id}" cannot predict the tasks of sources (${
+        plan.sourceIds.join(", ")
+      }) yet.`,
+      {
+        hint: "Run `async-pipeline graph` to see the graph, or dry-run a job without source tasks.",
+      },
+    );
+  }
   const env = options.env ?? process.env;
   const projectDir = resolve(options.cwd ?? process.cwd());
   const executor = selectExecutor(pipeline, options, env, projectDir);
