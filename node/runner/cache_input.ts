@@ -23,6 +23,8 @@ export function cacheLookupInput(
   steps: readonly PreparedStep[],
   options: { cwd?: string; sourceKey?: string } = {},
 ): CacheLookupInput {
+  // NOTE: a function step contributes only its source text; values it captures from its module
+  // are not in the key.
   const stepTexts = steps.map((step) => step.kind === "shell" ? step.keyText : step.code);
   return {
     task,
