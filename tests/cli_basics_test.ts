@@ -196,3 +196,10 @@ export default definePipeline({
   );
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("cli suggests a misspelled option", async () => {
+  const result = await cli(["gc", "--kep", "3"]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /error\[ASYNC_PIPELINE_USAGE\]: gc: Unknown option '--kep'/);
+  assert.match(result.stderr, /hint: Did you mean "--keep"\?/);
+});

@@ -168,7 +168,8 @@ function summary(
     lines.push(`${style.red("Failed:")} ${style.bold(result.id)}: ${result.error?.message ?? ""}`);
     const tail = tails.get(result.id) ?? [];
     if (tail.length > 0) {
-      lines.push(style.dim(`  last ${tail.length} lines of output:`));
+      const noun = tail.length === 1 ? "line" : `${tail.length} lines`;
+      lines.push(style.dim(`  last ${noun} of output:`));
       for (const line of tail) lines.push(`  ${style.dim("│")} ${line}`);
     }
   }
