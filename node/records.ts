@@ -73,7 +73,9 @@ export class RunRecordStore {
   /** Absolute path of `execution.json`. */
   readonly recordPath: string;
   readonly #redactor: Redactor;
-  #queue: Promise<void> = Promise.resolve();
+  #latest: ExecutionRecord | undefined;
+  #dirty = false;
+  #flushing: Promise<void> | undefined;
 
   constructor(projectDir: string, runId: string, redactor: Redactor) {
     this.dir = join(projectDir, RUNS_DIR, runId);
@@ -87,14 +89,29 @@ export class RunRecordStore {
   }
 
   /**
-   * Queues an atomic write of `record`, masked and serialized now, so later
-   * changes to the object do not affect this write.
+   * Writes `record` atomically. Writes requested while one is in progress
+   * coalesce: the next write serializes the record as it is then, so a run
+   * of many short tasks does not serialize the whole record once per task.
+   * The returned promise settles once the file holds this state or a later one.
    */
   write(record: ExecutionRecord): Promise<void> {
-    const text = `${JSON.stringify(this.#redactor.redactRecord(record), null, 2)}\n`;
-    const next = this.#queue.then(() => writeFileAtomic(this.recordPath, text));
-    this.#queue = next.catch(() => undefined);
-    return next;
+    this.#latest = record;
+    this.#dirty = true;
+    this.#flushing ??= this.#flush();
+    return this.#flushing;
+  }
+
+  async #flush(): Promise<void> {
+    try {
+      while (this.#dirty) {
+        this.#dirty = false;
+        const record = this.#latest as ExecutionRecord;
+        const text = `${JSON.stringify(this.#redactor.redactRecord(record), null, 2)}\n`;
+        await writeFileAtomic(this.recordPath, text);
+      }
+    } finally {
+      this.#flushing = undefined;
+    }
   }
 
   /** Stores a task's logs and returns their paths relative to the run directory. */

@@ -380,6 +380,10 @@ async function executeTasks(state: RunState, run: LockedRun, record: ExecutionRe
     run: async (id) => {
       const result = results.get(id) as TaskResult;
       let passed: boolean;
+      // Recording the start lets `doctor` tell a task that was running from one that was pending
+      // when a run crashed.
+      result.status = "running";
+      state.store.write(record).catch(() => undefined);
       try {
         passed = await runTask(state, tasks.get(id)!, result);
       } catch (error) {
