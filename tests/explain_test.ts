@@ -266,3 +266,31 @@ Deno.test("explain without a matching run fails", async () => {
     /^error\[ASYNC_PIPELINE_USAGE\]: explain expects one task id, got none\./,
   );
 });
+
+Deno.test("explain a task stopped by requirements", async () => {
+  const dir = await makeProject({});
+  const pipeline = definePipeline({
+    name: "needs-tool",
+    tasks: { tf: task({ requires: { tools: ["terraform-missing-tool"] } }, sh`terraform plan`) },
+    jobs: { tf: job({ target: "tf" }) },
+  });
+  await assert.rejects(runJob(pipeline, { id: "tf", cwd: dir, env: baseEnv() }));
+  await writeFile(
+    join(dir, "pipeline.ts"),
+    `import { definePipeline, job, sh, task } from ${
+      JSON.stringify(new URL("../mod.ts", import.meta.url).href)
+    };
+export default definePipeline({
+  name: "needs-tool",
+  tasks: { tf: task({ requires: { tools: ["terraform-missing-tool"] } }, sh\`terraform plan\`) },
+  jobs: { tf: job({ target: "tf" }) },
+});
+`,
+  );
+  const result = await cli(dir, ["explain", "tf"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(
+    result.stdout,
+    /It did not run: the run stopped first\. ASYNC_PIPELINE_MISSING_TOOL: /,
+  );
+});

@@ -1,15 +1,21 @@
 /** The text of `async-pipeline explain`: what a recorded run did with one task, and why. @module */
 
 import type { RecordedTask } from "../../node/run_history.ts";
-import type { TaskResult } from "../../node/types.ts";
+import type { ExecutionRecord, TaskResult } from "../../node/types.ts";
 import { missDetails } from "./miss.ts";
 import type { Styles } from "./text.ts";
 
-function outcomeLines(result: TaskResult): string[] {
+function outcomeLines(result: TaskResult, record: ExecutionRecord): string[] {
   if (result.cacheHit) return ["It was restored from the cache instead of running."];
   if (result.status === "skipped") {
     const reason = (result.warnings ?? []).find((warning) => warning.startsWith("Skipped:"));
-    return [`It did not run. ${reason ?? "Skipped."}`];
+    if (reason !== undefined) return [`It did not run. ${reason}`];
+    if (record.error !== undefined) {
+      return [
+        `It did not run: the run stopped first. ${record.error.code}: ${record.error.message}`,
+      ];
+    }
+    return ["It did not run."];
   }
   if (result.cacheMiss !== undefined) return missDetails(result.cacheMiss);
   if (result.status === "failed" && result.error !== undefined) {
@@ -29,7 +35,7 @@ export function renderExplanation(recorded: RecordedTask, style: Styles): string
       style.dim(`(${record.jobId}, ${record.status}, started ${record.startedAt})`)
     }`,
     `Status: ${result.status}${result.cacheHit ? " (cache hit)" : ""}`,
-    ...outcomeLines(result),
+    ...outcomeLines(result, record),
   ];
   if (result.cacheKey !== undefined) lines.push(`Key: ${result.cacheKey}`);
   for (const warning of result.warnings ?? []) {
