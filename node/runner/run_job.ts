@@ -383,7 +383,7 @@ async function executeTasks(state: RunState, run: LockedRun, record: ExecutionRe
       // Recording the start lets `doctor` tell a task that was running from one that was pending
       // when a run crashed.
       result.status = "running";
-      state.store.write(record).catch(() => undefined);
+      state.store.writeProgress(record);
       try {
         passed = await runTask(state, tasks.get(id)!, result);
       } catch (error) {
@@ -394,7 +394,7 @@ async function executeTasks(state: RunState, run: LockedRun, record: ExecutionRe
           message: state.redactor.redact(error instanceof Error ? error.message : String(error)),
         };
       }
-      await state.store.write(record);
+      state.store.writeProgress(record);
       return passed;
     },
   });
