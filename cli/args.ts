@@ -1,7 +1,7 @@
 /** Argument parsing shared by CLI commands, on top of `node:util` parseArgs. @module */
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { ErrorCode, PipelineError } from "../core/errors.ts";
+import { didYouMean, ErrorCode, PipelineError } from "../core/errors.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -20,11 +20,14 @@ export function parseCommandArgs<O extends Options>(
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {
-    throw new PipelineError(
-      ErrorCode.USAGE,
-      `${command}: ${error instanceof Error ? error.message : String(error)}`,
-      { hint: `Run \`async-pipeline ${command} --help\` for usage.` },
-    );
+    const message = error instanceof Error ? error.message : String(error);
+    const unknown = /Unknown option '--([^']+)'/.exec(message)?.[1];
+    const suggestion = unknown === undefined ? "" : didYouMean(unknown, Object.keys(options));
+    throw new PipelineError(ErrorCode.USAGE, `${command}: ${message}`, {
+      hint: suggestion
+        ? suggestion.replace(/"([^"]+)"/, '"--$1"')
+        : `Run \`async-pipeline ${command} --help\` for usage.`,
+    });
   }
 }
 

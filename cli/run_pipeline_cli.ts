@@ -94,6 +94,15 @@ export interface InvokePipelineCliOptions extends RunPipelineCliOptions {
   stderr: TextSink;
 }
 
+const INFORMATIONAL_FLAGS = ["--help", "-h", "--version", "-V"];
+
+/** Returns true for invocations that only print help or the version. */
+function isInformational(args: readonly string[]): boolean {
+  const words = args.filter((arg) => arg !== "--debug");
+  return words.length === 0 || words[0] === "help" || words[0] === "version" ||
+    words.some((arg) => INFORMATIONAL_FLAGS.includes(arg));
+}
+
 /**
  * Applies the command policy, then dispatches to the CLI command. Both
  * {@link runPipelineCli} and the executable run through it.
@@ -108,7 +117,10 @@ export async function invokePipelineCli(options: InvokePipelineCliOptions) {
     signal: options.signal ?? new AbortController().signal,
     debug: options.args.includes("--debug"),
   };
-  const pipeline = await loadPipelineQuietly(options.cwd, options.args);
+  // Help and version never run the project's pipeline file, so they cannot fail or print because of it.
+  const pipeline = isInformational(options.args)
+    ? undefined
+    : await loadPipelineQuietly(options.cwd, options.args);
   const policy: CommandPolicy | undefined = pipeline?.commands;
   const secretValues = pipeline ? pipelineSecretValues(pipeline, env) : [];
   const argv = [CLI_PROGRAM, ...options.args];

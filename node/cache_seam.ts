@@ -6,8 +6,19 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import type { NormalizedTask } from "../core/model.ts";
-import type { ProcessEnv } from "./types.ts";
+import type { CacheMissReason, ProcessEnv } from "./types.ts";
+
+/**
+ * Returns the short digest that stands for a secret in a step's key text. It
+ * only marks where a secret is: the cache digests a step text that contains
+ * one with a keyed digest, so a stored manifest cannot be checked against
+ * guessed secrets.
+ */
+export function secretKeyTextDigest(value: string): string {
+  return createHash("sha256").update(value).digest("hex").slice(0, 16);
+}
 
 /** What the cache needs to compute a task's key. */
 export interface CacheLookupInput {
@@ -34,7 +45,7 @@ export type CacheLookupResult =
     status: "disabled";
     /** Fingerprint dependents use; unique per run for uncached tasks. */
     fingerprint: string;
-    reason?: Record<string, unknown>;
+    reason?: CacheMissReason;
     warning?: string;
   }
   | {
@@ -50,8 +61,8 @@ export type CacheLookupResult =
     status: "miss";
     key: string;
     fingerprint: string;
-    /** Why the entry was not used: `no-entry`, `forced`, `expired`, `changed`, ... */
-    reason: Record<string, unknown>;
+    /** Why the entry was not used. */
+    reason: CacheMissReason;
     warning?: string;
   };
 

@@ -103,6 +103,16 @@ function activeError(holder: RunLockInfo, path: string): PipelineError {
   );
 }
 
+/**
+ * Returns the holder of `.async/run.lock` in `projectDir` while it may be
+ * alive, without taking or changing the lock. Resolves undefined when no
+ * run holds it.
+ */
+export async function activeRunLock(projectDir: string): Promise<RunLockInfo | undefined> {
+  const holder = await readLock(join(projectDir, RUN_LOCK_PATH));
+  return holder && holderMayBeAlive(holder) ? holder : undefined;
+}
+
 /** Moves a stale lock aside and returns its contents, or undefined when another process won. */
 async function takeStale(path: string): Promise<RunLockInfo | undefined | "gone"> {
   const aside = `${path}.stale-${randomBytes(4).toString("hex")}`;

@@ -41,6 +41,10 @@ export { TASK_SYNC_LOCK_PATH } from "./sync/tasks/lock.ts";
 export type { TaskSyncLock } from "./sync/tasks/lock.ts";
 export { runJob } from "./runner/run_job.ts";
 export type { PipelineInput } from "./runner/run_job.ts";
+export { planJob } from "./runner/dry_run.ts";
+export type { JobPlan, PlannedEnv, PlannedTask, PlanOptions } from "./runner/dry_run.ts";
+export { findRecordedTask, listRunIds, readExecutionRecord } from "./run_history.ts";
+export type { RecordedTask } from "./run_history.ts";
 export type { RunEvent, RunEventListener } from "./runner/events.ts";
 export { HostCommandExecutor } from "./executor/host.ts";
 export type { HostExecutorOptions } from "./executor/host.ts";
@@ -53,6 +57,8 @@ export type {
 export { SCHEMA_VERSION } from "./types.ts";
 export type {
   AttemptRecord,
+  CacheChanges,
+  CacheMissReason,
   CommandExecutor,
   CommandRecord,
   ExecutionRecord,

@@ -66,6 +66,9 @@ function logFileName(taskId: string, stream: "stdout" | "stderr"): string {
   return `${encodeURIComponent(taskId)}.${stream}.log`;
 }
 
+/** Longest delay between a progress change and the record write that contains it. */
+export const PROGRESS_INTERVAL_MS = 200;
+
 /** Writes one run's record and logs. Writes of the record are queued so they land in order. */
 export class RunRecordStore {
   /** Absolute path of the run directory. */
@@ -73,7 +76,10 @@ export class RunRecordStore {
   /** Absolute path of `execution.json`. */
   readonly recordPath: string;
   readonly #redactor: Redactor;
-  #queue: Promise<void> = Promise.resolve();
+  #latest: ExecutionRecord | undefined;
+  #dirty = false;
+  #flushing: Promise<void> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(projectDir: string, runId: string, redactor: Redactor) {
     this.dir = join(projectDir, RUNS_DIR, runId);
@@ -87,14 +93,45 @@ export class RunRecordStore {
   }
 
   /**
-   * Queues an atomic write of `record`, masked and serialized now, so later
-   * changes to the object do not affect this write.
+   * Writes `record` atomically now and resolves once the file holds this
+   * state (or a later one). Used when a run starts and when it ends.
    */
-  write(record: ExecutionRecord): Promise<void> {
+  async write(record: ExecutionRecord): Promise<void> {
+    this.#latest = record;
+    this.#dirty = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    while (this.#dirty || this.#flushing) {
+      this.#flushing ??= this.#flushOnce();
+      await this.#flushing;
+    }
+  }
+
+  /**
+   * Schedules a write of `record` within {@link PROGRESS_INTERVAL_MS}. Calls
+   * in between coalesce, so a run of many short tasks serializes its record a
+   * few times a second instead of once per task. Write errors are dropped
+   * here; the final {@link write} reports them.
+   */
+  writeProgress(record: ExecutionRecord): void {
+    this.#latest = record;
+    this.#dirty = true;
+    if (this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (!this.#dirty || this.#flushing) return;
+      this.#flushing = this.#flushOnce();
+      this.#flushing.catch(() => undefined);
+    }, PROGRESS_INTERVAL_MS);
+  }
+
+  #flushOnce(): Promise<void> {
+    this.#dirty = false;
+    const record = this.#latest as ExecutionRecord;
     const text = `${JSON.stringify(this.#redactor.redactRecord(record), null, 2)}\n`;
-    const next = this.#queue.then(() => writeFileAtomic(this.recordPath, text));
-    this.#queue = next.catch(() => undefined);
-    return next;
+    return writeFileAtomic(this.recordPath, text).finally(() => {
+      this.#flushing = undefined;
+    });
   }
 
   /** Stores a task's logs and returns their paths relative to the run directory. */
@@ -107,8 +144,10 @@ export class RunRecordStore {
       stdout: `logs/${logFileName(taskId, "stdout")}`,
       stderr: `logs/${logFileName(taskId, "stderr")}`,
     };
-    await writeFileAtomic(join(this.dir, paths.stdout), this.#redactor.redact(stdout));
-    await writeFileAtomic(join(this.dir, paths.stderr), this.#redactor.redact(stderr));
+    await Promise.all([
+      writeFileAtomic(join(this.dir, paths.stdout), this.#redactor.redact(stdout)),
+      writeFileAtomic(join(this.dir, paths.stderr), this.#redactor.redact(stderr)),
+    ]);
     return paths;
   }
 }

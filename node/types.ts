@@ -82,6 +82,44 @@ export interface RunOptions {
   sandbox?: SandboxId | SandboxDefinition;
 }
 
+/** What differs between a task's most recent cache entry and its current key manifest. */
+export interface CacheChanges {
+  /** Input paths, relative to the task directory, that were added, removed or edited. */
+  inputs: { added: string[]; removed: string[]; changed: string[] };
+  /** Names of declared env keys whose value changed. Values are never recorded. */
+  env: string[];
+  /** Ids of direct dependencies whose cache fingerprint changed. */
+  dependencies: string[];
+  /** True when the rendered step texts changed. */
+  command: boolean;
+  /**
+   * True when the rest of the definition changed: input or output patterns,
+   * the task directory, the platform, or the key recipe's version.
+   */
+  definition: boolean;
+}
+
+/**
+ * Why a cacheable task ran instead of being restored from the cache, as
+ * recorded in {@link TaskResult.cacheMiss}.
+ */
+export type CacheMissReason =
+  /** The task has no entry in its store and namespace. */
+  | { kind: "no-entry" }
+  /** `--force` or `force: true` ignored the entry. */
+  | { kind: "forced" }
+  /** The entry is older than the task's `ttlMs`. */
+  | { kind: "expired"; createdAt: string; ageMs: number; ttlMs: number }
+  /**
+   * Caching is off for the task, its store is not built in (`store`), or its
+   * inputs could not be read (`reason`).
+   */
+  | { kind: "uncacheable"; store?: string; reason?: string }
+  /** The entry is damaged or its outputs could not be restored. */
+  | { kind: "restore-failed"; reason: string }
+  /** The key differs from the task's most recent entry in these ways. */
+  | ({ kind: "changed" } & CacheChanges);
+
 /** Status of a task in a record. */
 export type TaskStatus = "pending" | "running" | "passed" | "failed" | "skipped";
 
@@ -106,8 +144,8 @@ export interface TaskResult {
   attemptLog: AttemptRecord[];
   cacheKey?: string;
   cacheHit: boolean;
-  /** Why a cached task ran instead of being restored. */
-  cacheMiss?: Record<string, unknown>;
+  /** Why a cacheable task ran instead of being restored. */
+  cacheMiss?: CacheMissReason;
   startedAt?: string;
   finishedAt?: string;
   durationMs?: number;

@@ -7,6 +7,7 @@ import type { NormalizedTask, Pipeline } from "../core/model.ts";
 import type { PipelineConfig } from "../core/types.ts";
 import { job } from "../core/task.ts";
 import type { CacheLookupInput, CacheLookupResult, TaskCacheHooks } from "../node/cache_seam.ts";
+import type { CacheChanges } from "../node/types.ts";
 import { createTaskCache } from "../node/cache/task_cache.ts";
 
 /** A file to create: its text, or text and mode. */
@@ -115,4 +116,10 @@ export function cacheFor(
   options: { force?: boolean; now?: () => number } = {},
 ): TaskCacheHooks {
   return createTaskCache({ pipeline, rootDir: dir, runId: crypto.randomUUID(), ...options });
+}
+
+/** Returns the differences a `changed` miss reports, or undefined for any other answer. */
+export function changesOf(lookup: CacheLookupResult): CacheChanges | undefined {
+  if (lookup.status !== "miss" || lookup.reason.kind !== "changed") return undefined;
+  return lookup.reason;
 }

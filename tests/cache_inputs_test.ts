@@ -10,6 +10,7 @@ import { FileStateIndex, RACY_WINDOW_MS } from "../node/cache/file_index.ts";
 import { resolveInputs } from "../node/cache/inputs.ts";
 import {
   cacheFor,
+  changesOf,
   execute,
   lookupInput,
   makePipeline,
@@ -190,7 +191,7 @@ Deno.test("git-ignored env file edit reruns task", async () => {
   const edited = await execute(hooks, input);
   assert.equal(edited.ran, true);
   assert.deepEqual(
-    edited.lookup.status === "miss" && edited.lookup.reason.inputs,
+    changesOf(edited.lookup)?.inputs,
     { added: [], removed: [], changed: [".env.local"] },
   );
 });
@@ -266,7 +267,7 @@ Deno.test("deleted input changes the key", async () => {
   await rm(join(dir, "src/b.ts"));
   const result = await execute(hooks, input);
   assert.equal(result.ran, true);
-  assert.deepEqual(result.lookup.status === "miss" && result.lookup.reason.inputs, {
+  assert.deepEqual(changesOf(result.lookup)?.inputs, {
     added: [],
     removed: ["src/b.ts"],
     changed: [],

@@ -196,3 +196,26 @@ export default definePipeline({
   );
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("cli suggests a misspelled option", async () => {
+  const result = await cli(["gc", "--kep", "3"]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /error\[ASYNC_PIPELINE_USAGE\]: gc: Unknown option '--kep'/);
+  assert.match(result.stderr, /hint: Did you mean "--keep"\?/);
+});
+
+Deno.test("cli help and version skip the pipeline", async () => {
+  const dir = await projectWith(
+    `import { writeFileSync } from "node:fs";\nwriteFileSync(new URL("./ran.txt", import.meta.url), "ran");\nexport default {};\n`,
+  );
+  const { invokePipelineCli } = await import("../cli/run_pipeline_cli.ts");
+  for (const args of [["--version"], ["--help"], ["run", "--help"], []]) {
+    const stdout = new BufferSink();
+    const stderr = new BufferSink();
+    const result = await invokePipelineCli({ args, cwd: dir, env: {}, stdout, stderr });
+    assert.equal(result.code, 0, args.join(" "));
+    assert.equal(stderr.text(), "", args.join(" "));
+  }
+  await assert.rejects(Deno.stat(`${dir}/ran.txt`), Deno.errors.NotFound);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import process from "node:process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -157,4 +158,19 @@ Deno.test("cli reclaims the lock of a killed run", async () => {
   const { record } = await readLatestRecord(cwd);
   assert.equal(record.status, "passed");
   assert.equal(record.warnings?.length, 1);
+});
+
+Deno.test("killed run shows its running task", async () => {
+  const cwd = await makeProject(PIPELINE);
+  const cli = spawnCli(cwd, ["run", "hold"]);
+  await waitFor("the task's child", () => hasContent(join(cwd, "child.pid")));
+  await waitFor(
+    "the record to show the task running",
+    async () => (await readLatestRecord(cwd)).record.tasks[0]?.status === "running",
+  );
+  const { record } = await readLatestRecord(cwd);
+  assert.equal(record.status, "running");
+  cli.kill("SIGKILL");
+  await cli.output();
+  process.kill(-(await pidFrom(join(cwd, "shell.pid"))), "SIGKILL");
 });

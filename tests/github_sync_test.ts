@@ -271,3 +271,21 @@ Deno.test("github provider joins sync providers", async () => {
     assert.equal(result.code, 0);
   });
 });
+
+Deno.test("github check hint keeps the paths", async () => {
+  await withProject("{ github: true }", async (dir) => {
+    const result = await cli(dir, [
+      "github",
+      "check",
+      "--workflow",
+      ".ci/x.yml",
+      "--lock",
+      ".ci/x.lock.json",
+    ]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /hint: Run `async-pipeline sync github generate --workflow \.ci\/x\.yml --lock \.ci\/x\.lock\.json` and commit the result\./,
+    );
+  });
+});

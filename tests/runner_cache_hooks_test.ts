@@ -37,7 +37,7 @@ class ScriptedCache implements TaskCacheHooks {
       status: "miss",
       key: `key-${id}`,
       fingerprint: `fp-${id}`,
-      reason: { reason: "no-entry" },
+      reason: { kind: "no-entry" },
     });
   }
 
@@ -93,7 +93,7 @@ Deno.test("cache hit replays logs without running", async () => {
   );
 
   assert.equal(test.cacheHit, false);
-  assert.deepEqual(test.cacheMiss, { reason: "no-entry" });
+  assert.deepEqual(test.cacheMiss, { kind: "no-entry" });
   assert.equal(test.cacheKey, "key-test");
   assert.equal(cache.closed, 1);
 });

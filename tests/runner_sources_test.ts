@@ -360,7 +360,7 @@ class RecordingCache implements TaskCacheHooks {
       status: "miss",
       key: `key-${input.task.id}`,
       fingerprint: `fp-${input.task.id}`,
-      reason: { reason: "no-entry" },
+      reason: { kind: "no-entry" },
     });
   }
 

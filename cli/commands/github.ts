@@ -5,6 +5,7 @@
  * @module
  */
 
+import { shellQuote } from "../../core/sh.ts";
 import { resolve } from "node:path";
 import { ErrorCode, isPipelineError, PipelineError } from "../../core/errors.ts";
 import {
@@ -85,8 +86,13 @@ async function runCheck(args: string[], ctx: CliContext): Promise<number> {
     `${drifted.length} generated GitHub ${
       drifted.length === 1 ? "file is" : "files are"
     } missing or stale: ${drifted.map((status) => status.path).join(", ")}.`,
-    { hint: "Run `async-pipeline sync github generate` and commit the result." },
+    { hint: `Run \`${regenerateCommand(args)}\` and commit the result.` },
   );
+}
+
+/** The generate command for the same files: check's arguments (paths, config) carried over. */
+function regenerateCommand(args: readonly string[]): string {
+  return ["async-pipeline", "sync", "github", "generate", ...args.map(shellQuote)].join(" ");
 }
 
 /** Formats an error a runner threw for one job, as the CLI prints errors, hint included. */

@@ -1,32 +1,21 @@
 /** Registers every CLI command. Each command lives in its own module. @module */
 
 import { registerCommands } from "../registry.ts";
-import { notImplemented } from "../registry.ts";
 import { cacheClearCommand, gcCommand } from "./cache.ts";
 import { doctorCommand } from "./doctor.ts";
+import { explainCommand } from "./explain.ts";
 import { githubCommands, hostJobRunner } from "./github.ts";
 import { graphCommand } from "./graph.ts";
 import { metadataCommand } from "./metadata.ts";
 import { syncCommands, taskSyncCommands } from "./sync.ts";
 import { runCommand, runTaskCommand } from "./run.ts";
 
-const planned = (path: string[], usage: string, summary: string) => ({
-  path,
-  usage,
-  summary,
-  run: notImplemented(path.join(" ")),
-});
-
 registerCommands(
   runCommand,
   runTaskCommand,
   metadataCommand,
   graphCommand,
-  planned(
-    ["explain"],
-    "explain <task> [--run <id>]",
-    "Explain why a task of the last run missed the cache.",
-  ),
+  explainCommand,
   ...syncCommands,
   ...githubCommands(hostJobRunner),
   ...taskSyncCommands,

@@ -1,17 +1,20 @@
 /** `async-pipeline run <job>` and `run-task <task>`. @module */
 
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
-import { loadPipeline } from "../../node/load.ts";
+import { type LoadedPipeline, loadPipeline } from "../../node/load.ts";
+import { planJob } from "../../node/runner/dry_run.ts";
 import { defaultTaskCache, executeRun } from "../../node/runner/run_job.ts";
 import { parseCommandArgs, parseFormat, parsePositiveInt } from "../args.ts";
 import type { CliContext } from "../io.ts";
-import { textPresenter, useColor } from "../presenters/text.ts";
+import { renderPlan } from "../presenters/plan.ts";
+import { styles, textPresenter, useColor } from "../presenters/text.ts";
 import type { CliCommand } from "../registry.ts";
 
 const OPTIONS = [
   "--concurrency <n>    Maximum tasks running at once (default: available CPU cores)",
   "--force              Ignore cached results and run every task",
-  "--format text|json   json prints only the execution record on stdout (default text)",
+  "--dry-run            Print each task's cache key and whether it would come from the cache; run nothing",
+  "--format text|json   json prints only the execution record, or the plan of a dry run (default text)",
   "--config <path>      Pipeline file (default: pipeline.ts in the working directory)",
   "--sandbox <id>       Run shell steps in a sandbox declared in the pipeline",
 ];
@@ -21,6 +24,7 @@ async function runTarget(target: "job" | "task", args: string[], ctx: CliContext
   const { values, positionals } = parseCommandArgs(command, args, {
     concurrency: { type: "string" },
     force: { type: "boolean" },
+    "dry-run": { type: "boolean" },
     format: { type: "string" },
     config: { type: "string" },
     sandbox: { type: "string" },
@@ -37,6 +41,13 @@ async function runTarget(target: "job" | "task", args: string[], ctx: CliContext
   const format = parseFormat(values.format, ["text", "json"] as const, "text");
   const concurrency = parsePositiveInt("concurrency", values.concurrency);
   const loaded = await loadPipeline(ctx.cwd, values.config);
+  if (values["dry-run"]) {
+    return await dryRun(target, positionals[0], loaded, {
+      force: values.force === true,
+      format,
+      sandbox: values.sandbox,
+    }, ctx);
+  }
   const presenter = format === "text"
     ? textPresenter(ctx.stdout, { color: useColor(ctx.stdout, ctx.env), cwd: ctx.cwd })
     : undefined;
@@ -65,11 +76,38 @@ async function runTarget(target: "job" | "task", args: string[], ctx: CliContext
   return record.status === "passed" ? 0 : 1;
 }
 
+async function dryRun(
+  target: "job" | "task",
+  id: string,
+  loaded: LoadedPipeline,
+  options: { force: boolean; format: "text" | "json"; sandbox?: string },
+  ctx: CliContext,
+): Promise<number> {
+  const plan = await planJob(loaded.pipeline, {
+    id,
+    target,
+    force: options.force,
+    cwd: loaded.dir,
+    env: ctx.env,
+    ...(options.sandbox !== undefined ? { sandbox: options.sandbox } : {}),
+  });
+  if (options.format === "json") {
+    ctx.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    return 0;
+  }
+  const style = styles(useColor(ctx.stdout, ctx.env));
+  for (const warning of loaded.pipeline.warnings) {
+    ctx.stdout.write(`${style.yellow("warning:")} ${warning.path}: ${warning.message}\n`);
+  }
+  ctx.stdout.write(renderPlan(plan, style));
+  return 0;
+}
+
 /** The run command. */
 export const runCommand: CliCommand = {
   path: ["run"],
   usage:
-    "run <job> [--concurrency <n>] [--force] [--format json] [--config <path>] [--sandbox <id>]",
+    "run <job> [--dry-run] [--concurrency <n>] [--force] [--format json] [--config <path>] [--sandbox <id>]",
   summary: "Run a job's task graph and write its execution record.",
   options: OPTIONS,
   run: (args, ctx) => runTarget("job", args, ctx),
@@ -79,7 +117,7 @@ export const runCommand: CliCommand = {
 export const runTaskCommand: CliCommand = {
   path: ["run-task"],
   usage:
-    "run-task <task> [--concurrency <n>] [--force] [--format json] [--config <path>] [--sandbox <id>]",
+    "run-task <task> [--dry-run] [--concurrency <n>] [--force] [--format json] [--config <path>] [--sandbox <id>]",
   summary: "Run one task with its dependencies, using the pipeline env.",
   options: OPTIONS,
   run: (args, ctx) => runTarget("task", args, ctx),

@@ -17,6 +17,10 @@ import type {
 import { TaskLines } from "../../node/runner/lines.ts";
 import type { ExecutionRecord, TaskResult } from "../../node/types.ts";
 import type { TextSink } from "../io.ts";
+import { formatDuration } from "./format.ts";
+import { isReportedMiss, missSummary } from "./miss.ts";
+
+export { formatDuration };
 
 /** ANSI styles, or identity functions without color. */
 export interface Styles {
@@ -57,15 +61,6 @@ export function useColor(
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-
-/** Formats milliseconds as `850ms`, `1.2s` or `2m 05s`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1000);
-  return `${minutes}m ${String(seconds).padStart(2, "0")}s`;
 }
 
 /** Renders the status line of a task that ran or was restored. */
@@ -173,9 +168,18 @@ function summary(
     lines.push(`${style.red("Failed:")} ${style.bold(result.id)}: ${result.error?.message ?? ""}`);
     const tail = tails.get(result.id) ?? [];
     if (tail.length > 0) {
-      lines.push(style.dim(`  last ${tail.length} lines of output:`));
+      const noun = tail.length === 1 ? "line" : `${tail.length} lines`;
+      lines.push(style.dim(`  last ${noun} of output:`));
       for (const line of tail) lines.push(`  ${style.dim("│")} ${line}`);
     }
+  }
+  const misses = record.tasks.filter(isReportedMiss);
+  if (misses.length > 0) {
+    lines.push(style.bold("Cache misses:"));
+    for (const result of misses) {
+      lines.push(`  ${result.id}: ${missSummary(result.cacheMiss!)}`);
+    }
+    lines.push(style.dim("  `async-pipeline explain <task>` prints the full reason."));
   }
   if (record.error) lines.push(`${style.red("Stopped:")} ${record.error.message}`);
   const status = record.status === "passed" ? style.green("passed") : style.red("failed");

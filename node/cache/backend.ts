@@ -23,6 +23,17 @@ export interface TaskLocation {
   readonly cwd: string;
 }
 
+/**
+ * The change a restore makes to one path, relative to the task directory.
+ * It writes a file whose input digest text will be `digest`, or removes
+ * it. A symbolic link, or a directory that a file replaces, is `unknown`
+ * because a dry run does not work out its effect on inputs.
+ */
+export type RestoreChange =
+  | { readonly kind: "write"; readonly path: string; readonly digest: string }
+  | { readonly kind: "remove"; readonly path: string }
+  | { readonly kind: "unknown"; readonly path: string };
+
 /** Outcome of reading an entry. */
 export type FoundEntry =
   | { readonly status: "missing" }
@@ -37,6 +48,11 @@ export type FoundEntry =
      * before anything on disk has changed.
      */
     readonly restore: () => Promise<void>;
+    /**
+     * Makes the checks of `restore` without changing anything, for a dry
+     * run. Resolves with the files that `restore` would change.
+     */
+    readonly verify: () => Promise<RestoreChange[]>;
   };
 
 /** A built-in cache store. */
@@ -47,8 +63,11 @@ export interface CacheBackend {
   latest(taskId: string): Promise<EntryResult | undefined>;
   /** Stores an entry with the task's current outputs, replacing any entry under the same key. */
   save(entry: NewEntry, location: TaskLocation): Promise<void>;
-  /** Records that the entry under `key` was used now. */
-  touch(key: string): Promise<void>;
+  /**
+   * Records that the entry under `key` was used now, and makes it the most
+   * recent entry of `taskId`, which later miss explanations compare with.
+   */
+  touch(key: string, taskId: string): Promise<void>;
 }
 
 /** Recorded outputs are no longer on disk as they were (process-local store only). */

@@ -18,9 +18,9 @@
 
 import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
 import { sha256 } from "./digest.ts";
-import type { CacheBackend, FoundEntry, NewEntry, TaskLocation } from "./backend.ts";
+import type { CacheBackend, FoundEntry, NewEntry, RestoreChange, TaskLocation } from "./backend.ts";
 import {
   DamagedEntryError,
   ENTRY_SCHEMA_VERSION,
@@ -30,7 +30,8 @@ import {
   parseOutputsManifest,
 } from "./entry.ts";
 import type { FileStateIndex } from "./file_index.ts";
-import { applyRestore, planRestore } from "./restore.ts";
+import { fileInputDigest } from "./inputs.ts";
+import { applyRestore, planRestore, type RestorePlan } from "./restore.ts";
 import { copyOutputs } from "./snapshot.ts";
 import { isMissing } from "./walk.ts";
 
@@ -51,6 +52,22 @@ async function readText(path: string): Promise<string | undefined> {
     if (isMissing(error)) return undefined;
     throw error;
   }
+}
+
+/** Lists the files that applying `plan` would change, relative to `cwd`. */
+function restoreChanges(cwd: string, plan: RestorePlan): RestoreChange[] {
+  const path = (absolute: string) => relative(cwd, absolute).split(sep).join("/");
+  const changes: RestoreChange[] = [];
+  for (const { record } of plan.writes) {
+    if (record.kind === "file") {
+      changes.push({ kind: "write", path: record.path, digest: fileInputDigest(record) });
+    } else if (record.kind === "symlink") changes.push({ kind: "unknown", path: record.path });
+  }
+  for (const file of plan.staleFiles) changes.push({ kind: "remove", path: path(file) });
+  for (const directory of plan.replacedDirectories) {
+    changes.push({ kind: "unknown", path: path(directory) });
+  }
+  return changes;
 }
 
 /** Writes `text` to `path` through a temporary file and a rename. */
@@ -93,18 +110,13 @@ export class FileBackend implements CacheBackend {
       const result = parseEntryResult(text, key);
       const outputs = await this.#readOutputs(directory, result);
       const blobPath = (digest: string) => join(directory, "files", digest);
+      const plan = (snapshot: OutputsManifest) =>
+        planRestore(location.cwd, snapshot, location.task.outputs, blobPath, this.#index);
       const restore = async () => {
-        if (!outputs) return;
-        const plan = await planRestore(
-          location.cwd,
-          outputs,
-          location.task.outputs,
-          blobPath,
-          this.#index,
-        );
-        await applyRestore(plan, blobPath, this.#index);
+        if (outputs) await applyRestore(await plan(outputs), blobPath, this.#index);
       };
-      return { status: "found", result, restore };
+      const verify = async () => (outputs ? restoreChanges(location.cwd, await plan(outputs)) : []);
+      return { status: "found", result, restore, verify };
     } catch (error) {
       if (error instanceof DamagedEntryError) return { status: "damaged", message: error.message };
       throw error;
@@ -160,11 +172,7 @@ export class FileBackend implements CacheBackend {
       const result: EntryResult = { schemaVersion: ENTRY_SCHEMA_VERSION, ...entry, outputs };
       await writeFile(join(temp, "result.json"), JSON.stringify(result));
       await this.#commit(temp, this.#entryDirectory(entry.key));
-      await mkdir(join(this.directory, ".latest"), { recursive: true });
-      await writeFileAtomic(
-        this.#latestPath(entry.taskId),
-        JSON.stringify({ taskId: entry.taskId, key: entry.key }),
-      );
+      await this.#pointLatest(entry.taskId, entry.key);
     } finally {
       await rm(temp, { recursive: true, force: true });
     }
@@ -196,12 +204,22 @@ export class FileBackend implements CacheBackend {
     }
   }
 
-  async touch(key: string): Promise<void> {
+  async touch(key: string, taskId: string): Promise<void> {
     const now = new Date(this.#now());
     try {
       await utimes(this.#entryDirectory(key), now, now);
     } catch (error) {
-      if (!isMissing(error)) throw error;
+      if (isMissing(error)) return;
+      throw error;
     }
+    await this.#pointLatest(taskId, key);
+  }
+
+  /** Writes the `.latest` pointer of `taskId`, unless it already names `key`. */
+  async #pointLatest(taskId: string, key: string): Promise<void> {
+    const text = JSON.stringify({ taskId, key });
+    if (await readText(this.#latestPath(taskId)).catch(() => undefined) === text) return;
+    await mkdir(join(this.directory, ".latest"), { recursive: true });
+    await writeFileAtomic(this.#latestPath(taskId), text);
   }
 }

@@ -17,7 +17,16 @@ import { join } from "node:path";
 import type { NormalizedTask } from "../../core/model.ts";
 import { mapLimit, sha256 } from "./digest.ts";
 import type { FileStateIndex } from "./file_index.ts";
-import { isMissing, splitPatterns, walkPatterns } from "./walk.ts";
+import picomatch from "picomatch";
+import type { RestoreChange } from "./backend.ts";
+import {
+  cleanPattern,
+  directoryMatcher,
+  inIgnoredArea,
+  isMissing,
+  splitPatterns,
+  walkPatterns,
+} from "./walk.ts";
 
 /** Digest text of an input that a literal pattern names but that does not exist. */
 export const ABSENT = "absent";
@@ -46,6 +55,54 @@ export function gitIgnoredPaths(cwd: string): Promise<Set<string> | undefined> {
   });
 }
 
+/** Returns the digest text of a regular file input from its content digest and mode. */
+export function fileInputDigest(file: { readonly digest: string; readonly mode: number }): string {
+  return (file.mode & 0o111) !== 0 ? `${file.digest}+x` : file.digest;
+}
+
+/**
+ * Returns true when `path` is one that the declared input patterns of
+ * `task` select: matched, not excluded, and not one of its outputs.
+ */
+export function matchesInputPatterns(task: NormalizedTask, path: string): boolean {
+  if (task.defaultInputs || inIgnoredArea(path)) return false;
+  const { include, exclude } = splitPatterns(task.inputs);
+  return directoryMatcher(include)(path) && !directoryMatcher(exclude)(path) &&
+    !directoryMatcher(splitPatterns(task.outputs).include)(path);
+}
+
+function namesLiterally(task: NormalizedTask, path: string): boolean {
+  return task.inputs.some((pattern) =>
+    !pattern.startsWith("!") && !picomatch.scan(pattern).isGlob && cleanPattern(pattern) === path
+  );
+}
+
+/**
+ * Applies the changes that restores of earlier tasks would make to the
+ * input digests of `task`, for a dry run. A change counts when its path is
+ * an input now or matches the input patterns. A removed file that a
+ * pattern names literally becomes {@link ABSENT}, as it would on disk.
+ * Changes of kind `unknown` are left out: the caller reports them. A task
+ * with the implicit `**` inputs never reads other tasks' outputs.
+ */
+export function overlayInputs(
+  task: NormalizedTask,
+  inputs: InputDigests,
+  changes: readonly RestoreChange[],
+): InputDigests {
+  if (task.defaultInputs || changes.length === 0) return inputs;
+  const result = { ...inputs };
+  for (const change of changes) {
+    if (!(change.path in result) && !matchesInputPatterns(task, change.path)) continue;
+    if (change.kind === "write") result[change.path] = change.digest;
+    else if (change.kind === "remove") {
+      if (namesLiterally(task, change.path)) result[change.path] = ABSENT;
+      else delete result[change.path];
+    }
+  }
+  return sortedRecord(result);
+}
+
 /** Returns the digest text of one input path. */
 async function digestInput(index: FileStateIndex, path: string): Promise<string | undefined> {
   let stats: Stats;
@@ -56,8 +113,7 @@ async function digestInput(index: FileStateIndex, path: string): Promise<string 
     throw error;
   }
   if (stats.isFile()) {
-    const digest = await index.digest(path, stats);
-    return (stats.mode & 0o111) !== 0 ? `${digest}+x` : digest;
+    return fileInputDigest({ digest: await index.digest(path, stats), mode: stats.mode });
   }
   if (!stats.isSymbolicLink()) return undefined;
   const target = await readlink(path);

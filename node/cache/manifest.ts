@@ -7,19 +7,26 @@
  */
 
 import { relative } from "node:path";
-import type { NormalizedTask } from "../../core/model.ts";
-import type { CacheLookupInput } from "../cache_seam.ts";
+import { type CacheLookupInput, secretKeyTextDigest } from "../cache_seam.ts";
+import type { CacheChanges } from "../types.ts";
 import { canonicalJson, secretDigest, sha256 } from "./digest.ts";
 import { ABSENT, type InputDigests } from "./inputs.ts";
 
-/** Version of the key recipe; changing it invalidates every entry. */
-export const KEY_VERSION = 1;
+/**
+ * Version of the key recipe; changing it invalidates every entry. Version 2
+ * keeps step texts out of `definition`, so a new command shows only as a
+ * command change.
+ */
+export const KEY_VERSION = 2;
 
 /** Every part of a cache key, as paths, names and digests. */
 export interface KeyManifest {
   readonly keyVersion: number;
   readonly taskId: string;
-  /** Digest of the step texts: rendered shell commands and function sources. */
+  /**
+   * Digest of the step texts: rendered shell commands and function sources.
+   * When a step text contains a secret, this is a keyed digest like the env's.
+   */
   readonly command: string;
   /**
    * Digest of the rest of the definition that shapes a result: input and
@@ -36,26 +43,42 @@ export interface KeyManifest {
 }
 
 /** The differences between two manifests of the same task. */
-export interface ManifestChanges {
-  inputs: { added: string[]; removed: string[]; changed: string[] };
-  env: string[];
-  dependencies: string[];
-  command: boolean;
-  definition: boolean;
-}
+export type ManifestChanges = CacheChanges;
 
-function stepSources(task: NormalizedTask): string[] {
-  return task.steps.map((step) => {
-    if (step.kind === "shell") return `shell:${step.command.text}`;
-    if (step.kind === "function") return `function:${step.code}`;
-    return `deferred:${Function.prototype.toString.call(step.callback)}`;
-  });
+function containsSecret(text: string, secrets: readonly string[]): boolean {
+  return secrets.some((secret) => secret !== "" && text.includes(secret));
 }
 
 function envDigest(value: string | undefined, secrets: readonly string[], key: Uint8Array): string {
   if (value === undefined) return "unset";
-  const secret = secrets.some((secretValue) => secretValue !== "" && value.includes(secretValue));
-  return secret ? secretDigest(value, key) : sha256(`value\0${value}`);
+  return containsSecret(value, secrets) ? secretDigest(value, key) : sha256(`value\0${value}`);
+}
+
+/**
+ * Returns true when a step text contains a secret: its key-text digest, or the
+ * value itself when a deferred step put it into the command as plain text.
+ */
+function stepsHoldSecret(input: CacheLookupInput): boolean {
+  const markers = input.secretValues.filter((secret) => secret !== "")
+    .flatMap((secret) => [secret, secretKeyTextDigest(secret)]);
+  return input.stepTexts.some((text) => containsSecret(text, markers));
+}
+
+/**
+ * Returns true when the key of `input` depends on the project's secret-digest
+ * key, because a declared env value or a step text contains a secret.
+ */
+export function usesSecretKey(input: CacheLookupInput): boolean {
+  const envHoldsSecret = input.envKeys.some((name) => {
+    const value = input.env[name];
+    return value !== undefined && containsSecret(value, input.secretValues);
+  });
+  return envHoldsSecret || stepsHoldSecret(input);
+}
+
+function commandDigest(input: CacheLookupInput, key: Uint8Array): string {
+  const text = canonicalJson(input.stepTexts);
+  return stepsHoldSecret(input) ? secretDigest(text, key) : sha256(text);
 }
 
 /** Builds the manifest of one lookup from its already resolved input digests. */
@@ -75,7 +98,6 @@ export function buildManifest(
     dependencies[id] = input.dependencyFingerprints[id];
   }
   const definition = {
-    steps: stepSources(task),
     inputs: task.inputs,
     defaultInputs: task.defaultInputs,
     outputs: task.outputs,
@@ -85,7 +107,7 @@ export function buildManifest(
   return {
     keyVersion: KEY_VERSION,
     taskId: task.id,
-    command: sha256(canonicalJson(input.stepTexts)),
+    command: commandDigest(input, secretKey),
     definition: sha256(canonicalJson(definition)),
     inputs,
     env,

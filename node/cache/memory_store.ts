@@ -65,7 +65,12 @@ export class MemoryBackend implements CacheBackend {
       const changed = await firstChangedOutput(location.cwd, entry.outputs, this.#index);
       if (changed !== undefined) throw new OutputsChangedError(changed);
     };
-    return Promise.resolve({ status: "found", result: entry.result, restore });
+    // This store writes nothing on a hit, so checking is all a restore does.
+    const verify = async () => {
+      await restore();
+      return [];
+    };
+    return Promise.resolve({ status: "found", result: entry.result, restore, verify });
   }
 
   latest(taskId: string): Promise<EntryResult | undefined> {
@@ -88,7 +93,8 @@ export class MemoryBackend implements CacheBackend {
     this.#namespace.latest.set(entry.taskId, entry.key);
   }
 
-  touch(): Promise<void> {
+  touch(key: string, taskId: string): Promise<void> {
+    this.#namespace.latest.set(taskId, key);
     return Promise.resolve();
   }
 }

@@ -40,3 +40,17 @@ export async function loadSecretKey(rootDir: string): Promise<Uint8Array> {
   }
   return await readFile(path);
 }
+
+/**
+ * Reads the project's key for secret digests without creating it, for a dry
+ * run. Resolves undefined when there is no usable key yet.
+ */
+export async function readSecretKey(rootDir: string): Promise<Uint8Array | undefined> {
+  try {
+    const key = await readFile(join(rootDir, SECRET_KEY_PATH));
+    return key.length === SECRET_KEY_BYTES ? key : undefined;
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}

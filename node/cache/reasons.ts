@@ -8,11 +8,12 @@
 import type { CacheBackend } from "./backend.ts";
 import { OutputsChangedError } from "./backend.ts";
 import { DamagedEntryError } from "./entry.ts";
+import type { CacheMissReason } from "../types.ts";
 import { diffManifests, type KeyManifest } from "./manifest.ts";
 import { RestoreConflictError } from "./restore.ts";
 
 /** A miss reason and an optional warning, as spread into a miss result. */
-type ReasonAndWarning = [Record<string, unknown>, string?];
+type ReasonAndWarning = [CacheMissReason, string?];
 
 /**
  * Explains a miss for a key that has no entry: what differs from the task's
@@ -21,7 +22,7 @@ type ReasonAndWarning = [Record<string, unknown>, string?];
 export async function missReason(
   backend: CacheBackend,
   manifest: KeyManifest,
-): Promise<Record<string, unknown>> {
+): Promise<CacheMissReason> {
   const latest = await backend.latest(manifest.taskId);
   if (!latest) return { kind: "no-entry" };
   return { kind: "changed", ...diffManifests(latest.manifest, manifest) };

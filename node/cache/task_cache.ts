@@ -8,6 +8,7 @@
 import { readFile } from "node:fs/promises";
 import { Buffer } from "node:buffer";
 import { listOutputs } from "./outputs.ts";
+import { randomBytes } from "node:crypto";
 import { isAbsolute, join, resolve } from "node:path";
 import type { NormalizedTask, NormalizedTaskCache, Pipeline } from "../../core/model.ts";
 import type {
@@ -16,21 +17,23 @@ import type {
   CacheSaveInput,
   TaskCacheHooks,
 } from "../cache_seam.ts";
-import type { CacheBackend } from "./backend.ts";
+import type { CacheMissReason } from "../types.ts";
+import type { CacheBackend, RestoreChange } from "./backend.ts";
 import { sha256 } from "./digest.ts";
 import { maskSecrets } from "./entry.ts";
 import { FileStateIndex } from "./file_index.ts";
 import { FileBackend } from "./file_store.ts";
-import { resolveInputs } from "./inputs.ts";
+import { overlayInputs, resolveInputs } from "./inputs.ts";
 import {
   buildManifest,
   diffManifests,
   type KeyManifest,
   type ManifestChanges,
   manifestKey,
+  usesSecretKey,
 } from "./manifest.ts";
 import { MemoryBackend } from "./memory_store.ts";
-import { FILE_INDEX_PATH, loadSecretKey } from "./paths.ts";
+import { FILE_INDEX_PATH, loadSecretKey, readSecretKey } from "./paths.ts";
 import { lookupFailure, missReason, restoreFailure } from "./reasons.ts";
 
 /** Options of {@link createTaskCache}. */
@@ -45,6 +48,37 @@ export interface TaskCacheOptions {
   readonly force?: boolean;
   /** Clock in milliseconds since the epoch (default `Date.now`); `ttlMs` and last use read it. */
   readonly now?: () => number;
+  /**
+   * Change nothing on disk, for a dry run: a hit is checked but not
+   * restored, no entry is stored or marked used, the file-state index is
+   * not saved, and a missing secret-digest key is not created.
+   */
+  readonly readOnly?: boolean;
+}
+
+/** The result a lookup would return, with the facts a dry run needs to judge later tasks. */
+export interface CachePrediction {
+  readonly answer: CacheLookupResult;
+  /** The files that restoring a hit would change. */
+  readonly restoreChanges: readonly RestoreChange[];
+  /** Input paths of the key manifest, relative to the task directory. */
+  readonly inputPaths: readonly string[];
+  /**
+   * True when the key depends on the project's secret-digest key, which does
+   * not exist yet: the real run creates one, so its key will differ.
+   */
+  readonly provisionalKey: boolean;
+}
+
+/** A task cache that also makes read-only predictions. */
+export interface PredictingTaskCache extends TaskCacheHooks {
+  /**
+   * Looks a task up like `lookup`, but changes nothing on disk when the
+   * cache is `readOnly`. `restored` are the changes that restores of
+   * earlier tasks would make first. Those that touch the task's inputs are
+   * applied to its input digests.
+   */
+  predict(input: CacheLookupInput, restored?: readonly RestoreChange[]): Promise<CachePrediction>;
 }
 
 type EnabledCache = Extract<NormalizedTaskCache, { enabled: true }>;
@@ -70,11 +104,11 @@ function describe(error: unknown): string {
  * await cache.close();
  * ```
  */
-export function createTaskCache(options: TaskCacheOptions): TaskCacheHooks {
+export function createTaskCache(options: TaskCacheOptions): PredictingTaskCache {
   return new TaskCache(options);
 }
 
-class TaskCache implements TaskCacheHooks {
+class TaskCache implements PredictingTaskCache {
   #options: TaskCacheOptions;
   #now: () => number;
   #index?: Promise<FileStateIndex>;
@@ -83,6 +117,8 @@ class TaskCache implements TaskCacheHooks {
   #manifests = new Map<string, KeyManifest>();
   #warnedStores = new Set<string>();
   #pipelineOutputs?: string[];
+  /** True when a read-only cache found no secret-digest key and made up one. */
+  #provisionalSecretKey = false;
 
   constructor(options: TaskCacheOptions) {
     this.#options = options;
@@ -112,17 +148,32 @@ class TaskCache implements TaskCacheHooks {
     return backend;
   }
 
-  async #manifest(input: CacheLookupInput): Promise<KeyManifest> {
-    this.#secretKey ??= loadSecretKey(this.#options.rootDir);
+  /** Reads the secret-digest key. A read-only cache never creates it and uses a random one instead. */
+  #loadSecretKey(): Promise<Uint8Array> {
+    const { rootDir, readOnly } = this.#options;
+    if (!readOnly) return loadSecretKey(rootDir);
+    return readSecretKey(rootDir).then((key) => {
+      if (key !== undefined) return key;
+      this.#provisionalSecretKey = true;
+      return new Uint8Array(randomBytes(32));
+    });
+  }
+
+  async #manifest(
+    input: CacheLookupInput,
+    restored: readonly RestoreChange[] = [],
+  ): Promise<KeyManifest> {
+    this.#secretKey ??= this.#loadSecretKey();
     const [index, secretKey] = await Promise.all([this.#fileIndex(), this.#secretKey]);
     this.#pipelineOutputs ??= [
       ...new Set(Object.values(this.#options.pipeline.tasks).flatMap((task) => task.outputs)),
     ].filter((pattern) => !pattern.startsWith("!"));
-    const inputs = await resolveInputs(input.task, input.cwd, index, this.#pipelineOutputs);
+    const found = await resolveInputs(input.task, input.cwd, index, this.#pipelineOutputs);
+    const inputs = overlayInputs(input.task, found, restored);
     return buildManifest(input, inputs, this.#options.rootDir, secretKey);
   }
 
-  #disabled(task: NormalizedTask, reason: Record<string, unknown>, warning?: string) {
+  #disabled(task: NormalizedTask, reason: CacheMissReason, warning?: string) {
     return {
       status: "disabled" as const,
       fingerprint: uncachedFingerprint(this.#options.runId, task.id),
@@ -141,26 +192,59 @@ class TaskCache implements TaskCacheHooks {
   }
 
   async lookup(input: CacheLookupInput): Promise<CacheLookupResult> {
+    return (await this.#lookup(input)).answer;
+  }
+
+  predict(
+    input: CacheLookupInput,
+    restored: readonly RestoreChange[] = [],
+  ): Promise<CachePrediction> {
+    return this.#lookup(input, restored);
+  }
+
+  async #lookup(
+    input: CacheLookupInput,
+    restored: readonly RestoreChange[] = [],
+  ): Promise<CachePrediction> {
     const { task } = input;
-    if (!task.cache.enabled) return this.#disabled(task, { kind: "uncacheable" });
+    const answer = (result: CacheLookupResult): CachePrediction => ({
+      answer: result,
+      restoreChanges: [],
+      inputPaths: [],
+      provisionalKey: false,
+    });
+    if (!task.cache.enabled) return answer(this.#disabled(task, { kind: "uncacheable" }));
     const backendPromise = this.#backend(task.cache);
-    if (!backendPromise) return this.#unsupportedStore(task, task.cache);
+    if (!backendPromise) return answer(this.#unsupportedStore(task, task.cache));
 
     let manifest: KeyManifest;
     try {
-      manifest = await this.#manifest(input);
+      manifest = await this.#manifest(input, restored);
     } catch (error) {
       const message = `task "${task.id}" runs uncached: its inputs could not be read (${
         describe(error)
       }).`;
-      return this.#disabled(task, { kind: "uncacheable", reason: describe(error) }, message);
+      return answer(
+        this.#disabled(task, { kind: "uncacheable", reason: describe(error) }, message),
+      );
     }
     const key = manifestKey(manifest);
     this.#manifests.set(key, manifest);
+    const known = {
+      inputPaths: Object.keys(manifest.inputs),
+      provisionalKey: this.#provisionalSecretKey && usesSecretKey(input),
+    };
     if (input.force || this.#options.force) {
-      return { status: "miss", key, fingerprint: key, reason: { kind: "forced" } };
+      const forced: CacheLookupResult = {
+        status: "miss",
+        key,
+        fingerprint: key,
+        reason: { kind: "forced" },
+      };
+      return { answer: forced, restoreChanges: [], ...known };
     }
-    return await this.#find(await backendPromise, task.cache, input, key, manifest);
+    const found = await this.#find(await backendPromise, task.cache, input, key, manifest);
+    return { ...found, ...known };
   }
 
   async #find(
@@ -169,14 +253,17 @@ class TaskCache implements TaskCacheHooks {
     input: CacheLookupInput,
     key: string,
     manifest: KeyManifest,
-  ): Promise<CacheLookupResult> {
+  ): Promise<{ answer: CacheLookupResult; restoreChanges: RestoreChange[] }> {
     const location = { task: input.task, cwd: input.cwd };
-    const miss = (reason: Record<string, unknown>, warning?: string): CacheLookupResult => ({
-      status: "miss",
-      key,
-      fingerprint: key,
-      reason,
-      ...(warning ? { warning } : {}),
+    const miss = (reason: CacheMissReason, warning?: string) => ({
+      answer: {
+        status: "miss" as const,
+        key,
+        fingerprint: key,
+        reason,
+        ...(warning ? { warning } : {}),
+      },
+      restoreChanges: [],
     });
 
     let found;
@@ -200,25 +287,32 @@ class TaskCache implements TaskCacheHooks {
         ttlMs: cache.ttlMs,
       });
     }
+    let restoreChanges: RestoreChange[] = [];
     try {
-      await found.restore();
+      if (this.#options.readOnly) restoreChanges = await found.verify();
+      else await found.restore();
     } catch (error) {
       return miss(...restoreFailure(input.task.id, key, error));
     }
-    await backend.touch(key).catch(() => undefined);
+    if (!this.#options.readOnly) {
+      await backend.touch(key, input.task.id).catch(() => undefined);
+    }
     return {
-      status: "hit",
-      key,
-      fingerprint: key,
-      stdout: found.result.stdout,
-      stderr: found.result.stderr,
-      meta: found.result.meta,
+      answer: {
+        status: "hit",
+        key,
+        fingerprint: key,
+        stdout: found.result.stdout,
+        stderr: found.result.stderr,
+        meta: found.result.meta,
+      },
+      restoreChanges,
     };
   }
 
   async save(input: CacheSaveInput): Promise<{ stored: boolean; warning?: string }> {
     const { task } = input;
-    if (!task.cache.enabled) return { stored: false };
+    if (!task.cache.enabled || this.#options.readOnly) return { stored: false };
     const backendPromise = this.#backend(task.cache);
     if (!backendPromise) return { stored: false };
 
@@ -269,7 +363,7 @@ class TaskCache implements TaskCacheHooks {
   }
 
   async close(): Promise<void> {
-    if (!this.#index) return;
+    if (!this.#index || this.#options.readOnly) return;
     try {
       await (await this.#index).save();
     } catch {

@@ -9,13 +9,16 @@ import type { TaskOutput } from "./output.ts";
 import type { RunState } from "./state.ts";
 
 /** Returns the directory a task runs in: its source's directory, or the root pipeline's. */
-export function taskDir(state: RunState, task: NormalizedTask): string {
+export function taskDir(
+  state: Pick<RunState, "projectDir" | "sources">,
+  task: NormalizedTask,
+): string {
   return state.sources?.of(task)?.dir ?? state.projectDir;
 }
 
 /** Builds the context of a deferred `sh((ctx) => ...)` callback. */
 export function deferredShellContext(
-  state: RunState,
+  state: Pick<RunState, "projectDir" | "env" | "sources">,
   task: NormalizedTask,
   candidate: CandidateContext,
 ): DeferredShellContext {

@@ -380,6 +380,10 @@ async function executeTasks(state: RunState, run: LockedRun, record: ExecutionRe
     run: async (id) => {
       const result = results.get(id) as TaskResult;
       let passed: boolean;
+      // Recording the start lets `doctor` tell a task that was running from one that was pending
+      // when a run crashed.
+      result.status = "running";
+      state.store.writeProgress(record);
       try {
         passed = await runTask(state, tasks.get(id)!, result);
       } catch (error) {
@@ -390,7 +394,7 @@ async function executeTasks(state: RunState, run: LockedRun, record: ExecutionRe
           message: state.redactor.redact(error instanceof Error ? error.message : String(error)),
         };
       }
-      await state.store.write(record);
+      state.store.writeProgress(record);
       return passed;
     },
   });

@@ -1,10 +1,10 @@
 /** Preparing and running the steps of one task attempt. @module */
 
-import { createHash } from "node:crypto";
 import type { CandidateContext } from "../../core/context.ts";
 import { ErrorCode, isPipelineError, PipelineError } from "../../core/errors.ts";
 import type { NormalizedTask } from "../../core/model.ts";
 import { toShellCommand } from "../../core/sh.ts";
+import { secretKeyTextDigest } from "../cache_seam.ts";
 import { type RenderedShell, renderShell } from "../env.ts";
 import type { FunctionStep } from "../../core/types.ts";
 import { deferredShellContext, taskContext, taskDir } from "./context.ts";
@@ -29,9 +29,13 @@ export type PreparedStep =
   };
 
 /** Digest standing in for a secret in cache key text. */
-export function secretDigest(value: string): string {
-  return createHash("sha256").update(value).digest("hex").slice(0, 16);
-}
+export const secretDigest: (value: string) => string = secretKeyTextDigest;
+
+/** The parts of a run's state that preparing steps reads, and the secrets it adds to. */
+export type StepState = Pick<
+  RunState,
+  "projectDir" | "env" | "renderedShells" | "redactor" | "secretValues"
+>;
 
 /** Returns true when the task has steps that need the candidate context. */
 export function needsCandidate(task: NormalizedTask): boolean {
@@ -54,7 +58,7 @@ function shellStep(rendered: RenderedShell, display: string): PreparedStep {
  * the run's redactor. Throws a `PipelineError` when a reference cannot resolve.
  */
 export function prepareSteps(
-  state: RunState,
+  state: StepState,
   task: NormalizedTask,
   candidate: CandidateContext | undefined,
 ): PreparedStep[] {

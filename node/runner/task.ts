@@ -5,6 +5,7 @@ import { ErrorCode, isPipelineError } from "../../core/errors.ts";
 import type { NormalizedTask } from "../../core/model.ts";
 import type { CacheLookupInput, CacheLookupResult } from "../cache_seam.ts";
 import type { AttemptRecord, TaskResult } from "../types.ts";
+import { cacheLookupInput } from "./cache_input.ts";
 import { taskDir } from "./context.ts";
 import { TaskOutput } from "./output.ts";
 import type { RunState } from "./state.ts";
@@ -38,19 +39,7 @@ async function lookupCache(
   const sourceKey = state.cache === undefined
     ? undefined
     : await state.sources?.keyText(state, task);
-  const stepTexts = steps.map((step) => step.kind === "shell" ? step.keyText : step.code);
-  const input: CacheLookupInput = {
-    task,
-    cwd: taskDir(state, task),
-    env: state.env,
-    envKeys: state.envKeys,
-    secretValues: state.secretValues,
-    dependencyFingerprints: Object.fromEntries(
-      task.dependsOn.map((id) => [id, state.fingerprints.get(id) ?? ""]),
-    ),
-    stepTexts: sourceKey === undefined ? stepTexts : [sourceKey, ...stepTexts],
-    force: state.force,
-  };
+  const input = cacheLookupInput(state, task, steps, { cwd: taskDir(state, task), sourceKey });
   if (state.cache === undefined) {
     return { input, answer: { status: "disabled", fingerprint: `run:${state.runId}:${task.id}` } };
   }

@@ -1,0 +1,85 @@
+/** `async-pipeline explain <task>`: why a task of a recorded run missed the cache. @module */
+
+import { dirname } from "node:path";
+import { ErrorCode, isPipelineError, PipelineError } from "../../core/errors.ts";
+import { findPipelineFile } from "../../node/load.ts";
+import { findRecordedTask, type RecordedTask } from "../../node/run_history.ts";
+import { parseCommandArgs, parseFormat } from "../args.ts";
+import type { CliContext } from "../io.ts";
+import { renderExplanation } from "../presenters/explain.ts";
+import { missSummary } from "../presenters/miss.ts";
+import { styles, useColor } from "../presenters/text.ts";
+import type { CliCommand } from "../registry.ts";
+
+/**
+ * Returns the project directory: where the pipeline file is. Without one
+ * (and without `--config`) it is the working directory, so records can be
+ * read while the pipeline file is missing.
+ */
+async function projectDirectory(ctx: CliContext, config: string | undefined): Promise<string> {
+  try {
+    return dirname(await findPipelineFile(ctx.cwd, config));
+  } catch (error) {
+    const missing = isPipelineError(error) && error.code === ErrorCode.CONFIG_NOT_FOUND;
+    if (config === undefined && missing) return ctx.cwd;
+    throw error;
+  }
+}
+
+/** Builds the machine-readable explanation: the task's cache fields and a one-line summary. */
+function explanationJson({ record, result }: RecordedTask) {
+  return {
+    runId: record.id,
+    jobId: record.jobId,
+    runStatus: record.status,
+    startedAt: record.startedAt,
+    task: result.id,
+    status: result.status,
+    cacheHit: result.cacheHit,
+    ...(result.cacheKey !== undefined ? { cacheKey: result.cacheKey } : {}),
+    ...(result.cacheMiss !== undefined
+      ? { cacheMiss: result.cacheMiss, summary: missSummary(result.cacheMiss) }
+      : {}),
+    ...(result.warnings !== undefined ? { warnings: result.warnings } : {}),
+  };
+}
+
+async function runExplain(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs("explain", args, {
+    run: { type: "string" },
+    format: { type: "string" },
+    config: { type: "string" },
+  });
+  if (positionals.length !== 1) {
+    throw new PipelineError(
+      ErrorCode.USAGE,
+      `explain expects one task id, got ${
+        positionals.length === 0 ? "none" : positionals.join(" ")
+      }.`,
+      { hint: "Run `async-pipeline explain --help` for usage." },
+    );
+  }
+  const format = parseFormat(values.format, ["text", "json"] as const, "text");
+  const projectDir = await projectDirectory(ctx, values.config);
+  const recorded = await findRecordedTask(projectDir, positionals[0], values.run);
+  if (format === "json") {
+    ctx.stdout.write(`${JSON.stringify(explanationJson(recorded), null, 2)}\n`);
+  } else {
+    ctx.stdout.write(renderExplanation(recorded, styles(useColor(ctx.stdout, ctx.env))));
+  }
+  return 0;
+}
+
+/** The explain command. */
+export const explainCommand: CliCommand = {
+  path: ["explain"],
+  usage: "explain <task> [--run <id>] [--format json] [--config <path>]",
+  summary:
+    "Explain why a task of the last run that included it ran instead of coming from the cache.",
+  options: [
+    "--run <id>           Run to read (default: the newest run that includes the task)",
+    "--format text|json   json prints the task's cache fields and a one-line summary",
+    "--config <path>      Pipeline file whose project holds the runs (default: pipeline.ts)",
+  ],
+  run: runExplain,
+};

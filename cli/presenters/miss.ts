@@ -1,0 +1,125 @@
+/**
+ * Text for cache miss reasons: one line per task for the run summary and
+ * dry runs, and the full explanation that `explain` prints. Env changes are
+ * named, never valued, because records store only digests of values.
+ *
+ * @module
+ */
+
+import type { CacheChanges, CacheMissReason, TaskResult } from "../../node/types.ts";
+import { formatDuration } from "./format.ts";
+
+function inputSummary(inputs: CacheChanges["inputs"]): string | undefined {
+  const total = inputs.changed.length + inputs.added.length + inputs.removed.length;
+  if (total === 0) return undefined;
+  const [verb, path] = inputs.changed.length > 0
+    ? ["changed", inputs.changed[0]]
+    : inputs.added.length > 0
+    ? ["added", inputs.added[0]]
+    : ["removed", inputs.removed[0]];
+  return `input ${verb}: ${path}${total > 1 ? ` (+${total - 1} more)` : ""}`;
+}
+
+function namesSummary(singular: string, plural: string, names: readonly string[]) {
+  if (names.length === 0) return undefined;
+  return `${names.length === 1 ? singular : plural} changed: ${names.join(", ")}`;
+}
+
+function changedSummary(changes: CacheChanges): string {
+  const parts = [
+    inputSummary(changes.inputs),
+    namesSummary("env", "env", changes.env),
+    namesSummary("dependency", "dependencies", changes.dependencies),
+    changes.command ? "command changed" : undefined,
+    changes.definition ? "definition changed" : undefined,
+  ].filter((part): part is string => part !== undefined);
+  return parts.length > 0 ? parts.join(", ") : "key changed";
+}
+
+/** Returns a one-line reason, such as `input changed: src/a.ts (+2 more)`. */
+export function missSummary(reason: CacheMissReason): string {
+  switch (reason.kind) {
+    case "no-entry":
+      return "no cache entry";
+    case "forced":
+      return "forced to run";
+    case "expired":
+      return `cache entry expired (${formatDuration(reason.ageMs)} old, ttl ${
+        formatDuration(reason.ttlMs)
+      })`;
+    case "uncacheable":
+      if (reason.store !== undefined) return `cache store "${reason.store}" is not built in`;
+      if (reason.reason !== undefined) return `inputs could not be read: ${reason.reason}`;
+      return "not cached";
+    case "restore-failed":
+      return `restore failed: ${reason.reason}`;
+    case "changed":
+      return changedSummary(reason);
+  }
+}
+
+/**
+ * Returns true for a result whose miss the run summary lists: a cacheable
+ * task that ran. A task with caching turned off is left out.
+ */
+export function isReportedMiss(result: TaskResult): boolean {
+  const reason = result.cacheMiss;
+  if (result.cacheHit || reason === undefined) return false;
+  if (result.status !== "passed" && result.status !== "failed") return false;
+  return reason.kind !== "uncacheable" || reason.store !== undefined ||
+    reason.reason !== undefined;
+}
+
+function changedDetails(changes: CacheChanges): string[] {
+  const lines = [
+    ...changes.inputs.changed.map((path) => `input changed: ${path}`),
+    ...changes.inputs.added.map((path) => `input added: ${path}`),
+    ...changes.inputs.removed.map((path) => `input removed: ${path}`),
+    ...changes.env.map((name) => `env changed: ${name}`),
+    ...changes.dependencies.map((id) =>
+      `dependency changed: ${id} (its cache fingerprint differs)`
+    ),
+  ];
+  if (changes.command) lines.push("command changed: the rendered step text differs");
+  if (changes.definition) {
+    lines.push(
+      "definition changed: input or output patterns, task directory, platform or key version",
+    );
+  }
+  return [
+    "It ran because its key differs from the task's most recent cache entry:",
+    ...lines.map((line) => `  ${line}`),
+  ];
+}
+
+/** Returns the full explanation of a miss, one sentence or item per line. */
+export function missDetails(reason: CacheMissReason): string[] {
+  switch (reason.kind) {
+    case "no-entry":
+      return [
+        "It ran because its cache store has no entry for the task: none was stored yet, or `cache clear` or `gc` removed it.",
+      ];
+    case "forced":
+      return ["It ran because --force (or force: true) ignored its cache entry."];
+    case "expired":
+      return [
+        `It ran because its cache entry expired: created at ${reason.createdAt}, ${
+          formatDuration(reason.ageMs)
+        } before the lookup, with a ttl of ${formatDuration(reason.ttlMs)}.`,
+      ];
+    case "uncacheable":
+      if (reason.store !== undefined) {
+        return [
+          `It ran without the cache: its store "${reason.store}" is declared but not built in.`,
+        ];
+      }
+      if (reason.reason !== undefined) {
+        return [`It ran without the cache: its inputs could not be read (${reason.reason}).`];
+      }
+      return ["It ran without the cache: caching is off for the task."];
+    case "restore-failed":
+      return [`It ran because its cache entry could not be restored: ${reason.reason}.`];
+    case "changed":
+      return changedDetails(reason);
+  }
+}

@@ -1,0 +1,41 @@
+/** The cache lookup input of a task, shared by real runs and dry runs. @module */
+
+import type { NormalizedTask } from "../../core/model.ts";
+import type { CacheLookupInput } from "../cache_seam.ts";
+import type { RunState } from "./state.ts";
+import type { PreparedStep } from "./steps.ts";
+
+/** The parts of a run's state that a task's cache key reads. */
+export type KeyState = Pick<
+  RunState,
+  "projectDir" | "env" | "envKeys" | "secretValues" | "fingerprints" | "force"
+>;
+
+/**
+ * Builds what the cache needs to compute the key of `task`. A dependency
+ * without a fingerprint (one that did not run) enters as an empty string.
+ * `cwd` is the task's directory (a source task runs in its source), and
+ * `sourceKey` is the source's commit or content text, placed before the steps.
+ */
+export function cacheLookupInput(
+  state: KeyState,
+  task: NormalizedTask,
+  steps: readonly PreparedStep[],
+  options: { cwd?: string; sourceKey?: string } = {},
+): CacheLookupInput {
+  // NOTE: a function step contributes only its source text; values it captures from its module
+  // are not in the key.
+  const stepTexts = steps.map((step) => step.kind === "shell" ? step.keyText : step.code);
+  return {
+    task,
+    cwd: options.cwd ?? state.projectDir,
+    env: state.env,
+    envKeys: state.envKeys,
+    secretValues: state.secretValues,
+    dependencyFingerprints: Object.fromEntries(
+      task.dependsOn.map((id) => [id, state.fingerprints.get(id) ?? ""]),
+    ),
+    stepTexts: options.sourceKey === undefined ? stepTexts : [options.sourceKey, ...stepTexts],
+    force: state.force,
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * Dry runs: what a run of a job would do, worked out without running it.
+ * A dry run resolves the graph, the env and every task's cache key, and
+ * predicts for each task whether the cache would restore it. It executes
+ * no task command, writes no record, takes no lock and changes no cache
+ * entry or index.
+ *
+ * @module
+ */
+
+import { ErrorCode, PipelineError } from "../../core/errors.ts";
+import { randomUUID } from "node:crypto";
+import { resolve } from "node:path";
+import process from "node:process";
+import type { EnvValue } from "../../core/env.ts";
+import { createTaskCache } from "../cache/task_cache.ts";
+import { pipelineFromModule } from "../load.ts";
+import { activeRunLock } from "../lock.ts";
+import { Redactor } from "../redact.ts";
+import type { CacheMissReason, ProcessEnv, RunOptions } from "../types.ts";
+import { readCandidate } from "./candidate.ts";
+import { planJob as resolveJob, planTask as resolveTask, selectExecutor } from "./plan.ts";
+import { prepareRun, requirementsError } from "./prepare.ts";
+import { type PredictionContext, predictTask } from "./predict.ts";
+import { isCiEnv, type PipelineInput } from "./run_job.ts";
+
+/** Options of {@link planJob}: the options of `runJob` that shape what a run does. */
+export interface PlanOptions
+  extends Pick<RunOptions, "id" | "mode" | "force" | "cwd" | "env" | "executor" | "sandbox"> {
+  /**
+   * `task` plans the task `id` with its dependencies and the pipeline env,
+   * as `async-pipeline run-task` does. Default `job`.
+   */
+  target?: "job" | "task";
+}
+
+/** One declared env key of a plan. */
+export interface PlannedEnv {
+  name: string;
+  /** Where the value comes from: written in the pipeline, `env.var(...)` or `env.secret(...)`. */
+  kind: "literal" | "var" | "secret";
+  /** The resolved value, never present for a secret. Secret values inside it are masked. */
+  value?: string;
+}
+
+/** What a run would do with one task. */
+export interface PlannedTask {
+  id: string;
+  /** Direct dependencies, which finish before the task starts. */
+  dependsOn: string[];
+  /** Source id for namespaced source tasks. */
+  source?: string;
+  /** Predicted: the task would be restored from the cache instead of running. */
+  cacheHit: boolean;
+  /**
+   * False when an earlier task of the run may change what this prediction
+   * depends on, so the run could differ; `note` says why.
+   */
+  certain: boolean;
+  /**
+   * The cache key the run would use. Absent when the task is not cached, or
+   * when the key is known only once the run is under way (see `note`).
+   */
+  cacheKey?: string;
+  /** Predicted reason to run, in the shape of `TaskResult.cacheMiss`. */
+  cacheMiss?: CacheMissReason;
+  /** Why the key or the prediction is not final. */
+  note?: string;
+  /** True when a dependency would fail first, so the task would not start. */
+  skipped?: boolean;
+  /** The error the task would fail with before its first command. */
+  error?: { code: string; message: string };
+  /** Warnings the run would record for the task. */
+  warnings?: string[];
+}
+
+/** What a run of a job would do, as {@link planJob} returns it. */
+export interface JobPlan {
+  schemaVersion: 1;
+  pipelineName: string;
+  /** Job id, or `task:<id>` when planning a single task. */
+  jobId: string;
+  /** Project directory. */
+  cwd: string;
+  mode: "manual" | "ci";
+  executor: string;
+  /** True when `force` would ignore every cache entry. */
+  force: boolean;
+  /** The declared env keys of the job, in declaration order. */
+  env: PlannedEnv[];
+  /** Tasks in the order the run would start them, each after its dependencies. */
+  tasks: PlannedTask[];
+  /** The run holding the run lock now, whose work may change this plan. */
+  activeRun?: { pid: number; runId: string; startedAt: string };
+  warnings: string[];
+}
+
+function envKind(value: EnvValue): PlannedEnv["kind"] {
+  if (typeof value === "string") return "literal";
+  return value.kind === "secret" ? "secret" : "var";
+}
+
+function plannedEnv(
+  declared: Readonly<Record<string, EnvValue>>,
+  env: ProcessEnv,
+  redactor: Redactor,
+): PlannedEnv[] {
+  return Object.entries(declared).map(([name, value]) => {
+    const kind = envKind(value);
+    if (kind === "secret") return { name, kind };
+    return { name, kind, value: redactor.redact(env[name] ?? "") };
+  });
+}
+
+function memoize<T>(fn: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= fn());
+}
+
+/**
+ * Works out what `runJob(pipeline, options)` would do, without running
+ * anything: the tasks in execution order with their dependencies, and for
+ * each whether it would be a cache hit, its key and, for a predicted miss,
+ * the reason. No task command runs, no record is written, no lock is taken
+ * and no cache entry or index changes. A run that holds the lock does not
+ * stop a dry run: it is reported in `activeRun`.
+ *
+ * Deferred `sh((ctx) => ...)` callbacks are called to render their command,
+ * as the run would call them, and tasks with function steps read the same
+ * git facts a run reads. The prediction assumes every task passes.
+ *
+ * @throws {PipelineError} for what would stop the run before its first
+ * task: an unknown job or task, a missing secret or variable, a missing
+ * tool, or an unsupported sandbox. The error is the one the run would throw.
+ * @example
+ * ```ts
+ * import { planJob } from "@async/pipeline/node";
+ * import pipeline from "./pipeline.ts";
+ *
+ * const plan = await planJob(pipeline, { id: "verify" });
+ * for (const task of plan.tasks) console.log(task.id, task.cacheHit ? "hit" : "miss");
+ * ```
+ */
+export async function planJob(input: PipelineInput, options: PlanOptions): Promise<JobPlan> {
+  const pipeline = pipelineFromModule(input, "The pipeline passed to planJob");
+  const plan = options.target === "task"
+    ? resolveTask(pipeline, options.id)
+    : resolveJob(pipeline, options.id);
+  if (plan.sourceIds.length > 0) {
+    // NOTE: predicting source tasks needs their checkouts and prepare steps, which a dry run must not touch.
+    throw new PipelineError(
+      ErrorCode.NOT_IMPLEMENTED,
+      `A dry run of "${options.id}" cannot predict the tasks of sources (${
+        plan.sourceIds.join(", ")
+      }) yet.`,
+      {
+        hint: "Run `async-pipeline graph` to see the graph, or dry-run a job without source tasks.",
+      },
+    );
+  }
+  const env = options.env ?? process.env;
+  const projectDir = resolve(options.cwd ?? process.cwd());
+  const executor = selectExecutor(pipeline, options, env, projectDir);
+  const force = options.force === true;
+
+  const prepared = await prepareRun(plan, env, executor);
+  if (prepared.issues.length > 0) throw requirementsError(plan.jobId, prepared.issues);
+  const redactor = new Redactor(prepared.secretValues);
+  const holder = await activeRunLock(projectDir);
+
+  const context: PredictionContext = {
+    state: {
+      projectDir,
+      env: prepared.env,
+      envKeys: prepared.envKeys,
+      secretValues: [...prepared.secretValues],
+      fingerprints: new Map(),
+      force,
+      renderedShells: prepared.renderedShells,
+      redactor,
+    },
+    cache: createTaskCache({
+      pipeline,
+      rootDir: projectDir,
+      runId: `dry-run-${randomUUID()}`,
+      force,
+      readOnly: true,
+    }),
+    candidate: memoize(() => readCandidate(projectDir, env)),
+    predicted: new Map(),
+  };
+  const tasks = [];
+  for (const task of plan.tasks) tasks.push(await predictTask(context, task));
+
+  const result: JobPlan = {
+    schemaVersion: 1,
+    pipelineName: pipeline.name,
+    jobId: plan.jobId,
+    cwd: projectDir,
+    mode: options.mode ?? plan.job?.mode ?? (isCiEnv(env) ? "ci" : "manual"),
+    executor: executor.name,
+    force,
+    env: plannedEnv(plan.env, prepared.env, redactor),
+    tasks,
+    ...(holder
+      ? { activeRun: { pid: holder.pid, runId: holder.runId, startedAt: holder.startedAt } }
+      : {}),
+    warnings: [...prepared.warnings],
+  };
+  return redactor.redactValue(result);
+}
