@@ -2,6 +2,7 @@
 
 import { createHash, createHmac } from "node:crypto";
 import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
 
 /** Returns the SHA-256 hex digest of a string or bytes. */
 export function sha256(data: string | Uint8Array): string {
@@ -17,8 +18,21 @@ export function secretDigest(value: string, key: Uint8Array): string {
   return `hmac-${createHmac("sha256", key).update(value).digest("hex")}`;
 }
 
-/** Streams a file through SHA-256 and returns the hex digest. */
-export function sha256File(path: string): Promise<string> {
+/** Files up to this size are read whole; larger ones are streamed. */
+const WHOLE_READ_LIMIT = 64 * 1024;
+
+/**
+ * Returns the SHA-256 hex digest of a file's content. A file of at most
+ * 64 KiB (by `sizeHint`, its size from an earlier `lstat`) is read in one
+ * call, because a read stream costs far more per file; a larger one is
+ * streamed so memory stays flat.
+ */
+export async function sha256File(path: string, sizeHint?: number): Promise<string> {
+  if (sizeHint !== undefined && sizeHint <= WHOLE_READ_LIMIT) return sha256(await readFile(path));
+  return await sha256Stream(path);
+}
+
+function sha256Stream(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash("sha256");
     const stream = createReadStream(path);

@@ -98,7 +98,7 @@ export class FileStateIndex {
       return entry[6];
     }
     const hashedAt = now;
-    const digest = await sha256File(path);
+    const digest = await sha256File(path, stats.size);
     this.hashedFiles++;
     const after = await lstat(path);
     if (after.size === stats.size && after.mtimeMs === stats.mtimeMs && after.ino === stats.ino) {
