@@ -22,35 +22,63 @@ export interface ScheduleOptions {
  * Starts each node once all its dependencies passed, at most `concurrency`
  * at a time, earlier nodes first. After the first failure no node starts,
  * and the nodes already running finish. Resolves with the ids that started.
+ * Work per completion is proportional to the finished node's dependents, not
+ * to the size of the graph.
  */
 export async function schedule(options: ScheduleOptions): Promise<Set<string>> {
-  const known = new Set(options.nodes.map((node) => node.id));
+  const { nodes } = options;
+  const position = new Map(nodes.map((node, index) => [node.id, index]));
+  // Per node, how many of its dependencies have not passed yet, and who waits for it.
+  const waitingOn = nodes.map(() => 0);
+  const dependents: number[][] = nodes.map(() => []);
+  nodes.forEach((node, index) => {
+    for (const dep of new Set(node.dependsOn)) {
+      const depIndex = position.get(dep);
+      if (depIndex === undefined) continue;
+      waitingOn[index]++;
+      dependents[depIndex].push(index);
+    }
+  });
+  // Ready nodes by position, so earlier nodes start first.
+  const ready = nodes.flatMap((_, index) => waitingOn[index] === 0 ? [index] : []);
   const started = new Set<string>();
-  const passed = new Set<string>();
   const running = new Map<string, Promise<void>>();
   let failed = false;
 
-  const start = (id: string) => {
+  const start = (index: number) => {
+    const id = nodes[index].id;
     started.add(id);
     const done = options.run(id).then((ok) => {
       running.delete(id);
-      if (ok) passed.add(id);
-      else failed = true;
+      if (!ok) {
+        failed = true;
+        return;
+      }
+      for (const next of dependents[index]) {
+        if (--waitingOn[next] === 0) insertSorted(ready, next);
+      }
     });
     running.set(id, done);
   };
 
   while (true) {
-    if (!failed && !options.stopped()) {
-      for (const node of options.nodes) {
-        if (running.size >= options.concurrency) break;
-        if (started.has(node.id)) continue;
-        const ready = node.dependsOn.every((dep) => !known.has(dep) || passed.has(dep));
-        if (ready) start(node.id);
-      }
+    while (!failed && !options.stopped() && running.size < options.concurrency && ready.length) {
+      start(ready.shift() as number);
     }
     if (running.size === 0) break;
     await Promise.race(running.values());
   }
   return started;
+}
+
+/** Inserts `value` into the ascending array `sorted`. */
+function insertSorted(sorted: number[], value: number): void {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (sorted[middle] < value) low = middle + 1;
+    else high = middle;
+  }
+  sorted.splice(low, 0, value);
 }
