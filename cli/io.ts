@@ -7,7 +7,7 @@ export interface TextSink {
   readonly isTTY?: boolean;
 }
 
-/** What a CLI command may touch; nothing global. */
+/** Resources a CLI command may use; it touches nothing global. */
 export interface CliContext {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -67,7 +67,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const onStderrError = () => undefined;
   // An exception thrown outside any awaited call (for example in a task's
   // abort listener or timer) would otherwise kill the process and leave the
-  // record `running` and the lock held; it is reported and the run goes on.
+  // record `running` with the lock taken. It is reported, and the run goes on.
   const onUncaught = (error: unknown) => {
     if (process.stderr.destroyed) return;
     // The message may contain a secret, so it is printed only with --debug.

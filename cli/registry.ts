@@ -28,7 +28,7 @@ export function registerCommands(...list: CliCommand[]): void {
   }
 }
 
-/** Every registered command, in registration order. */
+/** Returns every registered command, in registration order. */
 export function listCommands(): readonly CliCommand[] {
   return commands;
 }

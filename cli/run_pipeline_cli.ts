@@ -117,7 +117,7 @@ export async function invokePipelineCli(options: InvokePipelineCliOptions) {
     signal: options.signal ?? new AbortController().signal,
     debug: options.args.includes("--debug"),
   };
-  // Help and version never run the project's pipeline file, so they cannot fail or print because of it.
+  // Help and version skip the project's pipeline file (tested), so it cannot make them fail or print.
   const pipeline = isInformational(options.args)
     ? undefined
     : await loadPipelineQuietly(options.cwd, options.args);

@@ -66,9 +66,9 @@ export interface PipelineIssue {
   code: ErrorCode;
   /** Dotted path of the field at fault, such as `tasks.build.timout`. */
   path?: string;
-  /** What is wrong, naming the value at fault (never a secret value). */
+  /** Description of the problem, naming the value at fault (never a secret value). */
   message: string;
-  /** What to do about it. */
+  /** Suggested fix. */
   hint?: string;
 }
 

@@ -52,7 +52,7 @@ export interface TaskNormalizeContext {
 
 /**
  * Applies `taskDefaults` to a task config. Entries whose key equals a segment
- * of the id (split on `:` and `/`) apply first, in segment order; the entry
+ * of the id (split on `:` and `/`) apply first, in segment order. The entry
  * whose key equals the whole id applies last. The task's own fields win over
  * every default. Each field is replaced, not merged.
  */

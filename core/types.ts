@@ -25,7 +25,7 @@ export type Directive = CacheDirective | DependsOnDirective;
 /** One executable step. */
 export type Step = ShellCommand | DeferredShell | FunctionStep;
 
-/** What `run` or the second `task` argument accepts. */
+/** Steps accepted by `run` or the second `task` argument. */
 export type TaskRun = Step | readonly (Step | Directive)[];
 
 /** Cache settings for a task. */

@@ -1,6 +1,6 @@
 /**
- * The seam between the runner and the task cache. The runner asks the cache
- * before each task and tells it after each passing task; everything about
+ * The seam between the runner and the task cache. The runner queries the cache
+ * before each task and reports each passing task to it, and everything about
  * keys, stores and outputs stays behind this interface.
  *
  * @module
@@ -20,7 +20,7 @@ export function secretKeyTextDigest(value: string): string {
   return createHash("sha256").update(value).digest("hex").slice(0, 16);
 }
 
-/** What the cache needs to compute a task's key. */
+/** Inputs the cache needs to compute a task's key. */
 export interface CacheLookupInput {
   task: NormalizedTask;
   /** Task working directory (inputs and outputs are relative to it). */
@@ -39,7 +39,7 @@ export interface CacheLookupInput {
   force: boolean;
 }
 
-/** Answer of a lookup. */
+/** Result of a lookup. */
 export type CacheLookupResult =
   | {
     status: "disabled";
@@ -61,12 +61,12 @@ export type CacheLookupResult =
     status: "miss";
     key: string;
     fingerprint: string;
-    /** Why the entry was not used. */
+    /** Reason the entry was not used. */
     reason: CacheMissReason;
     warning?: string;
   };
 
-/** What the cache stores after a task passed. */
+/** Data the cache stores after a task passed. */
 export interface CacheSaveInput {
   task: NormalizedTask;
   cwd: string;
@@ -79,7 +79,7 @@ export interface CacheSaveInput {
   durationMs: number;
 }
 
-/** The task cache as the runner sees it. */
+/** The task cache interface the runner calls. */
 export interface TaskCacheHooks {
   lookup(input: CacheLookupInput): Promise<CacheLookupResult>;
   /** Stores the result; `stored: false` with a warning when inputs changed during the run. */

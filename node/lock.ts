@@ -106,7 +106,7 @@ function activeError(holder: RunLockInfo, path: string): PipelineError {
 /**
  * Returns the holder of `.async/run.lock` in `projectDir` while it may be
  * alive, without taking or changing the lock. Resolves undefined when no
- * run holds it.
+ * run has it.
  */
 export async function activeRunLock(projectDir: string): Promise<RunLockInfo | undefined> {
   const holder = await readLock(join(projectDir, RUN_LOCK_PATH));

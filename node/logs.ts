@@ -92,12 +92,12 @@ export class LogBuffer {
     }
   }
 
-  /** The kept output as text, without a marker. */
+  /** Returns the kept output as text, without a marker. */
   content(): string {
     return Buffer.concat(this.#chunks).toString("utf8");
   }
 
-  /** The text to store: the kept output, after a truncation marker when output was dropped. */
+  /** Returns the text to store: the kept output, after a truncation marker when output was dropped. */
   stored(): string {
     const content = this.content();
     return this.#dropped > 0 ? truncationMarker(this.#dropped, this.#maxBytes) + content : content;

@@ -24,7 +24,7 @@ export const RUNS_DIR = ".async/runs";
 /** File name of the record inside a run directory. */
 export const RECORD_FILE = "execution.json";
 
-/** Runs kept by the automatic prune unless `ASYNC_PIPELINE_KEEP_RUNS` says otherwise. */
+/** Runs kept by the automatic prune unless `ASYNC_PIPELINE_KEEP_RUNS` sets another number. */
 export const DEFAULT_KEEP_RUNS = 50;
 
 const RUN_ID = /^\d{8}T\d{9}Z-[0-9a-f]{6}$/;
@@ -66,7 +66,7 @@ function logFileName(taskId: string, stream: "stdout" | "stderr"): string {
   return `${encodeURIComponent(taskId)}.${stream}.log`;
 }
 
-/** Longest delay between a progress change and the record write that contains it. */
+/** Maximum delay between a progress change and the record write that contains it. */
 export const PROGRESS_INTERVAL_MS = 200;
 
 /** Writes one run's record and logs. Writes of the record are queued so they land in order. */
@@ -93,7 +93,7 @@ export class RunRecordStore {
   }
 
   /**
-   * Writes `record` atomically now and resolves once the file holds this
+   * Writes `record` atomically now and resolves once the file contains this
    * state (or a later one). Used when a run starts and when it ends.
    */
   async write(record: ExecutionRecord): Promise<void> {

@@ -39,7 +39,7 @@ export interface CommandExecutor {
   /** Short name shown in records, such as `host`, `docker` or `lima`. */
   name: string;
   runShell(command: string, options: ShellRunOptions): Promise<CommandResult>;
-  /** Answers `requires.tools`: whether `tool` is available where steps run. */
+  /** Checks `requires.tools`: resolves true when `tool` is available where steps run. */
   checkTool?(tool: string): Promise<boolean>;
 }
 
@@ -82,7 +82,7 @@ export interface RunOptions {
   sandbox?: SandboxId | SandboxDefinition;
 }
 
-/** What differs between a task's most recent cache entry and its current key manifest. */
+/** Differences between a task's most recent cache entry and its current key manifest. */
 export interface CacheChanges {
   /** Input paths, relative to the task directory, that were added, removed or edited. */
   inputs: { added: string[]; removed: string[]; changed: string[] };
@@ -100,7 +100,7 @@ export interface CacheChanges {
 }
 
 /**
- * Why a cacheable task ran instead of being restored from the cache, as
+ * Reason a cacheable task ran instead of being restored from the cache, as
  * recorded in {@link TaskResult.cacheMiss}.
  */
 export type CacheMissReason =
@@ -144,7 +144,7 @@ export interface TaskResult {
   attemptLog: AttemptRecord[];
   cacheKey?: string;
   cacheHit: boolean;
-  /** Why a cacheable task ran instead of being restored. */
+  /** Reason a cacheable task ran instead of being restored. */
   cacheMiss?: CacheMissReason;
   startedAt?: string;
   finishedAt?: string;
@@ -180,13 +180,13 @@ export interface ExecutionSourceRecord {
 export interface CommandRecord {
   /** The command's argv, secrets masked as `***`. */
   args: string[];
-  /** What the policy did: `allow` (ran it), `mock` (returned the rule's result) or `deny`. */
+  /** Policy action taken: `allow` (ran it), `mock` (returned the rule's result) or `deny`. */
   action: string;
   /** Index of the matching rule in `commands.rules`; absent when the fallback applied. */
   rule?: number;
   /** The environment a `requireEnvironment` rule asked for. */
   environment?: string;
-  /** Why a denied command was denied. */
+  /** Reason the command was denied. */
   reason?: string;
   code?: number;
   /** Output capped at `output.maxBytes` bytes per stream, secrets masked unless disabled. */
@@ -213,7 +213,7 @@ export interface ExecutionRecord {
   tasks: TaskResult[];
   sources?: Record<string, ExecutionSourceRecord>;
   commands?: CommandRecord[];
-  /** Why the run failed when no single task explains it (interrupt, missing secret, ...). */
+  /** Reason the run failed when no single task explains it (interrupt, missing secret, ...). */
   error?: { code: string; message: string };
   warnings?: string[];
 }

@@ -118,7 +118,7 @@ export function cacheFor(
   return createTaskCache({ pipeline, rootDir: dir, runId: crypto.randomUUID(), ...options });
 }
 
-/** Returns the differences a `changed` miss reports, or undefined for any other answer. */
+/** Returns the differences a `changed` miss reports, or undefined for any other lookup result. */
 export function changesOf(lookup: CacheLookupResult): CacheChanges | undefined {
   if (lookup.status !== "miss" || lookup.reason.kind !== "changed") return undefined;
   return lookup.reason;

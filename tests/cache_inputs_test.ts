@@ -211,7 +211,7 @@ Deno.test("file index skips unchanged files", async () => {
   assert.equal(second.hashedFiles, 0);
   await writeFiles(dir, { "src/b.ts": "B" });
   // File timestamps come from a coarse kernel clock, so an edit within the same tick can keep the
-  // old mtime; set a later one, as a real edit made later would have.
+  // old mtime. A later mtime stands in for an edit made later.
   const later = new Date(Date.now() + 5_000);
   await utimes(join(dir, "src/b.ts"), later, later);
   assert.equal(await second.digest(join(dir, "src/b.ts")), sha256("B"));

@@ -188,7 +188,9 @@ export function evaluateTargets(summary: BenchSummary): string[] {
   for (const target of TARGETS) {
     for (const tool of tools) {
       const verdict = target.evaluate(summary, tool);
-      const word = verdict.met === undefined ? "—" : verdict.met ? "met" : "MISSED";
+      let word = "—";
+      if (verdict.met === true) word = "met";
+      if (verdict.met === false) word = "MISSED";
       lines.push(
         `| ${target.description} | ${target.limit} | ${tool} | ${verdict.measured} | ${word}: ${verdict.margin} |`,
       );

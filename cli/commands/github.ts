@@ -90,7 +90,7 @@ async function runCheck(args: string[], ctx: CliContext): Promise<number> {
   );
 }
 
-/** The generate command for the same files: check's arguments (paths, config) carried over. */
+/** Builds the generate command for the same files, carrying over check's arguments (paths, config). */
 function regenerateCommand(args: readonly string[]): string {
   return ["async-pipeline", "sync", "github", "generate", ...args.map(shellQuote)].join(" ");
 }

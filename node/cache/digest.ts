@@ -24,8 +24,8 @@ const WHOLE_READ_LIMIT = 64 * 1024;
 /**
  * Returns the SHA-256 hex digest of a file's content. A file of at most
  * 64 KiB (by `sizeHint`, its size from an earlier `lstat`) is read in one
- * call, because a read stream costs far more per file; a larger one is
- * streamed so memory stays flat.
+ * call, because a read stream costs far more per file. A larger file is
+ * streamed, so memory stays flat.
  */
 export async function sha256File(path: string, sizeHint?: number): Promise<string> {
   if (sizeHint !== undefined && sizeHint <= WHOLE_READ_LIMIT) return sha256(await readFile(path));

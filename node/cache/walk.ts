@@ -119,7 +119,7 @@ export async function walkPatterns(
     return true;
   };
 
-  /** Lists `dir`; `chain` holds the real paths of the directories from the walk root down to it. */
+  /** Lists `dir`; `chain` contains the real paths of the directories from the walk root down to it. */
   const visit = async (dir: string, chain: readonly string[]): Promise<void> => {
     let children: Dirent[];
     try {

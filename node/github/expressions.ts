@@ -13,8 +13,9 @@ export function literal(value: string): string {
 
 /**
  * Renders one env value for a workflow `env:` map. A literal stays as
- * written, except that each `${{` is escaped as `${{ '${{' }}` so GitHub
- * does not evaluate it and the job sees the same text as a local run; `env.secret("NAME")` becomes `${{ secrets.NAME }}`; `env.var("NAME")`
+ * written, except that each `${{` becomes `${{ '${{' }}`. GitHub then does
+ * not evaluate it, so the job gets the same text as a local run.
+ * `env.secret("NAME")` becomes `${{ secrets.NAME }}`, and `env.var("NAME")`
  * becomes `${{ vars.NAME }}`, with `|| 'default'` when it has a default. A
  * mapped variable renders its selector, and the runner maps the selector
  * through the table at run time.

@@ -37,13 +37,13 @@ export interface PlanOptions
 /** One declared env key of a plan. */
 export interface PlannedEnv {
   name: string;
-  /** Where the value comes from: written in the pipeline, `env.var(...)` or `env.secret(...)`. */
+  /** Source of the value: a literal in the pipeline, `env.var(...)` or `env.secret(...)`. */
   kind: "literal" | "var" | "secret";
   /** The resolved value, never present for a secret. Secret values inside it are masked. */
   value?: string;
 }
 
-/** What a run would do with one task. */
+/** Prediction of what a run would do with one task. */
 export interface PlannedTask {
   id: string;
   /** Direct dependencies, which finish before the task starts. */
@@ -54,7 +54,7 @@ export interface PlannedTask {
   cacheHit: boolean;
   /**
    * False when an earlier task of the run may change what this prediction
-   * depends on, so the run could differ; `note` says why.
+   * depends on, so the run could differ; `note` gives the reason.
    */
   certain: boolean;
   /**
@@ -64,7 +64,7 @@ export interface PlannedTask {
   cacheKey?: string;
   /** Predicted reason to run, in the shape of `TaskResult.cacheMiss`. */
   cacheMiss?: CacheMissReason;
-  /** Why the key or the prediction is not final. */
+  /** Reason the key or the prediction is not final. */
   note?: string;
   /** True when a dependency would fail first, so the task would not start. */
   skipped?: boolean;
@@ -74,7 +74,7 @@ export interface PlannedTask {
   warnings?: string[];
 }
 
-/** What a run of a job would do, as {@link planJob} returns it. */
+/** Plan of a job's run, as {@link planJob} returns it. */
 export interface JobPlan {
   schemaVersion: 1;
   pipelineName: string;

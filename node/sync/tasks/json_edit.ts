@@ -20,9 +20,9 @@ import {
   type Node,
   type ParseError,
   parseTree,
-  printParseErrorCode,
 } from "jsonc-parser";
 import { ErrorCode, PipelineError } from "../../../core/errors.ts";
+import { throwOnParseErrors } from "./workspace.ts";
 
 /** Indentation unit and line ending of a file. */
 export interface TextFormat {
@@ -94,15 +94,7 @@ export function removeEntry(text: string, file: string, field: string, name: str
 function parseRoot(text: string, file: string): Node {
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true });
-  if (errors.length > 0) {
-    const [first] = errors;
-    const line = text.slice(0, first.offset).split("\n").length;
-    throw new PipelineError(
-      ErrorCode.SYNC_FILE_INVALID,
-      `${file} is not valid JSON: ${printParseErrorCode(first.error)} at line ${line}.`,
-      { path: file, hint: `Fix ${file}, then run the command again.` },
-    );
-  }
+  throwOnParseErrors(errors, text, file);
   if (!root || root.type !== "object") {
     throw new PipelineError(
       ErrorCode.SYNC_FILE_INVALID,

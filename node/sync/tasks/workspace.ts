@@ -31,19 +31,30 @@ export async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
+/**
+ * Throws `ASYNC_PIPELINE_SYNC_FILE_INVALID` for the first parse error, naming
+ * the file and the line. Does nothing when `errors` is empty.
+ */
+export function throwOnParseErrors(
+  errors: readonly ParseError[],
+  text: string,
+  file: string,
+): void {
+  if (errors.length === 0) return;
+  const [first] = errors;
+  const line = text.slice(0, first.offset).split("\n").length;
+  throw new PipelineError(
+    ErrorCode.SYNC_FILE_INVALID,
+    `${file} is not valid JSON: ${printParseErrorCode(first.error)} at line ${line}.`,
+    { path: file, hint: `Fix ${file}, then run the command again.` },
+  );
+}
+
 /** Parses JSON or JSONC text, naming the file when it is invalid. */
 export function parseJsonFile(text: string, file: string): unknown {
   const errors: ParseError[] = [];
   const value = parseJsonc(text, errors, { allowTrailingComma: true });
-  if (errors.length > 0) {
-    const [first] = errors;
-    const line = text.slice(0, first.offset).split("\n").length;
-    throw new PipelineError(
-      ErrorCode.SYNC_FILE_INVALID,
-      `${file} is not valid JSON: ${printParseErrorCode(first.error)} at line ${line}.`,
-      { path: file, hint: `Fix ${file}, then run the command again.` },
-    );
-  }
+  throwOnParseErrors(errors, text, file);
   return value;
 }
 
