@@ -15,7 +15,7 @@
  */
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
@@ -161,11 +161,12 @@ function measuredEnv(
 ): Record<string, string> {
   const binDir = join(workDir, "bin");
   mkdirSync(binDir, { recursive: true });
-  try {
-    symlinkSync(bench.node, join(binDir, "node"));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  }
+  // Replace the link every time: a link left by an earlier invocation may
+  // point at a Node that no longer exists, and PATH would then fall through
+  // to whatever `node` comes next.
+  const link = join(binDir, "node");
+  rmSync(link, { force: true });
+  symlinkSync(bench.node, link);
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined) env[key] = value;
