@@ -3,8 +3,8 @@
  *
  * `execution.json` is rewritten atomically (a temporary file, then a rename)
  * when the run starts, as each task finishes, and when the run ends, so a
- * reader never sees a torn file. Each task's stdout and stderr are stored
- * beside it under `logs/`. Everything written passes through the run's
+ * reader never sees a torn file. Each task's non-empty stdout and stderr are
+ * stored beside it under `logs/`. Everything written passes through the run's
  * {@link Redactor}.
  *
  * @module
@@ -135,19 +135,26 @@ export class RunRecordStore {
   }
 
   /** Stores a task's logs and returns their paths relative to the run directory. */
+  /**
+   * Writes the non-empty streams of a task's output under `logs/` and
+   * returns their paths. The files are written in place: the run directory
+   * belongs to this run alone, and the record names a log only after it is
+   * complete.
+   */
   async writeLogs(
     taskId: string,
     stdout: string,
     stderr: string,
-  ): Promise<{ stdout: string; stderr: string }> {
-    const paths = {
-      stdout: `logs/${logFileName(taskId, "stdout")}`,
-      stderr: `logs/${logFileName(taskId, "stderr")}`,
-    };
-    await Promise.all([
-      writeFileAtomic(join(this.dir, paths.stdout), this.#redactor.redact(stdout)),
-      writeFileAtomic(join(this.dir, paths.stderr), this.#redactor.redact(stderr)),
-    ]);
+  ): Promise<{ stdout?: string; stderr?: string }> {
+    const paths: { stdout?: string; stderr?: string } = {};
+    const writes: Promise<void>[] = [];
+    for (const [stream, text] of [["stdout", stdout], ["stderr", stderr]] as const) {
+      if (text === "") continue;
+      const path = `logs/${logFileName(taskId, stream)}`;
+      paths[stream] = path;
+      writes.push(writeFile(join(this.dir, path), this.#redactor.redact(text)));
+    }
+    await Promise.all(writes);
     return paths;
   }
 }

@@ -152,8 +152,11 @@ export interface TaskResult {
   exitCode?: number;
   error?: { code?: string; message: string };
   meta: Record<string, unknown>;
-  /** Log paths relative to the run directory. */
-  logs?: { stdout: string; stderr: string };
+  /**
+   * Log paths relative to the run directory. A stream that printed nothing
+   * has no file and no path.
+   */
+  logs?: { stdout?: string; stderr?: string };
   /** Source id for namespaced source tasks. */
   source?: string;
   warnings?: string[];

@@ -77,7 +77,7 @@ Deno.test("runJob second run is all cached", async () => {
   }
   assert.equal(byId(second).lib.cacheKey, byId(first).lib.cacheKey);
   const { dir: runDir } = await readLatestRecord(dir);
-  assert.equal(await readFile(join(runDir, byId(second).lib.logs!.stdout), "utf8"), "built lib\n");
+  assert.equal(await readFile(join(runDir, byId(second).lib.logs!.stdout!), "utf8"), "built lib\n");
 });
 
 Deno.test("runJob force reruns and refreshes", async () => {

@@ -98,7 +98,7 @@ Deno.test("cli run masks secrets everywhere", async () => {
   const files = await readRunFiles(dir);
   assert.ok(!files.includes(token));
   assert.ok(!files.includes("abcdef"));
-  const stdoutLog = await readFile(join(dir, record.tasks[0].logs!.stdout), "utf8");
+  const stdoutLog = await readFile(join(dir, record.tasks[0].logs!.stdout!), "utf8");
   assert.equal(stdoutLog, "token=***\n***\n");
 });
 

@@ -75,11 +75,17 @@ Deno.test("RunRecordStore writes masked records and logs", async () => {
   assert.equal(written.error.message, "leaked ***");
 
   const logs = await store.writeLogs("src:build", "out p@ss\n", "");
-  assert.deepEqual(logs, {
-    stdout: "logs/src%3Abuild.stdout.log",
-    stderr: "logs/src%3Abuild.stderr.log",
-  });
-  assert.equal(await readFile(join(store.dir, logs.stdout), "utf8"), "out ***\n");
+  assert.deepEqual(logs, { stdout: "logs/src%3Abuild.stdout.log" });
+  assert.equal(await readFile(join(store.dir, "logs/src%3Abuild.stdout.log"), "utf8"), "out ***\n");
   const leftovers = (await readdir(store.dir)).filter((name) => name.endsWith(".tmp"));
   assert.deepEqual(leftovers, []);
+});
+
+Deno.test("RunRecordStore writes no file for an empty stream", async () => {
+  const dir = await Deno.makeTempDir();
+  const store = new RunRecordStore(dir, createRunId(), new Redactor([]));
+  await store.create();
+  const logs = await store.writeLogs("quiet", "", "warned\n");
+  assert.deepEqual(logs, { stderr: "logs/quiet.stderr.log" });
+  assert.deepEqual(await readdir(join(store.dir, "logs")), ["quiet.stderr.log"]);
 });

@@ -82,7 +82,7 @@ Deno.test("cache hit replays logs without running", async () => {
   assert.deepEqual(build.meta, { from: "cache" });
   await assert.rejects(readFile(join(cwd, "build.txt")), { code: "ENOENT" });
   assert.equal(
-    await readFile(join(cwd, ".async/runs", record.id, build.logs!.stdout), "utf8"),
+    await readFile(join(cwd, ".async/runs", record.id, build.logs!.stdout!), "utf8"),
     "restored\n",
   );
   assert.ok(events.some((event) => event.type === "task-cached" && event.taskId === "build"));

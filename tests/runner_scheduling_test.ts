@@ -106,7 +106,7 @@ Deno.test("runJob retries until an attempt passes", async () => {
     20,
     20,
   ]);
-  const log = await readFile(join(cwd, ".async/runs", record.id, result.logs!.stdout), "utf8");
+  const log = await readFile(join(cwd, ".async/runs", record.id, result.logs!.stdout!), "utf8");
   assert.equal(log, "attempt 1\nattempt 2\nattempt 3\n");
 });
 

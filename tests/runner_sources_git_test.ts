@@ -40,6 +40,8 @@ async function project(): Promise<string> {
 async function taskLog(cwd: string, record: ExecutionRecord, id: string): Promise<string> {
   const result = record.tasks.find((task) => task.id === id);
   assert.ok(result?.logs, `task ${id} has logs`);
+  // A task that printed nothing has no stdout file.
+  if (result.logs.stdout === undefined) return "";
   return await readFile(join(cwd, ".async/runs", record.id, result.logs.stdout), "utf8");
 }
 

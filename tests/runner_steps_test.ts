@@ -67,7 +67,7 @@ Deno.test("function steps get the full context", async () => {
   assert.equal(typeof ctx.sh, "function");
   assert.deepEqual(record.tasks[0].meta, { checked: true });
   const log = await readFile(
-    join(cwd, ".async/runs", record.id, record.tasks[0].logs!.stdout),
+    join(cwd, ".async/runs", record.id, record.tasks[0].logs!.stdout!),
     "utf8",
   );
   assert.equal(log, "from the function step\n");
@@ -209,7 +209,7 @@ Deno.test("output over the cap keeps the tail", async () => {
     env: { ...baseEnv(), ASYNC_PIPELINE_MAX_LOG_BYTES: "4096" },
   });
   const log = await readFile(
-    join(cwd, ".async/runs", record.id, record.tasks[0].logs!.stdout),
+    join(cwd, ".async/runs", record.id, record.tasks[0].logs!.stdout!),
     "utf8",
   );
   const [marker, ...rest] = log.split("\n");

@@ -1,7 +1,9 @@
 /**
  * The persistent file-state index: for each file it remembers the stat facts
  * (size, mtime, ctime, inode, mode) seen when its content was hashed, so a
- * file whose facts are unchanged is not read again.
+ * file whose facts are unchanged is not read again. It also keeps the walk
+ * memos of {@link ./walk_memo.ts}, so one file holds all the state a warm
+ * run reads.
  *
  * An entry is trusted only when the file's mtime and ctime are older than
  * the moment it was hashed by at least {@link RACY_WINDOW_MS}. A file written
@@ -12,10 +14,10 @@
  */
 
 import { randomUUID } from "node:crypto";
-import type { Stats } from "node:fs";
-import { lstat, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { sha256File } from "./digest.ts";
+import { type FileFacts, lstatFacts } from "./facts.ts";
 
 /** Timestamp granularity margin in milliseconds (2 s covers coarse filesystems such as FAT). */
 export const RACY_WINDOW_MS = 2000;
@@ -26,14 +28,21 @@ const FORGET_AFTER_MS = 30 * 24 * 60 * 60 * 1000;
 /** Last-seen times are refreshed at this granularity, so a warm run does not rewrite the index. */
 const SEEN_GRANULARITY_MS = 24 * 60 * 60 * 1000;
 
-const INDEX_VERSION = 1;
+/** Version 2 stores normalized facts (see {@link ./facts.ts}) and walk memos. */
+const INDEX_VERSION = 2;
 
 /** `[size, mtimeMs, ctimeMs, ino, mode, hashedAtMs, digest, seenAtMs]` */
 type IndexEntry = [number, number, number, number, number, number, string, number];
 
-function sameFacts(entry: IndexEntry, stats: Stats): boolean {
-  return entry[0] === stats.size && entry[1] === stats.mtimeMs && entry[2] === stats.ctimeMs &&
-    entry[3] === stats.ino && entry[4] === stats.mode;
+/** A stored walk memo: its data, opaque to the index, and when it was last used. */
+interface StoredMemo {
+  data: unknown;
+  seenAt: number;
+}
+
+function sameFacts(entry: IndexEntry, facts: FileFacts): boolean {
+  return entry[0] === facts.size && entry[1] === facts.mtimeMs && entry[2] === facts.ctimeMs &&
+    entry[3] === facts.ino && entry[4] === facts.mode;
 }
 
 function trusted(entry: IndexEntry): boolean {
@@ -45,6 +54,7 @@ function trusted(entry: IndexEntry): boolean {
 export class FileStateIndex {
   readonly path: string;
   #entries = new Map<string, IndexEntry>();
+  #memos = new Map<string, StoredMemo>();
   #pending = new Map<string, Promise<string>>();
   #dirty = false;
   #now: () => number;
@@ -67,6 +77,12 @@ export class FileStateIndex {
             index.#entries.set(file, entry as IndexEntry);
           }
         }
+        for (const [key, memo] of Object.entries(data.walks ?? {})) {
+          const stored = memo as Partial<StoredMemo> | null;
+          if (typeof stored?.seenAt === "number" && stored.data !== undefined) {
+            index.#memos.set(key, { data: stored.data, seenAt: stored.seenAt });
+          }
+        }
       }
     } catch {
       // A missing or damaged index only costs re-reading files.
@@ -74,34 +90,59 @@ export class FileStateIndex {
     return index;
   }
 
+  /** Reads the index's clock, in milliseconds since the epoch. */
+  now(): number {
+    return this.#now();
+  }
+
+  /**
+   * Returns the digest remembered for the file at `path` when `facts` (its
+   * current facts) match the entry and the entry is trusted, without any I/O.
+   */
+  known(path: string, facts: FileFacts): string | undefined {
+    const entry = this.#entries.get(path);
+    if (entry === undefined || !sameFacts(entry, facts) || !trusted(entry)) return undefined;
+    const now = this.#now();
+    if (now - entry[7] > SEEN_GRANULARITY_MS) {
+      entry[7] = now;
+      this.#dirty = true;
+    }
+    return entry[6];
+  }
+
   /**
    * Returns the SHA-256 digest of the regular file at the absolute `path`.
-   * `stats` are its current lstat facts when the caller already has them.
+   * `facts` are its current facts when the caller already has them.
    */
-  digest(path: string, stats?: Stats): Promise<string> {
+  digest(path: string, facts?: FileFacts): Promise<string> {
     const pending = this.#pending.get(path);
     if (pending) return pending;
-    const work = this.#digest(path, stats).finally(() => this.#pending.delete(path));
+    const work = this.#digest(path, facts).finally(() => this.#pending.delete(path));
     this.#pending.set(path, work);
     return work;
   }
 
-  async #digest(path: string, known?: Stats): Promise<string> {
-    const stats = known ?? await lstat(path);
-    const entry = this.#entries.get(path);
-    const now = this.#now();
-    if (entry && sameFacts(entry, stats) && trusted(entry)) {
-      if (now - entry[7] > SEEN_GRANULARITY_MS) {
-        entry[7] = now;
-        this.#dirty = true;
-      }
-      return entry[6];
+  async #digest(path: string, known?: FileFacts): Promise<string> {
+    const facts = known ?? lstatFacts(path);
+    if (facts === undefined) {
+      throw Object.assign(new Error(`ENOENT: no such file, lstat '${path}'`), { code: "ENOENT" });
     }
-    const hashedAt = now;
-    const digest = await sha256File(path, stats.size);
+    const remembered = this.known(path, facts);
+    if (remembered !== undefined) return remembered;
+    const hashedAt = this.#now();
+    const digest = await sha256File(path, facts.size);
     this.hashedFiles++;
-    const after = await lstat(path);
-    if (after.size === stats.size && after.mtimeMs === stats.mtimeMs && after.ino === stats.ino) {
+    this.#store(path, facts, digest, hashedAt);
+    return digest;
+  }
+
+  /** Stores `digest` when the file still has the facts taken before it was read. */
+  #store(path: string, before: FileFacts, digest: string, hashedAt: number): void {
+    const after = lstatFacts(path);
+    if (
+      after !== undefined && after.size === before.size && after.mtimeMs === before.mtimeMs &&
+      after.ino === before.ino
+    ) {
       this.#entries.set(path, [
         after.size,
         after.mtimeMs,
@@ -110,32 +151,41 @@ export class FileStateIndex {
         after.mode,
         hashedAt,
         digest,
-        now,
+        this.#now(),
       ]);
     } else {
       this.#entries.delete(path);
     }
     this.#dirty = true;
-    return digest;
   }
 
   /**
    * Records the digest of a file whose content the caller hashed itself, such
-   * as a copy it just wrote. `before` are the lstat facts taken before reading.
+   * as a copy it just wrote. `before` are the facts taken before reading.
    */
-  async remember(path: string, before: Stats, digest: string, hashedAt: number): Promise<void> {
-    const after = await lstat(path);
-    if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) return;
-    this.#entries.set(path, [
-      after.size,
-      after.mtimeMs,
-      after.ctimeMs,
-      after.ino,
-      after.mode,
-      hashedAt,
-      digest,
-      this.#now(),
-    ]);
+  remember(path: string, before: FileFacts, digest: string, hashedAt: number): void {
+    this.#store(path, before, digest, hashedAt);
+  }
+
+  /** Returns the walk memo stored under `key`, marking it as used. */
+  memo(key: string): unknown {
+    const stored = this.#memos.get(key);
+    if (stored === undefined) return undefined;
+    const now = this.#now();
+    if (now - stored.seenAt > SEEN_GRANULARITY_MS) {
+      stored.seenAt = now;
+      this.#dirty = true;
+    }
+    return stored.data;
+  }
+
+  /** Stores a walk memo under `key`, or drops it when `data` is undefined. */
+  setMemo(key: string, data: unknown): void {
+    if (data === undefined) {
+      if (this.#memos.delete(key)) this.#dirty = true;
+      return;
+    }
+    this.#memos.set(key, { data, seenAt: this.#now() });
     this.#dirty = true;
   }
 
@@ -152,10 +202,14 @@ export class FileStateIndex {
     for (const [file, entry] of this.#entries) {
       if (entry[7] >= cutoff) entries[file] = entry;
     }
+    const walks: Record<string, StoredMemo> = {};
+    for (const [key, memo] of this.#memos) {
+      if (memo.seenAt >= cutoff) walks[key] = memo;
+    }
     await mkdir(dirname(this.path), { recursive: true });
     const temp = `${this.path}.${process.pid}.${randomUUID()}.tmp`;
     try {
-      await writeFile(temp, JSON.stringify({ version: INDEX_VERSION, entries }));
+      await writeFile(temp, JSON.stringify({ version: INDEX_VERSION, entries, walks }));
       await rename(temp, this.path);
       this.#dirty = false;
     } finally {

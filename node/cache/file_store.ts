@@ -20,6 +20,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { sha256 } from "./digest.ts";
+import { lstatFacts } from "./facts.ts";
 import type { CacheBackend, FoundEntry, NewEntry, RestoreChange, TaskLocation } from "./backend.ts";
 import {
   DamagedEntryError,
@@ -32,8 +33,12 @@ import {
 import type { FileStateIndex } from "./file_index.ts";
 import { fileInputDigest } from "./inputs.ts";
 import { applyRestore, planRestore, type RestorePlan } from "./restore.ts";
+import { outputsStillRestored, recordRestored, type RestoredTarget } from "./restored_memo.ts";
 import { copyOutputs } from "./snapshot.ts";
 import { isMissing } from "./walk.ts";
+
+/** An entry's last-use time is refreshed when it is older than this. */
+const TOUCH_GRANULARITY_MS = 60 * 60 * 1000;
 
 /** Attempts to move a finished entry into place when other writers keep replacing it. */
 const COMMIT_ATTEMPTS = 5;
@@ -68,6 +73,12 @@ function restoreChanges(cwd: string, plan: RestorePlan): RestoreChange[] {
     changes.push({ kind: "unknown", path: path(directory) });
   }
   return changes;
+}
+
+/** Returns true when applying `plan` would leave the disk as it is. */
+function changesNothing(plan: RestorePlan): boolean {
+  return plan.writes.length === 0 && plan.staleFiles.length === 0 &&
+    plan.staleDirectories.length === 0 && plan.replacedDirectories.length === 0;
 }
 
 /** Writes `text` to `path` through a temporary file and a rename. */
@@ -108,12 +119,31 @@ export class FileBackend implements CacheBackend {
       const text = await readText(join(directory, "result.json"));
       if (text === undefined) return { status: "missing" };
       const result = parseEntryResult(text, key);
+      const target: RestoredTarget | undefined = result.outputs === null ? undefined : {
+        index: this.#index,
+        cwd: location.cwd,
+        patterns: location.task.outputs,
+        key,
+        outputs: result.outputs.digest,
+      };
+      if (target !== undefined && await outputsStillRestored(target)) {
+        return {
+          status: "found",
+          result,
+          restore: () => Promise.resolve(),
+          verify: () => Promise.resolve([]),
+        };
+      }
       const outputs = await this.#readOutputs(directory, result);
       const blobPath = (digest: string) => join(directory, "files", digest);
       const plan = (snapshot: OutputsManifest) =>
         planRestore(location.cwd, snapshot, location.task.outputs, blobPath, this.#index);
       const restore = async () => {
-        if (outputs) await applyRestore(await plan(outputs), blobPath, this.#index);
+        if (!outputs || target === undefined) return;
+        const checkedAt = this.#index.now();
+        const planned = await plan(outputs);
+        if (changesNothing(planned)) recordRestored(target, outputs.entries, checkedAt);
+        else await applyRestore(planned, blobPath, this.#index);
       };
       const verify = async () => (outputs ? restoreChanges(location.cwd, await plan(outputs)) : []);
       return { status: "found", result, restore, verify };
@@ -205,12 +235,19 @@ export class FileBackend implements CacheBackend {
   }
 
   async touch(key: string, taskId: string): Promise<void> {
-    const now = new Date(this.#now());
-    try {
-      await utimes(this.#entryDirectory(key), now, now);
-    } catch (error) {
-      if (isMissing(error)) return;
-      throw error;
+    const directory = this.#entryDirectory(key);
+    const now = this.#now();
+    const facts = lstatFacts(directory);
+    if (facts === undefined) return;
+    // Last use only has to be right to the hour for `gc --cache-days`, so a
+    // warm run does not rewrite the timestamps of every entry it hits.
+    if (facts.mtimeMs < now - TOUCH_GRANULARITY_MS || facts.mtimeMs > now) {
+      try {
+        await utimes(directory, new Date(now), new Date(now));
+      } catch (error) {
+        if (isMissing(error)) return;
+        throw error;
+      }
     }
     await this.#pointLatest(taskId, key);
   }

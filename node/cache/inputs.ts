@@ -11,22 +11,16 @@
  */
 
 import { execFile } from "node:child_process";
-import type { Stats } from "node:fs";
-import { lstat, readlink, realpath, stat } from "node:fs/promises";
+import { readlink, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { NormalizedTask } from "../../core/model.ts";
 import { mapLimit, sha256 } from "./digest.ts";
+import { type FileFacts, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
+import { memoizedWalk } from "./walk_memo.ts";
 import picomatch from "picomatch";
 import type { RestoreChange } from "./backend.ts";
-import {
-  cleanPattern,
-  directoryMatcher,
-  inIgnoredArea,
-  isMissing,
-  splitPatterns,
-  walkPatterns,
-} from "./walk.ts";
+import { cleanPattern, directoryMatcher, inIgnoredArea, isMissing, splitPatterns } from "./walk.ts";
 
 /** Digest text of an input that a literal pattern names but that does not exist. */
 export const ABSENT = "absent";
@@ -103,19 +97,20 @@ export function overlayInputs(
   return sortedRecord(result);
 }
 
-/** Returns the digest text of one input path. */
-async function digestInput(index: FileStateIndex, path: string): Promise<string | undefined> {
-  let stats: Stats;
-  try {
-    stats = await lstat(path);
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
+/**
+ * Returns the digest text of one input path from its current facts, or
+ * undefined when it is gone or is neither a file nor a link.
+ */
+async function digestInput(
+  index: FileStateIndex,
+  path: string,
+  facts: FileFacts | undefined,
+): Promise<string | undefined> {
+  if (facts === undefined) return undefined;
+  if (facts.kind === "file") {
+    return fileInputDigest({ digest: await index.digest(path, facts), mode: facts.mode });
   }
-  if (stats.isFile()) {
-    return fileInputDigest({ digest: await index.digest(path, stats), mode: stats.mode });
-  }
-  if (!stats.isSymbolicLink()) return undefined;
+  if (facts.kind !== "symlink") return undefined;
   const target = await readlink(path);
   let content = "";
   try {
@@ -143,18 +138,29 @@ export async function resolveInputs(
   const outputs =
     splitPatterns(task.defaultInputs ? [...task.outputs, ...pipelineOutputs] : task.outputs)
       .include;
-  const walked = await walkPatterns(cwd, task.inputs, {
+  const walked = await memoizedWalk(index, cwd, task.inputs, {
     exclude: outputs,
     skip: ignored ? (path) => ignored.has(path) : undefined,
     followDirectoryLinks: true,
   });
 
+  // Stat every file in one synchronous pass: on a warm run the index knows
+  // nearly all of them, and only the rest are read, concurrently.
   const digests: InputDigests = {};
-  const files = walked.entries.filter((entry) => entry.kind !== "directory");
-  const values = await mapLimit(files, (entry) => digestInput(index, join(cwd, entry.path)));
-  files.forEach((entry, position) => {
+  const unknown: { path: string; absolute: string; facts: FileFacts | undefined }[] = [];
+  for (const entry of walked.entries) {
+    if (entry.kind === "directory") continue;
+    const absolute = join(cwd, entry.path);
+    const facts = lstatFacts(absolute);
+    const known = facts?.kind === "file" ? index.known(absolute, facts) : undefined;
+    if (facts !== undefined && known !== undefined) {
+      digests[entry.path] = fileInputDigest({ digest: known, mode: facts.mode });
+    } else unknown.push({ path: entry.path, absolute, facts });
+  }
+  const values = await mapLimit(unknown, (file) => digestInput(index, file.absolute, file.facts));
+  unknown.forEach((file, position) => {
     const value = values[position];
-    if (value !== undefined) digests[entry.path] = value;
+    if (value !== undefined) digests[file.path] = value;
   });
   for (const path of walked.absent) digests[path] = ABSENT;
   return sortedRecord(digests);

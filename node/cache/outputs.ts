@@ -5,13 +5,14 @@
  * @module
  */
 
-import type { Stats } from "node:fs";
-import { lstat, readlink } from "node:fs/promises";
+import { readlink } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { mapLimit } from "./digest.ts";
 import { DamagedEntryError, type OutputRecord } from "./entry.ts";
+import { type FileFacts, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import { directoryMatcher, inIgnoredArea, isMissing, splitPatterns, walkPatterns } from "./walk.ts";
+import { memoizedWalk } from "./walk_memo.ts";
 
 /** Permission bits kept for outputs: setuid, setgid and sticky are dropped. */
 export const MODE_MASK = 0o777;
@@ -52,27 +53,34 @@ export function checkedOutputPath(cwd: string, path: string, matcher: OutputMatc
   return absolute;
 }
 
-/** Lists the paths under `cwd` that the output patterns match now, sorted. */
+/**
+ * Lists the paths under `cwd` that the output patterns match now, sorted.
+ * With an `index`, the listing goes through its walk memos.
+ */
 export async function listOutputs(
   cwd: string,
   patterns: readonly string[],
+  index?: FileStateIndex,
 ): Promise<{ path: string; kind: "file" | "directory" | "symlink" }[]> {
   if (patterns.length === 0) return [];
-  return [...(await walkPatterns(cwd, patterns)).entries];
+  const walked = index === undefined
+    ? await walkPatterns(cwd, patterns)
+    : await memoizedWalk(index, cwd, patterns);
+  return [...walked.entries];
 }
 
-/** Returns the record of one output path from its lstat facts. */
+/** Returns the record of one output path from its facts. */
 export async function recordOutput(
   absolute: string,
   path: string,
-  stats: Stats,
+  facts: FileFacts,
   index: FileStateIndex,
 ): Promise<OutputRecord | undefined> {
-  if (stats.isSymbolicLink()) return { path, kind: "symlink", target: await readlink(absolute) };
-  if (stats.isDirectory()) return { path, kind: "directory", mode: stats.mode & MODE_MASK };
-  if (!stats.isFile()) return undefined;
-  const digest = await index.digest(absolute, stats);
-  return { path, kind: "file", mode: stats.mode & MODE_MASK, size: stats.size, digest };
+  if (facts.kind === "symlink") return { path, kind: "symlink", target: await readlink(absolute) };
+  if (facts.kind === "directory") return { path, kind: "directory", mode: facts.mode & MODE_MASK };
+  if (facts.kind !== "file") return undefined;
+  const digest = await index.digest(absolute, facts);
+  return { path, kind: "file", mode: facts.mode & MODE_MASK, size: facts.size, digest };
 }
 
 /** Records every output path that the patterns match now, digesting files through the index. */
@@ -81,11 +89,14 @@ export async function observeOutputs(
   patterns: readonly string[],
   index: FileStateIndex,
 ): Promise<OutputRecord[]> {
-  const listed = await listOutputs(cwd, patterns);
+  const listed = await listOutputs(cwd, patterns, index);
   const records = await mapLimit(listed, async (entry) => {
     const absolute = join(cwd, entry.path);
     try {
-      return await recordOutput(absolute, entry.path, await lstat(absolute), index);
+      const facts = lstatFacts(absolute);
+      return facts === undefined
+        ? undefined
+        : await recordOutput(absolute, entry.path, facts, index);
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
@@ -100,23 +111,20 @@ export async function matchesOnDisk(
   record: OutputRecord,
   index: FileStateIndex,
 ): Promise<boolean> {
-  let stats: Stats;
-  try {
-    stats = await lstat(absolute);
-  } catch (error) {
-    if (isMissing(error)) return false;
-    throw error;
-  }
+  const facts = lstatFacts(absolute);
+  if (facts === undefined) return false;
   if (record.kind === "symlink") {
-    return stats.isSymbolicLink() && await readlink(absolute) === record.target;
+    return facts.kind === "symlink" && await readlink(absolute) === record.target;
   }
   if (record.kind === "directory") {
-    return stats.isDirectory() && (stats.mode & MODE_MASK) === record.mode;
+    return facts.kind === "directory" && (facts.mode & MODE_MASK) === record.mode;
   }
-  if (!stats.isFile() || stats.size !== record.size || (stats.mode & MODE_MASK) !== record.mode) {
+  if (
+    facts.kind !== "file" || facts.size !== record.size || (facts.mode & MODE_MASK) !== record.mode
+  ) {
     return false;
   }
-  return await index.digest(absolute, stats) === record.digest;
+  return (index.known(absolute, facts) ?? await index.digest(absolute, facts)) === record.digest;
 }
 
 /** Returns the first recorded output that is missing or different on disk, or undefined. */

@@ -22,6 +22,7 @@ import {
 import { dirname, join } from "node:path";
 import { mapLimit } from "./digest.ts";
 import { DamagedEntryError, type OutputRecord, type OutputsManifest } from "./entry.ts";
+import { factsOf, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import {
   checkedOutputPath,
@@ -78,14 +79,15 @@ async function verifyBlobs(
   const files = new Map<string, OutputRecord & { kind: "file" }>();
   for (const record of records) if (record.kind === "file") files.set(record.digest, record);
   await mapLimit([...files.values()], async (record) => {
-    const stats = await lstatOrUndefined(blobPath(record.digest));
-    if (!stats?.isFile()) {
+    const path = blobPath(record.digest);
+    const facts = lstatFacts(path);
+    if (facts?.kind !== "file") {
       throw new DamagedEntryError(`the stored copy of ${record.path} is missing`);
     }
-    if (stats.size !== record.size) {
+    if (facts.size !== record.size) {
       throw new DamagedEntryError(`the stored copy of ${record.path} has the wrong size`);
     }
-    if (await index.digest(blobPath(record.digest), stats) !== record.digest) {
+    if ((index.known(path, facts) ?? await index.digest(path, facts)) !== record.digest) {
       throw new DamagedEntryError(`the stored copy of ${record.path} has the wrong content`);
     }
   });
@@ -174,7 +176,7 @@ export async function planRestore(
   const stored = new Set(records.map((record) => record.path));
   const staleFiles: string[] = [];
   const staleDirectories: string[] = [];
-  for (const entry of await listOutputs(cwd, patterns)) {
+  for (const entry of await listOutputs(cwd, patterns, index)) {
     if (stored.has(entry.path)) continue;
     if (entry.kind === "directory") staleDirectories.push(join(cwd, entry.path));
     else staleFiles.push(join(cwd, entry.path));
@@ -204,9 +206,9 @@ async function writeRecord(
       const hashedAt = Date.now();
       await copyFile(blobPath(record.digest), temp);
       await chmod(temp, record.mode & MODE_MASK);
-      const before = await lstat(temp);
+      const before = factsOf(await lstat(temp));
       await rename(temp, absolute);
-      await index.remember(absolute, before, record.digest, hashedAt);
+      index.remember(absolute, before, record.digest, hashedAt);
       return;
     }
     await rename(temp, absolute);

@@ -2,6 +2,7 @@
 
 import { randomUUID } from "node:crypto";
 import { copyFile, lstat, readlink, rename } from "node:fs/promises";
+import { factsOf } from "./facts.ts";
 import { join } from "node:path";
 import { mapLimit, sha256File } from "./digest.ts";
 import type { OutputRecord } from "./entry.ts";
@@ -22,7 +23,7 @@ export async function copyOutputs(
   filesDir: string,
   index: FileStateIndex,
 ): Promise<OutputRecord[]> {
-  const listed = await listOutputs(cwd, patterns);
+  const listed = await listOutputs(cwd, patterns, index);
   const records = await mapLimit(listed, async (entry): Promise<OutputRecord | undefined> => {
     const source = join(cwd, entry.path);
     try {
@@ -41,7 +42,7 @@ export async function copyOutputs(
       const digest = await sha256File(temp);
       const copied = await lstat(temp);
       await rename(temp, join(filesDir, digest));
-      await index.remember(source, stats, digest, hashedAt);
+      index.remember(source, factsOf(stats), digest, hashedAt);
       return {
         path: entry.path,
         kind: "file",

@@ -38,6 +38,18 @@ export interface WalkOptions {
    * current path is not entered again, so link cycles end.
    */
   readonly followDirectoryLinks?: boolean;
+  /** Told about every path whose state decides the result, for a walk memo. */
+  readonly observer?: WalkObserver;
+}
+
+/**
+ * Hears what a walk depends on: the directories it lists (told before each
+ * listing), the paths it looks up one by one, and the links it follows.
+ */
+export interface WalkObserver {
+  directory(path: string): void;
+  probe(path: string): void;
+  link(path: string): void;
 }
 
 /** Result of {@link walkPatterns}. */
@@ -121,6 +133,7 @@ export async function walkPatterns(
 
   /** Lists `dir`; `chain` contains the real paths of the directories from the walk root down to it. */
   const visit = async (dir: string, chain: readonly string[]): Promise<void> => {
+    options.observer?.directory(dir);
     let children: Dirent[];
     try {
       children = await readdir(join(cwd, dir), { withFileTypes: true });
@@ -143,6 +156,7 @@ export async function walkPatterns(
   };
 
   const followLink = async (path: string, chain: readonly string[]): Promise<void> => {
+    options.observer?.link(path);
     const target = await linkedDirectory(join(cwd, path));
     if (target !== undefined && !chain.includes(target)) await visit(path, [...chain, target]);
   };
@@ -153,6 +167,7 @@ export async function walkPatterns(
       await visit("", [await realpath(absolute)]);
       continue;
     }
+    options.observer?.probe(root);
     const kind = await kindAt(absolute);
     if (kind === undefined || !consider(root, kind)) continue;
     if (kind === "directory") await visit(root, [await realpath(absolute)]);
@@ -160,8 +175,9 @@ export async function walkPatterns(
   }
   for (const pattern of include) {
     const literal = !picomatch.scan(pattern).isGlob;
-    if (literal && !found.has(pattern) && await kindAt(join(cwd, pattern)) === undefined) {
-      absent.push(pattern);
+    if (literal && !found.has(pattern)) {
+      options.observer?.probe(pattern);
+      if (await kindAt(join(cwd, pattern)) === undefined) absent.push(pattern);
     }
   }
 

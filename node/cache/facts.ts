@@ -1,0 +1,126 @@
+/**
+ * Synchronous `lstat` behind a runtime seam, reduced to the facts the cache
+ * compares: kind, size, mtime, ctime, inode and mode.
+ *
+ * A warm run stats thousands of files it does not read. One promise per file
+ * costs far more than the system call, and Deno's `node:fs` builds a full
+ * `Stats` object for each one. So this module calls `Deno.lstatSync` under
+ * Deno and `lstatSync` elsewhere, in a plain loop on the main thread.
+ *
+ * The two runtimes report timestamps with different precision: Deno's
+ * `ctime` has whole seconds. Facts are therefore normalized: mtime to whole
+ * milliseconds and ctime to whole seconds, so facts taken by either runtime,
+ * or from a `node:fs` `Stats`, compare equal for an unchanged file. The
+ * file-state index's racy window keeps the coarser timestamps safe.
+ *
+ * @module
+ */
+
+import type { Stats } from "node:fs";
+import { lstatSync } from "node:fs";
+import type { WalkKind } from "./walk.ts";
+
+/** Kind of a path as the cache sees it; `other` is a device, FIFO or socket. */
+export type FactKind = WalkKind | "other";
+
+/** Normalized lstat facts of one path. */
+export interface FileFacts {
+  readonly kind: FactKind;
+  readonly size: number;
+  /** Modification time in whole milliseconds. */
+  readonly mtimeMs: number;
+  /** Status change time in whole seconds, as milliseconds. */
+  readonly ctimeMs: number;
+  readonly ino: number;
+  readonly mode: number;
+}
+
+interface DenoFileInfo {
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+  size: number;
+  mtime: Date | null;
+  ctime?: Date | null;
+  ino: number | null;
+  mode: number | null;
+}
+
+interface DenoFs {
+  lstatSync(path: string): DenoFileInfo;
+  errors: { NotFound: new () => Error; NotADirectory?: new () => Error };
+}
+
+const deno = (globalThis as { Deno?: DenoFs }).Deno;
+
+/** Rounds a timestamp down to whole seconds, in milliseconds. */
+function wholeSeconds(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
+}
+
+/** Returns the normalized facts of a `node:fs` `Stats`. */
+export function factsOf(stats: Stats): FileFacts {
+  return {
+    kind: stats.isSymbolicLink()
+      ? "symlink"
+      : stats.isDirectory()
+      ? "directory"
+      : stats.isFile()
+      ? "file"
+      : "other",
+    size: stats.size,
+    mtimeMs: Math.floor(stats.mtimeMs),
+    ctimeMs: wholeSeconds(stats.ctimeMs),
+    ino: stats.ino,
+    mode: stats.mode,
+  };
+}
+
+function denoFacts(info: DenoFileInfo): FileFacts {
+  return {
+    kind: info.isSymlink
+      ? "symlink"
+      : info.isDirectory
+      ? "directory"
+      : info.isFile
+      ? "file"
+      : "other",
+    size: info.size,
+    mtimeMs: info.mtime?.getTime() ?? 0,
+    ctimeMs: wholeSeconds(info.ctime?.getTime() ?? 0),
+    ino: info.ino ?? 0,
+    mode: info.mode ?? 0,
+  };
+}
+
+function missingUnderDeno(error: unknown): boolean {
+  if (deno === undefined) return false;
+  const code = (error as { code?: string } | null)?.code;
+  return error instanceof deno.errors.NotFound || code === "ENOENT" || code === "ENOTDIR" ||
+    (deno.errors.NotADirectory !== undefined && error instanceof deno.errors.NotADirectory);
+}
+
+/**
+ * Returns the facts of the path itself (a link is not followed), or
+ * undefined when nothing exists there. Other errors, such as a permission
+ * error, are thrown.
+ */
+export function lstatFacts(path: string): FileFacts | undefined {
+  if (deno !== undefined) {
+    try {
+      return denoFacts(deno.lstatSync(path));
+    } catch (error) {
+      if (missingUnderDeno(error)) return undefined;
+      throw error;
+    }
+  }
+  try {
+    const stats = lstatSync(path, { throwIfNoEntry: false });
+    return stats === undefined ? undefined : factsOf(stats);
+  } catch (error) {
+    // `throwIfNoEntry` covers ENOENT only; a file standing where a directory
+    // of the path should be gives ENOTDIR.
+    if ((error as { code?: string } | null)?.code === "ENOTDIR") return undefined;
+    throw error;
+  }
+}

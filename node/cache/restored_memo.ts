@@ -1,0 +1,121 @@
+/**
+ * Restored-output memos: which entry's outputs a task location's disk held,
+ * with the facts of each output path, so a cache hit on the same entry can
+ * skip reading `outputs.json`, verifying stored copies and comparing
+ * contents when nothing under the output patterns changed.
+ *
+ * A memo is written after a restore, or after a restore plan found the disk
+ * already matching. It is valid while the output listing (through its walk
+ * memo) names the same paths and each path keeps its kind, inode, mode and,
+ * for files and links, size, mtime and ctime. As with the file-state index, a path
+ * modified within {@link RACY_WINDOW_MS} of the moment the memo was taken does
+ * not validate it; the next hit then checks the disk again and records a
+ * fresh memo.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { sha256 } from "./digest.ts";
+import type { OutputRecord } from "./entry.ts";
+import { type FactKind, lstatFacts } from "./facts.ts";
+import { type FileStateIndex, RACY_WINDOW_MS } from "./file_index.ts";
+import { listOutputs } from "./outputs.ts";
+
+const MEMO_VERSION = 1;
+
+/** `[path, kind, ino, mode, size, mtimeMs, ctimeMs]`; the last three are 0 for directories. */
+type PathFact = [string, FactKind, number, number, number, number, number];
+
+interface RestoredData {
+  version: number;
+  /** Key and `outputs.json` digest of the entry the disk held. */
+  key: string;
+  outputs: string;
+  /** When the disk was checked, in milliseconds since the epoch. */
+  at: number;
+  paths: PathFact[];
+}
+
+function memoKey(cwd: string, patterns: readonly string[]): string {
+  return sha256(JSON.stringify(["restored", cwd, patterns]));
+}
+
+function isRestoredData(value: unknown): value is RestoredData {
+  const data = value as Partial<RestoredData> | null;
+  return data?.version === MEMO_VERSION && typeof data.key === "string" &&
+    typeof data.outputs === "string" && typeof data.at === "number" && Array.isArray(data.paths);
+}
+
+/** Where a task's outputs live, and which entry they should come from. */
+export interface RestoredTarget {
+  readonly index: FileStateIndex;
+  readonly cwd: string;
+  readonly patterns: readonly string[];
+  /** Key of the entry. */
+  readonly key: string;
+  /** Digest of the entry's `outputs.json`. */
+  readonly outputs: string;
+}
+
+/**
+ * Returns true when the disk under `target.cwd` still holds exactly the
+ * outputs of the entry, as last recorded for this location.
+ */
+export async function outputsStillRestored(target: RestoredTarget): Promise<boolean> {
+  const memo = target.index.memo(memoKey(target.cwd, target.patterns));
+  if (!isRestoredData(memo) || memo.key !== target.key || memo.outputs !== target.outputs) {
+    return false;
+  }
+  const limit = memo.at - RACY_WINDOW_MS;
+  for (const [path, kind, ino, mode, size, mtimeMs, ctimeMs] of memo.paths) {
+    const facts = lstatFacts(join(target.cwd, path));
+    if (
+      facts === undefined || facts.kind !== kind || facts.ino !== ino || facts.mode !== mode ||
+      (kind !== "directory" && (facts.size !== size || facts.mtimeMs !== mtimeMs ||
+        facts.ctimeMs !== ctimeMs || mtimeMs >= limit))
+    ) {
+      return false;
+    }
+  }
+  const listed = await listOutputs(target.cwd, target.patterns, target.index);
+  if (listed.length !== memo.paths.length) return false;
+  return listed.every((entry, position) => entry.path === memo.paths[position][0]);
+}
+
+/**
+ * Records that the disk holds the outputs `records` of the entry, as checked
+ * or written from the moment `at` on. Paths that vanished since are left
+ * out, which makes the memo fail its next check.
+ */
+export function recordRestored(
+  target: RestoredTarget,
+  records: readonly OutputRecord[],
+  at: number,
+): void {
+  const paths: PathFact[] = [];
+  for (const record of [...records].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    const facts = lstatFacts(join(target.cwd, record.path));
+    if (facts === undefined) continue;
+    const directory = facts.kind === "directory";
+    paths.push([
+      record.path,
+      facts.kind,
+      facts.ino,
+      facts.mode,
+      directory ? 0 : facts.size,
+      directory ? 0 : facts.mtimeMs,
+      directory ? 0 : facts.ctimeMs,
+    ]);
+  }
+  target.index.setMemo(
+    memoKey(target.cwd, target.patterns),
+    {
+      version: MEMO_VERSION,
+      key: target.key,
+      outputs: target.outputs,
+      at,
+      paths,
+    } satisfies RestoredData,
+  );
+}

@@ -1,0 +1,141 @@
+/**
+ * Walk memos: the result of a pattern walk, kept with the facts of every
+ * directory it listed and every path it looked up, so that a later walk of
+ * the same patterns can be answered with one `lstat` per directory instead
+ * of listing and matching again.
+ *
+ * Adding, removing or renaming an entry changes the modification time of
+ * the directory that holds it, on every filesystem the cache supports. A
+ * memo is therefore valid while each listed directory has the same inode and
+ * mtime, and each looked-up path has the same kind and inode. Changes to the
+ * content of files are not the memo's business: callers still check each
+ * file's own facts.
+ *
+ * The racy window of the file-state index applies here too. A memo is only
+ * stored when every listed directory was last modified at least
+ * {@link RACY_WINDOW_MS} before the walk began (by the index's clock), because a directory changed
+ * within the timestamp granularity could change again without its mtime
+ * moving. Walks that follow symbolic links to directories, or that skip
+ * paths through a callback, are never memoized.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { sha256 } from "./digest.ts";
+import { type FactKind, lstatFacts } from "./facts.ts";
+import { type FileStateIndex, RACY_WINDOW_MS } from "./file_index.ts";
+import { type WalkKind, type WalkOptions, walkPatterns, type WalkResult } from "./walk.ts";
+
+const MEMO_VERSION = 1;
+
+/** `[path, ino, mtimeMs]` of a listed directory. */
+type DirectoryFact = [string, number, number];
+
+/** `[path, kind or "" when absent, ino]` of a path looked up on its own. */
+type ProbeFact = [string, FactKind | "", number];
+
+interface MemoData {
+  version: number;
+  /** When the walk began, in milliseconds since the epoch. */
+  at: number;
+  directories: DirectoryFact[];
+  probes: ProbeFact[];
+  entries: [string, WalkKind][];
+  absent: string[];
+}
+
+function memoKey(cwd: string, patterns: readonly string[], options: WalkOptions): string {
+  return sha256(JSON.stringify([
+    "walk",
+    cwd,
+    patterns,
+    options.exclude ?? [],
+    options.followDirectoryLinks === true,
+  ]));
+}
+
+function isMemoData(value: unknown): value is MemoData {
+  const data = value as Partial<MemoData> | null;
+  return data?.version === MEMO_VERSION && typeof data.at === "number" &&
+    Array.isArray(data.directories) && Array.isArray(data.probes) &&
+    Array.isArray(data.entries) && Array.isArray(data.absent);
+}
+
+/** Returns true when the disk still looks as it did when `memo` was recorded. */
+function stillValid(cwd: string, memo: MemoData): boolean {
+  const limit = memo.at - RACY_WINDOW_MS;
+  for (const [path, ino, mtimeMs] of memo.directories) {
+    const facts = lstatFacts(join(cwd, path));
+    if (
+      facts?.kind !== "directory" || facts.ino !== ino || facts.mtimeMs !== mtimeMs ||
+      mtimeMs >= limit
+    ) {
+      return false;
+    }
+  }
+  for (const [path, kind, ino] of memo.probes) {
+    const facts = lstatFacts(join(cwd, path));
+    if ((facts?.kind ?? "") !== kind || (facts !== undefined && facts.ino !== ino)) return false;
+  }
+  return true;
+}
+
+/**
+ * Walks like {@link walkPatterns}, answering from the memo in `index` when
+ * the directories it depends on are unchanged, and storing a new memo
+ * otherwise. Throws what the walk or an `lstat` throws.
+ */
+export async function memoizedWalk(
+  index: FileStateIndex,
+  cwd: string,
+  patterns: readonly string[],
+  options: WalkOptions = {},
+): Promise<WalkResult> {
+  if (options.skip !== undefined) return await walkPatterns(cwd, patterns, options);
+  const key = memoKey(cwd, patterns, options);
+  const stored = index.memo(key);
+  if (isMemoData(stored) && stillValid(cwd, stored)) {
+    return {
+      entries: stored.entries.map(([path, kind]) => ({ path, kind })),
+      absent: stored.absent,
+    };
+  }
+
+  const at = index.now();
+  const directories: DirectoryFact[] = [];
+  const probes: ProbeFact[] = [];
+  let memoizable = true;
+  const result = await walkPatterns(cwd, patterns, {
+    ...options,
+    observer: {
+      directory(path) {
+        const facts = lstatFacts(join(cwd, path));
+        if (facts?.kind !== "directory" || facts.mtimeMs >= at - RACY_WINDOW_MS) {
+          memoizable = false;
+        } else directories.push([path, facts.ino, facts.mtimeMs]);
+      },
+      probe(path) {
+        const facts = lstatFacts(join(cwd, path));
+        probes.push([path, facts?.kind ?? "", facts?.ino ?? 0]);
+      },
+      link() {
+        memoizable = false;
+      },
+    },
+  });
+  index.setMemo(
+    key,
+    memoizable
+      ? {
+        version: MEMO_VERSION,
+        at,
+        directories,
+        probes,
+        entries: result.entries.map((entry) => [entry.path, entry.kind]),
+        absent: [...result.absent],
+      } satisfies MemoData
+      : undefined,
+  );
+  return result;
+}

@@ -1,0 +1,195 @@
+/** Stat facts, walk memos and restored-output memos: the warm path of the cache. */
+
+import assert from "node:assert/strict";
+import { lstatSync } from "node:fs";
+import { chmod, lstat, mkdir, rm, symlink, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { OutputRecord } from "../node/cache/entry.ts";
+import { factsOf, lstatFacts } from "../node/cache/facts.ts";
+import { FileStateIndex, RACY_WINDOW_MS } from "../node/cache/file_index.ts";
+import { outputsStillRestored, recordRestored } from "../node/cache/restored_memo.ts";
+import { memoizedWalk } from "../node/cache/walk_memo.ts";
+import { makeProject } from "./cache_fixture.ts";
+
+/** An index whose clock runs far enough ahead that files written now count as settled. */
+function settledIndex(dir: string): Promise<FileStateIndex> {
+  return FileStateIndex.load(join(dir, "index.json"), () => Date.now() + 10 * RACY_WINDOW_MS);
+}
+
+/** Sets the access and modification times of `paths` under `dir` one minute into the past. */
+async function age(dir: string, ...paths: string[]): Promise<void> {
+  const then = new Date(Date.now() - 60_000);
+  for (const path of paths) await utimes(join(dir, path), then, then);
+}
+
+/** Lists the files and links a memoized walk of `patterns` finds. */
+async function listed(index: FileStateIndex, dir: string, patterns: string[]) {
+  const { entries } = await memoizedWalk(index, dir, patterns);
+  return entries.filter((entry) => entry.kind !== "directory").map((entry) => entry.path);
+}
+
+Deno.test("lstatFacts returns undefined for missing paths", async () => {
+  const dir = await makeProject({ "file.txt": "x" });
+  assert.equal(lstatFacts(join(dir, "nothing")), undefined);
+  assert.equal(lstatFacts(join(dir, "file.txt", "below")), undefined);
+});
+
+Deno.test("lstatFacts agrees with node:fs facts", async () => {
+  const dir = await makeProject({ "file.txt": "hello" });
+  await mkdir(join(dir, "sub"));
+  await symlink("file.txt", join(dir, "link"));
+  for (const [path, kind] of [["file.txt", "file"], ["sub", "directory"], ["link", "symlink"]]) {
+    const facts = lstatFacts(join(dir, path));
+    assert.equal(facts?.kind, kind);
+    assert.deepEqual(facts, factsOf(lstatSync(join(dir, path))));
+  }
+});
+
+Deno.test("walk memo answers from facts when directories are unchanged", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  await age(dir, "src");
+  const index = await settledIndex(dir);
+  assert.deepEqual(await listed(index, dir, ["src/**"]), ["src/a.ts"]);
+  // Add a file, then put the directory's mtime back: only the memo can hide the new file.
+  const before = await lstat(join(dir, "src"));
+  await writeFile(join(dir, "src/b.ts"), "b");
+  await utimes(join(dir, "src"), before.atime, before.mtime);
+  assert.deepEqual(await listed(index, dir, ["src/**"]), ["src/a.ts"]);
+});
+
+Deno.test("walk memo sees an added file", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  await age(dir, "src");
+  const index = await settledIndex(dir);
+  await listed(index, dir, ["src/**"]);
+  await writeFile(join(dir, "src/b.ts"), "b");
+  assert.deepEqual(await listed(index, dir, ["src/**"]), ["src/a.ts", "src/b.ts"]);
+});
+
+Deno.test("walk memo sees a removed file in a nested directory", async () => {
+  const dir = await makeProject({ "src/lib/a.ts": "a", "src/lib/b.ts": "b" });
+  await age(dir, "src", "src/lib");
+  const index = await settledIndex(dir);
+  await listed(index, dir, ["src/**"]);
+  await rm(join(dir, "src/lib/b.ts"));
+  assert.deepEqual(await listed(index, dir, ["src/**"]), ["src/lib/a.ts"]);
+});
+
+Deno.test("walk memo sees a named file that appears", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  await age(dir, "src");
+  const index = await settledIndex(dir);
+  assert.deepEqual((await memoizedWalk(index, dir, ["config.json"])).absent, ["config.json"]);
+  await writeFile(join(dir, "config.json"), "{}");
+  const second = await memoizedWalk(index, dir, ["config.json"]);
+  assert.deepEqual(second.entries.map((entry) => entry.path), ["config.json"]);
+  assert.deepEqual(second.absent, []);
+});
+
+Deno.test("walk memo is not kept for recently changed directories", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const index = await FileStateIndex.load(join(dir, "index.json"));
+  await listed(index, dir, ["src/**"]);
+  const before = await lstat(join(dir, "src"));
+  await writeFile(join(dir, "src/b.ts"), "b");
+  await utimes(join(dir, "src"), before.atime, before.mtime);
+  assert.deepEqual(await listed(index, dir, ["src/**"]), ["src/a.ts", "src/b.ts"]);
+});
+
+Deno.test("walk memo is not kept for walks through directory links", async () => {
+  const dir = await makeProject({ "real/a.ts": "a", "src/x.ts": "x" });
+  await symlink("../real", join(dir, "src/linked"));
+  await age(dir, "src", "real");
+  const index = await settledIndex(dir);
+  const options = { followDirectoryLinks: true };
+  await memoizedWalk(index, dir, ["src/**"], options);
+  const before = await lstat(join(dir, "real"));
+  await writeFile(join(dir, "real/b.ts"), "b");
+  await utimes(join(dir, "real"), before.atime, before.mtime);
+  const paths = (await memoizedWalk(index, dir, ["src/**"], options)).entries.map((e) => e.path);
+  assert.ok(paths.includes("src/linked/b.ts"), paths.join(", "));
+});
+
+Deno.test("walk memo survives saving and loading the index", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  await age(dir, "src");
+  const clock = () => Date.now() + 10 * RACY_WINDOW_MS;
+  const first = await FileStateIndex.load(join(dir, "index.json"), clock);
+  await listed(first, dir, ["src/**"]);
+  await first.save();
+  const before = await lstat(join(dir, "src"));
+  await writeFile(join(dir, "src/b.ts"), "b");
+  await utimes(join(dir, "src"), before.atime, before.mtime);
+  const second = await FileStateIndex.load(join(dir, "index.json"), clock);
+  assert.deepEqual(await listed(second, dir, ["src/**"]), ["src/a.ts"]);
+});
+
+/** Writes `dist/out.txt` and returns the restored-memo target and records of that state. */
+async function restoredDist(dir: string) {
+  await writeFiles(dir, { "dist/out.txt": "built" });
+  await age(dir, "dist", "dist/out.txt");
+  const index = await settledIndex(dir);
+  const target = { index, cwd: dir, patterns: ["dist/**"], key: "k1", outputs: "d1" };
+  const records: OutputRecord[] = [
+    { path: "dist", kind: "directory", mode: 0o755 },
+    { path: "dist/out.txt", kind: "file", mode: 0o644, size: 5, digest: "unused" },
+  ];
+  recordRestored(target, records, index.now());
+  return target;
+}
+
+async function writeFiles(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(join(dir, path, ".."), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+}
+
+Deno.test("restored memo holds while outputs are unchanged", async () => {
+  const target = await restoredDist(await makeProject());
+  assert.equal(await outputsStillRestored(target), true);
+});
+
+Deno.test("restored memo fails for another entry", async () => {
+  const target = await restoredDist(await makeProject());
+  assert.equal(await outputsStillRestored({ ...target, key: "k2" }), false);
+  assert.equal(await outputsStillRestored({ ...target, outputs: "d2" }), false);
+});
+
+Deno.test("restored memo fails when an output is edited", async () => {
+  const dir = await makeProject();
+  const target = await restoredDist(dir);
+  await writeFile(join(dir, "dist/out.txt"), "rebuilt");
+  assert.equal(await outputsStillRestored(target), false);
+});
+
+Deno.test("restored memo fails when an output is removed", async () => {
+  const dir = await makeProject();
+  const target = await restoredDist(dir);
+  await rm(join(dir, "dist/out.txt"));
+  assert.equal(await outputsStillRestored(target), false);
+});
+
+Deno.test("restored memo fails when an extra output appears", async () => {
+  const dir = await makeProject();
+  const target = await restoredDist(dir);
+  await writeFile(join(dir, "dist/stale.txt"), "old");
+  assert.equal(await outputsStillRestored(target), false);
+});
+
+Deno.test("restored memo fails when an output mode changes", async () => {
+  const dir = await makeProject();
+  const target = await restoredDist(dir);
+  await chmod(join(dir, "dist/out.txt"), 0o755);
+  assert.equal(await outputsStillRestored(target), false);
+});
+
+Deno.test("restored memo fails for outputs written within the racy window", async () => {
+  const dir = await makeProject({ "dist/out.txt": "built" });
+  const index = await FileStateIndex.load(join(dir, "index.json"));
+  const target = { index, cwd: dir, patterns: ["dist/**"], key: "k1", outputs: "d1" };
+  recordRestored(target, [
+    { path: "dist/out.txt", kind: "file", mode: 0o644, size: 5, digest: "unused" },
+  ], index.now());
+  assert.equal(await outputsStillRestored(target), false);
+});
