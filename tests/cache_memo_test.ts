@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { lstatSync } from "node:fs";
-import { chmod, lstat, mkdir, rm, symlink, utimes, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, readFile, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { OutputRecord } from "../node/cache/entry.ts";
 import { factsOf, lstatFacts } from "../node/cache/facts.ts";
@@ -192,4 +192,42 @@ Deno.test("restored memo fails for outputs written within the racy window", asyn
     { path: "dist/out.txt", kind: "file", mode: 0o644, size: 5, digest: "unused" },
   ], index.now());
   assert.equal(await outputsStillRestored(target), false);
+});
+
+/** Hashes `count` settled files through a fresh index at `indexPath` and saves it. */
+async function savedIndex(dir: string, count: number, clock: () => number) {
+  const files: string[] = [];
+  for (let n = 0; n < count; n++) {
+    await writeFile(join(dir, `f${n}.txt`), `file ${n}`);
+    files.push(join(dir, `f${n}.txt`));
+  }
+  const index = await FileStateIndex.load(join(dir, "index.json"), clock);
+  for (const file of files) await index.digest(file);
+  await index.save();
+  return files;
+}
+
+Deno.test("file index keeps a few changes of a large index in memory", async () => {
+  const dir = await makeProject();
+  const clock = () => Date.now() + 10 * RACY_WINDOW_MS;
+  const files = await savedIndex(dir, 200, clock);
+  const saved = await readFile(join(dir, "index.json"), "utf8");
+  const index = await FileStateIndex.load(join(dir, "index.json"), clock);
+  await writeFile(files[0], "edited");
+  await index.digest(files[0]);
+  await index.save();
+  assert.equal(await readFile(join(dir, "index.json"), "utf8"), saved);
+  await index.save(true);
+  assert.notEqual(await readFile(join(dir, "index.json"), "utf8"), saved);
+});
+
+Deno.test("file index saves when last-seen times move", async () => {
+  const dir = await makeProject();
+  const files = await savedIndex(dir, 200, () => Date.now() + 10 * RACY_WINDOW_MS);
+  const saved = await readFile(join(dir, "index.json"), "utf8");
+  const twoDaysOn = () => Date.now() + 2 * 24 * 60 * 60 * 1000;
+  const index = await FileStateIndex.load(join(dir, "index.json"), twoDaysOn);
+  await index.digest(files[0]);
+  await index.save();
+  assert.notEqual(await readFile(join(dir, "index.json"), "utf8"), saved);
 });

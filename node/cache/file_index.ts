@@ -31,6 +31,12 @@ const SEEN_GRANULARITY_MS = 24 * 60 * 60 * 1000;
 /** Version 2 stores normalized facts (see {@link ./facts.ts}) and walk memos. */
 const INDEX_VERSION = 2;
 
+/** An index is saved when at least one entry in this many changed. */
+const SAVE_RATIO = 64;
+
+/** An index is saved when the files hashed since loading add up to this many bytes. */
+const SAVE_HASHED_BYTES = 4 * 1024 * 1024;
+
 /** `[size, mtimeMs, ctimeMs, ino, mode, hashedAtMs, digest, seenAtMs]` */
 type IndexEntry = [number, number, number, number, number, number, string, number];
 
@@ -57,6 +63,12 @@ export class FileStateIndex {
   #memos = new Map<string, StoredMemo>();
   #pending = new Map<string, Promise<string>>();
   #dirty = false;
+  /** Entries and memos written or dropped since the last load or save. */
+  #changes = 0;
+  /** Bytes read to hash files since the last load or save. */
+  #hashedBytes = 0;
+  /** True when a last-seen time moved: that must reach the disk, or the entry expires. */
+  #seenMoved = false;
   #now: () => number;
   /** Number of files whose content was read since the index was loaded. */
   hashedFiles = 0;
@@ -106,6 +118,7 @@ export class FileStateIndex {
     if (now - entry[7] > SEEN_GRANULARITY_MS) {
       entry[7] = now;
       this.#dirty = true;
+      this.#seenMoved = true;
     }
     return entry[6];
   }
@@ -132,6 +145,7 @@ export class FileStateIndex {
     const hashedAt = this.#now();
     const digest = await sha256File(path, facts.size);
     this.hashedFiles++;
+    this.#hashedBytes += facts.size;
     this.#store(path, facts, digest, hashedAt);
     return digest;
   }
@@ -157,6 +171,7 @@ export class FileStateIndex {
       this.#entries.delete(path);
     }
     this.#dirty = true;
+    this.#changes++;
   }
 
   /**
@@ -175,6 +190,7 @@ export class FileStateIndex {
     if (now - stored.seenAt > SEEN_GRANULARITY_MS) {
       stored.seenAt = now;
       this.#dirty = true;
+      this.#seenMoved = true;
     }
     return stored.data;
   }
@@ -182,21 +198,44 @@ export class FileStateIndex {
   /** Stores a walk memo under `key`, or drops it when `data` is undefined. */
   setMemo(key: string, data: unknown): void {
     if (data === undefined) {
-      if (this.#memos.delete(key)) this.#dirty = true;
+      if (this.#memos.delete(key)) this.#noteChange();
       return;
     }
     this.#memos.set(key, { data, seenAt: this.#now() });
-    this.#dirty = true;
+    this.#noteChange();
   }
 
   /** Drops the entry of `path`, such as a file that is about to be replaced. */
   forget(path: string): void {
-    if (this.#entries.delete(path)) this.#dirty = true;
+    if (this.#entries.delete(path)) this.#noteChange();
   }
 
-  /** Writes the index atomically when anything changed. */
-  async save(): Promise<void> {
-    if (!this.#dirty) return;
+  #noteChange(): void {
+    this.#dirty = true;
+    this.#changes++;
+  }
+
+  /**
+   * True when writing the whole index would cost more than the next run
+   * redoing what changed: a few changed entries in a large index, with
+   * little content hashed. Such changes stay in memory only, and the index
+   * stays correct without them, because an entry is only ever used after its
+   * facts are checked.
+   */
+  #notWorthSaving(): boolean {
+    const size = this.#entries.size + this.#memos.size;
+    return !this.#seenMoved && this.#changes * SAVE_RATIO < size &&
+      this.#hashedBytes < SAVE_HASHED_BYTES;
+  }
+
+  /**
+   * Writes the index atomically when anything changed, unless only a few
+   * entries of a large index changed (see `force`).
+   *
+   * @param force write every change, however small
+   */
+  async save(force = false): Promise<void> {
+    if (!this.#dirty || (!force && this.#notWorthSaving())) return;
     const cutoff = this.#now() - FORGET_AFTER_MS;
     const entries: Record<string, IndexEntry> = {};
     for (const [file, entry] of this.#entries) {
@@ -212,6 +251,9 @@ export class FileStateIndex {
       await writeFile(temp, JSON.stringify({ version: INDEX_VERSION, entries, walks }));
       await rename(temp, this.path);
       this.#dirty = false;
+      this.#changes = 0;
+      this.#hashedBytes = 0;
+      this.#seenMoved = false;
     } finally {
       await rm(temp, { force: true });
     }
