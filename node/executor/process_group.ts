@@ -1,8 +1,8 @@
 /**
  * Spawning a command in its own process group, so a timeout or an interrupt
  * reaches the command and everything it started. POSIX only: it relies on
- * `detached: true` creating a new process group and on negative pids in
- * `process.kill`.
+ * `detached: true` or the `setsid` program (see {@link setsidLauncher})
+ * creating a new process group and on negative pids in `process.kill`.
  *
  * @module
  */
@@ -12,6 +12,7 @@ import { constants } from "node:os";
 import process from "node:process";
 import type { Readable, Writable } from "node:stream";
 import type { CommandResult, ProcessEnv } from "../types.ts";
+import { setsidLauncher } from "./group_launcher.ts";
 
 /** Exit code of a command stopped by its timeout, as GNU `timeout` reports it. */
 export const TIMEOUT_EXIT_CODE = 124;
@@ -46,12 +47,17 @@ function definedEnv(env: ProcessEnv): Record<string, string> {
   return result;
 }
 
-/** Sends `signal` to every process of the group led by `pid`. A group that is gone is no error. */
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
+/**
+ * Sends `signal` to the process group `-pid`, or to the process `pid`, and
+ * returns false when there is no such group or process.
+ */
+function signalPid(pid: number, signal: NodeJS.Signals): boolean {
   try {
-    process.kill(-pid, signal);
+    process.kill(pid, signal);
+    return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+    return false;
   }
 }
 
@@ -75,11 +81,13 @@ export function runInProcessGroup(
   options: ProcessGroupOptions,
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
+    const setsid = setsidLauncher(file, options.env);
+    // Through `setsid`, a plain spawn is enough: the program makes the group.
     // stdin is a pipe only with input, and stdout and stderr are always pipes.
-    const child = spawn(file, [...args], {
+    const child = spawn(setsid ?? file, setsid === undefined ? [...args] : [file, ...args], {
       cwd: options.cwd,
       env: definedEnv(options.env),
-      detached: true,
+      detached: setsid === undefined,
       stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
     const grace = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
@@ -87,12 +95,26 @@ export function runInProcessGroup(
     let stderr = "";
     let timedOut = false;
     let stopping = false;
+    let exited = false;
     let closed = false;
+    // Set once a signal finds the group empty after the leader exited: nothing
+    // can join it again, and its id may be reused by an unrelated group.
+    let groupGone = false;
     let killTimer: ReturnType<typeof setTimeout> | undefined;
 
+    /**
+     * Signals the group. Started through `setsid`, the leader may not have
+     * created its group yet, and then only it exists to be signalled.
+     */
+    const signalGroup = (pid: number, signal: NodeJS.Signals): boolean => {
+      if (groupGone) return false;
+      if (signalPid(-pid, signal)) return true;
+      if (!exited) return setsid !== undefined && signalPid(pid, signal);
+      groupGone = true;
+      return false;
+    };
     const signalAll = (pid: number) => {
-      if (closed) return;
-      signalGroup(pid, "SIGTERM");
+      if (closed || !signalGroup(pid, "SIGTERM")) return;
       killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), grace);
     };
     const stop = (cancelled: boolean) => {
@@ -138,9 +160,13 @@ export function runInProcessGroup(
     });
     // The leader is gone, but a background process it started may still hold
     // the output pipes open. Stopping the rest of the group lets "close" fire.
-    child.on("exit", () => stop(false));
+    child.on("exit", () => {
+      exited = true;
+      stop(false);
+    });
     child.on("close", (code, signal) => {
       closed = true;
+      exited = true;
       cleanup();
       if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
       const result: CommandResult = {

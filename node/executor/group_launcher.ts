@@ -1,0 +1,81 @@
+/**
+ * Choosing how a command becomes the leader of a new process group.
+ *
+ * `spawn(..., { detached: true })` calls `setsid()` in the child between fork
+ * and exec. Deno implements that with a full `fork()` of the runtime, whose
+ * cost grows with the runner's memory, while a plain spawn uses the cheaper
+ * `posix_spawn`. Under Deno, a command is therefore started through the
+ * `setsid` program. Spawned plainly, that program is not a group leader, so it
+ * calls `setsid()` and execs the command in the same process. The command's
+ * pid then is the id of its new group and session. Under Node a detached
+ * spawn costs no more than a plain one, so there it stays.
+ *
+ * @module
+ */
+
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, isAbsolute, join } from "node:path";
+import process from "node:process";
+import type { ProcessEnv } from "../types.ts";
+
+/** Maximum number of cached lookups. The cache is cleared when it is full. */
+const CACHE_LIMIT = 64;
+
+const cache = new Map<string, string | null>();
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Returns the path of `name` in an absolute directory of `path`. Relative
+ * directories are skipped because their content depends on the working directory.
+ */
+function findOnPath(name: string, path: string): string | undefined {
+  if (name.includes("/")) {
+    return isAbsolute(name) && isExecutableFile(name) ? name : undefined;
+  }
+  for (const dir of path.split(delimiter)) {
+    if (!isAbsolute(dir)) continue;
+    const candidate = join(dir, name);
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Options of {@link setsidLauncher}, for tests. */
+export interface SetsidLauncherOptions {
+  /** Whether a detached spawn forks the whole runtime (default: true under Deno). */
+  readonly slowDetach?: boolean;
+}
+
+/**
+ * Returns the absolute path of the `setsid` program to start `file` through,
+ * or undefined when `file` should be spawned detached. That is the case
+ * outside Deno and when `env.PATH` has no `setsid`. It is also the case when
+ * `file` is not on `env.PATH`, so a missing command still fails to spawn with
+ * ENOENT instead of making `setsid` exit 127. Results are cached per `PATH`
+ * and `file`.
+ */
+export function setsidLauncher(
+  file: string,
+  env: ProcessEnv,
+  options: SetsidLauncherOptions = {},
+): string | undefined {
+  if (!(options.slowDetach ?? process.versions.deno !== undefined)) return undefined;
+  const path = env.PATH ?? "";
+  const key = `${path}\0${file}`;
+  let found = cache.get(key);
+  if (found === undefined) {
+    const setsid = findOnPath("setsid", path);
+    found = setsid !== undefined && findOnPath(file, path) !== undefined ? setsid : null;
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(key, found);
+  }
+  return found ?? undefined;
+}
