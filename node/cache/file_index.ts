@@ -28,8 +28,11 @@ const FORGET_AFTER_MS = 30 * 24 * 60 * 60 * 1000;
 /** Last-seen times are refreshed at this granularity, so a warm run does not rewrite the index. */
 const SEEN_GRANULARITY_MS = 24 * 60 * 60 * 1000;
 
-/** Version 2 stores normalized facts (see {@link ./facts.ts}) and walk memos. */
-const INDEX_VERSION = 2;
+/**
+ * Version 3 stores normalized facts (see {@link ./facts.ts}), one
+ * comma-separated string per file, and walk memos.
+ */
+const INDEX_VERSION = 3;
 
 /** An index is saved when at least one entry in this many changed. */
 const SAVE_RATIO = 64;
@@ -37,8 +40,28 @@ const SAVE_RATIO = 64;
 /** An index is saved when the files hashed since loading add up to this many bytes. */
 const SAVE_HASHED_BYTES = 4 * 1024 * 1024;
 
-/** `[size, mtimeMs, ctimeMs, ino, mode, hashedAtMs, digest, seenAtMs]` */
+/**
+ * `[size, mtimeMs, ctimeMs, ino, mode, hashedAtMs, digest, seenAtMs]`. On
+ * disk each entry is these fields joined by commas: parsing one string per
+ * file is several times cheaper than parsing an array, and most entries of a
+ * large index are never looked at in a run.
+ */
 type IndexEntry = [number, number, number, number, number, number, string, number];
+
+/** Parses the stored text of an entry, or returns undefined when it is malformed. */
+function parseEntry(text: string): IndexEntry | undefined {
+  const fields = text.split(",");
+  if (fields.length !== 8) return undefined;
+  const entry = fields.map((field, position) => position === 6 ? field : Number(field));
+  return entry.every((field) => typeof field === "string" || Number.isFinite(field))
+    ? entry as IndexEntry
+    : undefined;
+}
+
+/** Reads the last-seen time of an entry, parsed or still in its stored text. */
+function seenAt(entry: IndexEntry | string): number {
+  return typeof entry === "string" ? Number(entry.slice(entry.lastIndexOf(",") + 1)) : entry[7];
+}
 
 /** A stored walk memo: its data, opaque to the index, and when it was last used. */
 interface StoredMemo {
@@ -59,7 +82,8 @@ function trusted(entry: IndexEntry): boolean {
 /** Digests of regular files, remembered across runs in one JSON file. */
 export class FileStateIndex {
   readonly path: string;
-  #entries = new Map<string, IndexEntry>();
+  /** Entries by absolute path; an entry stays in its stored text until it is used. */
+  #entries = new Map<string, IndexEntry | string>();
   #memos = new Map<string, StoredMemo>();
   #pending = new Map<string, Promise<string>>();
   #dirty = false;
@@ -85,9 +109,7 @@ export class FileStateIndex {
       const data = JSON.parse(await readFile(path, "utf8"));
       if (data?.version === INDEX_VERSION && typeof data.entries === "object") {
         for (const [file, entry] of Object.entries(data.entries)) {
-          if (Array.isArray(entry) && entry.length === 8) {
-            index.#entries.set(file, entry as IndexEntry);
-          }
+          if (typeof entry === "string") index.#entries.set(file, entry);
         }
         for (const [key, memo] of Object.entries(data.walks ?? {})) {
           const stored = memo as Partial<StoredMemo> | null;
@@ -112,7 +134,7 @@ export class FileStateIndex {
    * current facts) match the entry and the entry is trusted, without any I/O.
    */
   known(path: string, facts: FileFacts): string | undefined {
-    const entry = this.#entries.get(path);
+    const entry = this.#entry(path);
     if (entry === undefined || !sameFacts(entry, facts) || !trusted(entry)) return undefined;
     const now = this.#now();
     if (now - entry[7] > SEEN_GRANULARITY_MS) {
@@ -121,6 +143,16 @@ export class FileStateIndex {
       this.#seenMoved = true;
     }
     return entry[6];
+  }
+
+  /** Returns the entry of `path`, parsing its stored text on first use. */
+  #entry(path: string): IndexEntry | undefined {
+    const stored = this.#entries.get(path);
+    if (typeof stored !== "string") return stored;
+    const entry = parseEntry(stored);
+    if (entry === undefined) this.#entries.delete(path);
+    else this.#entries.set(path, entry);
+    return entry;
   }
 
   /**
@@ -237,9 +269,11 @@ export class FileStateIndex {
   async save(force = false): Promise<void> {
     if (!this.#dirty || (!force && this.#notWorthSaving())) return;
     const cutoff = this.#now() - FORGET_AFTER_MS;
-    const entries: Record<string, IndexEntry> = {};
+    const entries: Record<string, string> = {};
     for (const [file, entry] of this.#entries) {
-      if (entry[7] >= cutoff) entries[file] = entry;
+      if (seenAt(entry) >= cutoff) {
+        entries[file] = typeof entry === "string" ? entry : entry.join(",");
+      }
     }
     const walks: Record<string, StoredMemo> = {};
     for (const [key, memo] of this.#memos) {
