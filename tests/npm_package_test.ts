@@ -6,7 +6,7 @@
  */
 
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import ts from "typescript";
 import { VERSION } from "../core/version.ts";
@@ -24,6 +24,7 @@ import {
   NodeProject,
   type NodeRuntime,
   REPO_ROOT,
+  runCommand,
   SYSTEM_NODE,
   waitFor,
 } from "./npm_harness.ts";
@@ -92,6 +93,38 @@ function packageTest(name: string, fn: () => Promise<void>): void {
   // Installs started in one test finish in another, so the op and resource
   // sanitizers would report them.
   Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
+}
+
+/**
+ * Runs the installed bin directly (npm's own scripts may turn on the compile
+ * cache) with `--version` and a new temporary directory as `TMPDIR`, where
+ * Node's compile cache goes when `NODE_COMPILE_CACHE` is unset.
+ */
+async function binWithTempDir(node: NodeProject, env: Record<string, string>) {
+  const tmp = await mkdtemp(join(node.dir, "tmp-"));
+  const base = { ...node.env };
+  delete base.NODE_COMPILE_CACHE;
+  delete base.NODE_DISABLE_COMPILE_CACHE;
+  const bin = join(node.dir, "node_modules", ".bin", "async-pipeline");
+  const output = await runCommand(bin, ["--version"], {
+    cwd: node.dir,
+    env: { ...base, TMPDIR: tmp, ...env },
+  });
+  return { tmp, output };
+}
+
+/** Lists the files under `tmp/node-compile-cache`, or none when it does not exist. */
+async function cacheFiles(tmp: string): Promise<string[]> {
+  try {
+    const entries = await readdir(join(tmp, "node-compile-cache"), {
+      recursive: true,
+      withFileTypes: true,
+    });
+    return entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
 }
 
 function assertExit(output: CommandOutput, code: number, label: string): void {
@@ -244,6 +277,16 @@ for (const runtime of RUNTIMES) {
     assert.doesNotMatch(missing.stderr, /^\s+at /m, "printed a stack trace without --debug");
   });
 
+  const compileCache = runtime.major >= 22 ? "enables" : "skips";
+  packageTest(`${name} bin ${compileCache} the compile cache`, async () => {
+    const node = await project(runtime);
+    const { tmp, output } = await binWithTempDir(node, {});
+    assertExit(output, 0, "async-pipeline --version");
+    const files = await cacheFiles(tmp);
+    if (runtime.major >= 22) assert.notEqual(files.length, 0, "no compile cache written");
+    else assert.deepEqual(files, []);
+  });
+
   packageTest(`${name} runs the cli module directly`, async () => {
     const node = await project(runtime);
     const output = await node.node(["node_modules/@async/pipeline/cli/main.js", "--version"]);
@@ -344,6 +387,13 @@ for (const runtime of RUNTIMES) {
     assert.match(output.stdout, /^# fail 0$/m);
   });
 }
+
+packageTest("Node 24 bin honors NODE_DISABLE_COMPILE_CACHE", async () => {
+  const node = await project(NODE_24);
+  const { tmp, output } = await binWithTempDir(node, { NODE_DISABLE_COMPILE_CACHE: "1" });
+  assertExit(output, 0, "async-pipeline --version");
+  assert.deepEqual(await cacheFiles(tmp), []);
+});
 
 packageTest("npm declarations type-check for consumers", async () => {
   const node = await project(SYSTEM_NODE);
