@@ -10,6 +10,8 @@ import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import ts from "typescript";
 import { VERSION } from "../core/version.ts";
+import { entryPoints } from "../scripts/build_npm.ts";
+import { CHUNK_DIR } from "../scripts/npm_bundle.ts";
 import { listSourceModules } from "../scripts/npm_compile.ts";
 import {
   buildAndPack,
@@ -157,14 +159,13 @@ packageTest("npm manifest mirrors deno.json", async () => {
   assert.equal(manifest.scripts, undefined);
 });
 
-packageTest("npm tarball holds every module", async () => {
+packageTest("npm tarball holds every declaration", async () => {
   const pkg = await build();
   const paths = new Set(pkg.files.map((file) => file.path));
   const modules = await listSourceModules(REPO_ROOT);
   assert.notEqual(modules.length, 0);
   for (const module of modules) {
     const base = module.slice(REPO_ROOT.length).replace(/\.ts$/, "");
-    assert.ok(paths.has(`${base}.js`), `${base}.js missing from the tarball`);
     assert.ok(paths.has(`${base}.d.ts`), `${base}.d.ts missing from the tarball`);
   }
   for (const name of ["package.json", "README.md", "LICENSE"]) {
@@ -175,6 +176,14 @@ packageTest("npm tarball holds every module", async () => {
     (path.endsWith(".ts") && !path.endsWith(".d.ts"))
   );
   assert.deepEqual(unexpected, []);
+});
+
+packageTest("npm tarball bundles the entry points", async () => {
+  const pkg = await build();
+  const manifest = JSON.parse(await readFile(join(pkg.packageDir, "package.json"), "utf8"));
+  const scripts = pkg.files.map((file) => file.path).filter((path) => path.endsWith(".js"));
+  const outsideChunks = scripts.filter((path) => !path.startsWith(`${CHUNK_DIR}/`));
+  assert.deepEqual(outsideChunks.sort(), entryPoints(manifest).sort());
 });
 
 packageTest("npm modules import runtime dependencies", async () => {
