@@ -17,6 +17,19 @@ export interface CliCommand {
   readonly run: CommandHandler;
 }
 
+/** A command's words and help text: everything but its handler. */
+export type CommandSpec = Omit<CliCommand, "run">;
+
+/**
+ * Returns a command with the help text of `spec` whose handler imports its
+ * implementation on first use, through `load`. Listing commands and printing
+ * help then import no command implementation, and running a command imports
+ * only its own.
+ */
+export function lazyCommand(spec: CommandSpec, load: () => Promise<CliCommand>): CliCommand {
+  return { ...spec, run: async (args, ctx) => await (await load()).run(args, ctx) };
+}
+
 const commands: CliCommand[] = [];
 
 /** Adds commands to the table. */

@@ -6,9 +6,10 @@
  * ./node_modules/.bin/deno run -A scripts/build_npm.ts --out /tmp/pkg
  * ```
  *
- * The output contains ESM JavaScript and `.d.ts` files for every published
- * module, a generated `package.json`, README.md and LICENSE. Pack it with
- * `npm pack ./npm`.
+ * The output contains a `.d.ts` file for every published module, bundled
+ * ESM JavaScript for every entry point with the code they share in
+ * `chunks/`, a generated `package.json`, README.md and LICENSE. Pack it
+ * with `npm pack ./npm`.
  *
  * @module
  */
@@ -19,6 +20,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { VERSION } from "../core/version.ts";
+import { bundleModules } from "./npm_bundle.ts";
 import { compileModules, listSourceModules } from "./npm_compile.ts";
 import {
   BIN_NAME,
@@ -76,6 +78,14 @@ export function checkOutDir(root: string, outDir: string): void {
   }
 }
 
+/** Lists the package's entry points, relative to its root: every `exports` target and the bin. */
+export function entryPoints(manifest: NpmManifest): string[] {
+  const targets = Object.values(manifest.exports)
+    .flatMap((target) => typeof target === "string" ? [] : [target.import]);
+  return [...targets, ...Object.values(manifest.bin)]
+    .map((target) => target.replace(/^\.\//, ""));
+}
+
 /** Builds the package from the repository at `root` into `outDir`, replacing its contents. */
 export async function buildNpmPackage(root: string, outDir: string): Promise<BuildResult> {
   checkOutDir(root, outDir);
@@ -87,7 +97,9 @@ export async function buildNpmPackage(root: string, outDir: string): Promise<Bui
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
 
-  const files = compileModules(root, await listSourceModules(root), outDir);
+  const compiled = compileModules(root, await listSourceModules(root), outDir);
+  const bundled = await bundleModules(outDir, entryPoints(manifest), compiled);
+  const files = [...compiled.filter((file) => !file.endsWith(".js")), ...bundled];
   await checkBin(outDir, manifest);
   await writeFile(join(outDir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   for (const name of COPIED_FILES) await copyFile(join(root, name), join(outDir, name));

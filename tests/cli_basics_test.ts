@@ -3,6 +3,7 @@ import { runCli } from "../cli/app.ts";
 import { BufferSink } from "../cli/io.ts";
 import { listCommands } from "../cli/registry.ts";
 import { VERSION } from "../core/version.ts";
+import { DEFAULT_CACHE_DAYS } from "../node/cache/maintenance.ts";
 
 const MOD_URL = new URL("../mod.ts", import.meta.url).href;
 const CLI_PATH = new URL("../cli/main.ts", import.meta.url).pathname;
@@ -84,6 +85,21 @@ Deno.test("cli command help shows usage", async () => {
       result.stdout,
     );
   }
+});
+
+Deno.test("cli every command loads its handler", async () => {
+  // Handlers are imported on first use, and each one rejects an unknown option first.
+  for (const command of listCommands()) {
+    const result = await cli([...command.path, "--no-such-option"]);
+    assert.equal(result.code, 1, command.path.join(" "));
+    assert.match(result.stderr, /Unknown option '--no-such-option'/, command.path.join(" "));
+  }
+});
+
+Deno.test("cli gc help shows the cache days default", async () => {
+  const result = await cli(["gc", "--help"]);
+  assert.equal(result.code, 0);
+  assert.ok(result.stdout.includes(`(default ${DEFAULT_CACHE_DAYS})`), result.stdout);
 });
 
 Deno.test("cli unknown command fails with usage", async () => {

@@ -6,10 +6,12 @@
  */
 
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import ts from "typescript";
 import { VERSION } from "../core/version.ts";
+import { entryPoints } from "../scripts/build_npm.ts";
+import { CHUNK_DIR } from "../scripts/npm_bundle.ts";
 import { listSourceModules } from "../scripts/npm_compile.ts";
 import {
   buildAndPack,
@@ -24,6 +26,7 @@ import {
   NodeProject,
   type NodeRuntime,
   REPO_ROOT,
+  runCommand,
   SYSTEM_NODE,
   waitFor,
 } from "./npm_harness.ts";
@@ -94,6 +97,38 @@ function packageTest(name: string, fn: () => Promise<void>): void {
   Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
 }
 
+/**
+ * Runs the installed bin directly (npm's own scripts may turn on the compile
+ * cache) with `--version` and a new temporary directory as `TMPDIR`, where
+ * Node's compile cache goes when `NODE_COMPILE_CACHE` is unset.
+ */
+async function binWithTempDir(node: NodeProject, env: Record<string, string>) {
+  const tmp = await mkdtemp(join(node.dir, "tmp-"));
+  const base = { ...node.env };
+  delete base.NODE_COMPILE_CACHE;
+  delete base.NODE_DISABLE_COMPILE_CACHE;
+  const bin = join(node.dir, "node_modules", ".bin", "async-pipeline");
+  const output = await runCommand(bin, ["--version"], {
+    cwd: node.dir,
+    env: { ...base, TMPDIR: tmp, ...env },
+  });
+  return { tmp, output };
+}
+
+/** Lists the files under `tmp/node-compile-cache`, or none when it does not exist. */
+async function cacheFiles(tmp: string): Promise<string[]> {
+  try {
+    const entries = await readdir(join(tmp, "node-compile-cache"), {
+      recursive: true,
+      withFileTypes: true,
+    });
+    return entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+}
+
 function assertExit(output: CommandOutput, code: number, label: string): void {
   assert.equal(output.code, code, describeOutput(label, output));
 }
@@ -124,14 +159,13 @@ packageTest("npm manifest mirrors deno.json", async () => {
   assert.equal(manifest.scripts, undefined);
 });
 
-packageTest("npm tarball holds every module", async () => {
+packageTest("npm tarball holds every declaration", async () => {
   const pkg = await build();
   const paths = new Set(pkg.files.map((file) => file.path));
   const modules = await listSourceModules(REPO_ROOT);
   assert.notEqual(modules.length, 0);
   for (const module of modules) {
     const base = module.slice(REPO_ROOT.length).replace(/\.ts$/, "");
-    assert.ok(paths.has(`${base}.js`), `${base}.js missing from the tarball`);
     assert.ok(paths.has(`${base}.d.ts`), `${base}.d.ts missing from the tarball`);
   }
   for (const name of ["package.json", "README.md", "LICENSE"]) {
@@ -142,6 +176,14 @@ packageTest("npm tarball holds every module", async () => {
     (path.endsWith(".ts") && !path.endsWith(".d.ts"))
   );
   assert.deepEqual(unexpected, []);
+});
+
+packageTest("npm tarball bundles the entry points", async () => {
+  const pkg = await build();
+  const manifest = JSON.parse(await readFile(join(pkg.packageDir, "package.json"), "utf8"));
+  const scripts = pkg.files.map((file) => file.path).filter((path) => path.endsWith(".js"));
+  const outsideChunks = scripts.filter((path) => !path.startsWith(`${CHUNK_DIR}/`));
+  assert.deepEqual(outsideChunks.sort(), entryPoints(manifest).sort());
 });
 
 packageTest("npm modules import runtime dependencies", async () => {
@@ -244,6 +286,16 @@ for (const runtime of RUNTIMES) {
     assert.doesNotMatch(missing.stderr, /^\s+at /m, "printed a stack trace without --debug");
   });
 
+  const compileCache = runtime.major >= 22 ? "enables" : "skips";
+  packageTest(`${name} bin ${compileCache} the compile cache`, async () => {
+    const node = await project(runtime);
+    const { tmp, output } = await binWithTempDir(node, {});
+    assertExit(output, 0, "async-pipeline --version");
+    const files = await cacheFiles(tmp);
+    if (runtime.major >= 22) assert.notEqual(files.length, 0, "no compile cache written");
+    else assert.deepEqual(files, []);
+  });
+
   packageTest(`${name} runs the cli module directly`, async () => {
     const node = await project(runtime);
     const output = await node.node(["node_modules/@async/pipeline/cli/main.js", "--version"]);
@@ -344,6 +396,13 @@ for (const runtime of RUNTIMES) {
     assert.match(output.stdout, /^# fail 0$/m);
   });
 }
+
+packageTest("Node 24 bin honors NODE_DISABLE_COMPILE_CACHE", async () => {
+  const node = await project(NODE_24);
+  const { tmp, output } = await binWithTempDir(node, { NODE_DISABLE_COMPILE_CACHE: "1" });
+  assertExit(output, 0, "async-pipeline --version");
+  assert.deepEqual(await cacheFiles(tmp), []);
+});
 
 packageTest("npm declarations type-check for consumers", async () => {
   const node = await project(SYSTEM_NODE);

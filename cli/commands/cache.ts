@@ -2,18 +2,13 @@
 
 import { ErrorCode, isPipelineError } from "../../core/errors.ts";
 import type { Pipeline } from "../../core/model.ts";
-import {
-  clearCache,
-  DEFAULT_CACHE_DAYS,
-  DEFAULT_KEEP_RUNS,
-  fileStoreRoots,
-  gc,
-} from "../../node/cache/maintenance.ts";
+import { clearCache, fileStoreRoots, gc } from "../../node/cache/maintenance.ts";
 import { loadPipeline } from "../../node/load.ts";
 import { readKeepRuns } from "../../node/records.ts";
 import { parseCommandArgs, parsePositiveInt } from "../args.ts";
 import type { CliContext } from "../io.ts";
 import type { CliCommand } from "../registry.ts";
+import { CACHE_CLEAR, GC } from "./specs.ts";
 
 /**
  * Loads the pipeline to learn its file store roots. Without a pipeline file
@@ -98,25 +93,7 @@ async function runGc(args: string[], ctx: CliContext): Promise<number> {
 }
 
 /** The `cache clear` command. */
-export const cacheClearCommand: CliCommand = {
-  path: ["cache", "clear"],
-  usage: "cache clear [--config <path>]",
-  summary: "Delete every task cache entry.",
-  options: [
-    "--config <path>     Pipeline file whose file store roots to clear (default: pipeline.ts)",
-  ],
-  run: runCacheClear,
-};
+export const cacheClearCommand: CliCommand = { ...CACHE_CLEAR, run: runCacheClear };
 
 /** The `gc` command. */
-export const gcCommand: CliCommand = {
-  path: ["gc"],
-  usage: "gc [--keep <n>] [--cache-days <n>] [--config <path>]",
-  summary: "Prune old run records and unused cache entries.",
-  options: [
-    `--keep <n>          Run records to keep, newest first; 0 removes every finished run (default: ASYNC_PIPELINE_KEEP_RUNS, or ${DEFAULT_KEEP_RUNS})`,
-    `--cache-days <n>    Remove cache entries unused for this many days (default ${DEFAULT_CACHE_DAYS})`,
-    "--config <path>     Pipeline file whose file store roots to prune (default: pipeline.ts)",
-  ],
-  run: runGc,
-};
+export const gcCommand: CliCommand = { ...GC, run: runGc };

@@ -4,6 +4,7 @@ import { collectDoctorReport, type DoctorReport } from "../../node/doctor/report
 import { parseCommandArgs, parseFormat } from "../args.ts";
 import type { CliContext } from "../io.ts";
 import type { CliCommand } from "../registry.ts";
+import { DOCTOR } from "./specs.ts";
 
 async function runDoctor(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseCommandArgs("doctor", args, {
@@ -117,15 +118,4 @@ export function formatBytes(bytes: number): string {
 }
 
 /** The doctor command. */
-export const doctorCommand: CliCommand = {
-  path: ["doctor"],
-  usage: "doctor [--format json|text] [--fix-crashed] [--config <path>]",
-  summary:
-    "Check versions, the run lock, crashed runs, cache size, generated files and required tools; exit 1 when something needs action.",
-  options: [
-    "--format json|text    Output format (default text)",
-    "--fix-crashed         Mark runs left running by a process that no longer exists as failed",
-    "--config <path>       Pipeline file (default: pipeline.ts in the working directory)",
-  ],
-  run: runDoctor,
-};
+export const doctorCommand: CliCommand = { ...DOCTOR, run: runDoctor };

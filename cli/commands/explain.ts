@@ -10,6 +10,7 @@ import { renderExplanation } from "../presenters/explain.ts";
 import { missSummary } from "../presenters/miss.ts";
 import { styles, useColor } from "../presenters/text.ts";
 import type { CliCommand } from "../registry.ts";
+import { EXPLAIN } from "./specs.ts";
 
 /**
  * Returns the project directory: where the pipeline file is. Without one
@@ -71,15 +72,4 @@ async function runExplain(args: string[], ctx: CliContext): Promise<number> {
 }
 
 /** The explain command. */
-export const explainCommand: CliCommand = {
-  path: ["explain"],
-  usage: "explain <task> [--run <id>] [--format json] [--config <path>]",
-  summary:
-    "Explain why a task of the last run that included it ran instead of coming from the cache.",
-  options: [
-    "--run <id>           Run to read (default: the newest run that includes the task)",
-    "--format text|json   json prints the task's cache fields and a one-line summary",
-    "--config <path>      Pipeline file whose project holds the runs (default: pipeline.ts)",
-  ],
-  run: runExplain,
-};
+export const explainCommand: CliCommand = { ...EXPLAIN, run: runExplain };

@@ -23,18 +23,13 @@ import { parseCommandArgs, parsePositiveInt } from "../args.ts";
 import type { CliContext } from "../io.ts";
 import { textPresenter, useColor } from "../presenters/text.ts";
 import type { CliCommand } from "../registry.ts";
+import { GITHUB, specAt } from "./specs.ts";
 
 const PATH_OPTIONS = {
   workflow: { type: "string" },
   lock: { type: "string" },
   config: { type: "string" },
 } as const;
-
-const PATH_HELP = [
-  "--workflow <path>    Workflow file (default: sync.github.workflow or .github/workflows/async-pipeline.yml)",
-  "--lock <path>        Lock file (default: sync.github.lock or .github/async-pipeline.lock.json)",
-  "--config <path>      Pipeline file (default: pipeline.ts in the working directory)",
-];
 
 async function loadWithPaths(command: string, args: string[], ctx: CliContext) {
   const { values } = parseCommandArgs(command, args, PATH_OPTIONS, false);
@@ -159,58 +154,15 @@ function githubRunHandler(runnerFor: JobRunnerFactory) {
   };
 }
 
-const generateHelp = "Write the GitHub Actions workflow and its lock.";
-const checkHelp = "Fail when the GitHub workflow or lock is missing or stale; writes nothing.";
-
 /** Builds the GitHub commands. `runnerFor` supplies the runner for the jobs `github run` selects. */
 export function githubCommands(runnerFor: JobRunnerFactory): CliCommand[] {
   return [
-    {
-      path: ["sync", "github", "list"],
-      usage: "sync github list [--workflow <path>] [--lock <path>]",
-      summary: "List the generated GitHub files and whether each is current, missing or stale.",
-      options: PATH_HELP,
-      run: runList,
-    },
-    {
-      path: ["sync", "github", "generate"],
-      usage: "sync github generate [--workflow <path>] [--lock <path>]",
-      summary: generateHelp,
-      options: PATH_HELP,
-      run: runGenerate,
-    },
-    {
-      path: ["sync", "github", "check"],
-      usage: "sync github check [--workflow <path>] [--lock <path>]",
-      summary: checkHelp,
-      options: PATH_HELP,
-      run: runCheck,
-    },
-    {
-      path: ["github", "generate"],
-      usage: "github generate [--workflow <path>] [--lock <path>]",
-      summary: `Alias of sync github generate. ${generateHelp}`,
-      options: PATH_HELP,
-      run: runGenerate,
-    },
-    {
-      path: ["github", "check"],
-      usage: "github check [--workflow <path>] [--lock <path>]",
-      summary: `Alias of sync github check. ${checkHelp}`,
-      options: PATH_HELP,
-      run: runCheck,
-    },
-    {
-      path: ["github", "run"],
-      usage: "github run [--job <id>] [--concurrency <n>]",
-      summary: "Run the jobs whose triggers match the GitHub event of this workflow run.",
-      options: [
-        "--job <id>           Run this job whatever the event (on workflow_dispatch, the way to run a job without a manual trigger)",
-        "--concurrency <n>    Maximum tasks running at once within a job",
-        "--config <path>      Pipeline file (default: pipeline.ts in the working directory)",
-      ],
-      run: githubRunHandler(runnerFor),
-    },
+    { ...specAt(GITHUB, "sync", "github", "list"), run: runList },
+    { ...specAt(GITHUB, "sync", "github", "generate"), run: runGenerate },
+    { ...specAt(GITHUB, "sync", "github", "check"), run: runCheck },
+    { ...specAt(GITHUB, "github", "generate"), run: runGenerate },
+    { ...specAt(GITHUB, "github", "check"), run: runCheck },
+    { ...specAt(GITHUB, "github", "run"), run: githubRunHandler(runnerFor) },
   ];
 }
 

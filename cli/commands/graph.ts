@@ -6,6 +6,7 @@ import { inspectSources } from "../../node/sources/inspect.ts";
 import { parseCommandArgs, parseFormat } from "../args.ts";
 import type { CliContext } from "../io.ts";
 import type { CliCommand } from "../registry.ts";
+import { GRAPH } from "./specs.ts";
 
 async function runGraph(args: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseCommandArgs("graph", args, {
@@ -20,14 +21,4 @@ async function runGraph(args: string[], ctx: CliContext): Promise<number> {
 }
 
 /** The graph command. */
-export const graphCommand: CliCommand = {
-  path: ["graph"],
-  usage: "graph [<job>] [--format mermaid|dot|json] [--config <path>]",
-  summary: "Print the task graph of a job, or of the whole pipeline, without running anything. " +
-    "Tasks of sources already on disk are included; nothing is cloned.",
-  options: [
-    "--format mermaid|dot|json   Output format (default mermaid)",
-    "--config <path>             Pipeline file (default: pipeline.ts in the working directory)",
-  ],
-  run: runGraph,
-};
+export const graphCommand: CliCommand = { ...GRAPH, run: runGraph };

@@ -9,6 +9,7 @@ import type { ProcessEnv } from "../../node/types.ts";
 import { parseCommandArgs, parseFormat } from "../args.ts";
 import type { CliContext } from "../io.ts";
 import type { CliCommand } from "../registry.ts";
+import { METADATA } from "./specs.ts";
 
 async function runMetadata(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseCommandArgs("metadata", args, {
@@ -129,14 +130,4 @@ function renderText(
 }
 
 /** The metadata command. */
-export const metadataCommand: CliCommand = {
-  path: ["metadata"],
-  usage: "metadata [--format json|text] [--include-sources] [--config <path>]",
-  summary: "Print the pipeline's tasks, jobs, triggers and settings without running anything.",
-  options: [
-    "--format json|text    Output format (default text)",
-    "--include-sources     Also read source pipelines already on disk (never clones)",
-    "--config <path>       Pipeline file (default: pipeline.ts in the working directory)",
-  ],
-  run: runMetadata,
-};
+export const metadataCommand: CliCommand = { ...METADATA, run: runMetadata };

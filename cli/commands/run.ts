@@ -2,22 +2,12 @@
 
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import { type LoadedPipeline, loadPipeline } from "../../node/load.ts";
-import { planJob } from "../../node/runner/dry_run.ts";
 import { defaultTaskCache, executeRun } from "../../node/runner/run_job.ts";
 import { parseCommandArgs, parseFormat, parsePositiveInt } from "../args.ts";
 import type { CliContext } from "../io.ts";
-import { renderPlan } from "../presenters/plan.ts";
 import { styles, textPresenter, useColor } from "../presenters/text.ts";
 import type { CliCommand } from "../registry.ts";
-
-const OPTIONS = [
-  "--concurrency <n>    Maximum tasks running at once (default: available CPU cores)",
-  "--force              Ignore cached results and run every task",
-  "--dry-run            Print each task's cache key and whether it would come from the cache; run nothing",
-  "--format text|json   json prints only the execution record, or the plan of a dry run (default text)",
-  "--config <path>      Pipeline file (default: pipeline.ts in the working directory)",
-  "--sandbox <id>       Run shell steps in a sandbox declared in the pipeline",
-];
+import { RUN, RUN_TASK } from "./specs.ts";
 
 async function runTarget(target: "job" | "task", args: string[], ctx: CliContext) {
   const command = target === "job" ? "run" : "run-task";
@@ -83,6 +73,11 @@ async function dryRun(
   options: { force: boolean; format: "text" | "json"; sandbox?: string },
   ctx: CliContext,
 ): Promise<number> {
+  // Imported here so that a plain run does not load the planner and its presenter.
+  const [{ planJob }, { renderPlan }] = await Promise.all([
+    import("../../node/runner/dry_run.ts"),
+    import("../presenters/plan.ts"),
+  ]);
   const plan = await planJob(loaded.pipeline, {
     id,
     target,
@@ -105,20 +100,12 @@ async function dryRun(
 
 /** The run command. */
 export const runCommand: CliCommand = {
-  path: ["run"],
-  usage:
-    "run <job> [--dry-run] [--concurrency <n>] [--force] [--format json] [--config <path>] [--sandbox <id>]",
-  summary: "Run a job's task graph and write its execution record.",
-  options: OPTIONS,
+  ...RUN,
   run: (args, ctx) => runTarget("job", args, ctx),
 };
 
 /** The run-task command. */
 export const runTaskCommand: CliCommand = {
-  path: ["run-task"],
-  usage:
-    "run-task <task> [--dry-run] [--concurrency <n>] [--force] [--format json] [--config <path>] [--sandbox <id>]",
-  summary: "Run one task with its dependencies, using the pipeline env.",
-  options: OPTIONS,
+  ...RUN_TASK,
   run: (args, ctx) => runTarget("task", args, ctx),
 };

@@ -15,9 +15,7 @@ import type { SyncFileStatus, SyncProvider } from "../../node/sync/types.ts";
 import { parseCommandArgs } from "../args.ts";
 import type { CliContext } from "../io.ts";
 import type { CliCommand } from "../registry.ts";
-
-const CONFIG_OPTION =
-  "--config <path>    Pipeline file (default: pipeline.ts in the working directory)";
+import { specAt, SYNC, TASK_SYNC } from "./specs.ts";
 
 async function loadForSync(command: string, args: string[], ctx: CliContext) {
   const { values } = parseCommandArgs(command, args, { config: { type: "string" } }, false);
@@ -160,51 +158,14 @@ async function runTaskSyncCheck(args: string[], ctx: CliContext): Promise<number
 
 /** `sync list|generate|check` over every registered provider. */
 export const syncCommands: CliCommand[] = [
-  {
-    path: ["sync", "list"],
-    usage: "sync list [--config <path>]",
-    summary: "List every generated file and whether it is current.",
-    options: [CONFIG_OPTION],
-    run: runSyncList,
-  },
-  {
-    path: ["sync", "generate"],
-    usage: "sync generate [--config <path>]",
-    summary: "Write every generated file (GitHub workflow and task scripts).",
-    options: [CONFIG_OPTION],
-    run: runSyncGenerate,
-  },
-  {
-    path: ["sync", "check"],
-    usage: "sync check [--config <path>]",
-    summary: "Fail when any generated file is missing or stale.",
-    options: [CONFIG_OPTION],
-    run: runSyncCheck,
-  },
+  { ...specAt(SYNC, "sync", "list"), run: runSyncList },
+  { ...specAt(SYNC, "sync", "generate"), run: runSyncGenerate },
+  { ...specAt(SYNC, "sync", "check"), run: runSyncCheck },
 ];
 
 /** `sync tasks list|generate|check`. */
 export const taskSyncCommands: CliCommand[] = [
-  {
-    path: ["sync", "tasks", "list"],
-    usage: "sync tasks list [--config <path>]",
-    summary: "List the package.json scripts and deno.json tasks that sync manages.",
-    options: [CONFIG_OPTION],
-    run: runTaskSyncList,
-  },
-  {
-    path: ["sync", "tasks", "generate"],
-    usage: "sync tasks generate [--config <path>]",
-    summary: "Write package.json scripts and deno.json tasks for jobs.\n" +
-      "Entries that sync did not write are never overwritten.",
-    options: [CONFIG_OPTION],
-    run: runTaskSyncGenerate,
-  },
-  {
-    path: ["sync", "tasks", "check"],
-    usage: "sync tasks check [--config <path>]",
-    summary: "Fail when synced scripts or tasks are stale, naming each file and key.",
-    options: [CONFIG_OPTION],
-    run: runTaskSyncCheck,
-  },
+  { ...specAt(TASK_SYNC, "sync", "tasks", "list"), run: runTaskSyncList },
+  { ...specAt(TASK_SYNC, "sync", "tasks", "generate"), run: runTaskSyncGenerate },
+  { ...specAt(TASK_SYNC, "sync", "tasks", "check"), run: runTaskSyncCheck },
 ];

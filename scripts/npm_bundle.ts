@@ -1,0 +1,63 @@
+/**
+ * Bundles the compiled JavaScript of the npm package with esbuild: one file
+ * per entry point (every `exports` target and the bin), with the code they
+ * share in `chunks/`. Node then resolves and links a few dozen files instead
+ * of one per source module on every start. Dynamic `import()` calls stay
+ * split points, so a command's code still loads only when it runs.
+ *
+ * @module
+ */
+
+import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import * as esbuild from "esbuild";
+
+/** Folder, relative to the package root, of the chunks shared between entry points. */
+export const CHUNK_DIR = "chunks";
+
+/**
+ * Replaces the `compiled` JavaScript files in `outDir` by bundles of
+ * `entries` (paths relative to `outDir`, such as `cli/bin.js`) and their
+ * shared chunks. npm packages stay external imports, resolved from the
+ * user's `node_modules`. Declaration files are left alone. Returns the
+ * JavaScript files written, relative to `outDir`.
+ */
+export async function bundleModules(
+  outDir: string,
+  entries: readonly string[],
+  compiled: readonly string[],
+): Promise<string[]> {
+  const staging = await mkdtemp(join(tmpdir(), "async-pipeline-bundle-"));
+  try {
+    const result = await esbuild.build({
+      absWorkingDir: outDir,
+      entryPoints: [...entries],
+      outdir: staging,
+      outbase: outDir,
+      bundle: true,
+      splitting: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      packages: "external",
+      chunkNames: `${CHUNK_DIR}/[name]-[hash]`,
+      metafile: true,
+      logLevel: "silent",
+    });
+    const written = Object.keys(result.metafile.outputs)
+      .map((path) => relative(staging, join(outDir, path)))
+      .sort();
+    for (const file of compiled.filter((path) => path.endsWith(".js"))) {
+      await rm(join(outDir, file));
+    }
+    for (const file of written) {
+      await mkdir(dirname(join(outDir, file)), { recursive: true });
+      await copyFile(join(staging, file), join(outDir, file));
+    }
+    return written;
+  } finally {
+    await esbuild.stop();
+    await rm(staging, { recursive: true, force: true });
+  }
+}
