@@ -16,7 +16,7 @@
  */
 
 import module from "node:module";
-import process from "node:process";
+import process from "../node/process.ts";
 
 /**
  * Turns on Node's compile cache (`module.enableCompileCache()`, in the

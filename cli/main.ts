@@ -13,7 +13,7 @@
  */
 
 import { realpathSync } from "node:fs";
-import process from "node:process";
+import process from "../node/process.ts";
 import { fileURLToPath } from "node:url";
 import { ErrorCode, PipelineError } from "../core/errors.ts";
 import type { TextSink } from "./io.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import process from "node:process";
+import process from "../node/process.ts";
 import type { CommandPolicy } from "../core/commands.ts";
 import type { Pipeline } from "../core/model.ts";
 import { decideCommand, formatArgs } from "../node/commands/policy.ts";

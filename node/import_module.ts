@@ -9,7 +9,7 @@
  */
 
 import { extname } from "node:path";
-import process from "node:process";
+import process from "./process.ts";
 import { fileURLToPath } from "node:url";
 
 /** The runtime facts that decide how a module is imported. */

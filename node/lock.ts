@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { link, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
+import process from "./process.ts";
 import { ErrorCode, PipelineError } from "../core/errors.ts";
 
 /** Path of the lock file relative to the project directory. */

@@ -13,7 +13,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import process from "node:process";
+import process from "./process.ts";
 import { ErrorCode, PipelineError } from "../core/errors.ts";
 import type { Redactor } from "./redact.ts";
 import type { ExecutionRecord, ProcessEnv } from "./types.ts";

@@ -7,7 +7,7 @@
 
 import { lstat, readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
-import process from "node:process";
+import process from "../process.ts";
 import { isPipelineError } from "../../core/errors.ts";
 import { VERSION } from "../../core/version.ts";
 import { type LoadedPipeline, loadPipeline } from "../load.ts";

@@ -15,7 +15,7 @@
 
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
-import process from "node:process";
+import process from "../process.ts";
 import type { ProcessEnv } from "../types.ts";
 
 /** Maximum number of cached lookups. The cache is cleared when it is full. */

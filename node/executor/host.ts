@@ -1,6 +1,6 @@
 /** The host executor: shell steps run with `sh -c` on this machine. @module */
 
-import process from "node:process";
+import process from "../process.ts";
 import type { CommandExecutor, CommandResult, ShellRunOptions } from "../types.ts";
 import { runInProcessGroup } from "./process_group.ts";
 import { findExecutable } from "./which.ts";

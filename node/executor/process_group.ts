@@ -9,7 +9,7 @@
 
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { constants } from "node:os";
-import process from "node:process";
+import process from "../process.ts";
 import type { Readable, Writable } from "node:stream";
 import type { CommandResult, ProcessEnv } from "../types.ts";
 import { setsidLauncher } from "./group_launcher.ts";

@@ -6,7 +6,7 @@
  */
 
 import { randomBytes } from "node:crypto";
-import process from "node:process";
+import process from "../process.ts";
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import { shellQuote } from "../../core/sh.ts";
 import { runInProcessGroup } from "../executor/process_group.ts";

@@ -11,7 +11,7 @@
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
-import process from "node:process";
+import process from "../process.ts";
 import type { EnvValue } from "../../core/env.ts";
 import { createTaskCache } from "../cache/task_cache.ts";
 import { pipelineFromModule } from "../load.ts";

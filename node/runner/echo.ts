@@ -6,7 +6,7 @@
  * @module
  */
 
-import process from "node:process";
+import process from "../process.ts";
 import type { RunEventListener } from "./events.ts";
 import { TaskLines } from "./lines.ts";
 

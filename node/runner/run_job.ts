@@ -7,7 +7,7 @@
 
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
-import process from "node:process";
+import process from "../process.ts";
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import type { Pipeline } from "../../core/model.ts";
 import type { TaskCacheHooks } from "../cache_seam.ts";

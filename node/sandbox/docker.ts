@@ -7,7 +7,7 @@
 
 import { randomBytes } from "node:crypto";
 import { relative } from "node:path";
-import process from "node:process";
+import process from "../process.ts";
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import { runInProcessGroup } from "../executor/process_group.ts";
 import { findExecutable } from "../executor/which.ts";

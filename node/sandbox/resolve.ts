@@ -4,7 +4,7 @@ import { didYouMean, ErrorCode, PipelineError } from "../../core/errors.ts";
 import type { Pipeline } from "../../core/model.ts";
 import { isSandbox, type SandboxDefinition, type SandboxId } from "../../core/sandbox.ts";
 import { resolve } from "node:path";
-import process from "node:process";
+import process from "../process.ts";
 import { LimaCommandExecutor } from "../lima/executor.ts";
 import type { CommandExecutor, ProcessEnv } from "../types.ts";
 import { DockerCommandExecutor } from "./docker.ts";

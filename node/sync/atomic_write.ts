@@ -2,7 +2,7 @@
 
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import process from "node:process";
+import process from "../process.ts";
 
 /** One file to write: an absolute path and its full content. */
 export interface FileWrite {
