@@ -83,11 +83,24 @@ export function splitPatterns(
   return { include, exclude };
 }
 
+/** Compiled matchers by their pattern list, so each distinct list is compiled once per process. */
+const matchers = new Map<string, (path: string) => boolean>();
+
+/** Matchers kept at most; a process that sees more distinct lists starts over. */
+const MATCHER_LIMIT = 4096;
+
 /** Builds a matcher for `patterns` that also matches anything inside a matched directory. */
 export function directoryMatcher(patterns: readonly string[]): (path: string) => boolean {
   if (patterns.length === 0) return () => false;
-  const expanded = patterns.flatMap((pattern) => [pattern, `${pattern}/**`]);
-  return picomatch(expanded, { dot: true });
+  const key = patterns.join("\0");
+  let matcher = matchers.get(key);
+  if (matcher === undefined) {
+    const expanded = patterns.flatMap((pattern) => [pattern, `${pattern}/**`]);
+    matcher = picomatch(expanded, { dot: true });
+    if (matchers.size >= MATCHER_LIMIT) matchers.clear();
+    matchers.set(key, matcher);
+  }
+  return matcher;
 }
 
 /** Returns true when `path` lies in a directory that pattern walking always skips. */
