@@ -17,8 +17,8 @@
  */
 
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { mkdir, rename, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { rename, rm, utimes, writeFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { sha256 } from "./digest.ts";
 import { lstatFacts } from "./facts.ts";
@@ -186,9 +186,11 @@ export class FileBackend implements CacheBackend {
   }
 
   async save(entry: NewEntry, location: TaskLocation): Promise<void> {
+    // The entry's own files are written with synchronous calls: they are
+    // small, and a promise per call costs more than the call.
     const temp = join(this.directory, ".tmp", randomUUID());
     try {
-      await mkdir(join(temp, "files"), { recursive: true });
+      mkdirSync(join(temp, "files"), { recursive: true });
       let outputs: EntryResult["outputs"] = null;
       if (location.task.outputs.length > 0) {
         const entries = await copyOutputs(
@@ -203,15 +205,15 @@ export class FileBackend implements CacheBackend {
           entries,
         };
         const text = JSON.stringify(manifest);
-        await writeFile(join(temp, "outputs.json"), text);
+        writeFileSync(join(temp, "outputs.json"), text);
         outputs = { digest: sha256(text), count: entries.length };
       }
       const result: EntryResult = { schemaVersion: ENTRY_SCHEMA_VERSION, ...entry, outputs };
-      await writeFile(join(temp, "result.json"), JSON.stringify(result));
-      await this.#commit(temp, this.#entryDirectory(entry.key));
-      await this.#pointLatest(entry.taskId, entry.key);
+      writeFileSync(join(temp, "result.json"), JSON.stringify(result));
+      this.#commit(temp, this.#entryDirectory(entry.key));
+      this.#pointLatest(entry.taskId, entry.key);
     } finally {
-      await rm(temp, { recursive: true, force: true });
+      rmSync(temp, { recursive: true, force: true });
     }
   }
 
@@ -220,10 +222,10 @@ export class FileBackend implements CacheBackend {
    * Every move-aside is followed by another rename attempt, so the last thing
    * any writer does to `target` leaves a complete entry in place.
    */
-  async #commit(temp: string, target: string): Promise<void> {
+  #commit(temp: string, target: string): void {
     for (let attempt = 1; attempt <= COMMIT_ATTEMPTS; attempt++) {
       try {
-        await rename(temp, target);
+        renameSync(temp, target);
         return;
       } catch (error) {
         const code = (error as { code?: string }).code;
@@ -233,11 +235,11 @@ export class FileBackend implements CacheBackend {
       if (attempt === COMMIT_ATTEMPTS) return;
       const trash = join(this.directory, ".tmp", `old-${randomUUID()}`);
       try {
-        await rename(target, trash);
+        renameSync(target, trash);
       } catch (error) {
         if (!isMissing(error)) throw error;
       }
-      await rm(trash, { recursive: true, force: true });
+      rmSync(trash, { recursive: true, force: true });
     }
   }
 
@@ -256,14 +258,25 @@ export class FileBackend implements CacheBackend {
         throw error;
       }
     }
-    await this.#pointLatest(taskId, key);
+    this.#pointLatest(taskId, key);
   }
 
   /** Writes the `.latest` pointer of `taskId`, unless it already names `key`. */
-  async #pointLatest(taskId: string, key: string): Promise<void> {
+  #pointLatest(taskId: string, key: string): void {
     const text = JSON.stringify({ taskId, key });
-    if (await readText(this.#latestPath(taskId)).catch(() => undefined) === text) return;
-    await mkdir(join(this.directory, ".latest"), { recursive: true });
-    await writeFileAtomic(this.#latestPath(taskId), text);
+    const path = this.#latestPath(taskId);
+    try {
+      if (readFileSync(path, "utf8") === text) return;
+    } catch {
+      // A missing or unreadable pointer is rewritten.
+    }
+    mkdirSync(join(this.directory, ".latest"), { recursive: true });
+    const temp = `${path}.${randomUUID()}.tmp`;
+    try {
+      writeFileSync(temp, text);
+      renameSync(temp, path);
+    } finally {
+      rmSync(temp, { force: true });
+    }
   }
 }

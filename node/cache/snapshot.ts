@@ -1,7 +1,8 @@
 /** Copying a task's outputs into a new entry's `files/` directory. @module */
 
 import { randomUUID } from "node:crypto";
-import { copyFile, lstat, readlink, rename } from "node:fs/promises";
+import { copyFileSync, lstatSync, readlinkSync, renameSync } from "node:fs";
+import { copyFile } from "node:fs/promises";
 import { factsOf } from "./facts.ts";
 import { join } from "node:path";
 import { mapLimit, sha256File } from "./digest.ts";
@@ -9,6 +10,9 @@ import type { OutputRecord } from "./entry.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import { listOutputs, MODE_MASK } from "./outputs.ts";
 import { isMissing } from "./walk.ts";
+
+/** Output files up to this size are copied synchronously. */
+const SYNC_COPY_LIMIT = 64 * 1024;
 
 /**
  * Copies every output path that `patterns` match under `cwd` into `filesDir`,
@@ -27,9 +31,11 @@ export async function copyOutputs(
   const records = await mapLimit(listed, async (entry): Promise<OutputRecord | undefined> => {
     const source = join(cwd, entry.path);
     try {
-      const stats = await lstat(source);
+      // Synchronous calls for metadata and small files: a promise per call
+      // costs more than the call. Large files are copied without blocking.
+      const stats = lstatSync(source);
       if (stats.isSymbolicLink()) {
-        return { path: entry.path, kind: "symlink", target: await readlink(source) };
+        return { path: entry.path, kind: "symlink", target: readlinkSync(source) };
       }
       if (stats.isDirectory()) {
         return { path: entry.path, kind: "directory", mode: stats.mode & MODE_MASK };
@@ -38,10 +44,11 @@ export async function copyOutputs(
 
       const hashedAt = Date.now();
       const temp = join(filesDir, `copy-${randomUUID()}`);
-      await copyFile(source, temp);
-      const digest = await sha256File(temp);
-      const copied = await lstat(temp);
-      await rename(temp, join(filesDir, digest));
+      if (stats.size <= SYNC_COPY_LIMIT) copyFileSync(source, temp);
+      else await copyFile(source, temp);
+      const copied = lstatSync(temp);
+      const digest = await sha256File(temp, copied.size);
+      renameSync(temp, join(filesDir, digest));
       index.remember(source, factsOf(stats), digest, hashedAt);
       return {
         path: entry.path,

@@ -11,8 +11,7 @@
  * @module
  */
 
-import type { Dirent } from "node:fs";
-import { lstat, readdir, realpath, stat } from "node:fs/promises";
+import { type Dirent, lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import picomatch from "picomatch";
 import { IGNORED_DIRECTORIES } from "../../core/normalize_task.ts";
@@ -125,12 +124,32 @@ function walkRoots(include: readonly string[]): string[] {
   );
 }
 
-/** Walks `cwd` and returns every path that `patterns` select. */
-export async function walkPatterns(
+/**
+ * Walks `cwd` and returns every path that `patterns` select. Rejects with
+ * the first file system error other than a path that vanished.
+ */
+export function walkPatterns(
   cwd: string,
   patterns: readonly string[],
   options: WalkOptions = {},
 ): Promise<WalkResult> {
+  try {
+    return Promise.resolve(walkPatternsSync(cwd, patterns, options));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * Does the work of {@link walkPatterns} with synchronous file system calls:
+ * a walk lists small directories one after another, and a promise per
+ * directory and per looked-up path costs more than the calls themselves.
+ */
+export function walkPatternsSync(
+  cwd: string,
+  patterns: readonly string[],
+  options: WalkOptions = {},
+): WalkResult {
   const { include, exclude } = splitPatterns(patterns);
   const isIncluded = directoryMatcher(include);
   const isExcluded = directoryMatcher([...exclude, ...(options.exclude ?? []).map(cleanPattern)]);
@@ -145,52 +164,48 @@ export async function walkPatterns(
   };
 
   /** Lists `dir`; `chain` contains the real paths of the directories from the walk root down to it. */
-  const visit = async (dir: string, chain: readonly string[]): Promise<void> => {
+  const visit = (dir: string, chain: readonly string[]): void => {
     options.observer?.directory(dir);
     let children: Dirent[];
     try {
-      children = await readdir(join(cwd, dir), { withFileTypes: true });
+      children = readdirSync(join(cwd, dir), { withFileTypes: true });
     } catch (error) {
       if (isMissing(error)) return;
       throw error;
     }
     const real = chain[chain.length - 1];
-    const nested: Promise<void>[] = [];
     for (const child of children) {
       const path = dir === "" ? child.name : `${dir}/${child.name}`;
       const kind = kindOf(child);
       if (kind === undefined || !consider(path, kind)) continue;
-      if (kind === "directory") nested.push(visit(path, [...chain, join(real, child.name)]));
-      else if (kind === "symlink" && options.followDirectoryLinks) {
-        nested.push(followLink(path, chain));
-      }
+      if (kind === "directory") visit(path, [...chain, join(real, child.name)]);
+      else if (kind === "symlink" && options.followDirectoryLinks) followLink(path, chain);
     }
-    await Promise.all(nested);
   };
 
-  const followLink = async (path: string, chain: readonly string[]): Promise<void> => {
+  const followLink = (path: string, chain: readonly string[]): void => {
     options.observer?.link(path);
-    const target = await linkedDirectory(join(cwd, path));
-    if (target !== undefined && !chain.includes(target)) await visit(path, [...chain, target]);
+    const target = linkedDirectory(join(cwd, path));
+    if (target !== undefined && !chain.includes(target)) visit(path, [...chain, target]);
   };
 
   for (const root of walkRoots(include)) {
     const absolute = join(cwd, root);
     if (root === "") {
-      await visit("", [await realpath(absolute)]);
+      visit("", [realpathSync(absolute)]);
       continue;
     }
     options.observer?.probe(root);
-    const kind = await kindAt(absolute);
+    const kind = kindAt(absolute);
     if (kind === undefined || !consider(root, kind)) continue;
-    if (kind === "directory") await visit(root, [await realpath(absolute)]);
-    else if (kind === "symlink" && options.followDirectoryLinks) await followLink(root, []);
+    if (kind === "directory") visit(root, [realpathSync(absolute)]);
+    else if (kind === "symlink" && options.followDirectoryLinks) followLink(root, []);
   }
   for (const pattern of include) {
     const literal = !picomatch.scan(pattern).isGlob;
     if (literal && !found.has(pattern)) {
       options.observer?.probe(pattern);
-      if (await kindAt(join(cwd, pattern)) === undefined) absent.push(pattern);
+      if (kindAt(join(cwd, pattern)) === undefined) absent.push(pattern);
     }
   }
 
@@ -206,9 +221,9 @@ export function byPath(a: { path: string }, b: { path: string }): number {
 }
 
 /** Returns the real path of the directory a link points to, or undefined for any other link. */
-async function linkedDirectory(path: string): Promise<string | undefined> {
+function linkedDirectory(path: string): string | undefined {
   try {
-    return (await stat(path)).isDirectory() ? await realpath(path) : undefined;
+    return statSync(path).isDirectory() ? realpathSync(path) : undefined;
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (isMissing(error) || code === "ELOOP") return undefined;
@@ -216,9 +231,9 @@ async function linkedDirectory(path: string): Promise<string | undefined> {
   }
 }
 
-async function kindAt(path: string): Promise<WalkKind | undefined> {
+function kindAt(path: string): WalkKind | undefined {
   try {
-    return kindOf(await lstat(path));
+    return kindOf(lstatSync(path));
   } catch (error) {
     if (isMissing(error)) return undefined;
     throw error;
