@@ -1,7 +1,7 @@
 /** File store entries on disk: layout, manifest, atomic commits and concurrent writers. */
 
 import assert from "node:assert/strict";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { sh } from "../core/sh.ts";
 import { task } from "../core/task.ts";
@@ -113,6 +113,21 @@ Deno.test("commits leave no temporary entries", async () => {
     () => writeFiles(dir, { "dist/a.js": "a" }),
   );
   assert.deepEqual(await readdir(join(dir, ".async/cache/tasks/local/.tmp")), []);
+});
+
+Deno.test("store removed mid-run still saves", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const hooks = cacheFor(pipeline, dir);
+  await execute(hooks, lookupInput(pipeline, "check", dir));
+  await rm(join(dir, ".async/cache/tasks"), { recursive: true });
+  const second = await execute(
+    hooks,
+    lookupInput(pipeline, "build", dir),
+    () => writeFiles(dir, { "dist/a.js": "a" }),
+  );
+  assert.deepEqual(second.saved, { stored: true });
+  const again = await execute(cacheFor(pipeline, dir), lookupInput(pipeline, "build", dir));
+  assert.equal(again.lookup.status, "hit");
 });
 
 Deno.test("concurrent writers of one key", async () => {

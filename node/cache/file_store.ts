@@ -17,9 +17,9 @@
  */
 
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { rename, rm, utimes, writeFile } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { sha256 } from "./digest.ts";
 import { lstatFacts } from "./facts.ts";
 import type { CacheBackend, FoundEntry, NewEntry, RestoreChange, TaskLocation } from "./backend.ts";
@@ -104,6 +104,8 @@ export class FileBackend implements CacheBackend {
   readonly directory: string;
   #index: FileStateIndex;
   #now: () => number;
+  /** Store directories this backend created or found, so each is made once. */
+  #created = new Set<string>();
 
   /** `root` is the absolute store root, such as `<project>/.async/cache/tasks`. */
   constructor(root: string, namespace: string, index: FileStateIndex, now: () => number) {
@@ -189,8 +191,17 @@ export class FileBackend implements CacheBackend {
     // The entry's own files are written with synchronous calls: they are
     // small, and a promise per call costs more than the call.
     const temp = join(this.directory, ".tmp", randomUUID());
+    let committed = false;
     try {
-      mkdirSync(join(temp, "files"), { recursive: true });
+      this.#ensureDirectory(join(this.directory, ".tmp"));
+      try {
+        mkdirSync(temp);
+      } catch (error) {
+        // Something such as `cache clear` removed the store since it was made.
+        if (!isMissing(error)) throw error;
+        mkdirSync(temp, { recursive: true });
+      }
+      mkdirSync(join(temp, "files"));
       let outputs: EntryResult["outputs"] = null;
       if (location.task.outputs.length > 0) {
         const entries = await copyOutputs(
@@ -211,9 +222,11 @@ export class FileBackend implements CacheBackend {
       const result: EntryResult = { schemaVersion: ENTRY_SCHEMA_VERSION, ...entry, outputs };
       writeFileSync(join(temp, "result.json"), JSON.stringify(result));
       this.#commit(temp, this.#entryDirectory(entry.key));
+      committed = true;
       this.#pointLatest(entry.taskId, entry.key);
     } finally {
-      rmSync(temp, { recursive: true, force: true });
+      // After the commit the temporary directory is either gone or set aside.
+      if (!committed) rmSync(temp, { recursive: true, force: true });
     }
   }
 
@@ -261,19 +274,33 @@ export class FileBackend implements CacheBackend {
     this.#pointLatest(taskId, key);
   }
 
+  /** Creates `directory` and its parents once per backend. */
+  #ensureDirectory(directory: string): void {
+    if (this.#created.has(directory)) return;
+    mkdirSync(directory, { recursive: true });
+    this.#created.add(directory);
+  }
+
   /** Writes the `.latest` pointer of `taskId`, unless it already names `key`. */
   #pointLatest(taskId: string, key: string): void {
     const text = JSON.stringify({ taskId, key });
     const path = this.#latestPath(taskId);
     try {
-      if (readFileSync(path, "utf8") === text) return;
+      if (existsSync(path) && readFileSync(path, "utf8") === text) return;
     } catch {
-      // A missing or unreadable pointer is rewritten.
+      // An unreadable pointer is rewritten.
     }
-    mkdirSync(join(this.directory, ".latest"), { recursive: true });
     const temp = `${path}.${randomUUID()}.tmp`;
+    this.#ensureDirectory(dirname(path));
     try {
-      writeFileSync(temp, text);
+      try {
+        writeFileSync(temp, text);
+      } catch (error) {
+        // Something such as `cache clear` removed the store since it was made.
+        if (!isMissing(error)) throw error;
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(temp, text);
+      }
       renameSync(temp, path);
     } finally {
       rmSync(temp, { force: true });
