@@ -45,16 +45,38 @@ Deno.test("lstatFacts agrees with node:fs facts", async () => {
   }
 });
 
-Deno.test("walk memo answers from facts when directories are unchanged", async () => {
+/** Walks `patterns` through the memo and returns the directories the walk really listed. */
+async function listings(index: FileStateIndex, dir: string, patterns: string[]) {
+  const listed: string[] = [];
+  const observer = { directory: (path: string) => listed.push(path), probe() {}, link() {} };
+  await memoizedWalk(index, dir, patterns, { observer });
+  return listed;
+}
+
+Deno.test("walk memo lists nothing when directories are unchanged", async () => {
+  const dir = await makeProject({ "src/lib/a.ts": "a" });
+  await age(dir, "src", "src/lib");
+  const index = await settledIndex(dir);
+  assert.deepEqual(await listings(index, dir, ["src/**"]), ["src", "src/lib"]);
+  assert.deepEqual(await listings(index, dir, ["src/**"]), []);
+});
+
+Deno.test("walk memo sees a file added under a reset mtime", async () => {
   const dir = await makeProject({ "src/a.ts": "a" });
   await age(dir, "src");
-  const index = await settledIndex(dir);
-  assert.deepEqual(await listed(index, dir, ["src/**"]), ["src/a.ts"]);
-  // Add a file, then put the directory's mtime back: only the memo can hide the new file.
+  const index = await FileStateIndex.load(join(dir, "index.json"));
+  // Extracting an archive with fixed timestamps adds files and sets the mtime back.
   const before = await lstat(join(dir, "src"));
   await writeFile(join(dir, "src/b.ts"), "b");
   await utimes(join(dir, "src"), before.atime, before.mtime);
-  assert.deepEqual(await listed(index, dir, ["src/**"]), ["src/a.ts"]);
+  assert.deepEqual(await listed(index, dir, ["src/**"]), ["src/a.ts", "src/b.ts"]);
+  const later = await FileStateIndex.load(join(dir, "index.json"), () => Date.now() + 60_000);
+  await listed(later, dir, ["src/**"]);
+  // ctime is compared in whole seconds, so the next change lands in a later second.
+  await new Promise((resolve) => setTimeout(resolve, 1010 - (Date.now() % 1000)));
+  await writeFile(join(dir, "src/c.ts"), "c");
+  await utimes(join(dir, "src"), before.atime, before.mtime);
+  assert.deepEqual(await listed(later, dir, ["src/**"]), ["src/a.ts", "src/b.ts", "src/c.ts"]);
 });
 
 Deno.test("walk memo sees an added file", async () => {
@@ -86,28 +108,27 @@ Deno.test("walk memo sees a named file that appears", async () => {
   assert.deepEqual(second.absent, []);
 });
 
-Deno.test("walk memo is not kept for recently changed directories", async () => {
-  const dir = await makeProject({ "src/a.ts": "a" });
-  const index = await FileStateIndex.load(join(dir, "index.json"));
-  await listed(index, dir, ["src/**"]);
-  const before = await lstat(join(dir, "src"));
-  await writeFile(join(dir, "src/b.ts"), "b");
-  await utimes(join(dir, "src"), before.atime, before.mtime);
-  assert.deepEqual(await listed(index, dir, ["src/**"]), ["src/a.ts", "src/b.ts"]);
-});
-
 Deno.test("walk memo is not kept for walks through directory links", async () => {
   const dir = await makeProject({ "real/a.ts": "a", "src/x.ts": "x" });
   await symlink("../real", join(dir, "src/linked"));
   await age(dir, "src", "real");
   const index = await settledIndex(dir);
-  const options = { followDirectoryLinks: true };
-  await memoizedWalk(index, dir, ["src/**"], options);
-  const before = await lstat(join(dir, "real"));
-  await writeFile(join(dir, "real/b.ts"), "b");
-  await utimes(join(dir, "real"), before.atime, before.mtime);
-  const paths = (await memoizedWalk(index, dir, ["src/**"], options)).entries.map((e) => e.path);
-  assert.ok(paths.includes("src/linked/b.ts"), paths.join(", "));
+  const listedDirectories: string[] = [];
+  const observer = {
+    directory: (path: string) => listedDirectories.push(path),
+    probe() {},
+    link() {},
+  };
+  await memoizedWalk(index, dir, ["src/**"], { followDirectoryLinks: true });
+  await memoizedWalk(index, dir, ["src/**"], { followDirectoryLinks: true, observer });
+  assert.deepEqual(listedDirectories, ["src", "src/linked"]);
+});
+
+Deno.test("walk memo is not kept for recently changed directories", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const index = await FileStateIndex.load(join(dir, "index.json"));
+  await listings(index, dir, ["src/**"]);
+  assert.deepEqual(await listings(index, dir, ["src/**"]), ["src"]);
 });
 
 Deno.test("walk memo survives saving and loading the index", async () => {
@@ -115,16 +136,20 @@ Deno.test("walk memo survives saving and loading the index", async () => {
   await age(dir, "src");
   const clock = () => Date.now() + 10 * RACY_WINDOW_MS;
   const first = await FileStateIndex.load(join(dir, "index.json"), clock);
-  await listed(first, dir, ["src/**"]);
-  await first.save();
-  const before = await lstat(join(dir, "src"));
-  await writeFile(join(dir, "src/b.ts"), "b");
-  await utimes(join(dir, "src"), before.atime, before.mtime);
+  await listings(first, dir, ["src/**"]);
+  await first.save(true);
   const second = await FileStateIndex.load(join(dir, "index.json"), clock);
-  assert.deepEqual(await listed(second, dir, ["src/**"]), ["src/a.ts"]);
+  assert.deepEqual(await listings(second, dir, ["src/**"]), []);
 });
 
-/** Writes `dist/out.txt` and returns the restored-memo target and records of that state. */
+async function writeFiles(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(join(dir, path, ".."), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+}
+
+/** Writes `dist/out.txt` and returns the restored-memo target of that state. */
 async function restoredDist(dir: string) {
   await writeFiles(dir, { "dist/out.txt": "built" });
   await age(dir, "dist", "dist/out.txt");
@@ -136,13 +161,6 @@ async function restoredDist(dir: string) {
   ];
   recordRestored(target, records, index.now());
   return target;
-}
-
-async function writeFiles(dir: string, files: Record<string, string>): Promise<void> {
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(join(dir, path, ".."), { recursive: true });
-    await writeFile(join(dir, path), text);
-  }
 }
 
 Deno.test("restored memo holds while outputs are unchanged", async () => {
@@ -184,14 +202,35 @@ Deno.test("restored memo fails when an output mode changes", async () => {
   assert.equal(await outputsStillRestored(target), false);
 });
 
+Deno.test("restored memo fails for outputs with a recent ctime", async () => {
+  const dir = await makeProject({ "dist/out.txt": "built" });
+  // An old mtime, as `cp -p` or `touch -d` leave it, but a ctime of now.
+  await age(dir, "dist", "dist/out.txt");
+  const index = await FileStateIndex.load(join(dir, "index.json"));
+  const target = { index, cwd: dir, patterns: ["dist/**"], key: "k1", outputs: "d1" };
+  recordRestored(target, [
+    { path: "dist", kind: "directory", mode: 0o755 },
+    { path: "dist/out.txt", kind: "file", mode: 0o644, size: 5, digest: "unused" },
+  ], index.now());
+  assert.equal(await outputsStillRestored(target), false);
+});
+
 Deno.test("restored memo fails for outputs written within the racy window", async () => {
   const dir = await makeProject({ "dist/out.txt": "built" });
   const index = await FileStateIndex.load(join(dir, "index.json"));
   const target = { index, cwd: dir, patterns: ["dist/**"], key: "k1", outputs: "d1" };
   recordRestored(target, [
+    { path: "dist", kind: "directory", mode: 0o755 },
     { path: "dist/out.txt", kind: "file", mode: 0o644, size: 5, digest: "unused" },
   ], index.now());
   assert.equal(await outputsStillRestored(target), false);
+  // The same state checked by a clock that runs well ahead holds.
+  const settled = await settledIndex(dir);
+  recordRestored({ ...target, index: settled }, [
+    { path: "dist", kind: "directory", mode: 0o755 },
+    { path: "dist/out.txt", kind: "file", mode: 0o644, size: 5, digest: "unused" },
+  ], settled.now());
+  assert.equal(await outputsStillRestored({ ...target, index: settled }), true);
 });
 
 /** Hashes `count` settled files through a fresh index at `indexPath` and saves it. */

@@ -1,7 +1,7 @@
 /** The task cache end to end: runJob and the CLI with real processes and files. */
 
 import assert from "node:assert/strict";
-import { readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { definePipeline, env, job, sh, task } from "../mod.ts";
 import { runJob } from "../node/mod.ts";
@@ -304,4 +304,15 @@ Deno.test("cache keeps meta intact with short secrets", async () => {
   const second = await runJob(pipeline, { id: "check", cwd: dir, env: runEnv });
   assert.equal(second.tasks[0].cacheHit, true);
   assert.deepEqual(second.tasks[0].meta, { ok: true, count: 2, "lab***l": "r***try" });
+});
+
+Deno.test("unsavable file index warns", async () => {
+  const { dir, pipeline } = await graphProject();
+  // A directory where the index file belongs can never be replaced by the saved file.
+  await mkdir(join(dir, ".async/cache/file-index.json", "blocker"), { recursive: true });
+  const record = await runJob(pipeline, { id: "all", cwd: dir, env: baseEnv() });
+  assert.equal(record.status, "passed");
+  const warning = (record.warnings ?? []).find((text) => text.includes("file-state index"));
+  assert.ok(warning, JSON.stringify(record.warnings));
+  assert.match(warning, /could not be saved to .*file-index\.json/);
 });

@@ -7,9 +7,9 @@
  * A memo is written after a restore, or after a restore plan found the disk
  * already matching. It is valid while the output listing (through its walk
  * memo) names the same paths and each path keeps its kind, inode, mode and,
- * for files and links, size, mtime and ctime. As with the file-state index, a path
- * modified within {@link RACY_WINDOW_MS} of the moment the memo was taken does
- * not validate it; the next hit then checks the disk again and records a
+ * for files and links, size, mtime and ctime. As with the file-state index, a
+ * file or link whose mtime or ctime lies within {@link RACY_WINDOW_MS} of the
+ * moment the memo was taken does not validate it; the next hit then checks the disk again and records a
  * fresh memo.
  *
  * @module
@@ -73,7 +73,7 @@ export async function outputsStillRestored(target: RestoredTarget): Promise<bool
     if (
       facts === undefined || facts.kind !== kind || facts.ino !== ino || facts.mode !== mode ||
       (kind !== "directory" && (facts.size !== size || facts.mtimeMs !== mtimeMs ||
-        facts.ctimeMs !== ctimeMs || mtimeMs >= limit))
+        facts.ctimeMs !== ctimeMs || mtimeMs >= limit || ctimeMs >= limit))
     ) {
       return false;
     }

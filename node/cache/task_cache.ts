@@ -364,10 +364,15 @@ class TaskCache implements PredictingTaskCache {
 
   async close(): Promise<void> {
     if (!this.#index || this.#options.readOnly) return;
+    const index = await this.#index;
     try {
-      await (await this.#index).save();
-    } catch {
-      // NOTE: an index that cannot be saved only means files are read again next run.
+      await index.save();
+    } catch (error) {
+      // The run stays valid: an index that cannot be saved only costs reading files again.
+      throw new Error(
+        `the file-state index could not be saved to ${index.path} (${describe(error)}), ` +
+          `so the next run reads every input again. Remove or repair that path.`,
+      );
     }
   }
 }

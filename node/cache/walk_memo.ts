@@ -4,16 +4,17 @@
  * the same patterns can be answered with one `lstat` per directory instead
  * of listing and matching again.
  *
- * Adding, removing or renaming an entry changes the modification time of
- * the directory that holds it, on every filesystem the cache supports. A
- * memo is therefore valid while each listed directory has the same inode and
- * mtime, and each looked-up path has the same kind and inode. Changes to the
+ * Adding, removing or renaming an entry changes the modification and status
+ * change times of the directory that holds it. A tool can set the mtime back
+ * (archive extraction with fixed timestamps does), but not the ctime. A memo
+ * is therefore valid while each listed directory has the same inode, mtime
+ * and ctime, and each looked-up path has the same kind and inode. Changes to the
  * content of files are not the memo's business: callers still check each
  * file's own facts.
  *
  * The racy window of the file-state index applies here too. A memo is only
- * stored when every listed directory was last modified at least
- * {@link RACY_WINDOW_MS} before the walk began (by the index's clock), because a directory changed
+ * stored when every listed directory's mtime and ctime are at least
+ * {@link RACY_WINDOW_MS} older than the start of the walk (by the index's clock), because a directory changed
  * within the timestamp granularity could change again without its mtime
  * moving. Walks that follow symbolic links to directories, or that skip
  * paths through a callback, are never memoized.
@@ -33,14 +34,14 @@ import {
   type WalkResult,
 } from "./walk.ts";
 
-const MEMO_VERSION = 2;
+const MEMO_VERSION = 3;
 
 /** One letter per walked kind, for the compact entry list of a memo. */
 const KIND_LETTERS: Record<WalkKind, string> = { file: "f", directory: "d", symlink: "l" };
 const LETTER_KINDS: Record<string, WalkKind> = { f: "file", d: "directory", l: "symlink" };
 
-/** `[path, ino, mtimeMs]` of a listed directory. */
-type DirectoryFact = [string, number, number];
+/** `[path, ino, mtimeMs, ctimeMs]` of a listed directory. */
+type DirectoryFact = [string, number, number, number];
 
 /** `[path, kind or "" when absent, ino]` of a path looked up on its own. */
 type ProbeFact = [string, FactKind | "", number];
@@ -84,11 +85,11 @@ function decodeEntries(text: string): WalkEntry[] {
 /** Returns true when the disk still looks as it did when `memo` was recorded. */
 function stillValid(cwd: string, memo: MemoData): boolean {
   const limit = memo.at - RACY_WINDOW_MS;
-  for (const [path, ino, mtimeMs] of memo.directories) {
+  for (const [path, ino, mtimeMs, ctimeMs] of memo.directories) {
     const facts = lstatFacts(join(cwd, path));
     if (
       facts?.kind !== "directory" || facts.ino !== ino || facts.mtimeMs !== mtimeMs ||
-      mtimeMs >= limit
+      facts.ctimeMs !== ctimeMs || mtimeMs >= limit || ctimeMs >= limit
     ) {
       return false;
     }
@@ -103,7 +104,8 @@ function stillValid(cwd: string, memo: MemoData): boolean {
 /**
  * Walks like {@link walkPatterns}, answering from the memo in `index` when
  * the directories it depends on are unchanged, and storing a new memo
- * otherwise. Throws what the walk or an `lstat` throws.
+ * otherwise. A caller's `observer` hears only real walks. Throws what the
+ * walk or an `lstat` throws.
  */
 export async function memoizedWalk(
   index: FileStateIndex,
@@ -126,16 +128,20 @@ export async function memoizedWalk(
     ...options,
     observer: {
       directory(path) {
+        options.observer?.directory(path);
         const facts = lstatFacts(join(cwd, path));
-        if (facts?.kind !== "directory" || facts.mtimeMs >= at - RACY_WINDOW_MS) {
+        const limit = at - RACY_WINDOW_MS;
+        if (facts?.kind !== "directory" || facts.mtimeMs >= limit || facts.ctimeMs >= limit) {
           memoizable = false;
-        } else directories.push([path, facts.ino, facts.mtimeMs]);
+        } else directories.push([path, facts.ino, facts.mtimeMs, facts.ctimeMs]);
       },
       probe(path) {
+        options.observer?.probe(path);
         const facts = lstatFacts(join(cwd, path));
         probes.push([path, facts?.kind ?? "", facts?.ino ?? 0]);
       },
-      link() {
+      link(path) {
+        options.observer?.link(path);
         memoizable = false;
       },
     },

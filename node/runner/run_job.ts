@@ -311,7 +311,11 @@ async function checkAndRun(
 
   const interrupted = state.signal.aborted ? interruptError(state.signal.reason) : undefined;
   await run.cache?.close().catch((error) =>
-    warn(record, emit, `Closing the task cache failed: ${String(error)}`)
+    warn(
+      record,
+      emit,
+      `Closing the task cache failed: ${error instanceof Error ? error.message : String(error)}`,
+    )
   );
   await finalize(record, store, interrupted);
   const finished = redactor.redactRecord(record);
