@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { sha256File } from "../node/cache/digest.ts";
+import { canonicalJson, sha256File } from "../node/cache/digest.ts";
 
 function expected(content: Uint8Array): string {
   return createHash("sha256").update(content).digest("hex");
@@ -18,4 +18,27 @@ Deno.test("sha256File matches for small and large files", async () => {
   assert.equal(await sha256File(join(dir, "small")), expected(small));
   assert.equal(await sha256File(join(dir, "large"), large.length), expected(large));
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("canonicalJson sorts nested keys", () => {
+  const text = canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: null } });
+  assert.equal(text, '{"a":{"c":null,"d":[{"y":2,"z":1}]},"b":1}');
+});
+
+Deno.test("canonicalJson keeps sorted input as is", () => {
+  const value = { a: "1", b: { c: "2" }, d: ["x"] };
+  assert.equal(canonicalJson(value), JSON.stringify(value));
+});
+
+Deno.test("canonicalJson is independent of key order", () => {
+  assert.equal(
+    canonicalJson({ y: 1, x: [2, { q: 1, p: 2 }] }),
+    canonicalJson({ x: [2, { p: 2, q: 1 }], y: 1 }),
+  );
+});
+
+Deno.test("canonicalJson leaves its argument unchanged", () => {
+  const value = { b: 1, a: 2 };
+  canonicalJson(value);
+  assert.deepEqual(Object.keys(value), ["b", "a"]);
 });

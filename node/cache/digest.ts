@@ -53,13 +53,33 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 
+/**
+ * Returns `value` with the keys of every object in code-unit order. Objects
+ * and arrays that are already in order come back as they are, so a large
+ * record built in order (such as a task's input digests) is not copied.
+ */
 function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value !== "object" || value === null) return value;
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
+  if (Array.isArray(value)) {
+    let changed = false;
+    const items = value.map((item) => {
+      const sorted = sortKeys(item);
+      if (sorted !== item) changed = true;
+      return sorted;
+    });
+    return changed ? items : value;
   }
+  if (typeof value !== "object" || value === null) return value;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  let changed = false;
+  for (let position = 0; position < keys.length && !changed; position++) {
+    const entry = record[keys[position]];
+    changed = (position > 0 && keys[position - 1] > keys[position]) ||
+      (typeof entry === "object" && entry !== null && sortKeys(entry) !== entry);
+  }
+  if (!changed) return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of keys.sort()) sorted[key] = sortKeys(record[key]);
   return sorted;
 }
 

@@ -12,7 +12,7 @@
 
 import { execFile } from "node:child_process";
 import { readlink, realpath, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import type { NormalizedTask } from "../../core/model.ts";
 import { mapLimit, sha256 } from "./digest.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
@@ -148,9 +148,10 @@ export async function resolveInputs(
   // nearly all of them, and only the rest are read, concurrently.
   const digests: InputDigests = {};
   const unknown: { path: string; absolute: string; facts: FileFacts | undefined }[] = [];
+  const under = pathJoiner(cwd);
   for (const entry of walked.entries) {
     if (entry.kind === "directory") continue;
-    const absolute = join(cwd, entry.path);
+    const absolute = under(entry.path);
     const facts = lstatFacts(absolute);
     const known = facts?.kind === "file" ? index.known(absolute, facts) : undefined;
     if (facts !== undefined && known !== undefined) {
@@ -164,6 +165,18 @@ export async function resolveInputs(
   });
   for (const path of walked.absent) digests[path] = ABSENT;
   return sortedRecord(digests);
+}
+
+/**
+ * Returns a function that joins `dir` with a walked path. Walked paths are
+ * relative, use `/` and hold no `.` or `..` segments, so on POSIX systems
+ * plain concatenation gives what `join` would, at a fraction of the cost
+ * for tens of thousands of files.
+ */
+function pathJoiner(dir: string): (path: string) => string {
+  if (sep !== "/") return (path) => join(dir, path);
+  const base = join(dir, "/");
+  return (path) => base + path;
 }
 
 /** Returns a copy of `record` with its keys in code-unit order. */
