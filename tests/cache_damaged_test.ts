@@ -94,6 +94,38 @@ Deno.test("damaged outputs.json is a miss", async () => {
   });
 });
 
+Deno.test("damaged manifest.json still hits", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const entry = await storedEntry(dir);
+  await truncate(join(entry, "manifest.json"), 10);
+  assert.equal((await rerun(dir)).lookup.status, "hit");
+});
+
+Deno.test("damaged manifest.json leaves misses unexplained", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const entry = await storedEntry(dir);
+  await writeFile(join(entry, "manifest.json"), "{}");
+  await writeFiles(dir, { "src/a.ts": "edited" });
+  const edited = await rerun(dir, () => writeFiles(dir, { "dist/a.js": "alpha" }));
+  assert.deepEqual(edited.lookup.status === "miss" && edited.lookup.reason, { kind: "no-entry" });
+});
+
+Deno.test("entry with inline manifest still works", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const entry = await storedEntry(dir);
+  // The layout before manifests moved to their own file.
+  const { manifestDigest: _, ...result } = JSON.parse(
+    await readFile(join(entry, "result.json"), "utf8"),
+  );
+  const manifest = JSON.parse(await readFile(join(entry, "manifest.json"), "utf8"));
+  await writeFile(join(entry, "result.json"), JSON.stringify({ ...result, manifest }));
+  await rm(join(entry, "manifest.json"));
+  assert.equal((await rerun(dir)).lookup.status, "hit");
+  await writeFiles(dir, { "src/a.ts": "edited" });
+  const edited = await rerun(dir, () => writeFiles(dir, { "dist/a.js": "alpha" }));
+  assert.equal(edited.lookup.status === "miss" && edited.lookup.reason.kind, "changed");
+});
+
 Deno.test("damaged stored copy changes nothing", async () => {
   const dir = await makeProject({ "src/a.ts": "a" });
   const entry = await storedEntry(dir);

@@ -44,6 +44,7 @@ Deno.test("entry layout on disk", async () => {
   assert.deepEqual(await listTree(entry), [
     "files",
     `files/${sha256("same")}`,
+    "manifest.json",
     "outputs.json",
     "result.json",
   ]);
@@ -53,12 +54,16 @@ Deno.test("entry layout on disk", async () => {
   assert.equal(stored.key, key);
   assert.equal(stored.taskId, "build");
   assert.equal(stored.stdout, "ok\n");
-  assert.deepEqual(Object.keys(stored.manifest.inputs), ["src/a.ts"]);
-  assert.equal(stored.manifest.inputs["src/a.ts"], sha256("a"));
-  assert.deepEqual(Object.keys(stored.manifest.env), ["MODE", "TOKEN"]);
-  assert.match(stored.manifest.env.TOKEN, /^hmac-[0-9a-f]{64}$/);
-  assert.deepEqual(stored.manifest.dependencies, { lint: "f".repeat(64) });
-  assert.match(stored.manifest.command, /^[0-9a-f]{64}$/);
+  assert.equal(stored.manifest, undefined);
+  const manifestText = await readFile(join(entry, "manifest.json"), "utf8");
+  assert.equal(stored.manifestDigest, sha256(manifestText));
+  const manifest = JSON.parse(manifestText);
+  assert.deepEqual(Object.keys(manifest.inputs), ["src/a.ts"]);
+  assert.equal(manifest.inputs["src/a.ts"], sha256("a"));
+  assert.deepEqual(Object.keys(manifest.env), ["MODE", "TOKEN"]);
+  assert.match(manifest.env.TOKEN, /^hmac-[0-9a-f]{64}$/);
+  assert.deepEqual(manifest.dependencies, { lint: "f".repeat(64) });
+  assert.match(manifest.command, /^[0-9a-f]{64}$/);
 
   const outputs = JSON.parse(await readFile(join(entry, "outputs.json"), "utf8"));
   assert.deepEqual(outputs, {
@@ -101,6 +106,7 @@ Deno.test("task without outputs stores no outputs.json", async () => {
   const key = result.lookup.status === "miss" ? result.lookup.key : "";
   assert.deepEqual(await listTree(join(dir, ".async/cache/tasks/local", key)), [
     "files",
+    "manifest.json",
     "result.json",
   ]);
 });

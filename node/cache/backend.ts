@@ -40,7 +40,8 @@ export type FoundEntry =
   | { readonly status: "damaged"; readonly message: string }
   | {
     readonly status: "found";
-    readonly result: EntryResult;
+    /** The entry's result and logs; a hit never needs its key manifest. */
+    readonly result: Omit<EntryResult, "manifest">;
     /**
      * Verifies the stored outputs and puts them in place (or, for a store
      * that keeps no copies, checks that they are still in place). Throws

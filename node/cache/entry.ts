@@ -5,12 +5,13 @@
  * @module
  */
 
+import { sha256 } from "./digest.ts";
 import { isKeyManifest, type KeyManifest } from "./manifest.ts";
 
 /** Version of `result.json` and `outputs.json`. */
 export const ENTRY_SCHEMA_VERSION = 1;
 
-/** `result.json`: the task's result, logs and key manifest. */
+/** An entry's result, logs and key manifest, as a store hands it out. */
 export interface EntryResult {
   readonly schemaVersion: 1;
   readonly key: string;
@@ -26,6 +27,17 @@ export interface EntryResult {
   /** SHA-256 of `outputs.json` and its entry count, or null for a task without outputs. */
   readonly outputs: { readonly digest: string; readonly count: number } | null;
 }
+
+/**
+ * `result.json` as the file store keeps it. The key manifest of a task with
+ * many inputs is large and only explains later misses, so entries keep it
+ * in `manifest.json` and name its SHA-256 here. Entries written before that
+ * hold it inline.
+ */
+export type StoredResult = Omit<EntryResult, "manifest"> & {
+  readonly manifest?: KeyManifest;
+  readonly manifestDigest?: string;
+};
 
 /** One output path as recorded in `outputs.json`. Modes never carry setuid, setgid or sticky bits. */
 export type OutputRecord =
@@ -70,8 +82,8 @@ function parseJson(text: string, file: string): unknown {
 }
 
 /** Parses and checks `result.json` text for the entry stored under `key`. */
-export function parseEntryResult(text: string, key: string): EntryResult {
-  const value = parseJson(text, "result.json") as EntryResult;
+export function parseEntryResult(text: string, key: string): StoredResult {
+  const value = parseJson(text, "result.json") as StoredResult;
   const fail = (what: string) => {
     throw new DamagedEntryError(`result.json ${what}`);
   };
@@ -87,7 +99,11 @@ export function parseEntryResult(text: string, key: string): EntryResult {
     fail("has no valid createdAt");
   }
   if (typeof value.durationMs !== "number") fail("has no durationMs");
-  if (!isKeyManifest(value.manifest)) fail("has no valid manifest");
+  if (
+    value.manifest !== undefined ? !isKeyManifest(value.manifest) : !isDigest(value.manifestDigest)
+  ) {
+    fail("has no valid manifest");
+  }
   if (typeof value.stdout !== "string" || typeof value.stderr !== "string") fail("has no logs");
   if (typeof value.meta !== "object" || value.meta === null) fail("has no meta");
   const outputs = value.outputs;
@@ -95,6 +111,16 @@ export function parseEntryResult(text: string, key: string): EntryResult {
     outputs !== null &&
     (typeof outputs !== "object" || !isDigest(outputs.digest) || typeof outputs.count !== "number")
   ) fail("has an invalid outputs reference");
+  return value;
+}
+
+/** Parses and checks `manifest.json` text against the digest `result.json` names. */
+export function parseManifestFile(text: string, digest: string): KeyManifest {
+  if (sha256(text) !== digest) {
+    throw new DamagedEntryError("manifest.json does not match the digest in result.json");
+  }
+  const value = parseJson(text, "manifest.json");
+  if (!isKeyManifest(value)) throw new DamagedEntryError("manifest.json is not a key manifest");
   return value;
 }
 

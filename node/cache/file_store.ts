@@ -29,7 +29,9 @@ import {
   type EntryResult,
   type OutputsManifest,
   parseEntryResult,
+  parseManifestFile,
   parseOutputsManifest,
+  type StoredResult,
 } from "./entry.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import { fileInputDigest } from "./inputs.ts";
@@ -162,7 +164,10 @@ export class FileBackend implements CacheBackend {
     }
   }
 
-  async #readOutputs(directory: string, result: EntryResult): Promise<OutputsManifest | undefined> {
+  async #readOutputs(
+    directory: string,
+    result: StoredResult,
+  ): Promise<OutputsManifest | undefined> {
     if (result.outputs === null) return undefined;
     const text = await readText(join(directory, "outputs.json"));
     if (text === undefined) throw new DamagedEntryError("outputs.json is missing");
@@ -180,8 +185,14 @@ export class FileBackend implements CacheBackend {
     try {
       const pointer = JSON.parse(await readText(this.#latestPath(taskId)) ?? "null");
       if (pointer?.taskId !== taskId || typeof pointer.key !== "string") return undefined;
-      const text = await readText(join(this.#entryDirectory(pointer.key), "result.json"));
-      return text === undefined ? undefined : parseEntryResult(text, pointer.key);
+      const directory = this.#entryDirectory(pointer.key);
+      const text = await readText(join(directory, "result.json"));
+      if (text === undefined) return undefined;
+      const { manifestDigest, ...stored } = parseEntryResult(text, pointer.key);
+      if (stored.manifest !== undefined) return { ...stored, manifest: stored.manifest };
+      const manifest = await readText(join(directory, "manifest.json"));
+      if (manifest === undefined || manifestDigest === undefined) return undefined;
+      return { ...stored, manifest: parseManifestFile(manifest, manifestDigest) };
     } catch {
       return undefined;
     }
@@ -219,7 +230,15 @@ export class FileBackend implements CacheBackend {
         writeFileSync(join(temp, "outputs.json"), text);
         outputs = { digest: sha256(text), count: entries.length };
       }
-      const result: EntryResult = { schemaVersion: ENTRY_SCHEMA_VERSION, ...entry, outputs };
+      const { manifest, ...rest } = entry;
+      const manifestText = JSON.stringify(manifest);
+      writeFileSync(join(temp, "manifest.json"), manifestText);
+      const result: StoredResult = {
+        schemaVersion: ENTRY_SCHEMA_VERSION,
+        ...rest,
+        manifestDigest: sha256(manifestText),
+        outputs,
+      };
       writeFileSync(join(temp, "result.json"), JSON.stringify(result));
       this.#commit(temp, this.#entryDirectory(entry.key));
       committed = true;
