@@ -87,8 +87,9 @@ Deno.test("secret in a command is digested with the key", async () => {
   const stored = await storeText(dir);
   assert.equal(stored.includes(secret), false);
   assert.equal(stored.includes(secretKeyTextDigest(secret)), false);
-  const manifests = stored.split("\n").filter((line) => line.includes('"manifest"'))
-    .map((line) => JSON.parse(line).manifest);
+  // Each entry's manifest.json is one line of the store's text.
+  const manifests = stored.split("\n").filter((line) => line.startsWith('{"keyVersion"'))
+    .map((line) => JSON.parse(line));
   const byTask = Object.fromEntries(manifests.map((manifest) => [manifest.taskId, manifest]));
   assert.match(byTask.deploy.command, /^hmac-[0-9a-f]{64}$/);
   assert.match(byTask.plain.command, /^[0-9a-f]{64}$/);
