@@ -11,7 +11,7 @@ import { outputsStillRestored, recordRestored } from "../node/cache/restored_mem
 import { memoizedWalk } from "../node/cache/walk_memo.ts";
 import { makeProject } from "./cache_fixture.ts";
 
-/** An index whose clock runs far enough ahead that files written now count as settled. */
+/** Loads an index whose clock runs far enough ahead that files written now count as settled. */
 function settledIndex(dir: string): Promise<FileStateIndex> {
   return FileStateIndex.load(join(dir, "index.json"), () => Date.now() + 10 * RACY_WINDOW_MS);
 }

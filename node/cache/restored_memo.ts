@@ -1,16 +1,17 @@
 /**
- * Restored-output memos: which entry's outputs a task location's disk held,
- * with the facts of each output path, so a cache hit on the same entry can
- * skip reading `outputs.json`, verifying stored copies and comparing
- * contents when nothing under the output patterns changed.
+ * Restored-output memos. A memo records which entry's outputs a task
+ * location holds, with the facts of each output path. A later hit on the
+ * same entry then skips reading `outputs.json`, verifying stored copies and
+ * comparing contents, as long as nothing under the output patterns changed.
  *
- * A memo is written after a restore, or after a restore plan found the disk
- * already matching. It is valid while the output listing (through its walk
- * memo) names the same paths and each path keeps its kind, inode, mode and,
- * for files and links, size, mtime and ctime. As with the file-state index, a
- * file or link whose mtime or ctime lies within {@link RACY_WINDOW_MS} of the
- * moment the memo was taken does not validate it; the next hit then checks the disk again and records a
- * fresh memo.
+ * A memo is written when a hit's restore plan finds the disk already
+ * matching the entry, so after a restore that wrote files, the next hit
+ * records it. It is valid while the output listing (through its walk memo)
+ * names the same paths and each path keeps its kind, inode and mode and, for
+ * files and links, its size, mtime and ctime. As with the file-state index,
+ * a file or link whose mtime or ctime lies within {@link RACY_WINDOW_MS} of
+ * the moment the memo was taken does not validate it. The next hit then
+ * checks the disk again and records a fresh memo.
  *
  * @module
  */
@@ -47,7 +48,7 @@ function isRestoredData(value: unknown): value is RestoredData {
     typeof data.outputs === "string" && typeof data.at === "number" && Array.isArray(data.paths);
 }
 
-/** Where a task's outputs live, and which entry they should come from. */
+/** The location of a task's outputs and the entry they should come from. */
 export interface RestoredTarget {
   readonly index: FileStateIndex;
   readonly cwd: string;
