@@ -149,17 +149,19 @@ async function writeFiles(dir: string, files: Record<string, string>): Promise<v
   }
 }
 
+/** The output records of a `dist/` directory holding `out.txt`. */
+const DIST_RECORDS: OutputRecord[] = [
+  { path: "dist", kind: "directory", mode: 0o755 },
+  { path: "dist/out.txt", kind: "file", mode: 0o644, size: 5, digest: "unused" },
+];
+
 /** Writes `dist/out.txt` and returns the restored-memo target of that state. */
 async function restoredDist(dir: string) {
   await writeFiles(dir, { "dist/out.txt": "built" });
   await age(dir, "dist", "dist/out.txt");
   const index = await settledIndex(dir);
   const target = { index, cwd: dir, patterns: ["dist/**"], key: "k1", outputs: "d1" };
-  const records: OutputRecord[] = [
-    { path: "dist", kind: "directory", mode: 0o755 },
-    { path: "dist/out.txt", kind: "file", mode: 0o644, size: 5, digest: "unused" },
-  ];
-  recordRestored(target, records, index.now());
+  recordRestored(target, DIST_RECORDS, index.now());
   return target;
 }
 
@@ -174,33 +176,22 @@ Deno.test("restored memo fails for another entry", async () => {
   assert.equal(await outputsStillRestored({ ...target, outputs: "d2" }), false);
 });
 
-Deno.test("restored memo fails when an output is edited", async () => {
-  const dir = await makeProject();
-  const target = await restoredDist(dir);
-  await writeFile(join(dir, "dist/out.txt"), "rebuilt");
-  assert.equal(await outputsStillRestored(target), false);
-});
+/** Changes of the disk after a memo was recorded, each of which must fail it. */
+const OUTPUT_CHANGES: [string, (dir: string) => Promise<void>][] = [
+  ["an output is edited", (dir) => writeFile(join(dir, "dist/out.txt"), "rebuilt")],
+  ["an output is removed", (dir) => rm(join(dir, "dist/out.txt"))],
+  ["an extra output appears", (dir) => writeFile(join(dir, "dist/stale.txt"), "old")],
+  ["an output mode changes", (dir) => chmod(join(dir, "dist/out.txt"), 0o755)],
+];
 
-Deno.test("restored memo fails when an output is removed", async () => {
-  const dir = await makeProject();
-  const target = await restoredDist(dir);
-  await rm(join(dir, "dist/out.txt"));
-  assert.equal(await outputsStillRestored(target), false);
-});
-
-Deno.test("restored memo fails when an extra output appears", async () => {
-  const dir = await makeProject();
-  const target = await restoredDist(dir);
-  await writeFile(join(dir, "dist/stale.txt"), "old");
-  assert.equal(await outputsStillRestored(target), false);
-});
-
-Deno.test("restored memo fails when an output mode changes", async () => {
-  const dir = await makeProject();
-  const target = await restoredDist(dir);
-  await chmod(join(dir, "dist/out.txt"), 0o755);
-  assert.equal(await outputsStillRestored(target), false);
-});
+for (const [name, change] of OUTPUT_CHANGES) {
+  Deno.test(`restored memo fails when ${name}`, async () => {
+    const dir = await makeProject();
+    const target = await restoredDist(dir);
+    await change(dir);
+    assert.equal(await outputsStillRestored(target), false);
+  });
+}
 
 Deno.test("restored memo fails for outputs with a recent ctime", async () => {
   const dir = await makeProject({ "dist/out.txt": "built" });
@@ -208,10 +199,7 @@ Deno.test("restored memo fails for outputs with a recent ctime", async () => {
   await age(dir, "dist", "dist/out.txt");
   const index = await FileStateIndex.load(join(dir, "index.json"));
   const target = { index, cwd: dir, patterns: ["dist/**"], key: "k1", outputs: "d1" };
-  recordRestored(target, [
-    { path: "dist", kind: "directory", mode: 0o755 },
-    { path: "dist/out.txt", kind: "file", mode: 0o644, size: 5, digest: "unused" },
-  ], index.now());
+  recordRestored(target, DIST_RECORDS, index.now());
   assert.equal(await outputsStillRestored(target), false);
 });
 
@@ -219,17 +207,11 @@ Deno.test("restored memo fails for outputs written within the racy window", asyn
   const dir = await makeProject({ "dist/out.txt": "built" });
   const index = await FileStateIndex.load(join(dir, "index.json"));
   const target = { index, cwd: dir, patterns: ["dist/**"], key: "k1", outputs: "d1" };
-  recordRestored(target, [
-    { path: "dist", kind: "directory", mode: 0o755 },
-    { path: "dist/out.txt", kind: "file", mode: 0o644, size: 5, digest: "unused" },
-  ], index.now());
+  recordRestored(target, DIST_RECORDS, index.now());
   assert.equal(await outputsStillRestored(target), false);
   // The same state checked by a clock that runs well ahead holds.
   const settled = await settledIndex(dir);
-  recordRestored({ ...target, index: settled }, [
-    { path: "dist", kind: "directory", mode: 0o755 },
-    { path: "dist/out.txt", kind: "file", mode: 0o644, size: 5, digest: "unused" },
-  ], settled.now());
+  recordRestored({ ...target, index: settled }, DIST_RECORDS, settled.now());
   assert.equal(await outputsStillRestored({ ...target, index: settled }), true);
 });
 
