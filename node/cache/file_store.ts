@@ -59,12 +59,12 @@ export function namespaceDirectory(namespace: string): string {
  * warm run reads two per task, where a promise-based read costs four
  * round trips through the thread pool.
  */
-function readText(path: string): Promise<string | undefined> {
+function readText(path: string): string | undefined {
   try {
-    return Promise.resolve(readFileSync(path, "utf8"));
+    return readFileSync(path, "utf8");
   } catch (error) {
-    if (isMissing(error)) return Promise.resolve(undefined);
-    return Promise.reject(error);
+    if (isMissing(error)) return undefined;
+    throw error;
   }
 }
 
@@ -127,7 +127,7 @@ export class FileBackend implements CacheBackend {
   async find(key: string, location: TaskLocation): Promise<FoundEntry> {
     const directory = this.#entryDirectory(key);
     try {
-      const text = await readText(join(directory, "result.json"));
+      const text = readText(join(directory, "result.json"));
       if (text === undefined) return { status: "missing" };
       const result = parseEntryResult(text, key);
       const target: RestoredTarget | undefined = result.outputs === null ? undefined : {
@@ -145,7 +145,7 @@ export class FileBackend implements CacheBackend {
           verify: () => Promise.resolve([]),
         };
       }
-      const outputs = await this.#readOutputs(directory, result);
+      const outputs = this.#readOutputs(directory, result);
       const blobPath = (digest: string) => join(directory, "files", digest);
       const plan = (snapshot: OutputsManifest) =>
         planRestore(location.cwd, snapshot, location.task.outputs, blobPath, this.#index);
@@ -164,12 +164,9 @@ export class FileBackend implements CacheBackend {
     }
   }
 
-  async #readOutputs(
-    directory: string,
-    result: StoredResult,
-  ): Promise<OutputsManifest | undefined> {
+  #readOutputs(directory: string, result: StoredResult): OutputsManifest | undefined {
     if (result.outputs === null) return undefined;
-    const text = await readText(join(directory, "outputs.json"));
+    const text = readText(join(directory, "outputs.json"));
     if (text === undefined) throw new DamagedEntryError("outputs.json is missing");
     if (sha256(text) !== result.outputs.digest) {
       throw new DamagedEntryError("outputs.json does not match the digest in result.json");
@@ -181,16 +178,21 @@ export class FileBackend implements CacheBackend {
     return outputs;
   }
 
-  async latest(taskId: string): Promise<EntryResult | undefined> {
+  latest(taskId: string): Promise<EntryResult | undefined> {
+    return Promise.resolve(this.#latestSync(taskId));
+  }
+
+  /** Reads the entry the `.latest` pointer of `taskId` names, or undefined when it is unreadable. */
+  #latestSync(taskId: string): EntryResult | undefined {
     try {
-      const pointer = JSON.parse(await readText(this.#latestPath(taskId)) ?? "null");
+      const pointer = JSON.parse(readText(this.#latestPath(taskId)) ?? "null");
       if (pointer?.taskId !== taskId || typeof pointer.key !== "string") return undefined;
       const directory = this.#entryDirectory(pointer.key);
-      const text = await readText(join(directory, "result.json"));
+      const text = readText(join(directory, "result.json"));
       if (text === undefined) return undefined;
       const { manifestDigest, ...stored } = parseEntryResult(text, pointer.key);
       if (stored.manifest !== undefined) return { ...stored, manifest: stored.manifest };
-      const manifest = await readText(join(directory, "manifest.json"));
+      const manifest = readText(join(directory, "manifest.json"));
       if (manifest === undefined || manifestDigest === undefined) return undefined;
       return { ...stored, manifest: parseManifestFile(manifest, manifestDigest) };
     } catch {
@@ -204,14 +206,7 @@ export class FileBackend implements CacheBackend {
     const temp = join(this.directory, ".tmp", randomUUID());
     let committed = false;
     try {
-      this.#ensureDirectory(join(this.directory, ".tmp"));
-      try {
-        mkdirSync(temp);
-      } catch (error) {
-        // Something such as `cache clear` removed the store since it was made.
-        if (!isMissing(error)) throw error;
-        mkdirSync(temp, { recursive: true });
-      }
+      this.#writeIn(join(this.directory, ".tmp"), () => mkdirSync(temp));
       mkdirSync(join(temp, "files"));
       let outputs: EntryResult["outputs"] = null;
       if (location.task.outputs.length > 0) {
@@ -293,11 +288,23 @@ export class FileBackend implements CacheBackend {
     this.#pointLatest(taskId, key);
   }
 
-  /** Creates `directory` and its parents once per backend. */
-  #ensureDirectory(directory: string): void {
-    if (this.#created.has(directory)) return;
-    mkdirSync(directory, { recursive: true });
-    this.#created.add(directory);
+  /**
+   * Runs `write`, which creates a file or directory in `directory`. The
+   * directory is made once per backend, and again when `write` finds it
+   * missing, as after `cache clear` removed the store during the run.
+   */
+  #writeIn(directory: string, write: () => void): void {
+    if (!this.#created.has(directory)) {
+      mkdirSync(directory, { recursive: true });
+      this.#created.add(directory);
+    }
+    try {
+      write();
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+      mkdirSync(directory, { recursive: true });
+      write();
+    }
   }
 
   /** Writes the `.latest` pointer of `taskId`, unless it already names `key`. */
@@ -310,16 +317,8 @@ export class FileBackend implements CacheBackend {
       // An unreadable pointer is rewritten.
     }
     const temp = `${path}.${randomUUID()}.tmp`;
-    this.#ensureDirectory(dirname(path));
     try {
-      try {
-        writeFileSync(temp, text);
-      } catch (error) {
-        // Something such as `cache clear` removed the store since it was made.
-        if (!isMissing(error)) throw error;
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(temp, text);
-      }
+      this.#writeIn(dirname(path), () => writeFileSync(temp, text));
       renameSync(temp, path);
     } finally {
       rmSync(temp, { force: true });
