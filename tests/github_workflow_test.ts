@@ -7,6 +7,7 @@ import { renderWorkflow, type WorkflowSettings } from "../node/github/workflow.t
 import {
   DENO,
   envPipeline,
+  makeEnvPipeline,
   NPM,
   PNPM,
   publishPipeline,
@@ -67,25 +68,7 @@ Deno.test("workflow renders twice identically", async () => {
   const second = renderWorkflow(envPipeline, settingsFor(PNPM));
   assert.equal(second, first);
 
-  const rebuilt = definePipeline({
-    name: "app",
-    env: { NODE_ENV: env.var("NODE_ENV", { default: "dev" }) },
-    triggers: { push: trigger.github({ events: ["push"], branches: ["main"] }) },
-    tasks: { deploy: task({ run: sh`deploy --target "$API_URL"` }) },
-    jobs: {
-      deploy: job({
-        target: "deploy",
-        trigger: ["push"],
-        env: {
-          API_URL: env.var("NODE_ENV", {
-            prod: "https://api.example.com",
-            dev: "http://localhost:3000",
-          }, { default: "dev" }),
-          NODE_AUTH_TOKEN: env.secret("NPM_TOKEN"),
-        },
-      }),
-    },
-  });
+  const rebuilt = makeEnvPipeline();
   assert.equal(renderWorkflow(rebuilt, settingsFor(PNPM)), first);
 });
 

@@ -10,18 +10,7 @@ import {
   type RuntimeContext,
   task,
 } from "../runtime/mod.ts";
-
-function context(overrides: Partial<RuntimeContext> = {}): RuntimeContext {
-  return {
-    taskId: "probe",
-    runId: "run-1",
-    input: undefined,
-    state: {},
-    dependencies: {},
-    signal: new AbortController().signal,
-    ...overrides,
-  };
-}
+import { context } from "./helpers/runtime_context.ts";
 
 /** Resolves after pending timers and I/O callbacks had a chance to run. */
 function yieldToEventLoop(): Promise<void> {

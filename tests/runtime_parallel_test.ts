@@ -8,21 +8,9 @@ import {
   type Middleware,
   parallel,
   type ParallelOptions,
-  type RuntimeContext,
   task,
 } from "../runtime/mod.ts";
-
-function context(overrides: Partial<RuntimeContext> = {}): RuntimeContext {
-  return {
-    taskId: "probe",
-    runId: "run-1",
-    input: undefined,
-    state: {},
-    dependencies: {},
-    signal: new AbortController().signal,
-    ...overrides,
-  };
-}
+import { context } from "./helpers/runtime_context.ts";
 
 function run(middleware: Middleware, ctx = context()): Promise<unknown> {
   return Promise.resolve(middleware(ctx, () => Promise.resolve(undefined)));

@@ -62,26 +62,34 @@ export const publishPipeline = definePipeline({
   },
 });
 
-/** The env example: a defaulted variable, a mapped variable and a secret, deployed on push. */
-export const envPipeline = definePipeline({
-  name: "app",
-  env: { NODE_ENV: env.var("NODE_ENV", { default: "dev" }) },
-  triggers: { push: trigger.github({ events: ["push"], branches: ["main"] }) },
-  tasks: { deploy: task({ run: sh`deploy --target "$API_URL"` }) },
-  jobs: {
-    deploy: job({
-      target: "deploy",
-      trigger: ["push"],
-      env: {
-        API_URL: env.var("NODE_ENV", {
-          prod: "https://api.example.com",
-          dev: "http://localhost:3000",
-        }, { default: "dev" }),
-        NODE_AUTH_TOKEN: env.secret("NPM_TOKEN"),
-      },
-    }),
-  },
-});
+/**
+ * Builds the env example: a defaulted variable, a mapped variable and a
+ * secret, deployed on push. Each call defines the pipeline anew.
+ */
+export function makeEnvPipeline() {
+  return definePipeline({
+    name: "app",
+    env: { NODE_ENV: env.var("NODE_ENV", { default: "dev" }) },
+    triggers: { push: trigger.github({ events: ["push"], branches: ["main"] }) },
+    tasks: { deploy: task({ run: sh`deploy --target "$API_URL"` }) },
+    jobs: {
+      deploy: job({
+        target: "deploy",
+        trigger: ["push"],
+        env: {
+          API_URL: env.var("NODE_ENV", {
+            prod: "https://api.example.com",
+            dev: "http://localhost:3000",
+          }, { default: "dev" }),
+          NODE_AUTH_TOKEN: env.secret("NPM_TOKEN"),
+        },
+      }),
+    },
+  });
+}
+
+/** The env example, defined once. */
+export const envPipeline = makeEnvPipeline();
 
 /** Cron and manual triggers: a weekly report that can also start by hand, and a nightly job. */
 export const schedulePipeline = definePipeline({
