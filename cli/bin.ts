@@ -22,7 +22,7 @@ import process from "../node/process.ts";
  * Turns on Node's compile cache (`module.enableCompileCache()`, in the
  * directory named by `NODE_COMPILE_CACHE` or else the system temp directory)
  * unless `NODE_DISABLE_COMPILE_CACHE` is set. Does nothing on Node 20, Deno
- * and Bun, and never fails the run: a cache that cannot be written only
+ * and Bun. Errors are caught, because a cache that cannot be written only
  * costs speed.
  */
 function enableCompileCache(): void {

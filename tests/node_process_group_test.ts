@@ -6,10 +6,10 @@ import { runInProcessGroup } from "../node/executor/process_group.ts";
 import { findExecutable } from "../node/executor/which.ts";
 import { baseEnv, hasContent, isAlive, waitFor } from "./support/projects.ts";
 
-/** The group and session ids the command sees, beside its own pid. */
+/** Prints the command's own pid, process group id and session id. */
 const IDS = 'echo "$$ $(ps -o pgid= -p $$) $(ps -o sid= -p $$)"';
 
-/** A temporary directory whose `bin/` links the tools the tests run, and no `setsid`. */
+/** Creates a temporary directory whose `bin/` links the tools the tests run, but not `setsid`. */
 async function pathWithoutSetsid(): Promise<{ cwd: string; path: string }> {
   const cwd = await Deno.makeTempDir();
   const bin = join(cwd, "bin");

@@ -23,7 +23,7 @@ import {
 
 /** Returns the command in `list` with the path of `spec`. */
 function samePath(list: readonly CliCommand[], spec: CommandSpec): CliCommand {
-  const command = list.find((each) => each.path.join(" ") === spec.path.join(" "));
+  const command = list.find((candidate) => candidate.path.join(" ") === spec.path.join(" "));
   if (!command) throw new Error(`No command "${spec.path.join(" ")}" in its module.`);
   return command;
 }

@@ -218,7 +218,7 @@ export const DOCTOR: CommandSpec = {
 
 /** Returns the spec in `specs` whose path is `path`; throws when there is none. */
 export function specAt(specs: readonly CommandSpec[], ...path: string[]): CommandSpec {
-  const spec = specs.find((each) => each.path.join(" ") === path.join(" "));
+  const spec = specs.find((candidate) => candidate.path.join(" ") === path.join(" "));
   if (!spec) throw new Error(`No command spec for "${path.join(" ")}".`);
   return spec;
 }

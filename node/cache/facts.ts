@@ -20,7 +20,7 @@ import type { Stats } from "node:fs";
 import { lstatSync } from "node:fs";
 import type { WalkKind } from "./walk.ts";
 
-/** Kind of a path as the cache sees it; `other` is a device, FIFO or socket. */
+/** Kind of a path. `other` is a device, FIFO or socket. */
 export type FactKind = WalkKind | "other";
 
 /** Normalized lstat facts of one path. */
@@ -118,8 +118,8 @@ export function lstatFacts(path: string): FileFacts | undefined {
     const stats = lstatSync(path, { throwIfNoEntry: false });
     return stats === undefined ? undefined : factsOf(stats);
   } catch (error) {
-    // `throwIfNoEntry` covers ENOENT only; a file standing where a directory
-    // of the path should be gives ENOTDIR.
+    // `throwIfNoEntry` covers ENOENT only. A file in place of a directory of
+    // the path gives ENOTDIR.
     if ((error as { code?: string } | null)?.code === "ENOTDIR") return undefined;
     throw error;
   }

@@ -2,8 +2,8 @@
  * The persistent file-state index: for each file it remembers the stat facts
  * (size, mtime, ctime, inode, mode) seen when its content was hashed, so a
  * file whose facts are unchanged is not read again. It also keeps the walk
- * memos of {@link ./walk_memo.ts}, so one file holds all the state a warm
- * run reads.
+ * memos of {@link ./walk_memo.ts}, so one file contains all the state a
+ * warm run reads.
  *
  * An entry is trusted only when the file's mtime and ctime are older than
  * the moment it was hashed by at least {@link RACY_WINDOW_MS}. A file written
@@ -82,7 +82,7 @@ function trusted(entry: IndexEntry): boolean {
 /** Digests of regular files, remembered across runs in one JSON file. */
 export class FileStateIndex {
   readonly path: string;
-  /** Entries by absolute path; an entry stays in its stored text until it is used. */
+  /** Entries by absolute path. An entry stays in its stored text until it is used. */
   #entries = new Map<string, IndexEntry | string>();
   #memos = new Map<string, StoredMemo>();
   #pending = new Map<string, Promise<string>>();
@@ -91,7 +91,7 @@ export class FileStateIndex {
   #changes = 0;
   /** Bytes read to hash files since the last load or save. */
   #hashedBytes = 0;
-  /** True when a last-seen time moved: that must reach the disk, or the entry expires. */
+  /** True when a last-seen time moved, which must be saved, or the entry expires. */
   #seenMoved = false;
   #now: () => number;
   /** Number of files whose content was read since the index was loaded. */

@@ -144,8 +144,8 @@ export async function resolveInputs(
     followDirectoryLinks: true,
   });
 
-  // Stat every file in one synchronous pass: on a warm run the index knows
-  // nearly all of them, and only the rest are read, concurrently.
+  // Stat every file in one synchronous pass. On a warm run the index has the
+  // digest of nearly every file, and only the rest are read, concurrently.
   const digests: InputDigests = {};
   const unknown: { path: string; absolute: string; facts: FileFacts | undefined }[] = [];
   const under = pathJoiner(cwd);

@@ -25,7 +25,7 @@ import { listOutputs } from "./outputs.ts";
 
 const MEMO_VERSION = 1;
 
-/** `[path, kind, ino, mode, size, mtimeMs, ctimeMs]`; the last three are 0 for directories. */
+/** `[path, kind, ino, mode, size, mtimeMs, ctimeMs]`. The last three are 0 for directories. */
 type PathFact = [string, FactKind, number, number, number, number, number];
 
 interface RestoredData {
@@ -60,8 +60,8 @@ export interface RestoredTarget {
 }
 
 /**
- * Returns true when the disk under `target.cwd` still holds exactly the
- * outputs of the entry, as last recorded for this location.
+ * Returns true when the disk under `target.cwd` still contains exactly the
+ * entry's outputs, as last recorded for this location.
  */
 export async function outputsStillRestored(target: RestoredTarget): Promise<boolean> {
   const memo = target.index.memo(memoKey(target.cwd, target.patterns));
@@ -85,9 +85,9 @@ export async function outputsStillRestored(target: RestoredTarget): Promise<bool
 }
 
 /**
- * Records that the disk holds the outputs `records` of the entry, as checked
- * or written from the moment `at` on. Paths that vanished since are left
- * out, which makes the memo fail its next check.
+ * Records that the disk contains the entry's outputs `records`, as checked
+ * from the moment `at`. Paths that no longer exist are left out, so the memo
+ * fails its next check.
  */
 export function recordRestored(
   target: RestoredTarget,

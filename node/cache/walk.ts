@@ -37,13 +37,14 @@ export interface WalkOptions {
    * current path is not entered again, so link cycles end.
    */
   readonly followDirectoryLinks?: boolean;
-  /** Told about every path whose state decides the result, for a walk memo. */
+  /** Callbacks for every path whose state decides the result, used by walk memos. */
   readonly observer?: WalkObserver;
 }
 
 /**
- * Hears what a walk depends on: the directories it lists (told before each
- * listing), the paths it looks up one by one, and the links it follows.
+ * Callbacks for what a walk depends on: the directories it lists (called
+ * before each listing), the paths it looks up one by one, and the links it
+ * follows.
  */
 export interface WalkObserver {
   directory(path: string): void;
@@ -85,7 +86,7 @@ export function splitPatterns(
 /** Compiled matchers by their pattern list, so each distinct list is compiled once per process. */
 const matchers = new Map<string, (path: string) => boolean>();
 
-/** Matchers kept at most; a process that sees more distinct lists starts over. */
+/** Maximum number of cached matchers. The cache is cleared when a process needs more. */
 const MATCHER_LIMIT = 4096;
 
 /** Builds a matcher for `patterns` that also matches anything inside a matched directory. */

@@ -1,22 +1,21 @@
 /**
  * Walk memos: the result of a pattern walk, kept with the facts of every
- * directory it listed and every path it looked up, so that a later walk of
- * the same patterns can be answered with one `lstat` per directory instead
- * of listing and matching again.
+ * directory it listed and every path it looked up. A later walk of the same
+ * patterns then needs one `lstat` per directory instead of listing and
+ * matching again.
  *
  * Adding, removing or renaming an entry changes the modification and status
- * change times of the directory that holds it. A tool can set the mtime back
+ * change times of the directory that contains it. A tool can set the mtime back
  * (archive extraction with fixed timestamps does), but not the ctime. A memo
  * is therefore valid while each listed directory has the same inode, mtime
- * and ctime, and each looked-up path has the same kind and inode. Changes to the
- * content of files are not the memo's business: callers still check each
- * file's own facts.
+ * and ctime, and each looked-up path has the same kind and inode. A memo
+ * does not cover file contents: callers still check each file's own facts.
  *
  * The racy window of the file-state index applies here too. A memo is only
  * stored when every listed directory's mtime and ctime are at least
- * {@link RACY_WINDOW_MS} older than the start of the walk (by the index's clock), because a directory changed
- * within the timestamp granularity could change again without its mtime
- * moving. Walks that follow symbolic links to directories, or that skip
+ * {@link RACY_WINDOW_MS} older than the start of the walk (by the index's
+ * clock), because a directory changed within the timestamp granularity could
+ * change again without its times moving. Walks that follow symbolic links to directories, or that skip
  * paths through a callback, are never memoized.
  *
  * @module
@@ -102,10 +101,10 @@ function stillValid(cwd: string, memo: MemoData): boolean {
 }
 
 /**
- * Walks like {@link walkPatterns}, answering from the memo in `index` when
- * the directories it depends on are unchanged, and storing a new memo
- * otherwise. A caller's `observer` hears only real walks. Throws what the
- * walk or an `lstat` throws.
+ * Walks like {@link walkPatterns}, but returns the result of the memo in
+ * `index` when the directories it depends on are unchanged, and stores a new
+ * memo otherwise. A caller's `observer` is called only during real walks.
+ * Throws what the walk or an `lstat` throws.
  */
 export async function memoizedWalk(
   index: FileStateIndex,
