@@ -46,6 +46,18 @@ Deno.test("inputs match globs in sorted order", async () => {
   assert.equal(inputs["src/a.ts"], sha256("a"));
 });
 
+Deno.test("inputs stay in sorted order when every digest is known", async () => {
+  const dir = await makeProject({ "src/b.ts": "b", "src/a-b.ts": "ab", "src/a/c.ts": "c" });
+  const pipeline = makePipeline({ t: task({ cache: true, inputs: ["src/**"] }, sh`true`) });
+  const index = await settledIndex(dir);
+  const cold = await resolveInputs(pipeline.tasks.t, dir, index);
+  const warm = await resolveInputs(pipeline.tasks.t, dir, index);
+  assert.equal(index.hashedFiles, 3);
+  const sorted = ["src/a-b.ts", "src/a/c.ts", "src/b.ts"];
+  assert.deepEqual(Object.keys(cold), sorted);
+  assert.deepEqual(Object.keys(warm), sorted);
+});
+
 Deno.test("inputs apply negated patterns", async () => {
   const dir = await makeProject({
     "src/a.ts": "a",

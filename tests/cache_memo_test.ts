@@ -5,6 +5,7 @@ import { lstatSync } from "node:fs";
 import { chmod, lstat, mkdir, readFile, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { OutputRecord } from "../node/cache/entry.ts";
+import { sha256 } from "../node/cache/digest.ts";
 import { factsOf, lstatFacts } from "../node/cache/facts.ts";
 import { FileStateIndex, RACY_WINDOW_MS } from "../node/cache/file_index.ts";
 import { outputsStillRestored, recordRestored } from "../node/cache/restored_memo.ts";
@@ -251,4 +252,48 @@ Deno.test("file index saves when last-seen times move", async () => {
   await index.digest(files[0]);
   await index.save();
   assert.notEqual(await readFile(join(dir, "index.json"), "utf8"), saved);
+});
+
+/** Writes an index whose one entry for `file` has its current facts followed by `rest`. */
+async function indexWithEntry(dir: string, file: string, rest: string): Promise<string> {
+  const facts = lstatFacts(file)!;
+  const text = `${facts.size},${facts.mtimeMs},${facts.ctimeMs},${facts.ino},${facts.mode},${rest}`;
+  const path = join(dir, "index.json");
+  await writeFile(path, JSON.stringify({ version: 3, entries: { [file]: text }, walks: {} }));
+  return path;
+}
+
+Deno.test("file index trusts a stored entry with the current facts", async () => {
+  const dir = await makeProject({ "a.txt": "a" });
+  const file = join(dir, "a.txt");
+  await age(dir, "a.txt");
+  const later = Date.now() + 10 * RACY_WINDOW_MS;
+  const path = await indexWithEntry(dir, file, `${later},stored-digest,${Date.now()}`);
+  const index = await FileStateIndex.load(path);
+  assert.equal(await index.digest(file), "stored-digest");
+  assert.equal(index.hashedFiles, 0);
+});
+
+Deno.test("file index rehashes a stored entry with a damaged tail", async () => {
+  const dir = await makeProject({ "a.txt": "a" });
+  const file = join(dir, "a.txt");
+  await age(dir, "a.txt");
+  const later = Date.now() + 10 * RACY_WINDOW_MS;
+  for (const rest of ["soon,stored-digest,1", `${later},stored-digest`]) {
+    const index = await FileStateIndex.load(await indexWithEntry(dir, file, rest));
+    assert.equal(await index.digest(file), sha256("a"), rest);
+    assert.equal(index.hashedFiles, 1, rest);
+  }
+});
+
+Deno.test("file index rehashes a stored entry hashed within the racy window", async () => {
+  const dir = await makeProject({ "a.txt": "a" });
+  const file = join(dir, "a.txt");
+  await age(dir, "a.txt");
+  const facts = lstatFacts(file)!;
+  const hashedAt = Math.max(facts.mtimeMs, facts.ctimeMs) + RACY_WINDOW_MS;
+  const path = await indexWithEntry(dir, file, `${hashedAt},stored-digest,${Date.now()}`);
+  const index = await FileStateIndex.load(path);
+  assert.equal(await index.digest(file), sha256("a"));
+  assert.equal(index.hashedFiles, 1);
 });

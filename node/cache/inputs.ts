@@ -164,7 +164,9 @@ export async function resolveInputs(
     if (value !== undefined) digests[file.path] = value;
   });
   for (const path of walked.absent) digests[path] = ABSENT;
-  return sortedRecord(digests);
+  // Walked entries come in code-unit order, so without late additions the
+  // record is already sorted and copying it would only cost time.
+  return unknown.length === 0 && walked.absent.length === 0 ? digests : sortedRecord(digests);
 }
 
 /**
