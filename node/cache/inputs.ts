@@ -14,7 +14,7 @@ import { execFile } from "node:child_process";
 import { readlink, realpath, stat } from "node:fs/promises";
 import { join, sep } from "node:path";
 import type { NormalizedTask } from "../../core/model.ts";
-import { mapLimit, sha256 } from "./digest.ts";
+import { mapLimit, markSorted, sha256 } from "./digest.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import { memoizedWalk } from "./walk_memo.ts";
@@ -94,7 +94,7 @@ export function overlayInputs(
       else delete result[change.path];
     }
   }
-  return sortedRecord(result);
+  return markSorted(sortedRecord(result));
 }
 
 /**
@@ -166,7 +166,9 @@ export async function resolveInputs(
   for (const path of walked.absent) digests[path] = ABSENT;
   // Walked entries come in code-unit order, so without late additions the
   // record is already sorted and copying it would only cost time.
-  return unknown.length === 0 && walked.absent.length === 0 ? digests : sortedRecord(digests);
+  return unknown.length === 0 && walked.absent.length === 0
+    ? markSorted(digests)
+    : markSorted(sortedRecord(digests));
 }
 
 /**
