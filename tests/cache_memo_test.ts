@@ -297,3 +297,19 @@ Deno.test("file index rehashes a stored entry hashed within the racy window", as
   assert.equal(await index.digest(file), sha256("a"));
   assert.equal(index.hashedFiles, 1);
 });
+
+Deno.test("file index saves a memo that covers many files", async () => {
+  const dir = await makeProject();
+  const clock = () => Date.now() + 10 * RACY_WINDOW_MS;
+  await savedIndex(dir, 200, clock);
+  const saved = await readFile(join(dir, "index.json"), "utf8");
+  const light = await FileStateIndex.load(join(dir, "index.json"), clock);
+  light.setMemo("light", { covers: 1 });
+  await light.save();
+  assert.equal(await readFile(join(dir, "index.json"), "utf8"), saved);
+  const heavy = await FileStateIndex.load(join(dir, "index.json"), clock);
+  heavy.setMemo("heavy", { covers: 200 }, 200);
+  await heavy.save();
+  const reloaded = await FileStateIndex.load(join(dir, "index.json"), clock);
+  assert.deepEqual(reloaded.memo("heavy"), { covers: 200 });
+});

@@ -261,14 +261,19 @@ export class FileStateIndex {
     return stored.data;
   }
 
-  /** Stores a walk memo under `key`, or drops it when `data` is undefined. */
-  setMemo(key: string, data: unknown): void {
+  /**
+   * Stores a memo under `key`, or drops it when `data` is undefined.
+   * `weight` is how many entries' worth of work the memo saves a later run:
+   * a memo that covers thousands of files makes the index worth saving on
+   * its own.
+   */
+  setMemo(key: string, data: unknown, weight = 1): void {
     if (data === undefined) {
       if (this.#memos.delete(key)) this.#noteChange();
       return;
     }
     this.#memos.set(key, { data, seenAt: this.#now() });
-    this.#noteChange();
+    this.#noteChange(weight);
   }
 
   /** Drops the entry of `path`, such as a file that is about to be replaced. */
@@ -276,9 +281,9 @@ export class FileStateIndex {
     if (this.#entries.delete(path)) this.#noteChange();
   }
 
-  #noteChange(): void {
+  #noteChange(weight = 1): void {
     this.#dirty = true;
-    this.#changes++;
+    this.#changes += weight;
   }
 
   /**

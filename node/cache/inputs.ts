@@ -17,7 +17,7 @@ import type { NormalizedTask } from "../../core/model.ts";
 import { mapLimit, markSorted, sha256 } from "./digest.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
-import { memoizedWalk } from "./walk_memo.ts";
+import { memoizedWalk, type MemoizedWalkResult } from "./walk_memo.ts";
 import picomatch from "picomatch";
 import type { RestoreChange } from "./backend.ts";
 import { cleanPattern, directoryMatcher, inIgnoredArea, isMissing, splitPatterns } from "./walk.ts";
@@ -122,18 +122,37 @@ async function digestInput(
   return `link:${sha256(`${target}\0${content}`)}`;
 }
 
+/** A walked input path with the stat facts taken of it. */
+export interface StatedInput {
+  /** Path relative to the task directory, with `/` separators. */
+  readonly path: string;
+  readonly absolute: string;
+  /** Undefined when the path vanished after the walk. */
+  readonly facts: FileFacts | undefined;
+}
+
+/** The input paths of a task with their stat facts, before any content is read. */
+export interface StatedInputs {
+  readonly walked: MemoizedWalkResult;
+  /** Every walked path that is not a directory, in walk order. */
+  readonly files: readonly StatedInput[];
+  /** The index's clock just before the facts were taken. */
+  readonly at: number;
+}
+
 /**
- * Resolves a task's input patterns in `cwd` and digests every matched file.
- * `pipelineOutputs` are the output patterns of every task of the pipeline:
- * the implicit `**` of a task without declared inputs leaves them out, so
- * files that other tasks write while it runs do not count as its inputs.
+ * Resolves a task's input patterns in `cwd` and takes the stat facts of
+ * every matched path, in one synchronous pass. `pipelineOutputs` are the
+ * output patterns of every task of the pipeline: the implicit `**` of a task
+ * without declared inputs leaves them out, so files that other tasks write
+ * while it runs do not count as its inputs.
  */
-export async function resolveInputs(
+export async function statInputs(
   task: NormalizedTask,
   cwd: string,
   index: FileStateIndex,
   pipelineOutputs: readonly string[] = [],
-): Promise<InputDigests> {
+): Promise<StatedInputs> {
   const ignored = task.defaultInputs ? await gitIgnoredPaths(cwd) : undefined;
   const outputs =
     splitPatterns(task.defaultInputs ? [...task.outputs, ...pipelineOutputs] : task.outputs)
@@ -143,32 +162,57 @@ export async function resolveInputs(
     skip: ignored ? (path) => ignored.has(path) : undefined,
     followDirectoryLinks: true,
   });
-
-  // Stat every file in one synchronous pass. On a warm run the index has the
-  // digest of nearly every file, and only the rest are read, concurrently.
-  const digests: InputDigests = {};
-  const unknown: { path: string; absolute: string; facts: FileFacts | undefined }[] = [];
+  const at = index.now();
+  const files: StatedInput[] = [];
   const under = pathJoiner(cwd);
   for (const entry of walked.entries) {
     if (entry.kind === "directory") continue;
     const absolute = under(entry.path);
-    const facts = lstatFacts(absolute);
-    const known = facts?.kind === "file" ? index.known(absolute, facts) : undefined;
+    files.push({ path: entry.path, absolute, facts: lstatFacts(absolute) });
+  }
+  return { walked, files, at };
+}
+
+/**
+ * Digests the inputs that {@link statInputs} found. On a warm run the index
+ * has the digest of nearly every file, and only the rest are read,
+ * concurrently.
+ */
+export async function digestInputs(
+  index: FileStateIndex,
+  stated: StatedInputs,
+): Promise<InputDigests> {
+  const digests: InputDigests = {};
+  const unknown: StatedInput[] = [];
+  for (const file of stated.files) {
+    const { facts } = file;
+    const known = facts?.kind === "file" ? index.known(file.absolute, facts) : undefined;
     if (facts !== undefined && known !== undefined) {
-      digests[entry.path] = fileInputDigest({ digest: known, mode: facts.mode });
-    } else unknown.push({ path: entry.path, absolute, facts });
+      digests[file.path] = fileInputDigest({ digest: known, mode: facts.mode });
+    } else unknown.push(file);
   }
   const values = await mapLimit(unknown, (file) => digestInput(index, file.absolute, file.facts));
   unknown.forEach((file, position) => {
     const value = values[position];
     if (value !== undefined) digests[file.path] = value;
   });
-  for (const path of walked.absent) digests[path] = ABSENT;
+  const { absent } = stated.walked;
+  for (const path of absent) digests[path] = ABSENT;
   // Walked entries come in code-unit order, so without late additions the
   // record is already sorted and copying it would only cost time.
-  return unknown.length === 0 && walked.absent.length === 0
+  return unknown.length === 0 && absent.length === 0
     ? markSorted(digests)
     : markSorted(sortedRecord(digests));
+}
+
+/** Resolves a task's inputs and digests them: {@link statInputs}, then {@link digestInputs}. */
+export async function resolveInputs(
+  task: NormalizedTask,
+  cwd: string,
+  index: FileStateIndex,
+  pipelineOutputs: readonly string[] = [],
+): Promise<InputDigests> {
+  return await digestInputs(index, await statInputs(task, cwd, index, pipelineOutputs));
 }
 
 /**

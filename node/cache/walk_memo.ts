@@ -100,6 +100,15 @@ function stillValid(cwd: string, memo: MemoData): boolean {
   return true;
 }
 
+/** A walk's result, and whether a memo in the index stands for it. */
+export interface MemoizedWalkResult extends WalkResult {
+  /**
+   * True when the result came from a valid memo or was stored as one: the
+   * listing is then unchanged for as long as the memo stays valid.
+   */
+  readonly memoized: boolean;
+}
+
 /**
  * Walks like {@link walkPatterns}, but returns the result of the memo in
  * `index` when the directories it depends on are unchanged, and stores a new
@@ -111,12 +120,14 @@ export async function memoizedWalk(
   cwd: string,
   patterns: readonly string[],
   options: WalkOptions = {},
-): Promise<WalkResult> {
-  if (options.skip !== undefined) return await walkPatterns(cwd, patterns, options);
+): Promise<MemoizedWalkResult> {
+  if (options.skip !== undefined) {
+    return { ...await walkPatterns(cwd, patterns, options), memoized: false };
+  }
   const key = memoKey(cwd, patterns, options);
   const stored = index.memo(key);
   if (isMemoData(stored) && stillValid(cwd, stored)) {
-    return { entries: decodeEntries(stored.entries), absent: stored.absent };
+    return { entries: decodeEntries(stored.entries), absent: stored.absent, memoized: true };
   }
 
   const at = index.now();
@@ -157,6 +168,7 @@ export async function memoizedWalk(
         absent: [...result.absent],
       } satisfies MemoData
       : undefined,
+    result.entries.length,
   );
-  return result;
+  return { ...result, memoized: memoizable };
 }
