@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { OutputRecord } from "../node/cache/entry.ts";
 import { sha256 } from "../node/cache/digest.ts";
 import { factsOf, lstatFacts } from "../node/cache/facts.ts";
-import { FileStateIndex, RACY_WINDOW_MS } from "../node/cache/file_index.ts";
+import { FileStateIndex, IndexSaveError, RACY_WINDOW_MS } from "../node/cache/file_index.ts";
 import { outputsStillRestored, recordRestored } from "../node/cache/restored_memo.ts";
 import { memoizedWalk } from "../node/cache/walk_memo.ts";
 import { makeProject } from "./cache_fixture.ts";
@@ -312,4 +312,63 @@ Deno.test("file index saves a memo that covers many files", async () => {
   await heavy.save();
   const reloaded = await FileStateIndex.load(join(dir, "index.json"), clock);
   assert.deepEqual(reloaded.memo("heavy"), { covers: 200 });
+});
+
+Deno.test("file index reads its entries on first use", async () => {
+  const dir = await makeProject({ "a.txt": "a" });
+  const clock = () => Date.now() + 10 * RACY_WINDOW_MS;
+  const path = join(dir, "index.json");
+  const first = await FileStateIndex.load(path, clock);
+  await first.digest(join(dir, "a.txt"));
+  await first.save(true);
+  const second = await FileStateIndex.load(path, clock);
+  // Replacing the entries after loading shows that loading did not read them.
+  const text = await readFile(path, "utf8");
+  await writeFile(path, text.replace(sha256("a"), "replaced-digest"));
+  assert.equal(await second.digest(join(dir, "a.txt")), "replaced-digest");
+});
+
+Deno.test("file index saves memos without rewriting unread entries", async () => {
+  const dir = await makeProject({ "a.txt": "a" });
+  const clock = () => Date.now() + 10 * RACY_WINDOW_MS;
+  const path = join(dir, "index.json");
+  const first = await FileStateIndex.load(path, clock);
+  await first.digest(join(dir, "a.txt"));
+  await first.save(true);
+  const before = await lstat(path);
+  const second = await FileStateIndex.load(path, clock);
+  second.setMemo("walk", { listed: 1 });
+  await second.save();
+  const after = await lstat(path);
+  assert.equal(after.ino, before.ino);
+  assert.equal(after.mtimeMs, before.mtimeMs);
+  const reloaded = await FileStateIndex.load(path, clock);
+  assert.deepEqual(reloaded.memo("walk"), { listed: 1 });
+  assert.equal(await reloaded.digest(join(dir, "a.txt")), sha256("a"));
+});
+
+Deno.test("file index ignores a damaged memo file", async () => {
+  const dir = await makeProject({ "a.txt": "a" });
+  const clock = () => Date.now() + 10 * RACY_WINDOW_MS;
+  const path = join(dir, "index.json");
+  const first = await FileStateIndex.load(path, clock);
+  await first.digest(join(dir, "a.txt"));
+  first.setMemo("walk", { listed: 1 });
+  await first.save(true);
+  await writeFile(join(dir, "index.memos.json"), "{ not json");
+  const second = await FileStateIndex.load(path, clock);
+  assert.equal(second.memo("walk"), undefined);
+  assert.equal(await second.digest(join(dir, "a.txt")), sha256("a"));
+  assert.equal(second.hashedFiles, 0);
+});
+
+Deno.test("file index names the memo file it could not save", async () => {
+  const dir = await makeProject();
+  await mkdir(join(dir, "index.memos.json", "blocker"), { recursive: true });
+  const index = await FileStateIndex.load(join(dir, "index.json"));
+  index.setMemo("walk", { listed: 1 });
+  await assert.rejects(
+    index.save(true),
+    (error) => error instanceof IndexSaveError && error.path === join(dir, "index.memos.json"),
+  );
 });

@@ -1,9 +1,10 @@
 /**
  * The persistent file-state index: for each file it remembers the stat facts
  * (size, mtime, ctime, inode, mode) seen when its content was hashed, so a
- * file whose facts are unchanged is not read again. It also keeps the walk
- * memos of {@link ./walk_memo.ts}, so one file contains all the state a
- * warm run reads.
+ * file whose facts are unchanged is not read again. It also gives access to
+ * the memos of {@link ./memo_file.ts}, kept in a file of their own: the
+ * per-file entries are read only when a run first needs one, which a warm
+ * run whose memos are all valid never does.
  *
  * An entry is trusted only when the file's mtime and ctime are older than
  * the moment it was hashed by at least {@link RACY_WINDOW_MS}. A file written
@@ -13,29 +14,25 @@
  * @module
  */
 
-import { randomUUID } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readFileSync } from "node:fs";
 import { sha256File } from "./digest.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
+import {
+  FORGET_AFTER_MS,
+  MemoFile,
+  SAVE_RATIO,
+  SEEN_GRANULARITY_MS,
+  writeAtomically,
+} from "./memo_file.ts";
 
 /** Timestamp granularity margin in milliseconds (2 s covers coarse filesystems such as FAT). */
 export const RACY_WINDOW_MS = 2000;
 
-/** Entries not looked at for this long are dropped when the index is saved. */
-const FORGET_AFTER_MS = 30 * 24 * 60 * 60 * 1000;
-
-/** Last-seen times are refreshed at this granularity, so a warm run does not rewrite the index. */
-const SEEN_GRANULARITY_MS = 24 * 60 * 60 * 1000;
-
 /**
  * Version 3 stores normalized facts (see {@link ./facts.ts}), one
- * comma-separated string per file, and walk memos.
+ * comma-separated string per file.
  */
 const INDEX_VERSION = 3;
-
-/** An index is saved when at least one entry in this many changed. */
-const SAVE_RATIO = 64;
 
 /** An index is saved when the files hashed since loading add up to this many bytes. */
 const SAVE_HASHED_BYTES = 4 * 1024 * 1024;
@@ -63,12 +60,6 @@ function seenAt(entry: IndexEntry | string): number {
   return typeof entry === "string" ? Number(entry.slice(entry.lastIndexOf(",") + 1)) : entry[7];
 }
 
-/** A stored walk memo: its data, opaque to the index, and when it was last used. */
-interface StoredMemo {
-  data: unknown;
-  seenAt: number;
-}
-
 function sameFacts(entry: IndexEntry, facts: FileFacts): boolean {
   return entry[0] === facts.size && entry[1] === facts.mtimeMs && entry[2] === facts.ctimeMs &&
     entry[3] === facts.ino && entry[4] === facts.mode;
@@ -82,12 +73,15 @@ function trusted(entry: IndexEntry): boolean {
 /** Digests of regular files, remembered across runs in one JSON file. */
 export class FileStateIndex {
   readonly path: string;
-  /** Entries by absolute path. An entry stays in its stored text until it is used. */
-  #entries = new Map<string, IndexEntry | string>();
-  #memos = new Map<string, StoredMemo>();
+  /**
+   * Entries by absolute path, read from disk on first use. An entry stays in
+   * its stored text until it is used.
+   */
+  #stored?: Map<string, IndexEntry | string>;
+  #memos: MemoFile;
   #pending = new Map<string, Promise<string>>();
   #dirty = false;
-  /** Entries and memos written or dropped since the last load or save. */
+  /** Entries written or dropped since the last load or save. */
   #changes = 0;
   /** Bytes read to hash files since the last load or save. */
   #hashedBytes = 0;
@@ -97,34 +91,25 @@ export class FileStateIndex {
   /** Number of files whose content was read since the index was loaded. */
   hashedFiles = 0;
 
-  private constructor(path: string, now: () => number) {
+  private constructor(path: string, now: () => number, memos: MemoFile) {
     this.path = path;
     this.#now = now;
+    this.#memos = memos;
   }
 
-  /** Loads the index at `path`; a missing or unreadable file gives an empty index. */
+  /**
+   * Opens the index at `path` and loads its memo file (`path` with
+   * `.memos.json` in place of `.json`). Missing or damaged files give an
+   * empty index.
+   */
   static async load(path: string, now: () => number = Date.now): Promise<FileStateIndex> {
-    const index = new FileStateIndex(path, now);
-    try {
-      const data = JSON.parse(await readFile(path, "utf8"));
-      if (data?.version === INDEX_VERSION && typeof data.entries === "object") {
-        // A for-in loop, unlike Object.entries, makes no pair array per file.
-        const entries = data.entries as Record<string, unknown>;
-        for (const file in entries) {
-          const entry = entries[file];
-          if (typeof entry === "string") index.#entries.set(file, entry);
-        }
-        for (const [key, memo] of Object.entries(data.walks ?? {})) {
-          const stored = memo as Partial<StoredMemo> | null;
-          if (typeof stored?.seenAt === "number" && stored.data !== undefined) {
-            index.#memos.set(key, { data: stored.data, seenAt: stored.seenAt });
-          }
-        }
-      }
-    } catch {
-      // A missing or damaged index only costs re-reading files.
-    }
-    return index;
+    return new FileStateIndex(path, now, await MemoFile.load(memoPath(path), now));
+  }
+
+  /** The per-file entries, read from disk on first use. */
+  get #entries(): Map<string, IndexEntry | string> {
+    this.#stored ??= readEntries(this.path);
+    return this.#stored;
   }
 
   /** Reads the index's clock, in milliseconds since the epoch. */
@@ -248,32 +233,19 @@ export class FileStateIndex {
     this.#store(path, before, digest, hashedAt);
   }
 
-  /** Returns the walk memo stored under `key`, marking it as used. */
+  /** Returns the memo stored under `key`, marking it as used. */
   memo(key: string): unknown {
-    const stored = this.#memos.get(key);
-    if (stored === undefined) return undefined;
-    const now = this.#now();
-    if (now - stored.seenAt > SEEN_GRANULARITY_MS) {
-      stored.seenAt = now;
-      this.#dirty = true;
-      this.#seenMoved = true;
-    }
-    return stored.data;
+    return this.#memos.get(key);
   }
 
   /**
    * Stores a memo under `key`, or drops it when `data` is undefined.
    * `weight` is how many entries' worth of work the memo saves a later run:
-   * a memo that covers thousands of files makes the index worth saving on
-   * its own.
+   * a memo that covers thousands of files makes the memo file worth saving
+   * on its own.
    */
   setMemo(key: string, data: unknown, weight = 1): void {
-    if (data === undefined) {
-      if (this.#memos.delete(key)) this.#noteChange();
-      return;
-    }
-    this.#memos.set(key, { data, seenAt: this.#now() });
-    this.#noteChange(weight);
+    this.#memos.set(key, data, weight);
   }
 
   /** Drops the entry of `path`, such as a file that is about to be replaced. */
@@ -281,9 +253,9 @@ export class FileStateIndex {
     if (this.#entries.delete(path)) this.#noteChange();
   }
 
-  #noteChange(weight = 1): void {
+  #noteChange(): void {
     this.#dirty = true;
-    this.#changes += weight;
+    this.#changes++;
   }
 
   /**
@@ -294,41 +266,73 @@ export class FileStateIndex {
    * facts are checked.
    */
   #notWorthSaving(): boolean {
-    const size = this.#entries.size + this.#memos.size;
-    return !this.#seenMoved && this.#changes * SAVE_RATIO < size &&
+    return !this.#seenMoved && this.#changes * SAVE_RATIO < this.#entries.size &&
       this.#hashedBytes < SAVE_HASHED_BYTES;
   }
 
   /**
-   * Writes the index atomically when anything changed, unless only a few
-   * entries of a large index changed (see `force`).
+   * Writes the memo file and the entries, each atomically, when anything in
+   * it changed, unless only a few items of a large file changed (see
+   * `force`). Entries never read in this run are left as they are on disk.
+   * Throws an error that names the file that could not be written.
    *
    * @param force write every change, however small
    */
   async save(force = false): Promise<void> {
-    if (!this.#dirty || (!force && this.#notWorthSaving())) return;
+    await savingTo(this.#memos.path, () => this.#memos.save(force));
+    if (this.#stored === undefined || !this.#dirty || (!force && this.#notWorthSaving())) return;
     const cutoff = this.#now() - FORGET_AFTER_MS;
     const entries: Record<string, string> = {};
-    for (const [file, entry] of this.#entries) {
+    for (const [file, entry] of this.#stored) {
       if (seenAt(entry) >= cutoff) {
         entries[file] = typeof entry === "string" ? entry : entry.join(",");
       }
     }
-    const walks: Record<string, StoredMemo> = {};
-    for (const [key, memo] of this.#memos) {
-      if (memo.seenAt >= cutoff) walks[key] = memo;
-    }
-    await mkdir(dirname(this.path), { recursive: true });
-    const temp = `${this.path}.${process.pid}.${randomUUID()}.tmp`;
-    try {
-      await writeFile(temp, JSON.stringify({ version: INDEX_VERSION, entries, walks }));
-      await rename(temp, this.path);
-      this.#dirty = false;
-      this.#changes = 0;
-      this.#hashedBytes = 0;
-      this.#seenMoved = false;
-    } finally {
-      await rm(temp, { force: true });
-    }
+    const text = JSON.stringify({ version: INDEX_VERSION, entries });
+    await savingTo(this.path, () => writeAtomically(this.path, text));
+    this.#dirty = false;
+    this.#changes = 0;
+    this.#hashedBytes = 0;
+    this.#seenMoved = false;
   }
+}
+
+/** An index or memo file that could not be written. */
+export class IndexSaveError extends Error {
+  constructor(readonly path: string, cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = "IndexSaveError";
+  }
+}
+
+async function savingTo(path: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    throw new IndexSaveError(path, error);
+  }
+}
+
+/** Returns the path of the memo file that belongs to the index at `path`. */
+function memoPath(path: string): string {
+  return `${path.endsWith(".json") ? path.slice(0, -".json".length) : path}.memos.json`;
+}
+
+/** Reads the entries of the index at `path`; a missing or damaged file gives none. */
+function readEntries(path: string): Map<string, IndexEntry | string> {
+  const entries = new Map<string, IndexEntry | string>();
+  try {
+    const data = JSON.parse(readFileSync(path, "utf8"));
+    if (data?.version === INDEX_VERSION && typeof data.entries === "object") {
+      // A for-in loop, unlike Object.entries, makes no pair array per file.
+      const stored = data.entries as Record<string, unknown>;
+      for (const file in stored) {
+        const entry = stored[file];
+        if (typeof entry === "string") entries.set(file, entry);
+      }
+    }
+  } catch {
+    // A missing or damaged index only costs re-reading files.
+  }
+  return entries;
 }

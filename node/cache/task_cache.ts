@@ -21,7 +21,7 @@ import type { CacheMissReason } from "../types.ts";
 import type { CacheBackend, RestoreChange } from "./backend.ts";
 import { sha256 } from "./digest.ts";
 import { maskSecrets } from "./entry.ts";
-import { FileStateIndex } from "./file_index.ts";
+import { FileStateIndex, IndexSaveError } from "./file_index.ts";
 import { FileBackend } from "./file_store.ts";
 import {
   digestInputs,
@@ -454,8 +454,9 @@ class TaskCache implements PredictingTaskCache {
       await index.save();
     } catch (error) {
       // The run stays valid: an index that cannot be saved only costs reading files again.
+      const path = error instanceof IndexSaveError ? error.path : index.path;
       throw new Error(
-        `the file-state index could not be saved to ${index.path} (${describe(error)}), ` +
+        `the file-state index could not be saved to ${path} (${describe(error)}), ` +
           `so the next run reads every input again. Remove or repair that path.`,
       );
     }
