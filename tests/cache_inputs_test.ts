@@ -8,6 +8,8 @@ import { task } from "../core/task.ts";
 import { sha256 } from "../node/cache/digest.ts";
 import { FileStateIndex, RACY_WINDOW_MS } from "../node/cache/file_index.ts";
 import { resolveInputs } from "../node/cache/inputs.ts";
+import { directoryMatcher } from "../node/cache/walk.ts";
+import picomatch from "picomatch";
 import {
   cacheFor,
   changesOf,
@@ -299,4 +301,26 @@ Deno.test("inputs expand named groups", async () => {
   const index = await FileStateIndex.load(join(dir, ".async/index.json"));
   const inputs = await resolveInputs(pipeline.tasks.t, dir, index);
   assert.deepEqual(Object.keys(inputs), ["src/a.ts", "tsconfig.json"]);
+});
+
+Deno.test("directoryMatcher agrees with picomatch on plain paths", () => {
+  const lists = [
+    ["src/**"],
+    ["src"],
+    ["packages/app/src/**", "config.json"],
+    ["a.b/**"],
+    ["src/*.ts"],
+    ["src/**/*.ts"],
+    ["./src/**"],
+    ["src/{a,b}/**"],
+  ];
+  const paths = ["src", "src/a.ts", "src/.env", "src/a/b.ts", "srcx", "srcx/a", "a.b", "a.b/c"]
+    .concat(["axb/c", "packages/app/src/x", "packages/app", "config.json", "config.jsonx"]);
+  for (const patterns of lists) {
+    const expected = picomatch(patterns.flatMap((p) => [p, `${p}/**`]), { dot: true });
+    const matcher = directoryMatcher(patterns);
+    for (const path of paths) {
+      assert.equal(matcher(path), expected(path), `${patterns.join(",")} on ${path}`);
+    }
+  }
 });
