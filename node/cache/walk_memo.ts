@@ -93,7 +93,10 @@ function stillValid(cwd: string, memo: MemoData): boolean {
       return false;
     }
   }
+  const listed = new Map(memo.directories.map(([path, ino]) => [path, ino]));
   for (const [path, kind, ino] of memo.probes) {
+    // A walk root is both listed and looked up: its facts were just checked.
+    if (kind === "directory" && listed.get(path) === ino) continue;
     const facts = lstatFacts(join(cwd, path));
     if ((facts?.kind ?? "") !== kind || (facts !== undefined && facts.ino !== ino)) return false;
   }
