@@ -155,3 +155,17 @@ Deno.test("key memo is not stored behind an uncached dependency", async () => {
   await hooks.close();
   assert.equal(await storedMemo(dir), undefined);
 });
+
+Deno.test("key memo still catches inputs changed while the task ran", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const pipeline = buildPipeline();
+  const hooks = cacheFor(pipeline, dir, { now: settled });
+  const input = lookupInput(pipeline, "build", dir);
+  const result = await execute(hooks, input, () => writeFiles(dir, { "src/a.ts": "edited" }));
+  await hooks.close();
+  assert.equal(result.saved?.stored, false);
+  assert.match(
+    result.saved?.warning ?? "",
+    /inputs of task "build" changed while it ran \(src\/a\.ts\)/,
+  );
+});

@@ -144,6 +144,8 @@ class TaskCache implements PredictingTaskCache {
   #secretKey?: Promise<Uint8Array>;
   #backends = new Map<string, Promise<CacheBackend>>();
   #manifests = new Map<string, KeyManifest>();
+  /** The key memo digests each lookup computed, by key, so `save` can tell inputs are unchanged. */
+  #memos = new Map<string, KeyMemo>();
   #warnedStores = new Set<string>();
   #pipelineOutputs?: string[];
   /** True when a read-only cache found no secret-digest key and made up one. */
@@ -210,8 +212,21 @@ class TaskCache implements PredictingTaskCache {
     return { ...context, inputs };
   }
 
-  async #manifest(input: CacheLookupInput): Promise<KeyManifest> {
-    return await this.#complete(input, await this.#prepare(input));
+  /**
+   * Builds the manifest of a lookup again after its task ran, to find inputs
+   * that changed meanwhile. When the lookup had a key memo and the input
+   * facts and other key parts still give the same digests, the inputs are
+   * unchanged and the lookup's manifest is returned without digesting them.
+   */
+  async #manifestAfterRun(input: CacheLookupInput, key: string): Promise<KeyManifest> {
+    const prepared = await this.#prepare(input);
+    const before = this.#manifests.get(key);
+    const memo = this.#memos.get(key);
+    if (before !== undefined && memo !== undefined) {
+      const now = this.#keyMemo(input, prepared);
+      if (now?.facts === memo.facts && now.context === memo.context) return before;
+    }
+    return await this.#complete(input, prepared);
   }
 
   /**
@@ -302,6 +317,7 @@ class TaskCache implements PredictingTaskCache {
     const key = manifestKey(manifest);
     this.#manifests.set(key, manifest);
     if (memo !== undefined && !this.#options.readOnly) {
+      this.#memos.set(key, memo);
       recordKey(prepared.index, memo.slot, memo, key);
     }
     const known = {
@@ -403,7 +419,7 @@ class TaskCache implements PredictingTaskCache {
 
     let manifest: KeyManifest;
     try {
-      manifest = await this.#manifest(input.lookup);
+      manifest = await this.#manifestAfterRun(input.lookup, input.key);
     } catch (error) {
       return {
         stored: false,
