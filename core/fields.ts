@@ -39,16 +39,24 @@ export function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === "string");
 }
 
+/**
+ * Objects that {@link deepFreeze} has frozen with everything under them. A
+ * frozen object's properties cannot change, so they stay deep-frozen, and a
+ * later call, such as the pipeline's over its already frozen tasks, stops
+ * there instead of walking them again.
+ */
+const deepFrozen = new WeakSet<object>();
+
 /** Deep-freezes plain objects and arrays; functions and class instances stay as they are. */
 export function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || deepFrozen.has(value)) return value;
   if (Array.isArray(value)) {
     for (const item of value) deepFreeze(item);
-    return Object.freeze(value);
-  }
-  if (isRecord(value) && Object.getPrototypeOf(value) === Object.prototype) {
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
     for (const item of Object.values(value)) deepFreeze(item);
-    return Object.freeze(value);
-  }
+  } else return value;
+  Object.freeze(value);
+  deepFrozen.add(value);
   return value;
 }
 
