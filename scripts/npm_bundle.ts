@@ -3,7 +3,8 @@
  * per entry point (every `exports` target and the bin), with the code they
  * share in `chunks/`. Node then resolves and links a few dozen files instead
  * of one per source module on every start. Dynamic `import()` calls stay
- * split points, so a command's code still loads only when it runs.
+ * split points, so a command's code still loads only when it runs. Node
+ * built-ins load through `npm_builtins.ts`.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import * as esbuild from "esbuild";
+import { builtinPlugin, checkLazyBuiltins, collectBuiltinImports } from "./npm_builtins.ts";
 
 /** Folder, relative to the package root, of the chunks shared between entry points. */
 export const CHUNK_DIR = "chunks";
@@ -28,6 +30,9 @@ export async function bundleModules(
   entries: readonly string[],
   compiled: readonly string[],
 ): Promise<string[]> {
+  const builtins = await collectBuiltinImports(outDir, compiled);
+  await checkLazyBuiltins(builtins);
+
   const staging = await mkdtemp(join(tmpdir(), "async-pipeline-bundle-"));
   try {
     const result = await esbuild.build({
@@ -43,6 +48,7 @@ export async function bundleModules(
       packages: "external",
       chunkNames: `${CHUNK_DIR}/[name]-[hash]`,
       metafile: true,
+      plugins: [builtinPlugin(builtins)],
       logLevel: "silent",
     });
     const written = Object.keys(result.metafile.outputs)

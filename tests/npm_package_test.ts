@@ -31,12 +31,14 @@ import {
   waitFor,
 } from "./npm_harness.ts";
 import {
+  CACHED_PIPELINE_TS,
   COMMONJS_PACKAGE_JSON,
   COMMONJS_PIPELINE_TS,
   CONSUMER_TS,
   consumerTsconfig,
   ENUM_PIPELINE_TS,
   IMPORTS_CLI_MAIN_JS,
+  LOADED_BUILTINS_MJS,
   PACKAGE_JSON,
   PIPELINE_MJS,
   PIPELINE_TS,
@@ -59,6 +61,9 @@ const PROJECT_FILES: Readonly<Record<string, string>> = {
   "tools/main.js": IMPORTS_CLI_MAIN_JS,
   "test/publish.test.mjs": PUBLISH_TEST_MJS,
   "signals/pipeline.ts": SIGNALS_PIPELINE_TS,
+  "cached/pipeline.ts": CACHED_PIPELINE_TS,
+  "cached/src/input.txt": "cached input\n",
+  "tools/loaded_builtins.mjs": LOADED_BUILTINS_MJS,
 };
 
 // One build and one tarball serve the whole file. The projects of both Node
@@ -203,6 +208,18 @@ packageTest("npm modules import runtime dependencies", async () => {
     }
   }
   assert.deepEqual(foreign, []);
+});
+
+packageTest("npm modules import no built-in by name", async () => {
+  const pkg = await build();
+  const named: string[] = [];
+  for (const file of pkg.files.filter((each) => each.path.endsWith(".js"))) {
+    const text = await readFile(join(pkg.packageDir, file.path), "utf8");
+    for (const [statement] of text.matchAll(/^import \{[^}]*\} from "node:[^"]+";$/gm)) {
+      if (!statement.endsWith('from "node:module";')) named.push(`${file.path}: ${statement}`);
+    }
+  }
+  assert.deepEqual(named, []);
 });
 
 packageTest("npm exports point at packed files", async () => {
@@ -357,6 +374,24 @@ for (const runtime of RUNTIMES) {
     ]);
     const stored = JSON.parse(await node.read(`.async/runs/${record.id}/execution.json`));
     assert.deepEqual(stored, record);
+  });
+
+  packageTest(`${name} cached run loads no child_process`, async () => {
+    const node = await project(runtime);
+    const args = ["run", "copy", "--config", "cached/pipeline.ts"];
+    assert.match((await node.bin(args)).stdout, /1 passed, 0 cached/);
+    const list = join(node.dir, "cached", "builtins.txt");
+    // The bin runs directly: under npx, npm's own process would load the hook too.
+    const bin = join(node.dir, "node_modules", ".bin", "async-pipeline");
+    const output = await node.exec(bin, args, {
+      NODE_OPTIONS: `--import=${join(node.dir, "tools", "loaded_builtins.mjs")}`,
+      LOADED_BUILTINS_FILE: list,
+    });
+    assertExit(output, 0, "cached run copy");
+    assert.match(output.stdout, /0 passed, 1 cached/);
+    const loaded = (await readFile(list, "utf8")).split("\n");
+    assert.ok(loaded.includes("crypto"), `the list misses crypto: ${loaded.join(" ")}`);
+    assert.deepEqual(loaded.filter((id) => id.includes("child_process")), []);
   });
 
   packageTest(`${name} runJob runs the publish job`, async () => {
