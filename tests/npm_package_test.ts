@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import ts from "typescript";
 import { VERSION } from "../core/version.ts";
 import { entryPoints } from "../scripts/build_npm.ts";
@@ -189,6 +189,31 @@ packageTest("npm tarball bundles the entry points", async () => {
   const scripts = pkg.files.map((file) => file.path).filter((path) => path.endsWith(".js"));
   const outsideChunks = scripts.filter((path) => !path.startsWith(`${CHUNK_DIR}/`));
   assert.deepEqual(outsideChunks.sort(), entryPoints(manifest).sort());
+});
+
+/** Lists the package files that `file` imports statically, relative to the package root. */
+async function staticImports(packageDir: string, file: string): Promise<string[]> {
+  const text = await readFile(join(packageDir, file), "utf8");
+  const pattern = /^(?:import|export)[\s{*][^;]*?from\s*"([^"]+)";|^import\s*"([^"]+)";/gm;
+  return [...text.matchAll(pattern)]
+    .map((match) => match[1] ?? match[2])
+    .filter((specifier) => specifier.startsWith("."))
+    .map((specifier) => join(dirname(file), specifier));
+}
+
+packageTest("npm run path loads one chunk", async () => {
+  const pkg = await build();
+  const reached = new Set<string>();
+  const pending = ["cli/main.js", "mod.js"];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (reached.has(file)) continue;
+    reached.add(file);
+    pending.push(...await staticImports(pkg.packageDir, file));
+  }
+  const chunks = [...reached].filter((file) => file.startsWith(`${CHUNK_DIR}/`));
+  assert.equal(chunks.length, 1, `the run path loads ${chunks.join(", ")}`);
+  assert.deepEqual(await staticImports(pkg.packageDir, "cli/bin.js"), []);
 });
 
 packageTest("npm modules import runtime dependencies", async () => {
