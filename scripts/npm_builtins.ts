@@ -147,7 +147,8 @@ export function builtinPlugin(imports: BuiltinImports): esbuild.Plugin {
     name: "async-pipeline-builtins",
     setup(build) {
       build.onResolve({ filter: /^node:/ }, (args) => {
-        if (args.namespace === NAMESPACE || args.kind !== "import-statement") return undefined;
+        // Only the package's own modules: other plugins' generated modules keep their imports.
+        if (args.namespace !== "file" || args.kind !== "import-statement") return undefined;
         if (imports.whole.has(args.path) || !imports.named.has(args.path)) return undefined;
         return { path: args.path, namespace: NAMESPACE };
       });

@@ -4,8 +4,9 @@
  * share in `chunks/`. Node then resolves and links a few dozen files instead
  * of one per source module on every start. Dynamic `import()` calls stay
  * split points, so a command's code still loads only when it runs. Node
- * built-ins load through `npm_builtins.ts`, and `npm_run_chunk.ts` keeps the
- * modules of a run in one chunk.
+ * built-ins load through `npm_builtins.ts`, CommonJS dependencies through
+ * `npm_commonjs.ts`, and `npm_run_chunk.ts` keeps the modules of a run in
+ * one chunk.
  *
  * @module
  */
@@ -15,6 +16,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import * as esbuild from "esbuild";
 import { builtinPlugin, checkLazyBuiltins, collectBuiltinImports } from "./npm_builtins.ts";
+import { checkRequiredPackages, requirePlugin } from "./npm_commonjs.ts";
 import { prepareRunChunk } from "./npm_run_chunk.ts";
 
 /** Folder, relative to the package root, of the chunks shared between entry points. */
@@ -25,7 +27,7 @@ export const CHUNK_DIR = "chunks";
  * `entries` (paths relative to `outDir`, such as `cli/bin.js`) and their
  * shared chunks. npm packages stay external imports, resolved from the
  * user's `node_modules`. Declaration files are left alone. `runChunk` names
- * the bin and the CLI module among `entries`; with it, the modules of a run
+ * the bin and the CLI module among `entries`. With it, the modules of a run
  * share one chunk. Returns the JavaScript files written, relative to `outDir`.
  */
 export async function bundleModules(
@@ -36,6 +38,7 @@ export async function bundleModules(
 ): Promise<string[]> {
   const builtins = await collectBuiltinImports(outDir, compiled);
   await checkLazyBuiltins(builtins);
+  await checkRequiredPackages();
   const generated = runChunk ? [await prepareRunChunk(outDir, entries, runChunk)] : [];
   const staging = await mkdtemp(join(tmpdir(), "async-pipeline-bundle-"));
   try {
@@ -52,7 +55,7 @@ export async function bundleModules(
       packages: "external",
       chunkNames: `${CHUNK_DIR}/[name]-[hash]`,
       metafile: true,
-      plugins: [builtinPlugin(builtins)],
+      plugins: [builtinPlugin(builtins), requirePlugin()],
       logLevel: "silent",
     });
     const written = Object.keys(result.metafile.outputs)

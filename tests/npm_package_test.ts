@@ -12,6 +12,7 @@ import ts from "typescript";
 import { VERSION } from "../core/version.ts";
 import { entryPoints } from "../scripts/build_npm.ts";
 import { CHUNK_DIR } from "../scripts/npm_bundle.ts";
+import { REQUIRED_PACKAGES } from "../scripts/npm_commonjs.ts";
 import { listSourceModules } from "../scripts/npm_compile.ts";
 import {
   buildAndPack,
@@ -245,6 +246,18 @@ packageTest("npm modules import no built-in by name", async () => {
     }
   }
   assert.deepEqual(named, []);
+});
+
+packageTest("npm modules require CommonJS packages", async () => {
+  const pkg = await build();
+  const imported: string[] = [];
+  for (const file of pkg.files.filter((each) => each.path.endsWith(".js"))) {
+    const text = await readFile(join(pkg.packageDir, file.path), "utf8");
+    for (const name of REQUIRED_PACKAGES) {
+      if (text.includes(`from "${name}"`)) imported.push(`${file.path} imports ${name}`);
+    }
+  }
+  assert.deepEqual(imported, []);
 });
 
 packageTest("npm exports point at packed files", async () => {
