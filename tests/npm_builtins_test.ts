@@ -72,6 +72,19 @@ Deno.test("eager stand-in exports the built-in's own values", async () => {
   assert.deepEqual(Object.keys(module).sort(), ["join", "sep"]);
 });
 
+Deno.test("stand-in falls back to require without getBuiltinModule", async () => {
+  const processObject = globalThis.process as { getBuiltinModule?: unknown };
+  const original = Object.getOwnPropertyDescriptor(processObject, "getBuiltinModule");
+  delete processObject.getBuiltinModule;
+  try {
+    assert.equal(processObject.getBuiltinModule, undefined);
+    const module = await importSource(builtinModuleSource("node:path", ["join"], false));
+    assert.equal(module.join, path.join);
+  } finally {
+    if (original) Object.defineProperty(processObject, "getBuiltinModule", original);
+  }
+});
+
 Deno.test("lazy stand-in forwards calls and their results", async () => {
   const module = await importSource(builtinModuleSource("node:path", ["join"], true));
   const join = module.join as (...parts: string[]) => string;
