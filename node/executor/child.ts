@@ -11,7 +11,9 @@
  */
 
 import { spawn } from "node:child_process";
+import process from "../process.ts";
 import type { ProcessEnv } from "../types.ts";
+import { Spawner } from "./spawner.ts";
 
 /** Options of {@link startChild}. */
 export interface ChildOptions {
@@ -25,6 +27,8 @@ export interface ChildOptions {
 
 /** Callbacks that receive a started child's output and end. Output is decoded as UTF-8. */
 export interface ChildHandlers {
+  /** The child's pid became known after {@link startChild} returned without it. */
+  readonly onSpawn?: (pid: number) => void;
   readonly onStdout: (chunk: string) => void;
   readonly onStderr: (chunk: string) => void;
   /** The child exited: `code` is null when a signal ended it. */
@@ -37,7 +41,10 @@ export interface ChildHandlers {
 
 /** A started child. */
 export interface Child {
-  /** Undefined only when the spawn failed and `onError` is due. */
+  /**
+   * Undefined when the spawn failed and `onError` is due, or while a spawner
+   * process has not reported it yet (then `onSpawn` brings it).
+   */
   readonly pid?: number;
 }
 
@@ -80,9 +87,57 @@ export function startChild(
   options: ChildOptions,
   handlers: ChildHandlers,
 ): Child {
-  return usesDenoCommand
-    ? startDenoChild(file, args, options, handlers)
-    : startNodeChild(file, args, options, handlers);
+  if (policy.denoCommand) return startDenoChild(file, args, options, handlers);
+  const spawner = readySpawner();
+  return spawner === undefined
+    ? startNodeChild(file, args, options, handlers)
+    : spawner.start(file, args, options, handlers);
+}
+
+/** Settings that choose how {@link startChild} starts children. */
+export interface ChildPolicy {
+  /** Whether to use `Deno.Command` (default: under Deno). */
+  readonly denoCommand: boolean;
+  /**
+   * Direct spawns before the spawner process starts (default 16, and
+   * Infinity under Bun). Infinity never starts it. Ignored with `denoCommand`.
+   */
+  readonly spawnerAfter: number;
+  /** The `node` that runs the spawner (default: the running Node). */
+  readonly node?: string;
+}
+
+/** The spawner runs the helper with Node's own `-e` and IPC channel, so it stays off under Bun. */
+const DEFAULT_POLICY: ChildPolicy = {
+  denoCommand: usesDenoCommand,
+  spawnerAfter: process.versions.bun === undefined ? 16 : Infinity,
+};
+
+let policy: ChildPolicy = DEFAULT_POLICY;
+let spawned = 0;
+let spawner: Spawner | undefined;
+
+/**
+ * Sets how children start, and stops the current spawner process (commands
+ * it still runs are killed). With `spawnerAfter` 0, a new spawner starts at
+ * once and the returned promise resolves when it accepts commands. For tests.
+ */
+export async function setChildPolicy(next: Partial<ChildPolicy> = {}): Promise<void> {
+  spawner?.close();
+  spawner = undefined;
+  spawned = 0;
+  policy = { ...DEFAULT_POLICY, ...next };
+  if (!policy.denoCommand && policy.spawnerAfter === 0) {
+    spawner = new Spawner(policy.node);
+    await spawner.whenStarted();
+  }
+}
+
+/** Returns the spawner once it accepts commands, and starts it after enough direct spawns. */
+function readySpawner(): Spawner | undefined {
+  if (spawner?.ready) return spawner;
+  if (spawner === undefined && ++spawned > policy.spawnerAfter) spawner = new Spawner(policy.node);
+  return undefined;
 }
 
 /** Starts a child through `node:child_process`, the seam's choice outside Deno. */

@@ -105,8 +105,14 @@ export function runInProcessGroup(
       if (closed || !signalGroup(pid, "SIGTERM")) return;
       killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), grace);
     };
+    // A stop requested before the pid is known waits for `onSpawn`.
+    let pendingStop: boolean | undefined;
     const stop = (cancelled: boolean) => {
-      if (stopping || child.pid === undefined) return;
+      if (stopping) return;
+      if (child.pid === undefined) {
+        pendingStop ||= cancelled;
+        return;
+      }
       stopping = true;
       const pid = child.pid;
       if (!cancelled || options.beforeKill === undefined) return signalAll(pid);
@@ -126,6 +132,9 @@ export function runInProcessGroup(
       detached: launch.detached,
       input: options.input,
     }, {
+      onSpawn: () => {
+        if (pendingStop !== undefined) stop(pendingStop);
+      },
       onStdout: (chunk) => {
         if (options.onStdout) options.onStdout(chunk);
         else stdout += chunk;
