@@ -107,6 +107,23 @@ Deno.test("definedEnv drops undefined values", () => {
   assert.deepEqual(definedEnv({ A: "1", B: undefined, C: "" }), { A: "1", C: "" });
 });
 
+Deno.test("definedEnv reuses one copy of a frozen env", () => {
+  const env = Object.freeze({ A: "1", B: undefined });
+  const first = definedEnv(env);
+  assert.deepEqual(first, { A: "1" });
+  assert.equal(definedEnv(env), first);
+  assert.ok(Object.isFrozen(first));
+});
+
+Deno.test("definedEnv copies a mutable env each time", () => {
+  const env: Record<string, string | undefined> = { A: "1" };
+  const first = definedEnv(env);
+  env.A = "2";
+  const second = definedEnv(env);
+  assert.notEqual(second, first);
+  assert.deepEqual(second, { A: "2" });
+});
+
 Deno.test("groupLaunch passes absolute paths to setsid under Deno", async () => {
   const env = baseEnv();
   const launch = groupLaunch("sh", env);

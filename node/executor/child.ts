@@ -66,13 +66,25 @@ const deno = (globalThis as { Deno?: Partial<DenoCommandApi> }).Deno;
 /** True when children start through `Deno.Command`. */
 export const usesDenoCommand: boolean = typeof deno?.Command === "function";
 
-/** Returns `env` without its undefined values. */
+/** Copies of frozen environments, which cannot change, made once per object. */
+const frozenCopies = new WeakMap<ProcessEnv, Record<string, string>>();
+
+/**
+ * Returns `env` without its undefined values. For a frozen `env` the same
+ * copy is returned every time, so callers must not change it.
+ */
 export function definedEnv(env: ProcessEnv): Record<string, string> {
+  const frozen = Object.isFrozen(env);
+  if (frozen) {
+    const known = frozenCopies.get(env);
+    if (known !== undefined) return known;
+  }
   const result: Record<string, string> = {};
   for (const key in env) {
     const value = env[key];
     if (value !== undefined) result[key] = value;
   }
+  if (frozen) frozenCopies.set(env, Object.freeze(result));
   return result;
 }
 

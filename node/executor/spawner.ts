@@ -102,6 +102,8 @@ export class Spawner {
   readonly #process: ChildProcess;
   readonly #running = new Map<number, HelperChild>();
   readonly #envs = new Map<string, number>();
+  /** Keys of the shared copies of frozen environments. */
+  readonly #keys = new WeakMap<object, string>();
   #nextId = 1;
   #ready = false;
   #dead = false;
@@ -175,7 +177,9 @@ export class Spawner {
 
   #envId(env: ChildOptions["env"]): number {
     const copy = definedEnv(env);
-    const key = JSON.stringify(copy);
+    const cached = this.#keys.get(copy);
+    const key = cached ?? JSON.stringify(copy);
+    if (cached === undefined && Object.isFrozen(env)) this.#keys.set(copy, key);
     const known = this.#envs.get(key);
     if (known !== undefined) return known;
     const id = this.#nextId++;
