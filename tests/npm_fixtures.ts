@@ -243,13 +243,15 @@ for (let i = 0; i < 60; i++) {
     run: sh\`echo out-\${String(i)}; echo err-\${String(i)} >&2\`,
   });
 }
+// A pause after the chain gives the spawner time to start, even on a busy machine.
+tasks.pause = task({ dependsOn: ["step59"], run: sh\`sleep 1\` });
 tasks.slow = task({
-  dependsOn: ["step59"],
+  dependsOn: ["pause"],
   timeout: "500ms",
   run: sh\`sleep 60 & echo $! > slow.pid; wait\`,
 });
 tasks.hold = task({
-  dependsOn: ["step59"],
+  dependsOn: ["pause"],
   run: sh\`sleep 60 & echo $! > hold.pid; wait\`,
 });
 

@@ -145,10 +145,19 @@ export async function setChildPolicy(next: Partial<ChildPolicy> = {}): Promise<v
   }
 }
 
-/** Returns the spawner once it accepts commands, and starts it after enough direct spawns. */
+/**
+ * Returns the spawner once it accepts commands, and starts it after enough
+ * direct spawns. When it cannot start (a permission model may forbid
+ * spawning `node`), commands keep being spawned directly.
+ */
 function readySpawner(): Spawner | undefined {
   if (spawner?.ready) return spawner;
-  if (spawner === undefined && ++spawned > policy.spawnerAfter) spawner = new Spawner(policy.node);
+  if (spawner !== undefined || ++spawned <= policy.spawnerAfter) return undefined;
+  try {
+    spawner = new Spawner(policy.node);
+  } catch {
+    policy = { ...policy, spawnerAfter: Infinity };
+  }
   return undefined;
 }
 

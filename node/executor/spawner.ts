@@ -9,8 +9,9 @@
  * main thread then only exchanges messages, and it still signals the process
  * groups itself, by pid, for timeouts and aborts.
  *
- * When the runner's end of the channel closes (the runner exited or was
- * killed), the helper kills the process groups it still runs and exits. When
+ * When the runner's end of the channel closes, or the runner's pid no longer
+ * exists (the runner exited or was killed), the helper kills the process
+ * groups it still runs and exits. When
  * the helper dies, the commands it was running fail and later commands are
  * spawned directly again.
  *
@@ -62,13 +63,17 @@ process.on("message", (m) => {
   child.on("exit", (c, g) => send({ t: "exit", i: id, c, g }));
   child.on("close", (c, g) => { children.delete(id); send({ t: "close", i: id, c, g }); });
 });
-process.on("disconnect", () => {
+const stopAll = () => {
   for (const pid of children.values()) {
     try { process.kill(-pid, "SIGKILL"); } catch {}
     try { process.kill(pid, "SIGKILL"); } catch {}
   }
   process.exit(0);
-});
+};
+process.on("disconnect", stopAll);
+// The runner may be gone while its end of the channel stays open in another process.
+const runner = process.ppid;
+setInterval(() => { try { process.kill(runner, 0); } catch { stopAll(); } }, 500).unref();
 send({ t: "ready" });
 `;
 
@@ -244,7 +249,12 @@ export class Spawner {
     this.#running.clear();
     for (const child of running) {
       if (child.pid !== undefined) killGroup(child.pid);
-      child.handlers.onError(new Error("the process that spawns commands exited unexpectedly"));
+      child.handlers.onError(
+        new Error(
+          "the helper process that spawns commands exited unexpectedly, so the command was " +
+            "stopped. Run the task again: later commands are spawned without the helper.",
+        ),
+      );
     }
   }
 
