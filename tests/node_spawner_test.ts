@@ -40,6 +40,18 @@ for (const [name, mode] of MODES) {
     assert.equal(result.stderr, "err\n");
   });
 
+  modeTest(`${name} group passes large output whole`, mode, async () => {
+    const result = await runInProcessGroup(
+      "sh",
+      ["-c", "head -c 8000000 /dev/zero | tr '\\0' x; echo; echo done >&2"],
+      { cwd: await Deno.makeTempDir(), env: baseEnv() },
+    );
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout.length, 8_000_001);
+    assert.equal(result.stdout.replaceAll("x", ""), "\n");
+    assert.equal(result.stderr, "done\n");
+  });
+
   modeTest(`${name} group leader is the command`, mode, async () => {
     const result = await runInProcessGroup("sh", ["-c", 'echo "$$ $(ps -o pgid= -p $$)"'], {
       cwd: await Deno.makeTempDir(),

@@ -58,8 +58,12 @@ process.on("message", (m) => {
   if (m.n !== undefined) { child.stdin.on("error", () => {}); child.stdin.end(m.n); }
   child.stdout.setEncoding("utf8");
   child.stderr.setEncoding("utf8");
-  child.stdout.on("data", (d) => send({ t: "out", i: id, d }));
-  child.stderr.on("data", (d) => send({ t: "err", i: id, d }));
+  // A full channel pauses the command's output until the runner catches up.
+  const forward = (stream, t) => stream.on("data", (d) => {
+    if (process.connected && !process.send({ t, i: id, d }, () => stream.resume())) stream.pause();
+  });
+  forward(child.stdout, "out");
+  forward(child.stderr, "err");
   child.on("exit", (c, g) => send({ t: "exit", i: id, c, g }));
   child.on("close", (c, g) => { children.delete(id); send({ t: "close", i: id, c, g }); });
 });
