@@ -229,6 +229,42 @@ export default definePipeline({
 });
 `;
 
+/**
+ * Enough chained tasks that the runner starts its spawner process under Node,
+ * then a task whose timeout must stop a grandchild, and one that waits until
+ * it is interrupted.
+ */
+export const MANY_PIPELINE_TS = `import { definePipeline, job, sh, task } from "@async/pipeline";
+
+const tasks: Record<string, ReturnType<typeof task>> = {};
+for (let i = 0; i < 60; i++) {
+  tasks[\`step\${i}\`] = task({
+    dependsOn: i === 0 ? [] : [\`step\${i - 1}\`],
+    run: sh\`echo out-\${String(i)}; echo err-\${String(i)} >&2\`,
+  });
+}
+// A pause after the chain gives the spawner time to start, even on a busy machine.
+tasks.pause = task({ dependsOn: ["step59"], run: sh\`sleep 1\` });
+tasks.slow = task({
+  dependsOn: ["pause"],
+  timeout: "500ms",
+  run: sh\`sleep 60 & echo $! > slow.pid; wait\`,
+});
+tasks.hold = task({
+  dependsOn: ["pause"],
+  run: sh\`sleep 60 & echo $! > hold.pid; wait\`,
+});
+
+export default definePipeline({
+  name: "many-fixture",
+  tasks,
+  jobs: {
+    slow: job({ target: "slow" }),
+    hold: job({ target: "hold" }),
+  },
+});
+`;
+
 /** A TypeScript consumer that type-checks every subpath's declarations. */
 export const CONSUMER_TS =
   `import { definePipeline, job, sh, task, type Pipeline } from "@async/pipeline";

@@ -61,6 +61,8 @@ export function runCommand(
 
 /** A command started in the background. */
 export interface StartedCommand {
+  /** The command's pid. */
+  readonly pid: number;
   /** Sends `signal` to the command's process. */
   kill(signal: NodeJS.Signals): void;
   /** Resolves when the command exits. */
@@ -94,7 +96,7 @@ export function startCommand(
     stdout: decoder.decode(result.stdout),
     stderr: decoder.decode(result.stderr),
   }));
-  return { kill: (signal) => child.kill(signal as Deno.Signal), output };
+  return { pid: child.pid, kill: (signal) => child.kill(signal as Deno.Signal), output };
 }
 
 /**

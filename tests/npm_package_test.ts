@@ -13,6 +13,7 @@ import { VERSION } from "../core/version.ts";
 import { entryPoints } from "../scripts/build_npm.ts";
 import { CHUNK_DIR } from "../scripts/npm_bundle.ts";
 import { REQUIRED_PACKAGES } from "../scripts/npm_commonjs.ts";
+import { isAlive } from "./support/projects.ts";
 import { listSourceModules } from "../scripts/npm_compile.ts";
 import {
   buildAndPack,
@@ -40,6 +41,7 @@ import {
   ENUM_PIPELINE_TS,
   IMPORTS_CLI_MAIN_JS,
   LOADED_BUILTINS_MJS,
+  MANY_PIPELINE_TS,
   PACKAGE_JSON,
   PIPELINE_MJS,
   PIPELINE_TS,
@@ -65,6 +67,7 @@ const PROJECT_FILES: Readonly<Record<string, string>> = {
   "cached/pipeline.ts": CACHED_PIPELINE_TS,
   "cached/src/input.txt": "cached input\n",
   "tools/loaded_builtins.mjs": LOADED_BUILTINS_MJS,
+  "many/pipeline.ts": MANY_PIPELINE_TS,
 };
 
 // One build and one tarball serve the whole file. The projects of both Node
@@ -133,6 +136,12 @@ async function cacheFiles(tmp: string): Promise<string[]> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw error;
   }
+}
+
+/** Returns the parent pid of `pid`, from `/proc`. */
+async function parentOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
 }
 
 function assertExit(output: CommandOutput, code: number, label: string): void {
@@ -452,6 +461,36 @@ for (const runtime of RUNTIMES) {
       assert.match(output.stdout, new RegExp(`Stopped: .*${signal}`));
     });
   }
+
+  packageTest(`${name} spawner runs many tasks and a timeout`, async () => {
+    const node = await project(runtime);
+    await node.remove("many/slow.pid");
+    const output = await node.bin(["run", "slow", "--config", "many/pipeline.ts", "--force"]);
+    assertExit(output, 1, "async-pipeline run slow");
+    for (const i of [0, 59]) {
+      assert.match(output.stdout, new RegExp(`out-${i}\\b`));
+      assert.match(output.stdout + output.stderr, new RegExp(`err-${i}\\b`));
+    }
+    assert.match(output.stdout, /1 failed/);
+    assert.match(output.stdout, /slow timed out/);
+    const pid = Number(await node.read("many/slow.pid"));
+    await waitFor("the timed-out grandchild to exit", () => Promise.resolve(!isAlive(pid)));
+  });
+
+  packageTest(`${name} spawner stops tasks on SIGINT`, async () => {
+    const node = await project(runtime);
+    await node.remove("many/hold.pid");
+    const run = node.startBin(["run", "hold", "--config", "many/pipeline.ts", "--force"]);
+    await waitFor("the hold task to start", () => node.exists("many/hold.pid"));
+    const pid = Number(await node.read("many/hold.pid"));
+    // By the last task, the spawner process, not the runner, is the shell's parent.
+    const shell = await parentOf(pid);
+    assert.notEqual(await parentOf(shell), run.pid);
+    run.kill("SIGINT");
+    const output = await run.output;
+    assertExit(output, 130, "async-pipeline run hold stopped by SIGINT");
+    await waitFor("the held grandchild to exit", () => Promise.resolve(!isAlive(pid)));
+  });
 
   packageTest(`${name} bin exits 141 on closed pipe`, async () => {
     const node = await project(runtime);

@@ -56,6 +56,7 @@ Deno.test("function steps get the full context", async () => {
   assert.equal(ctx.cwd, cwd);
   assert.equal(ctx.root.dir, cwd);
   assert.equal(ctx.env.EXTRA, "yes");
+  assert.ok(Object.isFrozen(ctx.env));
   assert.equal(ctx.candidate.dir, cwd);
   assert.match(ctx.candidate.fingerprint, /^[0-9a-f]{64}$/);
   assert.deepEqual(ctx.candidate.git, {

@@ -7,12 +7,11 @@
  * @module
  */
 
-import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { constants } from "node:os";
 import process from "../process.ts";
-import type { Readable, Writable } from "node:stream";
 import type { CommandResult, ProcessEnv } from "../types.ts";
-import { setsidLauncher } from "./group_launcher.ts";
+import { startChild } from "./child.ts";
+import { groupLaunch } from "./group_launcher.ts";
 
 /** Exit code of a command stopped by its timeout, as GNU `timeout` reports it. */
 export const TIMEOUT_EXIT_CODE = 124;
@@ -39,12 +38,6 @@ export interface ProcessGroupOptions {
    * work runs elsewhere (a container, a VM). The group is signalled even when it fails.
    */
   beforeKill?: () => Promise<void>;
-}
-
-function definedEnv(env: ProcessEnv): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) result[key] = value;
-  return result;
 }
 
 /**
@@ -81,15 +74,9 @@ export function runInProcessGroup(
   options: ProcessGroupOptions,
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const setsid = setsidLauncher(file, options.env);
     // Through `setsid`, a plain spawn is enough: the program makes the group.
-    // stdin is a pipe only with input, and stdout and stderr are always pipes.
-    const child = spawn(setsid ?? file, setsid === undefined ? [...args] : [file, ...args], {
-      cwd: options.cwd,
-      env: definedEnv(options.env),
-      detached: setsid === undefined,
-      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-    }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
+    const launch = groupLaunch(file, options.env);
+    const viaSetsid = !launch.detached;
     const grace = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     let stdout = "";
     let stderr = "";
@@ -101,6 +88,7 @@ export function runInProcessGroup(
     // can join it again, and its id may be reused by an unrelated group.
     let groupGone = false;
     let killTimer: ReturnType<typeof setTimeout> | undefined;
+    let timeoutTimer: ReturnType<typeof setTimeout> | undefined;
 
     /**
      * Signals the group. Started through `setsid`, the leader may not have
@@ -109,7 +97,7 @@ export function runInProcessGroup(
     const signalGroup = (pid: number, signal: NodeJS.Signals): boolean => {
       if (groupGone) return false;
       if (signalPid(-pid, signal)) return true;
-      if (!exited) return setsid !== undefined && signalPid(pid, signal);
+      if (!exited) return viaSetsid && signalPid(pid, signal);
       groupGone = true;
       return false;
     };
@@ -117,66 +105,77 @@ export function runInProcessGroup(
       if (closed || !signalGroup(pid, "SIGTERM")) return;
       killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), grace);
     };
+    // A stop requested before the pid is known waits for `onSpawn`.
+    let pendingStop: boolean | undefined;
     const stop = (cancelled: boolean) => {
-      if (stopping || child.pid === undefined) return;
+      if (stopping) return;
+      if (child.pid === undefined) {
+        pendingStop ||= cancelled;
+        return;
+      }
       stopping = true;
       const pid = child.pid;
       if (!cancelled || options.beforeKill === undefined) return signalAll(pid);
       void options.beforeKill().catch(() => undefined).then(() => signalAll(pid));
     };
-    const timeoutTimer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      stop(true);
-    }, options.timeoutMs);
     const onAbort = () => stop(true);
-    if (options.signal?.aborted) queueMicrotask(onAbort);
-    else options.signal?.addEventListener("abort", onAbort, { once: true });
-
-    if (options.input !== undefined && child.stdin) {
-      // A command may exit without reading its input, which is not an error here.
-      child.stdin.on("error", () => undefined);
-      child.stdin.end(options.input);
-    }
-
-    child.stdout.setEncoding("utf8");
-    child.stderr.setEncoding("utf8");
-    child.stdout.on("data", (chunk: string) => {
-      if (options.onStdout) options.onStdout(chunk);
-      else stdout += chunk;
-    });
-    child.stderr.on("data", (chunk: string) => {
-      if (options.onStderr) options.onStderr(chunk);
-      else stderr += chunk;
-    });
-
     const cleanup = () => {
       clearTimeout(timeoutTimer);
       clearTimeout(killTimer);
       options.signal?.removeEventListener("abort", onAbort);
     };
-    child.on("error", (error) => {
-      cleanup();
-      reject(error);
+
+    // stdin is a pipe only with input, and stdout and stderr are always pipes.
+    const child = startChild(launch.file, [...launch.prefix, ...args], {
+      cwd: options.cwd,
+      env: options.env,
+      detached: launch.detached,
+      input: options.input,
+    }, {
+      onSpawn: () => {
+        if (pendingStop !== undefined) stop(pendingStop);
+      },
+      onStdout: (chunk) => {
+        if (options.onStdout) options.onStdout(chunk);
+        else stdout += chunk;
+      },
+      onStderr: (chunk) => {
+        if (options.onStderr) options.onStderr(chunk);
+        else stderr += chunk;
+      },
+      onError: (error) => {
+        cleanup();
+        reject(error);
+      },
+      // The leader is gone, but a background process it started may still hold
+      // the output pipes open. Stopping the rest of the group lets them close.
+      onExit: () => {
+        exited = true;
+        stop(false);
+      },
+      onClose: (code, signal) => {
+        closed = true;
+        exited = true;
+        cleanup();
+        if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
+        const result: CommandResult = {
+          code: timedOut ? TIMEOUT_EXIT_CODE : exitCodeOf(code, signal),
+          stdout,
+          stderr,
+          ...(signal ? { signal } : {}),
+          ...(timedOut ? { timedOut: true } : {}),
+        };
+        resolve(result);
+      },
     });
-    // The leader is gone, but a background process it started may still hold
-    // the output pipes open. Stopping the rest of the group lets "close" fire.
-    child.on("exit", () => {
-      exited = true;
-      stop(false);
-    });
-    child.on("close", (code, signal) => {
-      closed = true;
-      exited = true;
-      cleanup();
-      if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
-      const result: CommandResult = {
-        code: timedOut ? TIMEOUT_EXIT_CODE : exitCodeOf(code, signal),
-        stdout,
-        stderr,
-        ...(signal ? { signal } : {}),
-        ...(timedOut ? { timedOut: true } : {}),
-      };
-      resolve(result);
-    });
+
+    if (options.timeoutMs !== undefined) {
+      timeoutTimer = setTimeout(() => {
+        timedOut = true;
+        stop(true);
+      }, options.timeoutMs);
+    }
+    if (options.signal?.aborted) queueMicrotask(onAbort);
+    else options.signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -32,7 +32,8 @@ export async function prepareRun(
   executor: CommandExecutor,
 ): Promise<PreparedRun> {
   const declared = resolveDeclaredEnv(plan.env, runEnv, plan.envPath);
-  const env: ProcessEnv = { ...runEnv, ...declared.values };
+  // Frozen, so the spawn seam can reuse its copy of the env for every step.
+  const env: ProcessEnv = Object.freeze({ ...runEnv, ...declared.values });
   const issues: PipelineIssue[] = [...declared.issues];
   const secretValues = [...declared.secretValues];
 

@@ -183,6 +183,11 @@ function classify(
   return failure;
 }
 
+function hasKeys(record: Readonly<Record<string, string>>): boolean {
+  for (const _ in record) return true;
+  return false;
+}
+
 async function runShell(
   options: AttemptOptions,
   step: Extract<PreparedStep, { kind: "shell" }>,
@@ -196,7 +201,7 @@ async function runShell(
   try {
     result = await state.executor.runShell(step.script, {
       cwd: taskDir(state, task),
-      env: { ...state.env, ...step.secretEnv },
+      env: hasKeys(step.secretEnv) ? { ...state.env, ...step.secretEnv } : state.env,
       task,
       ...(deadline !== undefined ? { timeoutMs: Math.max(1, deadline - Date.now()) } : {}),
       signal,

@@ -1,0 +1,250 @@
+/**
+ * Starting a child process with piped output, behind a runtime seam.
+ *
+ * Under Deno, `node:child_process` spends more of the main thread on each
+ * spawn than `Deno.Command` does: it normalizes its arguments, resolves the
+ * program's path and builds its stream objects in JavaScript. So this module
+ * spawns with `Deno.Command` under Deno and with `node:child_process`
+ * elsewhere, and reports both the same way.
+ *
+ * @module
+ */
+
+import { spawn } from "node:child_process";
+import process from "../process.ts";
+import type { ProcessEnv } from "../types.ts";
+import { Spawner } from "./spawner.ts";
+
+/** Options of {@link startChild}. */
+export interface ChildOptions {
+  readonly cwd: string;
+  readonly env: ProcessEnv;
+  /** Whether the spawn itself makes the child the leader of a new session and group. */
+  readonly detached: boolean;
+  /** Text written to stdin, which is then closed. Without it stdin is empty. */
+  readonly input?: string;
+}
+
+/** Callbacks that receive a started child's output and end. Output is decoded as UTF-8. */
+export interface ChildHandlers {
+  /** The child's pid became known after {@link startChild} returned without it. */
+  readonly onSpawn?: (pid: number) => void;
+  readonly onStdout: (chunk: string) => void;
+  readonly onStderr: (chunk: string) => void;
+  /** The child exited: `code` is null when a signal ended it. */
+  readonly onExit: (code: number | null, signal: NodeJS.Signals | null) => void;
+  /** The child exited and its stdout and stderr reached their end. Called after `onExit`. */
+  readonly onClose: (code: number | null, signal: NodeJS.Signals | null) => void;
+  /** The child could not be started. No other handler is called after it. */
+  readonly onError: (error: Error) => void;
+}
+
+/** A started child. */
+export interface Child {
+  /**
+   * Undefined when the spawn failed and `onError` is due, or while a spawner
+   * process has not reported it yet (then `onSpawn` brings it).
+   */
+  readonly pid?: number;
+}
+
+/** The part of `Deno.ChildProcess` used here. */
+interface DenoChild {
+  readonly pid: number;
+  readonly status: Promise<{ code: number; signal: string | null }>;
+  readonly stdin: WritableStream<Uint8Array>;
+  readonly stdout: ReadableStream<Uint8Array>;
+  readonly stderr: ReadableStream<Uint8Array>;
+}
+
+interface DenoCommandApi {
+  Command: new (file: string, options: Record<string, unknown>) => { spawn(): DenoChild };
+}
+
+const deno = (globalThis as { Deno?: Partial<DenoCommandApi> }).Deno;
+
+/** True when children start through `Deno.Command`. */
+export const usesDenoCommand: boolean = typeof deno?.Command === "function";
+
+/** Copies of frozen environments, which cannot change, made once per object. */
+const frozenCopies = new WeakMap<ProcessEnv, Record<string, string>>();
+
+/**
+ * Returns `env` without its undefined values. For a frozen `env` the same
+ * copy is returned every time, so callers must not change it.
+ */
+export function definedEnv(env: ProcessEnv): Record<string, string> {
+  const frozen = Object.isFrozen(env);
+  if (frozen) {
+    const known = frozenCopies.get(env);
+    if (known !== undefined) return known;
+  }
+  const result: Record<string, string> = {};
+  for (const key in env) {
+    const value = env[key];
+    if (value !== undefined) result[key] = value;
+  }
+  if (frozen) frozenCopies.set(env, Object.freeze(result));
+  return result;
+}
+
+/**
+ * Spawns `file` with `args`, stdout and stderr piped, in `options.cwd` with
+ * exactly `options.env`. Under Deno a spawn that fails throws here. Under
+ * Node it calls `onError` later.
+ */
+export function startChild(
+  file: string,
+  args: readonly string[],
+  options: ChildOptions,
+  handlers: ChildHandlers,
+): Child {
+  if (policy.denoCommand) return startDenoChild(file, args, options, handlers);
+  const spawner = readySpawner();
+  return spawner === undefined
+    ? startNodeChild(file, args, options, handlers)
+    : spawner.start(file, args, options, handlers);
+}
+
+/** Settings that choose how {@link startChild} starts children. */
+export interface ChildPolicy {
+  /** Whether to use `Deno.Command` (default: under Deno). */
+  readonly denoCommand: boolean;
+  /**
+   * Direct spawns before the spawner process starts (default 16, and
+   * Infinity under Bun). Infinity never starts it. Ignored with `denoCommand`.
+   */
+  readonly spawnerAfter: number;
+  /** The `node` that runs the spawner (default: the running Node). */
+  readonly node?: string;
+}
+
+/** The spawner runs the helper with Node's own `-e` and IPC channel, so it stays off under Bun. */
+const DEFAULT_POLICY: ChildPolicy = {
+  denoCommand: usesDenoCommand,
+  spawnerAfter: process.versions.bun === undefined ? 16 : Infinity,
+};
+
+let policy: ChildPolicy = DEFAULT_POLICY;
+let spawned = 0;
+let spawner: Spawner | undefined;
+
+/**
+ * Sets how children start, and stops the current spawner process (commands
+ * it still runs are killed). With `spawnerAfter` 0, a new spawner starts at
+ * once and the returned promise resolves when it accepts commands. For tests.
+ */
+export async function setChildPolicy(next: Partial<ChildPolicy> = {}): Promise<void> {
+  spawner?.close();
+  spawner = undefined;
+  spawned = 0;
+  policy = { ...DEFAULT_POLICY, ...next };
+  if (!policy.denoCommand && policy.spawnerAfter === 0) {
+    spawner = new Spawner(policy.node);
+    await spawner.whenStarted();
+  }
+}
+
+/**
+ * Returns the spawner once it accepts commands, and starts it after enough
+ * direct spawns. When it cannot start (a permission model may forbid
+ * spawning `node`), commands keep being spawned directly.
+ */
+function readySpawner(): Spawner | undefined {
+  if (spawner?.ready) return spawner;
+  if (spawner !== undefined || ++spawned <= policy.spawnerAfter) return undefined;
+  try {
+    spawner = new Spawner(policy.node);
+  } catch {
+    policy = { ...policy, spawnerAfter: Infinity };
+  }
+  return undefined;
+}
+
+/** Starts a child through `node:child_process`, the seam's choice outside Deno. */
+export function startNodeChild(
+  file: string,
+  args: readonly string[],
+  options: ChildOptions,
+  handlers: ChildHandlers,
+): Child {
+  const child = spawn(file, args, {
+    cwd: options.cwd,
+    env: definedEnv(options.env),
+    detached: options.detached,
+    stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+  });
+  if (options.input !== undefined && child.stdin) {
+    // A command may exit without reading its input, which is not an error here.
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(options.input);
+  }
+  child.stdout!.setEncoding("utf8");
+  child.stderr!.setEncoding("utf8");
+  child.stdout!.on("data", handlers.onStdout);
+  child.stderr!.on("data", handlers.onStderr);
+  child.on("error", handlers.onError);
+  child.on("exit", handlers.onExit);
+  child.on("close", handlers.onClose);
+  return child;
+}
+
+/** Reads `stream` to its end, passing on decoded text. Read errors end it early. */
+async function pump(stream: ReadableStream<Uint8Array>, onText: (text: string) => void) {
+  const decoder = new TextDecoder();
+  const reader = stream.getReader();
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const text = decoder.decode(value, { stream: true });
+      if (text !== "") onText(text);
+    }
+  } catch {
+    // The pipe broke: what was read is all there is.
+  }
+  const rest = decoder.decode();
+  if (rest !== "") onText(rest);
+}
+
+async function writeInput(stdin: WritableStream<Uint8Array>, input: string): Promise<void> {
+  const writer = stdin.getWriter();
+  try {
+    await writer.write(new TextEncoder().encode(input));
+    await writer.close();
+  } catch {
+    // A command may exit without reading its input, which is not an error here.
+  }
+}
+
+/** Starts a child through `Deno.Command`, the seam's choice under Deno. */
+export function startDenoChild(
+  file: string,
+  args: readonly string[],
+  options: ChildOptions,
+  handlers: ChildHandlers,
+): Child {
+  const child = new deno!.Command!(file, {
+    args: [...args],
+    cwd: options.cwd,
+    clearEnv: true,
+    env: definedEnv(options.env),
+    detached: options.detached,
+    stdin: options.input === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.input !== undefined) void writeInput(child.stdin, options.input);
+  const exited = child.status.then((status) => {
+    const signal = status.signal as NodeJS.Signals | null;
+    const code = signal === null ? status.code : null;
+    handlers.onExit(code, signal);
+    return [code, signal] as const;
+  });
+  void Promise.all([
+    exited,
+    pump(child.stdout, handlers.onStdout),
+    pump(child.stderr, handlers.onStderr),
+  ]).then(([[code, signal]]) => handlers.onClose(code, signal));
+  return child;
+}
