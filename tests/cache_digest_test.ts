@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { canonicalJson, sha256File } from "../node/cache/digest.ts";
+import { canonicalJson, sha256File, sha256FileSync } from "../node/cache/digest.ts";
 
 function expected(content: Uint8Array): string {
   return createHash("sha256").update(content).digest("hex");
@@ -17,6 +17,47 @@ Deno.test("sha256File matches for small and large files", async () => {
   assert.equal(await sha256File(join(dir, "small"), small.length), expected(small));
   assert.equal(await sha256File(join(dir, "small")), expected(small));
   assert.equal(await sha256File(join(dir, "large"), large.length), expected(large));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("sha256FileSync matches for empty, small and multi-chunk files", async () => {
+  const dir = await Deno.makeTempDir();
+  const contents = [
+    new Uint8Array(0),
+    new TextEncoder().encode("small file\n"),
+    new Uint8Array(64 * 1024).map((_, index) => index % 13),
+    new Uint8Array(3 * 64 * 1024 + 17).map((_, index) => index % 241),
+  ];
+  for (const [position, content] of contents.entries()) {
+    await writeFile(join(dir, `f${position}`), content);
+    assert.equal(sha256FileSync(join(dir, `f${position}`)), expected(content));
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("sha256FileSync throws ENOENT for a missing file", async () => {
+  const dir = await Deno.makeTempDir();
+  assert.throws(() => sha256FileSync(join(dir, "missing")), { code: "ENOENT" });
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("sha256File rejects for a missing large file", async () => {
+  const dir = await Deno.makeTempDir();
+  await assert.rejects(sha256File(join(dir, "missing"), 1024 * 1024), { code: "ENOENT" });
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("sha256File hashes many large files at once", async () => {
+  const dir = await Deno.makeTempDir();
+  const contents = Array.from(
+    { length: 12 },
+    (_, file) => new Uint8Array(150 * 1024 + file).map((_, index) => (index * (file + 1)) % 256),
+  );
+  await Promise.all(contents.map((content, file) => writeFile(join(dir, `f${file}`), content)));
+  const digests = await Promise.all(
+    contents.map((content, file) => sha256File(join(dir, `f${file}`), content.length)),
+  );
+  assert.deepEqual(digests, contents.map(expected));
   await Deno.remove(dir, { recursive: true });
 });
 

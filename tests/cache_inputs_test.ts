@@ -8,6 +8,7 @@ import { task } from "../core/task.ts";
 import { sha256 } from "../node/cache/digest.ts";
 import { FileStateIndex, RACY_WINDOW_MS } from "../node/cache/file_index.ts";
 import { resolveInputs } from "../node/cache/inputs.ts";
+import { lstatFacts } from "../node/cache/facts.ts";
 import {
   cacheFor,
   changesOf,
@@ -287,4 +288,50 @@ Deno.test("inputs expand named groups", async () => {
   const index = await FileStateIndex.load(join(dir, ".async/index.json"));
   const inputs = await resolveInputs(pipeline.tasks.t, dir, index);
   assert.deepEqual(Object.keys(inputs), ["src/a.ts", "tsconfig.json"]);
+});
+
+Deno.test("inputs digest small and large files in path order", async () => {
+  const large = "x".repeat(200 * 1024);
+  const dir = await makeProject({ "src/a.ts": "a", "src/b.bin": large, "src/c.ts": "c" });
+  await symlink("a.ts", join(dir, "src/alias.ts"));
+  const index = await settledIndex(dir);
+  const pipeline = makePipeline({ t: task({ cache: true, inputs: ["src/**"] }, sh`true`) });
+  const inputs = await resolveInputs(pipeline.tasks.t, dir, index);
+  assert.deepEqual(Object.keys(inputs), ["src/a.ts", "src/alias.ts", "src/b.bin", "src/c.ts"]);
+  assert.equal(inputs["src/b.bin"], sha256(large));
+  assert.equal(inputs["src/alias.ts"], `link:${sha256(`a.ts\0${sha256("a")}`)}`);
+  // The link's target is read once, as src/a.ts.
+  assert.equal(index.hashedFiles, 3);
+});
+
+Deno.test("inputs read no file the index knows", async () => {
+  const dir = await makeProject({ "src/a.ts": "a", "src/b.bin": "y".repeat(100 * 1024) });
+  const index = await settledIndex(dir);
+  const pipeline = makePipeline({ t: task({ cache: true, inputs: ["src/**"] }, sh`true`) });
+  const first = await resolveInputs(pipeline.tasks.t, dir, index);
+  const hashed = index.hashedFiles;
+  const second = await resolveInputs(pipeline.tasks.t, dir, index);
+  assert.deepEqual(second, first);
+  assert.equal(index.hashedFiles, hashed);
+});
+
+Deno.test("file index digests a small file synchronously once", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const index = await settledIndex(dir);
+  const file = join(dir, "src/a.ts");
+  const facts = lstatFacts(file)!;
+  assert.equal(index.digestSync(file, facts), sha256("a"));
+  assert.equal(index.digestSync(file, facts), sha256("a"));
+  assert.equal(await index.digest(file), sha256("a"));
+  assert.equal(index.hashedFiles, 1);
+});
+
+Deno.test("file index digestSync throws for a vanished file", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const index = await settledIndex(dir);
+  const file = join(dir, "src/a.ts");
+  const facts = lstatFacts(file)!;
+  await rm(file);
+  assert.throws(() => index.digestSync(file, facts), { code: "ENOENT" });
+  assert.equal(index.hashedFiles, 0);
 });

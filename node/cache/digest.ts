@@ -1,7 +1,8 @@
 /** Content digests and the canonical JSON that cache keys are computed from. @module */
 
 import { createHash, createHmac } from "node:crypto";
-import { createReadStream, readFileSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
+import { open } from "node:fs/promises";
 
 /** Returns the SHA-256 hex digest of a string or bytes. */
 export function sha256(data: string | Uint8Array): string {
@@ -17,35 +18,85 @@ export function secretDigest(value: string, key: Uint8Array): string {
   return `hmac-${createHmac("sha256", key).update(value).digest("hex")}`;
 }
 
-/** Files up to this size are read whole; larger ones are streamed. */
-const WHOLE_READ_LIMIT = 64 * 1024;
+/** Files up to this size are hashed with synchronous reads; larger ones without blocking. */
+export const SYNC_READ_LIMIT = 64 * 1024;
+
+/** Size of the buffers that file content is read into for hashing. */
+const CHUNK_SIZE = 64 * 1024;
+
+/**
+ * Read buffers not in use. Each hash borrows one and gives it back, so many
+ * files are read through the same few buffers. A new buffer per file, or per
+ * chunk of a large file, is external memory that is only freed by the next
+ * garbage collection.
+ */
+const spareBuffers: Uint8Array[] = [];
+
+/** Maximum length of {@link spareBuffers}. More buffers exist only while many large files are hashed at once. */
+const SPARE_BUFFER_LIMIT = 4;
+
+function borrowBuffer(): Uint8Array {
+  return spareBuffers.pop() ?? new Uint8Array(CHUNK_SIZE);
+}
+
+function returnBuffer(buffer: Uint8Array): void {
+  if (spareBuffers.length < SPARE_BUFFER_LIMIT) spareBuffers.push(buffer);
+}
+
+/**
+ * Returns the SHA-256 hex digest of a file's content, reading it with
+ * synchronous calls through a reused buffer. Meant for small files, where a
+ * promise-based read costs more than the read itself.
+ */
+export function sha256FileSync(path: string): string {
+  const hash = createHash("sha256");
+  const buffer = borrowBuffer();
+  const fd = openSync(path, "r");
+  try {
+    for (;;) {
+      const count = readSync(fd, buffer, 0, buffer.length, null);
+      if (count === 0) break;
+      hash.update(buffer.subarray(0, count));
+    }
+  } finally {
+    closeSync(fd);
+    returnBuffer(buffer);
+  }
+  return hash.digest("hex");
+}
 
 /**
  * Returns the SHA-256 hex digest of a file's content. A file of at most
- * 64 KiB (by `sizeHint`, its size from an earlier `lstat`) is read in one
- * synchronous call: for a small file, the four thread-pool round trips of a
- * promise-based read cost more than the read itself. A larger file is
- * streamed, so memory stays flat.
+ * 64 KiB (by `sizeHint`, its size from an earlier `lstat`) is read with
+ * synchronous calls (see {@link sha256FileSync}). A larger file is read in
+ * chunks without blocking, so memory stays flat whatever its size.
  */
 export function sha256File(path: string, sizeHint?: number): Promise<string> {
-  if (sizeHint !== undefined && sizeHint <= WHOLE_READ_LIMIT) {
+  if (sizeHint !== undefined && sizeHint <= SYNC_READ_LIMIT) {
     try {
-      return Promise.resolve(sha256(readFileSync(path)));
+      return Promise.resolve(sha256FileSync(path));
     } catch (error) {
       return Promise.reject(error);
     }
   }
-  return sha256Stream(path);
+  return sha256Chunks(path);
 }
 
-function sha256Stream(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash("sha256");
-    const stream = createReadStream(path);
-    stream.on("data", (chunk) => hash.update(chunk));
-    stream.on("error", reject);
-    stream.on("end", () => resolve(hash.digest("hex")));
-  });
+async function sha256Chunks(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  const file = await open(path, "r");
+  const buffer = borrowBuffer();
+  try {
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    returnBuffer(buffer);
+    await file.close();
+  }
+  return hash.digest("hex");
 }
 
 /** Serializes JSON with object keys sorted, so equal values give equal text. */

@@ -16,7 +16,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { sha256File } from "./digest.ts";
+import { sha256File, sha256FileSync } from "./digest.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
 
 /** Timestamp granularity margin in milliseconds (2 s covers coarse filesystems such as FAT). */
@@ -176,10 +176,28 @@ export class FileStateIndex {
     if (remembered !== undefined) return remembered;
     const hashedAt = this.#now();
     const digest = await sha256File(path, facts.size);
+    this.#hashed(path, facts, digest, hashedAt);
+    return digest;
+  }
+
+  /**
+   * Returns the SHA-256 digest of the regular file at the absolute `path`,
+   * whose current facts are `facts`, reading it with synchronous calls when
+   * the index does not know it. Meant for small files.
+   */
+  digestSync(path: string, facts: FileFacts): string {
+    const remembered = this.known(path, facts);
+    if (remembered !== undefined) return remembered;
+    const hashedAt = this.#now();
+    const digest = sha256FileSync(path);
+    this.#hashed(path, facts, digest, hashedAt);
+    return digest;
+  }
+
+  #hashed(path: string, facts: FileFacts, digest: string, hashedAt: number): void {
     this.hashedFiles++;
     this.#hashedBytes += facts.size;
     this.#store(path, facts, digest, hashedAt);
-    return digest;
   }
 
   /** Stores `digest` when the file still has the facts taken before it was read. */

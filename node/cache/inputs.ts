@@ -14,7 +14,7 @@ import { execFile } from "node:child_process";
 import { readlink, realpath, stat } from "node:fs/promises";
 import { join, sep } from "node:path";
 import type { NormalizedTask } from "../../core/model.ts";
-import { mapLimit, sha256 } from "./digest.ts";
+import { mapLimit, sha256, SYNC_READ_LIMIT } from "./digest.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import { memoizedWalk } from "./walk_memo.ts";
@@ -144,22 +144,32 @@ export async function resolveInputs(
     followDirectoryLinks: true,
   });
 
-  // Stat every file in one synchronous pass. On a warm run the index has the
-  // digest of nearly every file, and only the rest are read, concurrently.
+  // One synchronous pass stats every file and hashes the small ones that the
+  // index does not know, because a promise per file costs more than the calls.
+  // Only links and large files are left for concurrent work. Walked paths are
+  // sorted, so the record is usually built in order already.
   const digests: InputDigests = {};
-  const unknown: { path: string; absolute: string; facts: FileFacts | undefined }[] = [];
+  const later: { path: string; absolute: string; facts: FileFacts | undefined }[] = [];
   const under = pathJoiner(cwd);
-  for (const entry of walked.entries) {
+  const { entries } = walked;
+  for (let position = 0; position < entries.length; position++) {
+    const entry = entries[position];
     if (entry.kind === "directory") continue;
     const absolute = under(entry.path);
     const facts = lstatFacts(absolute);
-    const known = facts?.kind === "file" ? index.known(absolute, facts) : undefined;
-    if (facts !== undefined && known !== undefined) {
-      digests[entry.path] = fileInputDigest({ digest: known, mode: facts.mode });
-    } else unknown.push({ path: entry.path, absolute, facts });
+    if (facts?.kind === "file") {
+      const digest = facts.size <= SYNC_READ_LIMIT
+        ? index.digestSync(absolute, facts)
+        : index.known(absolute, facts);
+      if (digest !== undefined) {
+        digests[entry.path] = fileInputDigest({ digest, mode: facts.mode });
+        continue;
+      }
+    }
+    later.push({ path: entry.path, absolute, facts });
   }
-  const values = await mapLimit(unknown, (file) => digestInput(index, file.absolute, file.facts));
-  unknown.forEach((file, position) => {
+  const values = await mapLimit(later, (file) => digestInput(index, file.absolute, file.facts));
+  later.forEach((file, position) => {
     const value = values[position];
     if (value !== undefined) digests[file.path] = value;
   });
@@ -179,9 +189,11 @@ function pathJoiner(dir: string): (path: string) => string {
   return (path) => base + path;
 }
 
-/** Returns a copy of `record` with its keys in code-unit order. */
+/** Returns `record` with its keys in code-unit order: itself when they are, else a sorted copy. */
 export function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
+  const keys = Object.keys(record);
+  if (keys.every((key, position) => position === 0 || keys[position - 1] < key)) return record;
   const sorted: Record<string, T> = {};
-  for (const key of Object.keys(record).sort()) sorted[key] = record[key];
+  for (const key of keys.sort()) sorted[key] = record[key];
   return sorted;
 }
