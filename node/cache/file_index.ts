@@ -14,10 +14,12 @@
  */
 
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { sha256File, sha256FileSync } from "./digest.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
+import { parseIndexText, writeIndexText } from "./index_text.ts";
 
 /** Timestamp granularity margin in milliseconds (2 s covers coarse filesystems such as FAT). */
 export const RACY_WINDOW_MS = 2000;
@@ -103,14 +105,14 @@ export class FileStateIndex {
   }
 
   /** Loads the index at `path`; a missing or unreadable file gives an empty index. */
-  static async load(path: string, now: () => number = Date.now): Promise<FileStateIndex> {
+  static load(path: string, now: () => number = Date.now): Promise<FileStateIndex> {
     const index = new FileStateIndex(path, now);
     try {
-      const data = JSON.parse(await readFile(path, "utf8"));
-      if (data?.version === INDEX_VERSION && typeof data.entries === "object") {
-        for (const [file, entry] of Object.entries(data.entries)) {
-          if (typeof entry === "string") index.#entries.set(file, entry);
-        }
+      // A synchronous read: the promise-based one assembles the text from
+      // chunks, which leaves several copies of it for the garbage collector.
+      const data = parseIndexText(readFileSync(path, "utf8"), INDEX_VERSION);
+      if (data !== undefined) {
+        index.#entries = data.entries;
         for (const [key, memo] of Object.entries(data.walks ?? {})) {
           const stored = memo as Partial<StoredMemo> | null;
           if (typeof stored?.seenAt === "number" && stored.data !== undefined) {
@@ -121,7 +123,7 @@ export class FileStateIndex {
     } catch {
       // A missing or damaged index only costs re-reading files.
     }
-    return index;
+    return Promise.resolve(index);
   }
 
   /** Reads the index's clock, in milliseconds since the epoch. */
@@ -287,12 +289,6 @@ export class FileStateIndex {
   async save(force = false): Promise<void> {
     if (!this.#dirty || (!force && this.#notWorthSaving())) return;
     const cutoff = this.#now() - FORGET_AFTER_MS;
-    const entries: Record<string, string> = {};
-    for (const [file, entry] of this.#entries) {
-      if (seenAt(entry) >= cutoff) {
-        entries[file] = typeof entry === "string" ? entry : entry.join(",");
-      }
-    }
     const walks: Record<string, StoredMemo> = {};
     for (const [key, memo] of this.#memos) {
       if (memo.seenAt >= cutoff) walks[key] = memo;
@@ -300,7 +296,13 @@ export class FileStateIndex {
     await mkdir(dirname(this.path), { recursive: true });
     const temp = `${this.path}.${process.pid}.${randomUUID()}.tmp`;
     try {
-      await writeFile(temp, JSON.stringify({ version: INDEX_VERSION, entries, walks }));
+      writeIndexText(temp, INDEX_VERSION, (emit) => {
+        for (const [file, entry] of this.#entries) {
+          if (seenAt(entry) >= cutoff) {
+            emit(file, typeof entry === "string" ? entry : entry.join(","));
+          }
+        }
+      }, walks);
       await rename(temp, this.path);
       this.#dirty = false;
       this.#changes = 0;
