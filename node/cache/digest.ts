@@ -3,6 +3,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { closeSync, openSync, readSync } from "node:fs";
 import { open } from "node:fs/promises";
+import { TextSink, writeTextFile } from "./text_sink.ts";
 
 /** Returns the SHA-256 hex digest of a string or bytes. */
 export function sha256(data: string | Uint8Array): string {
@@ -131,6 +132,106 @@ function sortKeys(value: unknown): unknown {
   if (!changed) return value;
   const sorted: Record<string, unknown> = {};
   for (const key of keys.sort()) sorted[key] = sortKeys(record[key]);
+  return sorted;
+}
+
+/** Receives text part by part, such as a {@link TextSink}. */
+export interface TextParts {
+  add(part: string): void;
+}
+
+/**
+ * Returns the SHA-256 hex digest of {@link canonicalJson} of `value`,
+ * hashing the text in pieces instead of building it whole.
+ */
+export function canonicalDigest(value: unknown): string {
+  const hash = createHash("sha256");
+  const sink = new TextSink((piece) => hash.update(piece));
+  writeCanonicalJson(value, sink);
+  sink.flush();
+  return hash.digest("hex");
+}
+
+/**
+ * Writes `JSON.stringify(value)` to the file at `path` in pieces and returns
+ * the SHA-256 hex digest of the text.
+ */
+export function writeJsonFile(path: string, value: unknown): string {
+  const hash = createHash("sha256");
+  writeTextFile(path, (sink) => writeJson(value, sink, false), (piece) => hash.update(piece));
+  return hash.digest("hex");
+}
+
+/**
+ * Adds the text of {@link canonicalJson} of `value` to `sink`, part by part.
+ * Arrays and plain objects are written one item at a time, with the keys in
+ * the order `JSON.stringify` would give the sorted copy. Other values are
+ * written whole.
+ */
+export function writeCanonicalJson(value: unknown, sink: TextParts): void {
+  writeJson(value, sink, true);
+}
+
+/**
+ * Adds the JSON text of `value` to `sink`, part by part: the canonical text
+ * when `sorted` is true, else the text of `JSON.stringify`.
+ */
+function writeJson(value: unknown, sink: TextParts, sorted: boolean): void {
+  if (Array.isArray(value)) {
+    sink.add("[");
+    for (let position = 0; position < value.length; position++) {
+      if (position > 0) sink.add(",");
+      const item = value[position];
+      if (skippedByJson(item)) sink.add("null");
+      else writeJson(item, sink, sorted);
+    }
+    sink.add("]");
+    return;
+  }
+  if (!isPlainObject(value)) {
+    sink.add(JSON.stringify(sorted ? sortKeys(value) : value) ?? "null");
+    return;
+  }
+  const keys = Object.keys(value);
+  const ordered = !sorted || keysInOrder(keys) ? value : shallowSorted(value, keys);
+  sink.add("{");
+  let separator = "";
+  for (const key of ordered === value ? keys : Object.keys(ordered)) {
+    const item = ordered[key];
+    if (skippedByJson(item)) continue;
+    sink.add(`${separator}${JSON.stringify(key)}:`);
+    separator = ",";
+    writeJson(item, sink, sorted);
+  }
+  sink.add("}");
+}
+
+/** Returns true for the values that `JSON.stringify` leaves out of objects. */
+function skippedByJson(value: unknown): boolean {
+  return value === undefined || typeof value === "function" || typeof value === "symbol";
+}
+
+/** Returns true for an object that `JSON.stringify` writes as its own enumerable properties. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return (prototype === Object.prototype || prototype === null) &&
+    typeof (value as { toJSON?: unknown }).toJSON !== "function";
+}
+
+function keysInOrder(keys: readonly string[]): boolean {
+  for (let position = 1; position < keys.length; position++) {
+    if (keys[position - 1] > keys[position]) return false;
+  }
+  return true;
+}
+
+function shallowSorted(
+  record: Record<string, unknown>,
+  keys: string[],
+): Record<string, unknown> {
+  const sorted: Record<string, unknown> = {};
+  for (const key of keys.sort()) sorted[key] = record[key];
   return sorted;
 }
 

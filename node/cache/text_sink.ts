@@ -37,12 +37,20 @@ export class TextSink {
 
 /**
  * Creates the file at `path` (or truncates it) and calls `write` with a sink
- * whose text goes into the file as UTF-8, in pieces.
+ * whose text goes into the file as UTF-8, in pieces. `observe` also gets
+ * every piece, in order.
  */
-export function writeTextFile(path: string, write: (sink: TextSink) => void): void {
+export function writeTextFile(
+  path: string,
+  write: (sink: TextSink) => void,
+  observe?: (piece: string) => void,
+): void {
   const fd = openSync(path, "w");
   try {
-    const sink = new TextSink((piece) => writeAll(fd, piece));
+    const sink = new TextSink((piece) => {
+      writeAll(fd, piece);
+      observe?.(piece);
+    });
     write(sink);
     sink.flush();
   } finally {
