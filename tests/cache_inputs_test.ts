@@ -335,3 +335,50 @@ Deno.test("file index digestSync throws for a vanished file", async () => {
   assert.throws(() => index.digestSync(file, facts), { code: "ENOENT" });
   assert.equal(index.hashedFiles, 0);
 });
+
+Deno.test("file index rehashes a malformed stored entry", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const path = join(dir, "index.json");
+  const file = join(dir, "src/a.ts");
+  const facts = lstatFacts(file)!;
+  const prefix = `${facts.size},${facts.mtimeMs},${facts.ctimeMs},${facts.ino},${facts.mode}`;
+  const later = Date.now() + 10 * RACY_WINDOW_MS;
+  for (const text of [`${prefix},${later},wrong`, `${prefix},${later}`, `${prefix}`]) {
+    await writeFile(path, JSON.stringify({ version: 3, entries: { [file]: text }, walks: {} }));
+    const index = await FileStateIndex.load(path, () => later);
+    assert.equal(await index.digest(file), sha256("a"), text);
+    assert.equal(index.hashedFiles, 1, text);
+  }
+});
+
+Deno.test("file index trusts a stored entry with equal facts", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const path = join(dir, "index.json");
+  const file = join(dir, "src/a.ts");
+  const facts = lstatFacts(file)!;
+  const later = Date.now() + 10 * RACY_WINDOW_MS;
+  const text =
+    `${facts.size},${facts.mtimeMs},${facts.ctimeMs},${facts.ino},${facts.mode},${later},stored,${later}`;
+  await writeFile(path, JSON.stringify({ version: 3, entries: { [file]: text }, walks: {} }));
+  const index = await FileStateIndex.load(path, () => later);
+  assert.equal(index.known(file, facts), "stored");
+  assert.equal(index.known(file, { ...facts, size: facts.size + 1 }), undefined);
+  assert.equal(index.known(file, { ...facts, ino: facts.ino + 1 }), undefined);
+});
+
+Deno.test("file index refreshes a stale last-seen time", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const path = join(dir, "index.json");
+  const file = join(dir, "src/a.ts");
+  const facts = lstatFacts(file)!;
+  const hashedAt = Date.now() + 10 * RACY_WINDOW_MS;
+  const now = hashedAt + 2 * 24 * 60 * 60 * 1000;
+  const text = `${facts.size},${facts.mtimeMs},${facts.ctimeMs},${facts.ino},${facts.mode},` +
+    `${hashedAt},stored,${hashedAt}`;
+  await writeFile(path, JSON.stringify({ version: 3, entries: { [file]: text }, walks: {} }));
+  const index = await FileStateIndex.load(path, () => now);
+  assert.equal(index.known(file, facts), "stored");
+  await index.save();
+  const saved = JSON.parse(await Deno.readTextFile(path));
+  assert.equal(saved.entries[file], text.replace(/,\d+$/, `,${now}`));
+});

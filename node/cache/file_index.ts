@@ -50,16 +50,6 @@ const SAVE_HASHED_BYTES = 4 * 1024 * 1024;
  */
 type IndexEntry = [number, number, number, number, number, number, string, number];
 
-/** Parses the stored text of an entry, or returns undefined when it is malformed. */
-function parseEntry(text: string): IndexEntry | undefined {
-  const fields = text.split(",");
-  if (fields.length !== 8) return undefined;
-  const entry = fields.map((field, position) => position === 6 ? field : Number(field));
-  return entry.every((field) => typeof field === "string" || Number.isFinite(field))
-    ? entry as IndexEntry
-    : undefined;
-}
-
 /** Reads the last-seen time of an entry, parsed or still in its stored text. */
 function seenAt(entry: IndexEntry | string): number {
   return typeof entry === "string" ? Number(entry.slice(entry.lastIndexOf(",") + 1)) : entry[7];
@@ -84,7 +74,7 @@ function trusted(entry: IndexEntry): boolean {
 /** Digests of regular files, remembered across runs in one JSON file. */
 export class FileStateIndex {
   readonly path: string;
-  /** Entries by absolute path. An entry stays in its stored text until it is used. */
+  /** Entries by absolute path: loaded ones in their stored text, ones hashed in this run parsed. */
   #entries = new Map<string, IndexEntry | string>();
   #memos = new Map<string, StoredMemo>();
   #pending = new Map<string, Promise<string>>();
@@ -136,8 +126,10 @@ export class FileStateIndex {
    * current facts) match the entry and the entry is trusted, without any I/O.
    */
   known(path: string, facts: FileFacts): string | undefined {
-    const entry = this.#entry(path);
-    if (entry === undefined || !sameFacts(entry, facts) || !trusted(entry)) return undefined;
+    const entry = this.#entries.get(path);
+    if (entry === undefined) return undefined;
+    if (typeof entry === "string") return this.#knownText(path, entry, facts);
+    if (!sameFacts(entry, facts) || !trusted(entry)) return undefined;
     const now = this.#now();
     if (now - entry[7] > SEEN_GRANULARITY_MS) {
       entry[7] = now;
@@ -147,14 +139,32 @@ export class FileStateIndex {
     return entry[6];
   }
 
-  /** Returns the entry of `path`, parsing its stored text on first use. */
-  #entry(path: string): IndexEntry | undefined {
-    const stored = this.#entries.get(path);
-    if (typeof stored !== "string") return stored;
-    const entry = parseEntry(stored);
-    if (entry === undefined) this.#entries.delete(path);
-    else this.#entries.set(path, entry);
-    return entry;
+  /**
+   * Does the work of {@link known} for an entry still in its stored text.
+   * The text is compared as it is instead of being parsed into an entry:
+   * a run looks up most entries of a large index, and parsed entries would
+   * stay in memory until it ends. Facts and stored text both write numbers
+   * in JavaScript's shortest form, so equal facts give equal text.
+   */
+  #knownText(path: string, text: string, facts: FileFacts): string | undefined {
+    const prefix = `${facts.size},${facts.mtimeMs},${facts.ctimeMs},${facts.ino},${facts.mode},`;
+    if (!text.startsWith(prefix)) return undefined;
+    const digestStart = text.indexOf(",", prefix.length) + 1;
+    const digestEnd = digestStart === 0 ? -1 : text.indexOf(",", digestStart);
+    if (digestEnd === -1) return undefined;
+    const hashedAt = Number(text.slice(prefix.length, digestStart - 1));
+    const seen = Number(text.slice(digestEnd + 1));
+    const limit = hashedAt - RACY_WINDOW_MS;
+    if (!(facts.mtimeMs < limit && facts.ctimeMs < limit) || !Number.isFinite(seen)) {
+      return undefined;
+    }
+    const now = this.#now();
+    if (now - seen > SEEN_GRANULARITY_MS) {
+      this.#entries.set(path, `${text.slice(0, digestEnd)},${now}`);
+      this.#dirty = true;
+      this.#seenMoved = true;
+    }
+    return text.slice(digestStart, digestEnd);
   }
 
   /**
