@@ -11,7 +11,7 @@
  * @module
  */
 
-import { type Dirent, lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { type Dir, type Dirent, lstatSync, opendirSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import picomatch from "picomatch";
 import { IGNORED_DIRECTORIES } from "../../core/normalize_task.ts";
@@ -214,21 +214,24 @@ export function walkPatternsSync(
   /** Lists `dir`; `chain` contains the real paths of the directories from the walk root down to it. */
   const visit = (dir: string, chain: readonly string[]): void => {
     options.observer?.directory(dir);
-    let children: Dirent[];
+    let listing: Dir;
     try {
-      children = readdirSync(join(cwd, dir), { withFileTypes: true });
+      listing = opendirSync(join(cwd, dir));
     } catch (error) {
       if (isMissing(error)) return;
       throw error;
     }
     const real = chain[chain.length - 1];
-    for (let position = 0; position < children.length; position++) {
-      const child = children[position];
-      const path = dir === "" ? child.name : `${dir}/${child.name}`;
-      const kind = kindOf(child);
-      if (kind === undefined || !consider(path, kind)) continue;
-      if (kind === "directory") visit(path, [...chain, join(real, child.name)]);
-      else if (kind === "symlink" && options.followDirectoryLinks) followLink(path, chain);
+    try {
+      for (let child = listing.readSync(); child !== null; child = listing.readSync()) {
+        const path = dir === "" ? child.name : `${dir}/${child.name}`;
+        const kind = kindOf(child);
+        if (kind === undefined || !consider(path, kind)) continue;
+        if (kind === "directory") visit(path, [...chain, join(real, child.name)]);
+        else if (kind === "symlink" && options.followDirectoryLinks) followLink(path, chain);
+      }
+    } finally {
+      listing.closeSync();
     }
   };
 
