@@ -1,6 +1,10 @@
-/** Differences between key manifests. */
+/** Key manifests: their differences and reading their stored text. */
 
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { sha256, writeJsonFile } from "../node/cache/digest.ts";
+import { DamagedEntryError, parseManifestFile } from "../node/cache/entry.ts";
 import { diffManifests } from "../node/cache/manifest.ts";
 
 Deno.test("manifest diff lists added, removed and changed inputs", () => {
@@ -43,4 +47,43 @@ Deno.test("manifest diff ignores inherited names", () => {
     removed: [],
     changed: [],
   });
+});
+
+function manifestWith(inputs: Record<string, string>) {
+  return {
+    keyVersion: 2,
+    taskId: 'task "quoted"',
+    command: "c",
+    definition: "d",
+    inputs,
+    env: { A: "unset" },
+    dependencies: { dep: "f" },
+  };
+}
+
+Deno.test("manifest file parses like JSON", async () => {
+  const dir = await Deno.makeTempDir();
+  const inputs = JSON.parse(
+    '{"__proto__":"p","a \\"b\\"":"1","back\\\\slash":"2","ünï 🚀":"3","x},\\"inputs\\":{":"4"}',
+  );
+  for (let n = 0; n < 3000; n++) inputs[`src/f${n}.ts`] = `digest-${n}`;
+  const path = join(dir, "manifest.json");
+  const digest = writeJsonFile(path, manifestWith(inputs));
+  const text = await readFile(path, "utf8");
+  const parsed = parseManifestFile(text, digest);
+  assert.deepEqual(parsed, JSON.parse(text));
+  assert.equal(Object.hasOwn(parsed.inputs, "__proto__"), true);
+  assert.equal(Object.getPrototypeOf(parsed.inputs), Object.prototype);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("manifest file with another layout parses as JSON", () => {
+  const manifest = manifestWith({ "src/a.ts": "1" });
+  const text = JSON.stringify(manifest, null, 1);
+  assert.deepEqual(parseManifestFile(text, sha256(text)), manifest);
+});
+
+Deno.test("manifest file with a damaged input record is rejected", () => {
+  const text = JSON.stringify(manifestWith({ "src/a.ts": "1" })).replace('"1"', "1");
+  assert.throws(() => parseManifestFile(text, sha256(text)), DamagedEntryError);
 });

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { scanStringRecord } from "./json_scan.ts";
 import { type TextSink, writeTextFile } from "./text_sink.ts";
 
 /** The parts of an index file. */
@@ -20,12 +21,6 @@ export interface IndexText {
   /** The parsed `walks` value. */
   readonly walks: unknown;
 }
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const CLOSING_BRACE = 0x7d;
 
 /**
  * Parses the text of an index file. Returns undefined when it is not an
@@ -54,66 +49,15 @@ function parseJson(text: string, version: number): IndexText | undefined {
  * not valid JSON.
  */
 function parseLayout(text: string, version: number): IndexText | undefined {
-  const prefix = `{"version":${version},"entries":{`;
+  const prefix = `{"version":${version},"entries":`;
   if (!text.startsWith(prefix)) return undefined;
   const entries = new Map<string, string>();
-  const cursor = { at: prefix.length };
-  // Inside JSON strings every quote is escaped, so the first raw `},"walks":`
-  // closes the entries, and only a backslash before it can start an escape.
-  const entriesEnd = text.indexOf(`},"walks":`, prefix.length - 1);
-  const firstBackslash = text.indexOf("\\", prefix.length);
-  const plain = firstBackslash === -1 || firstBackslash > entriesEnd;
-  if (text.charCodeAt(cursor.at) !== CLOSING_BRACE) {
-    for (;;) {
-      const file = readString(text, cursor, plain);
-      if (file === undefined || text.charCodeAt(cursor.at) !== COLON) return undefined;
-      cursor.at++;
-      const entry = readString(text, cursor, plain);
-      if (entry === undefined) return undefined;
-      entries.set(file, entry);
-      const next = text.charCodeAt(cursor.at);
-      if (next === CLOSING_BRACE) break;
-      if (next !== COMMA) return undefined;
-      cursor.at++;
-    }
-  }
-  const walksStart = cursor.at + 1;
-  if (!text.startsWith(`,"walks":`, walksStart) || !text.endsWith("}")) return undefined;
-  const walks = JSON.parse(text.slice(walksStart + `,"walks":`.length, text.length - 1));
-  return { entries, walks };
-}
-
-/**
- * Reads the JSON string that starts at `cursor.at` and moves the cursor past
- * it. A string without escapes comes back as a slice of `text`, which
- * shares its memory. `plain` is true when the entries contain no backslash, so
- * the closing quote is the next quote. Returns undefined when no valid
- * string starts there.
- */
-function readString(text: string, cursor: { at: number }, plain: boolean): string | undefined {
-  const start = cursor.at;
-  if (text.charCodeAt(start) !== QUOTE) return undefined;
-  let end = start + 1;
-  let escaped = false;
-  if (plain) end = text.indexOf('"', end);
-  else {
-    while (end < text.length && text.charCodeAt(end) !== QUOTE) {
-      if (text.charCodeAt(end) === BACKSLASH) {
-        escaped = true;
-        end++;
-      }
-      end++;
-    }
-  }
-  if (end === -1 || end >= text.length) return undefined;
-  cursor.at = end + 1;
-  if (!escaped) return text.slice(start + 1, end);
-  try {
-    const value = JSON.parse(text.slice(start, end + 1));
-    return typeof value === "string" ? value : undefined;
-  } catch {
+  const end = scanStringRecord(text, prefix.length, (file, entry) => entries.set(file, entry));
+  if (end === undefined || !text.startsWith(`,"walks":`, end) || !text.endsWith("}")) {
     return undefined;
   }
+  const walks = JSON.parse(text.slice(end + `,"walks":`.length, text.length - 1));
+  return { entries, walks };
 }
 
 /**
