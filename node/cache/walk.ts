@@ -11,7 +11,7 @@
  * @module
  */
 
-import { type Dir, type Dirent, lstatSync, opendirSync, realpathSync, statSync } from "node:fs";
+import { type Dirent, lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import picomatch from "picomatch";
 import { IGNORED_DIRECTORIES } from "../../core/normalize_task.ts";
@@ -214,24 +214,21 @@ export function walkPatternsSync(
   /** Lists `dir`; `chain` contains the real paths of the directories from the walk root down to it. */
   const visit = (dir: string, chain: readonly string[]): void => {
     options.observer?.directory(dir);
-    let listing: Dir;
+    let children: Dirent[];
     try {
-      listing = opendirSync(join(cwd, dir));
+      children = readdirSync(join(cwd, dir), { withFileTypes: true });
     } catch (error) {
       if (isMissing(error)) return;
       throw error;
     }
     const real = chain[chain.length - 1];
-    try {
-      for (let child = listing.readSync(); child !== null; child = listing.readSync()) {
-        const path = dir === "" ? child.name : `${dir}/${child.name}`;
-        const kind = kindOf(child);
-        if (kind === undefined || !consider(path, kind)) continue;
-        if (kind === "directory") visit(path, [...chain, join(real, child.name)]);
-        else if (kind === "symlink" && options.followDirectoryLinks) followLink(path, chain);
-      }
-    } finally {
-      listing.closeSync();
+    for (let position = 0; position < children.length; position++) {
+      const child = children[position];
+      const path = dir === "" ? child.name : `${dir}/${child.name}`;
+      const kind = kindOf(child);
+      if (kind === undefined || !consider(path, kind)) continue;
+      if (kind === "directory") visit(path, [...chain, join(real, child.name)]);
+      else if (kind === "symlink" && options.followDirectoryLinks) followLink(path, chain);
     }
   };
 
