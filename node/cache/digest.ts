@@ -51,8 +51,8 @@ function returnBuffer(buffer: Uint8Array): void {
  */
 export function sha256FileSync(path: string): string {
   const hash = createHash("sha256");
-  const buffer = borrowBuffer();
   const fd = openSync(path, "r");
+  const buffer = borrowBuffer();
   try {
     for (;;) {
       const count = readSync(fd, buffer, 0, buffer.length, null);
