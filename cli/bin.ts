@@ -16,7 +16,11 @@
  */
 
 import module from "node:module";
-import process from "../node/process.ts";
+
+// Read from the global scope, as node/process.ts does, so that the npm
+// bundle's bin loads no module of the package before the compile cache is on.
+// deno-lint-ignore no-process-global
+const process = globalThis.process;
 
 /**
  * Turns on Node's compile cache (`module.enableCompileCache()`, in the

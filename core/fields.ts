@@ -39,17 +39,31 @@ export function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === "string");
 }
 
+/**
+ * Values that {@link deepFreeze} was called with and has frozen with
+ * everything under them. A frozen object's properties cannot change, so they
+ * stay deep-frozen, and a later call, such as the pipeline's over its already
+ * frozen tasks, stops there instead of walking them again. Only the values
+ * passed in are recorded, because the nested ones are not passed again.
+ */
+const deepFrozen = new WeakSet<object>();
+
 /** Deep-freezes plain objects and arrays; functions and class instances stay as they are. */
 export function deepFreeze<T>(value: T): T {
-  if (Array.isArray(value)) {
-    for (const item of value) deepFreeze(item);
-    return Object.freeze(value);
-  }
-  if (isRecord(value) && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const item of Object.values(value)) deepFreeze(item);
-    return Object.freeze(value);
-  }
+  if (freezeTree(value)) deepFrozen.add(value as object);
   return value;
+}
+
+/** Freezes `value` and everything under it. Returns true when `value` is an object it froze. */
+function freezeTree(value: unknown): value is object {
+  if (typeof value !== "object" || value === null || deepFrozen.has(value)) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) freezeTree(item);
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+    for (const item of Object.values(value)) freezeTree(item);
+  } else return false;
+  Object.freeze(value);
+  return true;
 }
 
 /**

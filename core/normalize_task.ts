@@ -61,12 +61,14 @@ export function applyTaskDefaults(
   config: TaskConfig,
   defaults: Readonly<Record<string, TaskDefaults>>,
 ): TaskConfig {
-  const segments = id.split(/[:/]/);
   const layers: TaskDefaults[] = [];
-  for (const segment of segments) {
-    if (segment !== id && defaults[segment]) layers.push(defaults[segment]);
+  // Most pipelines have no defaults, so the id is split only when some exist.
+  if (Object.keys(defaults).length > 0) {
+    for (const segment of id.split(/[:/]/)) {
+      if (segment !== id && defaults[segment]) layers.push(defaults[segment]);
+    }
+    if (defaults[id]) layers.push(defaults[id]);
   }
-  if (defaults[id]) layers.push(defaults[id]);
   const merged: Record<string, unknown> = {};
   for (const layer of layers) Object.assign(merged, layer);
   for (const [key, value] of Object.entries(config)) {
@@ -75,11 +77,14 @@ export function applyTaskDefaults(
   return merged as TaskConfig;
 }
 
+/** A `..` path segment: between slashes or backslashes, or at either end of the pattern. */
+const PARENT_SEGMENT = /(?:^|[\\/])\.\.(?:[\\/]|$)/;
+
 /** Returns an issue message when a pattern escapes the project root. */
 function escapesRoot(pattern: string): boolean {
   const body = pattern.startsWith("!") ? pattern.slice(1) : pattern;
   if (body.startsWith("/") || /^[A-Za-z]:[\\/]/.test(body)) return true;
-  return body.split(/[\\/]/).includes("..");
+  return PARENT_SEGMENT.test(body);
 }
 
 function checkPatterns(
@@ -105,7 +110,9 @@ function checkPatterns(
       return;
     }
     const body = pattern.startsWith("!") ? pattern.slice(1) : pattern;
-    const first = body.replace(/^\.\//, "").split("/")[0];
+    const relative = body.startsWith("./") ? body.slice(2) : body;
+    const slash = relative.indexOf("/");
+    const first = slash === -1 ? relative : relative.slice(0, slash);
     if (kind === "input" && (IGNORED_DIRECTORIES as readonly string[]).includes(first)) {
       warnings.push({
         path: at,

@@ -11,6 +11,7 @@
 
 import { ErrorCode, PipelineError } from "./errors.ts";
 import { isSecretRef, isVarRef, type SecretRef, type VarRef } from "./env.ts";
+import { deepFreeze } from "./fields.ts";
 
 /** One piece of a shell command template. */
 export type ShellPart =
@@ -119,8 +120,9 @@ function displayText(parts: readonly ShellPart[]): string {
 }
 
 function makeCommand(parts: ShellPart[]): ShellCommand {
-  const frozen = Object.freeze(parts.map((part) => Object.freeze(part)));
-  return Object.freeze({ kind: "shell", parts: frozen, text: displayText(frozen) });
+  // deepFreeze records the command, so freezing the task that contains it
+  // later does not walk it again.
+  return deepFreeze({ kind: "shell", parts, text: displayText(parts) });
 }
 
 function shTag(strings: TemplateStringsArray, ...values: ShellValue[]): ShellCommand;

@@ -30,6 +30,9 @@ import {
   npmManifest,
 } from "./npm_manifest.ts";
 
+/** The CLI module, relative to the package root: the `./cli` export. */
+const CLI_MODULE = "cli/main.js";
+
 /** Files copied unchanged from the repository root into the package. */
 const COPIED_FILES = ["README.md", "LICENSE"] as const;
 
@@ -98,7 +101,10 @@ export async function buildNpmPackage(root: string, outDir: string): Promise<Bui
   await mkdir(outDir, { recursive: true });
 
   const compiled = compileModules(root, await listSourceModules(root), outDir);
-  const bundled = await bundleModules(outDir, entryPoints(manifest), compiled);
+  const bundled = await bundleModules(outDir, entryPoints(manifest), compiled, {
+    bin: manifest.bin[BIN_NAME].replace(/^\.\//, ""),
+    main: CLI_MODULE,
+  });
   const files = [...compiled.filter((file) => !file.endsWith(".js")), ...bundled];
   await checkBin(outDir, manifest);
   await writeFile(join(outDir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import {
   canonicalDigest,
   canonicalJson,
+  markSorted,
   sha256,
   sha256File,
   sha256FileSync,
@@ -76,6 +77,13 @@ Deno.test("canonicalJson sorts nested keys", () => {
 Deno.test("canonicalJson keeps sorted input as is", () => {
   const value = { a: "1", b: { c: "2" }, d: ["x"] };
   assert.equal(canonicalJson(value), JSON.stringify(value));
+});
+
+Deno.test("canonicalJson gives a marked sorted record the canonical text", () => {
+  const record = { "a-b": "1", "a/c": "2", b: "3" };
+  const plain = canonicalJson({ z: { ...record }, a: 1 });
+  assert.equal(canonicalJson({ z: markSorted(record), a: 1 }), plain);
+  assert.equal(plain, '{"a":1,"z":{"a-b":"1","a/c":"2","b":"3"}}');
 });
 
 Deno.test("canonicalJson is independent of key order", () => {

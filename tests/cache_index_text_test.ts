@@ -6,13 +6,11 @@ import { join } from "node:path";
 import { parseIndexText, writeIndexText } from "../node/cache/index_text.ts";
 import { TextSink, writeTextFile } from "../node/cache/text_sink.ts";
 
-const WALKS = { abc: { data: { entries: "fsrc/a\nfsrc/b" }, seenAt: 5 } };
-
 function writeIndex(dir: string, entries: Record<string, string>): string {
   const path = join(dir, "index.json");
   writeIndexText(path, 3, (emit) => {
     for (const [file, entry] of Object.entries(entries)) emit(file, entry);
-  }, WALKS);
+  });
   return path;
 }
 
@@ -21,7 +19,7 @@ Deno.test("index text is the JSON of the index", async () => {
   const entries = { "/p/a.ts": "1,2,3,4,5,6,d1,7", "/p/b.ts": "8,9,10,11,12,13,d2,14" };
   const path = writeIndex(dir, entries);
   const text = readFileSync(path, "utf8");
-  assert.equal(text, JSON.stringify({ version: 3, entries, walks: WALKS }));
+  assert.equal(text, JSON.stringify({ version: 3, entries }));
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -32,8 +30,7 @@ Deno.test("index text round trips plain paths", async () => {
     entries[`/project/src/file-${n}.ts`] = `${n},1,2,3,4,5,digest${n},6`;
   }
   const parsed = parseIndexText(readFileSync(writeIndex(dir, entries), "utf8"), 3);
-  assert.deepEqual(Object.fromEntries(parsed!.entries), entries);
-  assert.deepEqual(parsed!.walks, WALKS);
+  assert.deepEqual(Object.fromEntries(parsed!), entries);
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -47,26 +44,24 @@ Deno.test("index text round trips escaped paths", async () => {
     '/p/x},"walks":{': "1,2,3,4,5,6,d5,7",
   };
   const parsed = parseIndexText(readFileSync(writeIndex(dir, entries), "utf8"), 3);
-  assert.deepEqual(Object.fromEntries(parsed!.entries), entries);
-  assert.deepEqual(parsed!.walks, WALKS);
+  assert.deepEqual(Object.fromEntries(parsed!), entries);
   await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("index text of another layout parses as JSON", () => {
   const entries = { "/p/a.ts": "1,2,3,4,5,6,d1,7" };
-  const text = JSON.stringify({ walks: WALKS, entries, version: 3 }, null, 2);
+  const text = JSON.stringify({ entries, version: 3 }, null, 2);
   const parsed = parseIndexText(text, 3);
-  assert.deepEqual(Object.fromEntries(parsed!.entries), entries);
-  assert.deepEqual(parsed!.walks, WALKS);
+  assert.deepEqual(Object.fromEntries(parsed!), entries);
 });
 
 Deno.test("index text keeps only string entries", () => {
-  const text = JSON.stringify({ version: 3, entries: { "/a": "1", "/b": [1, 2] }, walks: {} });
-  assert.deepEqual([...parseIndexText(` ${text}`, 3)!.entries], [["/a", "1"]]);
+  const text = JSON.stringify({ version: 3, entries: { "/a": "1", "/b": [1, 2] } });
+  assert.deepEqual([...parseIndexText(` ${text}`, 3)!], [["/a", "1"]]);
 });
 
 Deno.test("index text of another version is not read", () => {
-  const text = JSON.stringify({ version: 2, entries: { "/a": "1" }, walks: {} });
+  const text = JSON.stringify({ version: 2, entries: { "/a": "1" } });
   assert.equal(parseIndexText(text, 3), undefined);
 });
 
@@ -75,7 +70,7 @@ Deno.test("index text without entries is not read", () => {
 });
 
 Deno.test("truncated index text throws", () => {
-  const text = JSON.stringify({ version: 3, entries: { "/a": "1" }, walks: WALKS });
+  const text = JSON.stringify({ version: 3, entries: { "/a": "1" }, more: { x: "y" } });
   assert.throws(() => parseIndexText(text.slice(0, -5), 3), SyntaxError);
   assert.throws(() => parseIndexText(text.slice(0, 30), 3), SyntaxError);
 });

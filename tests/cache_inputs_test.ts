@@ -9,6 +9,8 @@ import { sha256 } from "../node/cache/digest.ts";
 import { FileStateIndex, RACY_WINDOW_MS } from "../node/cache/file_index.ts";
 import { resolveInputs } from "../node/cache/inputs.ts";
 import { lstatFacts } from "../node/cache/facts.ts";
+import { directoryMatcher } from "../node/cache/walk.ts";
+import picomatch from "picomatch";
 import {
   cacheFor,
   changesOf,
@@ -45,6 +47,18 @@ Deno.test("inputs match globs in sorted order", async () => {
   const inputs = await inputsOf(dir, { inputs: ["src/**/*.ts"] });
   assert.deepEqual(Object.keys(inputs), ["src/a.ts", "src/b.ts", "src/sub/c.ts"]);
   assert.equal(inputs["src/a.ts"], sha256("a"));
+});
+
+Deno.test("inputs stay in sorted order when every digest is known", async () => {
+  const dir = await makeProject({ "src/b.ts": "b", "src/a-b.ts": "ab", "src/a/c.ts": "c" });
+  const pipeline = makePipeline({ t: task({ cache: true, inputs: ["src/**"] }, sh`true`) });
+  const index = await settledIndex(dir);
+  const cold = await resolveInputs(pipeline.tasks.t, dir, index);
+  const warm = await resolveInputs(pipeline.tasks.t, dir, index);
+  assert.equal(index.hashedFiles, 3);
+  const sorted = ["src/a-b.ts", "src/a/c.ts", "src/b.ts"];
+  assert.deepEqual(Object.keys(cold), sorted);
+  assert.deepEqual(Object.keys(warm), sorted);
 });
 
 Deno.test("inputs apply negated patterns", async () => {
@@ -381,4 +395,25 @@ Deno.test("file index refreshes a stale last-seen time", async () => {
   await index.save();
   const saved = JSON.parse(await Deno.readTextFile(path));
   assert.equal(saved.entries[file], text.replace(/,\d+$/, `,${now}`));
+});
+Deno.test("directoryMatcher agrees with picomatch on plain paths", () => {
+  const lists = [
+    ["src/**"],
+    ["src"],
+    ["packages/app/src/**", "config.json"],
+    ["a.b/**"],
+    ["src/*.ts"],
+    ["src/**/*.ts"],
+    ["./src/**"],
+    ["src/{a,b}/**"],
+  ];
+  const paths = ["src", "src/a.ts", "src/.env", "src/a/b.ts", "srcx", "srcx/a", "a.b", "a.b/c"]
+    .concat(["axb/c", "packages/app/src/x", "packages/app", "config.json", "config.jsonx"]);
+  for (const patterns of lists) {
+    const expected = picomatch(patterns.flatMap((p) => [p, `${p}/**`]), { dot: true });
+    const matcher = directoryMatcher(patterns);
+    for (const path of paths) {
+      assert.equal(matcher(path), expected(path), `${patterns.join(",")} on ${path}`);
+    }
+  }
 });

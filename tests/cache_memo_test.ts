@@ -5,8 +5,9 @@ import { lstatSync } from "node:fs";
 import { chmod, lstat, mkdir, readFile, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { OutputRecord } from "../node/cache/entry.ts";
+import { sha256 } from "../node/cache/digest.ts";
 import { factsOf, lstatFacts } from "../node/cache/facts.ts";
-import { FileStateIndex, RACY_WINDOW_MS } from "../node/cache/file_index.ts";
+import { FileStateIndex, IndexSaveError, RACY_WINDOW_MS } from "../node/cache/file_index.ts";
 import { outputsStillRestored, recordRestored } from "../node/cache/restored_memo.ts";
 import { memoizedWalk } from "../node/cache/walk_memo.ts";
 import { makeProject } from "./cache_fixture.ts";
@@ -251,4 +252,123 @@ Deno.test("file index saves when last-seen times move", async () => {
   await index.digest(files[0]);
   await index.save();
   assert.notEqual(await readFile(join(dir, "index.json"), "utf8"), saved);
+});
+
+/** Writes an index whose one entry for `file` has its current facts followed by `rest`. */
+async function indexWithEntry(dir: string, file: string, rest: string): Promise<string> {
+  const facts = lstatFacts(file)!;
+  const text = `${facts.size},${facts.mtimeMs},${facts.ctimeMs},${facts.ino},${facts.mode},${rest}`;
+  const path = join(dir, "index.json");
+  await writeFile(path, JSON.stringify({ version: 3, entries: { [file]: text }, walks: {} }));
+  return path;
+}
+
+Deno.test("file index trusts a stored entry with the current facts", async () => {
+  const dir = await makeProject({ "a.txt": "a" });
+  const file = join(dir, "a.txt");
+  await age(dir, "a.txt");
+  const later = Date.now() + 10 * RACY_WINDOW_MS;
+  const path = await indexWithEntry(dir, file, `${later},stored-digest,${Date.now()}`);
+  const index = await FileStateIndex.load(path);
+  assert.equal(await index.digest(file), "stored-digest");
+  assert.equal(index.hashedFiles, 0);
+});
+
+Deno.test("file index rehashes a stored entry with a damaged tail", async () => {
+  const dir = await makeProject({ "a.txt": "a" });
+  const file = join(dir, "a.txt");
+  await age(dir, "a.txt");
+  const later = Date.now() + 10 * RACY_WINDOW_MS;
+  for (const rest of ["soon,stored-digest,1", `${later},stored-digest`]) {
+    const index = await FileStateIndex.load(await indexWithEntry(dir, file, rest));
+    assert.equal(await index.digest(file), sha256("a"), rest);
+    assert.equal(index.hashedFiles, 1, rest);
+  }
+});
+
+Deno.test("file index rehashes a stored entry hashed within the racy window", async () => {
+  const dir = await makeProject({ "a.txt": "a" });
+  const file = join(dir, "a.txt");
+  await age(dir, "a.txt");
+  const facts = lstatFacts(file)!;
+  const hashedAt = Math.max(facts.mtimeMs, facts.ctimeMs) + RACY_WINDOW_MS;
+  const path = await indexWithEntry(dir, file, `${hashedAt},stored-digest,${Date.now()}`);
+  const index = await FileStateIndex.load(path);
+  assert.equal(await index.digest(file), sha256("a"));
+  assert.equal(index.hashedFiles, 1);
+});
+
+Deno.test("file index saves a memo that covers many files", async () => {
+  const dir = await makeProject();
+  const clock = () => Date.now() + 10 * RACY_WINDOW_MS;
+  await savedIndex(dir, 200, clock);
+  const saved = await readFile(join(dir, "index.json"), "utf8");
+  const light = await FileStateIndex.load(join(dir, "index.json"), clock);
+  light.setMemo("light", { covers: 1 });
+  await light.save();
+  assert.equal(await readFile(join(dir, "index.json"), "utf8"), saved);
+  const heavy = await FileStateIndex.load(join(dir, "index.json"), clock);
+  heavy.setMemo("heavy", { covers: 200 }, 200);
+  await heavy.save();
+  const reloaded = await FileStateIndex.load(join(dir, "index.json"), clock);
+  assert.deepEqual(reloaded.memo("heavy"), { covers: 200 });
+});
+
+Deno.test("file index reads its entries on first use", async () => {
+  const dir = await makeProject({ "a.txt": "a" });
+  const clock = () => Date.now() + 10 * RACY_WINDOW_MS;
+  const path = join(dir, "index.json");
+  const first = await FileStateIndex.load(path, clock);
+  await first.digest(join(dir, "a.txt"));
+  await first.save(true);
+  const second = await FileStateIndex.load(path, clock);
+  // Replacing the entries after loading shows that loading did not read them.
+  const text = await readFile(path, "utf8");
+  await writeFile(path, text.replace(sha256("a"), "replaced-digest"));
+  assert.equal(await second.digest(join(dir, "a.txt")), "replaced-digest");
+});
+
+Deno.test("file index saves memos without rewriting unread entries", async () => {
+  const dir = await makeProject({ "a.txt": "a" });
+  const clock = () => Date.now() + 10 * RACY_WINDOW_MS;
+  const path = join(dir, "index.json");
+  const first = await FileStateIndex.load(path, clock);
+  await first.digest(join(dir, "a.txt"));
+  await first.save(true);
+  const before = await lstat(path);
+  const second = await FileStateIndex.load(path, clock);
+  second.setMemo("walk", { listed: 1 });
+  await second.save();
+  const after = await lstat(path);
+  assert.equal(after.ino, before.ino);
+  assert.equal(after.mtimeMs, before.mtimeMs);
+  const reloaded = await FileStateIndex.load(path, clock);
+  assert.deepEqual(reloaded.memo("walk"), { listed: 1 });
+  assert.equal(await reloaded.digest(join(dir, "a.txt")), sha256("a"));
+});
+
+Deno.test("file index ignores a damaged memo file", async () => {
+  const dir = await makeProject({ "a.txt": "a" });
+  const clock = () => Date.now() + 10 * RACY_WINDOW_MS;
+  const path = join(dir, "index.json");
+  const first = await FileStateIndex.load(path, clock);
+  await first.digest(join(dir, "a.txt"));
+  first.setMemo("walk", { listed: 1 });
+  await first.save(true);
+  await writeFile(join(dir, "index.memos.json"), "{ not json");
+  const second = await FileStateIndex.load(path, clock);
+  assert.equal(second.memo("walk"), undefined);
+  assert.equal(await second.digest(join(dir, "a.txt")), sha256("a"));
+  assert.equal(second.hashedFiles, 0);
+});
+
+Deno.test("file index names the memo file it could not save", async () => {
+  const dir = await makeProject();
+  await mkdir(join(dir, "index.memos.json", "blocker"), { recursive: true });
+  const index = await FileStateIndex.load(join(dir, "index.json"));
+  index.setMemo("walk", { listed: 1 });
+  await assert.rejects(
+    index.save(true),
+    (error) => error instanceof IndexSaveError && error.path === join(dir, "index.memos.json"),
+  );
 });

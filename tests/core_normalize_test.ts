@@ -231,6 +231,35 @@ Deno.test("normalize warns on inputs in ignored areas", () => {
   assert.match(pipeline.warnings[0].message, /inside node_modules\//);
 });
 
+Deno.test("normalize warns on ignored areas after ./", () => {
+  const pipeline = definePipeline({
+    name: "app",
+    tasks: { build: task({ inputs: ["./.git/HEAD", "!./node_modules", "gitx/.git"], run: step }) },
+  });
+  assert.deepEqual(pipeline.warnings.map((warning) => warning.path), [
+    "tasks.build.inputs[0]",
+    "tasks.build.inputs[1]",
+  ]);
+});
+
+Deno.test("normalize accepts dots inside path segments", () => {
+  const pipeline = definePipeline({
+    name: "app",
+    tasks: { build: task({ inputs: ["src/..hidden/**", "v1..2/*", "a/b../c"], run: step }) },
+  });
+  assert.deepEqual(pipeline.tasks.build.inputs, ["src/..hidden/**", "v1..2/*", "a/b../c"]);
+  assert.deepEqual(pipeline.warnings, []);
+});
+
+Deno.test("normalize rejects .. between backslashes", () => {
+  rejects(
+    pipelineWith({ tasks: { build: task({ outputs: ["dist\\..\\..\\x"], run: step }) } }),
+    ErrorCode.PATH_OUTSIDE_ROOT,
+    "tasks.build.outputs[0]",
+    /escapes the project root/,
+  );
+});
+
 Deno.test("normalize rejects unknown pipeline fields", () => {
   rejects(
     { name: "app", tasks: {}, taks: {} } as PipelineConfig,

@@ -84,6 +84,14 @@ Deno.test("sh commands are frozen", () => {
   assert.equal(Object.isFrozen(command.parts), true);
 });
 
+Deno.test("sh command parts are frozen", () => {
+  const command = sh`deploy ${env.secret("TOKEN")} ${env.var("TARGET")}`;
+  for (const part of command.parts) assert.equal(Object.isFrozen(part), true, part.kind);
+  const refs = command.parts.flatMap((part) => part.kind === "text" ? [] : [part.ref]);
+  assert.equal(refs.length, 2);
+  for (const ref of refs) assert.equal(Object.isFrozen(ref), true, ref.kind);
+});
+
 Deno.test("toShellCommand accepts strings and commands", () => {
   assert.equal(toShellCommand("echo raw text").text, "echo raw text");
   assert.equal(toShellCommand(sh`echo ${"x y"}`).text, "echo 'x y'");

@@ -277,3 +277,36 @@ export function consumerTsconfig(typeRoots: string): string {
     )
   }\n`;
 }
+
+/** A pipeline whose one task is cached after its first run. */
+export const CACHED_PIPELINE_TS = `import { definePipeline, job, sh, task } from "@async/pipeline";
+
+export default definePipeline({
+  name: "cached-fixture",
+  tasks: {
+    copy: task({
+      inputs: ["src/**"],
+      outputs: ["dist/**"],
+      cache: true,
+      run: sh\`mkdir -p dist && cp src/input.txt dist/output.txt\`,
+    }),
+  },
+  jobs: { copy: job({ target: "copy" }) },
+});
+`;
+
+/**
+ * A module for \`node --import\` that writes, at exit, the Node built-in
+ * modules the process loaded after it (one a line) to the file named by
+ * \`LOADED_BUILTINS_FILE\`.
+ */
+export const LOADED_BUILTINS_MJS = `import { writeFileSync } from "node:fs";
+
+const before = new Set(process.moduleLoadList);
+process.on("exit", () => {
+  const loaded = process.moduleLoadList
+    .filter((entry) => !before.has(entry) && entry.startsWith("NativeModule "))
+    .map((entry) => entry.slice("NativeModule ".length));
+  writeFileSync(process.env.LOADED_BUILTINS_FILE, loaded.join("\\n") + "\\n");
+});
+`;

@@ -7,11 +7,12 @@
 
 import assert from "node:assert/strict";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import ts from "typescript";
 import { VERSION } from "../core/version.ts";
 import { entryPoints } from "../scripts/build_npm.ts";
 import { CHUNK_DIR } from "../scripts/npm_bundle.ts";
+import { REQUIRED_PACKAGES } from "../scripts/npm_commonjs.ts";
 import { listSourceModules } from "../scripts/npm_compile.ts";
 import {
   buildAndPack,
@@ -31,12 +32,14 @@ import {
   waitFor,
 } from "./npm_harness.ts";
 import {
+  CACHED_PIPELINE_TS,
   COMMONJS_PACKAGE_JSON,
   COMMONJS_PIPELINE_TS,
   CONSUMER_TS,
   consumerTsconfig,
   ENUM_PIPELINE_TS,
   IMPORTS_CLI_MAIN_JS,
+  LOADED_BUILTINS_MJS,
   PACKAGE_JSON,
   PIPELINE_MJS,
   PIPELINE_TS,
@@ -59,6 +62,9 @@ const PROJECT_FILES: Readonly<Record<string, string>> = {
   "tools/main.js": IMPORTS_CLI_MAIN_JS,
   "test/publish.test.mjs": PUBLISH_TEST_MJS,
   "signals/pipeline.ts": SIGNALS_PIPELINE_TS,
+  "cached/pipeline.ts": CACHED_PIPELINE_TS,
+  "cached/src/input.txt": "cached input\n",
+  "tools/loaded_builtins.mjs": LOADED_BUILTINS_MJS,
 };
 
 // One build and one tarball serve the whole file. The projects of both Node
@@ -186,6 +192,31 @@ packageTest("npm tarball bundles the entry points", async () => {
   assert.deepEqual(outsideChunks.sort(), entryPoints(manifest).sort());
 });
 
+/** Lists the package files that `file` imports statically, relative to the package root. */
+async function staticImports(packageDir: string, file: string): Promise<string[]> {
+  const text = await readFile(join(packageDir, file), "utf8");
+  const pattern = /^(?:import|export)[\s{*][^;]*?from\s*"([^"]+)";|^import\s*"([^"]+)";/gm;
+  return [...text.matchAll(pattern)]
+    .map((match) => match[1] ?? match[2])
+    .filter((specifier) => specifier.startsWith("."))
+    .map((specifier) => join(dirname(file), specifier));
+}
+
+packageTest("npm run path loads one chunk", async () => {
+  const pkg = await build();
+  const reached = new Set<string>();
+  const pending = ["cli/main.js", "mod.js"];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (reached.has(file)) continue;
+    reached.add(file);
+    pending.push(...await staticImports(pkg.packageDir, file));
+  }
+  const chunks = [...reached].filter((file) => file.startsWith(`${CHUNK_DIR}/`));
+  assert.equal(chunks.length, 1, `the run path loads ${chunks.join(", ")}`);
+  assert.deepEqual(await staticImports(pkg.packageDir, "cli/bin.js"), []);
+});
+
 packageTest("npm modules import runtime dependencies", async () => {
   const pkg = await build();
   const manifest = JSON.parse(await readFile(join(pkg.packageDir, "package.json"), "utf8"));
@@ -203,6 +234,30 @@ packageTest("npm modules import runtime dependencies", async () => {
     }
   }
   assert.deepEqual(foreign, []);
+});
+
+packageTest("npm modules import no built-in by name", async () => {
+  const pkg = await build();
+  const named: string[] = [];
+  for (const file of pkg.files.filter((each) => each.path.endsWith(".js"))) {
+    const text = await readFile(join(pkg.packageDir, file.path), "utf8");
+    for (const [statement] of text.matchAll(/^import \{[^}]*\} from "node:[^"]+";$/gm)) {
+      if (!statement.endsWith('from "node:module";')) named.push(`${file.path}: ${statement}`);
+    }
+  }
+  assert.deepEqual(named, []);
+});
+
+packageTest("npm modules require CommonJS packages", async () => {
+  const pkg = await build();
+  const imported: string[] = [];
+  for (const file of pkg.files.filter((each) => each.path.endsWith(".js"))) {
+    const text = await readFile(join(pkg.packageDir, file.path), "utf8");
+    for (const name of REQUIRED_PACKAGES) {
+      if (text.includes(`from "${name}"`)) imported.push(`${file.path} imports ${name}`);
+    }
+  }
+  assert.deepEqual(imported, []);
 });
 
 packageTest("npm exports point at packed files", async () => {
@@ -357,6 +412,24 @@ for (const runtime of RUNTIMES) {
     ]);
     const stored = JSON.parse(await node.read(`.async/runs/${record.id}/execution.json`));
     assert.deepEqual(stored, record);
+  });
+
+  packageTest(`${name} cached run loads no child_process`, async () => {
+    const node = await project(runtime);
+    const args = ["run", "copy", "--config", "cached/pipeline.ts"];
+    assert.match((await node.bin(args)).stdout, /1 passed, 0 cached/);
+    const list = join(node.dir, "cached", "builtins.txt");
+    // The bin runs directly: under npx, npm's own process would load the hook too.
+    const bin = join(node.dir, "node_modules", ".bin", "async-pipeline");
+    const output = await node.exec(bin, args, {
+      NODE_OPTIONS: `--import=${join(node.dir, "tools", "loaded_builtins.mjs")}`,
+      LOADED_BUILTINS_FILE: list,
+    });
+    assertExit(output, 0, "cached run copy");
+    assert.match(output.stdout, /0 passed, 1 cached/);
+    const loaded = (await readFile(list, "utf8")).split("\n");
+    assert.ok(loaded.includes("crypto"), `the list misses crypto: ${loaded.join(" ")}`);
+    assert.deepEqual(loaded.filter((id) => id.includes("child_process")), []);
   });
 
   packageTest(`${name} runJob runs the publish job`, async () => {

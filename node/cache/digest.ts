@@ -100,6 +100,19 @@ async function sha256Chunks(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
+/** Records their builder already put in key order, with string values only. */
+const sortedRecords = new WeakSet<object>();
+
+/**
+ * Marks `record`, whose keys are in code-unit order and whose values are
+ * strings, so that {@link canonicalJson} does not check its order again.
+ * The caller must not add keys to it afterwards.
+ */
+export function markSorted<T extends Readonly<Record<string, string>>>(record: T): T {
+  sortedRecords.add(record);
+  return record;
+}
+
 /** Serializes JSON with object keys sorted, so equal values give equal text. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
@@ -111,6 +124,7 @@ export function canonicalJson(value: unknown): string {
  * record built in order (such as a task's input digests) is not copied.
  */
 function sortKeys(value: unknown): unknown {
+  if (sortedRecords.has(value as object)) return value;
   if (Array.isArray(value)) {
     let changed = false;
     const items = value.map((item) => {
@@ -193,7 +207,9 @@ function writeJson(value: unknown, sink: TextParts, sorted: boolean): void {
     return;
   }
   const keys = Object.keys(value);
-  const ordered = !sorted || keysInOrder(keys) ? value : shallowSorted(value, keys);
+  const ordered = !sorted || sortedRecords.has(value) || keysInOrder(keys)
+    ? value
+    : shallowSorted(value, keys);
   sink.add("{");
   let separator = "";
   for (const key of ordered === value ? keys : Object.keys(ordered)) {

@@ -1,9 +1,10 @@
 /**
  * The persistent file-state index: for each file it remembers the stat facts
  * (size, mtime, ctime, inode, mode) seen when its content was hashed, so a
- * file whose facts are unchanged is not read again. It also keeps the walk
- * memos of {@link ./walk_memo.ts}, so one file contains all the state a
- * warm run reads.
+ * file whose facts are unchanged is not read again. It also gives access to
+ * the memos of {@link ./memo_file.ts}, kept in a file of their own: the
+ * per-file entries are read only when a run first needs one, which a warm
+ * run whose memos are all valid never does.
  *
  * An entry is trusted only when the file's mtime and ctime are older than
  * the moment it was hashed by at least {@link RACY_WINDOW_MS}. A file written
@@ -20,24 +21,16 @@ import { dirname } from "node:path";
 import { sha256File, sha256FileSync } from "./digest.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
 import { parseIndexText, writeIndexText } from "./index_text.ts";
+import { FORGET_AFTER_MS, MemoFile, SAVE_RATIO, SEEN_GRANULARITY_MS } from "./memo_file.ts";
 
 /** Timestamp granularity margin in milliseconds (2 s covers coarse filesystems such as FAT). */
 export const RACY_WINDOW_MS = 2000;
 
-/** Entries not looked at for this long are dropped when the index is saved. */
-const FORGET_AFTER_MS = 30 * 24 * 60 * 60 * 1000;
-
-/** Last-seen times are refreshed at this granularity, so a warm run does not rewrite the index. */
-const SEEN_GRANULARITY_MS = 24 * 60 * 60 * 1000;
-
 /**
  * Version 3 stores normalized facts (see {@link ./facts.ts}), one
- * comma-separated string per file, and walk memos.
+ * comma-separated string per file.
  */
 const INDEX_VERSION = 3;
-
-/** An index is saved when at least one entry in this many changed. */
-const SAVE_RATIO = 64;
 
 /** An index is saved when the files hashed since loading add up to this many bytes. */
 const SAVE_HASHED_BYTES = 4 * 1024 * 1024;
@@ -50,15 +43,19 @@ const SAVE_HASHED_BYTES = 4 * 1024 * 1024;
  */
 type IndexEntry = [number, number, number, number, number, number, string, number];
 
+/** Parses the stored text of an entry, or returns undefined when it is malformed. */
+function parseEntry(text: string): IndexEntry | undefined {
+  const fields = text.split(",");
+  if (fields.length !== 8) return undefined;
+  const entry = fields.map((field, position) => position === 6 ? field : Number(field));
+  return entry.every((field) => typeof field === "string" || Number.isFinite(field))
+    ? entry as IndexEntry
+    : undefined;
+}
+
 /** Reads the last-seen time of an entry, parsed or still in its stored text. */
 function seenAt(entry: IndexEntry | string): number {
   return typeof entry === "string" ? Number(entry.slice(entry.lastIndexOf(",") + 1)) : entry[7];
-}
-
-/** A stored walk memo: its data, opaque to the index, and when it was last used. */
-interface StoredMemo {
-  data: unknown;
-  seenAt: number;
 }
 
 function sameFacts(entry: IndexEntry, facts: FileFacts): boolean {
@@ -74,12 +71,15 @@ function trusted(entry: IndexEntry): boolean {
 /** Digests of regular files, remembered across runs in one JSON file. */
 export class FileStateIndex {
   readonly path: string;
-  /** Entries by absolute path: loaded ones in their stored text, ones hashed in this run parsed. */
-  #entries = new Map<string, IndexEntry | string>();
-  #memos = new Map<string, StoredMemo>();
+  /**
+   * Entries by absolute path, read from disk on first use. An entry stays in
+   * its stored text until it is used.
+   */
+  #stored?: Map<string, IndexEntry | string>;
+  #memos: MemoFile;
   #pending = new Map<string, Promise<string>>();
   #dirty = false;
-  /** Entries and memos written or dropped since the last load or save. */
+  /** Entries written or dropped since the last load or save. */
   #changes = 0;
   /** Bytes read to hash files since the last load or save. */
   #hashedBytes = 0;
@@ -89,31 +89,25 @@ export class FileStateIndex {
   /** Number of files whose content was read since the index was loaded. */
   hashedFiles = 0;
 
-  private constructor(path: string, now: () => number) {
+  private constructor(path: string, now: () => number, memos: MemoFile) {
     this.path = path;
     this.#now = now;
+    this.#memos = memos;
   }
 
-  /** Loads the index at `path`; a missing or unreadable file gives an empty index. */
-  static load(path: string, now: () => number = Date.now): Promise<FileStateIndex> {
-    const index = new FileStateIndex(path, now);
-    try {
-      // A synchronous read: the promise-based one assembles the text from
-      // chunks, which leaves several copies of it for the garbage collector.
-      const data = parseIndexText(readFileSync(path, "utf8"), INDEX_VERSION);
-      if (data !== undefined) {
-        index.#entries = data.entries;
-        for (const [key, memo] of Object.entries(data.walks ?? {})) {
-          const stored = memo as Partial<StoredMemo> | null;
-          if (typeof stored?.seenAt === "number" && stored.data !== undefined) {
-            index.#memos.set(key, { data: stored.data, seenAt: stored.seenAt });
-          }
-        }
-      }
-    } catch {
-      // A missing or damaged index only costs re-reading files.
-    }
-    return Promise.resolve(index);
+  /**
+   * Opens the index at `path` and loads its memo file (`path` with
+   * `.memos.json` in place of `.json`). Missing or damaged files give an
+   * empty index.
+   */
+  static async load(path: string, now: () => number = Date.now): Promise<FileStateIndex> {
+    return new FileStateIndex(path, now, await MemoFile.load(memoPath(path), now));
+  }
+
+  /** The per-file entries, read from disk on first use. */
+  get #entries(): Map<string, IndexEntry | string> {
+    this.#stored ??= readEntries(this.path);
+    return this.#stored;
   }
 
   /** Reads the index's clock, in milliseconds since the epoch. */
@@ -126,45 +120,56 @@ export class FileStateIndex {
    * current facts) match the entry and the entry is trusted, without any I/O.
    */
   known(path: string, facts: FileFacts): string | undefined {
-    const entry = this.#entries.get(path);
-    if (entry === undefined) return undefined;
-    if (typeof entry === "string") return this.#knownText(path, entry, facts);
-    if (!sameFacts(entry, facts) || !trusted(entry)) return undefined;
+    const stored = this.#entries.get(path);
+    if (typeof stored === "string") return this.#knownText(path, stored, facts);
+    if (stored === undefined || !sameFacts(stored, facts) || !trusted(stored)) return undefined;
+    this.#markSeen(stored);
+    return stored[6];
+  }
+
+  /**
+   * {@link known} for an entry still in its stored text. The fields are read
+   * one at a time and compared as they are read, without splitting the text:
+   * on a warm run this is done for every input file.
+   */
+  #knownText(path: string, text: string, facts: FileFacts): string | undefined {
+    let start = 0;
+    const next = (): string | undefined => {
+      const end = text.indexOf(",", start);
+      if (end < 0) return undefined;
+      const field = text.slice(start, end);
+      start = end + 1;
+      return field;
+    };
+    if (
+      Number(next()) !== facts.size || Number(next()) !== facts.mtimeMs ||
+      Number(next()) !== facts.ctimeMs || Number(next()) !== facts.ino ||
+      Number(next()) !== facts.mode
+    ) {
+      return undefined;
+    }
+    const limit = Number(next()) - RACY_WINDOW_MS;
+    const digest = next();
+    const seen = Number(text.slice(start));
+    if (digest === undefined || !Number.isFinite(seen)) return undefined;
+    if (!(facts.mtimeMs < limit && facts.ctimeMs < limit)) return undefined;
+    if (this.#now() - seen > SEEN_GRANULARITY_MS) {
+      const entry = parseEntry(text);
+      if (entry === undefined) return undefined;
+      this.#entries.set(path, entry);
+      this.#markSeen(entry);
+    }
+    return digest;
+  }
+
+  /** Moves the last-seen time of `entry` to now when it is older than the granularity. */
+  #markSeen(entry: IndexEntry): void {
     const now = this.#now();
     if (now - entry[7] > SEEN_GRANULARITY_MS) {
       entry[7] = now;
       this.#dirty = true;
       this.#seenMoved = true;
     }
-    return entry[6];
-  }
-
-  /**
-   * Does the work of {@link known} for an entry still in its stored text.
-   * The text is compared as it is instead of being parsed into an entry:
-   * a run looks up most entries of a large index, and parsed entries would
-   * stay in memory until it ends. Facts and stored text both write numbers
-   * in JavaScript's shortest form, so equal facts give equal text.
-   */
-  #knownText(path: string, text: string, facts: FileFacts): string | undefined {
-    const prefix = `${facts.size},${facts.mtimeMs},${facts.ctimeMs},${facts.ino},${facts.mode},`;
-    if (!text.startsWith(prefix)) return undefined;
-    const digestStart = text.indexOf(",", prefix.length) + 1;
-    const digestEnd = digestStart === 0 ? -1 : text.indexOf(",", digestStart);
-    if (digestEnd === -1) return undefined;
-    const hashedAt = Number(text.slice(prefix.length, digestStart - 1));
-    const seen = Number(text.slice(digestEnd + 1));
-    const limit = hashedAt - RACY_WINDOW_MS;
-    if (!(facts.mtimeMs < limit && facts.ctimeMs < limit) || !Number.isFinite(seen)) {
-      return undefined;
-    }
-    const now = this.#now();
-    if (now - seen > SEEN_GRANULARITY_MS) {
-      this.#entries.set(path, `${text.slice(0, digestEnd)},${now}`);
-      this.#dirty = true;
-      this.#seenMoved = true;
-    }
-    return text.slice(digestStart, digestEnd);
   }
 
   /**
@@ -244,27 +249,19 @@ export class FileStateIndex {
     this.#store(path, before, digest, hashedAt);
   }
 
-  /** Returns the walk memo stored under `key`, marking it as used. */
+  /** Returns the memo stored under `key`, marking it as used. */
   memo(key: string): unknown {
-    const stored = this.#memos.get(key);
-    if (stored === undefined) return undefined;
-    const now = this.#now();
-    if (now - stored.seenAt > SEEN_GRANULARITY_MS) {
-      stored.seenAt = now;
-      this.#dirty = true;
-      this.#seenMoved = true;
-    }
-    return stored.data;
+    return this.#memos.get(key);
   }
 
-  /** Stores a walk memo under `key`, or drops it when `data` is undefined. */
-  setMemo(key: string, data: unknown): void {
-    if (data === undefined) {
-      if (this.#memos.delete(key)) this.#noteChange();
-      return;
-    }
-    this.#memos.set(key, { data, seenAt: this.#now() });
-    this.#noteChange();
+  /**
+   * Stores a memo under `key`, or drops it when `data` is undefined.
+   * `weight` is how many entries' worth of work the memo saves a later run:
+   * a memo that covers thousands of files makes the memo file worth saving
+   * on its own.
+   */
+  setMemo(key: string, data: unknown, weight = 1): void {
+    this.#memos.set(key, data, weight);
   }
 
   /** Drops the entry of `path`, such as a file that is about to be replaced. */
@@ -285,41 +282,83 @@ export class FileStateIndex {
    * facts are checked.
    */
   #notWorthSaving(): boolean {
-    const size = this.#entries.size + this.#memos.size;
-    return !this.#seenMoved && this.#changes * SAVE_RATIO < size &&
+    return !this.#seenMoved && this.#changes * SAVE_RATIO < this.#entries.size &&
       this.#hashedBytes < SAVE_HASHED_BYTES;
   }
 
   /**
-   * Writes the index atomically when anything changed, unless only a few
-   * entries of a large index changed (see `force`).
+   * Writes the memo file and the entries, each atomically, when anything in
+   * it changed, unless only a few items of a large file changed (see
+   * `force`). Entries never read in this run are left as they are on disk.
+   * Throws an error that names the file that could not be written.
    *
    * @param force write every change, however small
    */
   async save(force = false): Promise<void> {
-    if (!this.#dirty || (!force && this.#notWorthSaving())) return;
+    await savingTo(this.#memos.path, () => this.#memos.save(force));
+    if (this.#stored === undefined || !this.#dirty || (!force && this.#notWorthSaving())) return;
     const cutoff = this.#now() - FORGET_AFTER_MS;
-    const walks: Record<string, StoredMemo> = {};
-    for (const [key, memo] of this.#memos) {
-      if (memo.seenAt >= cutoff) walks[key] = memo;
-    }
-    await mkdir(dirname(this.path), { recursive: true });
-    const temp = `${this.path}.${process.pid}.${randomUUID()}.tmp`;
-    try {
-      writeIndexText(temp, INDEX_VERSION, (emit) => {
-        for (const [file, entry] of this.#entries) {
+    const stored = this.#stored;
+    await savingTo(this.path, () =>
+      writeEntriesAtomically(this.path, (emit) => {
+        for (const [file, entry] of stored) {
           if (seenAt(entry) >= cutoff) {
             emit(file, typeof entry === "string" ? entry : entry.join(","));
           }
         }
-      }, walks);
-      await rename(temp, this.path);
-      this.#dirty = false;
-      this.#changes = 0;
-      this.#hashedBytes = 0;
-      this.#seenMoved = false;
-    } finally {
-      await rm(temp, { force: true });
-    }
+      }));
+    this.#dirty = false;
+    this.#changes = 0;
+    this.#hashedBytes = 0;
+    this.#seenMoved = false;
+  }
+}
+
+/** An index or memo file that could not be written. */
+export class IndexSaveError extends Error {
+  constructor(readonly path: string, cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = "IndexSaveError";
+  }
+}
+
+async function savingTo(path: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    throw new IndexSaveError(path, error);
+  }
+}
+
+/** Returns the path of the memo file that belongs to the index at `path`. */
+function memoPath(path: string): string {
+  return `${path.endsWith(".json") ? path.slice(0, -".json".length) : path}.memos.json`;
+}
+
+/** Reads the entries of the index at `path`; a missing or damaged file gives none. */
+function readEntries(path: string): Map<string, IndexEntry | string> {
+  try {
+    return parseIndexText(readFileSync(path, "utf8"), INDEX_VERSION) ?? new Map();
+  } catch {
+    // A missing or damaged index only costs re-reading files.
+    return new Map();
+  }
+}
+
+/**
+ * Writes the entries that `eachEntry` emits to a temporary file, in pieces
+ * (see {@link writeIndexText}), and renames it to `path`.
+ */
+async function writeEntriesAtomically(
+  path: string,
+  eachEntry: (emit: (file: string, entry: string) => void) => void,
+): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.${randomUUID()}.tmp`;
+  try {
+    writeIndexText(temp, INDEX_VERSION, eachEntry);
+    await rename(temp, path);
+  } finally {
+    await rm(temp, { force: true });
   }
 }

@@ -17,7 +17,7 @@
  */
 
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { rename, rm, utimes, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { sha256, writeJsonFile } from "./digest.ts";
@@ -312,7 +312,7 @@ export class FileBackend implements CacheBackend {
     const text = JSON.stringify({ taskId, key });
     const path = this.#latestPath(taskId);
     try {
-      if (existsSync(path) && readFileSync(path, "utf8") === text) return;
+      if (readText(path) === text) return;
     } catch {
       // An unreadable pointer is rewritten.
     }

@@ -14,10 +14,10 @@ import { execFile } from "node:child_process";
 import { readlink, realpath, stat } from "node:fs/promises";
 import { join, sep } from "node:path";
 import type { NormalizedTask } from "../../core/model.ts";
-import { mapLimit, sha256, SYNC_READ_LIMIT } from "./digest.ts";
+import { mapLimit, markSorted, sha256, SYNC_READ_LIMIT } from "./digest.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
-import { memoizedWalk } from "./walk_memo.ts";
+import { memoizedWalk, type MemoizedWalkResult } from "./walk_memo.ts";
 import picomatch from "picomatch";
 import type { RestoreChange } from "./backend.ts";
 import { cleanPattern, directoryMatcher, inIgnoredArea, isMissing, splitPatterns } from "./walk.ts";
@@ -94,7 +94,7 @@ export function overlayInputs(
       else delete result[change.path];
     }
   }
-  return sortedRecord(result);
+  return markSorted(sortedRecord(result));
 }
 
 /**
@@ -122,18 +122,37 @@ async function digestInput(
   return `link:${sha256(`${target}\0${content}`)}`;
 }
 
+/** A walked input path with the stat facts taken of it. */
+export interface StatedInput {
+  /** Path relative to the task directory, with `/` separators. */
+  readonly path: string;
+  readonly absolute: string;
+  /** Undefined when the path vanished after the walk. */
+  readonly facts: FileFacts | undefined;
+}
+
+/** The input paths of a task with their stat facts, before any content is read. */
+export interface StatedInputs {
+  readonly walked: MemoizedWalkResult;
+  /** Every walked path that is not a directory, in walk order. */
+  readonly files: readonly StatedInput[];
+  /** The index's clock just before the facts were taken. */
+  readonly at: number;
+}
+
 /**
- * Resolves a task's input patterns in `cwd` and digests every matched file.
- * `pipelineOutputs` are the output patterns of every task of the pipeline:
- * the implicit `**` of a task without declared inputs leaves them out, so
- * files that other tasks write while it runs do not count as its inputs.
+ * Resolves a task's input patterns in `cwd` and takes the stat facts of
+ * every matched path, in one synchronous pass. `pipelineOutputs` are the
+ * output patterns of every task of the pipeline: the implicit `**` of a task
+ * without declared inputs leaves them out, so files that other tasks write
+ * while it runs do not count as its inputs.
  */
-export async function resolveInputs(
+export async function statInputs(
   task: NormalizedTask,
   cwd: string,
   index: FileStateIndex,
   pipelineOutputs: readonly string[] = [],
-): Promise<InputDigests> {
+): Promise<StatedInputs> {
   const ignored = task.defaultInputs ? await gitIgnoredPaths(cwd) : undefined;
   const outputs =
     splitPatterns(task.defaultInputs ? [...task.outputs, ...pipelineOutputs] : task.outputs)
@@ -143,38 +162,69 @@ export async function resolveInputs(
     skip: ignored ? (path) => ignored.has(path) : undefined,
     followDirectoryLinks: true,
   });
-
-  // One synchronous pass stats every file and hashes the small ones that the
-  // index does not know, because a promise per file costs more than the calls.
-  // Only links and large files are left for concurrent work. Walked paths are
-  // sorted, so the record is usually built in order already.
-  const digests: InputDigests = {};
-  const later: { path: string; absolute: string; facts: FileFacts | undefined }[] = [];
+  const at = index.now();
+  const files: StatedInput[] = [];
   const under = pathJoiner(cwd);
   const { entries } = walked;
   for (let position = 0; position < entries.length; position++) {
     const entry = entries[position];
     if (entry.kind === "directory") continue;
     const absolute = under(entry.path);
-    const facts = lstatFacts(absolute);
+    files.push({ path: entry.path, absolute, facts: lstatFacts(absolute) });
+  }
+  return { walked, files, at };
+}
+
+/**
+ * Digests the inputs that {@link statInputs} found. On a warm run the index
+ * has the digest of nearly every file. Small files that it does not know are
+ * hashed in the same synchronous pass, because a promise per file costs
+ * more than the calls. Only links and large files are left for concurrent
+ * work.
+ */
+export async function digestInputs(
+  index: FileStateIndex,
+  stated: StatedInputs,
+): Promise<InputDigests> {
+  const digests: InputDigests = {};
+  const unknown: StatedInput[] = [];
+  const { files } = stated;
+  for (let position = 0; position < files.length; position++) {
+    const file = files[position];
+    const { facts } = file;
     if (facts?.kind === "file") {
       const digest = facts.size <= SYNC_READ_LIMIT
-        ? index.digestSync(absolute, facts)
-        : index.known(absolute, facts);
+        ? index.digestSync(file.absolute, facts)
+        : index.known(file.absolute, facts);
       if (digest !== undefined) {
-        digests[entry.path] = fileInputDigest({ digest, mode: facts.mode });
+        digests[file.path] = fileInputDigest({ digest, mode: facts.mode });
         continue;
       }
     }
-    later.push({ path: entry.path, absolute, facts });
+    unknown.push(file);
   }
-  const values = await mapLimit(later, (file) => digestInput(index, file.absolute, file.facts));
-  later.forEach((file, position) => {
+  const values = await mapLimit(unknown, (file) => digestInput(index, file.absolute, file.facts));
+  unknown.forEach((file, position) => {
     const value = values[position];
     if (value !== undefined) digests[file.path] = value;
   });
-  for (const path of walked.absent) digests[path] = ABSENT;
-  return sortedRecord(digests);
+  const { absent } = stated.walked;
+  for (const path of absent) digests[path] = ABSENT;
+  // Walked entries come in code-unit order, so without late additions the
+  // record is already sorted and copying it would only cost time.
+  return unknown.length === 0 && absent.length === 0
+    ? markSorted(digests)
+    : markSorted(sortedRecord(digests));
+}
+
+/** Resolves a task's inputs and digests them: {@link statInputs}, then {@link digestInputs}. */
+export async function resolveInputs(
+  task: NormalizedTask,
+  cwd: string,
+  index: FileStateIndex,
+  pipelineOutputs: readonly string[] = [],
+): Promise<InputDigests> {
+  return await digestInputs(index, await statInputs(task, cwd, index, pipelineOutputs));
 }
 
 /**

@@ -118,5 +118,6 @@ export function recordRestored(
       at,
       paths,
     } satisfies RestoredData,
+    paths.length,
   );
 }

@@ -21,9 +21,16 @@ import type { CacheMissReason } from "../types.ts";
 import type { CacheBackend, RestoreChange } from "./backend.ts";
 import { sha256 } from "./digest.ts";
 import { maskSecrets } from "./entry.ts";
-import { FileStateIndex } from "./file_index.ts";
+import { FileStateIndex, IndexSaveError } from "./file_index.ts";
 import { FileBackend } from "./file_store.ts";
-import { overlayInputs, resolveInputs } from "./inputs.ts";
+import {
+  digestInputs,
+  type InputDigests,
+  overlayInputs,
+  type StatedInputs,
+  statInputs,
+} from "./inputs.ts";
+import { inputFactsDigest, keyMemoSlot, memoizedKey, recordKey } from "./key_memo.ts";
 import {
   buildManifest,
   diffManifests,
@@ -46,7 +53,10 @@ export interface TaskCacheOptions {
   readonly runId: string;
   /** Ignore every entry and refresh it, as `--force` does. */
   readonly force?: boolean;
-  /** Clock in milliseconds since the epoch (default `Date.now`); `ttlMs` and last use read it. */
+  /**
+   * Clock in milliseconds since the epoch (default `Date.now`). `ttlMs`, last
+   * use and the racy window of the file-state index read it.
+   */
   readonly now?: () => number;
   /**
    * Change nothing on disk, for a dry run: a hit is checked but not
@@ -83,6 +93,25 @@ export interface PredictingTaskCache extends TaskCacheHooks {
 
 type EnabledCache = Extract<NormalizedTaskCache, { enabled: true }>;
 
+/** The manifest of a lookup without its input digests. */
+const NO_INPUTS: InputDigests = {};
+
+/** A lookup's inputs with their stat facts, and every other part of its manifest. */
+interface Prepared {
+  readonly index: FileStateIndex;
+  readonly stated: StatedInputs;
+  readonly context: KeyManifest;
+}
+
+/** Where a lookup's key memo is kept and the digests it must match. */
+interface KeyMemo {
+  readonly slot: string;
+  readonly facts: string;
+  readonly context: string;
+  /** Number of input files the memo covers. */
+  readonly files: number;
+}
+
 /** Returns the fingerprint of a task that is not cached: unique per run, so its dependents rerun. */
 export function uncachedFingerprint(runId: string, taskId: string): string {
   return sha256(`uncached\0${runId}\0${taskId}`);
@@ -115,6 +144,8 @@ class TaskCache implements PredictingTaskCache {
   #secretKey?: Promise<Uint8Array>;
   #backends = new Map<string, Promise<CacheBackend>>();
   #manifests = new Map<string, KeyManifest>();
+  /** The key memo digests each lookup computed, by key, so `save` can tell inputs are unchanged. */
+  #memos = new Map<string, KeyMemo>();
   #warnedStores = new Set<string>();
   #pipelineOutputs?: string[];
   /** True when a read-only cache found no secret-digest key and made up one. */
@@ -126,7 +157,7 @@ class TaskCache implements PredictingTaskCache {
   }
 
   #fileIndex(): Promise<FileStateIndex> {
-    this.#index ??= FileStateIndex.load(join(this.#options.rootDir, FILE_INDEX_PATH));
+    this.#index ??= FileStateIndex.load(join(this.#options.rootDir, FILE_INDEX_PATH), this.#now);
     return this.#index;
   }
 
@@ -159,18 +190,61 @@ class TaskCache implements PredictingTaskCache {
     });
   }
 
-  async #manifest(
-    input: CacheLookupInput,
-    restored: readonly RestoreChange[] = [],
-  ): Promise<KeyManifest> {
+  /** Takes the stat facts of a lookup's inputs and builds every other part of its manifest. */
+  async #prepare(input: CacheLookupInput): Promise<Prepared> {
     this.#secretKey ??= this.#loadSecretKey();
     const [index, secretKey] = await Promise.all([this.#fileIndex(), this.#secretKey]);
     this.#pipelineOutputs ??= [
       ...new Set(Object.values(this.#options.pipeline.tasks).flatMap((task) => task.outputs)),
     ].filter((pattern) => !pattern.startsWith("!"));
-    const found = await resolveInputs(input.task, input.cwd, index, this.#pipelineOutputs);
-    const inputs = overlayInputs(input.task, found, restored);
-    return buildManifest(input, inputs, this.#options.rootDir, secretKey);
+    const stated = await statInputs(input.task, input.cwd, index, this.#pipelineOutputs);
+    const context = buildManifest(input, NO_INPUTS, this.#options.rootDir, secretKey);
+    return { index, stated, context };
+  }
+
+  /** Digests the prepared inputs into the full manifest. */
+  async #complete(
+    input: CacheLookupInput,
+    { index, stated, context }: Prepared,
+    restored: readonly RestoreChange[] = [],
+  ): Promise<KeyManifest> {
+    const inputs = overlayInputs(input.task, await digestInputs(index, stated), restored);
+    return { ...context, inputs };
+  }
+
+  /**
+   * Builds the manifest of a lookup again after its task ran, to find inputs
+   * that changed meanwhile. When the lookup had a key memo and the input
+   * facts and other key parts still give the same digests, the inputs are
+   * unchanged and the lookup's manifest is returned without digesting them.
+   */
+  async #manifestAfterRun(input: CacheLookupInput, key: string): Promise<KeyManifest> {
+    const prepared = await this.#prepare(input);
+    const before = this.#manifests.get(key);
+    const memo = this.#memos.get(key);
+    if (before !== undefined && memo !== undefined) {
+      const now = this.#keyMemo(input, prepared);
+      if (now?.facts === memo.facts && now.context === memo.context) return before;
+    }
+    return await this.#complete(input, prepared);
+  }
+
+  /**
+   * Returns the key memo of a lookup: where it is kept and the digests it is
+   * checked against, or undefined when the lookup's inputs cannot be memoized.
+   */
+  #keyMemo(input: CacheLookupInput, prepared: Prepared): KeyMemo | undefined {
+    const facts = inputFactsDigest(prepared.stated);
+    if (facts === undefined) return undefined;
+    const { runId } = this.#options;
+    // A dependency that is not cached gets a new fingerprint every run, so
+    // its dependents' memos could never match.
+    const volatile = Object.entries(input.dependencyFingerprints)
+      .some(([id, fingerprint]) => fingerprint === uncachedFingerprint(runId, id));
+    if (volatile) return undefined;
+    const slot = keyMemoSlot(input.cwd, input.task.id);
+    const files = prepared.stated.files.length;
+    return { slot, facts, context: manifestKey(prepared.context), files };
   }
 
   #disabled(task: NormalizedTask, reason: CacheMissReason, warning?: string) {
@@ -217,34 +291,58 @@ class TaskCache implements PredictingTaskCache {
     const backendPromise = this.#backend(task.cache);
     if (!backendPromise) return answer(this.#unsupportedStore(task, task.cache));
 
+    let prepared: Prepared;
+    try {
+      prepared = await this.#prepare(input);
+    } catch (error) {
+      return answer(this.#unreadableInputs(task, error));
+    }
+    const forced = input.force || this.#options.force;
+    const memo = restored.length === 0 ? this.#keyMemo(input, prepared) : undefined;
+    const memoized = memo && memoizedKey(prepared.index, memo.slot, memo.facts, memo.context);
+    if (memoized !== undefined && !forced && !this.#options.readOnly) {
+      // Only a hit is answered from the memo. Anything else takes the full
+      // path below, which also builds the manifest that explains a miss.
+      const backend = await backendPromise;
+      const found = await this.#find(backend, task.cache, input, memoized, () => undefined);
+      if (found.answer.status === "hit") return { ...found, inputPaths: [], provisionalKey: false };
+    }
+
     let manifest: KeyManifest;
     try {
-      manifest = await this.#manifest(input, restored);
+      manifest = await this.#complete(input, prepared, restored);
     } catch (error) {
-      const message = `task "${task.id}" runs uncached: its inputs could not be read (${
-        describe(error)
-      }).`;
-      return answer(
-        this.#disabled(task, { kind: "uncacheable", reason: describe(error) }, message),
-      );
+      return answer(this.#unreadableInputs(task, error));
     }
     const key = manifestKey(manifest);
     this.#manifests.set(key, manifest);
+    if (memo !== undefined && !this.#options.readOnly) {
+      this.#memos.set(key, memo);
+      recordKey(prepared.index, memo.slot, memo, key);
+    }
     const known = {
       inputPaths: Object.keys(manifest.inputs),
       provisionalKey: this.#provisionalSecretKey && usesSecretKey(input),
     };
-    if (input.force || this.#options.force) {
-      const forced: CacheLookupResult = {
+    if (forced) {
+      const answer: CacheLookupResult = {
         status: "miss",
         key,
         fingerprint: key,
         reason: { kind: "forced" },
       };
-      return { answer: forced, restoreChanges: [], ...known };
+      return { answer, restoreChanges: [], ...known };
     }
-    const found = await this.#find(await backendPromise, task.cache, input, key, manifest);
+    const backend = await backendPromise;
+    const found = await this.#find(backend, task.cache, input, key, () => manifest);
     return { ...found, ...known };
+  }
+
+  #unreadableInputs(task: NormalizedTask, error: unknown): CacheLookupResult {
+    const message = `task "${task.id}" runs uncached: its inputs could not be read (${
+      describe(error)
+    }).`;
+    return this.#disabled(task, { kind: "uncacheable", reason: describe(error) }, message);
   }
 
   async #find(
@@ -252,7 +350,7 @@ class TaskCache implements PredictingTaskCache {
     cache: EnabledCache,
     input: CacheLookupInput,
     key: string,
-    manifest: KeyManifest,
+    manifest: () => KeyManifest | undefined,
   ): Promise<{ answer: CacheLookupResult; restoreChanges: RestoreChange[] }> {
     const location = { task: input.task, cwd: input.cwd };
     const miss = (reason: CacheMissReason, warning?: string) => ({
@@ -275,7 +373,10 @@ class TaskCache implements PredictingTaskCache {
     if (found.status === "damaged") {
       return miss(...lookupFailure(input.task.id, key, found.message));
     }
-    if (found.status === "missing") return miss(await missReason(backend, manifest));
+    if (found.status === "missing") {
+      const current = manifest();
+      return miss(current ? await missReason(backend, current) : { kind: "no-entry" });
+    }
 
     const createdAt = Date.parse(found.result.createdAt);
     const ageMs = this.#now() - createdAt;
@@ -318,7 +419,7 @@ class TaskCache implements PredictingTaskCache {
 
     let manifest: KeyManifest;
     try {
-      manifest = await this.#manifest(input.lookup);
+      manifest = await this.#manifestAfterRun(input.lookup, input.key);
     } catch (error) {
       return {
         stored: false,
@@ -369,8 +470,9 @@ class TaskCache implements PredictingTaskCache {
       await index.save();
     } catch (error) {
       // The run stays valid: an index that cannot be saved only costs reading files again.
+      const path = error instanceof IndexSaveError ? error.path : index.path;
       throw new Error(
-        `the file-state index could not be saved to ${index.path} (${describe(error)}), ` +
+        `the file-state index could not be saved to ${path} (${describe(error)}), ` +
           `so the next run reads every input again. Remove or repair that path.`,
       );
     }

@@ -99,11 +99,36 @@ export function directoryMatcher(patterns: readonly string[]): (path: string) =>
   let matcher = matchers.get(key);
   if (matcher === undefined) {
     const expanded = patterns.flatMap((pattern) => [pattern, `${pattern}/**`]);
-    matcher = globMatcher(expanded);
+    matcher = prefixMatcher(patterns) ?? globMatcher(expanded);
     if (matchers.size >= MATCHER_LIMIT) matchers.clear();
     matchers.set(key, matcher);
   }
   return matcher;
+}
+
+/** Characters that may give a pattern a meaning beyond its literal text. */
+const SPECIAL = /[\\*?[\]{}()!+@|]/;
+
+/**
+ * Returns a matcher for patterns that are each a plain path or a plain path
+ * followed by `/**`, such as `packages/app/src/**`, or undefined for any
+ * other list. With the `/**` that {@link directoryMatcher} adds, such a
+ * pattern selects the path itself and everything under it, which a string
+ * comparison decides without compiling a regular expression.
+ */
+function prefixMatcher(patterns: readonly string[]): ((path: string) => boolean) | undefined {
+  const bases: string[] = [];
+  for (const pattern of patterns) {
+    const base = pattern.endsWith("/**") ? pattern.slice(0, -3) : pattern;
+    const plain = base !== "" && !SPECIAL.test(base) && !base.startsWith("./") &&
+      !base.endsWith("/") && !base.split("/").some((part) =>
+        part === "" || part === "." || part === ".."
+      );
+    if (!plain) return undefined;
+    bases.push(base);
+  }
+  const within = bases.map((base) => `${base}/`);
+  return (path) => bases.includes(path) || within.some((prefix) => path.startsWith(prefix));
 }
 
 /** True on Windows, where picomatch also treats backslashes as separators. */

@@ -93,11 +93,23 @@ function stillValid(cwd: string, memo: MemoData): boolean {
       return false;
     }
   }
+  const listed = new Map(memo.directories.map(([path, ino]) => [path, ino]));
   for (const [path, kind, ino] of memo.probes) {
+    // A walk root is both listed and looked up: its facts were just checked.
+    if (kind === "directory" && listed.get(path) === ino) continue;
     const facts = lstatFacts(join(cwd, path));
     if ((facts?.kind ?? "") !== kind || (facts !== undefined && facts.ino !== ino)) return false;
   }
   return true;
+}
+
+/** A walk's result, and whether a memo in the index stands for it. */
+export interface MemoizedWalkResult extends WalkResult {
+  /**
+   * True when the result came from a valid memo or was stored as one: the
+   * listing is then unchanged for as long as the memo stays valid.
+   */
+  readonly memoized: boolean;
 }
 
 /**
@@ -111,12 +123,14 @@ export async function memoizedWalk(
   cwd: string,
   patterns: readonly string[],
   options: WalkOptions = {},
-): Promise<WalkResult> {
-  if (options.skip !== undefined) return await walkPatterns(cwd, patterns, options);
+): Promise<MemoizedWalkResult> {
+  if (options.skip !== undefined) {
+    return { ...await walkPatterns(cwd, patterns, options), memoized: false };
+  }
   const key = memoKey(cwd, patterns, options);
   const stored = index.memo(key);
   if (isMemoData(stored) && stillValid(cwd, stored)) {
-    return { entries: decodeEntries(stored.entries), absent: stored.absent };
+    return { entries: decodeEntries(stored.entries), absent: stored.absent, memoized: true };
   }
 
   const at = index.now();
@@ -157,6 +171,7 @@ export async function memoizedWalk(
         absent: [...result.absent],
       } satisfies MemoData
       : undefined,
+    result.entries.length,
   );
-  return result;
+  return { ...result, memoized: memoizable };
 }

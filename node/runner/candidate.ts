@@ -9,7 +9,6 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { glob } from "tinyglobby";
 import type { CandidateContext, GitFacts } from "../../core/context.ts";
 import { IGNORED_DIRECTORIES } from "../../core/normalize_task.ts";
 import type { ProcessEnv } from "../types.ts";
@@ -86,6 +85,9 @@ async function gitFingerprint(dir: string, env: ProcessEnv, commit: string, stat
 
 /** Hashes every file under `dir` except `.git`, `.async` and `node_modules`, by path and content. */
 async function directoryFingerprint(dir: string): Promise<string> {
+  // Imported here, because only a directory outside git needs it: a run that
+  // never reads such a directory does not load the glob walker.
+  const { glob } = await import("tinyglobby");
   const ignore = IGNORED_DIRECTORIES.map((name) => `**/${name.replace(/\/$/, "")}/**`);
   const files = (await glob(["**/*"], { cwd: dir, dot: true, ignore, onlyFiles: true })).sort();
   const hash = createHash("sha256").update("files\0");
