@@ -7,7 +7,7 @@ import { sh } from "../core/sh.ts";
 import { task } from "../core/task.ts";
 import { sha256 } from "../node/cache/digest.ts";
 import { FileStateIndex, RACY_WINDOW_MS } from "../node/cache/file_index.ts";
-import { resolveInputs } from "../node/cache/inputs.ts";
+import { resolveInputs, statInputs } from "../node/cache/inputs.ts";
 import { lstatFacts } from "../node/cache/facts.ts";
 import { directoryMatcher } from "../node/cache/walk.ts";
 import picomatch from "picomatch";
@@ -416,4 +416,17 @@ Deno.test("directoryMatcher agrees with picomatch on plain paths", () => {
       assert.equal(matcher(path), expected(path), `${patterns.join(",")} on ${path}`);
     }
   }
+});
+
+Deno.test("stated inputs give each file's facts and path", async () => {
+  const dir = await makeProject({ "src/a.ts": "a", "src/b.ts": "bb" });
+  await symlink("a.ts", join(dir, "src/link.ts"));
+  const pipeline = makePipeline({ t: task({ cache: true, inputs: ["src/**"] }, sh`true`) });
+  const stated = await statInputs(pipeline.tasks.t, dir, await settledIndex(dir));
+  assert.deepEqual(stated.files.map((file) => file.path), ["src/a.ts", "src/b.ts", "src/link.ts"]);
+  for (const file of stated.files) {
+    assert.equal(file.absolute, join(dir, file.path));
+    assert.deepEqual(file.facts, lstatFacts(join(dir, file.path)));
+  }
+  assert.equal(stated.files[2].facts?.kind, "symlink");
 });
