@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { canonicalJson, markSorted, sha256File } from "../node/cache/digest.ts";
+import {
+  canonicalDigest,
+  canonicalJson,
+  markSorted,
+  sha256,
+  sha256File,
+  sha256FileSync,
+  writeJsonFile,
+} from "../node/cache/digest.ts";
 
 function expected(content: Uint8Array): string {
   return createHash("sha256").update(content).digest("hex");
@@ -17,6 +25,47 @@ Deno.test("sha256File matches for small and large files", async () => {
   assert.equal(await sha256File(join(dir, "small"), small.length), expected(small));
   assert.equal(await sha256File(join(dir, "small")), expected(small));
   assert.equal(await sha256File(join(dir, "large"), large.length), expected(large));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("sha256FileSync matches for empty, small and multi-chunk files", async () => {
+  const dir = await Deno.makeTempDir();
+  const contents = [
+    new Uint8Array(0),
+    new TextEncoder().encode("small file\n"),
+    new Uint8Array(64 * 1024).map((_, index) => index % 13),
+    new Uint8Array(3 * 64 * 1024 + 17).map((_, index) => index % 241),
+  ];
+  for (const [position, content] of contents.entries()) {
+    await writeFile(join(dir, `f${position}`), content);
+    assert.equal(sha256FileSync(join(dir, `f${position}`)), expected(content));
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("sha256FileSync throws ENOENT for a missing file", async () => {
+  const dir = await Deno.makeTempDir();
+  assert.throws(() => sha256FileSync(join(dir, "missing")), { code: "ENOENT" });
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("sha256File rejects for a missing large file", async () => {
+  const dir = await Deno.makeTempDir();
+  await assert.rejects(sha256File(join(dir, "missing"), 1024 * 1024), { code: "ENOENT" });
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("sha256File hashes many large files at once", async () => {
+  const dir = await Deno.makeTempDir();
+  const contents = Array.from(
+    { length: 12 },
+    (_, file) => new Uint8Array(150 * 1024 + file).map((_, index) => (index * (file + 1)) % 256),
+  );
+  await Promise.all(contents.map((content, file) => writeFile(join(dir, `f${file}`), content)));
+  const digests = await Promise.all(
+    contents.map((content, file) => sha256File(join(dir, `f${file}`), content.length)),
+  );
+  assert.deepEqual(digests, contents.map(expected));
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -48,4 +97,43 @@ Deno.test("canonicalJson leaves its argument unchanged", () => {
   const value = { b: 1, a: 2 };
   canonicalJson(value);
   assert.deepEqual(Object.keys(value), ["b", "a"]);
+});
+
+const JSON_VALUES: unknown[] = [
+  { b: 1, a: { d: [{ z: 1, y: 2 }], c: null } },
+  { "10": "ten", "9": "nine", b: "bee", a: "ay" },
+  { b: undefined, a: () => 1, c: [undefined, () => 2, Symbol("s"), 3] },
+  { when: new Date(0), custom: { toJSON: () => ({ y: 1, x: 2 }) } },
+  Object.assign(Object.create(null), { z: "last", é: "accent", "🚀": "rocket" }),
+  { text: 'quote " backslash \\ line \n lone \ud800 end' },
+  "top-level string",
+  42,
+  null,
+  [],
+  {},
+];
+
+Deno.test("canonicalDigest hashes the canonical JSON", () => {
+  for (const value of JSON_VALUES) {
+    assert.equal(canonicalDigest(value), sha256(canonicalJson(value)), canonicalJson(value));
+  }
+});
+
+Deno.test("canonicalDigest hashes a large record in pieces", () => {
+  const inputs: Record<string, string> = {};
+  for (let n = 0; n < 20_000; n++) inputs[`src/f${String(n).padStart(5, "0")}.js`] = sha256(`${n}`);
+  const manifest = { taskId: "t", inputs, env: { B: "1", A: "2" }, keyVersion: 2 };
+  assert.equal(canonicalDigest(manifest), sha256(canonicalJson(manifest)));
+});
+
+Deno.test("writeJsonFile writes the JSON text and returns its digest", async () => {
+  const dir = await Deno.makeTempDir();
+  for (const [position, value] of JSON_VALUES.entries()) {
+    const path = join(dir, `v${position}.json`);
+    const digest = writeJsonFile(path, value);
+    const text = await readFile(path, "utf8");
+    assert.equal(text, JSON.stringify(value) ?? "null");
+    assert.equal(digest, sha256(text));
+  }
+  await Deno.remove(dir, { recursive: true });
 });

@@ -7,7 +7,8 @@ import { sh } from "../core/sh.ts";
 import { task } from "../core/task.ts";
 import { sha256 } from "../node/cache/digest.ts";
 import { FileStateIndex, RACY_WINDOW_MS } from "../node/cache/file_index.ts";
-import { resolveInputs } from "../node/cache/inputs.ts";
+import { resolveInputs, statInputs } from "../node/cache/inputs.ts";
+import { lstatFacts } from "../node/cache/facts.ts";
 import { directoryMatcher } from "../node/cache/walk.ts";
 import picomatch from "picomatch";
 import {
@@ -303,6 +304,98 @@ Deno.test("inputs expand named groups", async () => {
   assert.deepEqual(Object.keys(inputs), ["src/a.ts", "tsconfig.json"]);
 });
 
+Deno.test("inputs digest small and large files in path order", async () => {
+  const large = "x".repeat(200 * 1024);
+  const dir = await makeProject({ "src/a.ts": "a", "src/b.bin": large, "src/c.ts": "c" });
+  await symlink("a.ts", join(dir, "src/alias.ts"));
+  const index = await settledIndex(dir);
+  const pipeline = makePipeline({ t: task({ cache: true, inputs: ["src/**"] }, sh`true`) });
+  const inputs = await resolveInputs(pipeline.tasks.t, dir, index);
+  assert.deepEqual(Object.keys(inputs), ["src/a.ts", "src/alias.ts", "src/b.bin", "src/c.ts"]);
+  assert.equal(inputs["src/b.bin"], sha256(large));
+  assert.equal(inputs["src/alias.ts"], `link:${sha256(`a.ts\0${sha256("a")}`)}`);
+  // The link's target is read once, as src/a.ts.
+  assert.equal(index.hashedFiles, 3);
+});
+
+Deno.test("inputs read no file the index knows", async () => {
+  const dir = await makeProject({ "src/a.ts": "a", "src/b.bin": "y".repeat(100 * 1024) });
+  const index = await settledIndex(dir);
+  const pipeline = makePipeline({ t: task({ cache: true, inputs: ["src/**"] }, sh`true`) });
+  const first = await resolveInputs(pipeline.tasks.t, dir, index);
+  const hashed = index.hashedFiles;
+  const second = await resolveInputs(pipeline.tasks.t, dir, index);
+  assert.deepEqual(second, first);
+  assert.equal(index.hashedFiles, hashed);
+});
+
+Deno.test("file index digests a small file synchronously once", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const index = await settledIndex(dir);
+  const file = join(dir, "src/a.ts");
+  const facts = lstatFacts(file)!;
+  assert.equal(index.digestSync(file, facts), sha256("a"));
+  assert.equal(index.digestSync(file, facts), sha256("a"));
+  assert.equal(await index.digest(file), sha256("a"));
+  assert.equal(index.hashedFiles, 1);
+});
+
+Deno.test("file index digestSync throws for a vanished file", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const index = await settledIndex(dir);
+  const file = join(dir, "src/a.ts");
+  const facts = lstatFacts(file)!;
+  await rm(file);
+  assert.throws(() => index.digestSync(file, facts), { code: "ENOENT" });
+  assert.equal(index.hashedFiles, 0);
+});
+
+Deno.test("file index rehashes a malformed stored entry", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const path = join(dir, "index.json");
+  const file = join(dir, "src/a.ts");
+  const facts = lstatFacts(file)!;
+  const prefix = `${facts.size},${facts.mtimeMs},${facts.ctimeMs},${facts.ino},${facts.mode}`;
+  const later = Date.now() + 10 * RACY_WINDOW_MS;
+  for (const text of [`${prefix},${later},wrong`, `${prefix},${later}`, `${prefix}`]) {
+    await writeFile(path, JSON.stringify({ version: 3, entries: { [file]: text }, walks: {} }));
+    const index = await FileStateIndex.load(path, () => later);
+    assert.equal(await index.digest(file), sha256("a"), text);
+    assert.equal(index.hashedFiles, 1, text);
+  }
+});
+
+Deno.test("file index trusts a stored entry with equal facts", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const path = join(dir, "index.json");
+  const file = join(dir, "src/a.ts");
+  const facts = lstatFacts(file)!;
+  const later = Date.now() + 10 * RACY_WINDOW_MS;
+  const text =
+    `${facts.size},${facts.mtimeMs},${facts.ctimeMs},${facts.ino},${facts.mode},${later},stored,${later}`;
+  await writeFile(path, JSON.stringify({ version: 3, entries: { [file]: text }, walks: {} }));
+  const index = await FileStateIndex.load(path, () => later);
+  assert.equal(index.known(file, facts), "stored");
+  assert.equal(index.known(file, { ...facts, size: facts.size + 1 }), undefined);
+  assert.equal(index.known(file, { ...facts, ino: facts.ino + 1 }), undefined);
+});
+
+Deno.test("file index refreshes a stale last-seen time", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const path = join(dir, "index.json");
+  const file = join(dir, "src/a.ts");
+  const facts = lstatFacts(file)!;
+  const hashedAt = Date.now() + 10 * RACY_WINDOW_MS;
+  const now = hashedAt + 2 * 24 * 60 * 60 * 1000;
+  const text = `${facts.size},${facts.mtimeMs},${facts.ctimeMs},${facts.ino},${facts.mode},` +
+    `${hashedAt},stored,${hashedAt}`;
+  await writeFile(path, JSON.stringify({ version: 3, entries: { [file]: text }, walks: {} }));
+  const index = await FileStateIndex.load(path, () => now);
+  assert.equal(index.known(file, facts), "stored");
+  await index.save();
+  const saved = JSON.parse(await Deno.readTextFile(path));
+  assert.equal(saved.entries[file], text.replace(/,\d+$/, `,${now}`));
+});
 Deno.test("directoryMatcher agrees with picomatch on plain paths", () => {
   const lists = [
     ["src/**"],
@@ -323,4 +416,17 @@ Deno.test("directoryMatcher agrees with picomatch on plain paths", () => {
       assert.equal(matcher(path), expected(path), `${patterns.join(",")} on ${path}`);
     }
   }
+});
+
+Deno.test("stated inputs give each file's facts and path", async () => {
+  const dir = await makeProject({ "src/a.ts": "a", "src/b.ts": "bb" });
+  await symlink("a.ts", join(dir, "src/link.ts"));
+  const pipeline = makePipeline({ t: task({ cache: true, inputs: ["src/**"] }, sh`true`) });
+  const stated = await statInputs(pipeline.tasks.t, dir, await settledIndex(dir));
+  assert.deepEqual(stated.files.map((file) => file.path), ["src/a.ts", "src/b.ts", "src/link.ts"]);
+  for (const file of stated.files) {
+    assert.equal(file.absolute, join(dir, file.path));
+    assert.deepEqual(file.facts, lstatFacts(join(dir, file.path)));
+  }
+  assert.equal(stated.files[2].facts?.kind, "symlink");
 });

@@ -1,7 +1,9 @@
 /** Content digests and the canonical JSON that cache keys are computed from. @module */
 
 import { createHash, createHmac } from "node:crypto";
-import { createReadStream, readFileSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { TextSink, writeTextFile } from "./text_sink.ts";
 
 /** Returns the SHA-256 hex digest of a string or bytes. */
 export function sha256(data: string | Uint8Array): string {
@@ -17,35 +19,85 @@ export function secretDigest(value: string, key: Uint8Array): string {
   return `hmac-${createHmac("sha256", key).update(value).digest("hex")}`;
 }
 
-/** Files up to this size are read whole; larger ones are streamed. */
-const WHOLE_READ_LIMIT = 64 * 1024;
+/** Files up to this size are hashed with synchronous reads; larger ones without blocking. */
+export const SYNC_READ_LIMIT = 64 * 1024;
+
+/** Size of the buffers that file content is read into for hashing. */
+const CHUNK_SIZE = 64 * 1024;
+
+/**
+ * Read buffers not in use. Each hash borrows one and gives it back, so many
+ * files are read through the same few buffers. A new buffer per file, or per
+ * chunk of a large file, is external memory that is only freed by the next
+ * garbage collection.
+ */
+const spareBuffers: Uint8Array[] = [];
+
+/** Maximum length of {@link spareBuffers}. More buffers exist only while many large files are hashed at once. */
+const SPARE_BUFFER_LIMIT = 4;
+
+function borrowBuffer(): Uint8Array {
+  return spareBuffers.pop() ?? new Uint8Array(CHUNK_SIZE);
+}
+
+function returnBuffer(buffer: Uint8Array): void {
+  if (spareBuffers.length < SPARE_BUFFER_LIMIT) spareBuffers.push(buffer);
+}
+
+/**
+ * Returns the SHA-256 hex digest of a file's content, reading it with
+ * synchronous calls through a reused buffer. Meant for small files, where a
+ * promise-based read costs more than the read itself.
+ */
+export function sha256FileSync(path: string): string {
+  const hash = createHash("sha256");
+  const fd = openSync(path, "r");
+  const buffer = borrowBuffer();
+  try {
+    for (;;) {
+      const count = readSync(fd, buffer, 0, buffer.length, null);
+      if (count === 0) break;
+      hash.update(buffer.subarray(0, count));
+    }
+  } finally {
+    closeSync(fd);
+    returnBuffer(buffer);
+  }
+  return hash.digest("hex");
+}
 
 /**
  * Returns the SHA-256 hex digest of a file's content. A file of at most
- * 64 KiB (by `sizeHint`, its size from an earlier `lstat`) is read in one
- * synchronous call: for a small file, the four thread-pool round trips of a
- * promise-based read cost more than the read itself. A larger file is
- * streamed, so memory stays flat.
+ * 64 KiB (by `sizeHint`, its size from an earlier `lstat`) is read with
+ * synchronous calls (see {@link sha256FileSync}). A larger file is read in
+ * chunks without blocking, so memory stays flat whatever its size.
  */
 export function sha256File(path: string, sizeHint?: number): Promise<string> {
-  if (sizeHint !== undefined && sizeHint <= WHOLE_READ_LIMIT) {
+  if (sizeHint !== undefined && sizeHint <= SYNC_READ_LIMIT) {
     try {
-      return Promise.resolve(sha256(readFileSync(path)));
+      return Promise.resolve(sha256FileSync(path));
     } catch (error) {
       return Promise.reject(error);
     }
   }
-  return sha256Stream(path);
+  return sha256Chunks(path);
 }
 
-function sha256Stream(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash("sha256");
-    const stream = createReadStream(path);
-    stream.on("data", (chunk) => hash.update(chunk));
-    stream.on("error", reject);
-    stream.on("end", () => resolve(hash.digest("hex")));
-  });
+async function sha256Chunks(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  const file = await open(path, "r");
+  const buffer = borrowBuffer();
+  try {
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    returnBuffer(buffer);
+    await file.close();
+  }
+  return hash.digest("hex");
 }
 
 /** Records their builder already put in key order, with string values only. */
@@ -94,6 +146,108 @@ function sortKeys(value: unknown): unknown {
   if (!changed) return value;
   const sorted: Record<string, unknown> = {};
   for (const key of keys.sort()) sorted[key] = sortKeys(record[key]);
+  return sorted;
+}
+
+/** Receives text part by part, such as a {@link TextSink}. */
+export interface TextParts {
+  add(part: string): void;
+}
+
+/**
+ * Returns the SHA-256 hex digest of {@link canonicalJson} of `value`,
+ * hashing the text in pieces instead of building it whole.
+ */
+export function canonicalDigest(value: unknown): string {
+  const hash = createHash("sha256");
+  const sink = new TextSink((piece) => hash.update(piece));
+  writeCanonicalJson(value, sink);
+  sink.flush();
+  return hash.digest("hex");
+}
+
+/**
+ * Writes `JSON.stringify(value)` to the file at `path` in pieces and returns
+ * the SHA-256 hex digest of the text.
+ */
+export function writeJsonFile(path: string, value: unknown): string {
+  const hash = createHash("sha256");
+  writeTextFile(path, (sink) => writeJson(value, sink, false), (piece) => hash.update(piece));
+  return hash.digest("hex");
+}
+
+/**
+ * Adds the text of {@link canonicalJson} of `value` to `sink`, part by part.
+ * Arrays and plain objects are written one item at a time, with the keys in
+ * the order `JSON.stringify` would give the sorted copy. Other values are
+ * written whole.
+ */
+export function writeCanonicalJson(value: unknown, sink: TextParts): void {
+  writeJson(value, sink, true);
+}
+
+/**
+ * Adds the JSON text of `value` to `sink`, part by part: the canonical text
+ * when `sorted` is true, else the text of `JSON.stringify`.
+ */
+function writeJson(value: unknown, sink: TextParts, sorted: boolean): void {
+  if (Array.isArray(value)) {
+    sink.add("[");
+    for (let position = 0; position < value.length; position++) {
+      if (position > 0) sink.add(",");
+      const item = value[position];
+      if (skippedByJson(item)) sink.add("null");
+      else writeJson(item, sink, sorted);
+    }
+    sink.add("]");
+    return;
+  }
+  if (!isPlainObject(value)) {
+    sink.add(JSON.stringify(sorted ? sortKeys(value) : value) ?? "null");
+    return;
+  }
+  const keys = Object.keys(value);
+  const ordered = !sorted || sortedRecords.has(value) || keysInOrder(keys)
+    ? value
+    : shallowSorted(value, keys);
+  sink.add("{");
+  let separator = "";
+  for (const key of ordered === value ? keys : Object.keys(ordered)) {
+    const item = ordered[key];
+    if (skippedByJson(item)) continue;
+    sink.add(`${separator}${JSON.stringify(key)}:`);
+    separator = ",";
+    writeJson(item, sink, sorted);
+  }
+  sink.add("}");
+}
+
+/** Returns true for the values that `JSON.stringify` leaves out of objects. */
+function skippedByJson(value: unknown): boolean {
+  return value === undefined || typeof value === "function" || typeof value === "symbol";
+}
+
+/** Returns true for an object that `JSON.stringify` writes as its own enumerable properties. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return (prototype === Object.prototype || prototype === null) &&
+    typeof (value as { toJSON?: unknown }).toJSON !== "function";
+}
+
+function keysInOrder(keys: readonly string[]): boolean {
+  for (let position = 1; position < keys.length; position++) {
+    if (keys[position - 1] > keys[position]) return false;
+  }
+  return true;
+}
+
+function shallowSorted(
+  record: Record<string, unknown>,
+  keys: string[],
+): Record<string, unknown> {
+  const sorted: Record<string, unknown> = {};
+  for (const key of keys.sort()) sorted[key] = record[key];
   return sorted;
 }
 

@@ -6,6 +6,7 @@
  */
 
 import { sha256 } from "./digest.ts";
+import { scanStringRecord } from "./json_scan.ts";
 import { isKeyManifest, type KeyManifest } from "./manifest.ts";
 
 /** Version of `result.json` and `outputs.json`. */
@@ -119,9 +120,39 @@ export function parseManifestFile(text: string, digest: string): KeyManifest {
   if (sha256(text) !== digest) {
     throw new DamagedEntryError("manifest.json does not match the digest in result.json");
   }
-  const value = parseJson(text, "manifest.json");
+  const value = parseManifestLayout(text) ?? parseJson(text, "manifest.json");
   if (!isKeyManifest(value)) throw new DamagedEntryError("manifest.json is not a key manifest");
   return value;
+}
+
+const INPUTS_MEMBER = `,"inputs":`;
+
+/**
+ * Parses manifest text whose `inputs` member comes right after the first
+ * members, as `JSON.stringify` writes a manifest, or returns undefined. The
+ * inputs are scanned as slices of the text, because a task can have tens
+ * of thousands of them, and the rest goes through `JSON.parse`.
+ */
+function parseManifestLayout(text: string): unknown {
+  if (!text.startsWith(`{"keyVersion":`)) return undefined;
+  // Quotes inside strings are escaped, so the first raw match is the member.
+  const member = text.indexOf(INPUTS_MEMBER);
+  if (member === -1) return undefined;
+  const inputs: Record<string, string> = {};
+  const end = scanStringRecord(text, member + INPUTS_MEMBER.length, (path, digest) => {
+    if (path === "__proto__") {
+      Object.defineProperty(inputs, path, { value: digest, enumerable: true, writable: true });
+    } else inputs[path] = digest;
+  });
+  if (end === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text.slice(0, member) + text.slice(end));
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null || "inputs" in value) return undefined;
+  return { ...value, inputs };
 }
 
 function checkRecord(record: OutputRecord, position: number): void {

@@ -14,16 +14,14 @@
  * @module
  */
 
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { sha256File } from "./digest.ts";
+import { mkdir, rename, rm } from "node:fs/promises";
+import { dirname } from "node:path";
+import { sha256File, sha256FileSync } from "./digest.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
-import {
-  FORGET_AFTER_MS,
-  MemoFile,
-  SAVE_RATIO,
-  SEEN_GRANULARITY_MS,
-  writeAtomically,
-} from "./memo_file.ts";
+import { parseIndexText, writeIndexText } from "./index_text.ts";
+import { FORGET_AFTER_MS, MemoFile, SAVE_RATIO, SEEN_GRANULARITY_MS } from "./memo_file.ts";
 
 /** Timestamp granularity margin in milliseconds (2 s covers coarse filesystems such as FAT). */
 export const RACY_WINDOW_MS = 2000;
@@ -195,10 +193,28 @@ export class FileStateIndex {
     if (remembered !== undefined) return remembered;
     const hashedAt = this.#now();
     const digest = await sha256File(path, facts.size);
+    this.#hashed(path, facts, digest, hashedAt);
+    return digest;
+  }
+
+  /**
+   * Returns the SHA-256 digest of the regular file at the absolute `path`,
+   * whose current facts are `facts`, reading it with synchronous calls when
+   * the index does not know it. Meant for small files.
+   */
+  digestSync(path: string, facts: FileFacts): string {
+    const remembered = this.known(path, facts);
+    if (remembered !== undefined) return remembered;
+    const hashedAt = this.#now();
+    const digest = sha256FileSync(path);
+    this.#hashed(path, facts, digest, hashedAt);
+    return digest;
+  }
+
+  #hashed(path: string, facts: FileFacts, digest: string, hashedAt: number): void {
     this.hashedFiles++;
     this.#hashedBytes += facts.size;
     this.#store(path, facts, digest, hashedAt);
-    return digest;
   }
 
   /** Stores `digest` when the file still has the facts taken before it was read. */
@@ -282,14 +298,15 @@ export class FileStateIndex {
     await savingTo(this.#memos.path, () => this.#memos.save(force));
     if (this.#stored === undefined || !this.#dirty || (!force && this.#notWorthSaving())) return;
     const cutoff = this.#now() - FORGET_AFTER_MS;
-    const entries: Record<string, string> = {};
-    for (const [file, entry] of this.#stored) {
-      if (seenAt(entry) >= cutoff) {
-        entries[file] = typeof entry === "string" ? entry : entry.join(",");
-      }
-    }
-    const text = JSON.stringify({ version: INDEX_VERSION, entries });
-    await savingTo(this.path, () => writeAtomically(this.path, text));
+    const stored = this.#stored;
+    await savingTo(this.path, () =>
+      writeEntriesAtomically(this.path, (emit) => {
+        for (const [file, entry] of stored) {
+          if (seenAt(entry) >= cutoff) {
+            emit(file, typeof entry === "string" ? entry : entry.join(","));
+          }
+        }
+      }));
     this.#dirty = false;
     this.#changes = 0;
     this.#hashedBytes = 0;
@@ -320,19 +337,28 @@ function memoPath(path: string): string {
 
 /** Reads the entries of the index at `path`; a missing or damaged file gives none. */
 function readEntries(path: string): Map<string, IndexEntry | string> {
-  const entries = new Map<string, IndexEntry | string>();
   try {
-    const data = JSON.parse(readFileSync(path, "utf8"));
-    if (data?.version === INDEX_VERSION && typeof data.entries === "object") {
-      // A for-in loop, unlike Object.entries, makes no pair array per file.
-      const stored = data.entries as Record<string, unknown>;
-      for (const file in stored) {
-        const entry = stored[file];
-        if (typeof entry === "string") entries.set(file, entry);
-      }
-    }
+    return parseIndexText(readFileSync(path, "utf8"), INDEX_VERSION) ?? new Map();
   } catch {
     // A missing or damaged index only costs re-reading files.
+    return new Map();
   }
-  return entries;
+}
+
+/**
+ * Writes the entries that `eachEntry` emits to a temporary file, in pieces
+ * (see {@link writeIndexText}), and renames it to `path`.
+ */
+async function writeEntriesAtomically(
+  path: string,
+  eachEntry: (emit: (file: string, entry: string) => void) => void,
+): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.${randomUUID()}.tmp`;
+  try {
+    writeIndexText(temp, INDEX_VERSION, eachEntry);
+    await rename(temp, path);
+  } finally {
+    await rm(temp, { force: true });
+  }
 }

@@ -20,7 +20,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { rename, rm, utimes, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
-import { sha256 } from "./digest.ts";
+import { sha256, writeJsonFile } from "./digest.ts";
 import { lstatFacts } from "./facts.ts";
 import type { CacheBackend, FoundEntry, NewEntry, RestoreChange, TaskLocation } from "./backend.ts";
 import {
@@ -226,12 +226,12 @@ export class FileBackend implements CacheBackend {
         outputs = { digest: sha256(text), count: entries.length };
       }
       const { manifest, ...rest } = entry;
-      const manifestText = JSON.stringify(manifest);
-      writeFileSync(join(temp, "manifest.json"), manifestText);
+      // Written in pieces, because with many inputs the manifest text is megabytes.
+      const manifestDigest = writeJsonFile(join(temp, "manifest.json"), manifest);
       const result: StoredResult = {
         schemaVersion: ENTRY_SCHEMA_VERSION,
         ...rest,
-        manifestDigest: sha256(manifestText),
+        manifestDigest,
         outputs,
       };
       writeFileSync(join(temp, "result.json"), JSON.stringify(result));

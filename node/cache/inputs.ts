@@ -14,8 +14,8 @@ import { execFile } from "node:child_process";
 import { readlink, realpath, stat } from "node:fs/promises";
 import { join, sep } from "node:path";
 import type { NormalizedTask } from "../../core/model.ts";
-import { mapLimit, markSorted, sha256 } from "./digest.ts";
-import { type FileFacts, lstatFacts } from "./facts.ts";
+import { mapLimit, markSorted, sha256, SYNC_READ_LIMIT } from "./digest.ts";
+import { type FactKind, type FileFacts, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import { memoizedWalk, type MemoizedWalkResult } from "./walk_memo.ts";
 import picomatch from "picomatch";
@@ -131,6 +131,75 @@ export interface StatedInput {
   readonly facts: FileFacts | undefined;
 }
 
+/** Kinds of stated paths by their code in a {@link FactsTable}; code 0 is a vanished path. */
+const KINDS: readonly (FactKind | undefined)[] = [
+  undefined,
+  "file",
+  "directory",
+  "symlink",
+  "other",
+];
+
+/** Numbers kept per path in a {@link FactsTable}: size, mtime, ctime, inode and mode. */
+const NUMBERS_PER_PATH = 5;
+
+/** The stat facts of a task's input paths, in typed arrays outside the garbage-collected heap. */
+interface FactsTable {
+  readonly kinds: Uint8Array;
+  readonly numbers: Float64Array;
+  readonly under: (path: string) => string;
+}
+
+/**
+ * A {@link StatedInput} whose facts are a row of a shared {@link FactsTable}.
+ * A task's stated inputs stay in memory while its lookup runs. With tens
+ * of thousands of files, a facts object and an absolute path per file add
+ * megabytes that each young-generation collection copies, so both are made
+ * when asked for.
+ */
+class StatedFile implements StatedInput {
+  readonly path: string;
+  readonly #table: FactsTable;
+  readonly #row: number;
+
+  constructor(path: string, table: FactsTable, row: number) {
+    this.path = path;
+    this.#table = table;
+    this.#row = row;
+  }
+
+  get absolute(): string {
+    return this.#table.under(this.path);
+  }
+
+  get facts(): FileFacts | undefined {
+    const kind = KINDS[this.#table.kinds[this.#row]];
+    if (kind === undefined) return undefined;
+    const { numbers } = this.#table;
+    const at = this.#row * NUMBERS_PER_PATH;
+    return {
+      kind,
+      size: numbers[at],
+      mtimeMs: numbers[at + 1],
+      ctimeMs: numbers[at + 2],
+      ino: numbers[at + 3],
+      mode: numbers[at + 4],
+    };
+  }
+}
+
+/** Writes `facts` into row `row` of `table`; a vanished path keeps kind code 0. */
+function storeFacts(table: FactsTable, row: number, facts: FileFacts | undefined): void {
+  if (facts === undefined) return;
+  table.kinds[row] = KINDS.indexOf(facts.kind);
+  const at = row * NUMBERS_PER_PATH;
+  table.numbers[at] = facts.size;
+  table.numbers[at + 1] = facts.mtimeMs;
+  table.numbers[at + 2] = facts.ctimeMs;
+  table.numbers[at + 3] = facts.ino;
+  table.numbers[at + 4] = facts.mode;
+}
+
 /** The input paths of a task with their stat facts, before any content is read. */
 export interface StatedInputs {
   readonly walked: MemoizedWalkResult;
@@ -164,19 +233,28 @@ export async function statInputs(
   });
   const at = index.now();
   const files: StatedInput[] = [];
-  const under = pathJoiner(cwd);
-  for (const entry of walked.entries) {
+  const { entries } = walked;
+  const table: FactsTable = {
+    kinds: new Uint8Array(entries.length),
+    numbers: new Float64Array(entries.length * NUMBERS_PER_PATH),
+    under: pathJoiner(cwd),
+  };
+  for (let position = 0; position < entries.length; position++) {
+    const entry = entries[position];
     if (entry.kind === "directory") continue;
-    const absolute = under(entry.path);
-    files.push({ path: entry.path, absolute, facts: lstatFacts(absolute) });
+    const row = files.length;
+    storeFacts(table, row, lstatFacts(table.under(entry.path)));
+    files.push(new StatedFile(entry.path, table, row));
   }
   return { walked, files, at };
 }
 
 /**
  * Digests the inputs that {@link statInputs} found. On a warm run the index
- * has the digest of nearly every file, and only the rest are read,
- * concurrently.
+ * has the digest of nearly every file. Small files that it does not know are
+ * hashed in the same synchronous pass, because a promise per file costs
+ * more than the calls. Only links and large files are left for concurrent
+ * work.
  */
 export async function digestInputs(
   index: FileStateIndex,
@@ -184,12 +262,21 @@ export async function digestInputs(
 ): Promise<InputDigests> {
   const digests: InputDigests = {};
   const unknown: StatedInput[] = [];
-  for (const file of stated.files) {
+  const { files } = stated;
+  for (let position = 0; position < files.length; position++) {
+    const file = files[position];
     const { facts } = file;
-    const known = facts?.kind === "file" ? index.known(file.absolute, facts) : undefined;
-    if (facts !== undefined && known !== undefined) {
-      digests[file.path] = fileInputDigest({ digest: known, mode: facts.mode });
-    } else unknown.push(file);
+    if (facts?.kind === "file") {
+      const absolute = file.absolute;
+      const digest = facts.size <= SYNC_READ_LIMIT
+        ? index.digestSync(absolute, facts)
+        : index.known(absolute, facts);
+      if (digest !== undefined) {
+        digests[file.path] = fileInputDigest({ digest, mode: facts.mode });
+        continue;
+      }
+    }
+    unknown.push(file);
   }
   const values = await mapLimit(unknown, (file) => digestInput(index, file.absolute, file.facts));
   unknown.forEach((file, position) => {
@@ -227,9 +314,11 @@ function pathJoiner(dir: string): (path: string) => string {
   return (path) => base + path;
 }
 
-/** Returns a copy of `record` with its keys in code-unit order. */
+/** Returns `record` with its keys in code-unit order: itself when they are, else a sorted copy. */
 export function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
+  const keys = Object.keys(record);
+  if (keys.every((key, position) => position === 0 || keys[position - 1] < key)) return record;
   const sorted: Record<string, T> = {};
-  for (const key of Object.keys(record).sort()) sorted[key] = record[key];
+  for (const key of keys.sort()) sorted[key] = record[key];
   return sorted;
 }

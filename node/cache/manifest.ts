@@ -9,7 +9,7 @@
 import { relative } from "node:path";
 import { type CacheLookupInput, secretKeyTextDigest } from "../cache_seam.ts";
 import type { CacheChanges } from "../types.ts";
-import { canonicalJson, secretDigest, sha256 } from "./digest.ts";
+import { canonicalDigest, canonicalJson, secretDigest, sha256 } from "./digest.ts";
 import { ABSENT, type InputDigests } from "./inputs.ts";
 
 /**
@@ -117,11 +117,14 @@ export function buildManifest(
 
 /** Returns the cache key of a manifest. */
 export function manifestKey(manifest: KeyManifest): string {
-  return sha256(canonicalJson(manifest));
+  return canonicalDigest(manifest);
 }
 
-function present(inputs: InputDigests): Map<string, string> {
-  return new Map(Object.entries(inputs).filter(([, digest]) => digest !== ABSENT));
+/** Returns the digest text of `path` in `inputs`, or undefined when it is missing or absent. */
+function presentDigest(inputs: InputDigests, path: string): string | undefined {
+  if (!Object.hasOwn(inputs, path)) return undefined;
+  const digest = inputs[path];
+  return digest === ABSENT ? undefined : digest;
 }
 
 function changedNames(
@@ -134,13 +137,21 @@ function changedNames(
 
 /** Lists what differs between an earlier manifest and the current one. */
 export function diffManifests(before: KeyManifest, after: KeyManifest): ManifestChanges {
-  const old = present(before.inputs);
-  const current = present(after.inputs);
-  const added = [...current.keys()].filter((path) => !old.has(path));
-  const removed = [...old.keys()].filter((path) => !current.has(path));
-  const changed = [...current.keys()].filter((path) =>
-    old.has(path) && old.get(path) !== current.get(path)
-  );
+  // Plain loops over the records, because a task can have tens of thousands of inputs.
+  const added: string[] = [];
+  const removed: string[] = [];
+  const changed: string[] = [];
+  for (const path of Object.keys(after.inputs)) {
+    const current = presentDigest(after.inputs, path);
+    if (current === undefined) continue;
+    const old = presentDigest(before.inputs, path);
+    if (old === undefined) added.push(path);
+    else if (old !== current) changed.push(path);
+  }
+  for (const path of Object.keys(before.inputs)) {
+    if (presentDigest(before.inputs, path) === undefined) continue;
+    if (presentDigest(after.inputs, path) === undefined) removed.push(path);
+  }
   return {
     inputs: { added, removed, changed },
     env: changedNames(before.env, after.env),

@@ -59,8 +59,6 @@ export interface WalkResult {
   readonly absent: readonly string[];
 }
 
-const IGNORED = new Set<string>(IGNORED_DIRECTORIES);
-
 /** Strips `./` prefixes and trailing slashes from a pattern body. */
 export function cleanPattern(pattern: string): string {
   let body = pattern;
@@ -89,14 +87,19 @@ const matchers = new Map<string, (path: string) => boolean>();
 /** Maximum number of cached matchers. The cache is cleared when a process needs more. */
 const MATCHER_LIMIT = 4096;
 
-/** Builds a matcher for `patterns` that also matches anything inside a matched directory. */
+/**
+ * Builds a matcher for `patterns` that also matches anything inside a matched directory.
+ * It gives the results of `picomatch(patterns, { dot: true })` but tests the
+ * compiled expressions itself, because picomatch's matcher allocates several
+ * objects per call, which adds up over tens of thousands of paths.
+ */
 export function directoryMatcher(patterns: readonly string[]): (path: string) => boolean {
   if (patterns.length === 0) return () => false;
   const key = patterns.join("\0");
   let matcher = matchers.get(key);
   if (matcher === undefined) {
     const expanded = patterns.flatMap((pattern) => [pattern, `${pattern}/**`]);
-    matcher = prefixMatcher(patterns) ?? picomatch(expanded, { dot: true });
+    matcher = prefixMatcher(patterns) ?? globMatcher(expanded);
     if (matchers.size >= MATCHER_LIMIT) matchers.clear();
     matchers.set(key, matcher);
   }
@@ -128,9 +131,46 @@ function prefixMatcher(patterns: readonly string[]): ((path: string) => boolean)
   return (path) => bases.includes(path) || within.some((prefix) => path.startsWith(prefix));
 }
 
+/** True on Windows, where picomatch also treats backslashes as separators. */
+const WINDOWS = process.platform === "win32";
+
+/**
+ * Returns a function that is true for a path any of `globs` matches, as
+ * `picomatch(globs, { dot: true })` decides: the path equals a glob, or,
+ * with backslashes turned into slashes on Windows, equals it or matches
+ * its regular expression.
+ */
+export function globMatcher(globs: readonly string[]): (path: string) => boolean {
+  const compiled = globs.map((glob) => ({
+    glob,
+    regex: picomatch.makeRe(glob, { dot: true, windows: WINDOWS }),
+  }));
+  return (path) => {
+    if (path === "") return false;
+    const output = WINDOWS ? path.replace(/\\/g, "/") : path;
+    // An indexed loop, because an iterator can allocate a result object per step.
+    for (let position = 0; position < compiled.length; position++) {
+      const { glob, regex } = compiled[position];
+      if (path === glob || output === glob || regex.test(output)) return true;
+    }
+    return false;
+  };
+}
+
 /** Returns true when `path` lies in a directory that pattern walking always skips. */
 export function inIgnoredArea(path: string): boolean {
-  return path.split("/").some((segment) => IGNORED.has(segment));
+  // Compares the segments in place, because splitting copies each segment of each walked path.
+  let start = 0;
+  while (start <= path.length) {
+    let end = path.indexOf("/", start);
+    if (end === -1) end = path.length;
+    for (let position = 0; position < IGNORED_DIRECTORIES.length; position++) {
+      const name = IGNORED_DIRECTORIES[position];
+      if (end - start === name.length && path.startsWith(name, start)) return true;
+    }
+    start = end + 1;
+  }
+  return false;
 }
 
 function kindOf(
@@ -179,13 +219,20 @@ export function walkPatternsSync(
   const { include, exclude } = splitPatterns(patterns);
   const isIncluded = directoryMatcher(include);
   const isExcluded = directoryMatcher([...exclude, ...(options.exclude ?? []).map(cleanPattern)]);
-  const found = new Map<string, WalkKind>();
+  // Each path is reached once, because roots inside other roots are left out
+  // and what a followed link contains is reported under the link's own path.
+  const found: WalkEntry[] = [];
+  const literals = new Set(include.filter((pattern) => !picomatch.scan(pattern).isGlob));
+  const foundLiterals = new Set<string>();
   const absent: string[] = [];
 
   const consider = (path: string, kind: WalkKind): boolean => {
     if (inIgnoredArea(path) || isExcluded(path)) return false;
     if (options.skip?.(path, kind === "directory")) return false;
-    if (isIncluded(path)) found.set(path, kind);
+    if (isIncluded(path)) {
+      found.push({ path, kind });
+      if (literals.has(path)) foundLiterals.add(path);
+    }
     return true;
   };
 
@@ -200,7 +247,8 @@ export function walkPatternsSync(
       throw error;
     }
     const real = chain[chain.length - 1];
-    for (const child of children) {
+    for (let position = 0; position < children.length; position++) {
+      const child = children[position];
       const path = dir === "" ? child.name : `${dir}/${child.name}`;
       const kind = kindOf(child);
       if (kind === undefined || !consider(path, kind)) continue;
@@ -227,17 +275,15 @@ export function walkPatternsSync(
     if (kind === "directory") visit(root, [realpathSync(absolute)]);
     else if (kind === "symlink" && options.followDirectoryLinks) followLink(root, []);
   }
-  for (const pattern of include) {
-    const literal = !picomatch.scan(pattern).isGlob;
-    if (literal && !found.has(pattern)) {
+  for (const pattern of literals) {
+    if (!foundLiterals.has(pattern)) {
       options.observer?.probe(pattern);
       if (kindAt(join(cwd, pattern)) === undefined) absent.push(pattern);
     }
   }
 
-  const entries = [...found].map(([path, kind]) => ({ path, kind }));
-  entries.sort(byPath);
-  return { entries, absent: [...new Set(absent)].sort() };
+  found.sort(byPath);
+  return { entries: found, absent: [...new Set(absent)].sort() };
 }
 
 /** Orders entries by path in code-unit order, the same on every platform and locale. */
