@@ -5,18 +5,10 @@
  * @module
  */
 
-import { readFile } from "node:fs/promises";
-import { Buffer } from "node:buffer";
-import { listOutputs } from "./outputs.ts";
 import { randomBytes } from "node:crypto";
 import { isAbsolute, join, resolve } from "node:path";
-import type { NormalizedTask, NormalizedTaskCache, Pipeline } from "../../core/model.ts";
-import type {
-  CacheLookupInput,
-  CacheLookupResult,
-  CacheSaveInput,
-  TaskCacheHooks,
-} from "../cache_seam.ts";
+import type { NormalizedTask, NormalizedTaskCache } from "../../core/model.ts";
+import type { CacheLookupInput, CacheLookupResult, CacheSaveInput } from "../cache_seam.ts";
 import type { CacheMissReason } from "../types.ts";
 import type { CacheBackend, RestoreChange } from "./backend.ts";
 import { sha256 } from "./digest.ts";
@@ -35,61 +27,16 @@ import {
   buildManifest,
   diffManifests,
   type KeyManifest,
-  type ManifestChanges,
   manifestKey,
   usesSecretKey,
 } from "./manifest.ts";
 import { MemoryBackend } from "./memory_store.ts";
 import { FILE_INDEX_PATH, loadSecretKey, readSecretKey } from "./paths.ts";
 import { lookupFailure, missReason, restoreFailure } from "./reasons.ts";
+import { changedWhileRunning, maskMeta, outputWithSecret } from "./save_checks.ts";
 
-/** Options of {@link createTaskCache}. */
-export interface TaskCacheOptions {
-  /** The normalized pipeline; its `cache.stores` resolve each task's store. */
-  readonly pipeline: Pipeline;
-  /** Project directory: relative store roots and `.async/` live here. */
-  readonly rootDir: string;
-  /** Id of the run, so uncached tasks get a fingerprint unique to it. */
-  readonly runId: string;
-  /** Ignore every entry and refresh it, as `--force` does. */
-  readonly force?: boolean;
-  /**
-   * Clock in milliseconds since the epoch (default `Date.now`). `ttlMs`, last
-   * use and the racy window of the file-state index read it.
-   */
-  readonly now?: () => number;
-  /**
-   * Change nothing on disk, for a dry run: a hit is checked but not
-   * restored, no entry is stored or marked used, the file-state index is
-   * not saved, and a missing secret-digest key is not created.
-   */
-  readonly readOnly?: boolean;
-}
-
-/** The result a lookup would return, with the facts a dry run needs to judge later tasks. */
-export interface CachePrediction {
-  readonly answer: CacheLookupResult;
-  /** The files that restoring a hit would change. */
-  readonly restoreChanges: readonly RestoreChange[];
-  /** Input paths of the key manifest, relative to the task directory. */
-  readonly inputPaths: readonly string[];
-  /**
-   * True when the key depends on the project's secret-digest key, which does
-   * not exist yet: the real run creates one, so its key will differ.
-   */
-  readonly provisionalKey: boolean;
-}
-
-/** A task cache that also makes read-only predictions. */
-export interface PredictingTaskCache extends TaskCacheHooks {
-  /**
-   * Looks a task up like `lookup`, but changes nothing on disk when the
-   * cache is `readOnly`. `restored` are the changes that restores of
-   * earlier tasks would make first. Those that touch the task's inputs are
-   * applied to its input digests.
-   */
-  predict(input: CacheLookupInput, restored?: readonly RestoreChange[]): Promise<CachePrediction>;
-}
+export type { CachePrediction, PredictingTaskCache, TaskCacheOptions } from "./task_cache_types.ts";
+import type { CachePrediction, PredictingTaskCache, TaskCacheOptions } from "./task_cache_types.ts";
 
 type EnabledCache = Extract<NormalizedTaskCache, { enabled: true }>;
 
@@ -477,50 +424,4 @@ class TaskCache implements PredictingTaskCache {
       );
     }
   }
-}
-
-/** Masks secrets in every string and key of task metadata, leaving its structure intact. */
-function maskMeta(
-  meta: Record<string, unknown>,
-  secrets: readonly string[],
-): Record<string, unknown> {
-  const mask = (value: unknown): unknown => {
-    if (typeof value === "string") return maskSecrets(value, secrets);
-    if (Array.isArray(value)) return value.map(mask);
-    if (typeof value !== "object" || value === null) return value;
-    return Object.fromEntries(
-      Object.entries(value).map(([key, entry]) => [maskSecrets(key, secrets), mask(entry)]),
-    );
-  };
-  return mask(meta) as Record<string, unknown>;
-}
-
-/**
- * Returns the first output file whose content contains a secret value, or
- * undefined. Such a task is not cached, because a cache entry (which CI may
- * upload) must never hold a secret.
- */
-async function outputWithSecret(
-  cwd: string,
-  patterns: readonly string[],
-  secrets: readonly string[],
-): Promise<string | undefined> {
-  const needles = secrets.filter((secret) => secret !== "").map((secret) => Buffer.from(secret));
-  if (needles.length === 0 || patterns.length === 0) return undefined;
-  for (const entry of await listOutputs(cwd, patterns)) {
-    if (entry.kind !== "file") continue;
-    const content = await readFile(join(cwd, entry.path));
-    if (needles.some((needle) => content.includes(needle))) return entry.path;
-  }
-  return undefined;
-}
-
-function changedWhileRunning(taskId: string, changes: ManifestChanges | undefined): string {
-  const paths = changes
-    ? [...changes.inputs.changed, ...changes.inputs.added, ...changes.inputs.removed]
-    : [];
-  const listed = paths.slice(0, 5).join(", ");
-  const more = paths.length > 5 ? ` and ${paths.length - 5} more` : "";
-  const detail = paths.length > 0 ? ` (${listed}${more})` : "";
-  return `inputs of task "${taskId}" changed while it ran${detail}, so its result was not cached.`;
 }
