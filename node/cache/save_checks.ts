@@ -1,7 +1,7 @@
 /**
- * What a task's result goes through before it is stored: secrets masked in
- * its logs and metadata, outputs that contain a secret, and the warning for
- * inputs that changed while it ran.
+ * Checks on a task's result before it is stored: secrets masked in its logs
+ * and metadata, outputs that contain a secret, and the warning for inputs
+ * that changed while it ran.
  *
  * @module
  */
