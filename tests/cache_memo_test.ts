@@ -314,14 +314,26 @@ Deno.test("file index saves a memo that covers many files", async () => {
   assert.deepEqual(reloaded.memo("heavy"), { covers: 200 });
 });
 
+/** The clock of the one-file index tests: far enough ahead that files written now are settled. */
+const settledClock = () => Date.now() + 10 * RACY_WINDOW_MS;
+
+/**
+ * Saves an index of `dir` that knows the file `a.txt`, with the memos in
+ * `memos`, and returns the index path.
+ */
+async function oneFileIndex(dir: string, memos: Record<string, unknown> = {}): Promise<string> {
+  const path = join(dir, "index.json");
+  const index = await FileStateIndex.load(path, settledClock);
+  await index.digest(join(dir, "a.txt"));
+  for (const [key, data] of Object.entries(memos)) index.setMemo(key, data);
+  await index.save(true);
+  return path;
+}
+
 Deno.test("file index reads its entries on first use", async () => {
   const dir = await makeProject({ "a.txt": "a" });
-  const clock = () => Date.now() + 10 * RACY_WINDOW_MS;
-  const path = join(dir, "index.json");
-  const first = await FileStateIndex.load(path, clock);
-  await first.digest(join(dir, "a.txt"));
-  await first.save(true);
-  const second = await FileStateIndex.load(path, clock);
+  const path = await oneFileIndex(dir);
+  const second = await FileStateIndex.load(path, settledClock);
   // Replacing the entries after loading shows that loading did not read them.
   const text = await readFile(path, "utf8");
   await writeFile(path, text.replace(sha256("a"), "replaced-digest"));
@@ -330,33 +342,24 @@ Deno.test("file index reads its entries on first use", async () => {
 
 Deno.test("file index saves memos without rewriting unread entries", async () => {
   const dir = await makeProject({ "a.txt": "a" });
-  const clock = () => Date.now() + 10 * RACY_WINDOW_MS;
-  const path = join(dir, "index.json");
-  const first = await FileStateIndex.load(path, clock);
-  await first.digest(join(dir, "a.txt"));
-  await first.save(true);
+  const path = await oneFileIndex(dir);
   const before = await lstat(path);
-  const second = await FileStateIndex.load(path, clock);
+  const second = await FileStateIndex.load(path, settledClock);
   second.setMemo("walk", { listed: 1 });
   await second.save();
   const after = await lstat(path);
   assert.equal(after.ino, before.ino);
   assert.equal(after.mtimeMs, before.mtimeMs);
-  const reloaded = await FileStateIndex.load(path, clock);
+  const reloaded = await FileStateIndex.load(path, settledClock);
   assert.deepEqual(reloaded.memo("walk"), { listed: 1 });
   assert.equal(await reloaded.digest(join(dir, "a.txt")), sha256("a"));
 });
 
 Deno.test("file index ignores a damaged memo file", async () => {
   const dir = await makeProject({ "a.txt": "a" });
-  const clock = () => Date.now() + 10 * RACY_WINDOW_MS;
-  const path = join(dir, "index.json");
-  const first = await FileStateIndex.load(path, clock);
-  await first.digest(join(dir, "a.txt"));
-  first.setMemo("walk", { listed: 1 });
-  await first.save(true);
+  const path = await oneFileIndex(dir, { walk: { listed: 1 } });
   await writeFile(join(dir, "index.memos.json"), "{ not json");
-  const second = await FileStateIndex.load(path, clock);
+  const second = await FileStateIndex.load(path, settledClock);
   assert.equal(second.memo("walk"), undefined);
   assert.equal(await second.digest(join(dir, "a.txt")), sha256("a"));
   assert.equal(second.hashedFiles, 0);

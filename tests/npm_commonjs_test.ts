@@ -1,9 +1,7 @@
 /** How the npm bundle loads CommonJS dependencies: `scripts/npm_commonjs.ts`. */
 
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
 import {
@@ -12,21 +10,14 @@ import {
   requirePlugin,
 } from "../scripts/npm_commonjs.ts";
 
-/** Writes `files` (paths relative to a new temporary directory) and passes the directory to `fn`. */
-async function withFiles(
+import { withTempFiles } from "./support/temp_files.ts";
+
+/** Writes `files` into a new temporary directory and passes it to `fn`. */
+function withFiles(
   files: Record<string, string>,
   fn: (dir: string) => Promise<void>,
 ): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), "npm-commonjs-"));
-  try {
-    for (const [path, text] of Object.entries(files)) {
-      await mkdir(dirname(join(dir, path)), { recursive: true });
-      await writeFile(join(dir, path), text);
-    }
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  return withTempFiles("npm-commonjs-", files, fn);
 }
 
 const COUNTER_PACKAGE = {

@@ -1,9 +1,8 @@
 /** How the npm bundle keeps a run's modules in one chunk: `scripts/npm_run_chunk.ts`. */
 
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import {
   linkRunPath,
   type ModuleGraph,
@@ -13,21 +12,14 @@ import {
   runPathModules,
 } from "../scripts/npm_run_chunk.ts";
 
-/** Writes `files` (paths relative to a new temporary directory) and passes the directory to `fn`. */
-async function withFiles(
+import { withTempFiles } from "./support/temp_files.ts";
+
+/** Writes `files` into a new temporary directory and passes it to `fn`. */
+function withFiles(
   files: Record<string, string>,
   fn: (dir: string) => Promise<void>,
 ): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), "npm-run-chunk-"));
-  try {
-    for (const [path, text] of Object.entries(files)) {
-      await mkdir(dirname(join(dir, path)), { recursive: true });
-      await writeFile(join(dir, path), text);
-    }
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  return withTempFiles("npm-run-chunk-", files, fn);
 }
 
 const GRAPH: ModuleGraph = {
