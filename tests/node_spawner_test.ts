@@ -187,7 +187,12 @@ Deno.test("spawner death fails running commands", async () => {
   await waitFor("the orphaned command to exit", () => !isAlive(pid));
 });
 
-Deno.test("spawner kills commands when the runner dies", async () => {
+/**
+ * Starts a runner whose spawner runs one long command, kills the runner with
+ * SIGKILL (its whole process group when `group` is true) and checks that
+ * the helper stops the command and exits.
+ */
+async function killRunner(group: boolean): Promise<void> {
   const cwd = await Deno.makeTempDir();
   const pidFile = join(cwd, "child.pid");
   const script = join(cwd, "runner.ts");
@@ -207,6 +212,7 @@ setInterval(noop, 1000);
   );
   const runner = spawn(DENO, ["run", "-A", "--config", join(REPO_DIR, "deno.json"), script], {
     stdio: ["ignore", "pipe", "inherit"],
+    detached: group,
   });
   let output = "";
   runner.stdout.on("data", (chunk) => output += chunk);
@@ -215,8 +221,13 @@ setInterval(noop, 1000);
   const helper = Number(output.trim());
   const pid = Number(await readFile(pidFile, "utf8"));
   const exited = new Promise((resolve) => runner.on("close", resolve));
-  runner.kill("SIGKILL");
+  if (group) process.kill(-runner.pid!, "SIGKILL");
+  else runner.kill("SIGKILL");
   await exited;
   await waitFor("the command to exit", () => !isAlive(pid));
   await waitFor("the spawner to exit", () => !isAlive(helper));
-});
+}
+
+Deno.test("spawner kills commands when the runner dies", () => killRunner(false));
+
+Deno.test("spawner kills commands when the runner's group is killed", () => killRunner(true));

@@ -123,10 +123,15 @@ export class Spawner {
   constructor(node: string = process.execPath) {
     this.#started = new Promise((resolve) => this.#onReady = resolve);
     // The helper gets no environment of its own: NODE_OPTIONS could load code into it.
+    // Its own process group keeps a signal to the runner's whole group, such
+    // as `timeout -s KILL` or a cancelled CI job, from killing the helper
+    // before it has stopped the commands it started.
     this.#process = spawn(node, ["-e", HELPER_SOURCE], {
       env: {},
       stdio: ["ignore", "ignore", "inherit", "ipc"],
       serialization: "json",
+      detached: true,
+      windowsHide: true,
     });
     this.#process.on("message", (message: HelperMessage) => this.#receive(message));
     this.#process.on("error", () => this.#fail());
