@@ -89,7 +89,7 @@ export async function collectBuiltinImports(
 }
 
 /**
- * Returns the source of the module that stands in for built-in `id` and
+ * Returns the source of the module that replaces the built-in `id` and
  * exports `names`. With `lazy`, every name must be a function of the module.
  */
 export function builtinModuleSource(

@@ -318,7 +318,7 @@ Deno.test("file index saves a memo that covers many files", async () => {
 const settledClock = () => Date.now() + 10 * RACY_WINDOW_MS;
 
 /**
- * Saves an index of `dir` that knows the file `a.txt`, with the memos in
+ * Saves an index of `dir` that has an entry for `a.txt`, with the memos in
  * `memos`, and returns the index path.
  */
 async function oneFileIndex(dir: string, memos: Record<string, unknown> = {}): Promise<string> {

@@ -96,7 +96,7 @@ export function memoizedKey(
 
 /**
  * Stores `key` under `slot` for the given digests, unless the memo there
- * already holds that key. `files` is the number of input files the memo covers.
+ * already contains that key. `files` is the number of input files the memo covers.
  */
 export function recordKey(
   index: FileStateIndex,

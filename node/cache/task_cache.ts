@@ -50,7 +50,7 @@ interface Prepared {
   readonly context: KeyManifest;
 }
 
-/** Where a lookup's key memo is kept and the digests it must match. */
+/** The slot of a lookup's key memo and the digests the memo must match. */
 interface KeyMemo {
   readonly slot: string;
   readonly facts: string;
@@ -248,7 +248,7 @@ class TaskCache implements PredictingTaskCache {
     const memo = restored.length === 0 ? this.#keyMemo(input, prepared) : undefined;
     const memoized = memo && memoizedKey(prepared.index, memo.slot, memo.facts, memo.context);
     if (memoized !== undefined && !forced && !this.#options.readOnly) {
-      // Only a hit is answered from the memo. Anything else takes the full
+      // Only a hit is returned from the memo. Anything else takes the full
       // path below, which also builds the manifest that explains a miss.
       const backend = await backendPromise;
       const found = await this.#find(backend, task.cache, input, memoized, () => undefined);
