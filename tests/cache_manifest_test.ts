@@ -7,15 +7,17 @@ import { sha256, writeJsonFile } from "../node/cache/digest.ts";
 import { DamagedEntryError, parseManifestFile } from "../node/cache/entry.ts";
 import { diffManifests } from "../node/cache/manifest.ts";
 
+/** The parts of a manifest other than its inputs, shared by the diff tests. */
+const base = {
+  keyVersion: 2,
+  taskId: "t",
+  command: "c",
+  definition: "d",
+  env: {},
+  dependencies: {},
+};
+
 Deno.test("manifest diff lists added, removed and changed inputs", () => {
-  const base = {
-    keyVersion: 2,
-    taskId: "t",
-    command: "c",
-    definition: "d",
-    env: {},
-    dependencies: {},
-  };
   const before = { ...base, inputs: { a: "1", b: "2", c: "3", gone: "absent", __proto__x: "5" } };
   const after = { ...base, inputs: { a: "1", b: "9", d: "4", gone: "7", c: "absent" } };
   const changes = diffManifests(before, after);
@@ -27,14 +29,6 @@ Deno.test("manifest diff lists added, removed and changed inputs", () => {
 });
 
 Deno.test("manifest diff ignores inherited names", () => {
-  const base = {
-    keyVersion: 2,
-    taskId: "t",
-    command: "c",
-    definition: "d",
-    env: {},
-    dependencies: {},
-  };
   const before = { ...base, inputs: JSON.parse('{"__proto__":"1","constructor":"2"}') };
   const after = { ...base, inputs: {} };
   assert.deepEqual(diffManifests(before, after).inputs, {

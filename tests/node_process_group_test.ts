@@ -5,6 +5,7 @@ import { setsidLauncher } from "../node/executor/group_launcher.ts";
 import { runInProcessGroup } from "../node/executor/process_group.ts";
 import { findExecutable } from "../node/executor/which.ts";
 import { baseEnv, hasContent, isAlive, waitFor } from "./support/projects.ts";
+import { checkTimeoutKillsGrandchildren } from "./support/process_checks.ts";
 
 /** Prints the command's own pid, process group id and session id. */
 const IDS = 'echo "$$ $(ps -o pgid= -p $$) $(ps -o sid= -p $$)"';
@@ -75,18 +76,7 @@ Deno.test("process group timeout without setsid", async () => {
   await waitFor("the grandchild to exit", () => !isAlive(pid));
 });
 
-Deno.test("process group timeout kills grandchildren", async () => {
-  const cwd = await Deno.makeTempDir();
-  const pidFile = join(cwd, "grandchild.pid");
-  const result = await runInProcessGroup(
-    "sh",
-    ["-c", `sh -c 'sleep 30 & echo $! > ${pidFile}; wait'; exit 0`],
-    { cwd, env: baseEnv(), timeoutMs: 300, killGraceMs: 500 },
-  );
-  assert.equal(result.code, 124);
-  const pid = Number(await readFile(pidFile, "utf8"));
-  await waitFor("the grandchild to exit", () => !isAlive(pid));
-});
+Deno.test("process group timeout kills grandchildren", checkTimeoutKillsGrandchildren);
 
 Deno.test("process group immediate abort", async () => {
   const result = await runInProcessGroup("sleep", ["30"], {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { setChildPolicy } from "../node/executor/child.ts";
 import { runInProcessGroup } from "../node/executor/process_group.ts";
 import { Spawner } from "../node/executor/spawner.ts";
+import { checkTimeoutKillsGrandchildren } from "./support/process_checks.ts";
 import { baseEnv, hasContent, isAlive, REPO_DIR, waitFor } from "./support/projects.ts";
 
 /** Node 24 from the repository's devDependencies runs the spawner. */
@@ -70,18 +71,7 @@ for (const [name, mode] of MODES) {
     assert.equal(result.stdout, "in\nyes\n");
   });
 
-  modeTest(`${name} group timeout kills grandchildren`, mode, async () => {
-    const cwd = await Deno.makeTempDir();
-    const pidFile = join(cwd, "grandchild.pid");
-    const result = await runInProcessGroup(
-      "sh",
-      ["-c", `sh -c 'sleep 30 & echo $! > ${pidFile}; wait'; exit 0`],
-      { cwd, env: baseEnv(), timeoutMs: 300, killGraceMs: 500 },
-    );
-    assert.equal(result.code, 124);
-    const pid = Number(await readFile(pidFile, "utf8"));
-    await waitFor("the grandchild to exit", () => !isAlive(pid));
-  });
+  modeTest(`${name} group timeout kills grandchildren`, mode, checkTimeoutKillsGrandchildren);
 
   modeTest(`${name} group abort before start`, mode, async () => {
     const result = await runInProcessGroup("sleep", ["30"], {
