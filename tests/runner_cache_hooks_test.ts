@@ -9,6 +9,7 @@ import type {
   TaskCacheHooks,
 } from "../node/cache_seam.ts";
 import type { RunEvent } from "../node/runner/events.ts";
+import { uncachedFingerprint } from "../node/cache/task_cache.ts";
 import { executeRun } from "../node/runner/run_job.ts";
 import { baseEnv } from "./support/projects.ts";
 
@@ -143,4 +144,27 @@ Deno.test("without hooks every task is uncached", async () => {
     assert.equal(result.cacheHit, false);
     assert.equal(result.cacheKey, undefined);
   }
+});
+
+/** A cache whose lookup of `build` fails and whose other lookups miss. */
+class FailingBuildCache extends ScriptedCache {
+  override lookup(input: CacheLookupInput): Promise<CacheLookupResult> {
+    if (input.task.id !== "build") return super.lookup(input);
+    this.lookups.push(input);
+    return Promise.reject(new Error("store unreachable"));
+  }
+}
+
+Deno.test("failed lookup gives the run-unique fingerprint", async () => {
+  const cwd = await Deno.makeTempDir();
+  const cache = new FailingBuildCache({});
+  const record = await executeRun(pipeline, {
+    id: "test",
+    cwd,
+    env: { ...baseEnv(), TOKEN: "abc123secret" },
+  }, { cache });
+  const test = cache.lookups.find((input) => input.task.id === "test");
+  assert.deepEqual(test?.dependencyFingerprints, {
+    build: uncachedFingerprint(record.id, "build"),
+  });
 });

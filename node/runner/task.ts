@@ -3,6 +3,7 @@
 import type { CandidateContext } from "../../core/context.ts";
 import { ErrorCode, isPipelineError } from "../../core/errors.ts";
 import type { NormalizedTask } from "../../core/model.ts";
+import { uncachedFingerprint } from "../cache/task_cache.ts";
 import type { CacheLookupInput, CacheLookupResult } from "../cache_seam.ts";
 import type { AttemptRecord, TaskResult } from "../types.ts";
 import { cacheLookupInput } from "./cache_input.ts";
@@ -41,7 +42,10 @@ async function lookupCache(
     : await state.sources?.keyText(state, task);
   const input = cacheLookupInput(state, task, steps, { cwd: taskDir(state, task), sourceKey });
   if (state.cache === undefined) {
-    return { input, answer: { status: "disabled", fingerprint: `run:${state.runId}:${task.id}` } };
+    return {
+      input,
+      answer: { status: "disabled", fingerprint: uncachedFingerprint(state.runId, task.id) },
+    };
   }
   try {
     return { input, answer: await state.cache.lookup(input) };
@@ -51,7 +55,7 @@ async function lookupCache(
       input,
       answer: {
         status: "disabled",
-        fingerprint: `run:${state.runId}:${task.id}`,
+        fingerprint: uncachedFingerprint(state.runId, task.id),
         warning: `Cache lookup failed, so the task ran uncached: ${message}`,
       },
     };
