@@ -381,7 +381,7 @@ async function executeTasks(state: RunState, run: LockedRun, record: ExecutionRe
     nodes: run.plan.tasks,
     concurrency: run.concurrency,
     stopped: () => state.signal.aborted,
-    run: async (id) => {
+    run: async (id, release) => {
       const result = results.get(id) as TaskResult;
       let passed: boolean;
       // Recording the start lets `doctor` tell a task that was running from one that was pending
@@ -389,7 +389,7 @@ async function executeTasks(state: RunState, run: LockedRun, record: ExecutionRe
       result.status = "running";
       state.store.writeProgress(record);
       try {
-        passed = await runTask(state, tasks.get(id)!, result);
+        passed = await runTask(state, tasks.get(id)!, result, release);
       } catch (error) {
         passed = false;
         result.status = "failed";

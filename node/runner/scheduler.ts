@@ -10,20 +10,27 @@ export interface ScheduleNode {
 export interface ScheduleOptions {
   /** Nodes in a valid order: each after its dependencies. */
   readonly nodes: readonly ScheduleNode[];
-  /** Maximum nodes running at once. */
+  /** Maximum nodes holding a slot at once. */
   readonly concurrency: number;
-  /** Runs one node and resolves true when it passed. Must not reject. */
-  readonly run: (id: string) => Promise<boolean>;
+  /**
+   * Runs one node and resolves true when it passed. Must not reject. The
+   * node keeps its slot until it calls `release` or settles, so work after
+   * `release` (such as storing results) does not count against `concurrency`.
+   */
+  readonly run: (id: string, release: () => void) => Promise<boolean>;
   /** Checked before each start. True stops new starts, as on an interrupt. */
   readonly stopped: () => boolean;
 }
 
 /**
- * Starts each node once all its dependencies passed, at most `concurrency`
- * at a time, earlier nodes first. After the first failure no node starts,
- * and the nodes already running finish. Resolves with the ids that started.
- * Work per completion is proportional to the finished node's dependents, not
- * to the size of the graph.
+ * Starts each node once all its dependencies passed, with at most
+ * `concurrency` slots taken at a time, earlier nodes first. A node that
+ * released its slot runs on until it settles, and its dependents wait for
+ * that. At most `2 × concurrency` nodes are unsettled at once, so released
+ * nodes cannot pile up. After the first failure no node starts, and the
+ * nodes already running finish. Resolves with the ids that started. Work
+ * per completion is proportional to the finished node's dependents, not to
+ * the size of the graph.
  */
 export async function schedule(options: ScheduleOptions): Promise<Set<string>> {
   const { nodes } = options;
@@ -42,31 +49,55 @@ export async function schedule(options: ScheduleOptions): Promise<Set<string>> {
   // Ready nodes by position, so earlier nodes start first.
   const ready = nodes.flatMap((_, index) => waitingOn[index] === 0 ? [index] : []);
   const started = new Set<string>();
-  const running = new Map<string, Promise<void>>();
+  const running = new Set<string>();
+  const unsettledLimit = options.concurrency * 2;
+  let holding = 0;
   let failed = false;
+  // Each release and settlement sets `changed` and wakes the loop below.
+  let changed = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    changed = true;
+    wake?.();
+  };
 
   const start = (index: number) => {
     const id = nodes[index].id;
     started.add(id);
-    const done = options.run(id).then((ok) => {
+    running.add(id);
+    holding++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      holding--;
+      notify();
+    };
+    options.run(id, release).then((ok) => {
+      release();
       running.delete(id);
-      if (!ok) {
-        failed = true;
-        return;
+      if (!ok) failed = true;
+      else {
+        for (const next of dependents[index]) {
+          if (--waitingOn[next] === 0) insertSorted(ready, next);
+        }
       }
-      for (const next of dependents[index]) {
-        if (--waitingOn[next] === 0) insertSorted(ready, next);
-      }
+      notify();
     });
-    running.set(id, done);
   };
 
   while (true) {
-    while (!failed && !options.stopped() && running.size < options.concurrency && ready.length) {
+    changed = false;
+    while (
+      !failed && !options.stopped() && holding < options.concurrency &&
+      running.size < unsettledLimit && ready.length
+    ) {
       start(ready.shift() as number);
     }
     if (running.size === 0) break;
-    await Promise.race(running.values());
+    if (changed) continue;
+    await new Promise<void>((resolve) => wake = resolve);
+    wake = undefined;
   }
   return started;
 }

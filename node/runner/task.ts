@@ -162,11 +162,15 @@ async function failBeforeAttempts(
 /**
  * Runs one task and fills in `result`. Returns true when the task passed or
  * was restored from the cache. Never rejects because of the task itself.
+ * Calls `release` once its steps passed or its outputs were restored:
+ * storing the cache entry and the logs comes after, outside the scheduler's
+ * slot.
  */
 export async function runTask(
   state: RunState,
   task: NormalizedTask,
   result: TaskResult,
+  release: () => void = () => {},
 ): Promise<boolean> {
   const started = now();
   result.status = "running";
@@ -199,6 +203,7 @@ export async function runTask(
   if (answer.status !== "hit" && answer.warning) (result.warnings ??= []).push(answer.warning);
 
   if (answer.status === "hit") {
+    release();
     output.write("stdout", answer.stdout);
     output.write("stderr", answer.stderr);
     result.status = "passed";
@@ -209,6 +214,8 @@ export async function runTask(
   }
 
   const failure = await runAttempts(state, task, steps, output, result, candidate);
+  // A failed task keeps its slot until it settles, so no other task starts after the failure.
+  if (failure === undefined) release();
   result.status = failure === undefined ? "passed" : "failed";
   result.exitCode = failure === undefined ? 0 : failure.exitCode;
   if (result.exitCode === undefined) delete result.exitCode;
