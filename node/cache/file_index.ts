@@ -316,9 +316,13 @@ export class FileStateIndex {
 
 /** An index or memo file that could not be written. */
 export class IndexSaveError extends Error {
-  constructor(readonly path: string, cause: unknown) {
+  /** The file that could not be written. */
+  readonly path: string;
+
+  constructor(path: string, cause: unknown) {
     super(cause instanceof Error ? cause.message : String(cause), { cause });
     this.name = "IndexSaveError";
+    this.path = path;
   }
 }
 
