@@ -33,7 +33,7 @@ export default definePipeline({
     test: task({
       description: "Run the test suite",
       dependsOn: ["typecheck"],
-      run: sh`${deno} test -A --parallel tests/`,
+      run: sh`${deno} run -A scripts/test_tmpdir.ts -A --parallel tests/`,
     }),
   },
   jobs: {

@@ -11,13 +11,14 @@ import {
   sha256FileSync,
   writeJsonFile,
 } from "../node/cache/digest.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 function expected(content: Uint8Array): string {
   return createHash("sha256").update(content).digest("hex");
 }
 
 Deno.test("sha256File matches for small and large files", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const small = new TextEncoder().encode("small file\n");
   const large = new Uint8Array(200 * 1024).map((_, index) => index % 251);
   await writeFile(join(dir, "small"), small);
@@ -29,7 +30,7 @@ Deno.test("sha256File matches for small and large files", async () => {
 });
 
 Deno.test("sha256FileSync matches for empty, small and multi-chunk files", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const contents = [
     new Uint8Array(0),
     new TextEncoder().encode("small file\n"),
@@ -44,19 +45,19 @@ Deno.test("sha256FileSync matches for empty, small and multi-chunk files", async
 });
 
 Deno.test("sha256FileSync throws ENOENT for a missing file", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   assert.throws(() => sha256FileSync(join(dir, "missing")), { code: "ENOENT" });
   await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("sha256File rejects for a missing large file", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await assert.rejects(sha256File(join(dir, "missing"), 1024 * 1024), { code: "ENOENT" });
   await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("sha256File hashes many large files at once", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const contents = Array.from(
     { length: 12 },
     (_, file) => new Uint8Array(150 * 1024 + file).map((_, index) => (index * (file + 1)) % 256),
@@ -127,7 +128,7 @@ Deno.test("canonicalDigest hashes a large record in pieces", () => {
 });
 
 Deno.test("writeJsonFile writes the JSON text and returns its digest", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   for (const [position, value] of JSON_VALUES.entries()) {
     const path = join(dir, `v${position}.json`);
     const digest = writeJsonFile(path, value);

@@ -9,13 +9,14 @@ import { job } from "../core/task.ts";
 import type { CacheLookupInput, CacheLookupResult, TaskCacheHooks } from "../node/cache_seam.ts";
 import type { CacheChanges } from "../node/types.ts";
 import { createTaskCache } from "../node/cache/task_cache.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 /** A file to create: its text, or text and mode. */
 export type FileSpec = string | { text: string; mode: number };
 
 /** Creates a temp project directory holding `files`. */
 export async function makeProject(files: Record<string, FileSpec> = {}): Promise<string> {
-  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "async-cache-" }));
+  const dir = await Deno.realPath(await tempDir("async-cache-"));
   await writeFiles(dir, files);
   return dir;
 }

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseIndexText, writeIndexText } from "../node/cache/index_text.ts";
 import { TextSink, writeTextFile } from "../node/cache/text_sink.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 function writeIndex(dir: string, entries: Record<string, string>): string {
   const path = join(dir, "index.json");
@@ -15,7 +16,7 @@ function writeIndex(dir: string, entries: Record<string, string>): string {
 }
 
 Deno.test("index text is the JSON of the index", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const entries = { "/p/a.ts": "1,2,3,4,5,6,d1,7", "/p/b.ts": "8,9,10,11,12,13,d2,14" };
   const path = writeIndex(dir, entries);
   const text = readFileSync(path, "utf8");
@@ -24,7 +25,7 @@ Deno.test("index text is the JSON of the index", async () => {
 });
 
 Deno.test("index text round trips plain paths", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const entries: Record<string, string> = {};
   for (let n = 0; n < 5000; n++) {
     entries[`/project/src/file-${n}.ts`] = `${n},1,2,3,4,5,digest${n},6`;
@@ -35,7 +36,7 @@ Deno.test("index text round trips plain paths", async () => {
 });
 
 Deno.test("index text round trips escaped paths", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const entries = {
     '/p/quote"d': "1,2,3,4,5,6,d1,7",
     "/p/back\\slash\\": "1,2,3,4,5,6,d2,7",
@@ -87,7 +88,7 @@ Deno.test("text sink cuts pieces between parts", () => {
 });
 
 Deno.test("text file holds every part as UTF-8", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const path = join(dir, "out.txt");
   const big = "é".repeat(300_000);
   writeTextFile(path, (sink) => {

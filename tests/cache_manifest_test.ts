@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { sha256, writeJsonFile } from "../node/cache/digest.ts";
 import { DamagedEntryError, parseManifestFile } from "../node/cache/entry.ts";
 import { diffManifests } from "../node/cache/manifest.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 /** The parts of a manifest other than its inputs, shared by the diff tests. */
 const base = {
@@ -56,7 +57,7 @@ function manifestWith(inputs: Record<string, string>) {
 }
 
 Deno.test("manifest file parses like JSON", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const inputs = JSON.parse(
     '{"__proto__":"p","a \\"b\\"":"1","back\\\\slash":"2","ünï 🚀":"3","x},\\"inputs\\":{":"4"}',
   );

@@ -4,6 +4,7 @@ import { BufferSink } from "../cli/io.ts";
 import { listCommands } from "../cli/registry.ts";
 import { VERSION } from "../core/version.ts";
 import { DEFAULT_CACHE_DAYS } from "../node/cache/maintenance.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const MOD_URL = new URL("../mod.ts", import.meta.url).href;
 const CLI_PATH = new URL("../cli/main.ts", import.meta.url).pathname;
@@ -23,7 +24,7 @@ async function cli(args: string[], cwd = Deno.cwd()) {
 }
 
 async function projectWith(source: string): Promise<string> {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await Deno.writeTextFile(
     `${dir}/pipeline.ts`,
     source.replaceAll("MOD_URL", JSON.stringify(MOD_URL)),
@@ -154,7 +155,7 @@ export default definePipeline({ name: "other", tasks: {} });
 });
 
 Deno.test("cli reports a missing pipeline file", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const result = await cli(["metadata"], dir);
   assert.equal(result.code, 1);
   assert.match(result.stderr, /^error\[ASYNC_PIPELINE_CONFIG_NOT_FOUND\]: No pipeline file in /);

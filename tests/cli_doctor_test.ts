@@ -7,6 +7,7 @@ import { collectDoctorReport, type DoctorReport } from "../node/doctor/report.ts
 import { acquireRunLock } from "../node/lock.ts";
 import type { SyncProvider } from "../node/sync/types.ts";
 import type { ExecutionRecord } from "../node/types.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const MOD_URL = new URL("../mod.ts", import.meta.url).href;
 const PATH = Deno.env.get("PATH") ?? "";
@@ -26,7 +27,7 @@ export default definePipeline({
 }
 
 async function project(tools?: string[]): Promise<string> {
-  const dir = await realpath(await Deno.makeTempDir());
+  const dir = await realpath(await tempDir());
   await writeFile(join(dir, "pipeline.ts"), pipelineSource(tools));
   return dir;
 }
@@ -248,7 +249,7 @@ Deno.test("doctor reports stale generated files", async () => {
 });
 
 Deno.test("doctor reports pipeline load failure", async () => {
-  const cwd = await realpath(await Deno.makeTempDir());
+  const cwd = await realpath(await tempDir());
 
   const { code, report } = await doctor(cwd);
 
@@ -298,7 +299,7 @@ Deno.test("doctor rejects unknown options", async () => {
 });
 
 Deno.test("doctor checks task sync files", async () => {
-  const cwd = await realpath(await Deno.makeTempDir());
+  const cwd = await realpath(await tempDir());
   await writeFile(
     join(cwd, "pipeline.ts"),
     pipelineSource().replace('name: "app",', 'name: "app",\n  sync: { tasks: true },'),

@@ -3,6 +3,7 @@ import { runCli } from "../cli/app.ts";
 import { BufferSink } from "../cli/io.ts";
 import { buildGraphView, renderGraph } from "../core/graph_render.ts";
 import { definePipeline, job, sh, source, task } from "../mod.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const step = sh`true`;
 
@@ -71,7 +72,7 @@ Deno.test("graph renders dot with source clusters", () => {
 });
 
 Deno.test("graph command prints json", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const modUrl = new URL("../mod.ts", import.meta.url).href;
   await Deno.writeTextFile(
     `${dir}/pipeline.ts`,

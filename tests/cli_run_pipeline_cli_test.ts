@@ -6,6 +6,7 @@ import { runPipelineCli } from "../mod.ts";
 import { runPipelineCli as runFromCliSubpath } from "../cli/main.ts";
 import { BufferSink } from "../cli/io.ts";
 import { VERSION } from "../core/version.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const MOD_URL = new URL("../mod.ts", import.meta.url).href;
 const MAIN_PATH = new URL("../cli/main.ts", import.meta.url).pathname;
@@ -52,7 +53,7 @@ export default definePipeline({
 `;
 
 async function project(source = API_EXAMPLE, file = "pipeline.ts"): Promise<string> {
-  const dir = await realpath(await Deno.makeTempDir());
+  const dir = await realpath(await tempDir());
   await writeFile(join(dir, file), source);
   return dir;
 }
@@ -183,7 +184,7 @@ Deno.test("runPipelineCli honors --config for policy", async () => {
 });
 
 Deno.test("runPipelineCli works without a pipeline", async () => {
-  const cwd = await realpath(await Deno.makeTempDir());
+  const cwd = await realpath(await tempDir());
   const before = { cwd: process.cwd(), exitCode: process.exitCode };
 
   const version = await runPipelineCli({ args: ["--version"], cwd, env: {} });

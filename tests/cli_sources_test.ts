@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { runCli } from "../cli/app.ts";
 import { BufferSink } from "../cli/io.ts";
 import { createSourceRepo, git, gitTestEnv, writeFiles } from "./support/git.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 interface Result {
   code: number;
@@ -56,7 +57,7 @@ export default definePipeline({
  */
 async function composedProject() {
   const repo = await createSourceRepo({ "pipeline.ts": STORE_PIPELINE });
-  const parent = await Deno.makeTempDir({ prefix: "async-pipeline-cli-sources-" });
+  const parent = await tempDir("async-pipeline-cli-sources-");
   const cwd = join(parent, "root");
   await writeFiles(join(parent, "admin"), { "pipeline.ts": ADMIN_PIPELINE });
   await writeFiles(cwd, {

@@ -7,11 +7,12 @@ import { decideCommand } from "../node/commands/policy.ts";
 import { capBytes } from "../node/commands/record.ts";
 import { createGovernedCommandRunner } from "../node/commands/runner.ts";
 import type { CommandRecord } from "../node/types.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const PATH = Deno.env.get("PATH") ?? "";
 
-async function tempDir(): Promise<string> {
-  return await realpath(await Deno.makeTempDir());
+async function realTempDir(): Promise<string> {
+  return await realpath(await tempDir());
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -28,7 +29,7 @@ function governed(policy: CommandPolicy | undefined) {
 const touch = (marker: string) => ["sh", "-c", `echo ran; touch "${marker}"`];
 
 Deno.test("policy allow runs the command", async () => {
-  const cwd = await tempDir();
+  const cwd = await realTempDir();
   const { run } = governed(
     command.policy({ rules: [command.rule({ prefix: ["sh"], action: command.allow() })] }),
   );
@@ -41,7 +42,7 @@ Deno.test("policy allow runs the command", async () => {
 });
 
 Deno.test("policy deny names the rule", async () => {
-  const cwd = await tempDir();
+  const cwd = await realTempDir();
   const { run } = governed(command.policy({
     rules: [
       command.rule({ prefix: ["npm", "publish"], action: command.deny() }),
@@ -65,7 +66,7 @@ Deno.test("policy deny names the rule", async () => {
 });
 
 Deno.test("policy mock skips spawning", async () => {
-  const cwd = await tempDir();
+  const cwd = await realTempDir();
   const { run } = governed(command.policy({
     rules: [command.rule({
       prefix: ["sh"],
@@ -98,7 +99,7 @@ Deno.test("policy first match wins", () => {
 });
 
 Deno.test("policy fallback applies to unmatched", async () => {
-  const cwd = await tempDir();
+  const cwd = await realTempDir();
   const denying = command.policy({
     rules: [command.rule({ prefix: ["git"], action: command.allow() })],
     fallback: command.deny(),
@@ -128,7 +129,7 @@ Deno.test("policy without rules allows everything", () => {
 });
 
 Deno.test("requireEnvironment allows matching environment", async () => {
-  const cwd = await tempDir();
+  const cwd = await realTempDir();
   const { run, records } = governed(command.policy({
     rules: [command.rule({ prefix: ["sh"], action: command.requireEnvironment("production") })],
     record: true,
@@ -147,7 +148,7 @@ Deno.test("requireEnvironment allows matching environment", async () => {
 });
 
 Deno.test("requireEnvironment denies other environments", async () => {
-  const cwd = await tempDir();
+  const cwd = await realTempDir();
   const { run, records } = governed(command.policy({
     rules: [command.rule({ prefix: ["sh"], action: command.requireEnvironment("production") })],
     record: true,
@@ -182,7 +183,7 @@ Deno.test("requireEnvironment denies other environments", async () => {
 });
 
 Deno.test("policy records capped redacted output", async () => {
-  const cwd = await tempDir();
+  const cwd = await realTempDir();
   const secret = "tok-12345";
   const { run, records } = governed(command.policy({
     rules: [
@@ -226,7 +227,7 @@ Deno.test("policy records capped redacted output", async () => {
 });
 
 Deno.test("policy deny error masks secrets", async () => {
-  const cwd = await tempDir();
+  const cwd = await realTempDir();
   const { run } = governed(command.policy({ rules: [], fallback: command.deny() }));
 
   await assert.rejects(
@@ -239,7 +240,7 @@ Deno.test("policy deny error masks secrets", async () => {
 });
 
 Deno.test("policy redactSecrets false keeps output", async () => {
-  const cwd = await tempDir();
+  const cwd = await realTempDir();
   const { run, records } = governed(command.policy({
     rules: [command.rule({ prefix: ["show"], action: command.mock({ stdout: "value s3cret" }) })],
     record: true,
@@ -253,7 +254,7 @@ Deno.test("policy redactSecrets false keeps output", async () => {
 });
 
 Deno.test("policy without record stores nothing", async () => {
-  const cwd = await tempDir();
+  const cwd = await realTempDir();
   const { run, records } = governed(command.policy({
     rules: [command.rule({ prefix: ["x"], action: command.mock({}) })],
   }));
@@ -264,7 +265,7 @@ Deno.test("policy without record stores nothing", async () => {
 });
 
 Deno.test("governed runner missing executable", async () => {
-  const cwd = await tempDir();
+  const cwd = await realTempDir();
   const { run } = governed(undefined);
 
   const result = await run(["no-such-command-anywhere"], { cwd, env: { PATH }, secretValues: [] });
@@ -283,7 +284,7 @@ Deno.test("governed runner rejects empty argv", async () => {
 });
 
 Deno.test("governed runner interrupt stops command", async () => {
-  const cwd = await tempDir();
+  const cwd = await realTempDir();
   const { run } = governed(undefined);
   const controller = new AbortController();
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { pipelineMetadata } from "../core/metadata.ts";
 import { definePipeline, job, sh, source, task } from "../mod.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 function explode(): never {
   throw new Error("a callback ran during definition or metadata");
@@ -36,7 +37,7 @@ Deno.test("definition keeps function source for keys", () => {
 });
 
 Deno.test("importing a pipeline module runs nothing", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const marker = `${dir}/ran.txt`;
   const modUrl = new URL("../mod.ts", import.meta.url).href;
   await Deno.writeTextFile(

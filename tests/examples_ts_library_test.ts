@@ -2,13 +2,15 @@ import assert from "node:assert/strict";
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { readLatestRecord, REPO_DIR, runCli } from "./support/projects.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const EXAMPLE_DIR = join(REPO_DIR, "examples/ts-library");
 
 Deno.test("ts-library example builds, tests and packs", async () => {
   await rm(join(EXAMPLE_DIR, "dist"), { recursive: true, force: true });
   try {
-    const result = await runCli(EXAMPLE_DIR, ["run", "release"]);
+    // npm (run by the pack task) may write its compile cache to TMPDIR.
+    const result = await runCli(EXAMPLE_DIR, ["run", "release"], { TMPDIR: await tempDir() });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /✓ build passed/);
     assert.match(result.stdout, /\[test\] ✔ uniqueSlug numbers duplicates/);

@@ -3,8 +3,9 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ErrorCode } from "../mod.ts";
 import { detectPackageManager } from "../node/github/package_manager.ts";
+import { tempDir } from "./support/temp_files.ts";
 
-const ROOT = await Deno.makeTempDir({ prefix: "package-manager-" });
+const ROOT = await tempDir("package-manager-");
 let projects = 0;
 
 /** Writes a project directory under this file's temporary root, which the last test removes. */

@@ -7,6 +7,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { cli, MOD_URL } from "./helpers/cli.ts";
 import { runPipelineSource } from "./helpers/github_run_pipeline.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const EVENTS = fileURLToPath(new URL("./fixtures/github/events/", import.meta.url));
 
@@ -24,7 +25,7 @@ async function githubRun(
   env: Record<string, string>,
   args: string[] = [],
 ): Promise<Outcome> {
-  const dir = await Deno.makeTempDir({ prefix: "github-run-e2e-" });
+  const dir = await tempDir("github-run-e2e-");
   try {
     await writeFile(join(dir, "pipeline.ts"), runPipelineSource(MOD_URL));
     await writeFile(join(dir, "package.json"), "{}\n");

@@ -8,6 +8,7 @@ import type { JobRunner } from "../node/github/run.ts";
 import type { ExecutionRecord, RunOptions } from "../node/types.ts";
 import { cliContext, MOD_URL } from "./helpers/cli.ts";
 import { runPipelineSource } from "./helpers/github_run_pipeline.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const EVENTS = fileURLToPath(new URL("./fixtures/github/events/", import.meta.url));
 
@@ -37,7 +38,7 @@ async function githubRun(
   args: string[] = [],
   runner?: JobRunner,
 ): Promise<{ code: number; stdout: string; stderr: string; calls: RunOptions[] }> {
-  const dir = await Deno.makeTempDir({ prefix: "github-run-" });
+  const dir = await tempDir("github-run-");
   try {
     await writeFile(join(dir, "pipeline.ts"), runPipelineSource(MOD_URL));
     const calls: RunOptions[] = [];
@@ -208,7 +209,7 @@ Deno.test("github run needs an event", async () => {
   );
   assert.equal(missing.code, 1);
 
-  const dir = await Deno.makeTempDir({ prefix: "github-event-" });
+  const dir = await tempDir("github-event-");
   try {
     await writeFile(join(dir, "event.json"), "{ not json");
     const invalid = await githubRun({

@@ -10,6 +10,7 @@ import { loadPipeline } from "../node/load.ts";
 import { SYNC_PROVIDERS } from "../node/sync/providers.ts";
 import { cli, MOD_URL } from "./helpers/cli.ts";
 import { assertValidWorkflow } from "./helpers/workflow_lint.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const WORKFLOW = ".github/workflows/async-pipeline.yml";
 const LOCK = ".github/async-pipeline.lock.json";
@@ -31,7 +32,7 @@ async function withProject(
   sync: string,
   fn: (dir: string) => Promise<void>,
 ): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "github-sync-" });
+  const dir = await tempDir("github-sync-");
   try {
     await writeFile(join(dir, "pipeline.ts"), PIPELINE(sync));
     await writeFile(join(dir, "package.json"), "{}\n");

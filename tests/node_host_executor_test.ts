@@ -6,12 +6,13 @@ import { sh } from "../core/sh.ts";
 import { task } from "../core/task.ts";
 import { HostCommandExecutor } from "../node/executor/host.ts";
 import { baseEnv, hasContent, isAlive, waitFor } from "./support/projects.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const pipeline = definePipeline({ name: "p", tasks: { t: task({ run: sh`true` }) } });
 const someTask = pipeline.tasks.t;
 
 async function options(extra: Record<string, unknown> = {}) {
-  return { cwd: await Deno.makeTempDir(), env: baseEnv(), task: someTask, ...extra };
+  return { cwd: await tempDir(), env: baseEnv(), task: someTask, ...extra };
 }
 
 Deno.test("host executor runs in cwd with env", async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
@@ -8,11 +9,25 @@ import {
   importStrategy,
   isRetryableWithLoader,
 } from "../node/import_module.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const TYPED_MODULE = `interface Box { readonly value: number }
 const box: Box = { value: 42 };
 export default box;
 `;
+
+/** Name prefix of this file's temporary directories. */
+const PREFIX = "async-pipeline-import-";
+
+// jiti keeps its transpile cache in `<tmpdir>/jiti` and names each file there
+// after the module's folder and name: remove what the modules of this file added.
+Deno.test.afterAll(async () => {
+  const cache = join(tmpdir(), "jiti");
+  const names = await readdir(cache).catch(() => []);
+  const ours = names.filter((name) => name.startsWith(PREFIX));
+  await Promise.all(ours.map((name) => rm(join(cache, name), { force: true })));
+  await rmdir(cache).catch(() => undefined); // Only succeeds when nothing else is cached.
+});
 
 Deno.test("importStrategy picks per runtime", () => {
   const cases: [string, Parameters<typeof importStrategy>[1], string][] = [
@@ -51,7 +66,7 @@ Deno.test("currentRuntime reports Deno", () => {
 });
 
 Deno.test("importModule imports TypeScript natively", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir(PREFIX);
   try {
     const path = join(dir, "typed.ts");
     await writeFile(path, TYPED_MODULE);
@@ -63,7 +78,7 @@ Deno.test("importModule imports TypeScript natively", async () => {
 });
 
 Deno.test("importModule uses jiti without stripping", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir(PREFIX);
   try {
     const path = join(dir, "typed.ts");
     await writeFile(path, TYPED_MODULE);
@@ -92,7 +107,7 @@ export default run;
 }
 
 Deno.test("importModule retries a SyntaxError with jiti", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir(PREFIX);
   try {
     const log = join(dir, "runs.log");
     const path = join(dir, "pipeline.ts");
@@ -107,7 +122,7 @@ Deno.test("importModule retries a SyntaxError with jiti", async () => {
 });
 
 Deno.test("importModule keeps the native error", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir(PREFIX);
   try {
     const log = join(dir, "runs.log");
     const path = join(dir, "pipeline.ts");
@@ -123,7 +138,7 @@ Deno.test("importModule keeps the native error", async () => {
 });
 
 Deno.test("importModule rethrows other errors", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir(PREFIX);
   try {
     const log = join(dir, "runs.log");
     const path = join(dir, "pipeline.ts");

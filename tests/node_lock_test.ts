@@ -5,6 +5,7 @@ import { hostname } from "node:os";
 import process from "node:process";
 import { ErrorCode } from "../core/errors.ts";
 import { acquireRunLock, isProcessAlive, RUN_LOCK_PATH } from "../node/lock.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 /** Returns the pid of a process that has already exited. */
 async function deadPid(): Promise<number> {
@@ -14,7 +15,7 @@ async function deadPid(): Promise<number> {
 }
 
 Deno.test("acquireRunLock writes and releases the lock", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const lock = await acquireRunLock(dir, "run-1");
   const stored = JSON.parse(await readFile(join(dir, RUN_LOCK_PATH), "utf8"));
   assert.equal(stored.pid, process.pid);
@@ -26,7 +27,7 @@ Deno.test("acquireRunLock writes and releases the lock", async () => {
 });
 
 Deno.test("acquireRunLock rejects a live holder", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const holder = new Deno.Command("sleep", { args: ["30"] }).spawn();
   try {
     const startedAt = "2024-05-06T07:08:09.000Z";
@@ -48,7 +49,7 @@ Deno.test("acquireRunLock rejects a live holder", async () => {
 });
 
 Deno.test("acquireRunLock reclaims a dead holder's lock", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const pid = await deadPid();
   assert.equal(isProcessAlive(pid), false);
   await acquireRunLock(dir, "first").then((lock) => lock.release());
@@ -69,7 +70,7 @@ Deno.test("acquireRunLock reclaims a dead holder's lock", async () => {
 });
 
 Deno.test("acquireRunLock keeps another host's lock", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const pid = await deadPid();
   await acquireRunLock(dir, "first").then((lock) => lock.release());
   await writeFile(
@@ -85,7 +86,7 @@ Deno.test("acquireRunLock keeps another host's lock", async () => {
 });
 
 Deno.test("acquireRunLock reclaims a torn lock file", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await acquireRunLock(dir, "first").then((lock) => lock.release());
   await writeFile(join(dir, RUN_LOCK_PATH), "{ not json");
   const lock = await acquireRunLock(dir, "new");
@@ -94,7 +95,7 @@ Deno.test("acquireRunLock reclaims a torn lock file", async () => {
 });
 
 Deno.test("release leaves a lock taken by another run", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const lock = await acquireRunLock(dir, "mine");
   const foreign = JSON.stringify({ pid: 1, startedAt: "x", runId: "theirs", hostname: "h" });
   await writeFile(join(dir, RUN_LOCK_PATH), foreign);

@@ -6,13 +6,14 @@ import { runInProcessGroup } from "../node/executor/process_group.ts";
 import { findExecutable } from "../node/executor/which.ts";
 import { baseEnv, hasContent, isAlive, waitFor } from "./support/projects.ts";
 import { checkTimeoutKillsGrandchildren } from "./support/process_checks.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 /** Prints the command's own pid, process group id and session id. */
 const IDS = 'echo "$$ $(ps -o pgid= -p $$) $(ps -o sid= -p $$)"';
 
 /** Creates a temporary directory whose `bin/` links the tools the tests run, but not `setsid`. */
 async function pathWithoutSetsid(): Promise<{ cwd: string; path: string }> {
-  const cwd = await Deno.makeTempDir();
+  const cwd = await tempDir();
   const bin = join(cwd, "bin");
   await mkdir(bin);
   for (const tool of ["sh", "ps", "sleep"]) {
@@ -47,7 +48,7 @@ Deno.test("setsidLauncher with a missing command", () => {
 
 Deno.test("process group leader is the command", async () => {
   const result = await runInProcessGroup("sh", ["-c", IDS], {
-    cwd: await Deno.makeTempDir(),
+    cwd: await tempDir(),
     env: baseEnv(),
   });
   const [pid, pgid, sid] = idsOf(result.stdout);
@@ -80,7 +81,7 @@ Deno.test("process group timeout kills grandchildren", checkTimeoutKillsGrandchi
 
 Deno.test("process group immediate abort", async () => {
   const result = await runInProcessGroup("sleep", ["30"], {
-    cwd: await Deno.makeTempDir(),
+    cwd: await tempDir(),
     env: baseEnv(),
     signal: AbortSignal.abort(),
   });
@@ -89,7 +90,7 @@ Deno.test("process group immediate abort", async () => {
 });
 
 Deno.test("process group stops leftover processes", async () => {
-  const cwd = await Deno.makeTempDir();
+  const cwd = await tempDir();
   const pidFile = join(cwd, "background.pid");
   const running = runInProcessGroup("sh", ["-c", `sleep 30 & echo $! > ${pidFile}`], {
     cwd,
@@ -105,7 +106,7 @@ Deno.test("process group stops leftover processes", async () => {
 Deno.test("process group missing command rejects with ENOENT", async () => {
   await assert.rejects(
     runInProcessGroup("surely-not-a-command-5c1e", [], {
-      cwd: await Deno.makeTempDir(),
+      cwd: await tempDir(),
       env: baseEnv(),
     }),
     { code: "ENOENT" },
@@ -114,7 +115,7 @@ Deno.test("process group missing command rejects with ENOENT", async () => {
 
 Deno.test("process group input and exit code", async () => {
   const result = await runInProcessGroup("sh", ["-c", "cat; exit 7"], {
-    cwd: await Deno.makeTempDir(),
+    cwd: await tempDir(),
     env: baseEnv(),
     input: "hello\n",
   });

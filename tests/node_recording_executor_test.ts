@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { definePipeline, env, job, sh, task } from "../mod.ts";
 import { RecordingExecutor, runJob } from "../node/mod.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const pipeline = definePipeline({
   name: "app",
@@ -19,7 +20,7 @@ const pipeline = definePipeline({
 });
 
 Deno.test("recording executor records commands", async () => {
-  const cwd = await Deno.makeTempDir();
+  const cwd = await tempDir();
   const executor = new RecordingExecutor();
   const record = await runJob(pipeline, {
     id: "publish",
@@ -47,7 +48,7 @@ Deno.test("recording executor records commands", async () => {
 });
 
 Deno.test("recording executor returns scripted results", async () => {
-  const cwd = await Deno.makeTempDir();
+  const cwd = await tempDir();
   const executor = new RecordingExecutor({
     results: [
       { match: "npm publish", code: 1, stderr: "E503\n", times: 1 },
@@ -67,7 +68,7 @@ Deno.test("recording executor returns scripted results", async () => {
 });
 
 Deno.test("recording executor scripts timeouts", async () => {
-  const cwd = await Deno.makeTempDir();
+  const cwd = await tempDir();
   const executor = new RecordingExecutor({ results: [{ match: "pnpm build", timedOut: true }] });
   const record = await runJob(pipeline, {
     id: "publish",

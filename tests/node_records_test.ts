@@ -5,6 +5,7 @@ import { ErrorCode } from "../core/errors.ts";
 import { createRunId, isRunId, pruneRuns, readKeepRuns, RunRecordStore } from "../node/records.ts";
 import { Redactor } from "../node/redact.ts";
 import type { ExecutionRecord } from "../node/types.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 Deno.test("createRunId sorts by start time", () => {
   const early = createRunId(new Date("2024-01-02T03:04:05.006Z"));
@@ -26,7 +27,7 @@ Deno.test("readKeepRuns parses the setting", () => {
 });
 
 Deno.test("pruneRuns keeps the newest runs", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const ids = [1, 2, 3, 4, 5].map((day) => createRunId(new Date(`2024-01-0${day}T00:00:00Z`)));
   for (const id of ids) await mkdir(join(dir, ".async/runs", id), { recursive: true });
   await mkdir(join(dir, ".async/runs/not-a-run"));
@@ -44,7 +45,7 @@ Deno.test("pruneRuns keeps the newest runs", async () => {
 });
 
 Deno.test("pruneRuns with zero keeps every run", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const id = createRunId();
   await mkdir(join(dir, ".async/runs", id), { recursive: true });
   assert.deepEqual(await pruneRuns(dir, 0), []);
@@ -52,7 +53,7 @@ Deno.test("pruneRuns with zero keeps every run", async () => {
 });
 
 Deno.test("RunRecordStore writes masked records and logs", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const id = createRunId();
   const store = new RunRecordStore(dir, id, new Redactor(["p@ss"]));
   await store.create();
@@ -82,7 +83,7 @@ Deno.test("RunRecordStore writes masked records and logs", async () => {
 });
 
 Deno.test("RunRecordStore writes no file for an empty stream", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   const store = new RunRecordStore(dir, createRunId(), new Redactor([]));
   await store.create();
   const logs = await store.writeLogs("quiet", "", "warned\n");

@@ -7,6 +7,7 @@ import { runInProcessGroup } from "../node/executor/process_group.ts";
 import { Spawner } from "../node/executor/spawner.ts";
 import { checkTimeoutKillsGrandchildren } from "./support/process_checks.ts";
 import { baseEnv, hasContent, isAlive, REPO_DIR, waitFor } from "./support/projects.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 /** Node 24 from the repository's devDependencies runs the spawner. */
 const NODE = join(REPO_DIR, "node_modules/.bin/node");
@@ -33,7 +34,7 @@ function modeTest(name: string, mode: Parameters<typeof setChildPolicy>[0], fn: 
 for (const [name, mode] of MODES) {
   modeTest(`${name} group output and exit code`, mode, async () => {
     const result = await runInProcessGroup("sh", ["-c", "echo out; echo err >&2; exit 4"], {
-      cwd: await Deno.makeTempDir(),
+      cwd: await tempDir(),
       env: baseEnv(),
     });
     assert.equal(result.code, 4);
@@ -45,7 +46,7 @@ for (const [name, mode] of MODES) {
     const result = await runInProcessGroup(
       "sh",
       ["-c", "head -c 8000000 /dev/zero | tr '\\0' x; echo; echo done >&2"],
-      { cwd: await Deno.makeTempDir(), env: baseEnv() },
+      { cwd: await tempDir(), env: baseEnv() },
     );
     assert.equal(result.code, 0);
     assert.equal(result.stdout.length, 8_000_001);
@@ -55,7 +56,7 @@ for (const [name, mode] of MODES) {
 
   modeTest(`${name} group leader is the command`, mode, async () => {
     const result = await runInProcessGroup("sh", ["-c", 'echo "$$ $(ps -o pgid= -p $$)"'], {
-      cwd: await Deno.makeTempDir(),
+      cwd: await tempDir(),
       env: baseEnv(),
     });
     const [pid, pgid] = result.stdout.trim().split(/\s+/).map(Number);
@@ -64,7 +65,7 @@ for (const [name, mode] of MODES) {
 
   modeTest(`${name} group input and env`, mode, async () => {
     const result = await runInProcessGroup("sh", ["-c", 'cat; echo "$ONLY_HERE"'], {
-      cwd: await Deno.makeTempDir(),
+      cwd: await tempDir(),
       env: { PATH: baseEnv().PATH, ONLY_HERE: "yes" },
       input: "in\n",
     });
@@ -75,7 +76,7 @@ for (const [name, mode] of MODES) {
 
   modeTest(`${name} group abort before start`, mode, async () => {
     const result = await runInProcessGroup("sleep", ["30"], {
-      cwd: await Deno.makeTempDir(),
+      cwd: await tempDir(),
       env: baseEnv(),
       signal: AbortSignal.abort(),
     });
@@ -84,7 +85,7 @@ for (const [name, mode] of MODES) {
   });
 
   modeTest(`${name} group stops leftover processes`, mode, async () => {
-    const cwd = await Deno.makeTempDir();
+    const cwd = await tempDir();
     const pidFile = join(cwd, "background.pid");
     const result = await runInProcessGroup("sh", ["-c", `sleep 30 & echo $! > ${pidFile}`], {
       cwd,
@@ -98,7 +99,7 @@ for (const [name, mode] of MODES) {
   modeTest(`${name} group missing command`, mode, async () => {
     await assert.rejects(
       runInProcessGroup("surely-not-a-command-5c1e", [], {
-        cwd: await Deno.makeTempDir(),
+        cwd: await tempDir(),
         env: baseEnv(),
       }),
       { code: "ENOENT" },
@@ -113,7 +114,7 @@ Deno.test("spawner starts after the direct spawns", async () => {
     const ppids: number[] = [];
     while (ppids.length < 100 && (ppids.length < 3 || ppids.at(-1) === Deno.pid)) {
       const result = await runInProcessGroup("sh", ["-c", "ps -o ppid= -p $$"], {
-        cwd: await Deno.makeTempDir(),
+        cwd: await tempDir(),
         env: baseEnv(),
       });
       ppids.push(Number(result.stdout.trim()));
@@ -132,7 +133,7 @@ for (const [name, node] of [["unstartable", ""], ["missing", "/surely/not/node-5
     try {
       for (let i = 0; i < 4; i++) {
         const result = await runInProcessGroup("sh", ["-c", "ps -o ppid= -p $$"], {
-          cwd: await Deno.makeTempDir(),
+          cwd: await tempDir(),
           env: baseEnv(),
         });
         assert.equal(result.code, 0);
@@ -148,7 +149,7 @@ for (const [name, node] of [["unstartable", ""], ["missing", "/surely/not/node-5
 Deno.test("spawner death fails running commands", async () => {
   const spawner = new Spawner(NODE);
   assert.equal(await spawner.whenStarted(), true);
-  const cwd = await Deno.makeTempDir();
+  const cwd = await tempDir();
   const pidFile = join(cwd, "child.pid");
   let reported: number | undefined;
   const failed = new Promise<Error>((resolve) => {
@@ -183,7 +184,7 @@ Deno.test("spawner death fails running commands", async () => {
  * the helper stops the command and exits.
  */
 async function killRunner(group: boolean): Promise<void> {
-  const cwd = await Deno.makeTempDir();
+  const cwd = await tempDir();
   const pidFile = join(cwd, "child.pid");
   const script = join(cwd, "runner.ts");
   const spawnerUrl = new URL("../node/executor/spawner.ts", import.meta.url).href;

@@ -266,7 +266,9 @@ export class NodeProject {
     files: Readonly<Record<string, string>>,
   ): Promise<NodeProject> {
     const dir = await mkdtemp(join(parent, "project-"));
-    const project = new NodeProject(dir, runtime, projectEnv(runtime.binDir));
+    // A private TMPDIR keeps Node's compile cache and jiti's cache inside the build.
+    const env = { ...projectEnv(runtime.binDir), TMPDIR: await mkdtemp(join(parent, "tmp-")) };
+    const project = new NodeProject(dir, runtime, env);
     for (const [path, text] of Object.entries(files)) await project.write(path, text);
     await runChecked(
       "npm",

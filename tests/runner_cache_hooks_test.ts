@@ -12,6 +12,7 @@ import type { RunEvent } from "../node/runner/events.ts";
 import { uncachedFingerprint } from "../node/cache/task_cache.ts";
 import { executeRun } from "../node/runner/run_job.ts";
 import { baseEnv } from "./support/projects.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 /** A scripted cache: `hits` are restored, everything else misses and is saved. */
 class ScriptedCache implements TaskCacheHooks {
@@ -64,7 +65,7 @@ const pipeline = definePipeline({
 });
 
 Deno.test("cache hit replays logs without running", async () => {
-  const cwd = await Deno.makeTempDir();
+  const cwd = await tempDir();
   const cache = new ScriptedCache({ build: { stdout: "restored\n", meta: { from: "cache" } } });
   const events: RunEvent[] = [];
   const record = await executeRun(pipeline, {
@@ -100,7 +101,7 @@ Deno.test("cache hit replays logs without running", async () => {
 });
 
 Deno.test("cache lookups carry dependency fingerprints", async () => {
-  const cwd = await Deno.makeTempDir();
+  const cwd = await tempDir();
   const cache = new ScriptedCache({});
   await executeRun(pipeline, {
     id: "test",
@@ -120,7 +121,7 @@ Deno.test("cache lookups carry dependency fingerprints", async () => {
 });
 
 Deno.test("passing tasks are saved with output", async () => {
-  const cwd = await Deno.makeTempDir();
+  const cwd = await tempDir();
   const cache = new ScriptedCache({});
   await executeRun(pipeline, {
     id: "test",
@@ -134,7 +135,7 @@ Deno.test("passing tasks are saved with output", async () => {
 });
 
 Deno.test("without hooks every task is uncached", async () => {
-  const cwd = await Deno.makeTempDir();
+  const cwd = await tempDir();
   const record = await executeRun(pipeline, {
     id: "test",
     cwd,
@@ -156,7 +157,7 @@ class FailingBuildCache extends ScriptedCache {
 }
 
 Deno.test("failed lookup gives the run-unique fingerprint", async () => {
-  const cwd = await Deno.makeTempDir();
+  const cwd = await tempDir();
   const cache = new FailingBuildCache({});
   const record = await executeRun(pipeline, {
     id: "test",

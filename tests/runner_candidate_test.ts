@@ -3,9 +3,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readCandidate } from "../node/runner/candidate.ts";
 import { git, gitTestEnv } from "./support/git.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 async function committedRepo(): Promise<string> {
-  const dir = await Deno.makeTempDir();
+  const dir = await tempDir();
   await git(dir, "init", "-q");
   await writeFile(join(dir, "a.txt"), "a\n");
   await git(dir, "add", ".");

@@ -5,11 +5,12 @@ import { command, definePipeline, env, job, task } from "../mod.ts";
 import type { CommandResult } from "../core/context.ts";
 import { runJob } from "../node/runner/run_job.ts";
 import type { ExecutionRecord } from "../node/types.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const PATH = Deno.env.get("PATH") ?? "";
 
-async function tempDir(): Promise<string> {
-  return await realpath(await Deno.makeTempDir());
+async function realTempDir(): Promise<string> {
+  return await realpath(await tempDir());
 }
 
 async function storedRecord(cwd: string, record: ExecutionRecord): Promise<ExecutionRecord> {
@@ -31,7 +32,7 @@ const policy = command.policy({
 });
 
 Deno.test("ctx.command records into execution record", async () => {
-  const cwd = await tempDir();
+  const cwd = await realTempDir();
   const results: CommandResult[] = [];
   const pipeline = definePipeline({
     name: "commands",
@@ -79,7 +80,7 @@ Deno.test("ctx.command records into execution record", async () => {
 });
 
 Deno.test("ctx.command denied fails the task", async () => {
-  const cwd = await tempDir();
+  const cwd = await realTempDir();
   const pipeline = definePipeline({
     name: "commands",
     commands: policy,
@@ -115,7 +116,7 @@ Deno.test("ctx.command denied fails the task", async () => {
 });
 
 Deno.test("runJob commands option overrides pipeline", async () => {
-  const cwd = await tempDir();
+  const cwd = await realTempDir();
   const pipeline = definePipeline({
     name: "commands",
     commands: policy,
@@ -139,7 +140,7 @@ Deno.test("runJob commands option overrides pipeline", async () => {
 });
 
 Deno.test("ctx.command without policy runs directly", async () => {
-  const cwd = await tempDir();
+  const cwd = await realTempDir();
   let result: CommandResult | undefined;
   const pipeline = definePipeline({
     name: "plain",

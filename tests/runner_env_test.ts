@@ -4,11 +4,12 @@ import { join } from "node:path";
 import { definePipeline, env, job, sandbox, sh, task } from "../mod.ts";
 import { RecordingExecutor, runJob } from "../node/mod.ts";
 import { baseEnv, readRunFiles } from "./support/projects.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const SECRET = "tok-4f1b9c2e-very-secret";
 
 async function project(): Promise<string> {
-  return await Deno.makeTempDir({ prefix: "async-pipeline-env-" });
+  return await tempDir("async-pipeline-env-");
 }
 
 const deployPipeline = definePipeline({

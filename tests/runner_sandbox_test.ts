@@ -7,11 +7,12 @@ import { HostCommandExecutor } from "../node/executor/host.ts";
 import { runJob } from "../node/runner/run_job.ts";
 import type { ExecutionRecord } from "../node/types.ts";
 import { type StandIns, writeStandIns } from "./support/standins.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const MOD_URL = new URL("../mod.ts", import.meta.url).href;
 
 async function setup(): Promise<{ project: string; standIns: StandIns }> {
-  const root = await realpath(await Deno.makeTempDir());
+  const root = await realpath(await tempDir());
   const project = join(root, "project");
   const bin = join(root, "bin");
   await mkdir(project);
@@ -114,7 +115,7 @@ Deno.test("runJob sandbox timeout kills container", async () => {
 
 Deno.test("runJob sandbox without docker", async () => {
   const { project } = await setup();
-  const emptyBin = await Deno.makeTempDir();
+  const emptyBin = await tempDir();
 
   await assert.rejects(
     runJob(sandboxed, {

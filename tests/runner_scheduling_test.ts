@@ -6,9 +6,10 @@ import { runJob } from "../node/mod.ts";
 import { executeRun } from "../node/runner/run_job.ts";
 import type { RunEvent } from "../node/runner/events.ts";
 import { baseEnv } from "./support/projects.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 async function project(): Promise<string> {
-  return await Deno.makeTempDir({ prefix: "async-pipeline-sched-" });
+  return await tempDir("async-pipeline-sched-");
 }
 
 Deno.test("runJob runs dependencies first", async () => {

@@ -6,6 +6,7 @@ import { runJob } from "../node/mod.ts";
 import type { ExecutionRecord } from "../node/types.ts";
 import { createSourceRepo, git, gitTestEnv } from "./support/git.ts";
 import { readLatestRecord } from "./support/projects.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const STORE_PIPELINE = `import { definePipeline, sh, task } from "@mod";
 export default definePipeline({
@@ -34,7 +35,7 @@ function rootPipeline(store: Parameters<typeof source.git>[0]) {
 }
 
 async function project(): Promise<string> {
-  return await Deno.makeTempDir({ prefix: "async-pipeline-sources-" });
+  return await tempDir("async-pipeline-sources-");
 }
 
 async function taskLog(cwd: string, record: ExecutionRecord, id: string): Promise<string> {

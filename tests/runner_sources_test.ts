@@ -12,9 +12,10 @@ import { runJob } from "../node/mod.ts";
 import { executeRun } from "../node/runner/run_job.ts";
 import type { ExecutionRecord } from "../node/types.ts";
 import { createSourceRepo, git, gitTestEnv, writeFiles } from "./support/git.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 async function project(): Promise<string> {
-  return await Deno.makeTempDir({ prefix: "async-pipeline-sources-" });
+  return await tempDir("async-pipeline-sources-");
 }
 
 /** Returns the text of a source pipeline file with `tasks` as its task entries. */

@@ -5,9 +5,10 @@ import { command, definePipeline, job, sh, task } from "../mod.ts";
 import type { TaskContext } from "../mod.ts";
 import { runJob } from "../node/mod.ts";
 import { baseEnv } from "./support/projects.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 async function project(): Promise<string> {
-  return await Deno.makeTempDir({ prefix: "async-pipeline-steps-" });
+  return await tempDir("async-pipeline-steps-");
 }
 
 async function git(cwd: string, ...args: string[]): Promise<string> {

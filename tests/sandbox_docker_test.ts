@@ -5,6 +5,7 @@ import { definePipeline, sh, task } from "../mod.ts";
 import { ErrorCode, type PipelineError } from "../core/errors.ts";
 import { DockerCommandExecutor } from "../node/sandbox/docker.ts";
 import { processExists, type StandIns, waitFor, writeStandIns } from "./support/standins.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const buildTask = definePipeline({
   name: "sandboxed",
@@ -12,7 +13,7 @@ const buildTask = definePipeline({
 }).tasks.build;
 
 async function setup(): Promise<{ project: string; standIns: StandIns }> {
-  const root = await realpath(await Deno.makeTempDir());
+  const root = await realpath(await tempDir());
   const project = join(root, "project");
   const bin = join(root, "bin");
   await mkdir(project);
@@ -202,7 +203,7 @@ Deno.test("docker executor interrupt kills container", async () => {
 
 Deno.test("docker executor missing docker", async () => {
   const { project } = await setup();
-  const emptyBin = await Deno.makeTempDir();
+  const emptyBin = await tempDir();
 
   await assert.rejects(
     executor(project).runShell("true", { cwd: project, env: { PATH: emptyBin }, task: buildTask }),

@@ -5,6 +5,7 @@ import { definePipeline, sh, task } from "../mod.ts";
 import { ErrorCode, type PipelineError } from "../core/errors.ts";
 import { LimaCommandExecutor } from "../node/lima/mod.ts";
 import { processExists, type StandIns, waitFor, writeStandIns } from "./support/standins.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const testTask = definePipeline({
   name: "sandboxed",
@@ -14,7 +15,7 @@ const testTask = definePipeline({
 async function setup(
   vms?: Record<string, string>,
 ): Promise<{ project: string; standIns: StandIns }> {
-  const root = await realpath(await Deno.makeTempDir());
+  const root = await realpath(await tempDir());
   const project = join(root, "project");
   const bin = join(root, "bin");
   await mkdir(project);
@@ -155,7 +156,7 @@ Deno.test("lima executor VM does not exist", async () => {
 
 Deno.test("lima executor missing limactl", async () => {
   const { project } = await setup();
-  const emptyBin = await Deno.makeTempDir();
+  const emptyBin = await tempDir();
 
   await assert.rejects(
     lima().runShell("true", { cwd: project, env: { PATH: emptyBin }, task: testTask }),

@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFilesAtomically } from "../node/sync/atomic_write.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 Deno.test("atomic write creates directories", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "atomic-" });
+  const dir = await tempDir("atomic-");
   try {
     await writeFilesAtomically([
       { path: join(dir, "a/b/one.txt"), content: "one\n" },
@@ -19,7 +20,7 @@ Deno.test("atomic write creates directories", async () => {
 });
 
 Deno.test("atomic write failure changes nothing", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "atomic-" });
+  const dir = await tempDir("atomic-");
   try {
     await writeFile(join(dir, "keep.txt"), "old\n");
     await writeFile(join(dir, "blocker"), "a file, not a directory\n");

@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runCli } from "../cli/app.ts";
 import { BufferSink } from "../cli/io.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 /** The repository's public module, imported by temp pipelines through its absolute URL. */
 export const MOD_URL = new URL("../mod.ts", import.meta.url).href;
@@ -13,7 +14,7 @@ export const CLI_MAIN = fileURLToPath(new URL("../cli/main.ts", import.meta.url)
 
 /** Creates a temp project holding `files` (path to content). */
 export async function makeProject(files: Record<string, string>): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "async-pipeline-sync-" });
+  const dir = await tempDir("async-pipeline-sync-");
   await writeFiles(dir, files);
   return dir;
 }

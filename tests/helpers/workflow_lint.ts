@@ -3,12 +3,12 @@
  * and GitHub's own workflow parser (`@actions/workflow-parser`).
  *
  * The parser imports its JSON schema without import attributes, which Deno
- * rejects, so it is bundled with esbuild into a cache directory first.
+ * rejects, so it is bundled with esbuild first, into `node_modules/.cache`
+ * where later runs find it again.
  */
 
 import assert from "node:assert/strict";
 import { mkdir, rename, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { createRequire } from "node:module";
@@ -60,7 +60,7 @@ async function bundleParser(): Promise<string> {
   const version = JSON.parse(
     await Deno.readTextFile(join(ROOT, "node_modules/@actions/workflow-parser/package.json")),
   ).version;
-  const dir = join(tmpdir(), "async-pipeline-test-cache");
+  const dir = join(ROOT, "node_modules/.cache/async-pipeline-test");
   const bundle = join(dir, `workflow-parser-${version}.mjs`);
   if (await stat(bundle).then(() => true, () => false)) return bundle;
   await mkdir(dir, { recursive: true });

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { baseEnv, MOD_URL } from "./projects.ts";
+import { tempDir } from "./temp_files.ts";
 
 /**
  * Environment for git in tests and for runs that call git: a commit
@@ -57,7 +58,7 @@ export interface SourceRepo {
 
 /** Creates a bare repository whose `main` branch contains `files`. */
 export async function createSourceRepo(files: Record<string, string>): Promise<SourceRepo> {
-  const root = await Deno.makeTempDir({ prefix: "async-pipeline-source-" });
+  const root = await tempDir("async-pipeline-source-");
   const bare = join(root, "remote.git");
   const work = join(root, "work");
   await mkdir(work);

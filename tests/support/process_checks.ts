@@ -5,10 +5,11 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runInProcessGroup } from "../../node/executor/process_group.ts";
 import { baseEnv, isAlive, waitFor } from "./projects.ts";
+import { tempDir } from "./temp_files.ts";
 
 /** Runs a shell whose child starts a background grandchild, times it out and checks the grandchild exits. */
 export async function checkTimeoutKillsGrandchildren(): Promise<void> {
-  const cwd = await Deno.makeTempDir();
+  const cwd = await tempDir();
   const pidFile = join(cwd, "grandchild.pid");
   const result = await runInProcessGroup(
     "sh",

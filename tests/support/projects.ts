@@ -5,6 +5,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { ExecutionRecord } from "../../node/types.ts";
+import { tempDir } from "./temp_files.ts";
 
 /** Absolute path of the repository root. */
 export const REPO_DIR = fileURLToPath(new URL("../../", import.meta.url));
@@ -19,7 +20,7 @@ const DENO = join(REPO_DIR, "node_modules/.bin/deno");
  * replaced by the file URL of the repository's `mod.ts`.
  */
 export async function makeProject(source: string): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "async-pipeline-run-" });
+  const dir = await tempDir("async-pipeline-run-");
   await writeFile(join(dir, "pipeline.ts"), source.replaceAll("@mod", MOD_URL));
   return dir;
 }
