@@ -181,9 +181,11 @@ Deno.test("spawner death fails running commands", async () => {
 /**
  * Starts a runner whose spawner runs one long command, kills the runner with
  * SIGKILL (its whole process group when `group` is true) and checks that
- * the helper stops the command and exits.
+ * the helper stops the command and exits. With `busy`, the runner also keeps
+ * starting short commands, so the helper is likely reporting an exit when the
+ * runner dies and that report fails.
  */
-async function killRunner(group: boolean): Promise<void> {
+async function killRunner(group: boolean, busy = false): Promise<void> {
   const cwd = await tempDir();
   const pidFile = join(cwd, "child.pid");
   const script = join(cwd, "runner.ts");
@@ -197,6 +199,15 @@ const noop = () => undefined;
 spawner.start("sh", ["-c", "echo $$ > ${pidFile}; sleep 30"], {
   cwd: ${JSON.stringify(cwd)}, env: { PATH: Deno.env.get("PATH") ?? "" }, detached: true,
 }, { onStdout: noop, onStderr: noop, onExit: noop, onClose: noop, onError: noop });
+if (${busy}) {
+  setInterval(() => {
+    for (let i = 0; i < 4; i++) {
+      spawner.start("true", [], {
+        cwd: ${JSON.stringify(cwd)}, env: { PATH: Deno.env.get("PATH") ?? "" }, detached: true,
+      }, { onStdout: noop, onStderr: noop, onExit: noop, onClose: noop, onError: noop });
+    }
+  }, 2);
+}
 console.log(spawner.pid);
 setInterval(noop, 1000);
 `,
@@ -222,3 +233,7 @@ setInterval(noop, 1000);
 Deno.test("spawner kills commands when the runner dies", () => killRunner(false));
 
 Deno.test("spawner kills commands when the runner's group is killed", () => killRunner(true));
+
+Deno.test("spawner kills commands when a report to a dead runner fails", async () => {
+  for (let round = 0; round < 5; round++) await killRunner(false, true);
+});

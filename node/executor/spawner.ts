@@ -32,7 +32,9 @@ const HELPER_SOURCE = String.raw`"use strict";
 const { spawn } = require("node:child_process");
 const envs = new Map();
 const children = new Map();
-const send = (message) => { if (process.connected) process.send(message); };
+// Once the runner is gone, a send can fail with EPIPE before "disconnect"
+// arrives. The callback then stops the commands instead of crashing the helper.
+const send = (message) => { if (process.connected) process.send(message, (error) => { if (error) stopAll(); }); };
 process.on("message", (m) => {
   if (m.t === "env") { envs.set(m.e, m.env); return; }
   if (m.t === "drop") { envs.delete(m.e); return; }
@@ -75,6 +77,8 @@ const stopAll = () => {
   process.exit(0);
 };
 process.on("disconnect", stopAll);
+process.on("error", stopAll);
+process.on("uncaughtException", stopAll);
 // The runner may be gone while its end of the channel stays open in another process.
 const runner = process.ppid;
 setInterval(() => { try { process.kill(runner, 0); } catch { stopAll(); } }, 500).unref();
