@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { access, mkdir, readFile, realpath } from "node:fs/promises";
+import { access, mkdir, readFile, realpath, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { definePipeline, sh, task } from "../mod.ts";
 import { ErrorCode, type PipelineError } from "../core/errors.ts";
@@ -197,4 +197,21 @@ Deno.test("lima executor rejects empty vm", () => {
     () => new LimaCommandExecutor({ vm: "" }),
     (error: PipelineError) => error.code === ErrorCode.INVALID_FIELD,
   );
+});
+
+Deno.test("lima executor removes pid file on failed exports", async () => {
+  const { project, standIns } = await setup();
+  // bash as the VM's sh rejects `export UID=...`, because UID is read-only there.
+  await writeFile(join(standIns.bin, "sh"), '#!/bin/sh\nexec bash "$@"\n', { mode: 0o755 });
+
+  const result = await lima().runShell("echo never", {
+    cwd: project,
+    env: standIns.env({ UID: "5" }),
+    task: testTask,
+  });
+
+  assert.equal(result.code, 125);
+  assert.equal(result.stdout, "");
+  const shell = (await standIns.calls())[1];
+  await assert.rejects(access(shell.argv[8]));
 });

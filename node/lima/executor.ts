@@ -21,7 +21,7 @@ import type { CommandExecutor, CommandResult, ProcessEnv, ShellRunOptions } from
  */
 const STEP_SCRIPT = [
   'echo "$$" > "$1" || exit 125',
-  'eval "$(cat)" || exit 125',
+  'eval "$(cat)" || { rm -f "$1"; exit 125; }',
   'sh -c "$2"',
   "status=$?",
   'rm -f "$1"',
