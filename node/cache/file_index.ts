@@ -20,7 +20,8 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { sha256File, sha256FileSync } from "./digest.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
-import { parseIndexText, writeIndexText } from "./index_text.ts";
+import { writeIndexText } from "./index_text.ts";
+import { IndexTable } from "./index_table.ts";
 import { FORGET_AFTER_MS, MemoFile, SAVE_RATIO, SEEN_GRANULARITY_MS } from "./memo_file.ts";
 
 /** Timestamp granularity margin in milliseconds (2 s covers coarse filesystems such as FAT). */
@@ -75,7 +76,7 @@ export class FileStateIndex {
    * Entries by absolute path, read from disk on first use. An entry stays in
    * its stored text until it is used.
    */
-  #stored?: Map<string, IndexEntry | string>;
+  #stored?: IndexTable<IndexEntry>;
   #memos: MemoFile;
   #pending = new Map<string, Promise<string>>();
   #dirty = false;
@@ -105,7 +106,7 @@ export class FileStateIndex {
   }
 
   /** The per-file entries, read from disk on first use. */
-  get #entries(): Map<string, IndexEntry | string> {
+  get #entries(): IndexTable<IndexEntry> {
     this.#stored ??= readEntries(this.path);
     return this.#stored;
   }
@@ -301,11 +302,11 @@ export class FileStateIndex {
     const stored = this.#stored;
     await savingTo(this.path, () =>
       writeEntriesAtomically(this.path, (emit) => {
-        for (const [file, entry] of stored) {
+        stored.forEach((file, entry) => {
           if (seenAt(entry) >= cutoff) {
             emit(file, typeof entry === "string" ? entry : entry.join(","));
           }
-        }
+        });
       }));
     this.#dirty = false;
     this.#changes = 0;
@@ -336,12 +337,12 @@ function memoPath(path: string): string {
 }
 
 /** Reads the entries of the index at `path`; a missing or damaged file gives none. */
-function readEntries(path: string): Map<string, IndexEntry | string> {
+function readEntries(path: string): IndexTable<IndexEntry> {
   try {
-    return parseIndexText(readFileSync(path, "utf8"), INDEX_VERSION) ?? new Map();
+    return IndexTable.parse(readFileSync(path), INDEX_VERSION) ?? IndexTable.empty();
   } catch {
     // A missing or damaged index only costs re-reading files.
-    return new Map();
+    return IndexTable.empty();
   }
 }
 
