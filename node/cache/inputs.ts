@@ -101,7 +101,7 @@ export function overlayInputs(
  * Returns the digest text of one input path from its current facts, or
  * undefined when it is gone or is neither a file nor a link.
  */
-async function digestInput(
+export async function digestInput(
   index: FileStateIndex,
   path: string,
   facts: FileFacts | undefined,

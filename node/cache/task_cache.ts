@@ -22,6 +22,7 @@ import {
   type StatedInputs,
   statInputs,
 } from "./inputs.ts";
+import { inputsUnchanged } from "./recheck.ts";
 import { inputFactsDigest, keyMemoSlot, memoizedKey, recordKey } from "./key_memo.ts";
 import {
   buildManifest,
@@ -93,6 +94,8 @@ class TaskCache implements PredictingTaskCache {
   #manifests = new Map<string, KeyManifest>();
   /** The key memo digests each lookup computed, by key, so `save` can tell inputs are unchanged. */
   #memos = new Map<string, KeyMemo>();
+  /** The stated inputs of each lookup that missed, by key, for the check after the run. */
+  #lookups = new Map<string, Prepared>();
   #warnedStores = new Set<string>();
   #pipelineOutputs?: string[];
   /** True when a read-only cache found no secret-digest key and made up one. */
@@ -164,14 +167,25 @@ class TaskCache implements PredictingTaskCache {
    * that changed meanwhile. When the lookup had a key memo and the input
    * facts and other key parts still give the same digests, the inputs are
    * unchanged and the lookup's manifest is returned without digesting them.
+   * Otherwise the inputs are compared with the ones the lookup stated (see
+   * {@link inputsUnchanged}), and only a difference builds a new manifest.
    */
   async #manifestAfterRun(input: CacheLookupInput, key: string): Promise<KeyManifest> {
     const prepared = await this.#prepare(input);
     const before = this.#manifests.get(key);
     const memo = this.#memos.get(key);
+    const earlier = this.#lookups.get(key);
+    this.#lookups.delete(key);
     if (before !== undefined && memo !== undefined) {
       const now = this.#keyMemo(input, prepared);
       if (now?.facts === memo.facts && now.context === memo.context) return before;
+    }
+    if (
+      before !== undefined && earlier !== undefined &&
+      manifestKey(prepared.context) === manifestKey(earlier.context) &&
+      await inputsUnchanged(prepared.index, earlier.stated, prepared.stated, before.inputs)
+    ) {
+      return before;
     }
     return await this.#complete(input, prepared);
   }
@@ -263,6 +277,7 @@ class TaskCache implements PredictingTaskCache {
     }
     const key = manifestKey(manifest);
     this.#manifests.set(key, manifest);
+    if (restored.length === 0 && !this.#options.readOnly) this.#lookups.set(key, prepared);
     if (memo !== undefined && !this.#options.readOnly) {
       this.#memos.set(key, memo);
       recordKey(prepared.index, memo.slot, memo, key);
@@ -282,6 +297,7 @@ class TaskCache implements PredictingTaskCache {
     }
     const backend = await backendPromise;
     const found = await this.#find(backend, task.cache, input, key, () => manifest);
+    if (found.answer.status === "hit") this.#lookups.delete(key);
     return { ...found, ...known };
   }
 
