@@ -155,3 +155,24 @@ Deno.test("file index keeps stored entries it did not read when it saves", async
   assert.equal(await second.digest(paths[0]), sha256("edited"));
   assert.equal(second.hashedFiles, 0);
 });
+
+Deno.test("index table reads stored fields in place", () => {
+  const entries = {
+    "/a": "12,1700000000123,1700000000000,99,33188,1700000003000,abc,5",
+    "/b": "1e3, 7 ,,4,5,6,digest,9",
+    "/c": "1,2,3",
+    "/d": "1,2,3,4,5,6,d,7,extra",
+  };
+  const table = IndexTable.parse(bytesOf(entries), 3)!;
+  const numbers = new Float64Array(7);
+  assert.equal(table.readStored("/a", numbers, 6), "abc");
+  assert.deepEqual([...numbers], [12, 1700000000123, 1700000000000, 99, 33188, 1700000003000, 5]);
+  assert.equal(table.readStored("/b", numbers, 6), "digest");
+  assert.deepEqual([...numbers], [1000, 7, 0, 4, 5, 6, 9]);
+  assert.equal(table.readStored("/c", numbers, 6), undefined);
+  assert.equal(table.readStored("/d", numbers, 6), "d");
+  assert.ok(Number.isNaN(numbers[6]));
+  assert.equal(table.readStored("/missing", numbers, 6), undefined);
+  table.set("/a", "changed");
+  assert.equal(table.readStored("/a", numbers, 6), null);
+});

@@ -44,6 +44,9 @@ const SAVE_HASHED_BYTES = 4 * 1024 * 1024;
  */
 type IndexEntry = [number, number, number, number, number, number, string, number];
 
+/** Position of the digest among the fields of an entry. */
+const DIGEST_FIELD = 6;
+
 /** Parses the stored text of an entry, or returns undefined when it is malformed. */
 function parseEntry(text: string): IndexEntry | undefined {
   const fields = text.split(",");
@@ -78,6 +81,8 @@ export class FileStateIndex {
    */
   #stored?: IndexTable<IndexEntry>;
   #memos: MemoFile;
+  /** The numeric fields of the last stored entry read, reused for every file. */
+  #fields = new Float64Array(7);
   #pending = new Map<string, Promise<string>>();
   #dirty = false;
   /** Entries written or dropped since the last load or save. */
@@ -121,6 +126,35 @@ export class FileStateIndex {
    * current facts) match the entry and the entry is trusted, without any I/O.
    */
   known(path: string, facts: FileFacts): string | undefined {
+    const fields = this.#fields;
+    const digest = this.#entries.readStored(path, fields, DIGEST_FIELD);
+    if (digest === undefined) return undefined;
+    if (digest !== null) {
+      // An entry still in the file's bytes: compared without parsing it into an array.
+      if (
+        fields[0] !== facts.size || fields[1] !== facts.mtimeMs || fields[2] !== facts.ctimeMs ||
+        fields[3] !== facts.ino || fields[4] !== facts.mode || !Number.isFinite(fields[6])
+      ) {
+        return undefined;
+      }
+      const limit = fields[5] - RACY_WINDOW_MS;
+      if (!(facts.mtimeMs < limit && facts.ctimeMs < limit)) return undefined;
+      if (this.#now() - fields[6] > SEEN_GRANULARITY_MS) {
+        const entry: IndexEntry = [
+          fields[0],
+          fields[1],
+          fields[2],
+          fields[3],
+          fields[4],
+          fields[5],
+          digest,
+          fields[6],
+        ];
+        this.#entries.set(path, entry);
+        this.#markSeen(entry);
+      }
+      return digest;
+    }
     const stored = this.#entries.get(path);
     if (typeof stored === "string") return this.#knownText(path, stored, facts);
     if (stored === undefined || !sameFacts(stored, facts) || !trusted(stored)) return undefined;

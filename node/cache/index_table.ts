@@ -124,6 +124,37 @@ export class IndexTable<T> {
     return this.#bytes.toString("utf8", this.#spans[at + 2], this.#spans[at + 3]);
   }
 
+  /**
+   * Reads the entry of `path` from the file's bytes, without making a string
+   * of its text. The comma-separated fields are numbers except the one at
+   * `textField`. The others go into `numbers` in order, and the text field
+   * comes back as a string of its own. Returns null when the entry was set in
+   * this run (read it with {@link get}), and undefined when there is no entry
+   * or it has fewer than `numbers.length + 1` fields.
+   */
+  readStored(path: string, numbers: Float64Array, textField: number): string | null | undefined {
+    if (this.#overlay.has(path)) return null;
+    const entry = this.#find(path);
+    if (entry < 0) return undefined;
+    const bytes = this.#bytes;
+    const end = this.#spans[entry * SPAN + 3];
+    let start = this.#spans[entry * SPAN + 2];
+    let text: string | undefined;
+    const fields = numbers.length + 1;
+    for (let field = 0, number = 0; field < fields; field++) {
+      // The last field runs to the end of the entry, so extra commas make it invalid.
+      let stop = field === fields - 1 ? end : bytes.indexOf(COMMA, start);
+      if (stop === -1 || stop > end) {
+        if (field < fields - 1) return undefined;
+        stop = end;
+      }
+      if (field === textField) text = bytes.toString("utf8", start, stop);
+      else numbers[number++] = numberAt(bytes, start, stop);
+      start = stop + 1;
+    }
+    return text;
+  }
+
   set(path: string, value: TableValue<T>): void {
     this.#hide(path);
     this.#overlay.set(path, value);
@@ -221,6 +252,27 @@ export class IndexTable<T> {
     }
     return true;
   }
+}
+
+/** Maximum number of decimal digits that are read without rounding. */
+const EXACT_DIGITS = 15;
+
+/**
+ * Returns what `Number` gives for the text of `bytes` from `start` to `end`:
+ * plain decimal digits are read in place, anything else through a string.
+ */
+function numberAt(bytes: Uint8Array, start: number, end: number): number {
+  if (end > start && end - start <= EXACT_DIGITS) {
+    let value = 0;
+    let position = start;
+    for (; position < end; position++) {
+      const digit = bytes[position] - 0x30;
+      if (digit < 0 || digit > 9) break;
+      value = value * 10 + digit;
+    }
+    if (position === end) return value;
+  }
+  return Number(Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString("utf8"));
 }
 
 /** Entry spans of an index text, and the members that have escapes, parsed. */
