@@ -17,10 +17,17 @@ import type { NormalizedTask } from "../../core/model.ts";
 import { mapLimit, markSorted, sha256, SYNC_READ_LIMIT } from "./digest.ts";
 import { type FactKind, type FileFacts, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
-import { memoizedWalk, type MemoizedWalkResult } from "./walk_memo.ts";
+import { memoizedWalk, type MemoizedWalkResult, visitWalk } from "./walk_memo.ts";
 import picomatch from "picomatch";
 import type { RestoreChange } from "./backend.ts";
-import { cleanPattern, directoryMatcher, inIgnoredArea, isMissing, splitPatterns } from "./walk.ts";
+import {
+  cleanPattern,
+  directoryMatcher,
+  inIgnoredArea,
+  isMissing,
+  splitPatterns,
+  type WalkOptions,
+} from "./walk.ts";
 
 /** Digest text of an input that a literal pattern names but that does not exist. */
 export const ABSENT = "absent";
@@ -209,6 +216,42 @@ export interface StatedInputs {
   readonly at: number;
 }
 
+/** Returns the options of the walk that lists a task's inputs. */
+async function inputWalkOptions(
+  task: NormalizedTask,
+  cwd: string,
+  pipelineOutputs: readonly string[],
+): Promise<WalkOptions> {
+  const ignored = task.defaultInputs ? await gitIgnoredPaths(cwd) : undefined;
+  const outputs =
+    splitPatterns(task.defaultInputs ? [...task.outputs, ...pipelineOutputs] : task.outputs)
+      .include;
+  return {
+    exclude: outputs,
+    skip: ignored ? (path) => ignored.has(path) : undefined,
+    followDirectoryLinks: true,
+  };
+}
+
+/**
+ * Calls `visit` with each input path of a task that is not a directory, in
+ * no particular order, as {@link statInputs} would list them, and returns
+ * the named inputs that are absent. Keeps no entry per path, so a caller
+ * can compare the listing with an earlier one at little memory cost.
+ */
+export async function visitInputs(
+  task: NormalizedTask,
+  cwd: string,
+  index: FileStateIndex,
+  pipelineOutputs: readonly string[],
+  visit: (path: string) => void,
+): Promise<readonly string[]> {
+  const options = await inputWalkOptions(task, cwd, pipelineOutputs);
+  return await visitWalk(index, cwd, task.inputs, options, (path, kind) => {
+    if (kind !== "directory") visit(path);
+  });
+}
+
 /**
  * Resolves a task's input patterns in `cwd` and takes the stat facts of
  * every matched path, in one synchronous pass. `pipelineOutputs` are the
@@ -222,15 +265,12 @@ export async function statInputs(
   index: FileStateIndex,
   pipelineOutputs: readonly string[] = [],
 ): Promise<StatedInputs> {
-  const ignored = task.defaultInputs ? await gitIgnoredPaths(cwd) : undefined;
-  const outputs =
-    splitPatterns(task.defaultInputs ? [...task.outputs, ...pipelineOutputs] : task.outputs)
-      .include;
-  const walked = await memoizedWalk(index, cwd, task.inputs, {
-    exclude: outputs,
-    skip: ignored ? (path) => ignored.has(path) : undefined,
-    followDirectoryLinks: true,
-  });
+  const walked = await memoizedWalk(
+    index,
+    cwd,
+    task.inputs,
+    await inputWalkOptions(task, cwd, pipelineOutputs),
+  );
   const at = index.now();
   const files: StatedInput[] = [];
   const { entries } = walked;

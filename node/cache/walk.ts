@@ -40,6 +40,12 @@ export interface WalkOptions {
   readonly followDirectoryLinks?: boolean;
   /** Callbacks for every path whose state decides the result, used by walk memos. */
   readonly observer?: WalkObserver;
+  /**
+   * Receives each selected path as it is found, in no particular order. The
+   * result's `entries` are then empty, so a caller that only compares the
+   * listing keeps no entry per path.
+   */
+  readonly visit?: (path: string, kind: WalkKind) => void;
 }
 
 /**
@@ -231,7 +237,8 @@ export function walkPatternsSync(
     if (inIgnoredArea(path) || isExcluded(path)) return false;
     if (options.skip?.(path, kind === "directory")) return false;
     if (isIncluded(path)) {
-      found.push({ path, kind });
+      if (options.visit !== undefined) options.visit(path, kind);
+      else found.push({ path, kind });
       if (literals.has(path)) foundLiterals.add(path);
     }
     return true;

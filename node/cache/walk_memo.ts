@@ -103,6 +103,36 @@ function stillValid(cwd: string, memo: MemoData): boolean {
   return true;
 }
 
+/**
+ * Calls `visit` with each path a walk of `patterns` selects, in no
+ * particular order, without keeping an entry per path: from the memo in
+ * `index` when it is still valid, else from a new walk. No memo is stored.
+ * Returns the named paths that are absent. Throws what the walk or an
+ * `lstat` throws.
+ */
+export async function visitWalk(
+  index: FileStateIndex,
+  cwd: string,
+  patterns: readonly string[],
+  options: WalkOptions,
+  visit: (path: string, kind: WalkKind) => void,
+): Promise<readonly string[]> {
+  const stored = options.skip === undefined
+    ? index.memo(memoKey(cwd, patterns, options))
+    : undefined;
+  if (isMemoData(stored) && stillValid(cwd, stored)) {
+    const text = stored.entries;
+    for (let start = 0; start < text.length;) {
+      let end = text.indexOf("\n", start);
+      if (end === -1) end = text.length;
+      visit(text.slice(start + 1, end), LETTER_KINDS[text[start]]);
+      start = end + 1;
+    }
+    return stored.absent;
+  }
+  return (await walkPatterns(cwd, patterns, { ...options, visit })).absent;
+}
+
 /** A walk's result, and whether a memo in the index stands for it. */
 export interface MemoizedWalkResult extends WalkResult {
   /**
