@@ -17,7 +17,7 @@
  */
 
 import type { Stats } from "node:fs";
-import { lstatSync, readdirSync } from "node:fs";
+import { type Dir, lstatSync, opendirSync } from "node:fs";
 import type { WalkKind } from "./walk.ts";
 
 /** Kind of a path. `other` is a device, FIFO or socket. */
@@ -60,6 +60,9 @@ interface DenoFs {
 }
 
 const deno = (globalThis as { Deno?: DenoFs }).Deno;
+
+/** Entries read from the system at once when listing a directory under Node. */
+const LISTING_BATCH = 256;
 
 /** Rounds a timestamp down to whole seconds, in milliseconds. */
 function wholeSeconds(ms: number): number {
@@ -141,7 +144,8 @@ export function lstatFacts(path: string): FileFacts | undefined {
  *
  * Under Deno this uses `Deno.readDirSync`: `node:fs` there builds and sorts
  * a `Dirent` object per entry, which for a directory of tens of thousands of
- * files costs several times the listing.
+ * files costs several times the listing. Under Node the directory is read in
+ * batches, so a large one is never held whole as `Dirent` objects.
  */
 export function eachDirectoryEntry(
   path: string,
@@ -169,26 +173,29 @@ export function eachDirectoryEntry(
     }
     return true;
   }
-  let children;
+  let directory: Dir;
   try {
-    children = readdirSync(path, { withFileTypes: true });
+    directory = opendirSync(path, { bufferSize: LISTING_BATCH });
   } catch (error) {
     const code = (error as { code?: string } | null)?.code;
     if (code === "ENOENT" || code === "ENOTDIR") return false;
     throw error;
   }
-  for (let position = 0; position < children.length; position++) {
-    const child = children[position];
-    visit(
-      child.name,
-      child.isSymbolicLink()
-        ? "symlink"
-        : child.isDirectory()
-        ? "directory"
-        : child.isFile()
-        ? "file"
-        : undefined,
-    );
+  try {
+    for (let child = directory.readSync(); child !== null; child = directory.readSync()) {
+      visit(
+        child.name,
+        child.isSymbolicLink()
+          ? "symlink"
+          : child.isDirectory()
+          ? "directory"
+          : child.isFile()
+          ? "file"
+          : undefined,
+      );
+    }
+  } finally {
+    directory.closeSync();
   }
   return true;
 }
