@@ -22,6 +22,7 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 const COMMA = 0x2c;
+const OPENING_BRACE = 0x7b;
 const CLOSING_BRACE = 0x7d;
 
 /** Offsets stored per entry of the text: path start and end, entry start and end. */
@@ -95,12 +96,12 @@ export class IndexTable<T> {
   static parse<T>(bytes: Buffer, version: number): IndexTable<T> | undefined {
     const prefix = `{"version":${version},"entries":{`;
     if (bytes.length > prefix.length && bytes.toString("latin1", 0, prefix.length) === prefix) {
-      const spans = scanSpans(bytes, prefix.length);
-      if (spans !== undefined) {
-        const table = new IndexTable<T>(bytes, spans.offsets, spans.count);
-        // Paths or entries with escapes are not compared in place.
-        for (const [path, entry] of spans.escaped) table.set(path, entry);
-        return table;
+      const scanned = IndexTable.scan<T>(bytes, prefix.length - 1);
+      if (
+        scanned !== undefined && scanned.end === bytes.length - 1 &&
+        bytes[scanned.end] === CLOSING_BRACE
+      ) {
+        return scanned.table;
       }
     }
     const parsed = parseIndexText(bytes.toString("utf8"), version);
@@ -108,6 +109,22 @@ export class IndexTable<T> {
     const table = IndexTable.empty<T>();
     for (const [path, entry] of parsed) table.set(path, entry);
     return table;
+  }
+
+  /**
+   * Reads the JSON object of string values whose `{` is at `start` in
+   * `bytes`, in the layout `JSON.stringify` writes. Returns the table and the
+   * position after the object's `}`, or undefined when no such object starts
+   * there.
+   */
+  static scan<T>(bytes: Buffer, start: number): { table: IndexTable<T>; end: number } | undefined {
+    if (bytes[start] !== OPENING_BRACE) return undefined;
+    const spans = scanSpans(bytes, start + 1);
+    if (spans === undefined) return undefined;
+    const table = new IndexTable<T>(bytes, spans.offsets, spans.count);
+    // Paths or entries with escapes are not compared in place.
+    for (const [path, entry] of spans.escaped) table.set(path, entry);
+    return { table, end: spans.end };
   }
 
   /** Number of entries. */
@@ -280,23 +297,21 @@ interface Spans {
   readonly offsets: Int32Array;
   readonly count: number;
   readonly escaped: [string, string][];
+  /** Position after the object's closing brace. */
+  readonly end: number;
 }
 
 /**
- * Finds the members of the entries object whose contents start at `start`
- * (just after its `{`), with the layout `JSON.stringify` writes. Returns
- * undefined when the text has another layout or is cut short.
+ * Finds the members of the object whose contents start at `start` (just
+ * after its `{`), with the layout `JSON.stringify` writes. Returns undefined
+ * when the text has another layout or is cut short.
  */
 function scanSpans(text: Buffer, start: number): Spans | undefined {
   let offsets = new Int32Array(1024 * SPAN);
   let count = 0;
   const escaped: [string, string][] = [];
   let at = start;
-  if (text[at] === CLOSING_BRACE) {
-    return text.length === at + 2 && text[at + 1] === CLOSING_BRACE
-      ? { offsets, count, escaped }
-      : undefined;
-  }
+  if (text[at] === CLOSING_BRACE) return { offsets, count, escaped, end: at + 1 };
   let backslash = text.indexOf(BACKSLASH, at);
   // Returns the end (closing quote) of the string whose opening quote is at `open`, or -1.
   const stringEnd = (open: number): number => {
@@ -342,11 +357,7 @@ function scanSpans(text: Buffer, start: number): Spans | undefined {
     }
     const next = text[valueEnd + 1];
     at = valueEnd + 2;
-    if (next === CLOSING_BRACE) {
-      return text.length === at + 1 && text[at] === CLOSING_BRACE
-        ? { offsets, count, escaped }
-        : undefined;
-    }
+    if (next === CLOSING_BRACE) return { offsets, count, escaped, end: at };
     if (next !== COMMA) return undefined;
   }
 }
