@@ -12,12 +12,14 @@
 
 import { execFile } from "node:child_process";
 import { readlink, realpath, stat } from "node:fs/promises";
-import { join, sep } from "node:path";
 import type { NormalizedTask } from "../../core/model.ts";
 import { mapLimit, markSorted, sha256, SYNC_READ_LIMIT } from "./digest.ts";
-import { type FactKind, type FileFacts, lstatFacts } from "./facts.ts";
+import { type FileFacts, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import { memoizedWalk, type MemoizedWalkResult, visitWalk } from "./walk_memo.ts";
+import { StatedFiles } from "./stated.ts";
+
+export type { StatedInput } from "./stated.ts";
 import picomatch from "picomatch";
 import type { RestoreChange } from "./backend.ts";
 import {
@@ -129,89 +131,11 @@ export async function digestInput(
   return `link:${sha256(`${target}\0${content}`)}`;
 }
 
-/** A walked input path with the stat facts taken of it. */
-export interface StatedInput {
-  /** Path relative to the task directory, with `/` separators. */
-  readonly path: string;
-  readonly absolute: string;
-  /** Undefined when the path vanished after the walk. */
-  readonly facts: FileFacts | undefined;
-}
-
-/** Kinds of stated paths by their code in a {@link FactsTable}; code 0 is a vanished path. */
-const KINDS: readonly (FactKind | undefined)[] = [
-  undefined,
-  "file",
-  "directory",
-  "symlink",
-  "other",
-];
-
-/** Numbers kept per path in a {@link FactsTable}: size, mtime, ctime, inode and mode. */
-const NUMBERS_PER_PATH = 5;
-
-/** The stat facts of a task's input paths, in typed arrays outside the garbage-collected heap. */
-interface FactsTable {
-  readonly kinds: Uint8Array;
-  readonly numbers: Float64Array;
-  readonly under: (path: string) => string;
-}
-
-/**
- * A {@link StatedInput} whose facts are a row of a shared {@link FactsTable}.
- * A task's stated inputs stay in memory while its lookup runs. With tens
- * of thousands of files, a facts object and an absolute path per file add
- * megabytes that each young-generation collection copies, so both are made
- * when asked for.
- */
-class StatedFile implements StatedInput {
-  readonly path: string;
-  readonly #table: FactsTable;
-  readonly #row: number;
-
-  constructor(path: string, table: FactsTable, row: number) {
-    this.path = path;
-    this.#table = table;
-    this.#row = row;
-  }
-
-  get absolute(): string {
-    return this.#table.under(this.path);
-  }
-
-  get facts(): FileFacts | undefined {
-    const kind = KINDS[this.#table.kinds[this.#row]];
-    if (kind === undefined) return undefined;
-    const { numbers } = this.#table;
-    const at = this.#row * NUMBERS_PER_PATH;
-    return {
-      kind,
-      size: numbers[at],
-      mtimeMs: numbers[at + 1],
-      ctimeMs: numbers[at + 2],
-      ino: numbers[at + 3],
-      mode: numbers[at + 4],
-    };
-  }
-}
-
-/** Writes `facts` into row `row` of `table`; a vanished path keeps kind code 0. */
-function storeFacts(table: FactsTable, row: number, facts: FileFacts | undefined): void {
-  if (facts === undefined) return;
-  table.kinds[row] = KINDS.indexOf(facts.kind);
-  const at = row * NUMBERS_PER_PATH;
-  table.numbers[at] = facts.size;
-  table.numbers[at + 1] = facts.mtimeMs;
-  table.numbers[at + 2] = facts.ctimeMs;
-  table.numbers[at + 3] = facts.ino;
-  table.numbers[at + 4] = facts.mode;
-}
-
 /** The input paths of a task with their stat facts, before any content is read. */
 export interface StatedInputs {
   readonly walked: MemoizedWalkResult;
   /** Every walked path that is not a directory, in walk order. */
-  readonly files: readonly StatedInput[];
+  readonly files: StatedFiles;
   /** The index's clock just before the facts were taken. */
   readonly at: number;
 }
@@ -272,19 +196,12 @@ export async function statInputs(
     await inputWalkOptions(task, cwd, pipelineOutputs),
   );
   const at = index.now();
-  const files: StatedInput[] = [];
   const { entries } = walked;
-  const table: FactsTable = {
-    kinds: new Uint8Array(entries.length),
-    numbers: new Float64Array(entries.length * NUMBERS_PER_PATH),
-    under: pathJoiner(cwd),
-  };
+  const files = new StatedFiles(cwd, entries.length);
   for (let position = 0; position < entries.length; position++) {
     const entry = entries[position];
     if (entry.kind === "directory") continue;
-    const row = files.length;
-    storeFacts(table, row, lstatFacts(table.under(entry.path)));
-    files.push(new StatedFile(entry.path, table, row));
+    files.add(entry.path, lstatFacts(files.under(entry.path)));
   }
   return { walked, files, at };
 }
@@ -301,27 +218,29 @@ export async function digestInputs(
   stated: StatedInputs,
 ): Promise<InputDigests> {
   const digests: InputDigests = {};
-  const unknown: StatedInput[] = [];
+  const unknown: number[] = [];
   const { files } = stated;
-  for (let position = 0; position < files.length; position++) {
-    const file = files[position];
-    const { facts } = file;
+  for (let row = 0; row < files.length; row++) {
+    const facts = files.facts(row);
     if (facts?.kind === "file") {
-      const absolute = file.absolute;
+      const absolute = files.absolute(row);
       const digest = facts.size <= SYNC_READ_LIMIT
         ? index.digestSync(absolute, facts)
         : index.known(absolute, facts);
       if (digest !== undefined) {
-        digests[file.path] = fileInputDigest({ digest, mode: facts.mode });
+        digests[files.path(row)] = fileInputDigest({ digest, mode: facts.mode });
         continue;
       }
     }
-    unknown.push(file);
+    unknown.push(row);
   }
-  const values = await mapLimit(unknown, (file) => digestInput(index, file.absolute, file.facts));
-  unknown.forEach((file, position) => {
+  const values = await mapLimit(
+    unknown,
+    (row) => digestInput(index, files.absolute(row), files.facts(row)),
+  );
+  unknown.forEach((row, position) => {
     const value = values[position];
-    if (value !== undefined) digests[file.path] = value;
+    if (value !== undefined) digests[files.path(row)] = value;
   });
   const { absent } = stated.walked;
   for (const path of absent) digests[path] = ABSENT;
@@ -340,18 +259,6 @@ export async function resolveInputs(
   pipelineOutputs: readonly string[] = [],
 ): Promise<InputDigests> {
   return await digestInputs(index, await statInputs(task, cwd, index, pipelineOutputs));
-}
-
-/**
- * Returns a function that joins `dir` with a walked path. Walked paths are
- * relative, use `/` and hold no `.` or `..` segments, so on POSIX systems
- * plain concatenation gives what `join` would, at a fraction of the cost
- * for tens of thousands of files.
- */
-function pathJoiner(dir: string): (path: string) => string {
-  if (sep !== "/") return (path) => join(dir, path);
-  const base = join(dir, "/");
-  return (path) => base + path;
 }
 
 /** Returns `record` with its keys in code-unit order: itself when they are, else a sorted copy. */

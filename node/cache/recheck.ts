@@ -19,7 +19,6 @@ import {
   ABSENT,
   digestInput,
   type InputDigests,
-  type StatedInput,
   type StatedInputs,
   visitInputs,
 } from "./inputs.ts";
@@ -27,20 +26,6 @@ import {
 function sameFacts(a: FileFacts, b: FileFacts): boolean {
   return a.kind === b.kind && a.size === b.size && a.mtimeMs === b.mtimeMs &&
     a.ctimeMs === b.ctimeMs && a.ino === b.ino && a.mode === b.mode;
-}
-
-/** Returns the position of `path` in `files`, sorted by path in code-unit order, or -1. */
-function positionOf(files: readonly StatedInput[], path: string): number {
-  let low = 0;
-  let high = files.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >>> 1;
-    const found = files[middle].path;
-    if (found === path) return middle;
-    if (found < path) low = middle + 1;
-    else high = middle - 1;
-  }
-  return -1;
 }
 
 /** The lookup a check after the run compares with. */
@@ -72,7 +57,7 @@ export async function inputsStillMatch(
   // Only marks listed paths: stating them during the listing would keep a
   // directory's whole listing alive while each stat allocates.
   const absent = await visitInputs(task, cwd, index, pipelineOutputs, (path) => {
-    const position = differs ? -1 : positionOf(files, path);
+    const position = differs ? -1 : files.find(path);
     if (position === -1 || listed[position] === 1) differs = true;
     else {
       listed[position] = 1;
@@ -86,19 +71,19 @@ export async function inputsStillMatch(
     const path = absent[position];
     if (path !== before[position] || lookup.inputs[path] !== ABSENT) return false;
   }
-  const again: { file: StatedInput; facts: FileFacts | undefined }[] = [];
-  for (let position = 0; position < files.length; position++) {
-    const file = files[position];
-    const facts = lstatFacts(file.absolute);
-    const earlier = file.facts;
+  const again: { row: number; facts: FileFacts | undefined }[] = [];
+  for (let row = 0; row < files.length; row++) {
+    const facts = lstatFacts(files.absolute(row));
+    const earlier = files.facts(row);
     const settled = facts?.kind === "file" && earlier !== undefined && sameFacts(facts, earlier) &&
       facts.mtimeMs < limit && facts.ctimeMs < limit;
-    if (!settled) again.push({ file, facts });
+    if (!settled) again.push({ row, facts });
   }
-  for (const { file, facts } of again) {
-    const expected = Object.hasOwn(lookup.inputs, file.path) ? lookup.inputs[file.path] : undefined;
+  for (const { row, facts } of again) {
+    const path = files.path(row);
+    const expected = Object.hasOwn(lookup.inputs, path) ? lookup.inputs[path] : undefined;
     if (expected === undefined || facts === undefined) return false;
-    if (await digestInput(index, file.absolute, facts) !== expected) return false;
+    if (await digestInput(index, files.absolute(row), facts) !== expected) return false;
   }
   return true;
 }
