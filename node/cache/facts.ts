@@ -159,9 +159,14 @@ export function eachDirectoryEntry(
       if (missingUnderDeno(error)) return false;
       throw error;
     }
+    // Deno's entry objects take a few hundred bytes each. Only their names
+    // and kinds are kept, so a large listing is not held whole while the
+    // caller matches each path.
+    const names: string[] = [];
+    const kinds: (WalkKind | undefined)[] = [];
     for (const entry of entries) {
-      visit(
-        entry.name,
+      names.push(entry.name);
+      kinds.push(
         entry.isSymlink
           ? "symlink"
           : entry.isDirectory
@@ -170,6 +175,10 @@ export function eachDirectoryEntry(
           ? "file"
           : undefined,
       );
+    }
+    entries = [];
+    for (let position = 0; position < names.length; position++) {
+      visit(names[position], kinds[position]);
     }
     return true;
   }
