@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { sha256 } from "../node/cache/digest.ts";
 import { FileStateIndex, RACY_WINDOW_MS } from "../node/cache/file_index.ts";
 import { IndexTable } from "../node/cache/index_table.ts";
+import { EntryRows, SEEN_AT, SIZE } from "../node/cache/index_rows.ts";
 import { makeProject } from "./cache_fixture.ts";
 
 function bytesOf(entries: Record<string, string>, version = 3): Buffer {
@@ -175,4 +176,17 @@ Deno.test("index table reads stored fields in place", () => {
   assert.equal(table.readStored("/missing", numbers, 6), undefined);
   table.set("/a", "changed");
   assert.equal(table.readStored("/a", numbers, 6), null);
+});
+
+Deno.test("index rows keep entries set in a run", () => {
+  const rows = new EntryRows();
+  for (let n = 0; n < 200; n++) {
+    rows.add([n, 1700000000123, 1700000000000, n + 7, 33188, 5], `d${n}`, 9);
+  }
+  assert.equal(rows.text(0), "0,1700000000123,1700000000000,7,33188,5,d0,9");
+  assert.equal(rows.text(199), "199,1700000000123,1700000000000,206,33188,5,d199,9");
+  rows.setSeenAt(3, 42);
+  assert.equal(rows.get(3, SEEN_AT), 42);
+  assert.equal(rows.get(3, SIZE), 3);
+  assert.equal(rows.digest(150), "d150");
 });
