@@ -16,7 +16,7 @@ import type { NormalizedTask } from "../../core/model.ts";
 import { mapLimit, markSorted, sha256, SYNC_READ_LIMIT } from "./digest.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
-import { memoizedWalk, type MemoizedWalkResult, visitWalk } from "./walk_memo.ts";
+import { memoizedListing, visitWalk, type WalkListing } from "./walk_memo.ts";
 import { StatedFiles } from "./stated.ts";
 
 export type { StatedInput } from "./stated.ts";
@@ -133,7 +133,8 @@ export async function digestInput(
 
 /** The input paths of a task with their stat facts, before any content is read. */
 export interface StatedInputs {
-  readonly walked: MemoizedWalkResult;
+  /** The walk's named paths that are absent, and whether a walk memo stands for the listing. */
+  readonly walked: Pick<WalkListing, "absent" | "memoized">;
   /** Every walked path that is not a directory, in walk order. */
   readonly files: StatedFiles;
   /** The index's clock just before the facts were taken. */
@@ -189,21 +190,20 @@ export async function statInputs(
   index: FileStateIndex,
   pipelineOutputs: readonly string[] = [],
 ): Promise<StatedInputs> {
-  const walked = await memoizedWalk(
+  const { paths, kinds, absent, memoized } = await memoizedListing(
     index,
     cwd,
     task.inputs,
     await inputWalkOptions(task, cwd, pipelineOutputs),
   );
   const at = index.now();
-  const { entries } = walked;
-  const files = new StatedFiles(cwd, entries.length);
-  for (let position = 0; position < entries.length; position++) {
-    const entry = entries[position];
-    if (entry.kind === "directory") continue;
-    files.add(entry.path, lstatFacts(files.under(entry.path)));
+  const files = new StatedFiles(cwd, paths.length);
+  for (let position = 0; position < paths.length; position++) {
+    if (kinds[position] === "directory") continue;
+    const path = paths[position];
+    files.add(path, lstatFacts(files.under(path)));
   }
-  return { walked, files, at };
+  return { walked: { absent, memoized }, files, at };
 }
 
 /**
@@ -217,9 +217,12 @@ export async function digestInputs(
   index: FileStateIndex,
   stated: StatedInputs,
 ): Promise<InputDigests> {
-  const digests: InputDigests = {};
-  const unknown: number[] = [];
+  // The digests are collected first and the record is built in one pass at
+  // the end: a record that grows while files are read is copied by each
+  // young-generation collection in between.
   const { files } = stated;
+  const texts = new Array<string | undefined>(files.length);
+  const unknown: number[] = [];
   for (let row = 0; row < files.length; row++) {
     const facts = files.facts(row);
     if (facts?.kind === "file") {
@@ -228,7 +231,7 @@ export async function digestInputs(
         ? index.digestSync(absolute, facts)
         : index.known(absolute, facts);
       if (digest !== undefined) {
-        digests[files.path(row)] = fileInputDigest({ digest, mode: facts.mode });
+        texts[row] = fileInputDigest({ digest, mode: facts.mode });
         continue;
       }
     }
@@ -239,16 +242,18 @@ export async function digestInputs(
     (row) => digestInput(index, files.absolute(row), files.facts(row)),
   );
   unknown.forEach((row, position) => {
-    const value = values[position];
-    if (value !== undefined) digests[files.path(row)] = value;
+    texts[row] = values[position];
   });
+  const digests: InputDigests = {};
+  for (let row = 0; row < files.length; row++) {
+    const text = texts[row];
+    if (text !== undefined) digests[files.path(row)] = text;
+  }
   const { absent } = stated.walked;
   for (const path of absent) digests[path] = ABSENT;
-  // Walked entries come in code-unit order, so without late additions the
+  // Walked paths come in code-unit order, so without absent paths the
   // record is already sorted and copying it would only cost time.
-  return unknown.length === 0 && absent.length === 0
-    ? markSorted(digests)
-    : markSorted(sortedRecord(digests));
+  return absent.length === 0 ? markSorted(digests) : markSorted(sortedRecord(digests));
 }
 
 /** Resolves a task's inputs and digests them: {@link statInputs}, then {@link digestInputs}. */
