@@ -8,6 +8,7 @@ import { sha256 } from "../node/cache/digest.ts";
 import { FileStateIndex, RACY_WINDOW_MS } from "../node/cache/file_index.ts";
 import { IndexTable } from "../node/cache/index_table.ts";
 import { EntryRows, SEEN_AT, SIZE } from "../node/cache/index_rows.ts";
+import { AddedEntries } from "../node/cache/index_added.ts";
 import { makeProject } from "./cache_fixture.ts";
 
 function bytesOf(entries: Record<string, string>, version = 3): Buffer {
@@ -189,4 +190,32 @@ Deno.test("index rows keep entries set in a run", () => {
   assert.equal(rows.get(3, SEEN_AT), 42);
   assert.equal(rows.get(3, SIZE), 3);
   assert.equal(rows.digest(150), "d150");
+});
+
+Deno.test("added entries keep values by path through growth", () => {
+  const added = new AddedEntries<number>();
+  for (let n = 0; n < 500; n++) added.set(`/p/f${n}`, n);
+  assert.equal(added.size, 500);
+  assert.equal(added.get("/p/f0"), 0);
+  assert.equal(added.get("/p/f499"), 499);
+  assert.equal(added.get("/p/f500"), undefined);
+  added.set("/p/f7", 70);
+  assert.equal(added.get("/p/f7"), 70);
+  assert.equal(added.size, 500);
+});
+
+Deno.test("added entries forget deleted paths and take them back", () => {
+  const added = new AddedEntries<string>();
+  added.set("/a", "1");
+  added.set("/b", "2");
+  assert.equal(added.delete("/a"), true);
+  assert.equal(added.delete("/a"), false);
+  assert.equal(added.delete("/missing"), false);
+  assert.equal(added.get("/a"), undefined);
+  assert.equal(added.size, 1);
+  added.set("/a", "3");
+  const seen: [string, string][] = [];
+  added.forEach((path, value) => seen.push([path, value]));
+  assert.deepEqual(seen, [["/a", "3"], ["/b", "2"]]);
+  assert.equal(added.size, 2);
 });

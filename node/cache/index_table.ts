@@ -16,6 +16,7 @@
  */
 
 import { Buffer } from "node:buffer";
+import { AddedEntries } from "./index_added.ts";
 import { parseIndexText } from "./index_text.ts";
 
 const QUOTE = 0x22;
@@ -70,7 +71,7 @@ export class IndexTable<T> {
   readonly #slots: Int32Array;
   /** 1 for an entry of the text that a later entry, a set or a delete replaced. */
   readonly #hidden: Uint8Array;
-  readonly #overlay = new Map<string, TableValue<T>>();
+  readonly #overlay = new AddedEntries<TableValue<T>>();
   #visible: number;
 
   private constructor(bytes: Buffer, spans: Int32Array, count: number) {
@@ -150,7 +151,7 @@ export class IndexTable<T> {
    * or it has fewer than `numbers.length + 1` fields.
    */
   readStored(path: string, numbers: Float64Array, textField: number): string | null | undefined {
-    if (this.#overlay.has(path)) return null;
+    if (this.#overlay.get(path) !== undefined) return null;
     const entry = this.#find(path);
     if (entry < 0) return undefined;
     const bytes = this.#bytes;
@@ -193,7 +194,7 @@ export class IndexTable<T> {
         this.#bytes.toString("utf8", spans[at + 2], spans[at + 3]),
       );
     }
-    for (const [path, value] of this.#overlay) visit(path, value);
+    this.#overlay.forEach(visit);
   }
 
   /** Hides the text's entry of `path`; returns true when there was one. */
