@@ -9,6 +9,7 @@ import { sha256 } from "../node/cache/digest.ts";
 import { FileStateIndex, RACY_WINDOW_MS } from "../node/cache/file_index.ts";
 import { resolveInputs, statInputs } from "../node/cache/inputs.ts";
 import { lstatFacts } from "../node/cache/facts.ts";
+import { StatedFiles } from "../node/cache/stated.ts";
 import { directoryMatcher } from "../node/cache/walk.ts";
 import picomatch from "picomatch";
 import {
@@ -423,10 +424,24 @@ Deno.test("stated inputs give each file's facts and path", async () => {
   await symlink("a.ts", join(dir, "src/link.ts"));
   const pipeline = makePipeline({ t: task({ cache: true, inputs: ["src/**"] }, sh`true`) });
   const stated = await statInputs(pipeline.tasks.t, dir, await settledIndex(dir));
-  assert.deepEqual(stated.files.map((file) => file.path), ["src/a.ts", "src/b.ts", "src/link.ts"]);
-  for (const file of stated.files) {
+  const files = stated.files.toArray();
+  assert.deepEqual(files.map((file) => file.path), ["src/a.ts", "src/b.ts", "src/link.ts"]);
+  for (const file of files) {
     assert.equal(file.absolute, join(dir, file.path));
     assert.deepEqual(file.facts, lstatFacts(join(dir, file.path)));
   }
-  assert.equal(stated.files[2].facts?.kind, "symlink");
+  assert.equal(stated.files.facts(2)?.kind, "symlink");
+  assert.equal(stated.files.find("src/b.ts"), 1);
+  assert.equal(stated.files.find("src/c.ts"), -1);
+});
+
+Deno.test("stated inputs mark a vanished path", async () => {
+  const dir = await makeProject();
+  const files = new StatedFiles(dir, 2);
+  files.add("a.ts", undefined);
+  files.add("b.ts", lstatFacts(dir));
+  assert.equal(files.length, 2);
+  assert.equal(files.facts(0), undefined);
+  assert.equal(files.facts(1)?.kind, "directory");
+  assert.equal(files.absolute(1), join(dir, "b.ts"));
 });

@@ -99,3 +99,17 @@ Deno.test("walk lists many files once each, in order", async () => {
   assert.deepEqual(paths, [...new Set(paths)].sort());
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("walk visit sees what entries list", async () => {
+  const dir = await makeProject({ "src/a.ts": "a", "src/sub/b.ts": "b", "src/c.md": "c" });
+  const patterns = ["src/**", "!src/c.md", "missing.txt"];
+  const listed = walkPatternsSync(dir, patterns);
+  const visited: string[] = [];
+  const result = walkPatternsSync(dir, patterns, {
+    visit: (path, kind) => visited.push(`${kind}:${path}`),
+  });
+  assert.deepEqual(result.entries, []);
+  assert.deepEqual(result.absent, ["missing.txt"]);
+  const expected = listed.entries.map((entry) => `${entry.kind}:${entry.path}`);
+  assert.deepEqual(visited.sort(), expected.sort());
+});

@@ -71,6 +71,21 @@ for (const [name, start] of STARTS) {
     assert.equal(outcome.signal, "SIGTERM");
   });
 
+  Deno.test(`${name} child passes on output larger than a read`, async () => {
+    const script = "i=0; while [ $i -lt 3000 ]; do echo line-$i-abcdefghijklmnopqrstuvwxyz; " +
+      "echo err-$i >&2; i=$((i+1)); done";
+    const expected = Array.from(
+      { length: 3000 },
+      (_, line) => `line-${line}-abcdefghijklmnopqrstuvwxyz\n`,
+    ).join("");
+    for (let round = 0; round < 3; round++) {
+      const outcome = await run(start, script);
+      assert.equal(outcome.stdout.join(""), expected);
+      assert.equal(outcome.stderr.join("").split("\n").length, 3001);
+      assert.equal(outcome.code, 0);
+    }
+  });
+
   Deno.test(`${name} child decodes a character split across writes`, async () => {
     // "é" is \303\251 in UTF-8, and the pause makes the two bytes arrive apart.
     const outcome = await run(start, "printf '\\303'; sleep 0.1; printf '\\251\\n'");

@@ -2,6 +2,10 @@
 
 import type { NormalizedTask } from "../../core/model.ts";
 import type { EntryResult } from "./entry.ts";
+import type { StoredManifest } from "./stored_manifest.ts";
+
+/** The most recent entry of a task, with its manifest read in place. */
+export type LatestEntry = Omit<EntryResult, "manifest"> & { readonly manifest: StoredManifest };
 import type { KeyManifest } from "./manifest.ts";
 
 /** A finished task result, ready to be stored under its key. */
@@ -61,7 +65,7 @@ export interface CacheBackend {
   /** Reads and checks the entry stored under `key`. */
   find(key: string, location: TaskLocation): Promise<FoundEntry>;
   /** Returns the entry most recently stored for `taskId`, if it is still readable. */
-  latest(taskId: string): Promise<EntryResult | undefined>;
+  latest(taskId: string): Promise<LatestEntry | undefined>;
   /** Stores an entry with the task's current outputs, replacing any entry under the same key. */
   save(entry: NewEntry, location: TaskLocation): Promise<void>;
   /**

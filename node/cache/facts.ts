@@ -17,7 +17,7 @@
  */
 
 import type { Stats } from "node:fs";
-import { lstatSync } from "node:fs";
+import { type Dir, lstatSync, opendirSync } from "node:fs";
 import type { WalkKind } from "./walk.ts";
 
 /** Kind of a path. `other` is a device, FIFO or socket. */
@@ -46,12 +46,23 @@ interface DenoFileInfo {
   mode: number | null;
 }
 
+interface DenoDirEntry {
+  name: string;
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+}
+
 interface DenoFs {
   lstatSync(path: string): DenoFileInfo;
+  readDirSync(path: string): Iterable<DenoDirEntry>;
   errors: { NotFound: new () => Error; NotADirectory?: new () => Error };
 }
 
 const deno = (globalThis as { Deno?: DenoFs }).Deno;
+
+/** Entries read from the system at once when listing a directory under Node. */
+const LISTING_BATCH = 256;
 
 /** Rounds a timestamp down to whole seconds, in milliseconds. */
 function wholeSeconds(ms: number): number {
@@ -123,4 +134,77 @@ export function lstatFacts(path: string): FileFacts | undefined {
     if ((error as { code?: string } | null)?.code === "ENOTDIR") return undefined;
     throw error;
   }
+}
+
+/**
+ * Calls `visit` with the name and kind of each entry of the directory at
+ * `path`, in no particular order. Entries that are not files, directories or
+ * symbolic links come with kind undefined. Returns false when the directory
+ * does not exist; other errors are thrown.
+ *
+ * Under Deno this uses `Deno.readDirSync`: `node:fs` there builds and sorts
+ * a `Dirent` object per entry, which for a directory of tens of thousands of
+ * files costs several times the listing. Under Node the directory is read in
+ * batches, so a large one is never held whole as `Dirent` objects.
+ */
+export function eachDirectoryEntry(
+  path: string,
+  visit: (name: string, kind: WalkKind | undefined) => void,
+): boolean {
+  if (deno !== undefined) {
+    let entries: Iterable<DenoDirEntry>;
+    try {
+      entries = deno.readDirSync(path);
+    } catch (error) {
+      if (missingUnderDeno(error)) return false;
+      throw error;
+    }
+    // Deno's entry objects take a few hundred bytes each. Only their names
+    // and kinds are kept, so a large listing is not held whole while the
+    // caller matches each path.
+    const names: string[] = [];
+    const kinds: (WalkKind | undefined)[] = [];
+    for (const entry of entries) {
+      names.push(entry.name);
+      kinds.push(
+        entry.isSymlink
+          ? "symlink"
+          : entry.isDirectory
+          ? "directory"
+          : entry.isFile
+          ? "file"
+          : undefined,
+      );
+    }
+    entries = [];
+    for (let position = 0; position < names.length; position++) {
+      visit(names[position], kinds[position]);
+    }
+    return true;
+  }
+  let directory: Dir;
+  try {
+    directory = opendirSync(path, { bufferSize: LISTING_BATCH });
+  } catch (error) {
+    const code = (error as { code?: string } | null)?.code;
+    if (code === "ENOENT" || code === "ENOTDIR") return false;
+    throw error;
+  }
+  try {
+    for (let child = directory.readSync(); child !== null; child = directory.readSync()) {
+      visit(
+        child.name,
+        child.isSymbolicLink()
+          ? "symlink"
+          : child.isDirectory()
+          ? "directory"
+          : child.isFile()
+          ? "file"
+          : undefined,
+      );
+    }
+  } finally {
+    directory.closeSync();
+  }
+  return true;
 }

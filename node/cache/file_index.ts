@@ -20,7 +20,9 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { sha256File, sha256FileSync } from "./digest.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
-import { parseIndexText, writeIndexText } from "./index_text.ts";
+import { writeIndexText } from "./index_text.ts";
+import { IndexTable } from "./index_table.ts";
+import { CTIME, EntryRows, HASHED_AT, INO, MODE, MTIME, SEEN_AT, SIZE } from "./index_rows.ts";
 import { FORGET_AFTER_MS, MemoFile, SAVE_RATIO, SEEN_GRANULARITY_MS } from "./memo_file.ts";
 
 /** Timestamp granularity margin in milliseconds (2 s covers coarse filesystems such as FAT). */
@@ -36,36 +38,23 @@ const INDEX_VERSION = 3;
 const SAVE_HASHED_BYTES = 4 * 1024 * 1024;
 
 /**
- * `[size, mtimeMs, ctimeMs, ino, mode, hashedAtMs, digest, seenAtMs]`. On
- * disk each entry is these fields joined by commas: parsing one string per
- * file is several times cheaper than parsing an array, and most entries of a
- * large index are never looked at in a run.
+ * An entry is `size,mtimeMs,ctimeMs,ino,mode,hashedAtMs,digest,seenAtMs`,
+ * the fields joined by commas: parsing one string per file is several times
+ * cheaper than parsing an array, and most entries of a large index are
+ * never looked at in a run. In memory an entry is still in the text of the
+ * file, or a row of {@link EntryRows} when it was set in this run.
  */
-type IndexEntry = [number, number, number, number, number, number, string, number];
+type IndexValue = number | string;
 
-/** Parses the stored text of an entry, or returns undefined when it is malformed. */
-function parseEntry(text: string): IndexEntry | undefined {
+/** Position of the digest among the fields of an entry. */
+const DIGEST_FIELD = 6;
+
+/** Parses the numeric fields of an entry's text, or returns undefined when it is malformed. */
+function parseNumbers(text: string): number[] | undefined {
   const fields = text.split(",");
   if (fields.length !== 8) return undefined;
-  const entry = fields.map((field, position) => position === 6 ? field : Number(field));
-  return entry.every((field) => typeof field === "string" || Number.isFinite(field))
-    ? entry as IndexEntry
-    : undefined;
-}
-
-/** Reads the last-seen time of an entry, parsed or still in its stored text. */
-function seenAt(entry: IndexEntry | string): number {
-  return typeof entry === "string" ? Number(entry.slice(entry.lastIndexOf(",") + 1)) : entry[7];
-}
-
-function sameFacts(entry: IndexEntry, facts: FileFacts): boolean {
-  return entry[0] === facts.size && entry[1] === facts.mtimeMs && entry[2] === facts.ctimeMs &&
-    entry[3] === facts.ino && entry[4] === facts.mode;
-}
-
-function trusted(entry: IndexEntry): boolean {
-  const hashedAt = entry[5];
-  return entry[1] < hashedAt - RACY_WINDOW_MS && entry[2] < hashedAt - RACY_WINDOW_MS;
+  const numbers = fields.filter((_, position) => position !== DIGEST_FIELD).map(Number);
+  return numbers.every(Number.isFinite) ? numbers : undefined;
 }
 
 /** Digests of regular files, remembered across runs in one JSON file. */
@@ -75,8 +64,12 @@ export class FileStateIndex {
    * Entries by absolute path, read from disk on first use. An entry stays in
    * its stored text until it is used.
    */
-  #stored?: Map<string, IndexEntry | string>;
+  #stored?: IndexTable<number>;
+  /** Entries set in this run, which {@link #stored} names by their row. */
+  #rows = new EntryRows();
   #memos: MemoFile;
+  /** The numeric fields of the last stored entry read, reused for every file. */
+  #fields = new Float64Array(7);
   #pending = new Map<string, Promise<string>>();
   #dirty = false;
   /** Entries written or dropped since the last load or save. */
@@ -105,7 +98,7 @@ export class FileStateIndex {
   }
 
   /** The per-file entries, read from disk on first use. */
-  get #entries(): Map<string, IndexEntry | string> {
+  get #entries(): IndexTable<number> {
     this.#stored ??= readEntries(this.path);
     return this.#stored;
   }
@@ -120,11 +113,46 @@ export class FileStateIndex {
    * current facts) match the entry and the entry is trusted, without any I/O.
    */
   known(path: string, facts: FileFacts): string | undefined {
+    const fields = this.#fields;
+    const digest = this.#entries.readStored(path, fields, DIGEST_FIELD);
+    if (digest === undefined) return undefined;
+    if (digest !== null) {
+      // An entry still in the file's bytes: compared without parsing it into an array.
+      if (
+        fields[0] !== facts.size || fields[1] !== facts.mtimeMs || fields[2] !== facts.ctimeMs ||
+        fields[3] !== facts.ino || fields[4] !== facts.mode || !Number.isFinite(fields[6])
+      ) {
+        return undefined;
+      }
+      const limit = fields[5] - RACY_WINDOW_MS;
+      if (!(facts.mtimeMs < limit && facts.ctimeMs < limit)) return undefined;
+      if (this.#now() - fields[6] > SEEN_GRANULARITY_MS) {
+        this.#markSeen(this.#setRow(path, fields, digest, fields[6]));
+      }
+      return digest;
+    }
     const stored = this.#entries.get(path);
     if (typeof stored === "string") return this.#knownText(path, stored, facts);
-    if (stored === undefined || !sameFacts(stored, facts) || !trusted(stored)) return undefined;
+    if (stored === undefined) return undefined;
+    const rows = this.#rows;
+    const limit = rows.get(stored, HASHED_AT) - RACY_WINDOW_MS;
+    if (
+      rows.get(stored, SIZE) !== facts.size || rows.get(stored, MTIME) !== facts.mtimeMs ||
+      rows.get(stored, CTIME) !== facts.ctimeMs || rows.get(stored, INO) !== facts.ino ||
+      rows.get(stored, MODE) !== facts.mode ||
+      !(rows.get(stored, MTIME) < limit && rows.get(stored, CTIME) < limit)
+    ) {
+      return undefined;
+    }
     this.#markSeen(stored);
-    return stored[6];
+    return rows.digest(stored);
+  }
+
+  /** Sets the entry of `path` to a new row and returns the row. */
+  #setRow(path: string, numbers: ArrayLike<number>, digest: string, seenAt: number): number {
+    const row = this.#rows.add(numbers, digest, seenAt);
+    this.#entries.set(path, row);
+    return row;
   }
 
   /**
@@ -154,19 +182,18 @@ export class FileStateIndex {
     if (digest === undefined || !Number.isFinite(seen)) return undefined;
     if (!(facts.mtimeMs < limit && facts.ctimeMs < limit)) return undefined;
     if (this.#now() - seen > SEEN_GRANULARITY_MS) {
-      const entry = parseEntry(text);
-      if (entry === undefined) return undefined;
-      this.#entries.set(path, entry);
-      this.#markSeen(entry);
+      const numbers = parseNumbers(text);
+      if (numbers === undefined) return undefined;
+      this.#markSeen(this.#setRow(path, numbers, digest, seen));
     }
     return digest;
   }
 
-  /** Moves the last-seen time of `entry` to now when it is older than the granularity. */
-  #markSeen(entry: IndexEntry): void {
+  /** Moves the last-seen time of row `row` to now when it is older than the granularity. */
+  #markSeen(row: number): void {
     const now = this.#now();
-    if (now - entry[7] > SEEN_GRANULARITY_MS) {
-      entry[7] = now;
+    if (now - this.#rows.get(row, SEEN_AT) > SEEN_GRANULARITY_MS) {
+      this.#rows.setSeenAt(row, now);
       this.#dirty = true;
       this.#seenMoved = true;
     }
@@ -224,16 +251,8 @@ export class FileStateIndex {
       after !== undefined && after.size === before.size && after.mtimeMs === before.mtimeMs &&
       after.ino === before.ino
     ) {
-      this.#entries.set(path, [
-        after.size,
-        after.mtimeMs,
-        after.ctimeMs,
-        after.ino,
-        after.mode,
-        hashedAt,
-        digest,
-        this.#now(),
-      ]);
+      const numbers = [after.size, after.mtimeMs, after.ctimeMs, after.ino, after.mode, hashedAt];
+      this.#setRow(path, numbers, digest, this.#now());
     } else {
       this.#entries.delete(path);
     }
@@ -299,13 +318,16 @@ export class FileStateIndex {
     if (this.#stored === undefined || !this.#dirty || (!force && this.#notWorthSaving())) return;
     const cutoff = this.#now() - FORGET_AFTER_MS;
     const stored = this.#stored;
+    const rows = this.#rows;
     await savingTo(this.path, () =>
       writeEntriesAtomically(this.path, (emit) => {
-        for (const [file, entry] of stored) {
-          if (seenAt(entry) >= cutoff) {
-            emit(file, typeof entry === "string" ? entry : entry.join(","));
-          }
-        }
+        stored.forEach((file, entry) => {
+          const text = typeof entry === "string" ? entry : rows.text(entry);
+          const seenAt = typeof entry === "string"
+            ? Number(entry.slice(entry.lastIndexOf(",") + 1))
+            : rows.get(entry, SEEN_AT);
+          if (seenAt >= cutoff) emit(file, text);
+        });
       }));
     this.#dirty = false;
     this.#changes = 0;
@@ -340,12 +362,12 @@ function memoPath(path: string): string {
 }
 
 /** Reads the entries of the index at `path`; a missing or damaged file gives none. */
-function readEntries(path: string): Map<string, IndexEntry | string> {
+function readEntries(path: string): IndexTable<number> {
   try {
-    return parseIndexText(readFileSync(path, "utf8"), INDEX_VERSION) ?? new Map();
+    return IndexTable.parse(readFileSync(path), INDEX_VERSION) ?? IndexTable.empty();
   } catch {
     // A missing or damaged index only costs re-reading files.
-    return new Map();
+    return IndexTable.empty();
   }
 }
 

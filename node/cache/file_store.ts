@@ -22,14 +22,20 @@ import { rename, rm, utimes, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { sha256, writeJsonFile } from "./digest.ts";
 import { lstatFacts } from "./facts.ts";
-import type { CacheBackend, FoundEntry, NewEntry, RestoreChange, TaskLocation } from "./backend.ts";
+import type {
+  CacheBackend,
+  FoundEntry,
+  LatestEntry,
+  NewEntry,
+  RestoreChange,
+  TaskLocation,
+} from "./backend.ts";
 import {
   DamagedEntryError,
   ENTRY_SCHEMA_VERSION,
   type EntryResult,
   type OutputsManifest,
   parseEntryResult,
-  parseManifestFile,
   parseOutputsManifest,
   type StoredResult,
 } from "./entry.ts";
@@ -38,6 +44,7 @@ import { fileInputDigest } from "./inputs.ts";
 import { applyRestore, planRestore, type RestorePlan } from "./restore.ts";
 import { outputsStillRestored, recordRestored, type RestoredTarget } from "./restored_memo.ts";
 import { copyOutputs } from "./snapshot.ts";
+import { readStoredManifest, storedManifest } from "./stored_manifest.ts";
 import { isMissing } from "./walk.ts";
 
 /** An entry's last-use time is refreshed when it is older than this. */
@@ -178,12 +185,12 @@ export class FileBackend implements CacheBackend {
     return outputs;
   }
 
-  latest(taskId: string): Promise<EntryResult | undefined> {
+  latest(taskId: string): Promise<LatestEntry | undefined> {
     return Promise.resolve(this.#latestSync(taskId));
   }
 
   /** Reads the entry the `.latest` pointer of `taskId` names, or undefined when it is unreadable. */
-  #latestSync(taskId: string): EntryResult | undefined {
+  #latestSync(taskId: string): LatestEntry | undefined {
     try {
       const pointer = JSON.parse(readText(this.#latestPath(taskId)) ?? "null");
       if (pointer?.taskId !== taskId || typeof pointer.key !== "string") return undefined;
@@ -191,10 +198,13 @@ export class FileBackend implements CacheBackend {
       const text = readText(join(directory, "result.json"));
       if (text === undefined) return undefined;
       const { manifestDigest, ...stored } = parseEntryResult(text, pointer.key);
-      if (stored.manifest !== undefined) return { ...stored, manifest: stored.manifest };
-      const manifest = readText(join(directory, "manifest.json"));
-      if (manifest === undefined || manifestDigest === undefined) return undefined;
-      return { ...stored, manifest: parseManifestFile(manifest, manifestDigest) };
+      if (stored.manifest !== undefined) {
+        return { ...stored, manifest: storedManifest(stored.manifest) };
+      }
+      // Read as bytes: the inputs of a large manifest are compared in place.
+      const manifest = readFileSync(join(directory, "manifest.json"));
+      if (manifestDigest === undefined) return undefined;
+      return { ...stored, manifest: readStoredManifest(manifest, manifestDigest) };
     } catch {
       return undefined;
     }

@@ -12,15 +12,24 @@
 
 import { execFile } from "node:child_process";
 import { readlink, realpath, stat } from "node:fs/promises";
-import { join, sep } from "node:path";
 import type { NormalizedTask } from "../../core/model.ts";
 import { mapLimit, markSorted, sha256, SYNC_READ_LIMIT } from "./digest.ts";
-import { type FactKind, type FileFacts, lstatFacts } from "./facts.ts";
+import { type FileFacts, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
-import { memoizedWalk, type MemoizedWalkResult } from "./walk_memo.ts";
+import { memoizedListing, visitWalk, type WalkListing } from "./walk_memo.ts";
+import { StatedFiles } from "./stated.ts";
+
+export type { StatedInput } from "./stated.ts";
 import picomatch from "picomatch";
 import type { RestoreChange } from "./backend.ts";
-import { cleanPattern, directoryMatcher, inIgnoredArea, isMissing, splitPatterns } from "./walk.ts";
+import {
+  cleanPattern,
+  directoryMatcher,
+  inIgnoredArea,
+  isMissing,
+  splitPatterns,
+  type WalkOptions,
+} from "./walk.ts";
 
 /** Digest text of an input that a literal pattern names but that does not exist. */
 export const ABSENT = "absent";
@@ -101,7 +110,7 @@ export function overlayInputs(
  * Returns the digest text of one input path from its current facts, or
  * undefined when it is gone or is neither a file nor a link.
  */
-async function digestInput(
+export async function digestInput(
   index: FileStateIndex,
   path: string,
   facts: FileFacts | undefined,
@@ -122,91 +131,50 @@ async function digestInput(
   return `link:${sha256(`${target}\0${content}`)}`;
 }
 
-/** A walked input path with the stat facts taken of it. */
-export interface StatedInput {
-  /** Path relative to the task directory, with `/` separators. */
-  readonly path: string;
-  readonly absolute: string;
-  /** Undefined when the path vanished after the walk. */
-  readonly facts: FileFacts | undefined;
+/** The input paths of a task with their stat facts, before any content is read. */
+export interface StatedInputs {
+  /** The walk's named paths that are absent, and whether a walk memo stands for the listing. */
+  readonly walked: Pick<WalkListing, "absent" | "memoized">;
+  /** Every walked path that is not a directory, in walk order. */
+  readonly files: StatedFiles;
+  /** The index's clock just before the facts were taken. */
+  readonly at: number;
 }
 
-/** Kinds of stated paths by their code in a {@link FactsTable}; code 0 is a vanished path. */
-const KINDS: readonly (FactKind | undefined)[] = [
-  undefined,
-  "file",
-  "directory",
-  "symlink",
-  "other",
-];
-
-/** Numbers kept per path in a {@link FactsTable}: size, mtime, ctime, inode and mode. */
-const NUMBERS_PER_PATH = 5;
-
-/** The stat facts of a task's input paths, in typed arrays outside the garbage-collected heap. */
-interface FactsTable {
-  readonly kinds: Uint8Array;
-  readonly numbers: Float64Array;
-  readonly under: (path: string) => string;
+/** Returns the options of the walk that lists a task's inputs. */
+async function inputWalkOptions(
+  task: NormalizedTask,
+  cwd: string,
+  pipelineOutputs: readonly string[],
+): Promise<WalkOptions> {
+  const ignored = task.defaultInputs ? await gitIgnoredPaths(cwd) : undefined;
+  const outputs =
+    splitPatterns(task.defaultInputs ? [...task.outputs, ...pipelineOutputs] : task.outputs)
+      .include;
+  return {
+    exclude: outputs,
+    skip: ignored ? (path) => ignored.has(path) : undefined,
+    followDirectoryLinks: true,
+  };
 }
 
 /**
- * A {@link StatedInput} whose facts are a row of a shared {@link FactsTable}.
- * A task's stated inputs stay in memory while its lookup runs. With tens
- * of thousands of files, a facts object and an absolute path per file add
- * megabytes that each young-generation collection copies, so both are made
- * when asked for.
+ * Calls `visit` with each input path of a task that is not a directory, in
+ * no particular order, as {@link statInputs} would list them, and returns
+ * the named inputs that are absent. Keeps no entry per path, so a caller
+ * can compare the listing with an earlier one at little memory cost.
  */
-class StatedFile implements StatedInput {
-  readonly path: string;
-  readonly #table: FactsTable;
-  readonly #row: number;
-
-  constructor(path: string, table: FactsTable, row: number) {
-    this.path = path;
-    this.#table = table;
-    this.#row = row;
-  }
-
-  get absolute(): string {
-    return this.#table.under(this.path);
-  }
-
-  get facts(): FileFacts | undefined {
-    const kind = KINDS[this.#table.kinds[this.#row]];
-    if (kind === undefined) return undefined;
-    const { numbers } = this.#table;
-    const at = this.#row * NUMBERS_PER_PATH;
-    return {
-      kind,
-      size: numbers[at],
-      mtimeMs: numbers[at + 1],
-      ctimeMs: numbers[at + 2],
-      ino: numbers[at + 3],
-      mode: numbers[at + 4],
-    };
-  }
-}
-
-/** Writes `facts` into row `row` of `table`; a vanished path keeps kind code 0. */
-function storeFacts(table: FactsTable, row: number, facts: FileFacts | undefined): void {
-  if (facts === undefined) return;
-  table.kinds[row] = KINDS.indexOf(facts.kind);
-  const at = row * NUMBERS_PER_PATH;
-  table.numbers[at] = facts.size;
-  table.numbers[at + 1] = facts.mtimeMs;
-  table.numbers[at + 2] = facts.ctimeMs;
-  table.numbers[at + 3] = facts.ino;
-  table.numbers[at + 4] = facts.mode;
-}
-
-/** The input paths of a task with their stat facts, before any content is read. */
-export interface StatedInputs {
-  readonly walked: MemoizedWalkResult;
-  /** Every walked path that is not a directory, in walk order. */
-  readonly files: readonly StatedInput[];
-  /** The index's clock just before the facts were taken. */
-  readonly at: number;
+export async function visitInputs(
+  task: NormalizedTask,
+  cwd: string,
+  index: FileStateIndex,
+  pipelineOutputs: readonly string[],
+  visit: (path: string) => void,
+): Promise<readonly string[]> {
+  const options = await inputWalkOptions(task, cwd, pipelineOutputs);
+  return await visitWalk(index, cwd, task.inputs, options, (path, kind) => {
+    if (kind !== "directory") visit(path);
+  });
 }
 
 /**
@@ -222,31 +190,20 @@ export async function statInputs(
   index: FileStateIndex,
   pipelineOutputs: readonly string[] = [],
 ): Promise<StatedInputs> {
-  const ignored = task.defaultInputs ? await gitIgnoredPaths(cwd) : undefined;
-  const outputs =
-    splitPatterns(task.defaultInputs ? [...task.outputs, ...pipelineOutputs] : task.outputs)
-      .include;
-  const walked = await memoizedWalk(index, cwd, task.inputs, {
-    exclude: outputs,
-    skip: ignored ? (path) => ignored.has(path) : undefined,
-    followDirectoryLinks: true,
-  });
+  const { paths, kinds, absent, memoized } = await memoizedListing(
+    index,
+    cwd,
+    task.inputs,
+    await inputWalkOptions(task, cwd, pipelineOutputs),
+  );
   const at = index.now();
-  const files: StatedInput[] = [];
-  const { entries } = walked;
-  const table: FactsTable = {
-    kinds: new Uint8Array(entries.length),
-    numbers: new Float64Array(entries.length * NUMBERS_PER_PATH),
-    under: pathJoiner(cwd),
-  };
-  for (let position = 0; position < entries.length; position++) {
-    const entry = entries[position];
-    if (entry.kind === "directory") continue;
-    const row = files.length;
-    storeFacts(table, row, lstatFacts(table.under(entry.path)));
-    files.push(new StatedFile(entry.path, table, row));
+  const files = new StatedFiles(cwd, paths.length);
+  for (let position = 0; position < paths.length; position++) {
+    if (kinds[position] === "directory") continue;
+    const path = paths[position];
+    files.add(path, lstatFacts(files.under(path)));
   }
-  return { walked, files, at };
+  return { walked: { absent, memoized }, files, at };
 }
 
 /**
@@ -260,36 +217,43 @@ export async function digestInputs(
   index: FileStateIndex,
   stated: StatedInputs,
 ): Promise<InputDigests> {
-  const digests: InputDigests = {};
-  const unknown: StatedInput[] = [];
+  // The digests are collected first and the record is built in one pass at
+  // the end: a record that grows while files are read is copied by each
+  // young-generation collection in between.
   const { files } = stated;
-  for (let position = 0; position < files.length; position++) {
-    const file = files[position];
-    const { facts } = file;
+  const texts = new Array<string | undefined>(files.length);
+  const unknown: number[] = [];
+  for (let row = 0; row < files.length; row++) {
+    const facts = files.facts(row);
     if (facts?.kind === "file") {
-      const absolute = file.absolute;
+      const absolute = files.absolute(row);
       const digest = facts.size <= SYNC_READ_LIMIT
         ? index.digestSync(absolute, facts)
         : index.known(absolute, facts);
       if (digest !== undefined) {
-        digests[file.path] = fileInputDigest({ digest, mode: facts.mode });
+        texts[row] = fileInputDigest({ digest, mode: facts.mode });
         continue;
       }
     }
-    unknown.push(file);
+    unknown.push(row);
   }
-  const values = await mapLimit(unknown, (file) => digestInput(index, file.absolute, file.facts));
-  unknown.forEach((file, position) => {
-    const value = values[position];
-    if (value !== undefined) digests[file.path] = value;
+  const values = await mapLimit(
+    unknown,
+    (row) => digestInput(index, files.absolute(row), files.facts(row)),
+  );
+  unknown.forEach((row, position) => {
+    texts[row] = values[position];
   });
+  const digests: InputDigests = {};
+  for (let row = 0; row < files.length; row++) {
+    const text = texts[row];
+    if (text !== undefined) digests[files.path(row)] = text;
+  }
   const { absent } = stated.walked;
   for (const path of absent) digests[path] = ABSENT;
-  // Walked entries come in code-unit order, so without late additions the
+  // Walked paths come in code-unit order, so without absent paths the
   // record is already sorted and copying it would only cost time.
-  return unknown.length === 0 && absent.length === 0
-    ? markSorted(digests)
-    : markSorted(sortedRecord(digests));
+  return absent.length === 0 ? markSorted(digests) : markSorted(sortedRecord(digests));
 }
 
 /** Resolves a task's inputs and digests them: {@link statInputs}, then {@link digestInputs}. */
@@ -300,18 +264,6 @@ export async function resolveInputs(
   pipelineOutputs: readonly string[] = [],
 ): Promise<InputDigests> {
   return await digestInputs(index, await statInputs(task, cwd, index, pipelineOutputs));
-}
-
-/**
- * Returns a function that joins `dir` with a walked path. Walked paths are
- * relative, use `/` and hold no `.` or `..` segments, so on POSIX systems
- * plain concatenation gives what `join` would, at a fraction of the cost
- * for tens of thousands of files.
- */
-function pathJoiner(dir: string): (path: string) => string {
-  if (sep !== "/") return (path) => join(dir, path);
-  const base = join(dir, "/");
-  return (path) => base + path;
 }
 
 /** Returns `record` with its keys in code-unit order: itself when they are, else a sorted copy. */

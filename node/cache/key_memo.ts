@@ -51,9 +51,12 @@ function isKeyMemoData(value: unknown): value is KeyMemoData {
 export function inputFactsDigest(stated: StatedInputs): string | undefined {
   if (!stated.walked.memoized) return undefined;
   const limit = stated.at - RACY_WINDOW_MS;
-  const numbers = new Float64Array(stated.files.length * FACT_COUNT);
+  const { files } = stated;
+  const numbers = new Float64Array(files.length * FACT_COUNT);
+  const paths: string[] = [];
   let position = 0;
-  for (const { facts } of stated.files) {
+  for (let row = 0; row < files.length; row++) {
+    const facts = files.facts(row);
     if (facts?.kind !== "file" || facts.mtimeMs >= limit || facts.ctimeMs >= limit) {
       return undefined;
     }
@@ -62,9 +65,10 @@ export function inputFactsDigest(stated: StatedInputs): string | undefined {
     numbers[position++] = facts.ctimeMs;
     numbers[position++] = facts.ino;
     numbers[position++] = facts.mode;
+    paths.push(files.path(row));
   }
   return createHash("sha256")
-    .update(stated.files.map((file) => file.path).join("\n"))
+    .update(paths.join("\n"))
     .update("\0")
     .update(stated.walked.absent.join("\n"))
     .update("\0")

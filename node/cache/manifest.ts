@@ -11,6 +11,7 @@ import { type CacheLookupInput, secretKeyTextDigest } from "../cache_seam.ts";
 import type { CacheChanges } from "../types.ts";
 import { canonicalDigest, canonicalJson, secretDigest, sha256 } from "./digest.ts";
 import { ABSENT, type InputDigests } from "./inputs.ts";
+import type { StoredInputs, StoredManifest } from "./stored_manifest.ts";
 
 /**
  * Version of the key recipe; changing it invalidates every entry. Version 2
@@ -127,6 +128,27 @@ function presentDigest(inputs: InputDigests, path: string): string | undefined {
   return digest === ABSENT ? undefined : digest;
 }
 
+/** Returns `inputs` as {@link StoredInputs}: itself when it is, else a view of the record. */
+export function storedInputs(inputs: StoredInputs | InputDigests): StoredInputs {
+  const stored = inputs as Partial<StoredInputs>;
+  if (typeof stored.get === "function" && typeof stored.forEach === "function") {
+    return inputs as StoredInputs;
+  }
+  const record = inputs as InputDigests;
+  return {
+    get: (path) => Object.hasOwn(record, path) ? record[path] : undefined,
+    forEach(visit) {
+      for (const path of Object.keys(record)) visit(path, record[path]);
+    },
+  };
+}
+
+/** {@link presentDigest} for stored inputs. */
+function storedDigest(inputs: StoredInputs, path: string): string | undefined {
+  const digest = inputs.get(path);
+  return digest === ABSENT ? undefined : digest;
+}
+
 function changedNames(
   before: Readonly<Record<string, string>>,
   after: Readonly<Record<string, string>>,
@@ -135,8 +157,15 @@ function changedNames(
   return [...names].filter((name) => before[name] !== after[name]).sort();
 }
 
-/** Lists what differs between an earlier manifest and the current one. */
-export function diffManifests(before: KeyManifest, after: KeyManifest): ManifestChanges {
+/**
+ * Lists what differs between an earlier manifest, such as a stored one read
+ * in place, and the current one.
+ */
+export function diffManifests(
+  before: StoredManifest | KeyManifest,
+  after: KeyManifest,
+): ManifestChanges {
+  const earlier = storedInputs(before.inputs);
   // Plain loops over the records, because a task can have tens of thousands of inputs.
   const added: string[] = [];
   const removed: string[] = [];
@@ -144,14 +173,13 @@ export function diffManifests(before: KeyManifest, after: KeyManifest): Manifest
   for (const path of Object.keys(after.inputs)) {
     const current = presentDigest(after.inputs, path);
     if (current === undefined) continue;
-    const old = presentDigest(before.inputs, path);
+    const old = storedDigest(earlier, path);
     if (old === undefined) added.push(path);
     else if (old !== current) changed.push(path);
   }
-  for (const path of Object.keys(before.inputs)) {
-    if (presentDigest(before.inputs, path) === undefined) continue;
-    if (presentDigest(after.inputs, path) === undefined) removed.push(path);
-  }
+  earlier.forEach((path, digest) => {
+    if (digest !== ABSENT && presentDigest(after.inputs, path) === undefined) removed.push(path);
+  });
   return {
     inputs: { added, removed, changed },
     env: changedNames(before.env, after.env),

@@ -6,12 +6,13 @@
  * @module
  */
 
-import type { CacheBackend, FoundEntry, NewEntry, TaskLocation } from "./backend.ts";
+import type { CacheBackend, FoundEntry, LatestEntry, NewEntry, TaskLocation } from "./backend.ts";
 import { OutputsChangedError } from "./backend.ts";
 import { sha256 } from "./digest.ts";
 import { ENTRY_SCHEMA_VERSION, type EntryResult, type OutputRecord } from "./entry.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import { firstChangedOutput, observeOutputs } from "./outputs.ts";
+import { storedManifest } from "./stored_manifest.ts";
 
 interface MemoryEntry {
   readonly result: EntryResult;
@@ -73,10 +74,11 @@ export class MemoryBackend implements CacheBackend {
     return Promise.resolve({ status: "found", result: entry.result, restore, verify });
   }
 
-  latest(taskId: string): Promise<EntryResult | undefined> {
+  latest(taskId: string): Promise<LatestEntry | undefined> {
     const key = this.#namespace.latest.get(taskId);
+    const result = key === undefined ? undefined : this.#namespace.entries.get(key)?.result;
     return Promise.resolve(
-      key === undefined ? undefined : this.#namespace.entries.get(key)?.result,
+      result === undefined ? undefined : { ...result, manifest: storedManifest(result.manifest) },
     );
   }
 

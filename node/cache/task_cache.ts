@@ -22,6 +22,7 @@ import {
   type StatedInputs,
   statInputs,
 } from "./inputs.ts";
+import { inputsStillMatch } from "./recheck.ts";
 import { inputFactsDigest, keyMemoSlot, memoizedKey, recordKey } from "./key_memo.ts";
 import {
   buildManifest,
@@ -93,6 +94,8 @@ class TaskCache implements PredictingTaskCache {
   #manifests = new Map<string, KeyManifest>();
   /** The key memo digests each lookup computed, by key, so `save` can tell inputs are unchanged. */
   #memos = new Map<string, KeyMemo>();
+  /** The stated inputs of each lookup that missed, by key, for the check after the run. */
+  #lookups = new Map<string, Prepared>();
   #warnedStores = new Set<string>();
   #pipelineOutputs?: string[];
   /** True when a read-only cache found no secret-digest key and made up one. */
@@ -137,14 +140,19 @@ class TaskCache implements PredictingTaskCache {
     });
   }
 
+  /** Returns the positive output patterns of every task of the pipeline. */
+  #outputs(): string[] {
+    this.#pipelineOutputs ??= [
+      ...new Set(Object.values(this.#options.pipeline.tasks).flatMap((task) => task.outputs)),
+    ].filter((pattern) => !pattern.startsWith("!"));
+    return this.#pipelineOutputs;
+  }
+
   /** Takes the stat facts of a lookup's inputs and builds every other part of its manifest. */
   async #prepare(input: CacheLookupInput): Promise<Prepared> {
     this.#secretKey ??= this.#loadSecretKey();
     const [index, secretKey] = await Promise.all([this.#fileIndex(), this.#secretKey]);
-    this.#pipelineOutputs ??= [
-      ...new Set(Object.values(this.#options.pipeline.tasks).flatMap((task) => task.outputs)),
-    ].filter((pattern) => !pattern.startsWith("!"));
-    const stated = await statInputs(input.task, input.cwd, index, this.#pipelineOutputs);
+    const stated = await statInputs(input.task, input.cwd, index, this.#outputs());
     const context = buildManifest(input, NO_INPUTS, this.#options.rootDir, secretKey);
     return { index, stated, context };
   }
@@ -164,10 +172,25 @@ class TaskCache implements PredictingTaskCache {
    * that changed meanwhile. When the lookup had a key memo and the input
    * facts and other key parts still give the same digests, the inputs are
    * unchanged and the lookup's manifest is returned without digesting them.
+   * Before that, the inputs are compared with the ones the lookup stated (see
+   * {@link inputsStillMatch}), and only a difference builds a new manifest.
    */
   async #manifestAfterRun(input: CacheLookupInput, key: string): Promise<KeyManifest> {
-    const prepared = await this.#prepare(input);
     const before = this.#manifests.get(key);
+    const earlier = this.#lookups.get(key);
+    this.#lookups.delete(key);
+    if (before !== undefined && earlier !== undefined) {
+      const secretKey = await (this.#secretKey ??= this.#loadSecretKey());
+      const context = buildManifest(input, NO_INPUTS, this.#options.rootDir, secretKey);
+      const lookup = { stated: earlier.stated, inputs: before.inputs };
+      if (
+        manifestKey(context) === manifestKey(earlier.context) &&
+        await inputsStillMatch(input.task, input.cwd, earlier.index, this.#outputs(), lookup)
+      ) {
+        return before;
+      }
+    }
+    const prepared = await this.#prepare(input);
     const memo = this.#memos.get(key);
     if (before !== undefined && memo !== undefined) {
       const now = this.#keyMemo(input, prepared);
@@ -263,6 +286,7 @@ class TaskCache implements PredictingTaskCache {
     }
     const key = manifestKey(manifest);
     this.#manifests.set(key, manifest);
+    if (restored.length === 0 && !this.#options.readOnly) this.#lookups.set(key, prepared);
     if (memo !== undefined && !this.#options.readOnly) {
       this.#memos.set(key, memo);
       recordKey(prepared.index, memo.slot, memo, key);
@@ -282,6 +306,7 @@ class TaskCache implements PredictingTaskCache {
     }
     const backend = await backendPromise;
     const found = await this.#find(backend, task.cache, input, key, () => manifest);
+    if (found.answer.status === "hit") this.#lookups.delete(key);
     return { ...found, ...known };
   }
 

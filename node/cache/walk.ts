@@ -11,7 +11,8 @@
  * @module
  */
 
-import { type Dirent, lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { type Dirent, lstatSync, realpathSync, statSync } from "node:fs";
+import { eachDirectoryEntry } from "./facts.ts";
 import { join } from "node:path";
 import picomatch from "picomatch";
 import { IGNORED_DIRECTORIES } from "../../core/normalize_task.ts";
@@ -39,6 +40,12 @@ export interface WalkOptions {
   readonly followDirectoryLinks?: boolean;
   /** Callbacks for every path whose state decides the result, used by walk memos. */
   readonly observer?: WalkObserver;
+  /**
+   * Receives each selected path as it is found, in no particular order. The
+   * result's `entries` are then empty, so a caller that only compares the
+   * listing keeps no entry per path.
+   */
+  readonly visit?: (path: string, kind: WalkKind) => void;
 }
 
 /**
@@ -230,7 +237,8 @@ export function walkPatternsSync(
     if (inIgnoredArea(path) || isExcluded(path)) return false;
     if (options.skip?.(path, kind === "directory")) return false;
     if (isIncluded(path)) {
-      found.push({ path, kind });
+      if (options.visit !== undefined) options.visit(path, kind);
+      else found.push({ path, kind });
       if (literals.has(path)) foundLiterals.add(path);
     }
     return true;
@@ -239,22 +247,20 @@ export function walkPatternsSync(
   /** Lists `dir`; `chain` contains the real paths of the directories from the walk root down to it. */
   const visit = (dir: string, chain: readonly string[]): void => {
     options.observer?.directory(dir);
-    let children: Dirent[];
-    try {
-      children = readdirSync(join(cwd, dir), { withFileTypes: true });
-    } catch (error) {
-      if (isMissing(error)) return;
-      throw error;
-    }
     const real = chain[chain.length - 1];
-    for (let position = 0; position < children.length; position++) {
-      const child = children[position];
-      const path = dir === "" ? child.name : `${dir}/${child.name}`;
-      const kind = kindOf(child);
-      if (kind === undefined || !consider(path, kind)) continue;
-      if (kind === "directory") visit(path, [...chain, join(real, child.name)]);
-      else if (kind === "symlink" && options.followDirectoryLinks) followLink(path, chain);
+    const subdirectories: string[] = [];
+    const links: string[] = [];
+    eachDirectoryEntry(join(cwd, dir), (name, kind) => {
+      const path = dir === "" ? name : `${dir}/${name}`;
+      if (kind === undefined || !consider(path, kind)) return;
+      if (kind === "directory") subdirectories.push(name);
+      else if (kind === "symlink" && options.followDirectoryLinks) links.push(path);
+    });
+    // Entered after the listing, so one directory's entries are not held while another is listed.
+    for (const name of subdirectories) {
+      visit(dir === "" ? name : `${dir}/${name}`, [...chain, join(real, name)]);
     }
+    for (const path of links) followLink(path, chain);
   };
 
   const followLink = (path: string, chain: readonly string[]): void => {

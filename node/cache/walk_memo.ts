@@ -76,11 +76,6 @@ function isMemoData(value: unknown): value is MemoData {
     typeof data.entries === "string" && Array.isArray(data.absent);
 }
 
-function decodeEntries(text: string): WalkEntry[] {
-  if (text === "") return [];
-  return text.split("\n").map((line) => ({ path: line.slice(1), kind: LETTER_KINDS[line[0]] }));
-}
-
 /** Returns true when the disk still looks as it did when `memo` was recorded. */
 function stillValid(cwd: string, memo: MemoData): boolean {
   const limit = memo.at - RACY_WINDOW_MS;
@@ -101,6 +96,36 @@ function stillValid(cwd: string, memo: MemoData): boolean {
     if ((facts?.kind ?? "") !== kind || (facts !== undefined && facts.ino !== ino)) return false;
   }
   return true;
+}
+
+/**
+ * Calls `visit` with each path a walk of `patterns` selects, in no
+ * particular order, without keeping an entry per path: from the memo in
+ * `index` when it is still valid, else from a new walk. No memo is stored.
+ * Returns the named paths that are absent. Throws what the walk or an
+ * `lstat` throws.
+ */
+export async function visitWalk(
+  index: FileStateIndex,
+  cwd: string,
+  patterns: readonly string[],
+  options: WalkOptions,
+  visit: (path: string, kind: WalkKind) => void,
+): Promise<readonly string[]> {
+  const stored = options.skip === undefined
+    ? index.memo(memoKey(cwd, patterns, options))
+    : undefined;
+  if (isMemoData(stored) && stillValid(cwd, stored)) {
+    const text = stored.entries;
+    for (let start = 0; start < text.length;) {
+      let end = text.indexOf("\n", start);
+      if (end === -1) end = text.length;
+      visit(text.slice(start + 1, end), LETTER_KINDS[text[start]]);
+      start = end + 1;
+    }
+    return stored.absent;
+  }
+  return (await walkPatterns(cwd, patterns, { ...options, visit })).absent;
 }
 
 /** A walk's result, and whether a memo in the index stands for it. */
@@ -124,13 +149,53 @@ export async function memoizedWalk(
   patterns: readonly string[],
   options: WalkOptions = {},
 ): Promise<MemoizedWalkResult> {
+  const { paths, kinds, absent, memoized } = await memoizedListing(index, cwd, patterns, options);
+  const entries = paths.map((path, position): WalkEntry => ({ path, kind: kinds[position] }));
+  return { entries, absent, memoized };
+}
+
+/** The paths a walk selected, by column and sorted, and whether a memo stands for them. */
+export interface WalkListing {
+  readonly paths: readonly string[];
+  /** The kind of each path. */
+  readonly kinds: readonly WalkKind[];
+  /** Patterns without glob syntax that name a path which does not exist. */
+  readonly absent: readonly string[];
+  /** True when a valid memo stands for the listing, see {@link MemoizedWalkResult}. */
+  readonly memoized: boolean;
+}
+
+/**
+ * {@link memoizedWalk} without an entry object per path: a large listing
+ * that lives through a task's lookup costs only its path strings.
+ */
+export async function memoizedListing(
+  index: FileStateIndex,
+  cwd: string,
+  patterns: readonly string[],
+  options: WalkOptions = {},
+): Promise<WalkListing> {
+  const paths: string[] = [];
+  const kinds: WalkKind[] = [];
+  const collect = (path: string, kind: WalkKind) => {
+    paths.push(path);
+    kinds.push(kind);
+  };
   if (options.skip !== undefined) {
-    return { ...await walkPatterns(cwd, patterns, options), memoized: false };
+    const { absent } = await walkPatterns(cwd, patterns, { ...options, visit: collect });
+    return { ...sortedListing(paths, kinds), absent, memoized: false };
   }
   const key = memoKey(cwd, patterns, options);
   const stored = index.memo(key);
   if (isMemoData(stored) && stillValid(cwd, stored)) {
-    return { entries: decodeEntries(stored.entries), absent: stored.absent, memoized: true };
+    const text = stored.entries;
+    for (let start = 0; start < text.length;) {
+      let end = text.indexOf("\n", start);
+      if (end === -1) end = text.length;
+      collect(text.slice(start + 1, end), LETTER_KINDS[text[start]]);
+      start = end + 1;
+    }
+    return { paths, kinds, absent: stored.absent, memoized: true };
   }
 
   const at = index.now();
@@ -139,6 +204,7 @@ export async function memoizedWalk(
   let memoizable = true;
   const result = await walkPatterns(cwd, patterns, {
     ...options,
+    visit: collect,
     observer: {
       directory(path) {
         options.observer?.directory(path);
@@ -159,6 +225,7 @@ export async function memoizedWalk(
       },
     },
   });
+  const listing = sortedListing(paths, kinds);
   index.setMemo(
     key,
     memoizable
@@ -167,11 +234,31 @@ export async function memoizedWalk(
         at,
         directories,
         probes,
-        entries: result.entries.map((entry) => KIND_LETTERS[entry.kind] + entry.path).join("\n"),
+        entries: listing.paths.map((path, position) => KIND_LETTERS[listing.kinds[position]] + path)
+          .join("\n"),
         absent: [...result.absent],
       } satisfies MemoData
       : undefined,
-    result.entries.length,
+    listing.paths.length,
   );
-  return { ...result, memoized: memoizable };
+  return { ...listing, absent: result.absent, memoized: memoizable };
+}
+
+/** Returns `paths` and their `kinds` in code-unit order of the paths, as walks list them. */
+function sortedListing(
+  paths: string[],
+  kinds: WalkKind[],
+): { paths: string[]; kinds: WalkKind[] } {
+  let sorted = true;
+  for (let position = 1; position < paths.length && sorted; position++) {
+    sorted = paths[position - 1] < paths[position];
+  }
+  if (sorted) return { paths, kinds };
+  const order = Array.from(paths.keys()).sort((a, b) =>
+    paths[a] === paths[b] ? 0 : paths[a] < paths[b] ? -1 : 1
+  );
+  return {
+    paths: order.map((position) => paths[position]),
+    kinds: order.map((position) => kinds[position]),
+  };
 }

@@ -189,19 +189,37 @@ export function startNodeChild(
   return child;
 }
 
+/** Size of the buffers that children's output is read into. */
+const OUTPUT_CHUNK = 16 * 1024;
+
+/**
+ * Output buffers of children that finished, for the next ones. Deno's default
+ * reader allocates 64 KiB for every read of a pipe, even the last one that
+ * finds it closed, and that memory is only freed by a later garbage
+ * collection: a run of a thousand short commands grew by tens of megabytes.
+ */
+const spareOutputBuffers: ArrayBuffer[] = [];
+
 /** Reads `stream` to its end, passing on decoded text. Read errors end it early. */
 async function pump(stream: ReadableStream<Uint8Array>, onText: (text: string) => void) {
   const decoder = new TextDecoder();
-  const reader = stream.getReader();
+  const reader = stream.getReader({ mode: "byob" });
+  let buffer = spareOutputBuffers.pop() ?? new ArrayBuffer(OUTPUT_CHUNK);
   try {
     while (true) {
-      const { done, value } = await reader.read();
+      const { done, value } = await reader.read(new Uint8Array(buffer));
+      // The read takes the buffer over and hands it back through its result.
+      if (value === undefined) break;
+      buffer = value.buffer as ArrayBuffer;
       if (done) break;
       const text = decoder.decode(value, { stream: true });
       if (text !== "") onText(text);
     }
   } catch {
     // The pipe broke: what was read is all there is.
+  }
+  if (buffer.byteLength === OUTPUT_CHUNK && spareOutputBuffers.length < 8) {
+    spareOutputBuffers.push(buffer);
   }
   const rest = decoder.decode();
   if (rest !== "") onText(rest);
