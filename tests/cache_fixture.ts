@@ -9,7 +9,11 @@ import { job } from "../core/task.ts";
 import type { CacheLookupInput, CacheLookupResult, TaskCacheHooks } from "../node/cache_seam.ts";
 import type { CacheChanges } from "../node/types.ts";
 import { createTaskCache } from "../node/cache/task_cache.ts";
+import { RACY_WINDOW_MS } from "../node/cache/file_index.ts";
 import { tempDir } from "./support/temp_files.ts";
+
+/** A clock far enough ahead that files written by the test count as settled. */
+export const settled = (): number => Date.now() + 10 * RACY_WINDOW_MS;
 
 /** A file to create: its text, or text and mode. */
 export type FileSpec = string | { text: string; mode: number };

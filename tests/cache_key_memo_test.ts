@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { sh } from "../core/sh.ts";
 import { task } from "../core/task.ts";
 import type { Pipeline } from "../core/model.ts";
-import { FileStateIndex, RACY_WINDOW_MS } from "../node/cache/file_index.ts";
+import { FileStateIndex } from "../node/cache/file_index.ts";
 import { keyMemoSlot } from "../node/cache/key_memo.ts";
 import { createTaskCache, uncachedFingerprint } from "../node/cache/task_cache.ts";
 import { FILE_INDEX_PATH } from "../node/cache/paths.ts";
@@ -19,11 +19,9 @@ import {
   lookupInput,
   makePipeline,
   makeProject,
+  settled,
   writeFiles,
 } from "./cache_fixture.ts";
-
-/** A clock far enough ahead that files written by the test count as settled. */
-const settled = () => Date.now() + 10 * RACY_WINDOW_MS;
 
 /** Runs one task through a fresh cache, as one run of the CLI would, and saves the index. */
 async function runOnce(

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { rm } from "node:fs/promises";
 import { sh } from "../core/sh.ts";
 import { task } from "../core/task.ts";
-import { RACY_WINDOW_MS } from "../node/cache/file_index.ts";
+
 import { createTaskCache, uncachedFingerprint } from "../node/cache/task_cache.ts";
 import {
   execute,
@@ -12,10 +12,9 @@ import {
   lookupInput,
   makePipeline,
   makeProject,
+  settled,
   writeFiles,
 } from "./cache_fixture.ts";
-
-const settled = () => Date.now() + 10 * RACY_WINDOW_MS;
 
 /**
  * Runs task `build` once with `work` as its run. With `volatile`, it sits

@@ -9,8 +9,7 @@
  * @module
  */
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
+import { FNV_OFFSET, FNV_PRIME } from "./fnv.ts";
 
 /** FNV-1a over the UTF-16 code units of `text`. */
 function hashText(text: string): number {

@@ -17,20 +17,12 @@
 
 import { Buffer } from "node:buffer";
 import { AddedEntries } from "./index_added.ts";
+import { FNV_OFFSET, FNV_PRIME } from "./fnv.ts";
 import { parseIndexText } from "./index_text.ts";
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const OPENING_BRACE = 0x7b;
-const CLOSING_BRACE = 0x7d;
+import { BACKSLASH, CLOSING_BRACE, COLON, COMMA, OPENING_BRACE, QUOTE } from "./json_scan.ts";
 
 /** Offsets stored per entry of the text: path start and end, entry start and end. */
 const SPAN = 4;
-
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
 
 /** FNV-1a over `bytes` from `start` to `end`. */
 function hashBytes(bytes: Uint8Array, start: number, end: number): number {

@@ -7,12 +7,13 @@
  * @module
  */
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const OPENING_BRACE = 0x7b;
-const CLOSING_BRACE = 0x7d;
+/** Character codes of the JSON syntax the scanners look for. */
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
+export const COLON = 0x3a;
+export const COMMA = 0x2c;
+export const OPENING_BRACE = 0x7b;
+export const CLOSING_BRACE = 0x7d;
 
 /** Position in the scanned text, and the next backslash at or after it (-1 for none). */
 interface Cursor {
