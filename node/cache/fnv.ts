@@ -1,6 +1,6 @@
 /**
- * FNV-1a, the 32-bit hash the in-memory tables of the file-state index use
- * to place paths. It is fast on short keys and needs no allocation.
+ * Constants of 32-bit FNV-1a, the hash that the in-memory tables of the
+ * file-state index use to place paths.
  *
  * @module
  */
