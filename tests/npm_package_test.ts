@@ -13,7 +13,7 @@ import { VERSION } from "../core/version.ts";
 import { entryPoints } from "../scripts/build_npm.ts";
 import { CHUNK_DIR } from "../scripts/npm_bundle.ts";
 import { REQUIRED_PACKAGES } from "../scripts/npm_commonjs.ts";
-import { isAlive } from "./support/projects.ts";
+import { hasContent, isAlive } from "./support/projects.ts";
 import { listSourceModules } from "../scripts/npm_compile.ts";
 import {
   buildAndPack,
@@ -481,7 +481,8 @@ for (const runtime of RUNTIMES) {
     const node = await project(runtime);
     await node.remove("many/hold.pid");
     const run = node.startBin(["run", "hold", "--config", "many/pipeline.ts", "--force"]);
-    await waitFor("the hold task to start", () => node.exists("many/hold.pid"));
+    // The shell creates the file before it writes the pid, so wait for its content.
+    await waitFor("the hold task to start", () => hasContent(join(node.dir, "many/hold.pid")));
     const pid = Number(await node.read("many/hold.pid"));
     // By the last task, the spawner process, not the runner, is the shell's parent.
     const shell = await parentOf(pid);
