@@ -7,7 +7,7 @@
 
 import { randomBytes } from "node:crypto";
 import { isAbsolute, join, resolve } from "node:path";
-import type { NormalizedTask, NormalizedTaskCache } from "../../core/model.ts";
+import type { NormalizedTask } from "../../core/model.ts";
 import type { CacheLookupInput, CacheLookupResult, CacheSaveInput } from "../cache_seam.ts";
 import type { CacheMissReason } from "../types.ts";
 import type { CacheBackend, RestoreChange } from "./backend.ts";
@@ -33,13 +33,11 @@ import {
 } from "./manifest.ts";
 import { MemoryBackend } from "./memory_store.ts";
 import { FILE_INDEX_PATH, loadSecretKey, readSecretKey } from "./paths.ts";
-import { lookupFailure, missReason, restoreFailure } from "./reasons.ts";
 import { changedWhileRunning, maskMeta, outputWithSecret } from "./save_checks.ts";
+import { describe, type EnabledCache, findEntry, type FindOptions } from "./find_entry.ts";
 
 export type { CachePrediction, PredictingTaskCache, TaskCacheOptions } from "./task_cache_types.ts";
 import type { CachePrediction, PredictingTaskCache, TaskCacheOptions } from "./task_cache_types.ts";
-
-type EnabledCache = Extract<NormalizedTaskCache, { enabled: true }>;
 
 /** The manifest of a lookup without its input digests. */
 const NO_INPUTS: InputDigests = {};
@@ -63,10 +61,6 @@ interface KeyMemo {
 /** Returns the fingerprint of a task that is not cached: unique per run, so its dependents rerun. */
 export function uncachedFingerprint(runId: string, taskId: string): string {
   return sha256(`uncached\0${runId}\0${taskId}`);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -274,7 +268,11 @@ class TaskCache implements PredictingTaskCache {
       // Only a hit is returned from the memo. Anything else takes the full
       // path below, which also builds the manifest that explains a miss.
       const backend = await backendPromise;
-      const found = await this.#find(backend, task.cache, input, memoized, () => undefined);
+      const found = await findEntry(
+        this.#findOptions(backend, task.cache, input),
+        memoized,
+        () => undefined,
+      );
       if (found.answer.status === "hit") return { ...found, inputPaths: [], provisionalKey: false };
     }
 
@@ -305,9 +303,17 @@ class TaskCache implements PredictingTaskCache {
       return { answer, restoreChanges: [], ...known };
     }
     const backend = await backendPromise;
-    const found = await this.#find(backend, task.cache, input, key, () => manifest);
+    const found = await findEntry(
+      this.#findOptions(backend, task.cache, input),
+      key,
+      () => manifest,
+    );
     if (found.answer.status === "hit") this.#lookups.delete(key);
     return { ...found, ...known };
+  }
+
+  #findOptions(backend: CacheBackend, cache: EnabledCache, input: CacheLookupInput): FindOptions {
+    return { backend, cache, input, now: this.#now, readOnly: this.#options.readOnly === true };
   }
 
   #unreadableInputs(task: NormalizedTask, error: unknown): CacheLookupResult {
@@ -315,72 +321,6 @@ class TaskCache implements PredictingTaskCache {
       describe(error)
     }).`;
     return this.#disabled(task, { kind: "uncacheable", reason: describe(error) }, message);
-  }
-
-  async #find(
-    backend: CacheBackend,
-    cache: EnabledCache,
-    input: CacheLookupInput,
-    key: string,
-    manifest: () => KeyManifest | undefined,
-  ): Promise<{ answer: CacheLookupResult; restoreChanges: RestoreChange[] }> {
-    const location = { task: input.task, cwd: input.cwd };
-    const miss = (reason: CacheMissReason, warning?: string) => ({
-      answer: {
-        status: "miss" as const,
-        key,
-        fingerprint: key,
-        reason,
-        ...(warning ? { warning } : {}),
-      },
-      restoreChanges: [],
-    });
-
-    let found;
-    try {
-      found = await backend.find(key, location);
-    } catch (error) {
-      return miss(...lookupFailure(input.task.id, key, describe(error)));
-    }
-    if (found.status === "damaged") {
-      return miss(...lookupFailure(input.task.id, key, found.message));
-    }
-    if (found.status === "missing") {
-      const current = manifest();
-      return miss(current ? await missReason(backend, current) : { kind: "no-entry" });
-    }
-
-    const createdAt = Date.parse(found.result.createdAt);
-    const ageMs = this.#now() - createdAt;
-    if (cache.ttlMs !== undefined && ageMs >= cache.ttlMs) {
-      return miss({
-        kind: "expired",
-        createdAt: found.result.createdAt,
-        ageMs,
-        ttlMs: cache.ttlMs,
-      });
-    }
-    let restoreChanges: RestoreChange[] = [];
-    try {
-      if (this.#options.readOnly) restoreChanges = await found.verify();
-      else await found.restore();
-    } catch (error) {
-      return miss(...restoreFailure(input.task.id, key, error));
-    }
-    if (!this.#options.readOnly) {
-      await backend.touch(key, input.task.id).catch(() => undefined);
-    }
-    return {
-      answer: {
-        status: "hit",
-        key,
-        fingerprint: key,
-        stdout: found.result.stdout,
-        stderr: found.result.stderr,
-        meta: found.result.meta,
-      },
-      restoreChanges,
-    };
   }
 
   async save(input: CacheSaveInput): Promise<{ stored: boolean; warning?: string }> {
