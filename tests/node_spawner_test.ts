@@ -237,3 +237,41 @@ Deno.test("spawner kills commands when the runner's group is killed", () => kill
 Deno.test("spawner kills commands when a report to a dead runner fails", async () => {
   for (let round = 0; round < 5; round++) await killRunner(false, true);
 });
+
+Deno.test("spawner stops commands spawned before it was ready", async () => {
+  const cwd = await tempDir();
+  const pidFile = join(cwd, "child.pid");
+  const script = join(cwd, "runner.ts");
+  const childUrl = new URL("../node/executor/child.ts", import.meta.url).href;
+  // The first command is spawned directly. The second starts the spawner,
+  // and a command whose pid is unknown at first went through the ready spawner.
+  await writeFile(
+    script,
+    `import { setChildPolicy, startChild } from ${JSON.stringify(childUrl)};
+await setChildPolicy({ denoCommand: false, spawnerAfter: 1, node: ${JSON.stringify(NODE)} });
+const noop = () => undefined;
+const handlers = { onStdout: noop, onStderr: noop, onExit: noop, onClose: noop, onError: noop };
+const options = { cwd: ${
+      JSON.stringify(cwd)
+    }, env: { PATH: Deno.env.get("PATH") ?? "" }, detached: true };
+startChild("sh", ["-c", "echo $$ > ${pidFile}; sleep 30"], options, handlers);
+while (startChild("true", [], options, handlers).pid !== undefined) {
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
+await new Promise((resolve) => setTimeout(resolve, 200));
+console.log("ready");
+setInterval(noop, 1000);
+`,
+  );
+  const runner = spawn(DENO, ["run", "-A", "--config", join(REPO_DIR, "deno.json"), script], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let output = "";
+  runner.stdout.on("data", (chunk) => output += chunk);
+  await waitFor("the spawner to take over", () => output.includes("ready"));
+  const pid = Number(await readFile(pidFile, "utf8"));
+  const exited = new Promise((resolve) => runner.on("close", resolve));
+  runner.kill("SIGKILL");
+  await exited;
+  await waitFor("the direct command to exit", () => !isAlive(pid), 5_000);
+});

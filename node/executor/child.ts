@@ -128,6 +128,9 @@ const DEFAULT_POLICY: ChildPolicy = {
 let policy: ChildPolicy = DEFAULT_POLICY;
 let spawned = 0;
 let spawner: Spawner | undefined;
+/** Leaders of the detached groups spawned directly that still run, handed to the spawner once it is ready. */
+const directGroups = new Set<number>();
+let handedOver = false;
 
 /**
  * Sets how children start, and stops the current spawner process (commands
@@ -138,10 +141,11 @@ export async function setChildPolicy(next: Partial<ChildPolicy> = {}): Promise<v
   spawner?.close();
   spawner = undefined;
   spawned = 0;
+  handedOver = false;
   policy = { ...DEFAULT_POLICY, ...next };
   if (!policy.denoCommand && policy.spawnerAfter === 0) {
     spawner = new Spawner(policy.node);
-    await spawner.whenStarted();
+    if (await spawner.whenStarted()) handOver(spawner);
   }
 }
 
@@ -154,11 +158,24 @@ function readySpawner(): Spawner | undefined {
   if (spawner?.ready) return spawner;
   if (spawner !== undefined || ++spawned <= policy.spawnerAfter) return undefined;
   try {
-    spawner = new Spawner(policy.node);
+    const started = new Spawner(policy.node);
+    spawner = started;
+    void started.started.then((ready) => {
+      if (ready && spawner === started) handOver(started);
+    });
   } catch {
     policy = { ...policy, spawnerAfter: Infinity };
   }
   return undefined;
+}
+
+/**
+ * Hands the groups spawned directly that still run to the ready spawner, so
+ * it stops them too if the runner dies. Those that end later are taken back.
+ */
+function handOver(ready: Spawner): void {
+  handedOver = true;
+  for (const pid of directGroups) ready.adopt(pid);
 }
 
 /** Starts a child through `node:child_process`, the seam's choice outside Deno. */
@@ -185,7 +202,12 @@ export function startNodeChild(
   child.stderr!.on("data", handlers.onStderr);
   child.on("error", handlers.onError);
   child.on("exit", handlers.onExit);
-  child.on("close", handlers.onClose);
+  const pid = child.pid;
+  if (options.detached && pid !== undefined) directGroups.add(pid);
+  child.on("close", (code, signal) => {
+    if (pid !== undefined && directGroups.delete(pid) && handedOver) spawner?.disown(pid);
+    handlers.onClose(code, signal);
+  });
   return child;
 }
 

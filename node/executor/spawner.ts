@@ -11,7 +11,8 @@
  *
  * When the runner's end of the channel closes, or the runner's pid no longer
  * exists (the runner exited or was killed), the helper kills the process
- * groups it still runs and exits. When
+ * groups it still runs, and those of commands the runner spawned itself and
+ * handed over, and exits. When
  * the helper dies, the commands it was running fail and later commands are
  * spawned directly again.
  *
@@ -32,12 +33,16 @@ const HELPER_SOURCE = String.raw`"use strict";
 const { spawn } = require("node:child_process");
 const envs = new Map();
 const children = new Map();
+// Process groups the runner spawned itself and handed over, stopped with the helper's own.
+const adopted = new Set();
 // Once the runner is gone, a send can fail with EPIPE before "disconnect"
 // arrives. The callback then stops the commands instead of crashing the helper.
 const send = (message) => { if (process.connected) process.send(message, (error) => { if (error) stopAll(); }); };
 process.on("message", (m) => {
   if (m.t === "env") { envs.set(m.e, m.env); return; }
   if (m.t === "drop") { envs.delete(m.e); return; }
+  if (m.t === "adopt") { adopted.add(m.p); return; }
+  if (m.t === "disown") { adopted.delete(m.p); return; }
   if (m.t !== "spawn") return;
   const id = m.i;
   let child;
@@ -70,7 +75,7 @@ process.on("message", (m) => {
   child.on("close", (c, g) => { children.delete(id); send({ t: "close", i: id, c, g }); });
 });
 const stopAll = () => {
-  for (const pid of children.values()) {
+  for (const pid of [...children.values(), ...adopted]) {
     try { process.kill(-pid, "SIGKILL"); } catch {}
     try { process.kill(pid, "SIGKILL"); } catch {}
   }
@@ -159,6 +164,11 @@ export class Spawner {
     });
   }
 
+  /** Resolves like {@link whenStarted}, but does not keep the process alive meanwhile. */
+  get started(): Promise<boolean> {
+    return this.#started;
+  }
+
   /** The helper's pid. */
   get pid(): number | undefined {
     return this.#process.pid;
@@ -191,6 +201,20 @@ export class Spawner {
       ...(options.input !== undefined ? { n: options.input } : {}),
     });
     return child;
+  }
+
+  /**
+   * Hands over the process group of a command the runner spawned itself, so
+   * the helper stops it too when the runner dies. {@link disown} takes it back
+   * once the command ended.
+   */
+  adopt(pid: number): void {
+    if (this.ready) this.#process.send({ t: "adopt", p: pid });
+  }
+
+  /** Takes back a group handed over with {@link adopt}, because its command ended. */
+  disown(pid: number): void {
+    if (this.ready) this.#process.send({ t: "disown", p: pid });
   }
 
   #envId(env: ChildOptions["env"]): number {
