@@ -1,7 +1,7 @@
 /**
  * Runs `deno test` with a private temporary directory as `TMPDIR` and fails
- * when the tests leave anything in it, so a test that forgets to remove its
- * temporary files fails the build instead of filling the machine's temp
+ * when the tests leave anything in it, so a test that leaves temporary
+ * files behind fails the build instead of filling the machine's temp
  * directory.
  *
  * ./node_modules/.bin/deno run -A scripts/test_tmpdir.ts -A --parallel tests/
@@ -40,10 +40,10 @@ async function runTests(args: string[], tmp: string): Promise<number> {
 export async function describeLeftovers(tmp: string): Promise<string | undefined> {
   const names = (await readdir(tmp)).sort();
   if (names.length === 0) return undefined;
-  const shown = names.slice(0, SHOWN).map((name) => `  ${name}\n`).join("");
+  const listed = names.slice(0, SHOWN).map((name) => `  ${name}\n`).join("");
   const more = names.length > SHOWN ? `  ... and ${names.length - SHOWN} more\n` : "";
   return `error: the tests left ${names.length} entries in their temporary directory:\n` +
-    shown + more +
+    listed + more +
     "Remove them in the test that creates them, for example with tempDir() from " +
     "tests/support/temp_files.ts.";
 }

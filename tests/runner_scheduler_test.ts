@@ -7,7 +7,7 @@ interface Pending {
   readonly settle: (ok: boolean) => void;
 }
 
-/** Schedules `nodes` with runs that wait for the test; returns the live runs by id. */
+/** Schedules `nodes` with runs that wait for the test, and returns the live runs by id. */
 function manualSchedule(nodes: readonly ScheduleNode[], concurrency: number) {
   const pending = new Map<string, Pending>();
   const order: string[] = [];
@@ -24,7 +24,7 @@ function manualSchedule(nodes: readonly ScheduleNode[], concurrency: number) {
   return { pending, order, done };
 }
 
-/** Waits a few microtask turns, so the scheduler sees settled runs. */
+/** Waits a few microtask turns, so settled runs reach the scheduler. */
 async function turn(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 }

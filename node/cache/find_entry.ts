@@ -1,6 +1,6 @@
 /**
- * Finding a task's entry by key and turning the stored entry into a cache
- * answer: a hit with its outputs restored, or a miss with its reason.
+ * Finding a task's entry by key and turning it into a cache lookup result:
+ * a hit with its outputs restored, or a miss with its reason.
  *
  * @module
  */

@@ -25,7 +25,7 @@ export class AddedEntries<V> {
   readonly #paths: string[] = [];
   /** Undefined for a path whose value was deleted. */
   readonly #values: (V | undefined)[] = [];
-  /** Positions plus one; 0 is an empty slot. */
+  /** Positions plus one, where 0 marks an empty slot. */
   #slots = new Int32Array(64);
   #size = 0;
 
@@ -54,7 +54,7 @@ export class AddedEntries<V> {
     this.#place(this.#paths.length - 1);
   }
 
-  /** Removes the value of `path`; returns true when there was one. */
+  /** Removes the value of `path`, and returns true when there was one. */
   delete(path: string): boolean {
     if (this.#size === 0) return false;
     const position = this.#position(path);

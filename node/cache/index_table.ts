@@ -35,7 +35,7 @@ function hashBytes(bytes: Uint8Array, start: number, end: number): number {
 
 /**
  * FNV-1a over the code units of `text` when all are ASCII, which then are
- * its UTF-8 bytes; -1 when it has other characters.
+ * its UTF-8 bytes, or -1 when it has other characters.
  */
 function hashAscii(text: string): number {
   let hash = FNV_OFFSET;
@@ -59,7 +59,7 @@ export class IndexTable<T> {
   readonly #bytes: Buffer;
   /** {@link SPAN} offsets per entry of the text. */
   readonly #spans: Int32Array;
-  /** Open-addressing hash table of entry numbers plus one; 0 is an empty slot. */
+  /** Open-addressing hash table of entry numbers plus one, where 0 marks an empty slot. */
   readonly #slots: Int32Array;
   /** 1 for an entry of the text that a later entry, a set or a delete replaced. */
   readonly #hidden: Uint8Array;
@@ -170,7 +170,7 @@ export class IndexTable<T> {
     this.#overlay.set(path, value);
   }
 
-  /** Removes the entry of `path`; returns true when there was one. */
+  /** Removes the entry of `path`, and returns true when there was one. */
   delete(path: string): boolean {
     return this.#overlay.delete(path) || this.#hide(path);
   }
@@ -189,7 +189,7 @@ export class IndexTable<T> {
     this.#overlay.forEach(visit);
   }
 
-  /** Hides the text's entry of `path`; returns true when there was one. */
+  /** Hides the text's entry of `path`, and returns true when there was one. */
   #hide(path: string): boolean {
     const entry = this.#find(path);
     if (entry < 0) return false;

@@ -254,9 +254,10 @@ function sortedListing(
     sorted = paths[position - 1] < paths[position];
   }
   if (sorted) return { paths, kinds };
-  const order = Array.from(paths.keys()).sort((a, b) =>
-    paths[a] === paths[b] ? 0 : paths[a] < paths[b] ? -1 : 1
-  );
+  const order = Array.from(paths.keys()).sort((a, b) => {
+    if (paths[a] === paths[b]) return 0;
+    return paths[a] < paths[b] ? -1 : 1;
+  });
   return {
     paths: order.map((position) => paths[position]),
     kinds: order.map((position) => kinds[position]),

@@ -11,10 +11,9 @@
  *
  * When the runner's end of the channel closes, or the runner's pid no longer
  * exists (the runner exited or was killed), the helper kills the process
- * groups it still runs, and those of commands the runner spawned itself and
- * handed over, and exits. When
- * the helper dies, the commands it was running fail and later commands are
- * spawned directly again.
+ * groups it still runs and those the runner handed over (see
+ * {@link Spawner.adopt}), then exits. When the helper dies, the commands it
+ * was running fail and later commands are spawned directly again.
  *
  * NOTE: a helper killed with SIGKILL after spawning a command but before
  * reporting its pid leaves that command running, because the runner cannot name it.
