@@ -1,6 +1,6 @@
 /** Shared helpers for the task cache tests: temp projects, pipelines and a minimal runner loop. */
 
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, utimes, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { definePipeline } from "../core/pipeline.ts";
 import type { NormalizedTask, Pipeline } from "../core/model.ts";
@@ -23,6 +23,20 @@ export async function makeProject(files: Record<string, FileSpec> = {}): Promise
   const dir = await Deno.realPath(await tempDir("async-cache-"));
   await writeFiles(dir, files);
   return dir;
+}
+
+/**
+ * Sets the times of `dir` and everything under it one minute into the past.
+ * Tests that run on the {@link settled} clock call it, so that the disk
+ * agrees with the clock: a file added in the same clock tick as the run
+ * would otherwise leave its directory's mtime unchanged.
+ */
+export async function backdate(dir: string): Promise<void> {
+  const then = new Date(Date.now() - 60_000);
+  for (const entry of await readdir(dir, { recursive: true })) {
+    await utimes(join(dir, entry), then, then);
+  }
+  await utimes(dir, then, then);
 }
 
 /** Writes `files` under `dir`, creating parent directories. */

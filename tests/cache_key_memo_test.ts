@@ -12,6 +12,7 @@ import { createTaskCache, uncachedFingerprint } from "../node/cache/task_cache.t
 import { FILE_INDEX_PATH } from "../node/cache/paths.ts";
 import type { CacheLookupInput } from "../node/cache_seam.ts";
 import {
+  backdate,
   cacheFor,
   changesOf,
   execute,
@@ -86,6 +87,7 @@ Deno.test("key memo misses an edit that keeps size and mtime", async () => {
 
 Deno.test("key memo misses an added input file", async () => {
   const dir = await makeProject({ "src/a.ts": "a" });
+  await backdate(dir);
   const pipeline = buildPipeline();
   await runOnce(pipeline, dir);
   await writeFiles(dir, { "src/new.ts": "new" });

@@ -7,6 +7,7 @@ import { task } from "../core/task.ts";
 
 import { createTaskCache, uncachedFingerprint } from "../node/cache/task_cache.ts";
 import {
+  backdate,
   execute,
   type Execution,
   lookupInput,
@@ -72,6 +73,7 @@ Deno.test("check after the run stores a result whose settled inputs did not chan
 
 Deno.test("check after the run catches an added input", async () => {
   const dir = await makeProject(files(5));
+  await backdate(dir);
   const add = () => writeFiles(dir, { "src/new.ts": "new" });
   const result = await runWith(dir, add, { now: settled, volatile: true });
   assert.equal(result.saved?.stored, false);
