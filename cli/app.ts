@@ -25,6 +25,24 @@ function mainHelp(): string {
   ].join("\n");
 }
 
+/** Most causes printed under a stack trace, so a cycle of causes cannot loop. */
+const MAX_CAUSES = 8;
+
+/**
+ * Returns the stack of `error` followed by the stack of each error in its
+ * `cause` chain. A wrapped error, such as a pipeline file that threw while
+ * it was imported, keeps the frames that matter in its cause.
+ */
+export function debugTrace(error: Error): string {
+  const parts = [error.stack ?? String(error)];
+  let cause: unknown = error.cause;
+  for (let depth = 0; cause !== undefined && depth < MAX_CAUSES; depth++) {
+    parts.push(`Caused by: ${cause instanceof Error ? cause.stack ?? cause.message : cause}`);
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return parts.join("\n");
+}
+
 /** Prints an error as `error[CODE]: message` plus its hint; returns exit code 1. */
 export function reportError(error: unknown, ctx: Pick<CliContext, "stderr" | "debug">): number {
   if (isPipelineError(error)) {
@@ -38,12 +56,12 @@ export function reportError(error: unknown, ctx: Pick<CliContext, "stderr" | "de
         : "";
       ctx.stderr.write(`error[${error.code}]: ${error.message}${hint}\n`);
     }
-    if (ctx.debug && error.stack) ctx.stderr.write(`${error.stack}\n`);
+    if (ctx.debug) ctx.stderr.write(`${debugTrace(error)}\n`);
     return 1;
   }
   const message = error instanceof Error ? error.message : String(error);
   ctx.stderr.write(`error[ASYNC_PIPELINE_INTERNAL]: ${message}\n`);
-  if (ctx.debug && error instanceof Error && error.stack) ctx.stderr.write(`${error.stack}\n`);
+  if (ctx.debug && error instanceof Error) ctx.stderr.write(`${debugTrace(error)}\n`);
   else {ctx.stderr.write(
       "  hint: rerun with --debug for a stack trace, and report it if it looks like a bug.\n",
     );}

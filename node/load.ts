@@ -94,6 +94,28 @@ function stripAnsi(text: string): string {
   return text.replace(/\x1b\[[0-9;]*m/g, "");
 }
 
+/**
+ * Returns where a syntax error points, from the frame Node puts at the top
+ * of its stack: a `file:line` line, the source line and a caret line. Node's
+ * type stripping names the place only there, not in the message.
+ */
+function syntaxFrame(error: unknown): string | undefined {
+  if (!(error instanceof SyntaxError) || typeof error.stack !== "string") return undefined;
+  const [place, ...rest] = error.stack.split("\n");
+  if (!/^(?:\/|file:\/\/).*:\d+$/.test(place)) return undefined;
+  const end = rest.indexOf("");
+  const lines = rest.slice(0, end < 0 ? 0 : end);
+  if (lines.length === 0) return undefined;
+  return [place, ...lines.map((line) => `    ${line}`)].join("\n");
+}
+
+/** Describes why importing the pipeline module failed, with the place of a syntax error. */
+function importFailure(error: unknown): string {
+  const message = stripAnsi(error instanceof Error ? error.message : String(error));
+  const frame = syntaxFrame(error);
+  return frame === undefined ? message : `${message}\n  at ${frame}`;
+}
+
 /** Options of {@link loadPipeline}. */
 export interface LoadPipelineOptions {
   /**
@@ -121,9 +143,7 @@ export async function loadPipeline(
     if (isPipelineError(error)) throw error;
     throw new PipelineError(
       ErrorCode.CONFIG_LOAD_FAILED,
-      `Failed to load ${path}: ${
-        stripAnsi(error instanceof Error ? error.message : String(error))
-      }`,
+      `Failed to load ${path}: ${importFailure(error)}`,
       { cause: error, hint: "Fix the error in the pipeline file and run again." },
     );
   }

@@ -9,7 +9,7 @@ import { tempDir } from "./support/temp_files.ts";
 const MOD_URL = new URL("../mod.ts", import.meta.url).href;
 const CLI_PATH = new URL("../cli/main.ts", import.meta.url).pathname;
 
-async function cli(args: string[], cwd = Deno.cwd()) {
+async function cli(args: string[], cwd = Deno.cwd(), debug = false) {
   const stdout = new BufferSink();
   const stderr = new BufferSink();
   const code = await runCli(args, {
@@ -18,7 +18,7 @@ async function cli(args: string[], cwd = Deno.cwd()) {
     stdout,
     stderr,
     signal: new AbortController().signal,
-    debug: false,
+    debug,
   });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
@@ -183,6 +183,30 @@ export default definePipeline({
   );
   assert.doesNotMatch(result.stderr, /\n\s+at /);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("cli debug prints the stack of the cause", async () => {
+  const dir = await projectWith(`import { definePipeline } from MOD_URL;
+function explode(): never {
+  throw new Error("exploded at import");
+}
+explode();
+export default definePipeline({ name: "x", tasks: {} });
+`);
+  const result = await cli(["metadata"], dir, true);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /CONFIG_LOAD_FAILED\]: Failed to load .*: exploded at import/);
+  assert.match(
+    result.stderr,
+    /\nCaused by: Error: exploded at import\n\s+at explode \(.*pipeline\.ts:3:/,
+  );
+});
+
+Deno.test("cli hides the cause without debug", async () => {
+  const dir = await projectWith(`throw new Error("exploded at import");\n`);
+  const result = await cli(["metadata"], dir);
+  assert.equal(result.code, 1);
+  assert.doesNotMatch(result.stderr, /Caused by|\n\s+at /);
 });
 
 Deno.test("cli binary runs as a main module", async () => {
