@@ -1,6 +1,6 @@
 /** The CLI dispatcher: help, version, command lookup and error printing. @module */
 
-import { formatIssue, isPipelineError } from "../core/errors.ts";
+import { formatIssue, isPipelineError, suggest } from "../core/errors.ts";
 import { VERSION } from "../core/version.ts";
 import "./commands/index.ts";
 import type { CliContext } from "./io.ts";
@@ -23,6 +23,21 @@ function mainHelp(): string {
     "  --debug      Print stack traces for unexpected errors",
     "",
   ].join("\n");
+}
+
+/**
+ * Returns the command closest to the words of `args`: two-word commands
+ * first (`github genrate`), then single words (`rn`).
+ */
+function nearestCommand(args: readonly string[]): string | undefined {
+  const paths = listCommands().map((command) => command.path.join(" "));
+  for (const words of [2, 1]) {
+    if (args.length < words) continue;
+    const candidates = paths.filter((path) => path.split(" ").length === words);
+    const match = suggest(args.slice(0, words).join(" "), candidates);
+    if (match !== undefined) return match;
+  }
+  return undefined;
 }
 
 /** Most causes printed under a stack trace, so a cycle of causes cannot loop. */
@@ -83,10 +98,12 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     }
     const found = findCommand(args);
     if (!found) {
+      const nearest = nearestCommand(args);
+      const guess = nearest === undefined ? "" : `Did you mean "${nearest}"? `;
       ctx.stderr.write(
         `error[ASYNC_PIPELINE_USAGE]: unknown command "${
           args.join(" ")
-        }".\n  hint: run \`async-pipeline --help\` to list commands.\n`,
+        }".\n  hint: ${guess}Run \`async-pipeline --help\` to list commands.\n`,
       );
       return 1;
     }

@@ -21,9 +21,15 @@ export function parseCommandArgs<O extends Options>(
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const unknown = /Unknown option '--([^']+)'/.exec(message)?.[1];
-    const suggestion = unknown === undefined ? "" : didYouMean(unknown, Object.keys(options));
-    throw new PipelineError(ErrorCode.USAGE, `${command}: ${message}`, {
+    const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
+    const name = unknown?.replace(/^-+/, "");
+    const suggestion = name === undefined ? "" : didYouMean(name, Object.keys(options));
+    // Node's own text for an unknown option explains `--` at length and
+    // leaves a quote open, so the option is named here instead.
+    const text = unknown === undefined
+      ? message
+      : `unknown option "${unknown}". A positional value that starts with "-" goes after "--".`;
+    throw new PipelineError(ErrorCode.USAGE, `${command}: ${text}`, {
       hint: suggestion
         ? suggestion.replace(/"([^"]+)"/, '"--$1"')
         : `Run \`async-pipeline ${command} --help\` for usage.`,

@@ -1,7 +1,7 @@
 /** Cache store declarations, the cache registry and the `cache.use` directive. @module */
 
 import { parseDuration } from "./duration.ts";
-import { ErrorCode, PipelineError } from "./errors.ts";
+import { didYouMean, ErrorCode, PipelineError } from "./errors.ts";
 import { checkBuilderOptions } from "./fields.ts";
 
 /** Options shared by every store. */
@@ -154,11 +154,18 @@ export function resolveCacheRef(
   if (!(store in stores)) {
     throw new PipelineError(
       ErrorCode.UNKNOWN_CACHE_STORE,
-      `${path}: cache ref "${ref}" names unknown store "${store}".`,
+      `${path}: cache ref "${ref}" names unknown store "${store}".${
+        suggestion(store, Object.keys(stores))
+      }`,
       { path, hint: `Declared stores: ${Object.keys(stores).join(", ") || "none"}.` },
     );
   }
   return { store, namespace };
+}
+
+function suggestion(store: string, stores: readonly string[]): string {
+  const text = didYouMean(store, stores);
+  return text === "" ? "" : ` ${text}`;
 }
 
 /** Cache directives for task step arrays. */

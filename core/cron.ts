@@ -15,6 +15,17 @@ const FIELDS = [
   { name: "day of week", min: 0, max: 6, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] },
 ];
 
+/** The five-field form of each common cron macro, for the error that rejects the macro. */
+const CRON_MACROS: Readonly<Record<string, string>> = {
+  "@yearly": "0 0 1 1 *",
+  "@annually": "0 0 1 1 *",
+  "@monthly": "0 0 1 * *",
+  "@weekly": "0 0 * * 0",
+  "@daily": "0 0 * * *",
+  "@midnight": "0 0 * * *",
+  "@hourly": "0 * * * *",
+};
+
 /**
  * Validates a 5-field cron expression (minute hour day-of-month month
  * day-of-week). Throws `ASYNC_PIPELINE_INVALID_CRON` naming the bad field.
@@ -22,6 +33,13 @@ const FIELDS = [
 export function validateCron(expression: unknown, path = "cron"): string {
   if (typeof expression !== "string") {
     throw cronError(path, `expected a cron string, got ${typeof expression}.`);
+  }
+  const macro = CRON_MACROS[expression.trim().toLowerCase()];
+  if (macro !== undefined) {
+    throw cronError(
+      path,
+      `"${expression}" is a cron macro, which GitHub Actions schedules do not accept; write "${macro}" instead.`,
+    );
   }
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 5) {

@@ -135,19 +135,30 @@ export function isPipelineError(value: unknown): value is PipelineError {
   return value instanceof Error && typeof code === "string" && code.startsWith("ASYNC_PIPELINE_");
 }
 
-/** Returns the closest candidate to `input` by edit distance, or undefined. */
+/** Shortest input that a candidate starting with it is suggested for, as `mem` for `memory`. */
+const MIN_PREFIX = 3;
+
+/**
+ * Returns the closest candidate to `input` by edit distance, or undefined.
+ * When no candidate is close enough, the only candidate that starts with
+ * `input` is returned, so an abbreviation finds its full name.
+ */
 export function suggest(input: string, candidates: Iterable<string>): string | undefined {
+  const lower = input.toLowerCase();
   let best: string | undefined;
   let bestDistance = Infinity;
+  const extensions: string[] = [];
   for (const candidate of candidates) {
-    const distance = editDistance(input.toLowerCase(), candidate.toLowerCase());
+    const distance = editDistance(lower, candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
+    if (candidate.toLowerCase().startsWith(lower)) extensions.push(candidate);
   }
   const limit = input.length <= 3 ? 1 : Math.max(2, Math.floor(input.length / 3));
-  return bestDistance <= limit ? best : undefined;
+  if (bestDistance <= limit) return best;
+  return input.length >= MIN_PREFIX && extensions.length === 1 ? extensions[0] : undefined;
 }
 
 /** Returns ` Did you mean "x"?` or an empty string. */

@@ -93,7 +93,7 @@ Deno.test("cli every command loads its handler", async () => {
   for (const command of listCommands()) {
     const result = await cli([...command.path, "--no-such-option"]);
     assert.equal(result.code, 1, command.path.join(" "));
-    assert.match(result.stderr, /Unknown option '--no-such-option'/, command.path.join(" "));
+    assert.match(result.stderr, /unknown option "--no-such-option"/, command.path.join(" "));
   }
 });
 
@@ -241,8 +241,20 @@ export default definePipeline({
 Deno.test("cli suggests a misspelled option", async () => {
   const result = await cli(["gc", "--kep", "3"]);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /error\[ASYNC_PIPELINE_USAGE\]: gc: Unknown option '--kep'/);
+  assert.match(result.stderr, /error\[ASYNC_PIPELINE_USAGE\]: gc: unknown option "--kep"\./);
   assert.match(result.stderr, /hint: Did you mean "--keep"\?/);
+});
+
+Deno.test("cli suggests a misspelled command", async () => {
+  const result = await cli(["rn", "verify"]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /unknown command "rn verify"\.\n {2}hint: Did you mean "run"\?/);
+});
+
+Deno.test("cli suggests a misspelled subcommand", async () => {
+  const result = await cli(["github", "genrate"]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /hint: Did you mean "github generate"\?/);
 });
 
 Deno.test("cli help and version skip the pipeline", async () => {

@@ -58,6 +58,8 @@ const INVALID_CRONS: Array<[string, RegExp]> = [
   ["*/0 * * * *", /minute field/],
   ["5-1 * * * *", /minute field "5-1"/],
   ["a * * * *", /minute field "a"/],
+  ["@daily", /"@daily" is a cron macro, .* write "0 0 \* \* \*" instead/],
+  ["@Hourly", /write "0 \* \* \* \*" instead/],
 ];
 for (const [cron, pattern] of INVALID_CRONS) {
   Deno.test(`validateCron rejects ${cron}`, () => {

@@ -412,6 +412,15 @@ Deno.test("normalize rejects an unknown cache store", () => {
   rejects(pipelineWith({ cache: "disk:local" }), ErrorCode.UNKNOWN_CACHE_STORE, "cache");
 });
 
+Deno.test("normalize suggests the store a cache ref abbreviates", () => {
+  rejects(
+    pipelineWith({ cache: "mem:x" }),
+    ErrorCode.UNKNOWN_CACHE_STORE,
+    "cache",
+    /unknown store "mem"\. Did you mean "memory"\?/,
+  );
+});
+
 Deno.test("normalize rejects prepare on a read-only path source", () => {
   rejects(
     pipelineWith({

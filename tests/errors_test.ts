@@ -9,6 +9,18 @@ Deno.test("suggest returns undefined for distant names", () => {
   assert.equal(suggest("zzzzzz", ["timeout", "retry"]), undefined);
 });
 
+Deno.test("suggest completes a unique prefix", () => {
+  assert.equal(suggest("mem", ["file", "memory", "redis"]), "memory");
+});
+
+Deno.test("suggest skips a shared prefix", () => {
+  assert.equal(suggest("tim", ["timeout", "timeline"]), undefined);
+});
+
+Deno.test("suggest skips a prefix shorter than three characters", () => {
+  assert.equal(suggest("me", ["memory"]), undefined);
+});
+
 Deno.test("didYouMean formats the suggestion", () => {
   assert.equal(didYouMean("dependOn", ["dependsOn"]), 'Did you mean "dependsOn"?');
   assert.equal(didYouMean("qqq", ["dependsOn"]), "");
