@@ -1,6 +1,6 @@
 /** The CLI dispatcher: help, version, command lookup and error printing. @module */
 
-import { formatIssue, isPipelineError, suggest } from "../core/errors.ts";
+import { ErrorCode, formatIssue, isPipelineError, suggest } from "../core/errors.ts";
 import { VERSION } from "../core/version.ts";
 import "./commands/index.ts";
 import type { CliContext } from "./io.ts";
@@ -58,6 +58,13 @@ export function debugTrace(error: Error): string {
   return parts.join("\n");
 }
 
+/** Returns true for an error that a system call raised, such as `ENOTDIR` from `mkdir`. */
+function isSystemError(error: unknown): error is Error {
+  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
+  return error instanceof Error && typeof code === "string" && /^E[A-Z]+$/.test(code) &&
+    typeof syscall === "string";
+}
+
 /** Prints an error as `error[CODE]: message` plus its hint; returns exit code 1. */
 export function reportError(error: unknown, ctx: Pick<CliContext, "stderr" | "debug">): number {
   if (isPipelineError(error)) {
@@ -75,6 +82,16 @@ export function reportError(error: unknown, ctx: Pick<CliContext, "stderr" | "de
     return 1;
   }
   const message = error instanceof Error ? error.message : String(error);
+  if (isSystemError(error)) {
+    // The disk or the system refused an operation: the path and the reason
+    // are in the message, and a stack trace would not help the user.
+    ctx.stderr.write(
+      `error[${ErrorCode.IO_FAILED}]: ${message}\n` +
+        "  hint: check that the path exists, has the expected type (file or directory) and can be written.\n",
+    );
+    if (ctx.debug) ctx.stderr.write(`${debugTrace(error)}\n`);
+    return 1;
+  }
   ctx.stderr.write(`error[ASYNC_PIPELINE_INTERNAL]: ${message}\n`);
   if (ctx.debug && error instanceof Error) ctx.stderr.write(`${debugTrace(error)}\n`);
   else {ctx.stderr.write(

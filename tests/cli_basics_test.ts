@@ -209,6 +209,22 @@ Deno.test("cli hides the cause without debug", async () => {
   assert.doesNotMatch(result.stderr, /Caused by|\n\s+at /);
 });
 
+Deno.test("cli reports a refused file operation as IO_FAILED", async () => {
+  const dir = await projectWith(`import { definePipeline, job, sh, task } from MOD_URL;
+export default definePipeline({
+  name: "x",
+  tasks: { a: task({}, sh\`true\`) },
+  jobs: { verify: job({ target: "a" }) },
+});
+`);
+  await Deno.writeTextFile(`${dir}/.async`, "a file where the state directory goes");
+  const result = await cli(["run", "verify"], dir);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^error\[ASYNC_PIPELINE_IO_FAILED\]: E[A-Z]+: .*\.async/);
+  assert.match(result.stderr, /hint: check that the path exists/);
+  assert.doesNotMatch(result.stderr, /INTERNAL/);
+});
+
 Deno.test("cli binary runs as a main module", async () => {
   const deno = new URL("../node_modules/.bin/deno", import.meta.url).pathname;
   const output = await new Deno.Command(deno, {
