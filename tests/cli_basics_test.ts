@@ -9,12 +9,17 @@ import { tempDir } from "./support/temp_files.ts";
 const MOD_URL = new URL("../mod.ts", import.meta.url).href;
 const CLI_PATH = new URL("../cli/main.ts", import.meta.url).pathname;
 
-async function cli(args: string[], cwd = Deno.cwd(), debug = false) {
+async function cli(
+  args: string[],
+  cwd = Deno.cwd(),
+  debug = false,
+  env: Record<string, string> = {},
+) {
   const stdout = new BufferSink();
   const stderr = new BufferSink();
   const code = await runCli(args, {
     cwd,
-    env: {},
+    env,
     stdout,
     stderr,
     signal: new AbortController().signal,
@@ -141,6 +146,48 @@ export default definePipeline({
     "pipeline demo\n\ntasks:\n  build\n    $ echo build\n\njobs:\n  verify -> build\n",
   );
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("cli metadata text shows settings", async () => {
+  const dir = await projectWith(
+    `import { definePipeline, env, job, sh, task, trigger } from MOD_URL;
+export default definePipeline({
+  name: "demo",
+  env: { MODE: "ci" },
+  triggers: {
+    push: trigger.github({ events: ["push"], branches: ["main"] }),
+    nightly: trigger.schedule("0 3 * * *"),
+  },
+  tasks: { build: task({ run: sh\`echo build\` }) },
+  jobs: {
+    release: job({
+      target: "build",
+      trigger: ["push", "nightly"],
+      env: { TOKEN: env.secret("NPM_TOKEN"), LEVEL: env.var("LEVEL", { default: "1" }) },
+      github: { permissions: { contents: "read" } },
+    }),
+  },
+  sync: { github: true, tasks: true },
+});
+`,
+  );
+  const result = await cli(["metadata"], dir, false, { NPM_TOKEN: "s3cret-value" });
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /\nenv:\n {2}MODE="ci"\n/);
+  assert.match(result.stdout, /\ntriggers:\n {2}push: github push branches main\n/);
+  assert.match(result.stdout, /\n {2}nightly: cron 0 3 \* \* \*\n/);
+  assert.match(result.stdout, /\n {2}release -> build on push, nightly\n/);
+  assert.match(
+    result.stdout,
+    /\n {4}env: TOKEN \(secret NPM_TOKEN\), LEVEL \(var LEVEL, default "1"\)\n/,
+  );
+  assert.match(result.stdout, /\n {4}permissions: contents read\n/);
+  assert.match(result.stdout, /\nsync:\n {2}github: \.github\/workflows\/async-pipeline\.yml\n/);
+  assert.match(
+    result.stdout,
+    /\n {2}tasks: package\.json scripts, deno\.json tasks \(prefix pipeline\)\n/,
+  );
+  assert.doesNotMatch(result.stdout, /s3cret-value/);
 });
 
 Deno.test("cli metadata reads --config", async () => {

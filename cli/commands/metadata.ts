@@ -78,6 +78,52 @@ function sourceLines(sources: Record<string, SourceMetadata>, cwd: string): stri
   return lines;
 }
 
+type EnvMetadata =
+  | { type: "literal"; value: string }
+  | { type: "secret"; name: string }
+  | { type: "var"; name: string; default?: string };
+
+type JobMetadata = {
+  targets: string[];
+  triggers: string[];
+  env: Record<string, EnvMetadata>;
+  github: { permissions?: Record<string, string> };
+};
+
+type SyncMetadata = {
+  github?: { workflow: string };
+  tasks?: { prefix: string; runners: string[] };
+};
+
+/** What each task sync runner writes. */
+const RUNNER_FILES: Record<string, string> = {
+  package: "package.json scripts",
+  deno: "deno.json tasks",
+};
+
+/** Renders one env entry; a secret shows the name it is read from, never a value. */
+function envText(key: string, value: EnvMetadata): string {
+  if (value.type === "secret") return `${key} (secret ${value.name})`;
+  if (value.type === "var") {
+    const fallback = value.default === undefined
+      ? ""
+      : `, default ${JSON.stringify(value.default)}`;
+    return `${key} (var ${value.name}${fallback})`;
+  }
+  return `${key}=${JSON.stringify(value.value)}`;
+}
+
+/** Renders a trigger as its kind and settings, such as `github push branches main`. */
+function triggerText(trigger: Record<string, unknown>): string {
+  const { kind, ...settings } = trigger;
+  const parts = [String(kind)];
+  for (const [key, value] of Object.entries(settings)) {
+    const text = Array.isArray(value) ? value.join(", ") : String(value);
+    parts.push(key === "events" || key === "cron" ? text : `${key} ${text}`);
+  }
+  return parts.join(" ");
+}
+
 function renderText(
   name: string,
   metadata: Record<string, unknown>,
@@ -85,6 +131,21 @@ function renderText(
   cwd: string,
 ): string {
   const lines = [`pipeline ${name}`];
+  const env = metadata.env as Record<string, EnvMetadata>;
+  if (Object.keys(env).length > 0) {
+    lines.push(
+      "",
+      "env:",
+      ...Object.entries(env).map(([key, value]) => `  ${envText(key, value)}`),
+    );
+  }
+  const triggers = metadata.triggers as Record<string, Record<string, unknown>>;
+  if (Object.keys(triggers).length > 0) {
+    lines.push("", "triggers:");
+    for (const [id, trigger] of Object.entries(triggers)) {
+      lines.push(`  ${id}: ${triggerText(trigger)}`);
+    }
+  }
   const tasks = metadata.tasks as Record<
     string,
     {
@@ -110,11 +171,34 @@ function renderText(
       );
     }
   }
-  const jobs = metadata.jobs as Record<string, { targets: string[]; triggers: string[] }>;
+  const jobs = metadata.jobs as Record<string, JobMetadata>;
   lines.push("", "jobs:");
   for (const [id, job] of Object.entries(jobs)) {
     const triggers = job.triggers.length ? ` on ${job.triggers.join(", ")}` : "";
     lines.push(`  ${id} -> ${job.targets.join(", ")}${triggers}`);
+    // The job's env repeats the pipeline's; only its own keys are listed.
+    const own = Object.entries(job.env).filter(([key, value]) =>
+      JSON.stringify(env[key]) !== JSON.stringify(value)
+    );
+    if (own.length > 0) {
+      lines.push(`    env: ${own.map(([key, value]) => envText(key, value)).join(", ")}`);
+    }
+    const permissions = Object.entries(job.github.permissions ?? {});
+    if (permissions.length > 0) {
+      lines.push(
+        `    permissions: ${permissions.map(([scope, level]) => `${scope} ${level}`).join(", ")}`,
+      );
+    }
+  }
+
+  const sync = metadata.sync as SyncMetadata;
+  if (sync.github || sync.tasks) {
+    lines.push("", "sync:");
+    if (sync.github) lines.push(`  github: ${sync.github.workflow}`);
+    if (sync.tasks) {
+      const files = sync.tasks.runners.map((runner) => RUNNER_FILES[runner] ?? runner);
+      lines.push(`  tasks: ${files.join(", ")} (prefix ${sync.tasks.prefix})`);
+    }
   }
 
   if (includeSources) {
