@@ -60,10 +60,13 @@ export function importStrategy(path: string, runtime: RuntimeFeatures): ImportSt
  * transformation (enums, namespaces, parameter properties) and `.ts` files
  * inside `node_modules`. It also raises a `SyntaxError` for ES module syntax
  * in a package whose `package.json` sets `"type": "commonjs"`, and for a
- * type imported without `import type`. `jiti` handles all of these.
+ * type imported without `import type`. `jiti` handles all of these. Code
+ * that type stripping cannot parse at all (`ERR_INVALID_TYPESCRIPT_SYNTAX`)
+ * is not retried: it is invalid for `jiti` too, and Node's error names the line.
  */
 export function isRetryableWithLoader(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
+  if (code === "ERR_INVALID_TYPESCRIPT_SYNTAX") return false;
   return error instanceof SyntaxError ||
     code === "ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX" ||
     code === "ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING";

@@ -59,6 +59,13 @@ Deno.test("isRetryableWithLoader accepts stripping errors", () => {
   assert.equal(isRetryableWithLoader(null), false);
 });
 
+Deno.test("isRetryableWithLoader rejects invalid TypeScript syntax", () => {
+  const error = Object.assign(new SyntaxError("Expression expected"), {
+    code: "ERR_INVALID_TYPESCRIPT_SYNTAX",
+  });
+  assert.equal(isRetryableWithLoader(error), false);
+});
+
 Deno.test("currentRuntime reports Deno", () => {
   const runtime = currentRuntime();
   assert.equal(typeof runtime.deno, "string");
