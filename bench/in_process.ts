@@ -1,18 +1,21 @@
 /**
- * Times fully cached runs of one suite's workspace inside one process: the
- * pipeline module is imported once and `runJob` is called again and again.
- * Compared with the CLI's fully cached run, the difference is what a fresh
- * process pays: runtime startup, module loading and code that V8 has not
- * yet compiled or optimized. It is the lower bound of a resident runner.
+ * Times runs of one suite's workspace inside one process: the pipeline
+ * module is imported once and `runJob` is called again and again, fully
+ * cached (`--scenario cached`) or with the cache and outputs removed before
+ * each run (`--scenario cold`). Compared with the CLI's runs, the difference
+ * is what a fresh process pays: runtime startup, module loading and code
+ * that V8 has not yet compiled or optimized. It is the lower bound of a
+ * resident runner.
  *
- *   deno run -A bench/in_process.ts [--suite p200] [--runs 30] [--work <dir>]
- *   node bench/in_process.ts [--suite p200] [--runs 30] [--work <dir>]
+ *   deno run -A bench/in_process.ts [--suite p200] [--scenario cached|cold] [--runs 30] [--work <dir>]
+ *   node bench/in_process.ts [--suite p200] [--scenario cached|cold] [--runs 30] [--work <dir>]
  *
  * Node runs the TypeScript sources through its type stripping (Node 22.18+).
  *
  * @module
  */
 
+import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
@@ -31,15 +34,28 @@ const { values } = parseArgs({
   args: process.argv.slice(2),
   options: {
     suite: { type: "string", default: "p200" },
+    scenario: { type: "string", default: "cached" },
     runs: { type: "string", default: "30" },
     concurrency: { type: "string", default: "2" },
-    work: { type: "string", default: join(tmpdir(), "async-pipeline-bench", "in-process") },
+    work: {
+      type: "string",
+      default: join(tmpdir(), "async-pipeline-bench", "in-process"),
+    },
   },
 });
 const define = SUITES[values.suite];
 if (!define) throw new Error(`Unknown suite "${values.suite}".`);
 const suite = define();
-if (suite.graph.kind !== "packages") throw new Error("Only package suites have a cached scenario.");
+if (suite.graph.kind !== "packages") {
+  throw new Error("Only package suites are supported.");
+}
+const graph = suite.graph;
+const cold = values.scenario === "cold";
+if (!cold && values.scenario !== "cached") {
+  throw new Error(
+    `--scenario must be cached or cold, got "${values.scenario}".`,
+  );
+}
 
 const adapter = asyncPipelineAdapter(
   { benchDir: BENCH_DIR, repoDir: REPO_DIR, node: "node", deno: "deno" },
@@ -47,9 +63,13 @@ const adapter = asyncPipelineAdapter(
   { kind: "source" },
 );
 const dir = join(values.work, suite.label);
-generateWorkspace(dir, suite.graph, [adapter], [adapter]);
+generateWorkspace(dir, graph, [adapter], [adapter]);
 const pipeline = (await import(pathToFileURL(join(dir, "pipeline.ts")).href)).default;
-const options = { id: "build", cwd: dir, concurrency: Number(values.concurrency) };
+const options = {
+  id: "build",
+  cwd: dir,
+  concurrency: Number(values.concurrency),
+};
 
 // The first run fills the cache. The second, after the racy window, hashes
 // its outputs once more, so every timed run finds its files trusted.
@@ -57,20 +77,32 @@ await runJob(pipeline, options);
 waitOutRacyWindow();
 await runJob(pipeline, options);
 
+/** Removes the cache, the records and every package's outputs. */
+function clean(): void {
+  rmSync(join(dir, ".async"), { recursive: true, force: true });
+  for (const pkg of graph.packages) {
+    rmSync(join(dir, pkg.dir, "dist"), { recursive: true, force: true });
+  }
+}
+
 const times: number[] = [];
 for (let run = 0; run < Number(values.runs); run++) {
+  if (cold) clean();
   const started = performance.now();
   const record = await runJob(pipeline, options);
   times.push(performance.now() - started);
   const hits = record.tasks.filter((task) => task.cacheHit).length;
-  if (hits !== record.tasks.length) {
-    throw new Error(`run ${run + 1}: ${hits} of ${record.tasks.length} tasks were cache hits.`);
+  const expected = cold ? 0 : record.tasks.length;
+  if (record.status !== "passed" || hits !== expected) {
+    throw new Error(
+      `run ${run + 1}: ${record.status}, ${hits} of ${record.tasks.length} hits.`,
+    );
   }
 }
 times.sort((a, b) => a - b);
 const runtime = process.versions.deno ? `Deno ${process.versions.deno}` : `Node ${process.version}`;
 console.log(
-  `${suite.label}, ${runtime}, ${times.length} fully cached runs in one process: ` +
+  `${suite.label}, ${runtime}, ${times.length} ${values.scenario} runs in one process: ` +
     `median ${times[times.length >> 1].toFixed(1)} ms, ` +
     `min ${times[0].toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms`,
 );
