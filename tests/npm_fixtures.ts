@@ -274,9 +274,14 @@ export default definePipeline({
   tasks: {
     speak: task({
       cache: false,
-      run: (ctx) => {
+      run: async (ctx) => {
         console.log("console " + ctx.env.TOKEN);
         process.stdout.write("write " + ctx.env.TOKEN + "\\n");
+        // The runner's warning about this error goes to stderr, not to the task's output.
+        setTimeout(() => {
+          throw new Error("thrown from a timer");
+        }, 1);
+        await new Promise((resolve) => setTimeout(resolve, 50));
       },
     }),
   },

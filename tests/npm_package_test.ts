@@ -432,6 +432,7 @@ for (const runtime of RUNTIMES) {
     const record = parseJson(output, "run speak --format json");
     assert.equal(record.status, "passed");
     assert.ok(!(output.stdout + output.stderr).includes("npm-console-secret"));
+    assert.match(output.stderr, /^warning: task code threw an uncaught error/m);
     const log = await node.read(`console/.async/runs/${record.id}/logs/speak.stdout.log`);
     assert.equal(log, "console ***\nwrite ***\n");
   });
