@@ -217,11 +217,49 @@ export default definePipeline({ name: "lib", tasks: { test: task({ run: sh\`true
   assert.equal(stdout, "preparing lib prepare\nprepared\n");
 });
 
+Deno.test("late step output stays masked", async () => {
+  const cwd = await project();
+  const printed = gate();
+  const pipeline = definePipeline({
+    name: "late",
+    tasks: {
+      early: task({
+        cache: false,
+        run: (ctx) => {
+          setTimeout(() => {
+            console.log(`late ${ctx.env.TOKEN}`);
+            printed.open();
+          }, 20);
+        },
+      }),
+      after: task({ cache: false, dependsOn: ["early"], run: () => printed.promise }),
+    },
+    jobs: { late: job({ target: "after", env: { TOKEN: env.secret("LATE_TOKEN") } }) },
+  });
+  const events: RunEvent[] = [];
+  const record = await executeRun(pipeline, {
+    id: "late",
+    cwd,
+    env: baseEnv({ LATE_TOKEN: "late-secret-value" }),
+    echo: true,
+  }, { onEvent: (event) => events.push(event) });
+  assert.equal(record.status, "passed");
+  const kinds: string[] = [];
+  for (const event of events) {
+    if (event.type === "task-finished" && event.taskId === "early") kinds.push("finished");
+    if (event.type === "task-output") kinds.push(`${event.taskId}: ${event.text}`);
+  }
+  assert.deepEqual(kinds, ["finished", "early: late ***\n"]);
+  assert.equal(await log(cwd, record, "early", "stdout"), "");
+});
+
 Deno.test("console outside steps passes through", async () => {
   const cwd = await project();
   const original = console.log;
   const seen: string[] = [];
-  console.log = (...args: unknown[]) => void seen.push(args.join(" "));
+  console.log = (...args: unknown[]) => {
+    seen.push(args.join(" "));
+  };
   let record: ExecutionRecord;
   try {
     const pipeline = definePipeline({
