@@ -68,11 +68,14 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   // An exception thrown outside any awaited call (for example in a task's
   // abort listener or timer) would otherwise kill the process and leave the
   // record `running` with the lock taken. It is reported, and the run goes on.
+  // Bound before a run wraps `process.stderr.write` for function steps, so the
+  // warning reaches the terminal instead of the output of the task that threw.
+  const writeStderr = process.stderr.write.bind(process.stderr);
   const onUncaught = (error: unknown) => {
     if (process.stderr.destroyed) return;
     // The message may contain a secret, so it is printed only with --debug.
     const detail = argv.includes("--debug") && error instanceof Error ? `: ${error.stack}` : "";
-    process.stderr.write(
+    writeStderr(
       `warning: task code threw an uncaught error; the run goes on${
         detail || " (rerun with --debug to see it)"
       }\n`,

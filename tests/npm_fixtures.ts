@@ -265,6 +265,30 @@ export default definePipeline({
 });
 `;
 
+/** A function step that prints a secret with `console.log` and `process.stdout.write`. */
+export const CONSOLE_PIPELINE_TS =
+  `import { definePipeline, env, job, task } from "@async/pipeline";
+
+export default definePipeline({
+  name: "console-fixture",
+  tasks: {
+    speak: task({
+      cache: false,
+      run: async (ctx) => {
+        console.log("console " + ctx.env.TOKEN);
+        process.stdout.write("write " + ctx.env.TOKEN + "\\n");
+        // The runner's warning about this error goes to stderr, not to the task's output.
+        setTimeout(() => {
+          throw new Error("thrown from a timer");
+        }, 1);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      },
+    }),
+  },
+  jobs: { speak: job({ target: "speak", env: { TOKEN: env.secret("CONSOLE_TOKEN") } }) },
+});
+`;
+
 /** A TypeScript consumer that type-checks every subpath's declarations. */
 export const CONSUMER_TS =
   `import { definePipeline, job, sh, task, type Pipeline } from "@async/pipeline";

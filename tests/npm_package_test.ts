@@ -36,6 +36,7 @@ import {
   CACHED_PIPELINE_TS,
   COMMONJS_PACKAGE_JSON,
   COMMONJS_PIPELINE_TS,
+  CONSOLE_PIPELINE_TS,
   CONSUMER_TS,
   consumerTsconfig,
   ENUM_PIPELINE_TS,
@@ -68,6 +69,7 @@ const PROJECT_FILES: Readonly<Record<string, string>> = {
   "cached/src/input.txt": "cached input\n",
   "tools/loaded_builtins.mjs": LOADED_BUILTINS_MJS,
   "many/pipeline.ts": MANY_PIPELINE_TS,
+  "console/pipeline.ts": CONSOLE_PIPELINE_TS,
 };
 
 // One build and one tarball serve the whole file. The projects of both Node
@@ -421,6 +423,18 @@ for (const runtime of RUNTIMES) {
     ]);
     const stored = JSON.parse(await node.read(`.async/runs/${record.id}/execution.json`));
     assert.deepEqual(stored, record);
+  });
+
+  packageTest(`${name} run masks step console output`, async () => {
+    const node = await project(runtime);
+    const args = ["run", "speak", "--config", "console/pipeline.ts", "--format", "json"];
+    const output = await node.bin(args, { CONSOLE_TOKEN: "npm-console-secret" });
+    const record = parseJson(output, "run speak --format json");
+    assert.equal(record.status, "passed");
+    assert.ok(!(output.stdout + output.stderr).includes("npm-console-secret"));
+    assert.match(output.stderr, /^warning: task code threw an uncaught error/m);
+    const log = await node.read(`console/.async/runs/${record.id}/logs/speak.stdout.log`);
+    assert.equal(log, "console ***\nwrite ***\n");
   });
 
   packageTest(`${name} cached run loads no child_process`, async () => {

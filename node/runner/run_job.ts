@@ -29,6 +29,7 @@ import type {
 } from "../types.ts";
 import { SCHEMA_VERSION } from "../types.ts";
 import { readCandidate } from "./candidate.ts";
+import { captureConsole, outsideTasks } from "./console_capture.ts";
 import { processEcho } from "./echo.ts";
 import type { RunEvent, RunEventListener } from "./events.ts";
 import { planJob, planTask, type RunPlan, selectExecutor } from "./plan.ts";
@@ -139,6 +140,8 @@ export async function executeRun(
   const runId = createRunId();
 
   const lock = await acquireRunLock(projectDir, runId);
+  // What function steps write to the console is captured while the run lasts.
+  const releaseConsole = captureConsole();
   try {
     return await runLocked({
       pipeline,
@@ -156,6 +159,7 @@ export async function executeRun(
         hooks.createCache?.({ pipeline, projectDir, runId, force: options.force === true }),
     });
   } finally {
+    releaseConsole();
     await lock.release();
     // Pruning is best effort: a failure must not hide the run's result, and the next run retries.
     await pruneRuns(projectDir, keepRuns, runId).catch(() => undefined);
@@ -177,9 +181,14 @@ interface LockedRun {
   readonly cache?: TaskCacheHooks;
 }
 
+/**
+ * Returns the run's event listener. Listeners run outside any task, so what
+ * a presenter writes while a step logs is not taken for the step's output.
+ */
 function listener(run: LockedRun): RunEventListener {
   const target = run.hooks.onEvent ?? (run.options.echo ? processEcho() : undefined);
-  return (event: RunEvent) => target?.(event);
+  if (target === undefined) return () => {};
+  return (event: RunEvent) => outsideTasks(() => target(event));
 }
 
 function initialRecord(run: LockedRun): ExecutionRecord {

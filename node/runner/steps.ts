@@ -7,6 +7,7 @@ import { toShellCommand } from "../../core/sh.ts";
 import { secretKeyTextDigest } from "../cache_seam.ts";
 import { type RenderedShell, renderShell } from "../env.ts";
 import type { FunctionStep } from "../../core/types.ts";
+import { withTaskOutput } from "./console_capture.ts";
 import { deferredShellContext, taskContext, taskDir } from "./context.ts";
 import type { TaskOutput } from "./output.ts";
 import type { RunState } from "./state.ts";
@@ -252,7 +253,9 @@ async function runFunction(
   const { state, task, output, meta } = options;
   const ctx = taskContext(state, task, options.candidate as CandidateContext, output, meta, signal);
   try {
-    await Promise.race([Promise.resolve().then(() => step.fn(ctx)), abortPromise(signal)]);
+    // Console output of the step and of the work it starts is the task's output.
+    const running = withTaskOutput(output, () => Promise.resolve().then(() => step.fn(ctx)));
+    await Promise.race([running, abortPromise(signal)]);
     return undefined;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -7,6 +7,7 @@ import { uncachedFingerprint } from "../cache/task_cache.ts";
 import type { CacheLookupInput, CacheLookupResult } from "../cache_seam.ts";
 import type { AttemptRecord, TaskResult } from "../types.ts";
 import { cacheLookupInput } from "./cache_input.ts";
+import { withTaskOutput } from "./console_capture.ts";
 import { taskDir } from "./context.ts";
 import { TaskOutput } from "./output.ts";
 import type { RunState } from "./state.ts";
@@ -181,7 +182,8 @@ export async function runTask(
   let steps: PreparedStep[];
   try {
     candidate = needsCandidate(task) ? await state.candidate() : undefined;
-    steps = prepareSteps(state, task, candidate);
+    // Deferred `sh` callbacks run here, so their console output is the task's output too.
+    steps = withTaskOutput(output, () => prepareSteps(state, task, candidate));
   } catch (error) {
     await failBeforeAttempts(state, result, output, started.ms, error, ErrorCode.TASK_FAILED);
     return false;

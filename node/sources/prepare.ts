@@ -15,6 +15,7 @@ import { type DeferredShellContext, toShellCommand } from "../../core/sh.ts";
 import { type RenderedShell, renderShell } from "../env.ts";
 import { writeFileAtomic } from "../records.ts";
 import { readGitFacts } from "../runner/candidate.ts";
+import { withTaskOutput } from "../runner/console_capture.ts";
 import { TaskOutput } from "../runner/output.ts";
 import type { RunState } from "../runner/state.ts";
 import { secretDigest } from "../runner/steps.ts";
@@ -104,9 +105,13 @@ export interface PrepareOptions {
 async function runStep(options: PrepareOptions, index: number, output: TaskOutput) {
   const { state, source } = options;
   const step = source.declaration.prepare[index];
-  const rendered = step.kind === "shell"
-    ? options.rendered.get(index)
-    : renderDeferred(state, source, index, await state.candidate());
+  let rendered: RenderedShell | undefined;
+  if (step.kind === "shell") rendered = options.rendered.get(index);
+  else {
+    const candidate = await state.candidate();
+    // A deferred callback's console output is the prepare output, as for a task.
+    rendered = withTaskOutput(output, () => renderDeferred(state, source, index, candidate));
+  }
   if (rendered === undefined) throw new Error(`${prepareLabel(source.id, index)} was not rendered`);
   const display = step.kind === "shell" ? step.text : state.redactor.redact(rendered.script);
 
