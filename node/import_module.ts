@@ -98,9 +98,12 @@ export async function importModule(
     // parses or links it) means the body runs a second time under jiti.
     try {
       return await importWithLoader(url);
-    } catch {
-      // The native error names the real problem in Node's standard words.
-      throw error;
+    } catch (retryError) {
+      // A SyntaxError from jiti too means the file itself is at fault, and
+      // the native error names that in Node's standard words. Any other
+      // error was thrown by the module body, which jiti did get to run, as
+      // a pipeline definition with an unknown field does in a CommonJS package.
+      throw retryError instanceof SyntaxError ? error : retryError;
     }
   }
 }

@@ -144,6 +144,31 @@ Deno.test("importModule keeps the native error", async () => {
   }
 });
 
+Deno.test("importModule reports the error of the body jiti ran", async () => {
+  const dir = await tempDir(PREFIX);
+  try {
+    const log = join(dir, "runs.log");
+    const path = join(dir, "pipeline.ts");
+    await writeFile(
+      path,
+      `import { appendFileSync, readFileSync } from "node:fs";
+appendFileSync(${JSON.stringify(log)}, "x");
+const run: number = readFileSync(${JSON.stringify(log)}, "utf8").length;
+if (run === 1) throw new SyntaxError("Cannot use import statement outside a module");
+throw Object.assign(new Error("unknown field timout"), { code: "ASYNC_PIPELINE_UNKNOWN_FIELD" });
+`,
+    );
+    await assert.rejects(
+      importModule(pathToFileURL(path).href, { typescript: "strip" }),
+      (error: Error & { code?: string }) =>
+        error.code === "ASYNC_PIPELINE_UNKNOWN_FIELD" && /timout/.test(error.message),
+    );
+    assert.equal(await readFile(log, "utf8"), "xx", "jiti did not retry the import");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("importModule rethrows other errors", async () => {
   const dir = await tempDir(PREFIX);
   try {
