@@ -248,3 +248,72 @@ Deno.test("gc command keeps runs when env disables pruning", async () => {
   assert.equal(one.code, 0, one.stderr);
   assert.deepEqual(await readdir(join(dir, ".async/runs")), ["20300101T000000002Z-00000b"]);
 });
+
+/** A signal that reads as aborted from its `after + 1`-th check on. */
+function abortsAfter(after: number): AbortSignal {
+  let checks = 0;
+  return {
+    get aborted() {
+      return ++checks > after;
+    },
+  } as AbortSignal;
+}
+
+Deno.test("gc stops between run records once aborted", async () => {
+  const dir = await makeProject();
+  const ids = [1, 2, 3, 4, 5].map((n) => `20300101T00000000${n}Z-00000${n}`);
+  for (const id of ids) await writeRun(dir, id);
+  const result = await gc(dir, { keep: 0, signal: abortsAfter(2) });
+  assert.equal(result.interrupted, true);
+  assert.equal(result.runs.removed.length, 2);
+  assert.equal((await readdir(join(dir, ".async/runs"))).length, 3);
+});
+
+Deno.test("gc stops between cache entries once aborted", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  await fillCache(dir);
+  const namespace = join(dir, ".async/cache/tasks/local");
+  const result = await gc(dir, { keep: 10, cacheDays: 0, signal: abortsAfter(1) });
+  assert.equal(result.interrupted, true);
+  assert.equal(result.cache.removed, 1);
+  const left = (await readdir(namespace)).filter((name) => /^[0-9a-f]{64}$/.test(name));
+  assert.equal(left.length, 1);
+  const entry = await readdir(join(namespace, left[0]));
+  assert.ok(entry.includes("result.json"), "the entry left behind is whole");
+});
+
+Deno.test("clearCache removes nothing once aborted", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const keys = await fillCache(dir);
+  const controller = new AbortController();
+  controller.abort();
+  const cleared = await clearCache(dir, undefined, controller.signal);
+  assert.equal(cleared.interrupted, true);
+  const namespace = join(dir, ".async/cache/tasks/local");
+  assert.ok((await readdir(namespace)).includes(keys.build));
+});
+
+Deno.test("gc command reports an interrupt", async () => {
+  const dir = await makeProject();
+  await writeRun(dir, "20300101T000000001Z-00000a");
+  const controller = new AbortController();
+  controller.abort();
+  const stdout = new BufferSink();
+  const stderr = new BufferSink();
+  const code = await runCli(["gc", "--keep", "0"], {
+    cwd: dir,
+    env: {},
+    stdout,
+    stderr,
+    signal: controller.signal,
+    debug: false,
+  });
+  assert.equal(code, 1);
+  assert.equal(stdout.text(), "");
+  assert.match(
+    stderr.text(),
+    /^error\[ASYNC_PIPELINE_INTERRUPTED\]: gc was interrupted after removing 0 run records/,
+  );
+  assert.match(stderr.text(), /run `async-pipeline gc` again to finish/);
+  assert.equal((await readdir(join(dir, ".async/runs"))).length, 1);
+});

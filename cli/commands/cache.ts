@@ -47,6 +47,18 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
+/**
+ * Reports a command that a signal stopped between two removals and returns
+ * exit code 1; the CLI turns it into the signal's exit code.
+ */
+function interrupted(ctx: CliContext, command: string, summary: string): number {
+  ctx.stderr.write(
+    `error[${ErrorCode.INTERRUPTED}]: ${command} was interrupted after removing ${summary}.\n` +
+      `  hint: everything removed went as a whole; run \`async-pipeline ${command}\` again to finish.\n`,
+  );
+  return 1;
+}
+
 function counted(count: number, singular: string, plural: string): string {
   return `${count} ${count === 1 ? singular : plural}`;
 }
@@ -54,12 +66,12 @@ function counted(count: number, singular: string, plural: string): string {
 async function runCacheClear(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseCommandArgs("cache clear", args, { config: { type: "string" } }, false);
   const { rootDir, roots } = await projectStores(ctx, values.config);
-  const cleared = await clearCache(rootDir, roots);
-  ctx.stdout.write(
-    `Removed ${counted(cleared.entries, "cache entry", "cache entries")}, freeing ${
-      formatBytes(cleared.bytes)
-    }.\n`,
-  );
+  const cleared = await clearCache(rootDir, roots, ctx.signal);
+  const summary = `${counted(cleared.entries, "cache entry", "cache entries")}, freeing ${
+    formatBytes(cleared.bytes)
+  }`;
+  if (cleared.interrupted) return interrupted(ctx, "cache clear", summary);
+  ctx.stdout.write(`Removed ${summary}.\n`);
   return 0;
 }
 
@@ -81,14 +93,14 @@ async function runGc(args: string[], ctx: CliContext): Promise<number> {
   const keep = parsePositiveInt("keep", values.keep, true) ?? defaultKeep(ctx);
   const cacheDays = parsePositiveInt("cache-days", values["cache-days"], true);
   const { rootDir, roots } = await projectStores(ctx, values.config);
-  const result = await gc(rootDir, { keep, cacheDays, roots });
+  const result = await gc(rootDir, { keep, cacheDays, roots, signal: ctx.signal });
   const runs = counted(result.runs.removed.length, "run record", "run records");
   const entries = counted(result.cache.removed, "cache entry", "cache entries");
-  ctx.stdout.write(
-    `Removed ${runs} (${formatBytes(result.runs.bytes)}) and ${entries} (${
-      formatBytes(result.cache.bytes)
-    }).\n`,
-  );
+  const summary = `${runs} (${formatBytes(result.runs.bytes)}) and ${entries} (${
+    formatBytes(result.cache.bytes)
+  })`;
+  if (result.interrupted) return interrupted(ctx, "gc", summary);
+  ctx.stdout.write(`Removed ${summary}.\n`);
   return 0;
 }
 

@@ -29,6 +29,8 @@ export interface ClearResult {
   entries: number;
   /** Bytes freed. */
   bytes: number;
+  /** True when the signal stopped the work before everything was removed. */
+  interrupted: boolean;
 }
 
 export { DEFAULT_KEEP_RUNS };
@@ -43,12 +45,16 @@ export interface GcOptions {
   roots?: readonly string[];
   /** Clock in milliseconds since the epoch (default `Date.now`). */
   now?: () => number;
+  /** Stops the work between two removals once aborted; what was removed stays removed. */
+  signal?: AbortSignal;
 }
 
 /** Run records and cache entries that {@link gc} removed. */
 export interface GcResult {
   runs: { removed: string[]; bytes: number };
   cache: { removed: number; bytes: number };
+  /** True when the signal stopped the work before everything was pruned. */
+  interrupted: boolean;
 }
 
 /** Returns the absolute file store roots of a pipeline, the built-in root included. */
@@ -114,17 +120,27 @@ async function removeIfEmpty(directory: string): Promise<void> {
   }
 }
 
-/** Removes every entry of the file stores at `roots` and the process-local memory entries. */
+/**
+ * Removes every entry of the file stores at `roots` and the process-local
+ * memory entries. Each entry goes as a whole directory, so stopping on
+ * `signal` between two of them leaves no entry half-removed.
+ */
 export async function clearCache(
   rootDir: string,
   roots: readonly string[] = fileStoreRoots(rootDir),
+  signal?: AbortSignal,
 ): Promise<ClearResult> {
-  const result: ClearResult = { entries: clearMemoryEntries(rootDir), bytes: 0 };
+  const result: ClearResult = {
+    entries: clearMemoryEntries(rootDir),
+    bytes: 0,
+    interrupted: false,
+  };
   for (const root of roots) {
     for (const namespace of await namespaceDirectories(root)) {
       for (const child of await children(namespace)) {
         const isEntry = child.isDirectory() && isDigest(child.name);
         if (!isEntry && child.name !== ".latest" && child.name !== ".tmp") continue;
+        if (signal?.aborted) return { ...result, interrupted: true };
         const path = join(namespace, child.name);
         result.bytes += await diskUsage(path);
         if (isEntry) result.entries++;
@@ -157,7 +173,11 @@ async function isActiveRun(directory: string): Promise<boolean> {
   }
 }
 
-async function pruneRuns(rootDir: string, keep: number): Promise<GcResult["runs"]> {
+async function pruneRuns(
+  rootDir: string,
+  keep: number,
+  signal: AbortSignal | undefined,
+): Promise<GcResult["runs"] & { interrupted: boolean }> {
   const runsDirectory = join(rootDir, RUNS_DIR);
   const ids = (await children(runsDirectory))
     .filter((child) => child.isDirectory() && isRunId(child.name))
@@ -165,20 +185,27 @@ async function pruneRuns(rootDir: string, keep: number): Promise<GcResult["runs"
   const removed: string[] = [];
   let bytes = 0;
   for (const id of ids.slice(keep)) {
+    if (signal?.aborted) return { removed: removed.reverse(), bytes, interrupted: true };
     const directory = join(runsDirectory, id);
     if (await isActiveRun(directory)) continue;
     bytes += await diskUsage(directory);
     await rm(directory, { recursive: true, force: true });
     removed.push(id);
   }
-  return { removed: removed.reverse(), bytes };
+  return { removed: removed.reverse(), bytes, interrupted: false };
 }
 
-async function pruneNamespace(namespace: string, cutoff: number, now: number) {
+async function pruneNamespace(
+  namespace: string,
+  cutoff: number,
+  now: number,
+  signal: AbortSignal | undefined,
+) {
   let removed = 0;
   let bytes = 0;
   for (const child of await children(namespace)) {
     if (!child.isDirectory() || !isDigest(child.name)) continue;
+    if (signal?.aborted) return { removed, bytes, interrupted: true };
     const path = join(namespace, child.name);
     const lastUsed = (await stat(path)).mtimeMs;
     if (lastUsed > cutoff) continue;
@@ -201,25 +228,28 @@ async function pruneNamespace(namespace: string, cutoff: number, now: number) {
       await rm(path, { force: true });
     }
   }
-  return { removed, bytes };
+  return { removed, bytes, interrupted: false };
 }
 
 /**
  * Prunes run records under `.async/runs/` beyond the newest `keep` (a run
  * still in progress is kept) and cache entries unused for `cacheDays` days.
+ * Once `options.signal` is aborted it stops before the next record or entry.
  */
 export async function gc(rootDir: string, options: GcOptions = {}): Promise<GcResult> {
   const now = (options.now ?? Date.now)();
   const keep = options.keep ?? DEFAULT_KEEP_RUNS;
   const cutoff = now - (options.cacheDays ?? DEFAULT_CACHE_DAYS) * DAY_MS;
-  const runs = await pruneRuns(rootDir, keep);
+  const { interrupted, ...runs } = await pruneRuns(rootDir, keep, options.signal);
   const cache = { removed: 0, bytes: 0 };
+  if (interrupted) return { runs, cache, interrupted };
   for (const root of options.roots ?? fileStoreRoots(rootDir)) {
     for (const namespace of await namespaceDirectories(root)) {
-      const pruned = await pruneNamespace(namespace, cutoff, now);
+      const pruned = await pruneNamespace(namespace, cutoff, now, options.signal);
       cache.removed += pruned.removed;
       cache.bytes += pruned.bytes;
+      if (pruned.interrupted) return { runs, cache, interrupted: true };
     }
   }
-  return { runs, cache };
+  return { runs, cache, interrupted: false };
 }
