@@ -8,6 +8,7 @@
 
 import type { EnvValue } from "./env.ts";
 import type { NormalizedStep, NormalizedTask, Pipeline } from "./model.ts";
+import { maskUrlCredentials } from "./sources.ts";
 
 /** JSON-ready description of one step. */
 export type StepMetadata =
@@ -97,6 +98,8 @@ export function pipelineMetadata(pipeline: Pipeline): Record<string, unknown> {
       const { kind: _kind, prepare, ...rest } = source;
       return {
         ...rest,
+        // A git URL may carry a token; metadata is often pasted into logs.
+        ...("url" in rest ? { url: maskUrlCredentials(rest.url) } : {}),
         prepare: prepare.map((step) =>
           step.kind === "shell" ? { type: "shell", command: step.text } : { type: "deferred-shell" }
         ),

@@ -122,3 +122,8 @@ export const source: { path: typeof pathSource; git: typeof gitSource } = Object
 export function isSource(value: unknown): value is Source {
   return typeof value === "object" && value !== null && (value as Source).kind === "source";
 }
+
+/** Replaces the user information of URLs (`https://user:token@host`) with `***`. */
+export function maskUrlCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, "$1***@");
+}

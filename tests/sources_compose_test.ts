@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { definePipeline, dependsOn, job, sh, source, task } from "../mod.ts";
 import { composeSources, sourceOfReference } from "../node/sources/compose.ts";
+import { pipelineMetadata } from "../core/metadata.ts";
 
 const step = sh`true`;
 
@@ -102,4 +103,17 @@ Deno.test("source ids exclude slashes", () => {
       }),
     { code: "ASYNC_PIPELINE_INVALID_FIELD", path: "sources.acme/store" },
   );
+});
+
+Deno.test("metadata masks credentials in a git source url", () => {
+  const pipeline = definePipeline({
+    name: "root",
+    sources: {
+      shop: source.git({ url: "https://alice:hunter2pass@git.example.test/shop.git", ref: "main" }),
+    },
+    tasks: {},
+  });
+  const metadata = pipelineMetadata(pipeline) as { sources: Record<string, { url: string }> };
+  assert.equal(metadata.sources.shop.url, "https://***@git.example.test/shop.git");
+  assert.doesNotMatch(JSON.stringify(metadata), /hunter2pass/);
 });

@@ -2,6 +2,9 @@
 
 import { execFile } from "node:child_process";
 import type { ProcessEnv } from "../types.ts";
+import { maskUrlCredentials } from "../../core/sources.ts";
+
+export { maskUrlCredentials };
 
 /** Output of one git command. */
 export interface GitResult {
@@ -59,11 +62,6 @@ export function runGit(args: readonly string[], options: GitOptions): Promise<Gi
       },
     );
   });
-}
-
-/** Replaces the user information of URLs (`https://user:token@host`) with `***`. */
-export function maskUrlCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, "$1***@");
 }
 
 /** Returns the last non-empty lines of git's stderr, masked, for an error message. */
