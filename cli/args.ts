@@ -10,6 +10,22 @@ export type ParsedCommandArgs<O extends Options> = ReturnType<
   typeof parseArgs<{ args: string[]; options: O; allowPositionals: boolean; strict: true }>
 >;
 
+/**
+ * Rewords parseArgs' errors for an option without its value, which name the
+ * option in Node's words over several lines, as one sentence.
+ */
+function optionProblem(message: string, args: readonly string[]): string | undefined {
+  const ambiguous = /^Option '(-[^' ]+)' argument is ambiguous/.exec(message)?.[1];
+  if (ambiguous !== undefined) {
+    const value = args[args.indexOf(ambiguous) + 1] ?? "-…";
+    return `option "${ambiguous}" is followed by "${value}", which reads as an option. ` +
+      `Write ${ambiguous}=${value} to pass it as the value.`;
+  }
+  const missing = /^Option '(-[^' ]+)[^']*' argument missing/.exec(message)?.[1];
+  if (missing !== undefined) return `option "${missing}" needs a value.`;
+  return undefined;
+}
+
 /** Parses `args` strictly; unknown options become a usage error naming the command. */
 export function parseCommandArgs<O extends Options>(
   command: string,
@@ -26,9 +42,9 @@ export function parseCommandArgs<O extends Options>(
     const suggestion = name === undefined ? "" : didYouMean(name, Object.keys(options));
     // Node's own text for an unknown option explains `--` at length and
     // leaves a quote open, so the option is named here instead.
-    const text = unknown === undefined
-      ? message
-      : `unknown option "${unknown}". A positional value that starts with "-" goes after "--".`;
+    const text = unknown !== undefined
+      ? `unknown option "${unknown}". A positional value that starts with "-" goes after "--".`
+      : optionProblem(message, args) ?? message;
     throw new PipelineError(ErrorCode.USAGE, `${command}: ${text}`, {
       hint: suggestion
         ? suggestion.replace(/"([^"]+)"/, '"--$1"')

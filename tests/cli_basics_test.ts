@@ -308,6 +308,24 @@ Deno.test("cli suggests a misspelled option", async () => {
   assert.match(result.stderr, /hint: Did you mean "--keep"\?/);
 });
 
+Deno.test("cli names an option whose value is missing", async () => {
+  const result = await cli(["gc", "--cache-days"]);
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /^error\[ASYNC_PIPELINE_USAGE\]: gc: option "--cache-days" needs a value\.\n/,
+  );
+});
+
+Deno.test("cli explains a value that starts with a dash", async () => {
+  const result = await cli(["gc", "--cache-days", "-1"]);
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /gc: option "--cache-days" is followed by "-1", which reads as an option\. Write --cache-days=-1 to pass it as the value\.\n/,
+  );
+});
+
 Deno.test("cli suggests a misspelled command", async () => {
   const result = await cli(["rn", "verify"]);
   assert.equal(result.code, 1);

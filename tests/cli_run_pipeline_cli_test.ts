@@ -94,7 +94,7 @@ Deno.test("runPipelineCli deny names the rule", async () => {
   assert.equal(
     result.stderr,
     'error[ASYNC_PIPELINE_COMMAND_DENIED]: Command "async-pipeline cache clear" is denied by commands.rules[2] (prefix ["async-pipeline", "cache"]). The cache is shared with CI.\n' +
-      "  hint: Change that rule in the pipeline's commands policy if the command should run, or run it outside the pipeline.\n",
+      "  hint: Change that rule in the pipeline's commands policy if the command should run.\n",
   );
   assert.equal(result.command?.action, "deny");
   assert.equal(result.command?.rule, 2);

@@ -66,8 +66,7 @@ export function decideCommand(
         `Command "${display(args)}" is denied by ${where}.${reason}`,
         {
           path: pathOf(index),
-          hint:
-            "Change that rule in the pipeline's commands policy if the command should run, or run it outside the pipeline.",
+          hint: "Change that rule in the pipeline's commands policy if the command should run.",
         },
       );
       return { outcome: "deny", action, rule: index, error };
