@@ -11,6 +11,7 @@ import { ErrorCode, PipelineError, type PipelineIssue } from "../../core/errors.
 import type { NormalizedJob, Pipeline } from "../../core/model.ts";
 import { CACHE, CHECKOUT, PNPM_SETUP, SETUP_NODE, usesOf } from "./actions.ts";
 import { jobClauses, jobCondition, workflowEvents } from "./events.ts";
+import { escapeExpressions } from "./expressions.ts";
 import { jobSteps, type StepSettings } from "./steps.ts";
 
 /** Everything besides the pipeline that decides the workflow's text. */
@@ -120,9 +121,14 @@ function githubJobIds(
   return ids;
 }
 
+/**
+ * The job's environment. GitHub evaluates expressions in its name and url,
+ * so each `${{` is escaped and GitHub gets the text the pipeline declares.
+ */
 function environmentOf(job: NormalizedJob): unknown {
-  const { name, url } = job.environment!;
-  return url === undefined ? name : { name, url };
+  const name = escapeExpressions(job.environment!.name);
+  const url = job.environment!.url;
+  return url === undefined ? name : { name, url: escapeExpressions(url) };
 }
 
 /**
