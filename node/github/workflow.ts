@@ -43,12 +43,18 @@ export function renderWorkflow(pipeline: Pipeline, settings: WorkflowSettings): 
   const issues: PipelineIssue[] = [];
   const jobs = Object.values(pipeline.jobs).filter((job) => job.triggers.length > 0);
   if (jobs.length === 0) {
+    // The GitHub commands also run without sync.github, and then only the jobs are at fault.
+    const synced = pipeline.sync.github !== undefined;
     throw new PipelineError(
       ErrorCode.INVALID_FIELD,
-      "sync.github: no job has a trigger, so the workflow would have nothing to run.",
+      `${
+        synced ? "sync.github: no" : "No"
+      } job has a trigger, so the GitHub workflow would have nothing to run.`,
       {
-        path: "sync.github",
-        hint: 'Attach a trigger to a job, such as trigger: ["push"], or remove sync.github.',
+        path: synced ? "sync.github" : "jobs",
+        hint: `Attach a trigger to a job, such as trigger: ["push"]${
+          synced ? ", or remove sync.github" : ""
+        }.`,
       },
     );
   }
