@@ -316,9 +316,9 @@ export function normalizePipeline(config: PipelineConfig): Pipeline {
     // no expression and accepts no escape for one.
     issues.invalid(
       "name",
-      `name ${
+      `${
         JSON.stringify(config.name)
-      } contains "\${{", which GitHub reads as an expression; a workflow name evaluates none, so GitHub would reject the generated workflow.`,
+      } contains "\${{", which GitHub reads as an expression. A workflow name evaluates none, so GitHub would reject the generated workflow.`,
       'Remove "${{" from the name.',
     );
   }
