@@ -2,7 +2,7 @@
 
 import { parseDuration } from "./duration.ts";
 import { didYouMean, ErrorCode, PipelineError } from "./errors.ts";
-import { checkBuilderOptions } from "./fields.ts";
+import { checkArgumentCount, checkBuilderOptions } from "./fields.ts";
 
 /** Options shared by every store. */
 export interface StoreOptions {
@@ -66,6 +66,7 @@ function ttl(builder: string, value: number | string | undefined): { ttlMs?: num
 
 /** Declares a persistent file cache. */
 export function fileCache(options: StoreOptions & { root?: string } = {}): FileCacheStore {
+  checkArgumentCount("fileCache", arguments, 1, "pass one options object");
   checkBuilderOptions("fileCache", options, ["root", "ttlMs"]);
   if (options.root !== undefined && (typeof options.root !== "string" || options.root === "")) {
     throw new PipelineError(ErrorCode.INVALID_FIELD, "fileCache: root must be a non-empty path.");
@@ -80,6 +81,7 @@ export function fileCache(options: StoreOptions & { root?: string } = {}): FileC
 
 /** Declares a process-local memory cache. */
 export function memoryCache(options: StoreOptions = {}): MemoryCacheStore {
+  checkArgumentCount("memoryCache", arguments, 1, "pass one options object");
   checkBuilderOptions("memoryCache", options, ["ttlMs"]);
   return Object.freeze({
     kind: "cache-store",
@@ -92,6 +94,7 @@ export function memoryCache(options: StoreOptions = {}): MemoryCacheStore {
 export function redisCache(
   options: StoreOptions & { url: string | { env: string } },
 ): RedisCacheStore {
+  checkArgumentCount("redisCache", arguments, 1, "pass one options object");
   checkBuilderOptions("redisCache", options, ["url", "ttlMs"]);
   const url = options.url;
   const valid = typeof url === "string" ||
@@ -114,6 +117,12 @@ export function redisCache(
 export function defineCache(
   config: { default?: string; stores: Record<string, CacheStore> },
 ): CacheRegistry {
+  checkArgumentCount(
+    "defineCache",
+    arguments,
+    1,
+    "pass one object, defineCache({ default, stores })",
+  );
   checkBuilderOptions("defineCache", config, ["default", "stores"]);
   if (typeof config.stores !== "object" || config.stores === null) {
     throw new PipelineError(ErrorCode.INVALID_FIELD, "defineCache: stores must be an object.");
@@ -174,6 +183,12 @@ export const cache: {
   use(ref: string): CacheDirective;
 } = Object.freeze({
   use(ref: string): CacheDirective {
+    checkArgumentCount(
+      "cache.use",
+      arguments,
+      1,
+      'pass only the ref, such as cache.use("file:local")',
+    );
     if (typeof ref !== "string" || ref === "") {
       throw new PipelineError(
         ErrorCode.INVALID_FIELD,

@@ -8,7 +8,7 @@
  */
 
 import { ErrorCode, PipelineError } from "./errors.ts";
-import { checkBuilderOptions } from "./fields.ts";
+import { checkArgumentCount, checkBuilderOptions } from "./fields.ts";
 
 /** Runs the command. */
 export interface AllowAction {
@@ -85,6 +85,12 @@ function rule(options: {
   prefix?: string[];
   action: CommandAction;
 }): CommandRule {
+  checkArgumentCount(
+    "command.rule",
+    arguments,
+    1,
+    "pass one object, command.rule({ exact | prefix, action })",
+  );
   checkBuilderOptions("command.rule", options, ["exact", "prefix", "action"]);
   if ((options.exact === undefined) === (options.prefix === undefined)) {
     throw invalid("command.rule: set exactly one of exact or prefix.");
@@ -108,6 +114,7 @@ function policy(options: {
   record?: boolean;
   output?: { maxBytes?: number; redactSecrets?: boolean };
 }): CommandPolicy {
+  checkArgumentCount("command.policy", arguments, 1, "pass one options object");
   checkBuilderOptions("command.policy", options, ["rules", "fallback", "record", "output"]);
   const rules = options.rules ?? [];
   if (!Array.isArray(rules) || !rules.every((r) => r?.kind === "command-rule")) {
@@ -132,14 +139,30 @@ function policy(options: {
 }
 
 function allow(): AllowAction {
+  checkArgumentCount("command.allow", arguments, 0, "write command.allow()");
   return Object.freeze({ kind: "allow" });
 }
 
 function deny(reason?: string): DenyAction {
+  checkArgumentCount(
+    "command.deny",
+    arguments,
+    1,
+    'pass at most a reason, such as command.deny("publish from CI")',
+  );
+  if (reason !== undefined && typeof reason !== "string") {
+    throw invalid(`command.deny: reason must be a string, got ${typeof reason}.`);
+  }
   return Object.freeze({ kind: "deny", ...(reason !== undefined ? { reason } : {}) });
 }
 
 function mock(result: { code?: number; stdout?: string; stderr?: string } = {}): MockAction {
+  checkArgumentCount(
+    "command.mock",
+    arguments,
+    1,
+    "pass one object, command.mock({ code, stdout, stderr })",
+  );
   checkBuilderOptions("command.mock", result, ["code", "stdout", "stderr"]);
   const code = result.code ?? 0;
   if (!Number.isInteger(code) || code < 0 || code > 255) {
@@ -154,6 +177,7 @@ function mock(result: { code?: number; stdout?: string; stderr?: string } = {}):
 }
 
 function requireEnvironment(environment: string): RequireEnvironmentAction {
+  checkArgumentCount("command.requireEnvironment", arguments, 1, "pass only the environment name");
   if (typeof environment !== "string" || environment === "") {
     throw invalid('command.requireEnvironment expects an environment name such as "production".');
   }

@@ -8,6 +8,7 @@
  */
 
 import { ErrorCode, PipelineError, suggest } from "./errors.ts";
+import { checkArgumentCount } from "./fields.ts";
 
 /** A value read from a secret source (`process.env.NAME` locally, `secrets.NAME` on GitHub). */
 export interface SecretRef {
@@ -52,6 +53,12 @@ function checkName(name: unknown, builder: string): string {
 }
 
 function secret(name: string): SecretRef {
+  checkArgumentCount(
+    "env.secret",
+    arguments,
+    1,
+    'pass only the secret name, such as env.secret("NPM_TOKEN"); secrets take no default',
+  );
   return Object.freeze({ kind: "secret", name: checkName(name, "env.secret") });
 }
 
@@ -66,6 +73,12 @@ function variable(
   mapOrOptions?: Record<string, string> | VarOptions,
   maybeOptions?: VarOptions,
 ): VarRef {
+  checkArgumentCount(
+    "env.var",
+    arguments,
+    3,
+    "write env.var(name), env.var(name, { default }) or env.var(name, map, { default })",
+  );
   checkName(name, "env.var");
   const isMap = maybeOptions !== undefined ||
     (mapOrOptions !== undefined && !isVarOptions(mapOrOptions));

@@ -92,3 +92,25 @@ export function checkBuilderOptions(
     });
   }
 }
+
+/**
+ * Throws when a builder receives more arguments than it accepts. Without type
+ * checking (Node's type stripping, `deno run`), an extra argument such as an
+ * options object would otherwise be ignored silently. Trailing `undefined`
+ * arguments do not count.
+ */
+export function checkArgumentCount(
+  builder: string,
+  args: ArrayLike<unknown>,
+  max: number,
+  usage: string,
+  code: ErrorCode = ErrorCode.INVALID_FIELD,
+): void {
+  let count = args.length;
+  while (count > 0 && args[count - 1] === undefined) count -= 1;
+  if (count <= max) return;
+  const takes = max === 0 ? "no arguments" : `at most ${max} argument${max === 1 ? "" : "s"}`;
+  throw new PipelineError(code, `${builder} takes ${takes}, got ${count}.`, {
+    hint: `Remove the extra argument${count - max === 1 ? "" : "s"}: ${usage}.`,
+  });
+}

@@ -107,18 +107,20 @@ function normalizeTriggers(issues: IssueCollector, value: unknown): Record<strin
   const result: Record<string, Trigger> = {};
   for (const [id, declaration] of Object.entries(declared)) {
     try {
-      if (declaration.kind === "manual") result[id] = trigger.manual();
-      else if (declaration.kind === "cron") result[id] = trigger.cron(declaration.cron);
-      else {
-        const { kind: _kind, ...options } = declaration;
-        result[id] = trigger.github(options as Parameters<typeof trigger.github>[0]);
-      }
+      const { kind: _kind, ...options } = declaration;
+      if (declaration.kind === "manual") {
+        result[id] = (trigger.manual as (options: unknown) => Trigger)(options);
+      } else if (declaration.kind === "cron") {
+        const { cron: expression, ...extra } = options as { cron: string };
+        issues.unknownFields(extra, ["kind", "cron"], `triggers.${id}`);
+        result[id] = trigger.cron(expression);
+      } else result[id] = trigger.github(options as Parameters<typeof trigger.github>[0]);
     } catch (error) {
       if (!isPipelineError(error)) throw error;
       issues.add({
         code: error.code,
         path: `triggers.${id}`,
-        message: error.message.replace(/^trigger\.(github|cron): /, ""),
+        message: error.message.replace(/^trigger\.(github|cron|manual): /, ""),
         hint: error.hint,
       });
     }
@@ -309,6 +311,16 @@ export function normalizePipeline(config: PipelineConfig): Pipeline {
 
   if (typeof config.name !== "string" || config.name.trim() === "") {
     issues.invalid("name", "name must be a non-empty string.", 'Add name: "app".');
+  } else if (config.name.includes("${{")) {
+    // The name becomes the generated workflow's name, where GitHub evaluates
+    // no expression and accepts no escape for one.
+    issues.invalid(
+      "name",
+      `${
+        JSON.stringify(config.name)
+      } contains "\${{", which GitHub reads as an expression. A workflow name evaluates none, so GitHub would reject the generated workflow.`,
+      'Remove "${{" from the name.',
+    );
   }
   const env = normalizeEnv(issues, "env", config.env);
   const cache = normalizeCacheRegistry(issues, config.cache);
@@ -415,7 +427,10 @@ export function normalizePipeline(config: PipelineConfig): Pipeline {
       else jobs[id] = normalizeJob(id, jobConfig, env, issues);
     }
   }
-  checkJobReferences(issues, jobs, tasks, sources, triggers);
+  // Declared triggers that failed validation were reported already, so a job
+  // naming one gets no second, misleading "unknown trigger" issue.
+  const declaredTriggers = isRecord(config.triggers) ? config.triggers : triggers;
+  checkJobReferences(issues, jobs, tasks, sources, declaredTriggers);
 
   let sync: Pipeline["sync"] = {};
   if (config.sync !== undefined) {

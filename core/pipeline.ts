@@ -1,6 +1,7 @@
 /** `definePipeline`: the entry point of every `pipeline.ts`. @module */
 
 import type { Pipeline } from "./model.ts";
+import { checkArgumentCount } from "./fields.ts";
 import { isPipeline } from "./model.ts";
 import { normalizePipeline } from "./normalize.ts";
 import type { PipelineConfig } from "./types.ts";
@@ -23,6 +24,7 @@ import type { PipelineConfig } from "./types.ts";
  * ```
  */
 export function definePipeline(config: PipelineConfig | Pipeline): Pipeline {
+  checkArgumentCount("definePipeline", arguments, 1, "pass one config object");
   if (isPipeline(config)) return config;
   return normalizePipeline(config);
 }

@@ -1,7 +1,7 @@
 /** Sandbox profiles: opt-in isolated executors for a run. The default is the host. @module */
 
 import { ErrorCode, PipelineError } from "./errors.ts";
-import { checkBuilderOptions } from "./fields.ts";
+import { checkArgumentCount, checkBuilderOptions } from "./fields.ts";
 
 /** Runs each shell step in a Docker container with the project mounted at the same path. */
 export interface DockerSandbox {
@@ -44,6 +44,7 @@ function requireString(builder: string, field: string, value: unknown): string {
 function docker(
   options: { image: string; cwd?: string; args?: string[]; user?: string },
 ): DockerSandbox {
+  checkArgumentCount("sandbox.docker", arguments, 1, "pass one options object");
   checkBuilderOptions("sandbox.docker", options, ["image", "cwd", "args", "user"]);
   const result: DockerSandbox = {
     kind: "sandbox",
@@ -64,6 +65,7 @@ function docker(
 }
 
 function lima(options: { vm: string; cwd?: string }): LimaSandbox {
+  checkArgumentCount("sandbox.lima", arguments, 1, "pass one options object");
   checkBuilderOptions("sandbox.lima", options, ["vm", "cwd"]);
   return Object.freeze({
     kind: "sandbox",

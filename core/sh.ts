@@ -11,7 +11,7 @@
 
 import { ErrorCode, PipelineError } from "./errors.ts";
 import { isSecretRef, isVarRef, type SecretRef, type VarRef } from "./env.ts";
-import { deepFreeze } from "./fields.ts";
+import { checkArgumentCount, deepFreeze } from "./fields.ts";
 
 /** One piece of a shell command template. */
 export type ShellPart =
@@ -132,6 +132,7 @@ function shTag(
   ...values: ShellValue[]
 ): ShellCommand | DeferredShell {
   if (typeof first === "function") {
+    checkArgumentCount("sh(callback)", [first, ...values], 1, "pass only the callback");
     return Object.freeze({ kind: "deferred-shell", callback: first });
   }
   if (!Array.isArray(first) || !("raw" in first)) {
@@ -152,6 +153,7 @@ function shTag(
 }
 
 function raw(value: string): RawShell {
+  checkArgumentCount("sh.raw", arguments, 1, "pass one string");
   if (typeof value !== "string") {
     throw new PipelineError(ErrorCode.INVALID_FIELD, "sh.raw expects a string.");
   }

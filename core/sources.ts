@@ -1,7 +1,7 @@
 /** Source repository declarations whose pipelines compose into the root graph. @module */
 
 import { ErrorCode, PipelineError } from "./errors.ts";
-import { checkBuilderOptions } from "./fields.ts";
+import { checkArgumentCount, checkBuilderOptions } from "./fields.ts";
 import { type DeferredShell, isDeferredShell, isShellCommand, type ShellCommand } from "./sh.ts";
 
 /** A step run in the source checkout before its tasks. */
@@ -80,6 +80,7 @@ function pathSource(options: {
   writable?: boolean;
   prepare?: PrepareStep[];
 }): PathSource {
+  checkArgumentCount("source.path", arguments, 1, "pass one options object");
   checkBuilderOptions("source.path", options, ["path", "pipeline", "writable", "prepare"]);
   return Object.freeze({
     kind: "source",
@@ -99,6 +100,7 @@ function gitSource(options: {
   pipeline?: string;
   prepare?: PrepareStep[];
 }): GitSource {
+  checkArgumentCount("source.git", arguments, 1, "pass one options object");
   checkBuilderOptions("source.git", options, ["url", "ref", "pipeline", "prepare"]);
   return Object.freeze({
     kind: "source",

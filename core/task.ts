@@ -1,6 +1,7 @@
 /** The `task` and `job` builders and the `dependsOn` directive. @module */
 
 import { ErrorCode, PipelineError } from "./errors.ts";
+import { checkArgumentCount } from "./fields.ts";
 import type {
   DependsOnDirective,
   JobConfig,
@@ -21,6 +22,12 @@ import type {
  * ```
  */
 export function task(config: TaskConfig, run?: TaskRun): TaskDefinition {
+  checkArgumentCount(
+    "task",
+    arguments,
+    2,
+    "pass the config and at most one step or array of steps, task(config, [step1, step2])",
+  );
   const isStep = typeof config === "object" && config !== null && "kind" in config;
   if (typeof config !== "object" || config === null || Array.isArray(config) || isStep) {
     throw new PipelineError(
@@ -49,6 +56,12 @@ export function task(config: TaskConfig, run?: TaskRun): TaskDefinition {
 
 /** Declares a job: a named entrypoint into the task graph. */
 export function job(config: JobConfig): JobDefinition {
+  checkArgumentCount(
+    "job",
+    arguments,
+    1,
+    'pass one config object; a job runs tasks through target, job({ target: "build" })',
+  );
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
     throw new PipelineError(
       ErrorCode.INVALID_FIELD,

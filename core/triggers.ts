@@ -2,6 +2,7 @@
 
 import { validateCron } from "./cron.ts";
 import { didYouMean, ErrorCode, PipelineError } from "./errors.ts";
+import { checkArgumentCount, isRecord } from "./fields.ts";
 import { parseBranchPattern } from "./github_glob.ts";
 
 /** A manual start (GitHub `workflow_dispatch`, or `async-pipeline run` locally). */
@@ -53,12 +54,38 @@ export interface GithubTriggerOptions {
 }
 
 function manual(): ManualTrigger {
+  // A call without type checking can still pass options, such as
+  // workflow_dispatch inputs, and they must fail instead of being dropped.
+  const options: unknown = arguments[0];
+  if (isRecord(options)) {
+    for (const key of Object.keys(options)) {
+      throw new PipelineError(ErrorCode.UNKNOWN_FIELD, `trigger.manual: unknown field "${key}".`, {
+        hint: key === "inputs"
+          ? "trigger.manual() takes no options: workflow_dispatch inputs are not supported. Read settings from env.var(...) instead."
+          : "trigger.manual() takes no options.",
+      });
+    }
+  }
+  checkArgumentCount(
+    "trigger.manual",
+    isRecord(options) ? [...arguments].slice(1) : arguments,
+    0,
+    "write trigger.manual()",
+    ErrorCode.INVALID_TRIGGER,
+  );
   return Object.freeze({ kind: "manual" });
 }
 
 function github(options: GithubTriggerOptions): GithubTrigger {
   const fail = (message: string, hint?: string) =>
     new PipelineError(ErrorCode.INVALID_TRIGGER, `trigger.github: ${message}`, { hint });
+  checkArgumentCount(
+    "trigger.github",
+    arguments,
+    1,
+    "pass one object, trigger.github({ events, branches })",
+    ErrorCode.INVALID_TRIGGER,
+  );
   if (typeof options !== "object" || options === null) {
     throw fail("expects { events, branches? }.");
   }
@@ -125,6 +152,14 @@ function checkBranches(
     if (typeof branch !== "string" || branch.trim() === "") {
       throw fail(`invalid branch ${JSON.stringify(branch)}.`);
     }
+    if (branch.includes("${{")) {
+      throw fail(
+        `branch pattern ${
+          JSON.stringify(branch)
+        } contains "\${{", which GitHub reads as an expression; branch filters evaluate none, so GitHub would reject the workflow.`,
+        "Write the branch names or patterns themselves, such as release/**.",
+      );
+    }
     try {
       parseBranchPattern(branch);
     } catch (error) {
@@ -143,6 +178,13 @@ function checkBranches(
 }
 
 function cron(expression: string): CronTrigger {
+  checkArgumentCount(
+    "trigger.cron",
+    arguments,
+    1,
+    'pass only the expression, such as trigger.cron("0 9 * * 1"); schedules run in UTC',
+    ErrorCode.INVALID_TRIGGER,
+  );
   return Object.freeze({ kind: "cron", cron: validateCron(expression, "trigger.cron") });
 }
 

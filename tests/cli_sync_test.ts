@@ -173,3 +173,30 @@ Deno.test("deno task runs a generated entry", async () => {
     stale.stdout,
   );
 });
+
+Deno.test("sync generate reports a deleted lock", async () => {
+  // A lock left from when task sync was on still owns pipeline:verify.
+  const dir = await makeProject({
+    "pipeline.ts": pipelineSource("undefined"),
+    "package.json": lines(
+      "{",
+      '  "scripts": {',
+      '    "build": "tsc",',
+      '    "pipeline:verify": "async-pipeline run verify"',
+      "  }",
+      "}",
+    ),
+    [LOCK]: JSON.stringify({
+      manifests: [{
+        path: "package.json",
+        field: "scripts",
+        entries: { "pipeline:verify": "async-pipeline run verify" },
+      }],
+    }),
+  });
+
+  const result = await cli(dir, "sync", "generate");
+
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, `tasks: package.json, ${LOCK} (deleted)\n`);
+});

@@ -307,12 +307,31 @@ Deno.test("workflow rejects inexpressible branch patterns", () => {
 Deno.test("workflow rejects pipeline without triggers", () => {
   const pipeline = definePipeline({
     name: "app",
+    sync: { github: true },
     tasks,
     jobs: { verify: job({ target: "build" }) },
   });
   const error = catchError(() => renderWorkflow(pipeline, settingsFor(NPM)));
   assert.equal(error.code, ErrorCode.INVALID_FIELD);
   assert.equal(error.path, "sync.github");
+  assert.match(error.message, /^sync\.github: no job has a trigger/);
+  assert.match((error as { hint?: string }).hint ?? "", /, or remove sync\.github\.$/);
+});
+
+Deno.test("workflow without sync blames only jobs", () => {
+  const pipeline = definePipeline({
+    name: "app",
+    tasks,
+    jobs: { verify: job({ target: "build" }) },
+  });
+  const error = catchError(() => renderWorkflow(pipeline, settingsFor(NPM)));
+  assert.equal(error.code, ErrorCode.INVALID_FIELD);
+  assert.equal(error.path, "jobs");
+  assert.match(error.message, /^No job has a trigger, so the GitHub workflow/);
+  assert.equal(
+    (error as { hint?: string }).hint,
+    'Attach a trigger to a job, such as trigger: ["push"].',
+  );
 });
 
 Deno.test("workflow job ids become GitHub ids", async () => {

@@ -299,7 +299,7 @@ Deno.test("sync tasks removes entries when off", async () => {
   const result = await cli(dir, "sync", "tasks", "generate");
 
   assert.equal(result.code, 0, result.stderr);
-  assert.equal(result.stdout, `updated package.json\nupdated ${LOCK}\n`);
+  assert.equal(result.stdout, `updated package.json\ndeleted ${LOCK}\n`);
   assert.equal(
     await read(dir, "package.json"),
     lines("{", '  "scripts": {', '    "build": "tsc"', "  }", "}"),

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import { type LoadedPipeline, loadPipeline } from "../../node/load.ts";
 import { SYNC_PROVIDERS } from "../../node/sync/providers.ts";
@@ -51,6 +53,14 @@ function enabledProviders(loaded: LoadedPipeline): SyncProvider[] {
   return SYNC_PROVIDERS.filter((provider) => provider.enabled(loaded));
 }
 
+/**
+ * Labels each path a generate call changed: `updated`, or `deleted` when the
+ * file is gone, as the task lock is once task sync is turned off.
+ */
+function changedFiles(loaded: LoadedPipeline, paths: readonly string[]): [string, string][] {
+  return paths.map((path) => [existsSync(join(loaded.dir, path)) ? "updated" : "deleted", path]);
+}
+
 const NOTHING_ENABLED = "No generated files: the pipeline's sync setting enables no family.\n";
 
 async function runSyncList(args: string[], ctx: CliContext): Promise<number> {
@@ -70,7 +80,10 @@ async function runSyncGenerate(args: string[], ctx: CliContext): Promise<number>
   // NOTE: a provider writes nothing when it fails, but providers before it have already written.
   for (const provider of providers) {
     const changed = await provider.generate(loaded, {});
-    const summary = changed.length === 0 ? "current, nothing written" : changed.join(", ");
+    const summary = changed.length === 0
+      ? "current, nothing written"
+      : changedFiles(loaded, changed)
+        .map(([action, path]) => action === "deleted" ? `${path} (deleted)` : path).join(", ");
     ctx.stdout.write(`${provider.name}: ${summary}\n`);
   }
   return 0;
@@ -140,7 +153,9 @@ async function runTaskSyncGenerate(args: string[], ctx: CliContext): Promise<num
   }
   const changed = await taskSyncProvider.generate(loaded);
   if (changed.length === 0) ctx.stdout.write("Task sync is current; nothing written.\n");
-  for (const path of changed) ctx.stdout.write(`updated ${path}\n`);
+  for (const [action, path] of changedFiles(loaded, changed)) {
+    ctx.stdout.write(`${action} ${path}\n`);
+  }
   return 0;
 }
 

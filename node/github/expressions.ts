@@ -12,6 +12,14 @@ export function literal(value: string): string {
 }
 
 /**
+ * Makes a GitHub expression of each `${{` in a text that GitHub evaluates, so
+ * that the text reaches the job as written: `${{` becomes `${{ '${{' }}`.
+ */
+export function escapeExpressions(text: string): string {
+  return text.replaceAll("${{", "${{ '${{' }}");
+}
+
+/**
  * Renders one env value for a workflow `env:` map. A literal stays as
  * written, except that each `${{` becomes `${{ '${{' }}`. GitHub then does
  * not evaluate it, so the job gets the same text as a local run.
@@ -21,7 +29,7 @@ export function literal(value: string): string {
  * through the table at run time.
  */
 export function envExpression(value: EnvValue): string {
-  if (typeof value === "string") return value.replaceAll("${{", "${{ '${{' }}");
+  if (typeof value === "string") return escapeExpressions(value);
   if (value.kind === "secret") return `\${{ secrets.${value.name} }}`;
   const fallback = value.default === undefined ? "" : ` || ${literal(value.default)}`;
   return `\${{ vars.${value.name}${fallback} }}`;

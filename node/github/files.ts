@@ -6,7 +6,7 @@
  */
 
 import { readFile } from "node:fs/promises";
-import { basename, isAbsolute, relative, resolve, sep } from "node:path";
+import { basename, isAbsolute, posix, relative, resolve, sep } from "node:path";
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import type { NormalizedGithubSync } from "../../core/model.ts";
 import { DEFAULT_GITHUB_LOCK_PATH, DEFAULT_WORKFLOW_PATH } from "../../core/normalize_job.ts";
@@ -47,6 +47,19 @@ const DEFAULT_SETTINGS: NormalizedGithubSync = {
   cache: true,
 };
 
+/**
+ * Returns the lock path of a workflow given without a lock: beside
+ * `.github/workflows` for a workflow there, else beside the workflow, named
+ * after it. The default workflow gets the default lock, and each other
+ * workflow its own lock, so generating one never rewrites another's lock.
+ */
+export function lockPathFor(workflow: string): string {
+  const dir = posix.dirname(workflow);
+  const name = posix.basename(workflow).replace(/\.ya?ml$/, "");
+  const lockDir = dir === ".github/workflows" ? ".github" : dir;
+  return posix.join(lockDir, `${name}.lock.json`);
+}
+
 /** Resolves a path against the project root and rejects one outside it. */
 function insideRoot(root: string, path: string, field: string): { path: string; absolute: string } {
   const absolute = isAbsolute(path) ? path : resolve(root, path);
@@ -73,7 +86,10 @@ export async function renderGithubFiles(
 ): Promise<GithubFiles> {
   const settings = loaded.pipeline.sync.github ?? DEFAULT_SETTINGS;
   const workflow = insideRoot(loaded.dir, options.workflow ?? settings.workflow, "workflow");
-  const lock = insideRoot(loaded.dir, options.lock ?? settings.lock, "lock");
+  const workflowLock = workflow.path === settings.workflow
+    ? settings.lock
+    : lockPathFor(workflow.path);
+  const lock = insideRoot(loaded.dir, options.lock ?? workflowLock, "lock");
   if (workflow.absolute === lock.absolute) {
     throw new PipelineError(
       ErrorCode.USAGE,
@@ -89,7 +105,7 @@ export async function renderGithubFiles(
     : ` --config ${shellQuote(configPath)}`;
   const overrides = [
     workflow.path !== settings.workflow ? ` --workflow ${shellQuote(workflow.path)}` : "",
-    lock.path !== settings.lock ? ` --lock ${shellQuote(lock.path)}` : "",
+    lock.path !== workflowLock ? ` --lock ${shellQuote(lock.path)}` : "",
   ].join("");
 
   const workflowText = renderWorkflow(loaded.pipeline, {
@@ -152,9 +168,19 @@ export async function checkGithubFiles(
   return statuses;
 }
 
-/** Tells a hand edit from a workflow that an older pipeline or generator rendered. */
+/**
+ * Tells a hand edit from a workflow that an older pipeline or generator
+ * rendered. Without a readable lock there is no hash to tell them apart.
+ */
 function workflowDriftReason(current: string, lockText: string | undefined): string {
-  if (lockedHash(lockText) === hashText(current)) {
+  const locked = lockedHash(lockText);
+  if (lockText === undefined) {
+    return "the lock is missing, so a hand edit cannot be told from a pipeline change";
+  }
+  if (locked === undefined) {
+    return "the lock records no workflow hash, so a hand edit cannot be told from a pipeline change";
+  }
+  if (locked === hashText(current)) {
     return "the pipeline or generator changed since this file was generated";
   }
   return "edited by hand since it was generated (the lock records a different hash)";

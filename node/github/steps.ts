@@ -7,7 +7,7 @@
 
 import type { NormalizedJob } from "../../core/model.ts";
 import { CACHE, CHECKOUT, PNPM_SETUP, SETUP_NODE, usesOf } from "./actions.ts";
-import { envExpression } from "./expressions.ts";
+import { envExpression, escapeExpressions } from "./expressions.ts";
 import { installCommand, type PackageManager, runCommand } from "./package_manager.ts";
 
 /** A workflow step as plain data, in the key order it renders. */
@@ -39,7 +39,8 @@ export function jobSteps(
   if (settings.cache) steps.push(cacheStep(githubId, settings));
   steps.push({
     name: "Run pipeline job",
-    run: runCommand(settings.manager, job.id, settings.configArgs),
+    // The pipeline file's name may contain any character, including "${{".
+    run: escapeExpressions(runCommand(settings.manager, job.id, settings.configArgs)),
     env: jobEnv(job),
   });
   return steps;

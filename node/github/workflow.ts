@@ -11,6 +11,7 @@ import { ErrorCode, PipelineError, type PipelineIssue } from "../../core/errors.
 import type { NormalizedJob, Pipeline } from "../../core/model.ts";
 import { CACHE, CHECKOUT, PNPM_SETUP, SETUP_NODE, usesOf } from "./actions.ts";
 import { jobClauses, jobCondition, workflowEvents } from "./events.ts";
+import { escapeExpressions } from "./expressions.ts";
 import { jobSteps, type StepSettings } from "./steps.ts";
 
 /** Everything besides the pipeline that decides the workflow's text. */
@@ -42,12 +43,18 @@ export function renderWorkflow(pipeline: Pipeline, settings: WorkflowSettings): 
   const issues: PipelineIssue[] = [];
   const jobs = Object.values(pipeline.jobs).filter((job) => job.triggers.length > 0);
   if (jobs.length === 0) {
+    // The GitHub commands also run without sync.github, and then only the jobs are at fault.
+    const synced = pipeline.sync.github !== undefined;
     throw new PipelineError(
       ErrorCode.INVALID_FIELD,
-      "sync.github: no job has a trigger, so the workflow would have nothing to run.",
+      `${
+        synced ? "sync.github: no" : "No"
+      } job has a trigger, so the GitHub workflow would have nothing to run.`,
       {
-        path: "sync.github",
-        hint: 'Attach a trigger to a job, such as trigger: ["push"], or remove sync.github.',
+        path: synced ? "sync.github" : "jobs",
+        hint: `Attach a trigger to a job, such as trigger: ["push"]${
+          synced ? ", or remove sync.github" : ""
+        }.`,
       },
     );
   }
@@ -120,9 +127,14 @@ function githubJobIds(
   return ids;
 }
 
+/**
+ * The job's environment. GitHub evaluates expressions in its name and url,
+ * so each `${{` is escaped and GitHub gets the text the pipeline declares.
+ */
 function environmentOf(job: NormalizedJob): unknown {
-  const { name, url } = job.environment!;
-  return url === undefined ? name : { name, url };
+  const name = escapeExpressions(job.environment!.name);
+  const url = job.environment!.url;
+  return url === undefined ? name : { name, url: escapeExpressions(url) };
 }
 
 /**
