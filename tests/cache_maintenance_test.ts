@@ -317,3 +317,17 @@ Deno.test("gc command reports an interrupt", async () => {
   assert.match(stderr.text(), /run `async-pipeline gc` again to finish/);
   assert.equal((await readdir(join(dir, ".async/runs"))).length, 1);
 });
+
+Deno.test("cache clear hints at a broken pipeline", async () => {
+  const dir = await makeProject({ "pipeline.ts": `throw new Error("broken");\n` });
+  const result = await cli(dir, "cache", "clear");
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /^error\[ASYNC_PIPELINE_CONFIG_LOAD_FAILED\]: Failed to load .*broken/,
+  );
+  assert.match(
+    result.stderr,
+    /to empty the built-in store without it, delete \.async\/cache\/tasks\./,
+  );
+});

@@ -1,6 +1,7 @@
 /** `async-pipeline cache clear` and `async-pipeline gc`: task cache maintenance. @module */
 
-import { ErrorCode, isPipelineError } from "../../core/errors.ts";
+import { DEFAULT_FILE_CACHE_ROOT } from "../../core/cache.ts";
+import { ErrorCode, isPipelineError, PipelineError } from "../../core/errors.ts";
 import type { Pipeline } from "../../core/model.ts";
 import { clearCache, fileStoreRoots, gc } from "../../node/cache/maintenance.ts";
 import { loadPipeline } from "../../node/load.ts";
@@ -26,6 +27,13 @@ async function projectStores(
     pipeline = loaded.pipeline;
     rootDir = loaded.dir;
   } catch (error) {
+    if (isPipelineError(error) && error.code === ErrorCode.CONFIG_LOAD_FAILED) {
+      throw new PipelineError(error.code, error.message, {
+        cause: error.cause,
+        hint: `${error.hint ?? "Fix the pipeline file."} The cache commands read it to find ` +
+          `the file stores; to empty the built-in store without it, delete ${DEFAULT_FILE_CACHE_ROOT}.`,
+      });
+    }
     if (
       config !== undefined || !isPipelineError(error) || error.code !== ErrorCode.CONFIG_NOT_FOUND
     ) {
