@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import process from "node:process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -138,13 +137,9 @@ Deno.test("cli reclaims the lock of a killed run", async () => {
   await waitFor("the killed run's child", () => hasContent(join(cwd, "child.pid")));
   killed.kill("SIGKILL");
   await killed.output();
-  // SIGKILL gave the run no chance to clean up, so the test stops the orphaned task.
+  // SIGKILL gave the run no chance to clean up; the watchdog stops its task.
   const shell = await pidFrom(join(cwd, "shell.pid"));
-  try {
-    Deno.kill(-shell, "SIGKILL");
-  } catch {
-    // The group may already be gone.
-  }
+  await waitFor("the orphaned task to stop", () => !isAlive(shell));
   const stale = JSON.parse(await readFile(join(cwd, ".async/run.lock"), "utf8"));
   assert.equal(stale.pid, killed.pid);
 
@@ -172,5 +167,7 @@ Deno.test("killed run shows its running task", async () => {
   assert.equal(record.status, "running");
   cli.kill("SIGKILL");
   await cli.output();
-  process.kill(-(await pidFrom(join(cwd, "shell.pid"))), "SIGKILL");
+  // The watchdog stops the task's process group once the runner is gone.
+  const shell = await pidFrom(join(cwd, "shell.pid"));
+  await waitFor("the orphaned task to stop", () => !isAlive(shell));
 });

@@ -12,6 +12,7 @@ import process from "../process.ts";
 import type { CommandResult, ProcessEnv } from "../types.ts";
 import { startChild } from "./child.ts";
 import { groupLaunch } from "./group_launcher.ts";
+import { unwatchGroup, watchGroup } from "./watchdog.ts";
 
 /** Exit code of a command stopped by its timeout, as GNU `timeout` reports it. */
 export const TIMEOUT_EXIT_CODE = 124;
@@ -158,6 +159,7 @@ export function runInProcessGroup(
         exited = true;
         cleanup();
         if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
+        if (watched !== undefined) unwatchGroup(watched);
         const result: CommandResult = {
           code: timedOut ? TIMEOUT_EXIT_CODE : exitCodeOf(code, signal),
           stdout,
@@ -168,6 +170,11 @@ export function runInProcessGroup(
         resolve(result);
       },
     });
+
+    // A group the runner spawned itself is stopped by the watchdog if the
+    // runner dies first. The spawner process stops those it started.
+    const watched = child.pid;
+    if (watched !== undefined) watchGroup(watched);
 
     if (options.timeoutMs !== undefined) {
       timeoutTimer = setTimeout(() => {
