@@ -62,14 +62,28 @@ function started(): ChildProcess | undefined {
   return watchdog;
 }
 
+/** Lines not yet written: the changes of one turn of the event loop go in one write. */
+let pending = "";
+
+function send(line: string): void {
+  if (pending === "") {
+    queueMicrotask(() => {
+      const lines = pending;
+      pending = "";
+      watchdog?.stdin?.write(lines);
+    });
+  }
+  pending += line;
+}
+
 /** Lists the group led by `pid`, so the watchdog stops it if the runner dies first. */
 export function watchGroup(pid: number): void {
-  started()?.stdin?.write(`+${pid}\n`);
+  if (started() !== undefined) send(`+${pid}\n`);
 }
 
 /** Takes the group led by `pid` off the list once it ended. */
 export function unwatchGroup(pid: number): void {
-  if (watchdog !== undefined) watchdog.stdin?.write(`-${pid}\n`);
+  if (watchdog !== undefined) send(`-${pid}\n`);
 }
 
 /** The watchdog's pid, or undefined before it started. For tests. */
