@@ -18,6 +18,7 @@ import { type FileFacts, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import { memoizedListing, visitWalk, type WalkListing } from "./walk_memo.ts";
 import { StatedFiles } from "./stated.ts";
+import { tenured } from "./tenure.ts";
 
 export type { StatedInput } from "./stated.ts";
 import picomatch from "picomatch";
@@ -234,7 +235,7 @@ export async function digestInputs(
         ? index.digestSync(path, facts, base)
         : index.known(path, facts, base);
       if (digest !== undefined) {
-        texts[row] = fileInputDigest({ digest, mode: facts.mode });
+        texts[row] = tenured(fileInputDigest({ digest, mode: facts.mode }));
         continue;
       }
     }
