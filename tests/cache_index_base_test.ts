@@ -133,3 +133,21 @@ Deno.test("file index ignores an index file of another version", async () => {
   assert.equal(index.digestSync("src/a.ts", facts, `${dir}/`), sha256("a"));
   assert.equal(index.hashedFiles, 1);
 });
+
+Deno.test("added entries keep number and text values apart", () => {
+  const added = new AddedEntries<number | string>();
+  for (let n = 0; n < 100; n++) added.set(`f${n}`, n % 2 === 0 ? n : `text ${n}`, "/p/");
+  assert.equal(added.get("f4", "/p/"), 4);
+  assert.equal(added.get("f5", "/p/"), "text 5");
+  added.set("f4", "now text", "/p/");
+  added.set("f5", 0, "/p/");
+  assert.equal(added.get("f4", "/p/"), "now text");
+  assert.equal(added.get("f5", "/p/"), 0);
+  assert.equal(added.delete("f5", "/p/"), true);
+  assert.equal(added.get("f5", "/p/"), undefined);
+  assert.equal(added.size, 99);
+  const seen: [string, number | string][] = [];
+  added.forEach((path, value) => seen.push([path, value]));
+  assert.deepEqual(seen.slice(0, 2), [["/p/f0", 0], ["/p/f1", "text 1"]]);
+  assert.equal(seen.length, 99);
+});

@@ -11,7 +11,7 @@ import { tempDir } from "./support/temp_files.ts";
 function listing(path: string): { found: boolean; entries: [string, WalkKind | undefined][] } {
   const entries: [string, WalkKind | undefined][] = [];
   const found = eachDirectoryEntry(path, (name, kind) => entries.push([name, kind]));
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  entries.sort(([a], [b]) => a.localeCompare(b, "en"));
   return { found, entries };
 }
 

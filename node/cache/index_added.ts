@@ -49,20 +49,33 @@ function samePath(base: string, rest: string, otherBase: string, otherRest: stri
   return true;
 }
 
-/** Values by path, in the order each path was first set. */
+/** Positions the table has room for before it grows, half its number of slots. */
+const INITIAL_CAPACITY = 32;
+
+/**
+ * Values by path, in the order each path was first set.
+ *
+ * Number values, such as the rows of {@link ./index_rows.ts}, are kept in a
+ * typed array and the rests in an array made at its full size, so adding an
+ * entry allocates nothing in the collected heap until the table grows.
+ */
 export class AddedEntries<V> {
+  /** Number of positions used, deleted ones included. */
+  #count = 0;
   /** The rest of each path. */
-  readonly #rests: string[] = [];
-  /** Undefined for a path whose value was deleted. */
-  readonly #values: (V | undefined)[] = [];
+  #rests: string[] = new Array<string>(INITIAL_CAPACITY);
+  /** The value of each position when it is a number, or NaN. */
+  #numbers = new Float64Array(INITIAL_CAPACITY).fill(NaN);
+  /** The values that are not numbers, by position. */
+  readonly #others = new Map<number, V>();
   /** The distinct bases, numbered by {@link #baseNumbers}. */
   readonly #bases: string[] = [""];
   /** The number of the base of each path. */
-  #baseNumbers = new Uint32Array(64);
+  #baseNumbers = new Uint32Array(INITIAL_CAPACITY);
   /** The hash of each path, so a table that grows does not hash every path again. */
-  #hashes = new Uint32Array(64);
+  #hashes = new Uint32Array(INITIAL_CAPACITY);
   /** Positions plus one, where 0 marks an empty slot. */
-  #slots = new Int32Array(64);
+  #slots = new Int32Array(INITIAL_CAPACITY * 2);
   #size = 0;
 
   /** Number of paths with a value. */
@@ -74,7 +87,7 @@ export class AddedEntries<V> {
   get(rest: string, base = ""): V | undefined {
     if (this.#size === 0) return undefined;
     const position = this.#position(base, rest, hashPath(base, rest));
-    return position < 0 ? undefined : this.#values[position];
+    return position < 0 ? undefined : this.#value(position);
   }
 
   /** Sets the value of the path `base + rest`. */
@@ -82,14 +95,15 @@ export class AddedEntries<V> {
     const hash = hashPath(base, rest);
     const position = this.#position(base, rest, hash);
     if (position >= 0) {
-      if (this.#values[position] === undefined) this.#size++;
-      this.#values[position] = value;
+      if (this.#value(position) === undefined) this.#size++;
+      this.#setValue(position, value);
       return;
     }
-    const added = this.#rests.length;
+    const added = this.#count;
     if ((added + 1) * 2 > this.#slots.length) this.#grow();
-    this.#rests.push(rest);
-    this.#values.push(value);
+    this.#count++;
+    this.#rests[added] = rest;
+    this.#setValue(added, value);
     this.#baseNumbers[added] = this.#baseNumber(base);
     this.#hashes[added] = hash;
     this.#size++;
@@ -100,8 +114,8 @@ export class AddedEntries<V> {
   delete(rest: string, base = ""): boolean {
     if (this.#size === 0) return false;
     const position = this.#position(base, rest, hashPath(base, rest));
-    if (position < 0 || this.#values[position] === undefined) return false;
-    this.#values[position] = undefined;
+    if (position < 0 || this.#value(position) === undefined) return false;
+    this.#setValue(position, undefined);
     this.#size--;
     return true;
   }
@@ -111,9 +125,26 @@ export class AddedEntries<V> {
    * set. The path is the base and the rest joined.
    */
   forEach(visit: (path: string, value: V) => void): void {
-    for (let position = 0; position < this.#rests.length; position++) {
-      const value = this.#values[position];
+    for (let position = 0; position < this.#count; position++) {
+      const value = this.#value(position);
       if (value !== undefined) visit(this.#path(position), value);
+    }
+  }
+
+  /** Returns the value at `position`, undefined for a deleted one. */
+  #value(position: number): V | undefined {
+    const number = this.#numbers[position];
+    return Number.isNaN(number) ? this.#others.get(position) : number as V;
+  }
+
+  #setValue(position: number, value: V | undefined): void {
+    if (typeof value === "number" && !Number.isNaN(value)) {
+      this.#numbers[position] = value;
+      this.#others.delete(position);
+    } else {
+      this.#numbers[position] = NaN;
+      if (value === undefined) this.#others.delete(position);
+      else this.#others.set(position, value);
     }
   }
 
@@ -156,14 +187,22 @@ export class AddedEntries<V> {
   }
 
   #grow(): void {
-    const capacity = this.#slots.length * 2;
+    const capacity = this.#slots.length;
+    const rests = new Array<string>(capacity);
+    for (let position = 0; position < this.#count; position++) {
+      rests[position] = this.#rests[position];
+    }
+    this.#rests = rests;
+    const numbers = new Float64Array(capacity).fill(NaN);
+    numbers.set(this.#numbers);
+    this.#numbers = numbers;
     const baseNumbers = new Uint32Array(capacity);
     baseNumbers.set(this.#baseNumbers);
     this.#baseNumbers = baseNumbers;
     const hashes = new Uint32Array(capacity);
     hashes.set(this.#hashes);
     this.#hashes = hashes;
-    this.#slots = new Int32Array(capacity);
-    for (let position = 0; position < this.#rests.length; position++) this.#place(position);
+    this.#slots = new Int32Array(capacity * 2);
+    for (let position = 0; position < this.#count; position++) this.#place(position);
   }
 }

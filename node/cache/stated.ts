@@ -38,7 +38,12 @@ const NUMBERS_PER_PATH = 5;
 
 /** Input paths of a task and their facts, by row. */
 export class StatedFiles {
-  readonly #paths: string[] = [];
+  /**
+   * The paths, in an array made at its full size: grown one path at a time,
+   * each larger copy of a large array is more for the collector to copy.
+   */
+  readonly #paths: string[];
+  #length = 0;
   readonly #kinds: Uint8Array;
   readonly #numbers: Float64Array;
   readonly #under: (path: string) => string;
@@ -50,6 +55,7 @@ export class StatedFiles {
 
   /** Makes room for up to `capacity` paths under the directory `cwd`. */
   constructor(cwd: string, capacity: number) {
+    this.#paths = new Array<string>(capacity);
     this.#kinds = new Uint8Array(capacity);
     this.#numbers = new Float64Array(capacity * NUMBERS_PER_PATH);
     this.base = sep === "/" ? join(cwd, "/") : undefined;
@@ -58,13 +64,13 @@ export class StatedFiles {
 
   /** Number of paths. */
   get length(): number {
-    return this.#paths.length;
+    return this.#length;
   }
 
   /** Adds `path` with its facts, undefined for a path that vanished. */
   add(path: string, facts: FileFacts | undefined): void {
-    const row = this.#paths.length;
-    this.#paths.push(path);
+    const row = this.#length++;
+    this.#paths[row] = path;
     if (facts === undefined) return;
     this.#kinds[row] = KINDS.indexOf(facts.kind);
     const at = row * NUMBERS_PER_PATH;
@@ -110,7 +116,7 @@ export class StatedFiles {
   find(path: string): number {
     const paths = this.#paths;
     let low = 0;
-    let high = paths.length - 1;
+    let high = this.#length - 1;
     while (low <= high) {
       const middle = (low + high) >>> 1;
       const found = paths[middle];
@@ -123,7 +129,7 @@ export class StatedFiles {
 
   /** Returns the rows as objects, for callers that need few of them or all at once. */
   toArray(): StatedInput[] {
-    return this.#paths.map((path, row) => ({
+    return this.#paths.slice(0, this.#length).map((path, row) => ({
       path,
       absolute: this.absolute(row),
       facts: this.facts(row),
