@@ -28,8 +28,12 @@ const names: Record<string, number> = Object.create(null);
 
 /**
  * Returns `text`, internalized. Meant for strings that live through a whole
- * lookup and are made in large numbers: internalizing one costs a hash and a
- * string table lookup.
+ * lookup and are made in large numbers. Internalizing a young string copies
+ * it into the old generation and adds it to the string table: 20,000 digests
+ * took 10 to 25 ms on a loaded 2-core machine. So only the digests are
+ * internalized. The input paths become the manifest's keys, which
+ * internalizes them later, once most of them are in the old generation and
+ * need no copy.
  */
 export function tenured(text: string): string {
   names[text] = 0;

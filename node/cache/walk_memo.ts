@@ -25,7 +25,6 @@ import { join } from "node:path";
 import { sha256 } from "./digest.ts";
 import { type FactKind, lstatFacts } from "./facts.ts";
 import { type FileStateIndex, RACY_WINDOW_MS } from "./file_index.ts";
-import { tenured } from "./tenure.ts";
 import {
   type WalkEntry,
   type WalkKind,
@@ -182,12 +181,8 @@ export async function memoizedListing(
     paths.push(path);
     kinds.push(kind);
   };
-  // A new listing is usually digested in full, so its paths live through the
-  // lookup and become the manifest's keys. A listing from a memo is not
-  // internalized: a warm lookup that reuses its key memo never needs that.
-  const collectNew = (path: string, kind: WalkKind) => collect(tenured(path), kind);
   if (options.skip !== undefined) {
-    const { absent } = await walkPatterns(cwd, patterns, { ...options, visit: collectNew });
+    const { absent } = await walkPatterns(cwd, patterns, { ...options, visit: collect });
     return { ...sortedListing(paths, kinds), absent, memoized: false };
   }
   const key = memoKey(cwd, patterns, options);
@@ -209,7 +204,7 @@ export async function memoizedListing(
   let memoizable = true;
   const result = await walkPatterns(cwd, patterns, {
     ...options,
-    visit: collectNew,
+    visit: collect,
     observer: {
       directory(path) {
         options.observer?.directory(path);
