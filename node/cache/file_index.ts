@@ -111,10 +111,13 @@ export class FileStateIndex {
   /**
    * Returns the digest remembered for the file at `path` when `facts` (its
    * current facts) match the entry and the entry is trusted, without any I/O.
+   * With a `base`, the file is at `base + path`: a run that sets entries for
+   * thousands of files under one directory then keeps their relative paths,
+   * not an absolute path string per file.
    */
-  known(path: string, facts: FileFacts): string | undefined {
+  known(path: string, facts: FileFacts, base = ""): string | undefined {
     const fields = this.#fields;
-    const digest = this.#entries.readStored(path, fields, DIGEST_FIELD);
+    const digest = this.#entries.readStored(path, fields, DIGEST_FIELD, base);
     if (digest === undefined) return undefined;
     if (digest !== null) {
       // An entry still in the file's bytes: compared without parsing it into an array.
@@ -127,12 +130,12 @@ export class FileStateIndex {
       const limit = fields[5] - RACY_WINDOW_MS;
       if (!(facts.mtimeMs < limit && facts.ctimeMs < limit)) return undefined;
       if (this.#now() - fields[6] > SEEN_GRANULARITY_MS) {
-        this.#markSeen(this.#setRow(path, fields, digest, fields[6]));
+        this.#markSeen(this.#setRow(base, path, fields, digest, fields[6]));
       }
       return digest;
     }
-    const stored = this.#entries.get(path);
-    if (typeof stored === "string") return this.#knownText(path, stored, facts);
+    const stored = this.#entries.get(path, base);
+    if (typeof stored === "string") return this.#knownText(base, path, stored, facts);
     if (stored === undefined) return undefined;
     const rows = this.#rows;
     const limit = rows.get(stored, HASHED_AT) - RACY_WINDOW_MS;
@@ -148,10 +151,16 @@ export class FileStateIndex {
     return rows.digest(stored);
   }
 
-  /** Sets the entry of `path` to a new row and returns the row. */
-  #setRow(path: string, numbers: ArrayLike<number>, digest: string, seenAt: number): number {
+  /** Sets the entry of `base + path` to a new row and returns the row. */
+  #setRow(
+    base: string,
+    path: string,
+    numbers: ArrayLike<number>,
+    digest: string,
+    seenAt: number,
+  ): number {
     const row = this.#rows.add(numbers, digest, seenAt);
-    this.#entries.set(path, row);
+    this.#entries.set(path, row, base);
     return row;
   }
 
@@ -160,7 +169,7 @@ export class FileStateIndex {
    * one at a time and compared as they are read, without splitting the text:
    * on a warm run this is done for every input file.
    */
-  #knownText(path: string, text: string, facts: FileFacts): string | undefined {
+  #knownText(base: string, path: string, text: string, facts: FileFacts): string | undefined {
     let start = 0;
     const next = (): string | undefined => {
       const end = text.indexOf(",", start);
@@ -184,7 +193,7 @@ export class FileStateIndex {
     if (this.#now() - seen > SEEN_GRANULARITY_MS) {
       const numbers = parseNumbers(text);
       if (numbers === undefined) return undefined;
-      this.#markSeen(this.#setRow(path, numbers, digest, seen));
+      this.#markSeen(this.#setRow(base, path, numbers, digest, seen));
     }
     return digest;
   }
@@ -220,41 +229,42 @@ export class FileStateIndex {
     if (remembered !== undefined) return remembered;
     const hashedAt = this.#now();
     const digest = await sha256File(path, facts.size);
-    this.#hashed(path, facts, digest, hashedAt);
+    this.#hashed("", path, facts, digest, hashedAt);
     return digest;
   }
 
   /**
-   * Returns the SHA-256 digest of the regular file at the absolute `path`,
-   * whose current facts are `facts`, reading it with synchronous calls when
-   * the index does not know it. Meant for small files.
+   * Returns the SHA-256 digest of the regular file at the absolute path
+   * `base + path`, whose current facts are `facts`, reading it with
+   * synchronous calls when the index does not know it. Meant for small files.
+   * See {@link known} for `base`.
    */
-  digestSync(path: string, facts: FileFacts): string {
-    const remembered = this.known(path, facts);
+  digestSync(path: string, facts: FileFacts, base = ""): string {
+    const remembered = this.known(path, facts, base);
     if (remembered !== undefined) return remembered;
     const hashedAt = this.#now();
-    const digest = sha256FileSync(path);
-    this.#hashed(path, facts, digest, hashedAt);
+    const digest = sha256FileSync(base + path);
+    this.#hashed(base, path, facts, digest, hashedAt);
     return digest;
   }
 
-  #hashed(path: string, facts: FileFacts, digest: string, hashedAt: number): void {
+  #hashed(base: string, path: string, facts: FileFacts, digest: string, hashedAt: number): void {
     this.hashedFiles++;
     this.#hashedBytes += facts.size;
-    this.#store(path, facts, digest, hashedAt);
+    this.#store(base, path, facts, digest, hashedAt);
   }
 
   /** Stores `digest` when the file still has the facts taken before it was read. */
-  #store(path: string, before: FileFacts, digest: string, hashedAt: number): void {
-    const after = lstatFacts(path);
+  #store(base: string, path: string, before: FileFacts, digest: string, hashedAt: number): void {
+    const after = lstatFacts(base + path);
     if (
       after !== undefined && after.size === before.size && after.mtimeMs === before.mtimeMs &&
       after.ino === before.ino
     ) {
       const numbers = [after.size, after.mtimeMs, after.ctimeMs, after.ino, after.mode, hashedAt];
-      this.#setRow(path, numbers, digest, this.#now());
+      this.#setRow(base, path, numbers, digest, this.#now());
     } else {
-      this.#entries.delete(path);
+      this.#entries.delete(path, base);
     }
     this.#dirty = true;
     this.#changes++;
@@ -265,7 +275,7 @@ export class FileStateIndex {
    * as a copy it just wrote. `before` are the facts taken before reading.
    */
   remember(path: string, before: FileFacts, digest: string, hashedAt: number): void {
-    this.#store(path, before, digest, hashedAt);
+    this.#store("", path, before, digest, hashedAt);
   }
 
   /** Returns the memo stored under `key`, marking it as used. */

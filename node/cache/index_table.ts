@@ -34,13 +34,19 @@ function hashBytes(bytes: Uint8Array, start: number, end: number): number {
 }
 
 /**
- * FNV-1a over the code units of `text` when all are ASCII, which then are
- * its UTF-8 bytes, or -1 when it has other characters.
+ * FNV-1a over the code units of `base` followed by those of `rest` when all
+ * are ASCII, which then are their UTF-8 bytes, or -1 when they have other
+ * characters.
  */
-function hashAscii(text: string): number {
+function hashAscii(base: string, rest: string): number {
   let hash = FNV_OFFSET;
-  for (let position = 0; position < text.length; position++) {
-    const code = text.charCodeAt(position);
+  for (let position = 0; position < base.length; position++) {
+    const code = base.charCodeAt(position);
+    if (code >= 0x80) return -1;
+    hash = Math.imul(hash ^ code, FNV_PRIME);
+  }
+  for (let position = 0; position < rest.length; position++) {
+    const code = rest.charCodeAt(position);
     if (code >= 0x80) return -1;
     hash = Math.imul(hash ^ code, FNV_PRIME);
   }
@@ -51,9 +57,10 @@ function hashAscii(text: string): number {
 export type TableValue<T> = T | string;
 
 /**
- * Entries by absolute path: those of the loaded text, found in place, and
- * an overlay of entries set in this run. Setting or deleting a path hides its
- * entry in the text.
+ * Entries by path: those of the loaded text, found in place, and an overlay
+ * of entries set in this run. Setting or deleting a path hides its entry in
+ * the text. Each method that takes a path also takes an optional base, and
+ * then means the path `base + path` (see {@link AddedEntries}).
  */
 export class IndexTable<T> {
   readonly #bytes: Buffer;
@@ -125,10 +132,10 @@ export class IndexTable<T> {
     return this.#visible + this.#overlay.size;
   }
 
-  get(path: string): TableValue<T> | undefined {
-    const changed = this.#overlay.get(path);
+  get(path: string, base = ""): TableValue<T> | undefined {
+    const changed = this.#overlay.get(path, base);
     if (changed !== undefined) return changed;
-    const entry = this.#find(path);
+    const entry = this.#find(base, path);
     if (entry < 0) return undefined;
     const at = entry * SPAN;
     return this.#bytes.toString("utf8", this.#spans[at + 2], this.#spans[at + 3]);
@@ -142,9 +149,14 @@ export class IndexTable<T> {
    * this run (read it with {@link get}), and undefined when there is no entry
    * or it has fewer than `numbers.length + 1` fields.
    */
-  readStored(path: string, numbers: Float64Array, textField: number): string | null | undefined {
-    if (this.#overlay.get(path) !== undefined) return null;
-    const entry = this.#find(path);
+  readStored(
+    path: string,
+    numbers: Float64Array,
+    textField: number,
+    base = "",
+  ): string | null | undefined {
+    if (this.#overlay.get(path, base) !== undefined) return null;
+    const entry = this.#find(base, path);
     if (entry < 0) return undefined;
     const bytes = this.#bytes;
     const end = this.#spans[entry * SPAN + 3];
@@ -165,14 +177,14 @@ export class IndexTable<T> {
     return text;
   }
 
-  set(path: string, value: TableValue<T>): void {
-    this.#hide(path);
-    this.#overlay.set(path, value);
+  set(path: string, value: TableValue<T>, base = ""): void {
+    this.#hide(base, path);
+    this.#overlay.set(path, value, base);
   }
 
   /** Removes the entry of `path`, and returns true when there was one. */
-  delete(path: string): boolean {
-    return this.#overlay.delete(path) || this.#hide(path);
+  delete(path: string, base = ""): boolean {
+    return this.#overlay.delete(path, base) || this.#hide(base, path);
   }
 
   /** Calls `visit` with every entry: the text's in file order, then the ones set in this run. */
@@ -189,9 +201,9 @@ export class IndexTable<T> {
     this.#overlay.forEach(visit);
   }
 
-  /** Hides the text's entry of `path`, and returns true when there was one. */
-  #hide(path: string): boolean {
-    const entry = this.#find(path);
+  /** Hides the text's entry of `base + path`, and returns true when there was one. */
+  #hide(base: string, path: string): boolean {
+    const entry = this.#find(base, path);
     if (entry < 0) return false;
     this.#hidden[entry] = 1;
     this.#visible--;
@@ -222,31 +234,35 @@ export class IndexTable<T> {
     }
   }
 
-  /** Returns the number of the visible entry of the text for `path`, or -1. */
-  #find(path: string): number {
+  /** Returns the number of the visible entry of the text for `base + path`, or -1. */
+  #find(base: string, path: string): number {
     if (this.#hidden.length === 0) return -1;
     const mask = this.#slots.length - 1;
-    const ascii = hashAscii(path);
-    const encoded = ascii === -1 ? Buffer.from(path, "utf8") : undefined;
+    const ascii = hashAscii(base, path);
+    const encoded = ascii === -1 ? Buffer.from(base + path, "utf8") : undefined;
     let slot = (encoded === undefined ? ascii : hashBytes(encoded, 0, encoded.length)) & mask;
     for (;;) {
       const entry = this.#slots[slot] - 1;
       if (entry < 0) return -1;
       const same = encoded === undefined
-        ? this.#sameAscii(entry, path)
+        ? this.#sameAscii(entry, base, path)
         : this.#sameBytes(entry, encoded, 0, encoded.length);
       if (same) return this.#hidden[entry] === 1 ? -1 : entry;
       slot = (slot + 1) & mask;
     }
   }
 
-  /** True when the path of entry `entry` is the ASCII text `path`. */
-  #sameAscii(entry: number, path: string): boolean {
+  /** True when the path of entry `entry` is the ASCII text `base + path`. */
+  #sameAscii(entry: number, base: string, path: string): boolean {
     const from = this.#spans[entry * SPAN];
-    if (this.#spans[entry * SPAN + 1] - from !== path.length) return false;
+    if (this.#spans[entry * SPAN + 1] - from !== base.length + path.length) return false;
     const bytes = this.#bytes;
+    for (let offset = 0; offset < base.length; offset++) {
+      if (bytes[from + offset] !== base.charCodeAt(offset)) return false;
+    }
+    const rest = from + base.length;
     for (let offset = 0; offset < path.length; offset++) {
-      if (bytes[from + offset] !== path.charCodeAt(offset)) return false;
+      if (bytes[rest + offset] !== path.charCodeAt(offset)) return false;
     }
     return true;
   }

@@ -18,6 +18,7 @@ import { type FileFacts, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import { memoizedListing, visitWalk, type WalkListing } from "./walk_memo.ts";
 import { StatedFiles } from "./stated.ts";
+import { tenured } from "./tenure.ts";
 
 export type { StatedInput } from "./stated.ts";
 import picomatch from "picomatch";
@@ -223,15 +224,18 @@ export async function digestInputs(
   const { files } = stated;
   const texts = new Array<string | undefined>(files.length);
   const unknown: number[] = [];
+  // The index is given each file as the task directory and the walked path,
+  // so an entry it sets keeps the walk's string, not an absolute path.
+  const { base } = files;
   for (let row = 0; row < files.length; row++) {
     const facts = files.facts(row);
     if (facts?.kind === "file") {
-      const absolute = files.absolute(row);
+      const path = base === undefined ? files.absolute(row) : files.path(row);
       const digest = facts.size <= SYNC_READ_LIMIT
-        ? index.digestSync(absolute, facts)
-        : index.known(absolute, facts);
+        ? index.digestSync(path, facts, base)
+        : index.known(path, facts, base);
       if (digest !== undefined) {
-        texts[row] = fileInputDigest({ digest, mode: facts.mode });
+        texts[row] = tenured(fileInputDigest({ digest, mode: facts.mode }));
         continue;
       }
     }

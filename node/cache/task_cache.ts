@@ -237,12 +237,18 @@ class TaskCache implements PredictingTaskCache {
     input: CacheLookupInput,
     restored: readonly RestoreChange[] = [],
   ): Promise<CachePrediction> {
-    return this.#lookup(input, restored);
+    return this.#lookup(input, restored, true);
   }
 
+  /**
+   * Looks up a task's entry. Only a prediction (`predicting`) lists the
+   * input paths, which for a task with thousands of inputs is an array a
+   * plain lookup would make for nothing.
+   */
   async #lookup(
     input: CacheLookupInput,
     restored: readonly RestoreChange[] = [],
+    predicting = false,
   ): Promise<CachePrediction> {
     const { task } = input;
     const answer = (result: CacheLookupResult): CachePrediction => ({
@@ -290,7 +296,7 @@ class TaskCache implements PredictingTaskCache {
       recordKey(prepared.index, memo.slot, memo, key);
     }
     const known = {
-      inputPaths: Object.keys(manifest.inputs),
+      inputPaths: predicting ? Object.keys(manifest.inputs) : [],
       provisionalKey: this.#provisionalSecretKey && usesSecretKey(input),
     };
     if (forced) {
