@@ -9,8 +9,8 @@ import { BUILT_IN_STORES, type CacheStore, isCacheRegistry, resolveCacheRef } fr
 import { isCommandPolicy } from "./commands.ts";
 import { didYouMean, ErrorCode, isPipelineError, PipelineError } from "./errors.ts";
 import { deepFreeze, isRecord, isStringArray, IssueCollector } from "./fields.ts";
-import { findCycle } from "./graph.ts";
 import type { NormalizedJob, NormalizedTask, NormalizeWarning, Pipeline } from "./model.ts";
+import { checkDependencies, checkJobReferences } from "./normalize_refs.ts";
 import {
   normalizeEnv,
   normalizeGithubSync,
@@ -221,79 +221,6 @@ function jobConfigOf(value: unknown): JobConfig | undefined {
   if (isJobDefinition(value)) return value.config;
   if (isRecord(value) && value.kind === undefined) return value as unknown as JobConfig;
   return undefined;
-}
-
-function checkDependencies(
-  issues: IssueCollector,
-  tasks: Record<string, NormalizedTask>,
-  sources: Readonly<Record<string, unknown>>,
-): void {
-  const ids = Object.keys(tasks);
-  for (const task of Object.values(tasks)) {
-    for (const dep of task.dependsOn) {
-      if (dep in tasks) continue;
-      const [namespace, ...rest] = dep.split(":");
-      if (rest.length > 0 && namespace in sources) continue;
-      if (rest.length > 0 && !(namespace in tasks)) {
-        issues.add({
-          code: ErrorCode.UNKNOWN_SOURCE,
-          path: `tasks.${task.id}.dependsOn`,
-          message: `"${dep}" names source "${namespace}", which is not declared.`,
-          hint: didYouMean(namespace, Object.keys(sources)) ||
-            `Declare it under sources, or depend on a root task (${ids.slice(0, 5).join(", ")}).`,
-        });
-        continue;
-      }
-      issues.add({
-        code: ErrorCode.UNKNOWN_TASK,
-        path: `tasks.${task.id}.dependsOn`,
-        message: `unknown task "${dep}".`,
-        hint: didYouMean(dep, ids) || `Known tasks: ${ids.join(", ")}.`,
-      });
-    }
-  }
-  const cycle = findCycle(tasks);
-  if (cycle) {
-    issues.add({
-      code: ErrorCode.DEPENDENCY_CYCLE,
-      path: `tasks.${cycle[0]}.dependsOn`,
-      message: `dependency cycle: ${cycle.join(" -> ")}.`,
-      hint: "Remove one of the dependsOn entries in the cycle.",
-    });
-  }
-}
-
-function checkJobReferences(
-  issues: IssueCollector,
-  jobs: Record<string, NormalizedJob>,
-  tasks: Record<string, NormalizedTask>,
-  sources: Readonly<Record<string, unknown>>,
-  triggers: Readonly<Record<string, unknown>>,
-): void {
-  for (const job of Object.values(jobs)) {
-    for (const target of job.targets) {
-      if (target in tasks) continue;
-      const [namespace, ...rest] = target.split(":");
-      if (rest.length > 0 && namespace in sources) continue;
-      issues.add({
-        code: ErrorCode.UNKNOWN_TASK,
-        path: `jobs.${job.id}.target`,
-        message: `target "${target}" is not a task.`,
-        hint: didYouMean(target, Object.keys(tasks)) ||
-          `Known tasks: ${Object.keys(tasks).join(", ")}.`,
-      });
-    }
-    for (const id of job.triggers) {
-      if (id in triggers) continue;
-      issues.add({
-        code: ErrorCode.UNKNOWN_TRIGGER,
-        path: `jobs.${job.id}.trigger`,
-        message: `trigger "${id}" is not declared.`,
-        hint: didYouMean(id, Object.keys(triggers)) ||
-          `Declare it under triggers, such as triggers: { ${id}: trigger.manual() }.`,
-      });
-    }
-  }
 }
 
 /**

@@ -20,6 +20,27 @@ export function secretKeyTextDigest(value: string): string {
   return createHash("sha256").update(value).digest("hex").slice(0, 16);
 }
 
+/**
+ * The part of a source task's key that comes from its source: its commit or
+ * content, and what its prepare steps may have put into it.
+ */
+export interface SourceKeyInput {
+  /** The source's id. */
+  readonly id: string;
+  readonly type: "git" | "path";
+  /** The commit of a git source's checkout. */
+  readonly commit?: string;
+  /** A path source's content digest, taken before its prepare steps run. */
+  readonly content?: string;
+  /**
+   * The key text of each prepare step: its rendered command with secrets
+   * replaced by digests, or `deferred` for a step rendered when it runs.
+   */
+  readonly prepare: readonly string[];
+  /** The candidate's fingerprint, when the source has prepare steps. */
+  readonly candidate?: string;
+}
+
 /** Inputs the cache needs to compute a task's key. */
 export interface CacheLookupInput {
   task: NormalizedTask;
@@ -35,6 +56,8 @@ export interface CacheLookupInput {
   dependencyFingerprints: Readonly<Record<string, string>>;
   /** Rendered command text of each step (secrets already replaced by digests), or the function source. */
   stepTexts: readonly string[];
+  /** The source part of the key, for a task of a composed source only. */
+  source?: SourceKeyInput;
   /** Ignore entries and rerun (`--force`). */
   force: boolean;
 }

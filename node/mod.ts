@@ -68,6 +68,7 @@ export type {
   ProcessEnv,
   RunOptions,
   ShellRunOptions,
+  SourceChanges,
   TaskResult,
   TaskStatus,
 } from "./types.ts";

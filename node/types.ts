@@ -97,6 +97,28 @@ export interface CacheChanges {
    * the task directory, the platform, or the key recipe's version.
    */
   definition: boolean;
+  /** Changes in the task's source. Present only for a source task whose source part changed. */
+  source?: SourceChanges;
+}
+
+/**
+ * Differences in the part of a source task's key that comes from its source
+ * (see {@link CacheChanges.source}).
+ */
+export interface SourceChanges {
+  /** The source's id. */
+  id: string;
+  /** A git source's checkout commit in the entry and now, when it differs. */
+  commit?: { before: string; after: string };
+  /** True when a path source's content digest differs. */
+  content: boolean;
+  /** True when the rendered text of the source's prepare steps differs. */
+  prepare: boolean;
+  /**
+   * True when the candidate's fingerprint differs. Only a source with prepare
+   * steps has the candidate in its tasks' keys.
+   */
+  candidate: boolean;
 }
 
 /**

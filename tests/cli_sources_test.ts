@@ -87,7 +87,10 @@ Deno.test("metadata include-sources never clones", async () => {
   const metadata = JSON.parse(result.stdout);
   assert.equal(metadata.sources.store.loaded, false);
   assert.equal(metadata.sources.store.dir, checkout);
-  assert.match(metadata.sources.store.reason, /^not cloned yet/);
+  assert.equal(
+    metadata.sources.store.reason,
+    "not cloned yet: the first run that uses it clones it.",
+  );
   assert.equal(metadata.sources.admin.loaded, true);
   assert.equal(metadata.sources.admin.pipelineName, "admin");
   assert.deepEqual(Object.keys(metadata.tasks), [
@@ -127,7 +130,7 @@ Deno.test("metadata text lists sources", async () => {
   assert.match(result.stdout, /\n {2}admin:check \(after admin:lint\)\n/);
   assert.match(
     result.stdout,
-    /\nsources:\n {2}store \(git \.async\/sources\/store\): not loaded: not cloned yet; .*\n {2}admin \(path \.\.\/admin\): loaded\n/,
+    /\nsources:\n {2}store \(git \.async\/sources\/store\): not loaded: not cloned yet: .*\n {2}admin \(path \.\.\/admin\): loaded\n/,
   );
   const plain = await cli(cwd, ["metadata"]);
   assert.doesNotMatch(plain.stdout, /admin:check \(after|sources:/);
@@ -140,8 +143,47 @@ Deno.test("metadata reports a broken source", async () => {
   assert.equal(result.code, 0, result.stderr);
   assert.match(
     result.stdout,
-    /\n {2}admin \(path \.\.\/admin\): not loaded: Source "admin": pipeline file pipeline\.ts was not found in /,
+    /\n {2}admin \(path \.\.\/admin\): not loaded: pipeline file pipeline\.ts was not found in /,
   );
+});
+
+Deno.test("metadata reasons share one wording", async () => {
+  const parent = await tempDir("async-pipeline-cli-reasons-");
+  const cwd = join(parent, "root");
+  await writeFiles(join(parent, "nopipe"), { "readme.txt": "no pipeline here\n" });
+  await writeFiles(join(parent, "broken"), {
+    "pipeline.ts": 'throw new Error("broken on purpose");\n',
+  });
+  await writeFiles(cwd, {
+    "pipeline.ts": `import { definePipeline, job, sh, source, task } from "@mod";
+export default definePipeline({
+  name: "root",
+  sources: {
+    gone: source.path({ path: "../gone" }),
+    nopipe: source.path({ path: "../nopipe", pipeline: "nope.ts" }),
+    broken: source.path({ path: "../broken" }),
+  },
+  tasks: { all: task({ run: sh\`true\` }) },
+  jobs: { verify: job({ target: "all" }) },
+});
+`,
+  });
+  const result = await cli(cwd, ["metadata", "--format", "json", "--include-sources"]);
+  assert.equal(result.code, 0, result.stderr);
+  const { sources } = JSON.parse(result.stdout);
+  assert.equal(sources.gone.reason, `directory ${join(parent, "gone")} was not found.`);
+  assert.equal(
+    sources.nopipe.reason,
+    `pipeline file nope.ts was not found in ${join(parent, "nopipe")}.`,
+  );
+  assert.match(
+    sources.broken.reason,
+    /^loading its pipeline .*pipeline\.ts failed: .*broken on purpose/,
+  );
+  for (const id of ["gone", "nopipe", "broken"]) {
+    assert.equal(sources[id].loaded, false);
+    assert.doesNotMatch(sources[id].reason, /^Source /);
+  }
 });
 
 Deno.test("graph includes source tasks on disk", async () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { definePipeline, job, sh, source, task } from "../mod.ts";
 import { runJob } from "../node/mod.ts";
 import type { ExecutionRecord } from "../node/types.ts";
@@ -115,6 +116,77 @@ Deno.test("git source checks out a tag or commit", async () => {
     env: gitTestEnv(),
   });
   assert.equal(byCommit.sources?.store.commit, first);
+});
+
+/** Moves the bare repository of `repo` away, so cloning and fetching from its URL fail. */
+async function moveRemote(repo: { readonly url: string }): Promise<void> {
+  const bare = fileURLToPath(repo.url);
+  await rename(bare, `${bare}.moved`);
+}
+
+Deno.test("pinned commit runs without its remote", async () => {
+  const repo = await storeRepo();
+  const commit = await git(repo.work, "rev-parse", "HEAD");
+  const cwd = await project();
+  const pipeline = rootPipeline({ url: repo.url, ref: commit });
+  assert.equal((await runJob(pipeline, { id: "verify", cwd, env: gitTestEnv() })).status, "passed");
+
+  await moveRemote(repo);
+  const second = await runJob(pipeline, { id: "verify", cwd, env: gitTestEnv() });
+  assert.equal(second.status, "passed");
+  assert.equal(second.sources?.store.commit, commit);
+  assert.equal(await taskLog(cwd, second, "store:hello"), "v1\n");
+});
+
+Deno.test("pinned commit in capitals runs without its remote", async () => {
+  const repo = await storeRepo();
+  const commit = await git(repo.work, "rev-parse", "HEAD");
+  const cwd = await project();
+  const pipeline = rootPipeline({ url: repo.url, ref: commit.toUpperCase() });
+  assert.equal((await runJob(pipeline, { id: "verify", cwd, env: gitTestEnv() })).status, "passed");
+
+  await moveRemote(repo);
+  const second = await runJob(pipeline, { id: "verify", cwd, env: gitTestEnv() });
+  assert.equal(second.status, "passed");
+  assert.equal(second.sources?.store.commit, commit);
+});
+
+Deno.test("pinned commit missing from the checkout is fetched", async () => {
+  const repo = await storeRepo();
+  const cwd = await project();
+  const first = await runJob(rootPipeline({ url: repo.url }), {
+    id: "verify",
+    cwd,
+    env: gitTestEnv(),
+  });
+  assert.equal(first.status, "passed");
+
+  const moved = await repo.push({ "message.txt": "v2\n" });
+  const pinned = await runJob(rootPipeline({ url: repo.url, ref: moved }), {
+    id: "verify",
+    cwd,
+    env: gitTestEnv(),
+  });
+  assert.equal(pinned.status, "passed");
+  assert.equal(pinned.sources?.store.commit, moved);
+  assert.equal(await taskLog(cwd, pinned, "store:hello"), "v2\n");
+});
+
+Deno.test("branch ref still fetches from its remote", async () => {
+  const repo = await storeRepo();
+  const cwd = await project();
+  const pipeline = rootPipeline({ url: repo.url, ref: "main" });
+  assert.equal((await runJob(pipeline, { id: "verify", cwd, env: gitTestEnv() })).status, "passed");
+
+  await moveRemote(repo);
+  await assert.rejects(
+    runJob(pipeline, { id: "verify", cwd, env: gitTestEnv() }),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, "ASYNC_PIPELINE_SOURCE_FAILED");
+      assert.match(error.message, /^Source "store": fetching file:.* failed: /);
+      return true;
+    },
+  );
 });
 
 Deno.test("git source rejects a dirty checkout", async () => {

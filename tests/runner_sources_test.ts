@@ -376,17 +376,17 @@ class RecordingCache implements TaskCacheHooks {
   }
 }
 
-async function sourceKeyText(
+async function sourceKeyInput(
   pipeline: ReturnType<typeof definePipeline>,
   cwd: string,
   taskId: string,
-): Promise<{ key: string; cwd: string }> {
+): Promise<CacheLookupInput> {
   const cache = new RecordingCache();
   const record = await executeRun(pipeline, { id: "verify", cwd, env: gitTestEnv() }, { cache });
   assert.equal(record.status, "passed");
   const lookup = cache.lookups.find((input) => input.task.id === taskId);
   assert.ok(lookup, `lookup of ${taskId}`);
-  return { key: lookup.stepTexts[0], cwd: lookup.cwd };
+  return lookup;
 }
 
 Deno.test("source cache keys include the commit", async () => {
@@ -400,16 +400,18 @@ Deno.test("source cache keys include the commit", async () => {
     tasks: { all: task({ dependsOn: ["store:test"], run: sh`true` }) },
     jobs: { verify: job({ target: "all" }) },
   });
-  const first = await sourceKeyText(pipeline, cwd, "store:test");
+  const first = await sourceKeyInput(pipeline, cwd, "store:test");
   const commit = await git(repo.work, "rev-parse", "HEAD");
-  assert.equal(first.key, `source store git\ncommit ${commit}`);
+  assert.deepEqual(first.source, { id: "store", type: "git", commit, prepare: [] });
+  assert.deepEqual(first.stepTexts, ["true"]);
   assert.equal(first.cwd, join(cwd, ".async/sources/store"));
 
   const moved = await repo.push({ "readme.txt": "changed\n" });
-  const second = await sourceKeyText(pipeline, cwd, "store:test");
-  assert.equal(second.key, `source store git\ncommit ${moved}`);
-  const root = await sourceKeyText(pipeline, cwd, "all");
-  assert.equal(root.key, "true");
+  const second = await sourceKeyInput(pipeline, cwd, "store:test");
+  assert.deepEqual(second.source, { id: "store", type: "git", commit: moved, prepare: [] });
+  const root = await sourceKeyInput(pipeline, cwd, "all");
+  assert.equal(root.source, undefined);
+  assert.deepEqual(root.stepTexts, ["true"]);
 });
 
 Deno.test("path source cache keys follow content", async () => {
@@ -429,15 +431,17 @@ Deno.test("path source cache keys follow content", async () => {
     tasks: { all: task({ dependsOn: ["admin:lint"], run: sh`true` }) },
     jobs: { verify: job({ target: "all" }) },
   });
-  const first = await sourceKeyText(pipeline, cwd, "admin:lint");
-  assert.match(
-    first.key,
-    /^source admin path\ncontent [0-9a-f]{64}\nprepare echo ready\nprepare deferred\ncandidate [0-9a-f]{64}$/,
-  );
-  assert.equal((await sourceKeyText(pipeline, cwd, "admin:lint")).key, first.key);
+  const first = await sourceKeyInput(pipeline, cwd, "admin:lint");
+  assert.equal(first.source?.id, "admin");
+  assert.equal(first.source?.type, "path");
+  assert.match(first.source?.content ?? "", /^[0-9a-f]{64}$/);
+  assert.deepEqual(first.source?.prepare, ["echo ready", "deferred"]);
+  assert.match(first.source?.candidate ?? "", /^[0-9a-f]{64}$/);
+  assert.deepEqual(first.stepTexts, ["true"]);
+  assert.deepEqual((await sourceKeyInput(pipeline, cwd, "admin:lint")).source, first.source);
 
   await writeFile(join(dir, "src/main.ts"), "export const a = 2;\n");
-  const changed = await sourceKeyText(pipeline, cwd, "admin:lint");
-  assert.notEqual(changed.key, first.key);
-  assert.equal(changed.key.split("\n")[3], first.key.split("\n")[3]);
+  const changed = await sourceKeyInput(pipeline, cwd, "admin:lint");
+  assert.notEqual(changed.source?.content, first.source?.content);
+  assert.equal(changed.source?.candidate, first.source?.candidate);
 });

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { CacheChanges, CacheMissReason, TaskResult } from "../../node/types.ts";
+import type { CacheChanges, CacheMissReason, SourceChanges, TaskResult } from "../../node/types.ts";
 import { formatDuration } from "./format.ts";
 
 function inputSummary(inputs: CacheChanges["inputs"]): string | undefined {
@@ -25,11 +25,39 @@ function namesSummary(singular: string, plural: string, names: readonly string[]
   return `${names.length === 1 ? singular : plural} changed: ${names.join(", ")}`;
 }
 
+/** Returns a commit cut to the length git shows by default. */
+function shortCommit(commit: string): string {
+  return commit.slice(0, 7);
+}
+
+/** Returns what changed in the source itself, such as `storefront commit d5100d5 -> e171ff5`. */
+function sourceParts(source: SourceChanges): string[] {
+  const parts: string[] = [];
+  if (source.commit !== undefined) {
+    parts.push(
+      `commit ${shortCommit(source.commit.before)} -> ${shortCommit(source.commit.after)}`,
+    );
+  }
+  if (source.content) parts.push("content");
+  if (source.prepare) parts.push("prepare steps");
+  return parts;
+}
+
+function sourceSummary(source: SourceChanges | undefined): string[] {
+  if (source === undefined) return [];
+  const parts = sourceParts(source);
+  return [
+    ...(parts.length > 0 ? [`source changed: ${source.id} ${parts.join(", ")}`] : []),
+    ...(source.candidate ? ["candidate changed"] : []),
+  ];
+}
+
 function changedSummary(changes: CacheChanges): string {
   const parts = [
     inputSummary(changes.inputs),
     namesSummary("env", "env", changes.env),
     namesSummary("dependency", "dependencies", changes.dependencies),
+    ...sourceSummary(changes.source),
     changes.command ? "command changed" : undefined,
     changes.definition ? "definition changed" : undefined,
   ].filter((part): part is string => part !== undefined);
@@ -70,6 +98,30 @@ export function isReportedMiss(result: TaskResult): boolean {
     reason.reason !== undefined;
 }
 
+function sourceDetails(source: SourceChanges | undefined): string[] {
+  if (source === undefined) return [];
+  const lines: string[] = [];
+  if (source.commit !== undefined) {
+    lines.push(
+      `source changed: ${source.id} commit ${shortCommit(source.commit.before)} -> ${
+        shortCommit(source.commit.after)
+      } (its checkout moved to another commit)`,
+    );
+  }
+  if (source.content) {
+    lines.push(`source changed: ${source.id} content (a digest of its files differs)`);
+  }
+  if (source.prepare) {
+    lines.push(`source changed: ${source.id} prepare steps (their rendered text differs)`);
+  }
+  if (source.candidate) {
+    lines.push(
+      `candidate changed: the root repository differs, and the prepare steps of ${source.id} may install it`,
+    );
+  }
+  return lines;
+}
+
 function changedDetails(changes: CacheChanges): string[] {
   const lines = [
     ...changes.inputs.changed.map((path) => `input changed: ${path}`),
@@ -80,6 +132,7 @@ function changedDetails(changes: CacheChanges): string[] {
       `dependency changed: ${id} (its cache fingerprint differs)`
     ),
   ];
+  lines.push(...sourceDetails(changes.source));
   if (changes.command) lines.push("command changed: the rendered step text differs");
   if (changes.definition) {
     lines.push(

@@ -11,6 +11,13 @@ import { type CacheLookupInput, secretKeyTextDigest } from "../cache_seam.ts";
 import type { CacheChanges } from "../types.ts";
 import { canonicalDigest, canonicalJson, secretDigest, sha256 } from "./digest.ts";
 import { ABSENT, type InputDigests } from "./inputs.ts";
+import {
+  buildKeySource,
+  diffKeySources,
+  isKeySource,
+  type KeySource,
+  prepareHoldsSecret,
+} from "./source_part.ts";
 import type { StoredInputs, StoredManifest } from "./stored_manifest.ts";
 
 /**
@@ -41,6 +48,11 @@ export interface KeyManifest {
   readonly env: Readonly<Record<string, string>>;
   /** Direct dependency id to its cache fingerprint. */
   readonly dependencies: Readonly<Record<string, string>>;
+  /**
+   * The source part of a source task's key. Absent for every other task,
+   * whose key is therefore the same as before this member existed.
+   */
+  readonly source?: KeySource;
 }
 
 /** The differences between two manifests of the same task. */
@@ -55,26 +67,37 @@ function envDigest(value: string | undefined, secrets: readonly string[], key: U
   return containsSecret(value, secrets) ? secretDigest(value, key) : sha256(`value\0${value}`);
 }
 
+/** Returns what marks a secret in a step text: its key-text digest, or the value itself. */
+function secretMarkers(input: CacheLookupInput): string[] {
+  return input.secretValues.filter((secret) => secret !== "")
+    .flatMap((secret) => [secret, secretKeyTextDigest(secret)]);
+}
+
 /**
  * Returns true when a step text contains a secret: its key-text digest, or the
  * value itself when a deferred step put it into the command as plain text.
  */
 function stepsHoldSecret(input: CacheLookupInput): boolean {
-  const markers = input.secretValues.filter((secret) => secret !== "")
-    .flatMap((secret) => [secret, secretKeyTextDigest(secret)]);
+  const markers = secretMarkers(input);
   return input.stepTexts.some((text) => containsSecret(text, markers));
+}
+
+/** Returns true when a prepare step of the task's source contains a secret. */
+function sourceHoldsSecret(input: CacheLookupInput): boolean {
+  return prepareHoldsSecret(input.source, secretMarkers(input));
 }
 
 /**
  * Returns true when the key of `input` depends on the project's secret-digest
- * key, because a declared env value or a step text contains a secret.
+ * key, because a declared env value, a step text or a prepare step of its
+ * source contains a secret.
  */
 export function usesSecretKey(input: CacheLookupInput): boolean {
   const envHoldsSecret = input.envKeys.some((name) => {
     const value = input.env[name];
     return value !== undefined && containsSecret(value, input.secretValues);
   });
-  return envHoldsSecret || stepsHoldSecret(input);
+  return envHoldsSecret || stepsHoldSecret(input) || sourceHoldsSecret(input);
 }
 
 function commandDigest(input: CacheLookupInput, key: Uint8Array): string {
@@ -105,7 +128,7 @@ export function buildManifest(
     cwd: relative(rootDir, input.cwd).split("\\").join("/"),
     platform: `${process.platform}-${process.arch}`,
   };
-  return {
+  const manifest: KeyManifest = {
     keyVersion: KEY_VERSION,
     taskId: task.id,
     command: commandDigest(input, secretKey),
@@ -114,6 +137,9 @@ export function buildManifest(
     env,
     dependencies,
   };
+  if (input.source === undefined) return manifest;
+  const source = buildKeySource(input.source, sourceHoldsSecret(input), secretKey);
+  return { ...manifest, source };
 }
 
 /** Returns the cache key of a manifest. */
@@ -180,13 +206,21 @@ export function diffManifests(
   earlier.forEach((path, digest) => {
     if (digest !== ABSENT && presentDigest(after.inputs, path) === undefined) removed.push(path);
   });
-  return {
+  // An entry stored before source parts existed held the source in its command
+  // digest. Only a changed recipe explains that difference, not the command.
+  const recipe = (before.source === undefined) !== (after.source === undefined);
+  const changes: ManifestChanges = {
     inputs: { added, removed, changed },
     env: changedNames(before.env, after.env),
     dependencies: changedNames(before.dependencies, after.dependencies),
-    command: before.command !== after.command,
-    definition: before.definition !== after.definition || before.keyVersion !== after.keyVersion,
+    command: !recipe && before.command !== after.command,
+    definition: before.definition !== after.definition || before.keyVersion !== after.keyVersion ||
+      recipe,
   };
+  const source = before.source !== undefined && after.source !== undefined
+    ? diffKeySources(before.source, after.source)
+    : undefined;
+  return source === undefined ? changes : { ...changes, source };
 }
 
 /** Returns true when `value` has the shape of a {@link KeyManifest}. */
@@ -199,5 +233,6 @@ export function isKeyManifest(value: unknown): value is KeyManifest {
     typeof manifest.keyVersion === "number" && typeof manifest.taskId === "string" &&
     typeof manifest.command === "string" && typeof manifest.definition === "string" &&
     isStringRecord(manifest.inputs) && isStringRecord(manifest.env) &&
-    isStringRecord(manifest.dependencies);
+    isStringRecord(manifest.dependencies) &&
+    (manifest.source === undefined || isKeySource(manifest.source));
 }

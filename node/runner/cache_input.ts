@@ -1,7 +1,7 @@
 /** The cache lookup input of a task, shared by real runs and dry runs. @module */
 
 import type { NormalizedTask } from "../../core/model.ts";
-import type { CacheLookupInput } from "../cache_seam.ts";
+import type { CacheLookupInput, SourceKeyInput } from "../cache_seam.ts";
 import type { RunState } from "./state.ts";
 import type { PreparedStep } from "./steps.ts";
 
@@ -15,18 +15,18 @@ export type KeyState = Pick<
  * Builds what the cache needs to compute the key of `task`. A dependency
  * without a fingerprint (one that did not run) enters as an empty string.
  * `cwd` is the task's directory (a source task runs in its source), and
- * `sourceKey` is the source's commit or content text, placed before the steps.
+ * `source` is what the key covers of a source task's source.
  */
 export function cacheLookupInput(
   state: KeyState,
   task: NormalizedTask,
   steps: readonly PreparedStep[],
-  options: { cwd?: string; sourceKey?: string } = {},
+  options: { cwd?: string; source?: SourceKeyInput } = {},
 ): CacheLookupInput {
   // NOTE: a function step contributes only its source text; values it captures from its module
   // are not in the key.
   const stepTexts = steps.map((step) => step.kind === "shell" ? step.keyText : step.code);
-  return {
+  const input: CacheLookupInput = {
     task,
     cwd: options.cwd ?? state.projectDir,
     env: state.env,
@@ -35,7 +35,8 @@ export function cacheLookupInput(
     dependencyFingerprints: Object.fromEntries(
       task.dependsOn.map((id) => [id, state.fingerprints.get(id) ?? ""]),
     ),
-    stepTexts: options.sourceKey === undefined ? stepTexts : [options.sourceKey, ...stepTexts],
+    stepTexts,
     force: state.force,
   };
+  return options.source === undefined ? input : { ...input, source: options.source };
 }

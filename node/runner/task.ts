@@ -37,11 +37,9 @@ async function lookupCache(
   task: NormalizedTask,
   steps: readonly PreparedStep[],
 ): Promise<{ input: CacheLookupInput; answer: CacheLookupResult }> {
-  // A source task's key covers its source's commit or content through an extra step text.
-  const sourceKey = state.cache === undefined
-    ? undefined
-    : await state.sources?.keyText(state, task);
-  const input = cacheLookupInput(state, task, steps, { cwd: taskDir(state, task), sourceKey });
+  // A source task's key covers its source's commit or content, in a part of its own.
+  const source = state.cache === undefined ? undefined : await state.sources?.keyInput(state, task);
+  const input = cacheLookupInput(state, task, steps, { cwd: taskDir(state, task), source });
   if (state.cache === undefined) {
     return {
       input,

@@ -1,6 +1,8 @@
 /**
  * Warm git checkouts of git sources under `.async/sources/<id>`: cloned on
- * first use, then fetched and moved to the source's ref on later runs.
+ * first use, then fetched and moved to the source's ref on later runs. A ref
+ * that is a full commit SHA the checkout already has needs no fetch, so such
+ * a source works without its remote.
  *
  * A checkout with local changes is never reset silently. The runner writes a
  * marker into the checkout's `.git` directory while a run uses it and, when
@@ -157,6 +159,26 @@ async function listBranches(options: GitOptions): Promise<string[]> {
   return result.stdout.split("\n").filter((name) => name !== "" && name !== "HEAD");
 }
 
+/** Matches a full commit SHA: 40 hex digits (SHA-1) or 64 (SHA-256 repositories). */
+const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
+
+/**
+ * Returns the commit of a ref that is a full commit SHA already in the
+ * checkout, or undefined when the ref is anything else or the commit is
+ * missing. Such a commit cannot change, so it needs no fetch.
+ */
+async function localPinnedCommit(
+  source: GitSource,
+  options: GitOptions,
+): Promise<string | undefined> {
+  if (!FULL_SHA.test(source.ref)) return undefined;
+  const result = await runGit(
+    ["rev-parse", "--verify", "--quiet", `${source.ref}^{commit}`],
+    options,
+  );
+  return result.code === 0 ? result.stdout.trim() : undefined;
+}
+
 /** Resolves `ref` as a remote branch, a tag or a commit, in that order. */
 async function resolveRef(id: string, source: GitSource, options: GitOptions): Promise<string> {
   if (source.ref.startsWith("-")) {
@@ -180,7 +202,8 @@ async function resolveRef(id: string, source: GitSource, options: GitOptions): P
 
 /**
  * Clones or updates the checkout of git source `id` and moves it to the
- * source's ref, detached. Marks the checkout as in use by `runId` until
+ * source's ref, detached. A ref that is a full commit SHA present in the
+ * checkout is used without fetching. Marks the checkout as in use by `runId` until
  * {@link releaseCheckout} records the state the run left.
  *
  * @throws {PipelineError} `ASYNC_PIPELINE_SOURCE_FAILED` naming the source
@@ -196,6 +219,7 @@ export async function syncCheckout(
   const dir = checkoutDir(projectDir, id);
   const options: GitOptions = { cwd: dir, env: context.env, signal: context.signal };
 
+  let pinned: string | undefined;
   if (!(await exists(join(dir, ".git")))) {
     if (await exists(dir)) {
       throw sourceFailed(
@@ -207,10 +231,11 @@ export async function syncCheckout(
     await clone(id, source, dir, options);
   } else {
     await checkLocalChanges(id, dir, options);
-    await fetch(id, source, dir, options);
+    pinned = await localPinnedCommit(source, options);
+    if (pinned === undefined) await fetch(id, source, dir, options);
   }
 
-  const commit = await resolveRef(id, source, options);
+  const commit = pinned ?? await resolveRef(id, source, options);
   const checkout = await runGit(["checkout", "--quiet", "--force", "--detach", commit], options);
   if (checkout.code !== 0) {
     throw sourceFailed(id, `checking out ${commit} failed: ${gitErrorText(checkout)}`);

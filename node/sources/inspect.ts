@@ -12,7 +12,8 @@ import type { Source } from "../../core/sources.ts";
 import { readGitFacts } from "../runner/candidate.ts";
 import type { ProcessEnv } from "../types.ts";
 import { composeSources } from "./compose.ts";
-import { isDirectory, loadSourcePipeline, sourceDir } from "./load.ts";
+import { failureReason } from "./failure.ts";
+import { isDirectory, loadSourcePipeline, missingDirectory, sourceDir } from "./load.ts";
 
 /** A source as found on disk. */
 export interface SourceOnDisk {
@@ -38,8 +39,8 @@ async function readSourceOnDisk(
   const base = { id, type: source.type, dir };
   if (!(await isDirectory(dir))) {
     const reason = source.type === "git"
-      ? "not cloned yet; the first run that uses it clones it"
-      : `directory ${dir} not found`;
+      ? "not cloned yet: the first run that uses it clones it."
+      : failureReason(id, missingDirectory(id, dir, projectDir).message);
     return { ...base, reason };
   }
   const git = await readGitFacts(dir, env);
@@ -49,13 +50,13 @@ async function readSourceOnDisk(
     pipeline = await loadSourcePipeline(id, source, dir);
   } catch (error) {
     if (!isPipelineError(error)) throw error;
-    return { ...base, ...facts, reason: error.message };
+    return { ...base, ...facts, reason: failureReason(id, error.message) };
   }
   if (Object.keys(pipeline.sources).length > 0) {
     return {
       ...base,
       ...facts,
-      reason: "its pipeline declares sources of its own, which are not composed",
+      reason: "its pipeline declares sources of its own, which are not composed.",
     };
   }
   return { ...base, pipeline, ...facts };
@@ -75,7 +76,8 @@ export interface InspectedSources {
  * is at, even when its ref has moved since.
  *
  * A source whose pipeline is missing, fails to load or declares sources of
- * its own is listed with the reason and its tasks are left out.
+ * its own is listed with the reason and its tasks are left out. Reasons are
+ * worded as the run's errors, without the `Source "<id>": ` prefix.
  */
 export async function inspectSources(
   root: Pipeline,

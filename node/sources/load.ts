@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
+import type { PipelineError } from "../../core/errors.ts";
 import type { Pipeline } from "../../core/model.ts";
 import type { Source } from "../../core/sources.ts";
 import { loadPipeline } from "../load.ts";
@@ -18,6 +19,13 @@ import { sourceFailed } from "./failure.ts";
 /** Returns the directory of a source: its checkout for git sources. */
 export function sourceDir(projectDir: string, id: string, source: Source): string {
   return source.type === "path" ? resolve(projectDir, source.path) : checkoutDir(projectDir, id);
+}
+
+/** Builds the failure of a path source whose directory `dir` does not exist. */
+export function missingDirectory(id: string, dir: string, projectDir: string): PipelineError {
+  return sourceFailed(id, `directory ${dir} was not found.`, {
+    hint: `Set sources.${id}.path to an existing directory, absolute or relative to ${projectDir}.`,
+  });
 }
 
 /** Returns true when `path` is a directory. */

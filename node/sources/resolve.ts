@@ -12,8 +12,7 @@ import type { PathSource, Source } from "../../core/sources.ts";
 import { readGitFacts } from "../runner/candidate.ts";
 import type { ExecutionSourceRecord, ProcessEnv } from "../types.ts";
 import { releaseCheckout, syncCheckout } from "./checkout.ts";
-import { sourceFailed } from "./failure.ts";
-import { isDirectory, loadSourcePipeline, sourceDir } from "./load.ts";
+import { isDirectory, loadSourcePipeline, missingDirectory, sourceDir } from "./load.ts";
 
 /** A source ready for its tasks: on disk at its ref, with its pipeline loaded. */
 export interface ResolvedSource {
@@ -42,12 +41,7 @@ async function resolvePathSource(
   context: ResolveContext,
 ): Promise<Omit<ResolvedSource, "pipeline">> {
   const dir = sourceDir(context.projectDir, id, source);
-  if (!(await isDirectory(dir))) {
-    throw sourceFailed(id, `directory ${dir} was not found.`, {
-      hint: `Set sources.${id}.path to an existing directory, ` +
-        `absolute or relative to ${context.projectDir}.`,
-    });
-  }
+  if (!(await isDirectory(dir))) throw missingDirectory(id, dir, context.projectDir);
   const git = (await readGitFacts(dir, context.env))?.facts;
   const ref = git?.branch;
   return {

@@ -1,7 +1,7 @@
 /**
  * The sources of one run: resolved and composed before the run's checks,
- * then asked by each source task for its directory, its context, the text
- * its cache key adds, and its prepare steps.
+ * then asked by each source task for its directory, its context, what its
+ * cache key covers of the source, and its prepare steps.
  *
  * @module
  */
@@ -9,6 +9,7 @@
 import { didYouMean, ErrorCode, PipelineError, type PipelineIssue } from "../../core/errors.ts";
 import type { NormalizedTask, Pipeline } from "../../core/model.ts";
 import { readCandidate } from "../runner/candidate.ts";
+import type { SourceKeyInput } from "../cache_seam.ts";
 import type { RunPlan } from "../runner/plan.ts";
 import type { PreparedRun } from "../runner/prepare.ts";
 import type { RunState } from "../runner/state.ts";
@@ -54,26 +55,29 @@ export class RunSources {
   }
 
   /**
-   * Returns the text a source task adds to its cache key: the source's
-   * commit (git) or content digest (path). When the source has prepare
-   * steps, the text also covers them and the candidate's fingerprint,
+   * Returns what a source task's cache key covers of its source: the
+   * source's commit (git) or content digest (path). When the source has
+   * prepare steps, it also covers them and the candidate's fingerprint,
    * because prepare steps may install the candidate into the source.
    */
-  async keyText(state: RunState, task: NormalizedTask): Promise<string | undefined> {
+  async keyInput(state: RunState, task: NormalizedTask): Promise<SourceKeyInput | undefined> {
     const source = this.of(task);
     if (source === undefined) return undefined;
-    const parts = [`source ${source.id} ${source.declaration.type}`];
-    if (source.declaration.type === "git") parts.push(`commit ${source.record.commit}`);
-    else parts.push(`content ${await this.#content(source, state.env)}`);
-    const prepare = source.declaration.prepare;
-    if (prepare.length > 0) {
-      const rendered = this.#rendered.get(source.id);
-      prepare.forEach((step, index) => {
-        parts.push(`prepare ${step.kind === "shell" ? rendered?.get(index)?.keyText : "deferred"}`);
-      });
-      parts.push(`candidate ${(await state.candidate()).fingerprint}`);
-    }
-    return parts.join("\n");
+    const { type, prepare } = source.declaration;
+    const where = type === "git"
+      ? { commit: source.record.commit }
+      : { content: await this.#content(source, state.env) };
+    if (prepare.length === 0) return { id: source.id, type, ...where, prepare: [] };
+    const rendered = this.#rendered.get(source.id);
+    return {
+      id: source.id,
+      type,
+      ...where,
+      prepare: prepare.map((step, index) =>
+        step.kind === "shell" ? rendered?.get(index)?.keyText ?? "" : "deferred"
+      ),
+      candidate: (await state.candidate()).fingerprint,
+    };
   }
 
   /** Digests a path source's files once per run, before any prepare step changes them. */
