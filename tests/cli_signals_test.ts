@@ -135,6 +135,12 @@ Deno.test("cli reclaims the lock of a killed run", async () => {
   const cwd = await makeProject(PIPELINE);
   const killed = spawnCli(cwd, ["run", "hold"]);
   await waitFor("the killed run's child", () => hasContent(join(cwd, "child.pid")));
+  // The runner lists the task's group with the watchdog on its next turn,
+  // before it writes the record that shows the task running.
+  await waitFor(
+    "the record to show the task running",
+    async () => (await readLatestRecord(cwd)).record.tasks[0]?.status === "running",
+  );
   killed.kill("SIGKILL");
   await killed.output();
   // SIGKILL gave the run no chance to clean up; the watchdog stops its task.
