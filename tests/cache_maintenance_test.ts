@@ -8,8 +8,6 @@ import { sh } from "../core/sh.ts";
 import { task } from "../core/task.ts";
 import { defineCache, fileCache } from "../core/cache.ts";
 import { clearCache, fileStoreRoots, gc } from "../node/cache/maintenance.ts";
-import { runCli } from "../cli/app.ts";
-import { BufferSink } from "../cli/io.ts";
 import {
   cacheFor,
   execute,
@@ -18,6 +16,7 @@ import {
   makeProject,
   writeFiles,
 } from "./cache_fixture.ts";
+import { cliCall } from "./support/cli.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -55,18 +54,8 @@ async function cli(dir: string, ...args: string[]) {
   return await cliWithEnv(dir, {}, ...args);
 }
 
-async function cliWithEnv(dir: string, env: Record<string, string>, ...args: string[]) {
-  const stdout = new BufferSink();
-  const stderr = new BufferSink();
-  const code = await runCli(args, {
-    cwd: dir,
-    env,
-    stdout,
-    stderr,
-    signal: new AbortController().signal,
-    debug: false,
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+function cliWithEnv(dir: string, env: Record<string, string>, ...args: string[]) {
+  return cliCall(dir, args, { env });
 }
 
 Deno.test("clearCache empties every store", async () => {
@@ -298,23 +287,16 @@ Deno.test("gc command reports an interrupt", async () => {
   await writeRun(dir, "20300101T000000001Z-00000a");
   const controller = new AbortController();
   controller.abort();
-  const stdout = new BufferSink();
-  const stderr = new BufferSink();
-  const code = await runCli(["gc", "--keep", "0"], {
-    cwd: dir,
-    env: {},
-    stdout,
-    stderr,
+  const { code, stdout, stderr } = await cliCall(dir, ["gc", "--keep", "0"], {
     signal: controller.signal,
-    debug: false,
   });
   assert.equal(code, 1);
-  assert.equal(stdout.text(), "");
+  assert.equal(stdout, "");
   assert.match(
-    stderr.text(),
+    stderr,
     /^error\[ASYNC_PIPELINE_INTERRUPTED\]: gc was interrupted after removing 0 run records/,
   );
-  assert.match(stderr.text(), /run `async-pipeline gc` again to finish/);
+  assert.match(stderr, /run `async-pipeline gc` again to finish/);
   assert.equal((await readdir(join(dir, ".async/runs"))).length, 1);
 });
 

@@ -1,31 +1,21 @@
 import assert from "node:assert/strict";
-import { runCli } from "../cli/app.ts";
-import { BufferSink } from "../cli/io.ts";
 import { listCommands } from "../cli/registry.ts";
 import { VERSION } from "../core/version.ts";
 import { DEFAULT_CACHE_DAYS } from "../node/cache/maintenance.ts";
+import { cliCall } from "./support/cli.ts";
+import { BufferSink } from "../cli/io.ts";
 import { tempDir } from "./support/temp_files.ts";
 
 const MOD_URL = new URL("../mod.ts", import.meta.url).href;
 const CLI_PATH = new URL("../cli/main.ts", import.meta.url).pathname;
 
-async function cli(
+function cli(
   args: string[],
   cwd = Deno.cwd(),
   debug = false,
   env: Record<string, string> = {},
 ) {
-  const stdout = new BufferSink();
-  const stderr = new BufferSink();
-  const code = await runCli(args, {
-    cwd,
-    env,
-    stdout,
-    stderr,
-    signal: new AbortController().signal,
-    debug,
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+  return cliCall(cwd, args, { debug, env });
 }
 
 async function projectWith(source: string): Promise<string> {

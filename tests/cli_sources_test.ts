@@ -1,29 +1,12 @@
 import assert from "node:assert/strict";
 import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { runCli } from "../cli/app.ts";
-import { BufferSink } from "../cli/io.ts";
 import { createSourceRepo, git, gitTestEnv, writeFiles } from "./support/git.ts";
+import { cliCall, type CliCallResult } from "./support/cli.ts";
 import { tempDir } from "./support/temp_files.ts";
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(cwd: string, args: string[]): Promise<Result> {
-  const stdout = new BufferSink();
-  const stderr = new BufferSink();
-  const code = await runCli(args, {
-    cwd,
-    env: gitTestEnv(),
-    stdout,
-    stderr,
-    signal: new AbortController().signal,
-    debug: false,
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+function cli(cwd: string, args: string[]): Promise<CliCallResult> {
+  return cliCall(cwd, args, { env: gitTestEnv() });
 }
 
 async function exists(path: string): Promise<boolean> {

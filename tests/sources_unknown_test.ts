@@ -4,10 +4,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { definePipeline, job, sh, source, task } from "../mod.ts";
 import { planTask } from "../node/runner/plan.ts";
-import { runCli } from "../cli/app.ts";
-import { BufferSink } from "../cli/io.ts";
 import { gitTestEnv, writeFiles } from "./support/git.ts";
 import { tempDir } from "./support/temp_files.ts";
+import { cliCall } from "./support/cli.ts";
 
 type Coded = Error & { code?: string; hint?: string };
 
@@ -128,21 +127,12 @@ export default definePipeline({
 `,
   });
   for (const args of [["run-task", "shop:test"], ["run-task", "shop:test", "--dry-run"]]) {
-    const stdout = new BufferSink();
-    const stderr = new BufferSink();
-    const code = await runCli(args, {
-      cwd,
-      env: gitTestEnv(),
-      stdout,
-      stderr,
-      signal: new AbortController().signal,
-      debug: false,
-    });
+    const { code, stderr } = await cliCall(cwd, args, { env: gitTestEnv() });
     assert.equal(code, 1, args.join(" "));
     assert.match(
-      stderr.text(),
+      stderr,
       /^error\[ASYNC_PIPELINE_UNKNOWN_SOURCE\]: "shop:test" names source "shop", which is not declared\.\n/,
     );
-    assert.match(stderr.text(), /hint: Declared sources: admin\. Declare "shop" under sources/);
+    assert.match(stderr, /hint: Declared sources: admin\. Declare "shop" under sources/);
   }
 });
