@@ -1,11 +1,21 @@
 /** Graph helpers over normalized tasks: cycles, closures and execution order. @module */
 
-import { ErrorCode, PipelineError } from "./errors.ts";
+import { ErrorCode, PipelineError, type PipelineIssue } from "./errors.ts";
 
 /** Minimal view of a task for graph algorithms. */
 export interface GraphNode {
   readonly id: string;
   readonly dependsOn: readonly string[];
+}
+
+/** Returns the validation issue that reports `cycle`, a closed path from {@link findCycle}. */
+export function cycleIssue(cycle: readonly string[]): PipelineIssue {
+  return {
+    code: ErrorCode.DEPENDENCY_CYCLE,
+    path: `tasks.${cycle[0]}.dependsOn`,
+    message: `dependency cycle: ${cycle.join(" -> ")}.`,
+    hint: "Remove one of the dependsOn entries in the cycle.",
+  };
 }
 
 /**

@@ -2,7 +2,7 @@
 
 import { didYouMean, ErrorCode, type PipelineIssue } from "./errors.ts";
 import type { IssueCollector } from "./fields.ts";
-import { findCycle } from "./graph.ts";
+import { cycleIssue, findCycle } from "./graph.ts";
 import type { NormalizedJob, NormalizedTask } from "./model.ts";
 
 /**
@@ -68,14 +68,7 @@ export function checkDependencies(
     }
   }
   const cycle = findCycle(tasks);
-  if (cycle) {
-    issues.add({
-      code: ErrorCode.DEPENDENCY_CYCLE,
-      path: `tasks.${cycle[0]}.dependsOn`,
-      message: `dependency cycle: ${cycle.join(" -> ")}.`,
-      hint: "Remove one of the dependsOn entries in the cycle.",
-    });
-  }
+  if (cycle) issues.add(cycleIssue(cycle));
 }
 
 /** Adds an issue for each job target that names no task and each trigger that is not declared. */

@@ -2,7 +2,7 @@
 
 import { didYouMean, ErrorCode, PipelineError } from "../core/errors.ts";
 import { isRecord, IssueCollector } from "../core/fields.ts";
-import { findCycle, topologicalOrder } from "../core/graph.ts";
+import { cycleIssue, findCycle, topologicalOrder } from "../core/graph.ts";
 import { describeValue } from "./compose.ts";
 import { isRuntimeTask } from "./task.ts";
 import type { RuntimeDefinition, RuntimeInfo, RuntimeTask } from "./types.ts";
@@ -119,12 +119,5 @@ function checkDependencies(issues: IssueCollector, byId: Map<string, RuntimeTask
   }
 
   const cycle = findCycle(Object.fromEntries(byId));
-  if (cycle) {
-    issues.add({
-      code: ErrorCode.DEPENDENCY_CYCLE,
-      path: `tasks.${cycle[0]}.dependsOn`,
-      message: `dependency cycle: ${cycle.join(" -> ")}.`,
-      hint: "Remove one of the dependsOn entries in the cycle.",
-    });
-  }
+  if (cycle) issues.add(cycleIssue(cycle));
 }
