@@ -31,13 +31,14 @@ const STEP_SCRIPT = [
 /**
  * Kills the process group of the step whose pid file is `$1`. The remote
  * command belongs to the ssh session's process group, so killing the group
- * also stops what the step started.
+ * also stops what the step started. The pid file goes first, so a step seen
+ * stopped never leaves its pid file behind.
  */
 const KILL_SCRIPT = [
   'pid=$(cat "$1" 2>/dev/null) || exit 0',
+  'rm -f "$1"',
   'group=$(ps -o pgid= -p "$pid" | tr -d " ")',
   'kill -KILL "-$group" 2>/dev/null || kill -KILL "$pid" 2>/dev/null',
-  'rm -f "$1"',
 ].join("\n");
 
 /** Options of {@link LimaCommandExecutor}. */
