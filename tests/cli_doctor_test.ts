@@ -182,6 +182,22 @@ Deno.test("doctor reports unreadable lock", async () => {
   assert.deepEqual(report.lock, { path: ".async/run.lock", state: "unreadable" });
 });
 
+Deno.test("doctor reports a state path that is a file", async () => {
+  const cwd = await project();
+  await writeFile(join(cwd, ".async"), "not a directory");
+
+  const { code, report } = await doctor(cwd);
+
+  assert.equal(code, 1);
+  assert.equal(report.ok, false);
+  assert.deepEqual(report.lock, { path: ".async/run.lock", state: "unreadable", error: "ENOTDIR" });
+  const action = report.actions.find((entry) => entry.check === "state");
+  assert.match(action?.message ?? "", /^\.async is not a directory, so every run fails/);
+  assert.equal(action?.fix, "Move or remove .async. The next run creates it as a directory.");
+  const text = await runPipelineCli({ args: ["doctor"], cwd, env: { PATH } });
+  assert.match(text.stdout, /run lock {4}\.async\/run\.lock could not be read \(ENOTDIR\)\n/);
+});
+
 Deno.test("doctor sums cache size", async () => {
   const cwd = await project();
   const nested = join(cwd, ".async", "cache", "tasks", "ab");

@@ -73,7 +73,9 @@ function describeLock({ lock }: DoctorReport): string {
     case "stale":
       return `left by ${holder}, which no longer exists; the next run reclaims it`;
     case "unreadable":
-      return `${lock.path} exists but names no holder pid`;
+      return lock.error === undefined
+        ? `${lock.path} exists but names no holder pid`
+        : `${lock.path} could not be read (${lock.error})`;
   }
 }
 

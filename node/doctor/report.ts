@@ -20,10 +20,13 @@ import { type LockStatus, markRunFailed, readRunLock, type RunningRun, scanRuns 
 /** Task cache directory, relative to the project directory. */
 export const CACHE_DIR = ".async/cache";
 
+/** Where runs keep their records, logs, lock and cache. */
+const STATE_DIR = ".async";
+
 /** One thing the user should do. */
 export interface DoctorAction {
-  /** The check that found it: `pipeline`, `runs`, `generated` or `tools`. */
-  check: "pipeline" | "runs" | "generated" | "tools";
+  /** The check that found it: `state`, `pipeline`, `runs`, `generated` or `tools`. */
+  check: "state" | "pipeline" | "runs" | "generated" | "tools";
   message: string;
   /** The command or change that resolves it. */
   fix: string;
@@ -85,6 +88,7 @@ export async function collectDoctorReport(options: DoctorOptions): Promise<Docto
   const { loaded, error } = await loadForDoctor(options, actions);
   const projectDir = loaded?.dir ?? options.cwd;
 
+  await checkStateDirectory(projectDir, actions);
   const runs = await scanRuns(projectDir);
   for (const run of runs.running.filter((candidate) => candidate.crashed)) {
     if (options.fixCrashed) {
@@ -118,6 +122,21 @@ export async function collectDoctorReport(options: DoctorOptions): Promise<Docto
     tools,
     actions,
   };
+}
+
+/**
+ * Reports a `.async` that exists but is not a directory: every run, and
+ * every check below that reads it, fails on it.
+ */
+async function checkStateDirectory(projectDir: string, actions: DoctorAction[]): Promise<void> {
+  const stats = await lstat(join(projectDir, STATE_DIR)).catch(() => undefined);
+  if (stats === undefined || stats.isDirectory()) return;
+  actions.push({
+    check: "state",
+    message:
+      `${STATE_DIR} is not a directory, so every run fails with ASYNC_PIPELINE_IO_FAILED when it creates its records.`,
+    fix: `Move or remove ${STATE_DIR}. The next run creates it as a directory.`,
+  });
 }
 
 async function loadForDoctor(

@@ -17,6 +17,8 @@ export interface LockStatus {
   startedAt?: string;
   /** Machine the holder ran on. Liveness is judged by this machine's processes. */
   hostname?: string;
+  /** Error code of a lock file that could not be read, such as `ENOTDIR` or `EACCES`. */
+  error?: string;
 }
 
 /** A run record whose status is still `running`. */
@@ -43,7 +45,8 @@ export async function readRunLock(projectDir: string): Promise<LockStatus> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
       return { path: RUN_LOCK_PATH, state: "free" };
     }
-    return { path: RUN_LOCK_PATH, state: "unreadable" };
+    const code = (error as NodeJS.ErrnoException).code;
+    return { path: RUN_LOCK_PATH, state: "unreadable", ...(code ? { error: code } : {}) };
   }
   const holder = parseLock(text);
   if (holder.pid === undefined) return { path: RUN_LOCK_PATH, state: "unreadable" };
