@@ -87,7 +87,7 @@ export function reportError(error: unknown, ctx: Pick<CliContext, "stderr" | "de
     // are in the message, and a stack trace would not help the user.
     ctx.stderr.write(
       `error[${ErrorCode.IO_FAILED}]: ${message}\n` +
-        "  hint: check that the path exists, has the expected type (file or directory) and can be written.\n",
+        "  hint: Check that the path exists, has the expected type (file or directory) and can be written.\n",
     );
     if (ctx.debug) ctx.stderr.write(`${debugTrace(error)}\n`);
     return 1;

@@ -296,7 +296,7 @@ Deno.test("gc command reports an interrupt", async () => {
     stderr,
     /^error\[ASYNC_PIPELINE_INTERRUPTED\]: gc was interrupted after removing 0 run records/,
   );
-  assert.match(stderr, /run `async-pipeline gc` again to finish/);
+  assert.match(stderr, /Run `async-pipeline gc --keep 0` again to finish/);
   assert.equal((await readdir(join(dir, ".async/runs"))).length, 1);
 });
 

@@ -258,7 +258,7 @@ export default definePipeline({
   const result = await cli(["run", "verify"], dir);
   assert.equal(result.code, 1);
   assert.match(result.stderr, /^error\[ASYNC_PIPELINE_IO_FAILED\]: E[A-Z]+: .*\.async/);
-  assert.match(result.stderr, /hint: check that the path exists/);
+  assert.match(result.stderr, /hint: Check that the path exists/);
   assert.doesNotMatch(result.stderr, /INTERNAL/);
 });
 

@@ -59,10 +59,16 @@ export function formatBytes(bytes: number): string {
  * Reports a command that a signal stopped between two removals and returns
  * exit code 1; the CLI turns it into the signal's exit code.
  */
-function interrupted(ctx: CliContext, command: string, summary: string): number {
+function interrupted(
+  ctx: CliContext,
+  command: string,
+  args: readonly string[],
+  summary: string,
+): number {
+  const again = ["async-pipeline", command, ...args].join(" ");
   ctx.stderr.write(
     `error[${ErrorCode.INTERRUPTED}]: ${command} was interrupted after removing ${summary}.\n` +
-      `  hint: everything removed went as a whole; run \`async-pipeline ${command}\` again to finish.\n`,
+      `  hint: Everything removed went as a whole. Run \`${again}\` again to finish.\n`,
   );
   return 1;
 }
@@ -78,7 +84,7 @@ async function runCacheClear(args: string[], ctx: CliContext): Promise<number> {
   const summary = `${counted(cleared.entries, "cache entry", "cache entries")}, freeing ${
     formatBytes(cleared.bytes)
   }`;
-  if (cleared.interrupted) return interrupted(ctx, "cache clear", summary);
+  if (cleared.interrupted) return interrupted(ctx, "cache clear", args, summary);
   ctx.stdout.write(`Removed ${summary}.\n`);
   return 0;
 }
@@ -107,7 +113,7 @@ async function runGc(args: string[], ctx: CliContext): Promise<number> {
   const summary = `${runs} (${formatBytes(result.runs.bytes)}) and ${entries} (${
     formatBytes(result.cache.bytes)
   })`;
-  if (result.interrupted) return interrupted(ctx, "gc", summary);
+  if (result.interrupted) return interrupted(ctx, "gc", args, summary);
   ctx.stdout.write(`Removed ${summary}.\n`);
   return 0;
 }
