@@ -55,6 +55,7 @@ export function parseCommandArgs<O extends Options>(
 
 /** Parses a positive integer option value, naming the option when invalid. */
 export function parsePositiveInt(
+  command: string,
   name: string,
   value: string | undefined,
   allowZero = false,
@@ -64,7 +65,10 @@ export function parsePositiveInt(
   if (!Number.isInteger(parsed) || parsed < (allowZero ? 0 : 1)) {
     throw new PipelineError(
       ErrorCode.USAGE,
-      `--${name} must be a ${allowZero ? "non-negative" : "positive"} integer, got "${value}".`,
+      `${command}: --${name} must be a ${
+        allowZero ? "non-negative" : "positive"
+      } integer, got "${value}".`,
+      { hint: `Run \`async-pipeline ${command} --help\` for usage.` },
     );
   }
   return parsed;

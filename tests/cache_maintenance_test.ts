@@ -213,7 +213,7 @@ Deno.test("gc command rejects a negative keep", async () => {
   assert.equal(result.stdout, "");
   assert.match(
     result.stderr,
-    /^error\[ASYNC_PIPELINE_USAGE\]: --keep must be a non-negative integer, got "-1"\./,
+    /^error\[ASYNC_PIPELINE_USAGE\]: gc: --keep must be a non-negative integer, got "-1"\./,
   );
 });
 

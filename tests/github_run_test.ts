@@ -241,7 +241,7 @@ Deno.test("github run rejects bad options", async () => {
   const zero = await githubRun(env, ["--concurrency", "0"]);
   assert.match(
     zero.stderr,
-    /^error\[ASYNC_PIPELINE_USAGE\]: --concurrency must be a positive integer, got "0"/,
+    /^error\[ASYNC_PIPELINE_USAGE\]: github run: --concurrency must be a positive integer, got "0"/,
   );
   assert.equal(zero.code, 1);
   const unknown = await githubRun(env, ["--job", "nope"]);

@@ -104,8 +104,8 @@ async function runGc(args: string[], ctx: CliContext): Promise<number> {
     "cache-days": { type: "string" },
     config: { type: "string" },
   }, false);
-  const keep = parsePositiveInt("keep", values.keep, true) ?? defaultKeep(ctx);
-  const cacheDays = parsePositiveInt("cache-days", values["cache-days"], true);
+  const keep = parsePositiveInt("gc", "keep", values.keep, true) ?? defaultKeep(ctx);
+  const cacheDays = parsePositiveInt("gc", "cache-days", values["cache-days"], true);
   const { rootDir, roots } = await projectStores(ctx, values.config);
   const result = await gc(rootDir, { keep, cacheDays, roots, signal: ctx.signal });
   const runs = counted(result.runs.removed.length, "run record", "run records");

@@ -110,7 +110,7 @@ function githubRunHandler(runnerFor: JobRunnerFactory) {
       concurrency: { type: "string" },
       config: { type: "string" },
     }, false);
-    const concurrency = parsePositiveInt("concurrency", values.concurrency);
+    const concurrency = parsePositiveInt("github run", "concurrency", values.concurrency);
     const loaded = await loadPipeline(ctx.cwd, values.config);
     const event = await readGithubEvent(ctx.env, ctx.cwd);
     const selection = selectJobs(loaded.pipeline, event, { job: values.job });

@@ -29,7 +29,7 @@ async function runTarget(target: "job" | "task", args: string[], ctx: CliContext
     );
   }
   const format = parseFormat(values.format, ["text", "json"] as const, "text");
-  const concurrency = parsePositiveInt("concurrency", values.concurrency);
+  const concurrency = parsePositiveInt(command, "concurrency", values.concurrency);
   const loaded = await loadPipeline(ctx.cwd, values.config);
   if (values["dry-run"]) {
     return await dryRun(target, positionals[0], loaded, {
