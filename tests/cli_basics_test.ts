@@ -153,7 +153,13 @@ export default definePipeline({
     release: job({
       target: "build",
       trigger: ["push", "nightly"],
-      env: { TOKEN: env.secret("NPM_TOKEN"), LEVEL: env.var("LEVEL", { default: "1" }) },
+      env: {
+        TOKEN: env.secret("NPM_TOKEN"),
+        LEVEL: env.var("LEVEL", { default: "1" }),
+        API: env.var("STAGE", { dev: "http://127.0.0.1:8080", prod: "http://[::1]:8443" }, {
+          default: "dev",
+        }),
+      },
       github: { permissions: { contents: "read" } },
     }),
   },
@@ -169,7 +175,7 @@ export default definePipeline({
   assert.match(result.stdout, /\n {2}release -> build on push, nightly\n/);
   assert.match(
     result.stdout,
-    /\n {4}env: TOKEN \(secret NPM_TOKEN\), LEVEL \(var LEVEL, default "1"\)\n/,
+    /\n {4}env: TOKEN \(secret NPM_TOKEN\), LEVEL \(var LEVEL, default "1"\), API \(var STAGE, default "dev", mapped: dev -> "http:\/\/127\.0\.0\.1:8080", prod -> "http:\/\/\[::1\]:8443"\)\n/,
   );
   assert.match(result.stdout, /\n {4}permissions: contents read\n/);
   assert.match(result.stdout, /\nsync:\n {2}github: \.github\/workflows\/async-pipeline\.yml\n/);

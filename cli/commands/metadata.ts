@@ -81,7 +81,7 @@ function sourceLines(sources: Record<string, SourceMetadata>, cwd: string): stri
 type EnvMetadata =
   | { type: "literal"; value: string }
   | { type: "secret"; name: string }
-  | { type: "var"; name: string; default?: string };
+  | { type: "var"; name: string; default?: string; map?: Record<string, string> };
 
 type JobMetadata = {
   targets: string[];
@@ -108,7 +108,12 @@ function envText(key: string, value: EnvMetadata): string {
     const fallback = value.default === undefined
       ? ""
       : `, default ${JSON.stringify(value.default)}`;
-    return `${key} (var ${value.name}${fallback})`;
+    const table = value.map === undefined
+      ? ""
+      : `, mapped: ${
+        Object.entries(value.map).map(([from, to]) => `${from} -> ${JSON.stringify(to)}`).join(", ")
+      }`;
+    return `${key} (var ${value.name}${fallback}${table})`;
   }
   return `${key}=${JSON.stringify(value.value)}`;
 }
