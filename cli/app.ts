@@ -40,7 +40,7 @@ function nearestCommand(args: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** Most causes printed under a stack trace, so a cycle of causes cannot loop. */
+/** Maximum number of causes printed under a stack trace, so a cycle of causes cannot loop. */
 const MAX_CAUSES = 8;
 
 /**
@@ -83,8 +83,8 @@ export function reportError(error: unknown, ctx: Pick<CliContext, "stderr" | "de
   }
   const message = error instanceof Error ? error.message : String(error);
   if (isSystemError(error)) {
-    // The disk or the system refused an operation: the path and the reason
-    // are in the message, and a stack trace would not help the user.
+    // The system rejected a file operation. The path and the reason are in
+    // the message, and a stack trace would not help the user.
     ctx.stderr.write(
       `error[${ErrorCode.IO_FAILED}]: ${message}\n` +
         "  hint: Check that the path exists, has the expected type (file or directory) and can be written.\n",

@@ -11,8 +11,8 @@ export type ParsedCommandArgs<O extends Options> = ReturnType<
 >;
 
 /**
- * Rewords parseArgs' errors for an option without its value, which name the
- * option in Node's words over several lines, as one sentence.
+ * Rewords parseArgs' errors for an option without its value as one sentence.
+ * Node's own text spreads them over several lines.
  */
 function optionProblem(message: string, args: readonly string[]): string | undefined {
   const ambiguous = /^Option '(-[^' ]+)' argument is ambiguous/.exec(message)?.[1];

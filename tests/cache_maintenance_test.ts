@@ -238,7 +238,7 @@ Deno.test("gc command keeps runs when env disables pruning", async () => {
   assert.deepEqual(await readdir(join(dir, ".async/runs")), ["20300101T000000002Z-00000b"]);
 });
 
-/** A signal that reads as aborted from its `after + 1`-th check on. */
+/** Returns a signal that reads as aborted from its `after + 1`-th check on. */
 function abortsAfter(after: number): AbortSignal {
   let checks = 0;
   return {

@@ -143,7 +143,7 @@ Deno.test("cli reclaims the lock of a killed run", async () => {
   );
   killed.kill("SIGKILL");
   await killed.output();
-  // SIGKILL gave the run no chance to clean up; the watchdog stops its task.
+  // SIGKILL gave the run no chance to clean up, so the watchdog stops its task.
   const shell = await pidFrom(join(cwd, "shell.pid"));
   await waitFor("the orphaned task to stop", () => !isAlive(shell));
   const stale = JSON.parse(await readFile(join(cwd, ".async/run.lock"), "utf8"));

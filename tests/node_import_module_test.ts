@@ -102,13 +102,15 @@ Deno.test("importModule uses jiti without stripping", async () => {
 /**
  * Returns the source of a module that appends to `log` each time its body
  * runs and throws a SyntaxError on the runs listed in `failOn`, so a test can
- * tell the native import (run 1) from the jiti retry (run 2).
+ * tell the native import (run 1) from the jiti retry (run 2). `then` is a
+ * statement that runs after that check, on every run that did not fail.
  */
-function countingModule(log: string, failOn: number[]): string {
+function countingModule(log: string, failOn: number[], then = ""): string {
   return `import { appendFileSync, readFileSync } from "node:fs";
 appendFileSync(${JSON.stringify(log)}, "x");
 const run: number = readFileSync(${JSON.stringify(log)}, "utf8").length;
 if (${JSON.stringify(failOn)}.includes(run)) throw new SyntaxError(\`failed on run \${run}\`);
+${then}
 export default run;
 `;
 }
@@ -149,15 +151,9 @@ Deno.test("importModule reports the error of the body jiti ran", async () => {
   try {
     const log = join(dir, "runs.log");
     const path = join(dir, "pipeline.ts");
-    await writeFile(
-      path,
-      `import { appendFileSync, readFileSync } from "node:fs";
-appendFileSync(${JSON.stringify(log)}, "x");
-const run: number = readFileSync(${JSON.stringify(log)}, "utf8").length;
-if (run === 1) throw new SyntaxError("Cannot use import statement outside a module");
-throw Object.assign(new Error("unknown field timout"), { code: "ASYNC_PIPELINE_UNKNOWN_FIELD" });
-`,
-    );
+    const definitionError =
+      'throw Object.assign(new Error("unknown field timout"), { code: "ASYNC_PIPELINE_UNKNOWN_FIELD" });';
+    await writeFile(path, countingModule(log, [1], definitionError));
     await assert.rejects(
       importModule(pathToFileURL(path).href, { typescript: "strip" }),
       (error: Error & { code?: string }) =>

@@ -116,8 +116,8 @@ function measureScenario(
   if (scenario === "cached") {
     // One untimed run first, so the timed runs start from a full cache even
     // when no cold scenario came before. Files hashed less than the racy
-    // window after they were written are hashed again by every run, so the
-    // untimed run starts after that window: then the timed runs measure a
+    // window after they were written are hashed again by every run. So the
+    // untimed run starts after that window, and the timed runs then measure a
     // cache that trusts its files, as a re-run seconds later would.
     waitOutRacyWindow();
     spawnSync("sh", ["-c", `${command} > /dev/null 2>&1`], { cwd: workspace.dir, env });

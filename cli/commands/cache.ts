@@ -57,7 +57,7 @@ export function formatBytes(bytes: number): string {
 
 /**
  * Reports a command that a signal stopped between two removals and returns
- * exit code 1; the CLI turns it into the signal's exit code.
+ * exit code 1. The CLI turns it into the signal's exit code.
  */
 function interrupted(
   ctx: CliContext,

@@ -95,13 +95,13 @@ type SyncMetadata = {
   tasks?: { prefix: string; runners: string[] };
 };
 
-/** What each task sync runner writes. */
+/** The file and entry kind that each task sync runner writes. */
 const RUNNER_FILES: Record<string, string> = {
   package: "package.json scripts",
   deno: "deno.json tasks",
 };
 
-/** Renders one env entry; a secret shows the name it is read from, never a value. */
+/** Renders one env entry. A secret shows the name it is read from, never a value. */
 function envText(key: string, value: EnvMetadata): string {
   if (value.type === "secret") return `${key} (secret ${value.name})`;
   if (value.type === "var") {
@@ -181,7 +181,7 @@ function renderText(
   for (const [id, job] of Object.entries(jobs)) {
     const triggers = job.triggers.length ? ` on ${job.triggers.join(", ")}` : "";
     lines.push(`  ${id} -> ${job.targets.join(", ")}${triggers}`);
-    // The job's env repeats the pipeline's; only its own keys are listed.
+    // The job's env repeats the pipeline's, so only its own keys are listed.
     const own = Object.entries(job.env).filter(([key, value]) =>
       JSON.stringify(env[key]) !== JSON.stringify(value)
     );

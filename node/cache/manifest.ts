@@ -49,8 +49,8 @@ export interface KeyManifest {
   /** Direct dependency id to its cache fingerprint. */
   readonly dependencies: Readonly<Record<string, string>>;
   /**
-   * The source part of a source task's key. Absent for every other task,
-   * whose key is therefore the same as before this member existed.
+   * The source part of a source task's key. Absent for every other task, so
+   * this member leaves the keys of tasks without sources unchanged.
    */
   readonly source?: KeySource;
 }

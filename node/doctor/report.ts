@@ -20,7 +20,7 @@ import { type LockStatus, markRunFailed, readRunLock, type RunningRun, scanRuns 
 /** Task cache directory, relative to the project directory. */
 export const CACHE_DIR = ".async/cache";
 
-/** Where runs keep their records, logs, lock and cache. */
+/** The directory in which runs keep their records, logs, lock and cache. */
 const STATE_DIR = ".async";
 
 /** One thing the user should do. */
@@ -125,8 +125,8 @@ export async function collectDoctorReport(options: DoctorOptions): Promise<Docto
 }
 
 /**
- * Reports a `.async` that exists but is not a directory: every run, and
- * every check below that reads it, fails on it.
+ * Reports a `.async` that exists but is not a directory. Every run fails on
+ * it, and so does every check below that reads it.
  */
 async function checkStateDirectory(projectDir: string, actions: DoctorAction[]): Promise<void> {
   const stats = await lstat(join(projectDir, STATE_DIR)).catch(() => undefined);

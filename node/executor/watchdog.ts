@@ -19,7 +19,7 @@ import process from "../process.ts";
 /**
  * The watchdog's script. The list is a space-separated string with a space
  * at both ends, so ` <pgid> ` finds a whole id. `kill "-<pgid>"` signals a
- * group: dash's `kill` takes no `--`.
+ * group without `--`, which dash's `kill` does not accept.
  */
 const SCRIPT = `trap '' HUP INT
 groups=" "
@@ -51,7 +51,7 @@ function started(): ChildProcess | undefined {
       unavailable = true;
       watchdog = undefined;
     });
-    // A broken pipe means the watchdog is gone; the groups then go unwatched.
+    // A broken pipe means the watchdog is gone, and the groups then go unwatched.
     child.stdin!.on("error", () => undefined);
     child.unref();
     (child.stdin as unknown as { unref?: () => void }).unref?.();
@@ -86,7 +86,7 @@ export function unwatchGroup(pid: number): void {
   if (watchdog !== undefined) send(`-${pid}\n`);
 }
 
-/** The watchdog's pid, or undefined before it started. For tests. */
+/** Returns the watchdog's pid, or undefined before it started. Tests use it. */
 export function watchdogPid(): number | undefined {
   return watchdog?.pid;
 }

@@ -10,7 +10,7 @@ export interface CliCallResult {
   stderr: string;
 }
 
-/** Settings of {@link cliCall}; each defaults to an empty or inactive value. */
+/** Settings of {@link cliCall}. Each defaults to an empty or inactive value. */
 export interface CliCallOptions {
   env?: Record<string, string>;
   debug?: boolean;
