@@ -18,6 +18,8 @@ function optionProblem(message: string, args: readonly string[]): string | undef
   const ambiguous = /^Option '(-[^' ]+)' argument is ambiguous/.exec(message)?.[1];
   if (ambiguous !== undefined) {
     const value = args[args.indexOf(ambiguous) + 1] ?? "-…";
+    // Every numeric option is a count or a number of days, so a negative number is never valid.
+    if (/^-\d/.test(value)) return `${ambiguous} cannot be negative, got "${value}".`;
     return `option "${ambiguous}" is followed by "${value}", which reads as an option. ` +
       `Write ${ambiguous}=${value} to pass it as the value.`;
   }

@@ -97,7 +97,8 @@ function stripAnsi(text: string): string {
 /**
  * Returns where a syntax error points, from the frame Node puts at the top
  * of its stack: a `file:line` line, the source line and a caret line. Node's
- * type stripping names the place only there, not in the message.
+ * type stripping names the place only there, not in the message. The column
+ * is taken from the caret.
  */
 function syntaxFrame(error: unknown): string | undefined {
   if (!(error instanceof SyntaxError) || typeof error.stack !== "string") return undefined;
@@ -106,7 +107,10 @@ function syntaxFrame(error: unknown): string | undefined {
   const end = rest.indexOf("");
   const lines = rest.slice(0, end < 0 ? 0 : end);
   if (lines.length === 0) return undefined;
-  return [place, ...lines.map((line) => `    ${line}`)].join("\n");
+  // The caret sits under the column at fault; Node's `file:line` omits the column.
+  const caret = lines.find((line) => /^\s*\^+\s*$/.test(line))?.indexOf("^");
+  const at = caret === undefined ? place : `${place}:${caret + 1}`;
+  return [at, ...lines.map((line) => `    ${line}`)].join("\n");
 }
 
 /** Describes why importing the pipeline module failed, with the place of a syntax error. */

@@ -314,12 +314,19 @@ Deno.test("cli names an option whose value is missing", async () => {
 });
 
 Deno.test("cli explains a value that starts with a dash", async () => {
-  const result = await cli(["gc", "--cache-days", "-1"]);
+  const result = await cli(["metadata", "--config", "-pipeline.ts"]);
   assert.equal(result.code, 1);
   assert.match(
     result.stderr,
-    /gc: option "--cache-days" is followed by "-1", which reads as an option\. Write --cache-days=-1 to pass it as the value\.\n/,
+    /metadata: option "--config" is followed by "-pipeline\.ts", which reads as an option\. Write --config=-pipeline\.ts to pass it as the value\.\n/,
   );
+});
+
+Deno.test("cli rejects a negative number without suggesting the = form", async () => {
+  const result = await cli(["gc", "--cache-days", "-1"]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /gc: --cache-days cannot be negative, got "-1"\.\n/);
+  assert.doesNotMatch(result.stderr, /--cache-days=-1/);
 });
 
 Deno.test("cli suggests a misspelled command", async () => {

@@ -24,8 +24,9 @@ Deno.test("sources load under Node type stripping", () => {
 });
 
 // Node's type stripping names the line of a syntax error only in the frame
-// on top of its stack, so the CLI adds that frame to its message.
-Deno.test("cli names the line of a syntax error", async () => {
+// on top of its stack, so the CLI adds that frame to its message, with the
+// column its caret points at.
+Deno.test("cli names the line and column of a syntax error", async () => {
   const dir = await tempDir();
   writeFileSync(
     join(dir, "pipeline.ts"),
@@ -37,6 +38,6 @@ Deno.test("cli names the line of a syntax error", async () => {
   });
   assert.equal(result.status, 1);
   assert.match(result.stderr, /CONFIG_LOAD_FAILED\]: Failed to load .*pipeline\.ts: /);
-  assert.match(result.stderr, /\n {2}at .*pipeline\.ts:2\n/);
+  assert.match(result.stderr, /\n {2}at .*pipeline\.ts:2:26\n/);
   assert.match(result.stderr, /\n {4}const two: number = one \+;\n\s+\^\n/);
 });

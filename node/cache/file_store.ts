@@ -245,11 +245,11 @@ export class FileBackend implements CacheBackend {
         outputs,
       };
       writeFileSync(join(temp, "result.json"), JSON.stringify(result));
-      this.#commit(temp, this.#entryDirectory(entry.key));
-      committed = true;
+      committed = this.#commit(temp, this.#entryDirectory(entry.key));
       this.#pointLatest(entry.taskId, entry.key);
     } finally {
-      // After the commit the temporary directory is either gone or set aside.
+      // A committed temporary directory became the entry. One that lost every
+      // attempt to another writer's complete entry is removed like a failed one.
       if (!committed) rmSync(temp, { recursive: true, force: true });
     }
   }
@@ -257,19 +257,20 @@ export class FileBackend implements CacheBackend {
   /**
    * Moves a finished entry into place, setting aside any entry already there.
    * Every move-aside is followed by another rename attempt, so the last thing
-   * any writer does to `target` leaves a complete entry in place.
+   * any writer does to `target` leaves a complete entry in place. Returns
+   * false when every attempt lost, leaving another writer's entry in place.
    */
-  #commit(temp: string, target: string): void {
+  #commit(temp: string, target: string): boolean {
     for (let attempt = 1; attempt <= COMMIT_ATTEMPTS; attempt++) {
       try {
         renameSync(temp, target);
-        return;
+        return true;
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (code !== "ENOTEMPTY" && code !== "EEXIST") throw error;
       }
       // Another writer's entry is in place and just as complete, so keep it.
-      if (attempt === COMMIT_ATTEMPTS) return;
+      if (attempt === COMMIT_ATTEMPTS) return false;
       const trash = join(this.directory, ".tmp", `old-${randomUUID()}`);
       try {
         renameSync(target, trash);
@@ -278,6 +279,7 @@ export class FileBackend implements CacheBackend {
       }
       rmSync(trash, { recursive: true, force: true });
     }
+    return false;
   }
 
   async touch(key: string, taskId: string): Promise<void> {
