@@ -15,10 +15,10 @@ function manualSchedule(nodes: readonly ScheduleNode[], concurrency: number) {
     nodes,
     concurrency,
     stopped: () => false,
-    run: (id, release) =>
+    run: (id, slot) =>
       new Promise<boolean>((settle) => {
         order.push(id);
-        pending.set(id, { release, settle });
+        pending.set(id, { release: slot.release, settle });
       }),
   });
   return { pending, order, done };
@@ -98,4 +98,79 @@ Deno.test("schedule starts nothing after a released node fails", async () => {
   pending.get("b")!.settle(true);
   assert.deepEqual([...await done], ["a", "b"]);
   assert.deepEqual(order, ["a", "b"]);
+});
+
+/** Schedules `nodes` with lookahead: each run requests a slot, then waits for the test. */
+function lookaheadSchedule(nodes: readonly ScheduleNode[], concurrency: number) {
+  const pending = new Map<string, Pending>();
+  const requested: string[] = [];
+  const granted = new Map<string, boolean>();
+  let stop = false;
+  const done = schedule({
+    nodes,
+    concurrency,
+    lookahead: true,
+    stopped: () => stop,
+    run: async (id, slot) => {
+      requested.push(id);
+      const ok = await slot.acquire();
+      granted.set(id, ok);
+      if (!ok) return "unstarted";
+      return await new Promise<boolean>((settle) => {
+        pending.set(id, { release: slot.release, settle });
+      });
+    },
+  });
+  return { pending, requested, granted, done, stopNow: () => stop = true };
+}
+
+Deno.test("schedule with lookahead starts nodes before a slot is free", async () => {
+  const { pending, requested, granted, done } = lookaheadSchedule(flat(["a", "b", "c", "d"]), 1);
+  await turn();
+  assert.deepEqual(requested, ["a", "b"]);
+  assert.deepEqual([...granted.keys()], ["a"]);
+  pending.get("a")!.settle(true);
+  await turn();
+  assert.deepEqual([...granted.keys()], ["a", "b"]);
+  assert.deepEqual(requested, ["a", "b", "c"]);
+  pending.get("b")!.settle(true);
+  await turn();
+  pending.get("c")!.settle(true);
+  await turn();
+  pending.get("d")!.settle(true);
+  assert.deepEqual([...await done], ["a", "b", "c", "d"]);
+});
+
+Deno.test("schedule with lookahead grants at most concurrency slots", async () => {
+  const { pending, requested, granted, done } = lookaheadSchedule(flat(["a", "b", "c", "d"]), 2);
+  await turn();
+  assert.deepEqual(requested, ["a", "b", "c", "d"]);
+  assert.deepEqual([...granted.keys()], ["a", "b"]);
+  pending.get("b")!.release();
+  await turn();
+  assert.deepEqual([...granted.keys()], ["a", "b", "c"]);
+  for (const id of ["a", "b", "c"]) pending.get(id)!.settle(true);
+  await turn();
+  pending.get("d")!.settle(true);
+  await done;
+});
+
+Deno.test("schedule with lookahead refuses waiting nodes after a failure", async () => {
+  const { pending, granted, done } = lookaheadSchedule(flat(["a", "b", "c"]), 1);
+  await turn();
+  pending.get("a")!.settle(false);
+  await turn();
+  assert.equal(granted.get("b"), false);
+  assert.deepEqual([...await done], ["a"]);
+  assert.equal(granted.has("c"), false);
+});
+
+Deno.test("schedule with lookahead refuses waiting nodes once stopped", async () => {
+  const { pending, granted, done, stopNow } = lookaheadSchedule(flat(["a", "b"]), 1);
+  await turn();
+  stopNow();
+  pending.get("a")!.settle(true);
+  await turn();
+  assert.equal(granted.get("b"), false);
+  assert.deepEqual([...await done], ["a"]);
 });

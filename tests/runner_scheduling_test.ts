@@ -57,6 +57,55 @@ Deno.test("runJob bounds running tasks by concurrency", async () => {
   assert.ok(parallel.tasks.some((result) => result.exitCode === 9));
 });
 
+Deno.test("runJob bounds running commands while later tasks look ahead", async () => {
+  const cwd = await project();
+  // Two slot directories: a third command running at once finds both taken.
+  const slotTask = () =>
+    task({
+      run:
+        sh`if mkdir s1 2>/dev/null; then s=s1; elif mkdir s2 2>/dev/null; then s=s2; else exit 9; fi
+sleep 0.1; rmdir $s`,
+    });
+  const tasks = Object.fromEntries(["a", "b", "c", "d", "e", "f"].map((id) => [id, slotTask()]));
+  const pipeline = definePipeline({
+    name: "slots",
+    tasks,
+    jobs: { all: job({ target: Object.keys(tasks) }) },
+  });
+  const record = await runJob(pipeline, { id: "all", cwd, env: baseEnv(), concurrency: 2 });
+  assert.equal(record.status, "passed");
+  const overlapping = record.tasks.filter((result) => result.exitCode === 9);
+  assert.deepEqual(overlapping, []);
+});
+
+Deno.test("executeRun skips a task that waited for a slot when another failed", async () => {
+  const cwd = await project();
+  const pipeline = definePipeline({
+    name: "waiting",
+    tasks: {
+      fails: task({ run: sh`sleep 0.2; exit 4` }),
+      slow: task({ run: sh`sleep 0.4` }),
+      waits: task({ run: sh`echo ran > waits.txt` }),
+    },
+    jobs: { all: job({ target: ["fails", "slow", "waits"] }) },
+  });
+  const events: RunEvent[] = [];
+  const record = await executeRun(pipeline, { id: "all", cwd, env: baseEnv(), concurrency: 2 }, {
+    onEvent: (event) => events.push(event),
+  });
+  const waits = record.tasks.find((result) => result.id === "waits");
+  assert.equal(waits?.status, "skipped");
+  assert.equal(waits?.startedAt, undefined);
+  assert.deepEqual(waits?.warnings, ["Skipped: an earlier task failed."]);
+  await assert.rejects(readFile(join(cwd, "waits.txt")), { code: "ENOENT" });
+  assert.ok(
+    events.some((event) => event.type === "task-skipped" && event.taskId === "waits"),
+  );
+  assert.ok(
+    !events.some((event) => event.type === "task-started" && event.taskId === "waits"),
+  );
+});
+
 Deno.test("runJob stops starting tasks after a failure", async () => {
   const cwd = await project();
   const pipeline = definePipeline({

@@ -389,26 +389,30 @@ async function executeTasks(state: RunState, run: LockedRun, record: ExecutionRe
   const started = await schedule({
     nodes: run.plan.tasks,
     concurrency: run.concurrency,
+    // With one slot, a task's lookup waits for the task before it to finish,
+    // so tasks run strictly one after another, as `--concurrency 1` promises.
+    lookahead: run.concurrency > 1,
     stopped: () => state.signal.aborted,
-    run: async (id, release) => {
+    run: async (id, slot) => {
       const result = results.get(id) as TaskResult;
-      let passed: boolean;
+      let outcome: boolean | "unstarted";
       // Recording the start lets `doctor` tell a task that was running from one that was pending
       // when a run crashed.
       result.status = "running";
       state.store.writeProgress(record);
       try {
-        passed = await runTask(state, tasks.get(id)!, result, release);
+        outcome = await runTask(state, tasks.get(id)!, result, slot);
       } catch (error) {
-        passed = false;
+        outcome = false;
         result.status = "failed";
         result.error = {
           code: "ASYNC_PIPELINE_INTERNAL",
           message: state.redactor.redact(error instanceof Error ? error.message : String(error)),
         };
       }
+      if (outcome === "unstarted") result.status = "pending";
       state.store.writeProgress(record);
-      return passed;
+      return outcome;
     },
   });
   markSkipped(state, run, record, started);

@@ -6,6 +6,27 @@ export interface ScheduleNode {
   readonly dependsOn: readonly string[];
 }
 
+/**
+ * Outcome of a node's run: true when it passed, false when it failed, and
+ * `unstarted` when it was denied a slot, so it did nothing and counts as
+ * never started.
+ */
+export type NodeOutcome = boolean | "unstarted";
+
+/** A node's claim on one of the `concurrency` slots. */
+export interface Slot {
+  /**
+   * Waits for a slot, which the node then keeps until it calls `release` or
+   * settles. Resolves false without a slot once no node may start any more
+   * (after a failure, or when `stopped` turned true): the node must then stop
+   * and resolve `unstarted`. A node that started holding a slot gets true at
+   * once.
+   */
+  acquire(): Promise<boolean>;
+  /** Gives the slot back, so work after it does not count against `concurrency`. */
+  release(): void;
+}
+
 /** Options of {@link schedule}. */
 export interface ScheduleOptions {
   /** Nodes in a valid order: each after its dependencies. */
@@ -13,24 +34,32 @@ export interface ScheduleOptions {
   /** Maximum nodes holding a slot at once. */
   readonly concurrency: number;
   /**
-   * Runs one node and resolves true when it passed. Must not reject. The
-   * node keeps its slot until it calls `release` or settles, so work after
-   * `release` (such as storing results) does not count against `concurrency`.
+   * When true, a node starts without a slot and takes one with
+   * `slot.acquire()`, so what it does before (such as a cache lookup)
+   * overlaps the work of the nodes that hold the slots. When false, a node
+   * starts only when a slot is free and holds it from the start.
    */
-  readonly run: (id: string, release: () => void) => Promise<boolean>;
+  readonly lookahead?: boolean;
+  /**
+   * Runs one node and resolves with its outcome. Must not reject. The node
+   * keeps its slot until it calls `slot.release` or settles.
+   */
+  readonly run: (id: string, slot: Slot) => Promise<NodeOutcome>;
   /** Checked before each start. True stops new starts, as on an interrupt. */
   readonly stopped: () => boolean;
 }
 
 /**
  * Starts each node once all its dependencies passed, with at most
- * `concurrency` slots taken at a time, earlier nodes first. A node that
- * released its slot runs on until it settles, and its dependents wait for
- * that. At most `2 × concurrency` nodes are unsettled at once, so released
- * nodes cannot pile up. After the first failure no node starts, and the
- * nodes already running finish. Resolves with the ids that started. Work
- * per completion is proportional to the finished node's dependents, not to
- * the size of the graph.
+ * `concurrency` slots taken at a time, earlier nodes first, and slots
+ * granted in the order nodes ask for them. A node that released its slot
+ * runs on until it settles, and its dependents wait for that. At most
+ * `2 × concurrency` nodes are unsettled at once, so released nodes and nodes
+ * waiting for a slot cannot pile up. After the first failure no node starts
+ * and no slot is granted, and the nodes already holding one finish. Resolves
+ * with the ids that started and were not denied a slot. Work per completion
+ * is proportional to the finished node's dependents, not to the size of the
+ * graph.
  */
 export async function schedule(options: ScheduleOptions): Promise<Set<string>> {
   const { nodes } = options;
@@ -51,32 +80,50 @@ export async function schedule(options: ScheduleOptions): Promise<Set<string>> {
   const started = new Set<string>();
   const running = new Set<string>();
   const unsettledLimit = options.concurrency * 2;
+  const lookahead = options.lookahead === true;
+  // Grants for the nodes waiting in `acquire`, in the order they called it.
+  const waiting: ((granted: boolean) => void)[] = [];
   let holding = 0;
   let failed = false;
-  // Each release and settlement sets `changed` and wakes the loop below.
+  // Each release, settlement and request sets `changed` and wakes the loop below.
   let changed = false;
   let wake: (() => void) | undefined;
   const notify = () => {
     changed = true;
     wake?.();
   };
+  const closed = () => failed || options.stopped();
 
   const start = (index: number) => {
     const id = nodes[index].id;
     started.add(id);
     running.add(id);
-    holding++;
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      holding--;
-      notify();
+    let hasSlot = !lookahead;
+    if (hasSlot) holding++;
+    const slot: Slot = {
+      acquire: () => {
+        if (hasSlot) return Promise.resolve(true);
+        return new Promise<boolean>((resolve) => {
+          waiting.push((granted) => {
+            hasSlot = granted;
+            if (granted) holding++;
+            resolve(granted);
+          });
+          notify();
+        });
+      },
+      release: () => {
+        if (!hasSlot) return;
+        hasSlot = false;
+        holding--;
+        notify();
+      },
     };
-    options.run(id, release).then((ok) => {
-      release();
+    options.run(id, slot).then((outcome) => {
+      slot.release();
       running.delete(id);
-      if (!ok) failed = true;
+      if (outcome === "unstarted") started.delete(id);
+      else if (!outcome) failed = true;
       else {
         for (const next of dependents[index]) {
           if (--waitingOn[next] === 0) insertSorted(ready, next);
@@ -88,8 +135,10 @@ export async function schedule(options: ScheduleOptions): Promise<Set<string>> {
 
   while (true) {
     changed = false;
+    if (closed()) { for (const grant of waiting.splice(0)) grant(false); }
+    while (holding < options.concurrency && waiting.length > 0) waiting.shift()!(true);
     while (
-      !failed && !options.stopped() && holding < options.concurrency &&
+      !closed() && (lookahead || holding < options.concurrency) &&
       running.size < unsettledLimit && ready.length
     ) {
       start(ready.shift() as number);

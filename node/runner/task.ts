@@ -158,19 +158,41 @@ async function failBeforeAttempts(
   await finish(state, result, output, startedMs, false);
 }
 
+/** A task's claim on a scheduler slot, as `schedule` hands it out. */
+export interface TaskSlot {
+  /** Waits for a slot; false means the run stopped starting tasks meanwhile. */
+  acquire(): Promise<boolean>;
+  release(): void;
+}
+
+/** A slot that is always granted, for a task that runs on its own. */
+const FREE_SLOT: TaskSlot = { acquire: () => Promise.resolve(true), release: () => {} };
+
 /**
- * Runs one task and fills in `result`. Returns true when the task passed or
- * was restored from the cache. Never rejects because of the task itself.
- * Calls `release` once its steps passed or its outputs were restored:
- * storing the cache entry and the logs comes after, outside the scheduler's
- * slot.
+ * Runs one task and fills in `result`. Resolves true when the task passed or
+ * was restored from the cache, false when it failed, and `unstarted` when it
+ * was denied a slot: `result` is then as it was, and nothing ran. Never
+ * rejects because of the task itself.
+ *
+ * The task takes its slot before the first command it runs: before its
+ * source's prepare steps for a source task, else after a cache miss. A
+ * cache hit never takes one. The slot is released once the steps passed:
+ * storing the cache entry and the logs comes after, outside the slot.
  */
 export async function runTask(
   state: RunState,
   task: NormalizedTask,
   result: TaskResult,
-  release: () => void = () => {},
-): Promise<boolean> {
+  slot: TaskSlot = FREE_SLOT,
+): Promise<boolean | "unstarted"> {
+  const before = { ...result };
+  const unstarted = (): "unstarted" => {
+    for (const key of Object.keys(result)) {
+      delete (result as unknown as Record<string, unknown>)[key];
+    }
+    Object.assign(result, before);
+    return "unstarted";
+  };
   const started = now();
   result.status = "running";
   result.startedAt = started.iso;
@@ -189,6 +211,8 @@ export async function runTask(
 
   // A source's prepare steps run before the cache lookup, so a source task's
   // key covers the inputs it will actually see after prepare changed them.
+  // They run commands, so the task takes its slot first.
+  if (task.source !== undefined && !await slot.acquire()) return unstarted();
   try {
     await state.sources?.prepare(state, task);
   } catch (error) {
@@ -203,7 +227,7 @@ export async function runTask(
   if (answer.status !== "hit" && answer.warning) (result.warnings ??= []).push(answer.warning);
 
   if (answer.status === "hit") {
-    release();
+    slot.release();
     output.write("stdout", answer.stdout);
     output.write("stderr", answer.stderr);
     result.status = "passed";
@@ -213,9 +237,10 @@ export async function runTask(
     return true;
   }
 
+  if (!await slot.acquire()) return unstarted();
   const failure = await runAttempts(state, task, steps, output, result, candidate);
   // A failed task keeps its slot until it settles, so no other task starts after the failure.
-  if (failure === undefined) release();
+  if (failure === undefined) slot.release();
   result.status = failure === undefined ? "passed" : "failed";
   result.exitCode = failure === undefined ? 0 : failure.exitCode;
   if (result.exitCode === undefined) delete result.exitCode;
