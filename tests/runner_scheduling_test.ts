@@ -84,7 +84,7 @@ Deno.test("executeRun skips a task that waited for a slot when another failed", 
     name: "waiting",
     tasks: {
       fails: task({ run: sh`sleep 0.2; exit 4` }),
-      slow: task({ run: sh`sleep 0.4` }),
+      slow: task({ run: sh`sleep 1` }),
       waits: task({ run: sh`echo ran > waits.txt` }),
     },
     jobs: { all: job({ target: ["fails", "slow", "waits"] }) },
