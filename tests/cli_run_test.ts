@@ -76,6 +76,26 @@ Deno.test("cli run --format json prints only the record", async () => {
   assert.deepEqual(printed.tasks.map((task: { id: string }) => task.id), ["build", "test"]);
 });
 
+Deno.test("cli run --format json prints the record of a run stopped before its tasks", async () => {
+  const cwd = await makeProject(PIPELINE);
+  const result = await runCli(cwd, ["run", "secret", "--format", "json"]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^error\[ASYNC_PIPELINE_MISSING_SECRET\]/);
+  const printed = JSON.parse(result.stdout);
+  const { record } = await readLatestRecord(cwd);
+  assert.deepEqual(printed, record);
+  assert.equal(printed.status, "failed");
+  assert.equal(printed.error?.code, "ASYNC_PIPELINE_MISSING_SECRET");
+});
+
+Deno.test("cli run text output reports a run stopped before its tasks once", async () => {
+  const cwd = await makeProject(PIPELINE);
+  const result = await runCli(cwd, ["run", "secret"]);
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr.match(/is not set/g)?.length, 1, result.stderr);
+  assert.doesNotMatch(result.stdout, /Stopped:/);
+});
+
 Deno.test("cli run-task runs dependencies", async () => {
   const cwd = await makeProject(PIPELINE);
   const result = await runCli(cwd, ["run-task", "test", "--format", "json"]);

@@ -3,6 +3,7 @@
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import { type LoadedPipeline, loadPipeline } from "../../node/load.ts";
 import { defaultTaskCache, executeRun } from "../../node/runner/run_job.ts";
+import type { RunEvent } from "../../node/runner/events.ts";
 import { parseCommandArgs, parseFormat, parsePositiveInt } from "../args.ts";
 import type { CliContext } from "../io.ts";
 import { styles, textPresenter, useColor } from "../presenters/text.ts";
@@ -47,6 +48,13 @@ async function runTarget(target: "job" | "task", args: string[], ctx: CliContext
     }
   }
 
+  // A run that stops before its tasks throws after writing a failed record,
+  // which `--format json` still prints, so scripts read the same shape.
+  const printStopped = (event: RunEvent) => {
+    if (event.type === "run-finished" && event.thrown) {
+      ctx.stdout.write(`${JSON.stringify(event.record, null, 2)}\n`);
+    }
+  };
   const record = await executeRun(loaded.pipeline, {
     id: positionals[0],
     ...(concurrency !== undefined ? { concurrency } : {}),
@@ -59,7 +67,7 @@ async function runTarget(target: "job" | "task", args: string[], ctx: CliContext
     target,
     signal: ctx.signal,
     createCache: defaultTaskCache,
-    ...(presenter ? { onEvent: presenter } : {}),
+    onEvent: presenter ?? printStopped,
   });
 
   if (format === "json") ctx.stdout.write(`${JSON.stringify(record, null, 2)}\n`);

@@ -147,6 +147,8 @@ export function textPresenter(sink: TextSink, options: TextPresenterOptions): Ru
       case "warning":
         return sink.write(`${style.yellow("warning:")} ${event.message}\n`);
       case "run-finished":
+        // The CLI reports the error of a run that stopped before its tasks itself.
+        if (event.thrown) return;
         return sink.write(
           summary(event.record, event.durationMs, event.recordPath, tails, style, options),
         );

@@ -88,6 +88,12 @@ export interface RunFinishedEvent {
   /** Absolute path of `execution.json`. */
   readonly recordPath: string;
   readonly durationMs: number;
+  /**
+   * True when the run stopped with an error that `runJob` throws after this
+   * event, such as a missing variable found before the first task. The
+   * record's `error` holds its code and message.
+   */
+  readonly thrown?: boolean;
 }
 
 /** Any run event. */

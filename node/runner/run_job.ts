@@ -265,6 +265,13 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
         code: typeof code === "string" ? code : "ASYNC_PIPELINE_INTERNAL",
         message,
       });
+      started.emit({
+        type: "run-finished",
+        record: started.redactor.redactRecord(started.record),
+        recordPath: started.store.recordPath,
+        durationMs: Date.now() - started.startedMs,
+        thrown: true,
+      });
     }
     throw error;
   }
