@@ -83,10 +83,12 @@ export function reportError(error: unknown, ctx: Pick<CliContext, "stderr" | "de
   }
   const message = error instanceof Error ? error.message : String(error);
   if (isSystemError(error)) {
+    const { path } = error as NodeJS.ErrnoException;
+    const where = path !== undefined && !message.includes(path) ? ` (${path})` : "";
     // The system rejected a file operation. The path and the reason are in
     // the message, and a stack trace would not help the user.
     ctx.stderr.write(
-      `error[${ErrorCode.IO_FAILED}]: ${message}\n` +
+      `error[${ErrorCode.IO_FAILED}]: ${message}${where}\n` +
         "  hint: Check that the path exists, has the expected type (file or directory) and can be written.\n",
     );
     if (ctx.debug) ctx.stderr.write(`${debugTrace(error)}\n`);

@@ -10,6 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { link, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { withPath } from "./atomic_write.ts";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import process from "./process.ts";
@@ -134,6 +135,28 @@ async function takeStale(path: string): Promise<RunLockInfo | undefined | "gone"
 }
 
 /**
+ * Creates the lock file at `path` with `text`, only if no file is there.
+ * Returns false when one is. Any other failure throws with the path, and a
+ * failed write (a full disk) removes the empty file its exclusive create
+ * made, which is this process's own. `write` is the file write to use.
+ */
+export async function createLockFile(
+  path: string,
+  text: string,
+  write: typeof writeFile = writeFile,
+): Promise<boolean> {
+  try {
+    await write(path, text, { flag: "wx" });
+    return true;
+  } catch (error) {
+    const { code, syscall } = error as NodeJS.ErrnoException;
+    if (code === "EEXIST") return false;
+    if (syscall === "write") await rm(path, { force: true }).catch(() => {});
+    throw withPath(error, path);
+  }
+}
+
+/**
  * Takes `.async/run.lock` in `projectDir` for `runId`. Throws
  * `ASYNC_PIPELINE_RUN_ACTIVE` naming the holder's pid and start time when a
  * live process owns it, and reclaims it when the holder is dead.
@@ -151,11 +174,8 @@ export async function acquireRunLock(projectDir: string, runId: string): Promise
   let reclaimed: RunLockInfo | undefined;
 
   for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      await writeFile(path, text, { flag: "wx" });
+    if (await createLockFile(path, text)) {
       return { info, ...(reclaimed ? { reclaimed } : {}), release: () => releaseLock(path, text) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const holder = await readLock(path);
     if (holder === null) continue;

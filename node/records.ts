@@ -11,11 +11,11 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import process from "./process.ts";
 import { ErrorCode, PipelineError } from "../core/errors.ts";
 import type { Redactor } from "./redact.ts";
+import { writeFileAtomic } from "./atomic_write.ts";
 import type { ExecutionRecord, ProcessEnv } from "./types.ts";
 
 /** Directory of run records relative to the project directory. */
@@ -47,18 +47,6 @@ export function createRunId(now: Date = new Date()): string {
 /** Returns true for a string shaped like a run id. */
 export function isRunId(value: string): boolean {
   return RUN_ID.test(value);
-}
-
-/** Writes `text` to `path` through a temporary file and a rename. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temporary = `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    await writeFile(temporary, text);
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }
 
 /** Returns the log file name of a task, encoded because ids may contain `:` and `/`. */

@@ -4,6 +4,9 @@ import { VERSION } from "../core/version.ts";
 import { DEFAULT_CACHE_DAYS } from "../node/cache/maintenance.ts";
 import { cliCall } from "./support/cli.ts";
 import { BufferSink } from "../cli/io.ts";
+import { reportError } from "../cli/app.ts";
+import { withPath } from "../node/atomic_write.ts";
+import { writeFile } from "node:fs/promises";
 import { tempDir } from "./support/temp_files.ts";
 
 const MOD_URL = new URL("../mod.ts", import.meta.url).href;
@@ -355,4 +358,18 @@ Deno.test("cli help and version skip the pipeline", async () => {
   }
   await assert.rejects(Deno.stat(`${dir}/ran.txt`), Deno.errors.NotFound);
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("cli names the file of a failed write", async () => {
+  // Writing to /dev/full fails in `write` with ENOSPC, an error whose message names no path.
+  const failure = await writeFile("/dev/full", "x").then(
+    () => assert.fail("a write to /dev/full passed"),
+    (error) => withPath(error, "/dev/full"),
+  );
+  const stderr = new BufferSink();
+  assert.equal(reportError(failure, { stderr, debug: false }), 1);
+  assert.match(
+    stderr.text(),
+    /^error\[ASYNC_PIPELINE_IO_FAILED\]: ENOSPC: .*write \(\/dev\/full\)\n/,
+  );
 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { hostname } from "node:os";
 import process from "node:process";
 import { ErrorCode } from "../core/errors.ts";
-import { acquireRunLock, isProcessAlive, RUN_LOCK_PATH } from "../node/lock.ts";
+import { acquireRunLock, createLockFile, isProcessAlive, RUN_LOCK_PATH } from "../node/lock.ts";
 import { tempDir } from "./support/temp_files.ts";
 
 /** Returns the pid of a process that has already exited. */
@@ -105,4 +105,27 @@ Deno.test("release leaves a lock taken by another run", async () => {
 
 Deno.test("isProcessAlive sees this process", () => {
   assert.equal(isProcessAlive(process.pid), true);
+});
+
+Deno.test("createLockFile removes its empty file when the write fails", async () => {
+  const dir = await tempDir();
+  const path = join(dir, "run.lock");
+  // Creates the file as the exclusive open does, then fails the write as a full disk does.
+  const fullDisk = (async (file: string) => {
+    await writeFile(file, "", { flag: "wx" });
+    throw Object.assign(new Error("ENOSPC: no space left on device, write"), {
+      code: "ENOSPC",
+      syscall: "write",
+    });
+  }) as unknown as typeof writeFile;
+  await assert.rejects(createLockFile(path, "{}\n", fullDisk), { code: "ENOSPC", path });
+  await assert.rejects(readFile(path), { code: "ENOENT" });
+});
+
+Deno.test("createLockFile reports an existing file without touching it", async () => {
+  const dir = await tempDir();
+  const path = join(dir, "run.lock");
+  await writeFile(path, "held\n");
+  assert.equal(await createLockFile(path, "{}\n"), false);
+  assert.equal(await readFile(path, "utf8"), "held\n");
 });

@@ -4,7 +4,8 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ErrorCode } from "../../core/errors.ts";
 import { isProcessAlive, RUN_LOCK_PATH } from "../lock.ts";
-import { RECORD_FILE, RUNS_DIR, writeFileAtomic } from "../records.ts";
+import { writeFileAtomic } from "../atomic_write.ts";
+import { RECORD_FILE, RUNS_DIR } from "../records.ts";
 import type { ExecutionRecord } from "../types.ts";
 
 /** State of `.async/run.lock`. */

@@ -13,7 +13,7 @@ import { ErrorCode, PipelineError, type PipelineIssue } from "../../core/errors.
 import type { NormalizedTask } from "../../core/model.ts";
 import { type DeferredShellContext, toShellCommand } from "../../core/sh.ts";
 import { type RenderedShell, renderShell } from "../env.ts";
-import { writeFileAtomic } from "../records.ts";
+import { writeFileAtomic } from "../atomic_write.ts";
 import { readGitFacts } from "../runner/candidate.ts";
 import { withTaskOutput } from "../runner/console_capture.ts";
 import { TaskOutput } from "../runner/output.ts";

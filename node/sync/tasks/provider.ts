@@ -12,7 +12,7 @@ import type { LoadedPipeline } from "../../load.ts";
 import type { SyncFileStatus, SyncProvider } from "../types.ts";
 import { TASK_SYNC_LOCK_PATH } from "./lock.ts";
 import { conflictIssues, type EntryChange, planTaskSync, type TaskSyncPlan } from "./plan.ts";
-import { removeFileAndEmptyDir, writeFileAtomic } from "./write.ts";
+import { removeFileAndEmptyDir, writeGeneratedFile } from "./write.ts";
 
 /** Describes one entry's drift, naming the manifest field and key. */
 export function describeChange(field: string, change: EntryChange): string {
@@ -83,7 +83,7 @@ export async function applyTaskSyncPlan(plan: TaskSyncPlan): Promise<string[]> {
   const changed: string[] = [];
   for (const { manifest, before, after } of plan.manifests) {
     if (after === before) continue;
-    await writeFileAtomic(join(plan.root, manifest.path), after);
+    await writeGeneratedFile(join(plan.root, manifest.path), after);
     changed.push(manifest.path);
   }
 
@@ -94,7 +94,7 @@ export async function applyTaskSyncPlan(plan: TaskSyncPlan): Promise<string[]> {
       changed.push(plan.lock.path);
     }
   } else if (plan.lock.after !== plan.lock.before) {
-    await writeFileAtomic(lockFile, plan.lock.after);
+    await writeGeneratedFile(lockFile, plan.lock.after);
     changed.push(plan.lock.path);
   }
   return changed;

@@ -1,8 +1,8 @@
 /** File writes for generated files: each file is replaced in one rename. @module */
 
-import { randomUUID } from "node:crypto";
-import { chmod, mkdir, realpath, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, realpath, rm, rmdir, stat } from "node:fs/promises";
 import { dirname } from "node:path";
+import { writeFileAtomic } from "../../atomic_write.ts";
 
 /**
  * Writes `text` to a temporary file beside `path`, then renames it over
@@ -10,19 +10,11 @@ import { dirname } from "node:path";
  * A symlinked file is written through to its target, and an existing file
  * keeps its permission bits.
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+export async function writeGeneratedFile(path: string, text: string): Promise<void> {
   const target = await realpath(path).catch(() => path);
   await mkdir(dirname(target), { recursive: true });
   const mode = await stat(target).then((info) => info.mode & 0o777, () => undefined);
-  const temporary = `${target}.${randomUUID()}.tmp`;
-  try {
-    await writeFile(temporary, text);
-    if (mode !== undefined) await chmod(temporary, mode);
-    await rename(temporary, target);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(target, text, mode);
 }
 
 /** Deletes a file and then its directory when that directory is left empty. */

@@ -1,0 +1,34 @@
+/** File writes that readers never see half done: a temporary file, then a rename. @module */
+
+import { randomUUID } from "node:crypto";
+import { chmod, rename, rm, writeFile } from "node:fs/promises";
+
+/**
+ * Sets `path` on a system error that has none and returns the error. A
+ * failed `write`, such as on a full disk (ENOSPC), names only the system
+ * call, and the CLI prints the path it gets here.
+ */
+export function withPath(error: unknown, path: string): unknown {
+  const system = error as NodeJS.ErrnoException;
+  if (error instanceof Error && typeof system.code === "string" && system.path === undefined) {
+    system.path = path;
+  }
+  return error;
+}
+
+/**
+ * Writes `text` to `path` through a temporary file beside it and a rename,
+ * so readers see the old or the new content. `mode` sets the new file's
+ * permission bits. A failure removes the temporary file and names `path`.
+ */
+export async function writeFileAtomic(path: string, text: string, mode?: number): Promise<void> {
+  const temporary = `${path}.${randomUUID()}.tmp`;
+  try {
+    await writeFile(temporary, text);
+    if (mode !== undefined) await chmod(temporary, mode);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true }).catch(() => {});
+    throw withPath(error, path);
+  }
+}
