@@ -20,7 +20,8 @@ export const DEFAULT_TASK_SYNC_PREFIX = "pipeline";
 
 /** Dotted path of the setting, used in issue paths. */
 const FIELD_PATH = "sync.tasks";
-const PREFIX_PATTERN = /^[A-Za-z0-9_.:-]+$/;
+/** A name that `npm run` and `deno task` do not read as an option: it starts with a letter, digit or '_'. */
+const PREFIX_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/;
 const MANIFEST_FILE_PATTERN = /(^|[\\/])(package\.json|deno\.jsonc?)$/;
 
 type Runner = NormalizedTaskSync["runners"][number];
@@ -78,7 +79,7 @@ function normalizePrefix(issues: IssueCollector, value: unknown): string | undef
   if (typeof value !== "string" || !PREFIX_PATTERN.test(value)) {
     issues.invalid(
       `${FIELD_PATH}.prefix`,
-      `prefix must be a non-empty name of letters, digits, '_', '.', ':' or '-', got ${
+      `prefix must be a name of letters, digits, '_', '.', ':' or '-' that starts with a letter, digit or '_', got ${
         JSON.stringify(value)
       }.`,
       'Use a name such as "pipeline".',

@@ -110,6 +110,12 @@ Deno.test("task sync rejects bad settings", () => {
   assert.match(issues[4].hint ?? "", /Write only the arguments \("sync check"\)/);
 });
 
+Deno.test("task sync rejects a prefix that reads as an option", () => {
+  const issues = issuesOf({ prefix: "-x" });
+  assert.deepEqual(issues.map((issue) => issue.path), ["sync.tasks.prefix"]);
+  assert.match(issues[0].message, /starts with a letter, digit or '_', got "-x"/);
+});
+
 Deno.test("task sync rejects clashing names", () => {
   const issues = issuesOf({ scripts: { "pipeline:verify": "sync check" } });
   assert.equal(issues.length, 1);
