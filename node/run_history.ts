@@ -70,6 +70,8 @@ export async function readExecutionRecord(
 export interface RecordedTask {
   readonly record: ExecutionRecord;
   readonly result: TaskResult;
+  /** Newer runs whose records could not be read and were passed over in the search, newest first. */
+  readonly unreadable?: readonly string[];
 }
 
 function taskOf(record: ExecutionRecord, taskId: string): TaskResult | undefined {
@@ -81,7 +83,7 @@ function taskOf(record: ExecutionRecord, taskId: string): TaskResult | undefined
 /**
  * Finds the result of `taskId` in run `runId`, or without `runId` in the
  * newest run whose record includes the task. Records that cannot be read
- * are passed over in that search.
+ * are passed over in that search, and listed in `unreadable`.
  *
  * @throws {PipelineError} `ASYNC_PIPELINE_RUN_NOT_FOUND` when no run is
  * recorded or `runId` has no record, and `ASYNC_PIPELINE_UNKNOWN_TASK` when
@@ -111,11 +113,17 @@ export async function findRecordedTask(
     });
   }
   const seen = new Set<string>();
+  const unreadable: string[] = [];
   for (const id of runIds) {
     const record = await readExecutionRecord(projectDir, id).catch(() => undefined);
-    if (record === undefined) continue;
+    if (record === undefined) {
+      unreadable.push(id);
+      continue;
+    }
     const result = taskOf(record, taskId);
-    if (result !== undefined) return { record, result };
+    if (result !== undefined) {
+      return { record, result, ...(unreadable.length > 0 ? { unreadable } : {}) };
+    }
     for (const task of record.tasks ?? []) seen.add(task.id);
   }
   throw new PipelineError(

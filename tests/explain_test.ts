@@ -229,6 +229,21 @@ Deno.test("explain a hit and an older run", async () => {
   );
 });
 
+Deno.test("explain warns about an unreadable newer record", async () => {
+  const dir = await project();
+  const first = await runJob(pipelineWith(), options(dir));
+  const second = await runJob(pipelineWith(), options(dir));
+  await writeFile(join(dir, ".async/runs", second.id, "execution.json"), '{"trunc');
+
+  const result = await cli(dir, ["explain", "build"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, new RegExp(`^build in run ${first.id} `));
+  assert.match(
+    result.stderr,
+    new RegExp(`^warning: passed over the unreadable record of newer runs \\(${second.id}\\)`),
+  );
+});
+
 Deno.test("explain without a matching run fails", async () => {
   const dir = await project();
   const none = await cli(dir, ["explain", "build"]);

@@ -63,6 +63,14 @@ async function runExplain(args: string[], ctx: CliContext): Promise<number> {
   const format = parseFormat(values.format, ["text", "json"] as const, "text");
   const projectDir = await projectDirectory(ctx, values.config);
   const recorded = await findRecordedTask(projectDir, positionals[0], values.run);
+  if (recorded.unreadable !== undefined) {
+    const ids = recorded.unreadable.join(", ");
+    ctx.stderr.write(
+      `warning: passed over the unreadable record of newer runs (${ids}); ` +
+        `this explains run ${recorded.record.id}. ` +
+        `\`async-pipeline explain ${positionals[0]} --run <id>\` names the error of one.\n`,
+    );
+  }
   if (format === "json") {
     ctx.stdout.write(`${JSON.stringify(explanationJson(recorded), null, 2)}\n`);
   } else {
