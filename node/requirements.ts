@@ -38,6 +38,15 @@ function taskList(ids: readonly string[]): string {
   return ids.map((id) => `"${id}"`).join(", ");
 }
 
+/** Returns the fix for a tool that `executor` does not have. */
+function missingToolHint(executor: string, tool: string): string {
+  if (executor === "host") return `Install ${tool} and make sure it is on PATH.`;
+  if (executor === "recording") {
+    return `Add "${tool}" to the tools option of the RecordingExecutor, or leave that option out to accept every tool.`;
+  }
+  return `Install ${tool} in the ${executor} sandbox's image or machine, on its PATH.`;
+}
+
 /**
  * Checks the requirements of `tasks`. Tools and runtimes are looked up with
  * the executor's `checkTool`, so a sandbox checks its own tools. An executor
@@ -53,22 +62,29 @@ export async function checkRequirements(
   const warnings: string[] = [];
   const secretValues: string[] = [];
 
-  const tools = byName(tasks, (task) => [...task.requires.tools, ...task.requires.runtimes]);
-  if (tools.size > 0 && executor.checkTool === undefined) {
+  const kinds = [
+    { field: "tools", noun: "tool", names: byName(tasks, (task) => task.requires.tools) },
+    { field: "runtimes", noun: "runtime", names: byName(tasks, (task) => task.requires.runtimes) },
+  ] as const;
+  const required = kinds.some((kind) => kind.names.size > 0);
+  if (required && executor.checkTool === undefined) {
     warnings.push(
       `The ${executor.name} executor cannot look up tools, so requires.tools and requires.runtimes were not checked.`,
     );
   } else if (executor.checkTool !== undefined) {
-    for (const [tool, ids] of tools) {
-      if (await executor.checkTool(tool)) continue;
-      issues.push({
-        code: ErrorCode.MISSING_TOOL,
-        path: `tasks.${ids[0]}.requires`,
-        message: `tool "${tool}" is not available to the ${executor.name} executor (required by ${
-          taskList(ids)
-        }).`,
-        hint: `Install ${tool} and make sure it is on PATH.`,
-      });
+    for (const { field, noun, names } of kinds) {
+      for (const [tool, ids] of names) {
+        if (await executor.checkTool(tool)) continue;
+        issues.push({
+          code: ErrorCode.MISSING_TOOL,
+          path: `tasks.${ids[0]}.requires.${field}`,
+          message:
+            `${noun} "${tool}" is not available to the ${executor.name} executor (required by ${
+              taskList(ids)
+            }).`,
+          hint: missingToolHint(executor.name, tool),
+        });
+      }
     }
   }
 

@@ -123,7 +123,12 @@ Deno.test("requirements are all reported at once", async () => {
       const messages = error.issues?.map((issue) => `${issue.code} ${issue.message}`) ?? [];
       assert.equal(messages.length, 3);
       assert.match(messages[0], /MISSING_TOOL tool "no-such-tool-a1" .*"build", "publish"/);
-      assert.match(messages[1], /MISSING_TOOL tool "no-such-runtime-b2"/);
+      assert.match(messages[1], /MISSING_TOOL runtime "no-such-runtime-b2"/);
+      assert.deepEqual(error.issues?.map((issue) => (issue as { path?: string }).path), [
+        "tasks.build.requires.tools",
+        "tasks.build.requires.runtimes",
+        "tasks.publish.requires.secrets",
+      ]);
       assert.match(messages[2], /MISSING_SECRET secret "PUBLISH_TOKEN"/);
       return true;
     },
@@ -141,6 +146,8 @@ Deno.test("custom executor answers requires.tools", async () => {
   const executor = new RecordingExecutor({ tools: [] });
   await assert.rejects(runJob(pipeline, { id: "build", cwd, executor }), {
     code: "ASYNC_PIPELINE_MISSING_TOOL",
+    hint:
+      'Add "pnpm" to the tools option of the RecordingExecutor, or leave that option out to accept every tool.',
   });
   assert.deepEqual(executor.calls, []);
   const record = await runJob(pipeline, {

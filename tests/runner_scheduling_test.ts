@@ -300,3 +300,18 @@ Deno.test("runJob prunes old runs", async () => {
     .sort();
   assert.deepEqual(remaining, ids.slice(2));
 });
+
+Deno.test("runJob warns that it took over an unreadable run lock", async () => {
+  const cwd = await project();
+  const pipeline = definePipeline({
+    name: "lock",
+    tasks: { a: task({ run: sh`true` }) },
+    jobs: { all: job({ target: "a" }) },
+  });
+  await runJob(pipeline, { id: "all", cwd, env: baseEnv() });
+  await writeFile(join(cwd, ".async/run.lock"), "{ not json");
+  const record = await runJob(pipeline, { id: "all", cwd, env: baseEnv() });
+  assert.deepEqual(record.warnings, [
+    "Took over a run lock that could not be read, which names no running process.",
+  ]);
+});

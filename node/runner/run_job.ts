@@ -246,11 +246,11 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
   await started.store.create();
   if (run.lock.reclaimed) {
     const { pid, startedAt } = run.lock.reclaimed;
-    warn(
-      started.record,
-      started.emit,
-      `Took over the run lock left by pid ${pid} (started ${startedAt}), which is no longer running.`,
-    );
+    // A lock that could not be read names no process (pid 0).
+    const message = pid === 0
+      ? `Took over a run lock that could not be read, which names no running process.`
+      : `Took over the run lock left by pid ${pid} (started ${startedAt}), which is no longer running.`;
+    warn(started.record, started.emit, message);
   }
   await started.store.write(started.record);
 
