@@ -111,18 +111,18 @@ export function resolveVar(
 /**
  * Resolves declared env entries (pipeline env with the job's layered over it)
  * against `env`. `pathPrefix` names the declaration in issues, such as
- * `jobs.deploy.env`.
+ * `jobs.deploy.env`, or gives the path of each key.
  */
 export function resolveDeclaredEnv(
   declared: Readonly<Record<string, EnvValue>>,
   env: ProcessEnv,
-  pathPrefix: string,
+  pathPrefix: string | ((key: string) => string),
 ): ResolvedEnv {
   const values: Record<string, string> = {};
   const secretValues: string[] = [];
   const issues: PipelineIssue[] = [];
   for (const [key, entry] of Object.entries(declared)) {
-    const at = `${pathPrefix}.${key}`;
+    const at = typeof pathPrefix === "string" ? `${pathPrefix}.${key}` : pathPrefix(key);
     if (typeof entry === "string") {
       values[key] = entry;
       continue;

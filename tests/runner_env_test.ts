@@ -289,3 +289,24 @@ Deno.test("short secrets leave the record intact", async () => {
   );
   assert.equal(log, "h***llo world\n");
 });
+
+Deno.test("a missing env entry names where it is declared", async () => {
+  const cwd = await project();
+  const pipeline = definePipeline({
+    name: "paths",
+    env: { TOKEN: env.secret("PIPELINE_TOKEN") },
+    tasks: { build: task({ run: sh`true` }) },
+    jobs: {
+      plain: job({ target: "build" }),
+      own: job({ target: "build", env: { TOKEN: env.secret("JOB_TOKEN") } }),
+    },
+  });
+  await assert.rejects(runJob(pipeline, { id: "plain", cwd, env: baseEnv() }), {
+    code: "ASYNC_PIPELINE_MISSING_SECRET",
+    path: "env.TOKEN",
+  });
+  await assert.rejects(runJob(pipeline, { id: "own", cwd, env: baseEnv() }), {
+    code: "ASYNC_PIPELINE_MISSING_SECRET",
+    path: "jobs.own.env.TOKEN",
+  });
+});

@@ -20,8 +20,12 @@ export interface RunPlan {
   readonly tasks: readonly NormalizedTask[];
   /** Declared env: the pipeline's, with the job's layered over it. */
   readonly env: Readonly<Record<string, EnvValue>>;
-  /** Path of the declared env in error messages, such as `jobs.deploy.env`. */
-  readonly envPath: string;
+  /**
+   * Path of the declared env in error messages, such as `env`, or the path
+   * of each key: `env.<key>` for a pipeline entry, `jobs.<id>.env.<key>` for
+   * one the job declares.
+   */
+  readonly envPath: string | ((key: string) => string);
   /**
    * Sources whose tasks the run needs but the pipeline does not contain yet.
    * Once they are composed into the pipeline, planning again adds their tasks.
@@ -72,7 +76,12 @@ export function planJob(pipeline: Pipeline, jobId: string): RunPlan {
     job,
     ...closureOf(pipeline, job.targets),
     env: job.env,
-    envPath: `jobs.${jobId}.env`,
+    // The job's env is the pipeline's with its own entries layered over it,
+    // and an entry it did not declare is the pipeline's own value object.
+    envPath: (key) =>
+      pipeline.env[key] !== undefined && pipeline.env[key] === job.env[key]
+        ? `env.${key}`
+        : `jobs.${jobId}.env.${key}`,
   };
 }
 
