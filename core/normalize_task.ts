@@ -97,7 +97,13 @@ function checkPatterns(
   patterns.forEach((pattern, index) => {
     const at = `${path}[${index}]`;
     if (pattern.trim() === "" || pattern === "!") {
-      issues.invalid(at, `empty ${kind} pattern.`);
+      issues.invalid(
+        at,
+        `empty ${kind} pattern.`,
+        `Write a glob relative to the project directory, such as "${
+          kind === "input" ? "src/**" : "dist/**"
+        }", or remove the entry.`,
+      );
       return;
     }
     if (escapesRoot(pattern)) {
@@ -296,10 +302,21 @@ function normalizeCache(
   }
 }
 
+/** Names the type of a value for a message: "a string", "a number", "an object", "null". */
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array with a value that is not a string";
+  const type = typeof value;
+  return type === "object" || type === "undefined" ? `an ${type}` : `a ${type}`;
+}
+
 function stringList(issues: IssueCollector, path: string, value: unknown): string[] {
   if (value === undefined) return [];
   if (!isStringArray(value)) {
-    issues.invalid(path, "expected an array of strings.");
+    const fix = typeof value === "string"
+      ? `Wrap the value in an array: [${JSON.stringify(value)}].`
+      : 'Write a list such as ["a", "b"].';
+    issues.invalid(path, `expected an array of strings, got ${describeValue(value)}.`, fix);
     return [];
   }
   return [...value];

@@ -1,6 +1,6 @@
 /** Locating and importing a project's pipeline file. @module */
 
-import { access } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ErrorCode, isPipelineError, PipelineError } from "../core/errors.ts";
@@ -25,12 +25,12 @@ export interface LoadedPipeline {
   readonly dir: string;
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Returns what is at `path`: a file, a directory, or nothing readable. */
+async function kindOf(path: string): Promise<"file" | "directory" | undefined> {
   try {
-    await access(path);
-    return true;
+    return (await stat(path)).isDirectory() ? "directory" : "file";
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -38,7 +38,18 @@ async function exists(path: string): Promise<boolean> {
 export async function findPipelineFile(cwd: string, config?: string): Promise<string> {
   if (config !== undefined) {
     const path = isAbsolute(config) ? config : resolve(cwd, config);
-    if (!(await exists(path))) {
+    const kind = await kindOf(path);
+    if (kind === "directory") {
+      throw new PipelineError(
+        ErrorCode.CONFIG_NOT_FOUND,
+        `--config names a directory, not a pipeline file: ${path}.`,
+        {
+          path: "--config",
+          hint: `Pass the file itself, such as --config ${config.replace(/\/+$/, "")}/pipeline.ts.`,
+        },
+      );
+    }
+    if (kind === undefined) {
       throw new PipelineError(ErrorCode.CONFIG_NOT_FOUND, `Pipeline file not found: ${path}.`, {
         path: "--config",
         hint: "Check the --config path.",
@@ -48,7 +59,7 @@ export async function findPipelineFile(cwd: string, config?: string): Promise<st
   }
   for (const name of PIPELINE_FILE_NAMES) {
     const path = resolve(cwd, name);
-    if (await exists(path)) return path;
+    if (await kindOf(path) === "file") return path;
   }
   throw new PipelineError(
     ErrorCode.CONFIG_NOT_FOUND,

@@ -373,3 +373,15 @@ Deno.test("cli names the file of a failed write", async () => {
     /^error\[ASYNC_PIPELINE_IO_FAILED\]: ENOSPC: .*write \(\/dev\/full\)\n/,
   );
 });
+
+Deno.test("cli rejects a --config that names a directory", async () => {
+  const dir = await tempDir();
+  await Deno.mkdir(`${dir}/ci/`);
+  const result = await cli(["metadata", "--config", "ci/"], dir);
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /^error\[ASYNC_PIPELINE_CONFIG_NOT_FOUND\]: --config names a directory, not a pipeline file: .*\/ci\.\n/,
+  );
+  assert.match(result.stderr, /hint: Pass the file itself, such as --config ci\/pipeline\.ts\./);
+});

@@ -649,3 +649,22 @@ Deno.test("normalize rejects durations beyond timer range", () => {
     /invalid duration Infinity/,
   );
 });
+
+Deno.test("normalize suggests an array for a single input string", () => {
+  rejects(
+    // deno-lint-ignore no-explicit-any
+    pipelineWith({ tasks: { build: task({ inputs: "src/**" as any, run: step }) } }),
+    ErrorCode.INVALID_FIELD,
+    "tasks.build.inputs",
+    /got a string\. Wrap the value in an array: \["src\/\*\*"\]\./,
+  );
+});
+
+Deno.test("normalize gives a fix for an empty output pattern", () => {
+  rejects(
+    pipelineWith({ tasks: { build: task({ outputs: [""], run: step }) } }),
+    ErrorCode.INVALID_FIELD,
+    "tasks.build.outputs[0]",
+    /empty output pattern\. Write a glob relative to the project directory, such as "dist\/\*\*"/,
+  );
+});
