@@ -367,6 +367,21 @@ Deno.test("sync tasks rejects an invalid lock", async () => {
   assert.equal(await read(dir, "package.json"), "{}\n");
 });
 
+Deno.test("sync tasks tells how to replace a lock that is not JSON", async () => {
+  const dir = await makeProject({
+    "pipeline.ts": pipelineSource("true"),
+    "package.json": "{}\n",
+    [LOCK]: "{ garbage",
+  });
+
+  const result = await cli(dir, "sync", "tasks", "generate");
+
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /tasks\.lock\.json is not valid JSON: .* at line 1\./);
+  assert.match(result.stderr, /hint: Restore it from version control\. Deleting it releases/);
+  assert.equal(await read(dir, "package.json"), "{}\n");
+});
+
 Deno.test("sync tasks reports invalid manifests", async () => {
   const dir = await makeProject({
     "pipeline.ts": pipelineSource("true"),

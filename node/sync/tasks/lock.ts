@@ -7,7 +7,7 @@
 
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { ErrorCode, PipelineError } from "../../../core/errors.ts";
+import { ErrorCode, isPipelineError, PipelineError } from "../../../core/errors.ts";
 import { isRecord } from "../../../core/fields.ts";
 import type { NormalizedTaskSync } from "../../../core/model.ts";
 import type { TaskSyncTarget } from "../../../core/types.ts";
@@ -66,15 +66,15 @@ export function renderLock(
   return `${JSON.stringify(lock, null, 2)}\n`;
 }
 
+/** The lock is generated, so its fix is restoring or deleting it, not an edit by hand. */
+const LOCK_HINT = "Restore it from version control. Deleting it releases every entry it lists, " +
+  "so the next generate treats them as hand-written.";
+
 function invalidLock(reason: string): PipelineError {
   return new PipelineError(
     ErrorCode.SYNC_FILE_INVALID,
     `${TASK_SYNC_LOCK_PATH} is invalid: ${reason}`,
-    {
-      path: TASK_SYNC_LOCK_PATH,
-      hint: "Restore it from version control. Deleting it releases every entry it lists, " +
-        "so the next generate treats them as hand-written.",
-    },
+    { path: TASK_SYNC_LOCK_PATH, hint: LOCK_HINT },
   );
 }
 
@@ -107,7 +107,16 @@ export async function readTaskSyncLock(
 ): Promise<{ text?: string; manifests?: LockedManifest[] }> {
   const text = await readOptional(join(root, TASK_SYNC_LOCK_PATH));
   if (text === undefined) return {};
-  const value = parseJsonFile(text, TASK_SYNC_LOCK_PATH);
+  let value: unknown;
+  try {
+    value = parseJsonFile(text, TASK_SYNC_LOCK_PATH);
+  } catch (error) {
+    if (!isPipelineError(error)) throw error;
+    throw new PipelineError(error.code, error.message, {
+      path: TASK_SYNC_LOCK_PATH,
+      hint: LOCK_HINT,
+    });
+  }
   if (!isRecord(value) || !Array.isArray(value.manifests)) {
     throw invalidLock('it must be an object with a "manifests" array.');
   }
