@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { definePipeline, job, sh, source, task } from "../mod.ts";
+import { definePipeline, env, job, sh, source, task } from "../mod.ts";
 import { planJob, runJob } from "../node/mod.ts";
 import type { JobPlan, PlannedTask } from "../node/mod.ts";
 import type { PipelineConfig } from "../core/types.ts";
@@ -177,6 +177,56 @@ Deno.test("dry run of a git source on a branch is uncertain", async () => {
   const check = planned(plan, "check");
   assert.equal(check.certain, false);
   assert.match(check.note ?? "", /the key of dependency "lib:hello" is not final either/);
+});
+
+Deno.test("dry run of a pinned commit elsewhere is uncertain", async () => {
+  const { repo, commit, options } = await gitProject();
+  await repo.push({ "message.txt": "v2\n" });
+  await runJob(rootPipeline({ lib: source.git({ url: repo.url }) }), options);
+  const pinned = rootPipeline({ lib: source.git({ url: repo.url, ref: commit }) });
+
+  const hello = planned(await planJob(pinned, options), "lib:hello");
+  assert.equal(hello.certain, false);
+  assert.equal(hello.cacheKey, undefined);
+  assert.match(
+    hello.note ?? "",
+    new RegExp(`moves the checkout of source "lib" to commit ${commit}`),
+  );
+  assert.equal(hello.cacheHit, true);
+  const record = await runJob(pinned, options);
+  assert.equal(record.sources?.lib.commit, commit);
+  assert.equal(record.tasks[0].cacheHit, true);
+});
+
+Deno.test("dry run notes changes a run left in a checkout", async () => {
+  const { repo, commit, options } = await gitProject((sha) => sha);
+  const prepared = source.git({
+    url: repo.url,
+    ref: commit,
+    prepare: [sh`echo ready > ready.txt`],
+  });
+  await runJob(rootPipeline({ lib: prepared }), options);
+  const pipeline = rootPipeline({ lib: source.git({ url: repo.url, ref: commit }) });
+
+  const hello = planned(await planJob(pipeline, options), "lib:hello");
+  assert.equal(hello.certain, false);
+  assert.match(
+    hello.note ?? "",
+    /first discards what an earlier run left in the checkout of source "lib"/,
+  );
+  assert.doesNotMatch(hello.note ?? "", /prepare steps/);
+});
+
+Deno.test("dry run reports a missing secret of a prepare step", async () => {
+  const { options } = await pathProject();
+  const pipeline = rootPipeline({
+    lib: source.path({
+      path: "../lib",
+      writable: true,
+      prepare: [sh`echo ${env.secret("LIB_TOKEN")} > token.txt`],
+    }),
+  });
+  await rejectsWith(planJob(pipeline, options), "ASYNC_PIPELINE_MISSING_SECRET", /LIB_TOKEN/);
 });
 
 Deno.test("dry run of a source with prepare steps is uncertain", async () => {
