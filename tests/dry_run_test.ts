@@ -1,14 +1,15 @@
 /** Dry runs: predictions against the real run that follows, and a dry run's lack of effects. */
 
 import assert from "node:assert/strict";
-import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { definePipeline, env, job, sh, source, task } from "../mod.ts";
+import { definePipeline, env, job, sh, task } from "../mod.ts";
 import { planJob, runJob } from "../node/mod.ts";
 import type { JobPlan } from "../node/mod.ts";
 import { acquireRunLock, RUN_LOCK_PATH } from "../node/lock.ts";
 import type { ExecutionRecord } from "../node/types.ts";
 import { makeProject, writeFiles } from "./cache_fixture.ts";
+import { snapshot } from "./support/snapshot.ts";
 import { cli, MOD_URL } from "./helpers/cli.ts";
 import { baseEnv } from "./support/projects.ts";
 
@@ -175,23 +176,6 @@ Deno.test("dry run flags an unsettled prediction", async () => {
   assert.equal(record.tasks[1].cacheHit, true);
 });
 
-/** Lists every path under `dir` with its size, mode, mtime and content digest. */
-async function snapshot(dir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = (await readdir(dir, { recursive: true })).map(String).sort();
-  } catch {
-    return ["(missing)"];
-  }
-  const lines: string[] = [];
-  for (const name of names) {
-    const info = await stat(join(dir, name));
-    const content = info.isFile() ? await readFile(join(dir, name), "utf8") : "";
-    lines.push(`${name} ${info.size} ${info.mode} ${info.mtimeMs} ${content.length}:${content}`);
-  }
-  return lines;
-}
-
 Deno.test("dry run changes nothing under .async", async () => {
   const dir = await graphProject();
   const pipeline = graphPipeline();
@@ -338,22 +322,4 @@ Deno.test("dry run keys of function and deferred steps", async () => {
   const second = await runJob(pipeline, options);
   assertPredicted(warm, second);
   assert.deepEqual(hits(warm), { fn: true, deferred: true });
-});
-
-Deno.test("dry run rejects jobs with source tasks", async () => {
-  const dir = await makeProject({});
-  const pipeline = definePipeline({
-    name: "composed",
-    sources: { admin: source.path({ path: "../admin" }) },
-    tasks: { all: task({ dependsOn: ["admin:test"], run: sh`echo root` }) },
-    jobs: { verify: job({ target: "all" }) },
-  });
-  await assert.rejects(
-    planJob(pipeline, { id: "verify", cwd: dir, env: baseEnv() }),
-    (error: Error & { code?: string }) => {
-      assert.equal(error.code, "ASYNC_PIPELINE_NOT_IMPLEMENTED");
-      assert.match(error.message, /cannot predict the tasks of sources \(admin\)/);
-      return true;
-    },
-  );
 });

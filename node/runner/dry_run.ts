@@ -3,20 +3,23 @@
  * A dry run resolves the graph, the env and every task's cache key, and
  * predicts for each task whether the cache would restore it. It executes
  * no task command, writes no record, takes no lock and changes no cache
- * entry or index.
+ * entry or index. Tasks of sources are predicted from the sources as they
+ * are on disk: nothing is cloned, fetched, checked out or prepared.
  *
  * @module
  */
 
-import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import process from "../process.ts";
 import type { EnvValue } from "../../core/env.ts";
+import type { Pipeline } from "../../core/model.ts";
 import { createTaskCache } from "../cache/task_cache.ts";
 import { pipelineFromModule } from "../load.ts";
 import { activeRunLock } from "../lock.ts";
 import { Redactor } from "../redact.ts";
+import { readSourcesOnDisk, type SourcesOnDisk } from "../sources/on_disk.ts";
+import { composeRunSources, RunSources, withSourceChecks } from "../sources/session.ts";
 import type { CacheMissReason, ProcessEnv, RunOptions } from "../types.ts";
 import { readCandidate } from "./candidate.ts";
 import { planJob as resolveJob, planTask as resolveTask, selectExecutor } from "./plan.ts";
@@ -129,9 +132,24 @@ function memoize<T>(fn: () => Promise<T>): () => Promise<T> {
  * as the run would call them, and tasks with function steps read the same
  * git facts a run reads. The prediction assumes every task passes.
  *
+ * Tasks of composed sources are predicted from what is on disk: a path
+ * source's directory, and the checkout an earlier run left for a git
+ * source. Their pipelines are loaded from there, and their keys cover the
+ * source as a run's keys do. Nothing is cloned or fetched, no checkout
+ * moves or changes its in-use marking, and no prepare step runs. A run may
+ * first fetch a source's ref (any ref but a full commit SHA), move its
+ * checkout to another pinned commit, discard what an earlier run left in
+ * the checkout, or run its prepare steps. The source's tasks then get
+ * `certain: false` with a `note`, and no key, as for any key known only
+ * during the run.
+ *
  * @throws {PipelineError} for what would stop the run before its first
  * task: an unknown job or task, a missing secret or variable, a missing
  * tool, or an unsupported sandbox. The error is the one the run would throw.
+ * A source the plan needs that is not on disk (a git source whose checkout
+ * does not exist yet, a missing path directory) fails with
+ * `ASYNC_PIPELINE_SOURCE_FAILED` naming the source. A checkout with local
+ * changes that no run left fails with it too, as in a run.
  * @example
  * ```ts
  * import { planJob } from "@async/pipeline/node";
@@ -143,27 +161,25 @@ function memoize<T>(fn: () => Promise<T>): () => Promise<T> {
  */
 export async function planJob(input: PipelineInput, options: PlanOptions): Promise<JobPlan> {
   const pipeline = pipelineFromModule(input, "The pipeline passed to planJob");
-  const plan = options.target === "task"
-    ? resolveTask(pipeline, options.id)
-    : resolveJob(pipeline, options.id);
-  if (plan.sourceIds.length > 0) {
-    // NOTE: predicting source tasks needs their checkouts and prepare steps, which a dry run must not touch.
-    throw new PipelineError(
-      ErrorCode.NOT_IMPLEMENTED,
-      `A dry run of "${options.id}" cannot predict the tasks of sources (${
-        plan.sourceIds.join(", ")
-      }) yet.`,
-      {
-        hint: "Run `async-pipeline graph` to see the graph, or dry-run a job without source tasks.",
-      },
-    );
-  }
+  const replan = (composed: Pipeline) =>
+    options.target === "task"
+      ? resolveTask(composed, options.id)
+      : resolveJob(composed, options.id);
+  let plan = replan(pipeline);
   const env = options.env ?? process.env;
   const projectDir = resolve(options.cwd ?? process.cwd());
   const executor = selectExecutor(pipeline, options, env, projectDir);
   const force = options.force === true;
 
-  const prepared = await prepareRun(plan, env, executor);
+  let sources: SourcesOnDisk | undefined;
+  let runSources: RunSources | undefined;
+  if (plan.sourceIds.length > 0) {
+    sources = await readSourcesOnDisk(pipeline, plan.sourceIds, { projectDir, env });
+    plan = composeRunSources(pipeline, plan.jobId, sources.resolved, replan).plan;
+    runSources = new RunSources(sources.resolved);
+  }
+
+  const prepared = withSourceChecks(await prepareRun(plan, env, executor), runSources);
   if (prepared.issues.length > 0) throw requirementsError(plan.jobId, prepared.issues);
   const redactor = new Redactor(prepared.secretValues);
   const holder = await activeRunLock(projectDir);
@@ -178,6 +194,7 @@ export async function planJob(input: PipelineInput, options: PlanOptions): Promi
       force,
       renderedShells: prepared.renderedShells,
       redactor,
+      ...(runSources ? { sources: runSources } : {}),
     },
     cache: createTaskCache({
       pipeline,
@@ -188,6 +205,7 @@ export async function planJob(input: PipelineInput, options: PlanOptions): Promi
     }),
     candidate: memoize(() => readCandidate(projectDir, env)),
     predicted: new Map(),
+    ...(sources ? { unsettledSources: sources.unsettled } : {}),
   };
   const tasks = [];
   for (const task of plan.tasks) tasks.push(await predictTask(context, task));

@@ -16,6 +16,7 @@ import type { CachePrediction, PredictingTaskCache } from "../cache/task_cache.t
 import { SECRET_KEY_PATH } from "../cache/paths.ts";
 import { cacheLookupInput, type KeyState } from "./cache_input.ts";
 import type { PlannedTask } from "./dry_run.ts";
+import { taskDir } from "./context.ts";
 import { changesInputs, type DiskEffect } from "./plan_overlap.ts";
 import { needsCandidate, type PreparedStep, prepareSteps, type StepState } from "./steps.ts";
 
@@ -39,6 +40,11 @@ export interface PredictionContext {
   readonly candidate: () => Promise<CandidateContext>;
   /** Tasks predicted so far, in execution order. */
   readonly predicted: Map<string, Predicted>;
+  /**
+   * Reasons the tasks of a source may see another commit or other files in
+   * the run, by source id: the run fetches, moves or prepares it first.
+   */
+  readonly unsettledSources?: ReadonlyMap<string, readonly string[]>;
 }
 
 type BasePlan = Pick<PlannedTask, "id" | "dependsOn" | "source">;
@@ -128,7 +134,13 @@ async function predictLookup(
   restored: readonly RestoreChange[],
 ): Promise<CachePrediction> {
   try {
-    return await context.cache.predict(cacheLookupInput(context.state, task, steps), restored);
+    const { state } = context;
+    const source = await state.sources?.keyInput(
+      { env: state.env, candidate: context.candidate },
+      task,
+    );
+    const input = cacheLookupInput(state, task, steps, { cwd: taskDir(state, task), source });
+    return await context.cache.predict(input, restored);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return {
@@ -158,8 +170,9 @@ function judge(
     changesInputs(context.predicted.get(id)!.effect, task, prediction.inputPaths)
   );
   const cacheable = answer.status !== "disabled";
+  const unsettled = unsettledSource(context, task);
   const keyKnown = cacheable && writers.length === 0 && !prediction.provisionalKey &&
-    direct.every((dependency) => dependency.keyKnown);
+    unsettled.length === 0 && direct.every((dependency) => dependency.keyKnown);
   const cacheHit = answer.status === "hit";
   const forced = answer.status === "miss" && answer.reason.kind === "forced";
   const freshDependency = direct.some((dependency) => dependency.freshFingerprint);
@@ -190,6 +203,12 @@ function judge(
   };
 }
 
+/** Returns why the run may find the task's source other than it is now. */
+function unsettledSource(context: PredictionContext, task: NormalizedTask): readonly string[] {
+  if (task.source === undefined) return [];
+  return context.unsettledSources?.get(task.source) ?? [];
+}
+
 function diskEffect(task: NormalizedTask, hit: boolean, prediction: CachePrediction): DiskEffect {
   if (hit) {
     return prediction.restoreChanges.length > 0
@@ -216,6 +235,7 @@ function noteFor(
   if (prediction.provisionalKey) {
     reasons.push(`the run first creates the secret-digest key ${SECRET_KEY_PATH}`);
   }
+  reasons.push(...unsettledSource(context, task));
   const unknown = task.dependsOn.filter((id) =>
     context.predicted.get(id)?.keyKnown === false && !writers.includes(id)
   );

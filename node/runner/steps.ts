@@ -35,7 +35,7 @@ export const secretDigest: (value: string) => string = secretKeyTextDigest;
 /** The parts of a run's state that preparing steps reads, and the secrets it adds to. */
 export type StepState = Pick<
   RunState,
-  "projectDir" | "env" | "renderedShells" | "redactor" | "secretValues"
+  "projectDir" | "env" | "renderedShells" | "redactor" | "secretValues" | "sources"
 >;
 
 /** Returns true when the task has steps that need the candidate context. */

@@ -90,11 +90,20 @@ function changedPaths(status: string): string[] {
   return status.split("\0").filter(Boolean).map((entry) => entry.slice(3));
 }
 
+/** Local changes of a checkout: none, or only changes the runner itself left. */
+export type LocalChanges = "none" | "runner";
+
 /**
- * Discards changes the runner itself left in the checkout, or fails when
- * the checkout has changes that no run recorded.
+ * Reads the local changes of the checkout `dir` without changing it.
+ *
+ * @throws {PipelineError} `ASYNC_PIPELINE_SOURCE_FAILED` when the checkout
+ * has changes that no run left, or `git status` fails.
  */
-async function checkLocalChanges(id: string, dir: string, options: GitOptions): Promise<void> {
+export async function readLocalChanges(
+  id: string,
+  dir: string,
+  options: GitOptions,
+): Promise<LocalChanges> {
   const status = await runGit(
     ["status", "--porcelain=v1", "-z", "--untracked-files=all"],
     options,
@@ -102,7 +111,7 @@ async function checkLocalChanges(id: string, dir: string, options: GitOptions): 
   if (status.code !== 0) {
     throw sourceFailed(id, `git status failed in ${dir}: ${gitErrorText(status)}`);
   }
-  if (status.stdout === "") return;
+  if (status.stdout === "") return "none";
 
   const marker = await readMarker(dir);
   // NOTE: an "in-use" marker means the last run was killed before it released the checkout,
@@ -119,6 +128,15 @@ async function checkLocalChanges(id: string, dir: string, options: GitOptions): 
       { hint: `Commit or discard them (git -C ${dir} stash), or delete ${dir} to clone it again.` },
     );
   }
+  return "runner";
+}
+
+/**
+ * Discards changes the runner itself left in the checkout, or fails when
+ * the checkout has changes that no run recorded.
+ */
+async function checkLocalChanges(id: string, dir: string, options: GitOptions): Promise<void> {
+  if (await readLocalChanges(id, dir, options) === "none") return;
   for (const args of [["reset", "--quiet", "--hard", "HEAD"], ["clean", "--quiet", "-fd"]]) {
     const result = await runGit(args, options);
     if (result.code !== 0) {
@@ -200,6 +218,59 @@ async function resolveRef(id: string, source: GitSource, options: GitOptions): P
   );
 }
 
+function notACheckout(id: string, dir: string) {
+  return sourceFailed(id, `${dir} exists but is not a git checkout.`, {
+    hint: `Delete ${dir} so the source can be cloned there.`,
+  });
+}
+
+/** A git source's checkout as it is on disk. */
+export interface CheckoutOnDisk {
+  readonly dir: string;
+  /** Full SHA of the checkout's HEAD. */
+  readonly commit: string;
+  /** True when the source's ref is a full commit SHA, which a run does not fetch when present. */
+  readonly pinned: boolean;
+  readonly changes: LocalChanges;
+}
+
+/**
+ * Reads the checkout of git source `id` as a run would find it, without
+ * cloning, fetching, moving it or touching its marker.
+ *
+ * @throws {PipelineError} `ASYNC_PIPELINE_SOURCE_FAILED` naming the source
+ * when the checkout does not exist yet, is not a git checkout, has no
+ * commit, or has local changes that no run left (which fail a run too).
+ */
+export async function readCheckout(
+  id: string,
+  source: GitSource,
+  projectDir: string,
+  env: ProcessEnv,
+): Promise<CheckoutOnDisk> {
+  const dir = checkoutDir(projectDir, id);
+  const options: GitOptions = { cwd: dir, env };
+  if (!(await exists(join(dir, ".git")))) {
+    if (await exists(dir)) throw notACheckout(id, dir);
+    throw sourceFailed(
+      id,
+      `its checkout ${dir} does not exist yet. A run clones it, but a dry run clones nothing.`,
+      {
+        hint: "Run a job that uses the source once, so that its checkout exists, then dry-run " +
+          "again. `async-pipeline graph` shows the graph without a checkout.",
+      },
+    );
+  }
+  const changes = await readLocalChanges(id, dir, options);
+  const head = await runGit(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], options);
+  if (head.code !== 0) {
+    throw sourceFailed(id, `the checkout ${dir} has no commit checked out.`, {
+      hint: `Delete ${dir} so the next run clones the source again.`,
+    });
+  }
+  return { dir, commit: head.stdout.trim(), pinned: FULL_SHA.test(source.ref), changes };
+}
+
 /**
  * Clones or updates the checkout of git source `id` and moves it to the
  * source's ref, detached. A ref that is a full commit SHA present in the
@@ -221,13 +292,7 @@ export async function syncCheckout(
 
   let pinned: string | undefined;
   if (!(await exists(join(dir, ".git")))) {
-    if (await exists(dir)) {
-      throw sourceFailed(
-        id,
-        `${dir} exists but is not a git checkout.`,
-        { hint: `Delete ${dir} so the source can be cloned there.` },
-      );
-    }
+    if (await exists(dir)) throw notACheckout(id, dir);
     await clone(id, source, dir, options);
   } else {
     await checkLocalChanges(id, dir, options);

@@ -35,10 +35,15 @@ export interface ResolveContext {
   readonly signal?: AbortSignal;
 }
 
-async function resolvePathSource(
+/**
+ * Finds path source `id` and reads its git facts, without its pipeline.
+ *
+ * @throws {PipelineError} `ASYNC_PIPELINE_SOURCE_FAILED` when its directory is missing.
+ */
+export async function resolvePathSource(
   id: string,
   source: PathSource,
-  context: ResolveContext,
+  context: Pick<ResolveContext, "projectDir" | "env">,
 ): Promise<Omit<ResolvedSource, "pipeline">> {
   const dir = sourceDir(context.projectDir, id, source);
   if (!(await isDirectory(dir))) throw missingDirectory(id, dir, context.projectDir);
@@ -92,7 +97,7 @@ async function resolveSource(
 }
 
 /** Turns rejected resolutions into one error; an interrupt wins over source failures. */
-function combinedFailure(reasons: unknown[], signal: AbortSignal | undefined): unknown {
+export function combinedFailure(reasons: unknown[], signal: AbortSignal | undefined): unknown {
   if (signal?.aborted) {
     const reason = signal.reason;
     if (isPipelineError(reason)) return reason;

@@ -60,7 +60,10 @@ export class RunSources {
    * prepare steps, it also covers them and the candidate's fingerprint,
    * because prepare steps may install the candidate into the source.
    */
-  async keyInput(state: RunState, task: NormalizedTask): Promise<SourceKeyInput | undefined> {
+  async keyInput(
+    state: Pick<RunState, "env" | "candidate">,
+    task: NormalizedTask,
+  ): Promise<SourceKeyInput | undefined> {
     const source = this.of(task);
     if (source === undefined) return undefined;
     const { type, prepare } = source.declaration;
@@ -138,23 +141,42 @@ export interface OpenedSources {
 export async function openRunSources(
   pipeline: Pipeline,
   plan: RunPlan,
-  context: ResolveContext & { readonly replan: (pipeline: Pipeline) => RunPlan },
+  context: ResolveContext & { readonly replan: Replan },
 ): Promise<OpenedSources | undefined> {
   if (plan.sourceIds.length === 0) return undefined;
   const resolved = await resolveSources(pipeline, plan.sourceIds, context);
   const sources = new RunSources(resolved);
   try {
-    const composed = composeSources(
-      pipeline,
-      Object.fromEntries(resolved.map((source) => [source.id, source.pipeline])),
-    );
-    const full = context.replan(composed);
-    if (full.sourceIds.length > 0) throw unknownSourceTask(composed, plan.jobId);
-    return { pipeline: composed, plan: full, sources };
+    return { ...composeRunSources(pipeline, plan.jobId, resolved, context.replan), sources };
   } catch (error) {
     await sources.release(context.runId, context.env);
     throw error;
   }
+}
+
+/** Function that plans the composed pipeline as the run planned the root one. */
+export type Replan = (pipeline: Pipeline) => RunPlan;
+
+/**
+ * Composes the tasks of `resolved` into `pipeline` and plans `jobId` again
+ * with `replan`, as a run does once its sources are resolved.
+ *
+ * @throws {PipelineError} `ASYNC_PIPELINE_UNKNOWN_TASK` when the plan still
+ * names a source task that its source does not have.
+ */
+export function composeRunSources(
+  pipeline: Pipeline,
+  jobId: string,
+  resolved: readonly ResolvedSource[],
+  replan: Replan,
+): { pipeline: Pipeline; plan: RunPlan } {
+  const composed = composeSources(
+    pipeline,
+    Object.fromEntries(resolved.map((source) => [source.id, source.pipeline])),
+  );
+  const full = replan(composed);
+  if (full.sourceIds.length > 0) throw unknownSourceTask(composed, jobId);
+  return { pipeline: composed, plan: full };
 }
 
 /** Builds the error for `run-task <source>:<task>` naming a task its source does not have. */
