@@ -445,3 +445,26 @@ Deno.test("path source cache keys follow content", async () => {
   assert.notEqual(changed.source?.content, first.source?.content);
   assert.equal(changed.source?.candidate, first.source?.candidate);
 });
+
+Deno.test("path source digest covers what prepare wrote", async () => {
+  const { cwd } = await pathSource({
+    "pipeline.ts": sourcePipeline("admin", "    lint: task({ run: sh`true` }),"),
+    "src/main.ts": "export const a = 1;\n",
+  });
+  const pipeline = definePipeline({
+    name: "root",
+    sources: {
+      admin: source.path({
+        path: "../admin",
+        writable: true,
+        prepare: [sh`echo generated > src/generated.ts`],
+      }),
+    },
+    tasks: { all: task({ dependsOn: ["admin:lint"], run: sh`true` }) },
+    jobs: { verify: job({ target: "all" }) },
+  });
+  // The first run's prepare step adds a file. A digest taken before it ran would differ once.
+  const first = await sourceKeyInput(pipeline, cwd, "admin:lint");
+  const second = await sourceKeyInput(pipeline, cwd, "admin:lint");
+  assert.equal(second.source?.content, first.source?.content);
+});

@@ -83,7 +83,10 @@ export class RunSources {
     };
   }
 
-  /** Digests a path source's files once per run, before any prepare step changes them. */
+  /**
+   * Digests a path source's files once per run. A run's source tasks run the
+   * prepare steps before their lookup, so the digest covers what they changed.
+   */
   #content(source: ResolvedSource, env: ProcessEnv): Promise<string> {
     let key = this.#contentKeys.get(source.id);
     if (key === undefined) {
