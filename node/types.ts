@@ -99,6 +99,12 @@ export interface CacheChanges {
   definition: boolean;
   /** Changes in the task's source. Present only for a source task whose source part changed. */
   source?: SourceChanges;
+  /**
+   * The executors that ran the task for the entry and now, such as
+   * `recording` and `host`. Present only when they differ: the entry was
+   * made by a recording or sandbox run, or the other way round.
+   */
+  executor?: { before: string; after: string };
 }
 
 /**

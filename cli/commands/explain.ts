@@ -5,6 +5,7 @@ import { ErrorCode, isPipelineError, PipelineError } from "../../core/errors.ts"
 import { findPipelineFile } from "../../node/load.ts";
 import { findRecordedTask, type RecordedTask } from "../../node/run_history.ts";
 import { parseCommandArgs, parseFormat } from "../args.ts";
+import type { CacheMissReason, TaskResult } from "../../node/types.ts";
 import type { CliContext } from "../io.ts";
 import { renderExplanation } from "../presenters/explain.ts";
 import { missSummary } from "../presenters/miss.ts";
@@ -27,6 +28,46 @@ async function projectDirectory(ctx: CliContext, config: string | undefined): Pr
   }
 }
 
+/** Returns what the executor change of a miss is, such as `executor changed: recording -> host`. */
+function executorChange(reason: CacheMissReason): string | undefined {
+  if (reason.kind !== "changed" || reason.executor === undefined) return undefined;
+  return `executor changed: ${reason.executor.before} -> ${reason.executor.after}`;
+}
+
+/** Returns the one-line summary of a miss, with the parts the shared summary leaves out. */
+function summary(reason: CacheMissReason): string {
+  const base = missSummary(reason);
+  const executor = executorChange(reason);
+  if (executor === undefined) return base;
+  return base === "key changed" ? executor : `${executor}, ${base}`;
+}
+
+/**
+ * Returns the lines the text explanation adds after a miss's reasons: the
+ * executor change, which keeps a recording or sandbox run's entries apart
+ * from the host's.
+ */
+function extraLines(result: TaskResult): string[] {
+  const reason = result.cacheMiss;
+  if (result.cacheHit || result.status === "skipped" || reason === undefined) return [];
+  const executor = executorChange(reason);
+  return executor === undefined
+    ? []
+    : [`  ${executor} (entries of different executors are kept apart)`];
+}
+
+/** Renders the text explanation, with {@link extraLines} before its `Key:` line. */
+function explanationText(recorded: RecordedTask, ctx: CliContext): string {
+  const text = renderExplanation(recorded, styles(useColor(ctx.stdout, ctx.env)));
+  const extra = extraLines(recorded.result);
+  if (extra.length === 0) return text;
+  const lines = text.split("\n");
+  const key = lines.findIndex((line) => line.startsWith("Key: "));
+  // The text ends with a newline, so its last line is empty.
+  lines.splice(key === -1 ? lines.length - 1 : key, 0, ...extra);
+  return lines.join("\n");
+}
+
 /** Builds the machine-readable explanation: the task's cache fields and a one-line summary. */
 function explanationJson({ record, result }: RecordedTask) {
   return {
@@ -39,7 +80,7 @@ function explanationJson({ record, result }: RecordedTask) {
     cacheHit: result.cacheHit,
     ...(result.cacheKey !== undefined ? { cacheKey: result.cacheKey } : {}),
     ...(result.cacheMiss !== undefined
-      ? { cacheMiss: result.cacheMiss, summary: missSummary(result.cacheMiss) }
+      ? { cacheMiss: result.cacheMiss, summary: summary(result.cacheMiss) }
       : {}),
     ...(result.warnings !== undefined ? { warnings: result.warnings } : {}),
   };
@@ -66,7 +107,7 @@ async function runExplain(args: string[], ctx: CliContext): Promise<number> {
   if (format === "json") {
     ctx.stdout.write(`${JSON.stringify(explanationJson(recorded), null, 2)}\n`);
   } else {
-    ctx.stdout.write(renderExplanation(recorded, styles(useColor(ctx.stdout, ctx.env))));
+    ctx.stdout.write(explanationText(recorded, ctx));
   }
   return 0;
 }
