@@ -132,8 +132,11 @@ export interface SourceChanges {
  * recorded in {@link TaskResult.cacheMiss}.
  */
 export type CacheMissReason =
-  /** The task has no entry in its store and namespace. */
-  | { kind: "no-entry" }
+  /**
+   * The task has no entry in its store and namespace. `memory` is true for a
+   * memory store, which starts empty in each process.
+   */
+  | { kind: "no-entry"; memory?: true }
   /** `--force` or `force: true` ignored the entry. */
   | { kind: "forced" }
   /** The entry is older than the task's `ttlMs`. */

@@ -35,3 +35,19 @@ Deno.test("explain names the executor change", async () => {
   );
   assert.equal(json.summary, "executor changed: recording -> host");
 });
+
+Deno.test("explain says memory stores start empty", async () => {
+  const dir = await makeProject({ "src/a.txt": "a\n" });
+  const inMemory = definePipeline({
+    name: "notes",
+    tasks: { build: task({ inputs: ["src/**"], cache: "memory:scratch" }, sh`cat src/a.txt`) },
+    jobs: { verify: job({ target: "build" }) },
+  });
+  await runJob(inMemory, { id: "verify", cwd: dir, env: baseEnv() });
+  const { text, json } = await explain(dir);
+  assert.match(
+    text,
+    /removed it\.\nMemory stores live only for one process, so every CLI run starts with an empty memory store\.\nKey: /,
+  );
+  assert.equal(json.summary, "no cache entry (memory stores start empty in each process)");
+});

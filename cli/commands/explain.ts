@@ -34,9 +34,19 @@ function executorChange(reason: CacheMissReason): string | undefined {
   return `executor changed: ${reason.executor.before} -> ${reason.executor.after}`;
 }
 
+/** Explanation of why a memory store had no entry for a task. */
+const MEMORY_STORE_NOTE =
+  "Memory stores live only for one process, so every CLI run starts with an empty memory store.";
+
+/** Returns true for a miss in a memory store that had no entry for the task. */
+function emptyMemoryStore(reason: CacheMissReason): boolean {
+  return reason.kind === "no-entry" && reason.memory === true;
+}
+
 /** Returns the one-line summary of a miss, with the parts the shared summary leaves out. */
 function summary(reason: CacheMissReason): string {
   const base = missSummary(reason);
+  if (emptyMemoryStore(reason)) return `${base} (memory stores start empty in each process)`;
   const executor = executorChange(reason);
   if (executor === undefined) return base;
   return base === "key changed" ? executor : `${executor}, ${base}`;
@@ -45,11 +55,12 @@ function summary(reason: CacheMissReason): string {
 /**
  * Returns the lines the text explanation adds after a miss's reasons: the
  * executor change, which keeps a recording or sandbox run's entries apart
- * from the host's.
+ * from the host's, or why a memory store was empty.
  */
 function extraLines(result: TaskResult): string[] {
   const reason = result.cacheMiss;
   if (result.cacheHit || result.status === "skipped" || reason === undefined) return [];
+  if (emptyMemoryStore(reason)) return [MEMORY_STORE_NOTE];
   const executor = executorChange(reason);
   return executor === undefined
     ? []
