@@ -105,6 +105,13 @@ export interface CacheChanges {
    * made by a recording or sandbox run, or the other way round.
    */
   executor?: { before: string; after: string };
+  /**
+   * Set when this run replaced the secret-digest key `.async/cache/secret.key`
+   * because it was `missing` or `invalid`. The parts of the key that digest a
+   * secret then differ from the entry's whether or not the secret changed, and
+   * `env` leaves out the names whose value contains a secret.
+   */
+  secretKeyReplaced?: "missing" | "invalid";
 }
 
 /**

@@ -2,6 +2,7 @@
 
 import { dirname } from "node:path";
 import { ErrorCode, isPipelineError, PipelineError } from "../../core/errors.ts";
+import { SECRET_KEY_PATH } from "../../node/cache/paths.ts";
 import { findPipelineFile } from "../../node/load.ts";
 import { findRecordedTask, type RecordedTask } from "../../node/run_history.ts";
 import { parseCommandArgs, parseFormat } from "../args.ts";
@@ -28,10 +29,34 @@ async function projectDirectory(ctx: CliContext, config: string | undefined): Pr
   }
 }
 
-/** Returns what the executor change of a miss is, such as `executor changed: recording -> host`. */
-function executorChange(reason: CacheMissReason): string | undefined {
-  if (reason.kind !== "changed" || reason.executor === undefined) return undefined;
-  return `executor changed: ${reason.executor.before} -> ${reason.executor.after}`;
+/** A part of a `changed` miss that the shared reasons leave out. */
+interface ExtraPart {
+  /** Phrase for the one-line summary. */
+  readonly summary: string;
+  /** Line for the text explanation. */
+  readonly detail: string;
+}
+
+/** Returns the parts of a `changed` miss that the shared reasons leave out. */
+function extraParts(reason: CacheMissReason): ExtraPart[] {
+  if (reason.kind !== "changed") return [];
+  const parts: ExtraPart[] = [];
+  if (reason.secretKeyReplaced !== undefined) {
+    const cause = reason.secretKeyReplaced === "missing" ? "was missing" : "was not a valid key";
+    parts.push({
+      summary: "secret key replaced",
+      detail:
+        `secret key replaced: ${SECRET_KEY_PATH} ${cause}, so the digests of secret values differ from the entry's`,
+    });
+  }
+  if (reason.executor !== undefined) {
+    const change = `executor changed: ${reason.executor.before} -> ${reason.executor.after}`;
+    parts.push({
+      summary: change,
+      detail: `${change} (entries of different executors are kept apart)`,
+    });
+  }
+  return parts;
 }
 
 /** Explanation of why a memory store had no entry for a task. */
@@ -47,24 +72,20 @@ function emptyMemoryStore(reason: CacheMissReason): boolean {
 function summary(reason: CacheMissReason): string {
   const base = missSummary(reason);
   if (emptyMemoryStore(reason)) return `${base} (memory stores start empty in each process)`;
-  const executor = executorChange(reason);
-  if (executor === undefined) return base;
-  return base === "key changed" ? executor : `${executor}, ${base}`;
+  const parts = extraParts(reason).map((part) => part.summary);
+  if (base !== "key changed" || parts.length === 0) parts.push(base);
+  return parts.join(", ");
 }
 
 /**
- * Returns the lines the text explanation adds after a miss's reasons: the
- * executor change, which keeps a recording or sandbox run's entries apart
- * from the host's, or why a memory store was empty.
+ * Returns the lines the text explanation adds after a miss's reasons: a
+ * replaced secret key, an executor change, or why a memory store was empty.
  */
 function extraLines(result: TaskResult): string[] {
   const reason = result.cacheMiss;
   if (result.cacheHit || result.status === "skipped" || reason === undefined) return [];
   if (emptyMemoryStore(reason)) return [MEMORY_STORE_NOTE];
-  const executor = executorChange(reason);
-  return executor === undefined
-    ? []
-    : [`  ${executor} (entries of different executors are kept apart)`];
+  return extraParts(reason).map((part) => `  ${part.detail}`);
 }
 
 /** Renders the text explanation, with {@link extraLines} before its `Key:` line. */

@@ -86,7 +86,7 @@ function secretMarkers(input: CacheLookupInput): string[] {
  * Returns true when a step text contains a secret: its key-text digest, or the
  * value itself when a deferred step put it into the command as plain text.
  */
-function stepsHoldSecret(input: CacheLookupInput): boolean {
+export function stepsHoldSecret(input: CacheLookupInput): boolean {
   const markers = secretMarkers(input);
   return input.stepTexts.some((text) => containsSecret(text, markers));
 }
