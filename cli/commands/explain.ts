@@ -37,7 +37,12 @@ interface ExtraPart {
   readonly detail: string;
 }
 
-/** Returns the parts of a `changed` miss that the shared reasons leave out. */
+/**
+ * Returns the parts of a `changed` miss that the shared reasons leave out.
+ *
+ * NOTE: the run summary and `--dry-run` use the shared reasons only, so a miss with nothing
+ * but these parts reads `key changed` there.
+ */
 function extraParts(reason: CacheMissReason): ExtraPart[] {
   if (reason.kind !== "changed") return [];
   const parts: ExtraPart[] = [];
