@@ -1,12 +1,15 @@
 /** Cache store declarations, the cache registry and the `cache.use` directive. @module */
 
-import { parseDuration } from "./duration.ts";
-import { didYouMean, ErrorCode, PipelineError } from "./errors.ts";
+import { parseTtl, TTL_HINT } from "./duration.ts";
+import { didYouMean, ErrorCode, PipelineError, type PipelineIssue } from "./errors.ts";
 import { checkArgumentCount, checkBuilderOptions } from "./fields.ts";
 
 /** Options shared by every store. */
 export interface StoreOptions {
-  /** Entries older than this are treated as missing and the task reruns. Milliseconds or a duration string. */
+  /**
+   * Entries older than this are treated as missing and the task reruns.
+   * Milliseconds or a duration string such as `"12h"` or `"30d"`.
+   */
   ttlMs?: number | string;
 }
 
@@ -60,8 +63,38 @@ export const BUILT_IN_STORES: Readonly<Record<string, CacheStore>> = Object.free
   memory: Object.freeze({ kind: "cache-store", type: "memory" }),
 });
 
-function ttl(builder: string, value: number | string | undefined): { ttlMs?: number } {
-  return value === undefined ? {} : { ttlMs: parseDuration(value, `${builder}.ttlMs`) };
+/**
+ * The invalid `ttlMs` a store builder received. A builder does not know the
+ * name its store gets in `defineCache`, so it keeps the value and
+ * `defineCache` reports it under `cache.stores.<name>.ttlMs`.
+ */
+const INVALID_TTL = Symbol.for("@async/pipeline.invalidTtl");
+
+/** Freezes `store` with its ttl, or with the invalid ttl kept for {@link defineCache}. */
+function withTtl<T extends CacheStore>(store: T, value: number | string | undefined): T {
+  if (value === undefined) return Object.freeze(store);
+  let ttlMs: number;
+  try {
+    ttlMs = parseTtl(value);
+  } catch {
+    Object.defineProperty(store, INVALID_TTL, { value });
+    return Object.freeze(store);
+  }
+  return Object.freeze({ ...store, ttlMs } as T);
+}
+
+/** Returns the issue of a store built with an invalid ttl, or undefined. */
+function ttlIssue(name: string, store: CacheStore): PipelineIssue | undefined {
+  if (!Object.hasOwn(store, INVALID_TTL)) return undefined;
+  const value = (store as unknown as Record<symbol, unknown>)[INVALID_TTL];
+  return {
+    code: ErrorCode.INVALID_DURATION,
+    path: `cache.stores.${name}.ttlMs`,
+    message: `invalid duration ${
+      typeof value === "number" ? String(value) : JSON.stringify(value)
+    }.`,
+    hint: TTL_HINT,
+  };
 }
 
 /** Declares a persistent file cache. */
@@ -71,23 +104,19 @@ export function fileCache(options: StoreOptions & { root?: string } = {}): FileC
   if (options.root !== undefined && (typeof options.root !== "string" || options.root === "")) {
     throw new PipelineError(ErrorCode.INVALID_FIELD, "fileCache: root must be a non-empty path.");
   }
-  return Object.freeze({
+  const store: FileCacheStore = {
     kind: "cache-store",
     type: "file",
     root: options.root ?? DEFAULT_FILE_CACHE_ROOT,
-    ...ttl("fileCache", options.ttlMs),
-  });
+  };
+  return withTtl(store, options.ttlMs);
 }
 
 /** Declares a process-local memory cache. */
 export function memoryCache(options: StoreOptions = {}): MemoryCacheStore {
   checkArgumentCount("memoryCache", arguments, 1, "pass one options object");
   checkBuilderOptions("memoryCache", options, ["ttlMs"]);
-  return Object.freeze({
-    kind: "cache-store",
-    type: "memory",
-    ...ttl("memoryCache", options.ttlMs),
-  });
+  return withTtl<MemoryCacheStore>({ kind: "cache-store", type: "memory" }, options.ttlMs);
 }
 
 /** Declares a Redis cache as metadata. Tasks using it run uncached, with a warning. */
@@ -105,12 +134,12 @@ export function redisCache(
       'redisCache: url must be a string or { env: "REDIS_URL" }.',
     );
   }
-  return Object.freeze({
+  const store: RedisCacheStore = {
     kind: "cache-store",
     type: "redis",
     url: typeof url === "string" ? url : Object.freeze({ env: url.env }),
-    ...ttl("redisCache", options.ttlMs),
-  });
+  };
+  return withTtl(store, options.ttlMs);
 }
 
 /** Declares a cache registry: named stores and the default ref. */
@@ -135,6 +164,10 @@ export function defineCache(
       );
     }
   }
+  const ttlIssues = Object.entries(config.stores)
+    .map(([name, store]) => ttlIssue(name, store))
+    .filter((issue): issue is PipelineIssue => issue !== undefined);
+  if (ttlIssues.length > 0) throw PipelineError.fromIssues(ttlIssues, "cache registry");
   const registry: CacheRegistry = Object.freeze({
     kind: "cache-registry",
     ...(config.default !== undefined ? { default: config.default } : {}),

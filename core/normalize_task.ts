@@ -1,7 +1,7 @@
 /** Normalization of one task: defaults, directives, steps, retry, timeout, cache. @module */
 
 import { type CacheStore, resolveCacheRef } from "./cache.ts";
-import { parseDuration } from "./duration.ts";
+import { parseDuration, parseTtl } from "./duration.ts";
 import { ErrorCode, isPipelineError } from "./errors.ts";
 import { deepFreeze, isRecord, isStringArray, type IssueCollector } from "./fields.ts";
 import type {
@@ -216,9 +216,14 @@ function normalizeRetry(issues: IssueCollector, path: string, value: unknown) {
   return { attempts, delayMs };
 }
 
-function captureDuration(issues: IssueCollector, path: string, value: unknown): number | undefined {
+function captureDuration(
+  issues: IssueCollector,
+  path: string,
+  value: unknown,
+  parse: (value: unknown, path: string) => number = parseDuration,
+): number | undefined {
   try {
-    return parseDuration(value, path);
+    return parse(value, path);
   } catch (error) {
     if (!isPipelineError(error)) throw error;
     issues.add({
@@ -268,7 +273,9 @@ function normalizeCache(
     if (value.store !== undefined && typeof value.store !== "string") {
       issues.invalid(`${path}.store`, 'store must be a cache ref such as "file:local".');
     } else ref = value.store as string | undefined;
-    if (value.ttlMs !== undefined) ttlMs = captureDuration(issues, `${path}.ttlMs`, value.ttlMs);
+    if (value.ttlMs !== undefined) {
+      ttlMs = captureDuration(issues, `${path}.ttlMs`, value.ttlMs, parseTtl);
+    }
   } else if (value !== undefined && value !== true) {
     issues.invalid(
       path,

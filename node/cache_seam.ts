@@ -58,6 +58,11 @@ export interface CacheLookupInput {
   stepTexts: readonly string[];
   /** The source part of the key, for a task of a composed source only. */
   source?: SourceKeyInput;
+  /**
+   * Name of the executor that runs the steps, such as `recording` or
+   * `docker`. Absent, or `host`, for steps that run on the host.
+   */
+  executor?: string;
   /** Ignore entries and rerun (`--force`). */
   force: boolean;
 }

@@ -99,6 +99,19 @@ export interface CacheChanges {
   definition: boolean;
   /** Changes in the task's source. Present only for a source task whose source part changed. */
   source?: SourceChanges;
+  /**
+   * The executors that ran the task for the entry and now, such as
+   * `recording` and `host`. Present only when they differ: the entry was
+   * made by a recording or sandbox run, or the other way round.
+   */
+  executor?: { before: string; after: string };
+  /**
+   * Set when this run replaced the secret-digest key `.async/cache/secret.key`
+   * because it was `missing` or `invalid`. The parts of the key that digest a
+   * secret then differ from the entry's whether or not the secret changed, and
+   * `env` leaves out the names whose value contains a secret.
+   */
+  secretKeyReplaced?: "missing" | "invalid";
 }
 
 /**
@@ -126,8 +139,11 @@ export interface SourceChanges {
  * recorded in {@link TaskResult.cacheMiss}.
  */
 export type CacheMissReason =
-  /** The task has no entry in its store and namespace. */
-  | { kind: "no-entry" }
+  /**
+   * The task has no entry in its store and namespace. `memory` is true for a
+   * memory store, which starts empty in each process.
+   */
+  | { kind: "no-entry"; memory?: true }
   /** `--force` or `force: true` ignored the entry. */
   | { kind: "forced" }
   /** The entry is older than the task's `ttlMs`. */

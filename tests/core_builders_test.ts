@@ -150,7 +150,10 @@ Deno.test("cache store builders reject bad options", () => {
     () => fileCache({ rot: "x" } as unknown as { root: string }),
     hasCode(ErrorCode.UNKNOWN_FIELD),
   );
-  assert.throws(() => memoryCache({ ttlMs: "soon" }), hasCode(ErrorCode.INVALID_DURATION));
+  assert.throws(
+    () => defineCache({ stores: { memory: memoryCache({ ttlMs: "soon" }) } }),
+    hasCode(ErrorCode.INVALID_DURATION),
+  );
   assert.throws(() => redisCache({ url: 42 as unknown as string }), /url must be a string/);
 });
 

@@ -23,7 +23,8 @@ import { sha256 } from "./digest.ts";
 import { type FileStateIndex, RACY_WINDOW_MS } from "./file_index.ts";
 import type { StatedInputs } from "./inputs.ts";
 
-const MEMO_VERSION = 1;
+/** Version 2 digests counted lists of paths separated by NUL. Version 1 joined them with newlines. */
+const MEMO_VERSION = 2;
 
 /** Numbers per file in the facts digest: size, mtime, ctime, inode and mode. */
 const FACT_COUNT = 5;
@@ -67,11 +68,12 @@ export function inputFactsDigest(stated: StatedInputs): string | undefined {
     numbers[position++] = facts.mode;
     paths.push(files.path(row));
   }
+  // File names cannot contain NUL, and each list starts with its length, so two
+  // different listings never give the same text.
+  const { absent } = stated.walked;
   return createHash("sha256")
-    .update(paths.join("\n"))
-    .update("\0")
-    .update(stated.walked.absent.join("\n"))
-    .update("\0")
+    .update(`${paths.length}\0${paths.join("\0")}\0`)
+    .update(`${absent.length}\0${absent.join("\0")}\0`)
     .update(new Uint8Array(numbers.buffer))
     .digest("hex");
 }

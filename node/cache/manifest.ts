@@ -53,7 +53,16 @@ export interface KeyManifest {
    * this member leaves the keys of tasks without sources unchanged.
    */
   readonly source?: KeySource;
+  /**
+   * Name of the executor that ran the steps, for any executor but the host:
+   * a recording or sandbox run never shares entries with a host run. Absent
+   * for the host, so host keys are unchanged.
+   */
+  readonly executor?: string;
 }
+
+/** The executor name that a manifest without an `executor` member means. */
+const HOST_EXECUTOR = "host";
 
 /** The differences between two manifests of the same task. */
 export type ManifestChanges = CacheChanges;
@@ -77,7 +86,7 @@ function secretMarkers(input: CacheLookupInput): string[] {
  * Returns true when a step text contains a secret: its key-text digest, or the
  * value itself when a deferred step put it into the command as plain text.
  */
-function stepsHoldSecret(input: CacheLookupInput): boolean {
+export function stepsHoldSecret(input: CacheLookupInput): boolean {
   const markers = secretMarkers(input);
   return input.stepTexts.some((text) => containsSecret(text, markers));
 }
@@ -128,6 +137,9 @@ export function buildManifest(
     cwd: relative(rootDir, input.cwd).split("\\").join("/"),
     platform: `${process.platform}-${process.arch}`,
   };
+  const executor = input.executor !== undefined && input.executor !== HOST_EXECUTOR
+    ? { executor: input.executor }
+    : {};
   const manifest: KeyManifest = {
     keyVersion: KEY_VERSION,
     taskId: task.id,
@@ -136,6 +148,7 @@ export function buildManifest(
     inputs,
     env,
     dependencies,
+    ...executor,
   };
   if (input.source === undefined) return manifest;
   const source = buildKeySource(input.source, sourceHoldsSecret(input), secretKey);
@@ -220,7 +233,15 @@ export function diffManifests(
   const source = before.source !== undefined && after.source !== undefined
     ? diffKeySources(before.source, after.source)
     : undefined;
-  return source === undefined ? changes : { ...changes, source };
+  const executor = {
+    before: before.executor ?? HOST_EXECUTOR,
+    after: after.executor ?? HOST_EXECUTOR,
+  };
+  return {
+    ...changes,
+    ...(source === undefined ? {} : { source }),
+    ...(executor.before === executor.after ? {} : { executor }),
+  };
 }
 
 /** Returns true when `value` has the shape of a {@link KeyManifest}. */
@@ -234,5 +255,6 @@ export function isKeyManifest(value: unknown): value is KeyManifest {
     typeof manifest.command === "string" && typeof manifest.definition === "string" &&
     isStringRecord(manifest.inputs) && isStringRecord(manifest.env) &&
     isStringRecord(manifest.dependencies) &&
-    (manifest.source === undefined || isKeySource(manifest.source));
+    (manifest.source === undefined || isKeySource(manifest.source)) &&
+    (manifest.executor === undefined || typeof manifest.executor === "string");
 }

@@ -35,10 +35,12 @@ export function outputMatcher(patterns: readonly string[]): OutputMatcher {
  * Checks a recorded output path and returns its absolute location. A path
  * that is absolute, has `..`, `.` or empty segments, or would leave `cwd`
  * makes the entry damaged. So does a path the task's patterns do not cover.
+ * Recorded paths use `/` separators. A backslash separates paths only on
+ * Windows, so elsewhere it is an ordinary character of a file name.
  */
 export function checkedOutputPath(cwd: string, path: string, matcher: OutputMatcher): string {
   const segments = path.split("/");
-  const malformed = path === "" || isAbsolute(path) || path.includes("\\") ||
+  const malformed = path === "" || isAbsolute(path) || (sep === "\\" && path.includes("\\")) ||
     segments.some((segment) => segment === "" || segment === "." || segment === "..");
   const absolute = join(cwd, path);
   const inside = relative(cwd, absolute);

@@ -1,7 +1,7 @@
 /** Locations of the cache's own files inside a project. @module */
 
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isMissing } from "./walk.ts";
 
@@ -17,28 +17,57 @@ export const SECRET_KEY_PATH = `${CACHE_DIRECTORY}/secret.key`;
 const SECRET_KEY_BYTES = 32;
 
 /**
- * Reads the project's key for secret digests, creating it (mode 600) on first
- * use. Deleting it only makes tasks with secrets in their env miss once.
+ * Why a new secret-digest key replaced the one the cache used: the file was
+ * missing while the cache directory had other files, or it was not a key.
  */
-export async function loadSecretKey(rootDir: string): Promise<Uint8Array> {
+export type SecretKeyReplacement = "missing" | "invalid";
+
+/** The project's secret-digest key, and why it was replaced when it was. */
+export interface LoadedSecretKey {
+  readonly key: Uint8Array;
+  readonly replaced?: SecretKeyReplacement;
+}
+
+/** Returns true when the cache directory has files besides the secret key. */
+async function cacheHasFiles(rootDir: string): Promise<boolean> {
+  try {
+    const names = await readdir(join(rootDir, CACHE_DIRECTORY));
+    return names.some((name) => !name.startsWith("secret.key"));
+  } catch (error) {
+    if (isMissing(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Reads the project's key for secret digests, creating it (mode 600) on first
+ * use. Deleting it only makes tasks with secrets in their key miss once. A
+ * key made while the cache already had files, or in place of a file that is
+ * not a key, is returned with the reason it was `replaced`.
+ */
+export async function loadSecretKey(rootDir: string): Promise<LoadedSecretKey> {
   const path = join(rootDir, SECRET_KEY_PATH);
+  let replaced: SecretKeyReplacement | undefined;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const key = await readFile(path);
-      if (key.length === SECRET_KEY_BYTES) return key;
+      if (key.length === SECRET_KEY_BYTES) return { key };
+      replaced = "invalid";
     } catch (error) {
       if (!isMissing(error)) throw error;
+      replaced ??= await cacheHasFiles(rootDir) ? "missing" : undefined;
     }
     const key = randomBytes(SECRET_KEY_BYTES);
     await mkdir(join(rootDir, CACHE_DIRECTORY), { recursive: true });
     try {
       await writeFile(path, key, { mode: 0o600, flag: attempt === 0 ? "wx" : "w" });
-      return key;
+      return replaced === undefined ? { key } : { key, replaced };
     } catch (error) {
       if ((error as { code?: string }).code !== "EEXIST") throw error;
     }
   }
-  return await readFile(path);
+  // Another process created the key meanwhile: use its key, which it reports.
+  return { key: await readFile(path) };
 }
 
 /**

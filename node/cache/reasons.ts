@@ -10,6 +10,7 @@ import { OutputsChangedError } from "./backend.ts";
 import { DamagedEntryError } from "./entry.ts";
 import type { CacheMissReason } from "../types.ts";
 import { diffManifests, type KeyManifest } from "./manifest.ts";
+import { MemoryBackend } from "./memory_store.ts";
 import { RestoreConflictError } from "./restore.ts";
 
 /** A miss reason and an optional warning, as spread into a miss result. */
@@ -17,15 +18,18 @@ type ReasonAndWarning = [CacheMissReason, string?];
 
 /**
  * Explains a miss for a key that has no entry: what differs from the task's
- * most recent entry, or `no-entry` when the task has none.
+ * most recent entry, or `no-entry` when the task has none. The `no-entry` of
+ * a memory store is marked, because such a store starts empty in each process.
  */
 export async function missReason(
   backend: CacheBackend,
   manifest: KeyManifest,
 ): Promise<CacheMissReason> {
   const latest = await backend.latest(manifest.taskId);
-  if (!latest) return { kind: "no-entry" };
-  return { kind: "changed", ...diffManifests(latest.manifest, manifest) };
+  if (latest) return { kind: "changed", ...diffManifests(latest.manifest, manifest) };
+  return backend instanceof MemoryBackend
+    ? { kind: "no-entry", memory: true }
+    : { kind: "no-entry" };
 }
 
 /** Explains an entry that could not be read; the warning is logged and the entry replaced. */

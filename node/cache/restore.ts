@@ -19,7 +19,7 @@ import {
   rmdir,
   symlink,
 } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import { mapLimit } from "./digest.ts";
 import { DamagedEntryError, type OutputRecord, type OutputsManifest } from "./entry.ts";
 import { factsOf, lstatFacts } from "./facts.ts";
@@ -133,7 +133,9 @@ async function checkReplaceable(
 ): Promise<void> {
   const inside = await readdir(join(cwd, path), { recursive: true });
   for (const child of inside) {
-    const childPath = `${path}/${String(child).split("\\").join("/")}`;
+    // A backslash separates paths only on Windows. Elsewhere it belongs to the file name.
+    const relative = sep === "\\" ? String(child).split(sep).join("/") : String(child);
+    const childPath = `${path}/${relative}`;
     if (matcher.protects(childPath) || inIgnoredArea(childPath)) {
       throw new RestoreConflictError(
         `${path} is a directory holding ${childPath}, which the task's negated output patterns protect`,

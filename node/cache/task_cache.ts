@@ -5,7 +5,6 @@
  * @module
  */
 
-import { randomBytes } from "node:crypto";
 import { isAbsolute, join, resolve } from "node:path";
 import type { NormalizedTask } from "../../core/model.ts";
 import type { CacheLookupInput, CacheLookupResult, CacheSaveInput } from "../cache_seam.ts";
@@ -32,9 +31,10 @@ import {
   usesSecretKey,
 } from "./manifest.ts";
 import { MemoryBackend } from "./memory_store.ts";
-import { FILE_INDEX_PATH, loadSecretKey, readSecretKey } from "./paths.ts";
+import { FILE_INDEX_PATH } from "./paths.ts";
 import { changedWhileRunning, maskMeta, outputWithSecret } from "./save_checks.ts";
 import { describe, type EnabledCache, findEntry, type FindOptions } from "./find_entry.ts";
+import { ProjectSecretKey } from "./secret_key.ts";
 
 export type { CachePrediction, PredictingTaskCache, TaskCacheOptions } from "./task_cache_types.ts";
 import type { CachePrediction, PredictingTaskCache, TaskCacheOptions } from "./task_cache_types.ts";
@@ -83,7 +83,7 @@ class TaskCache implements PredictingTaskCache {
   #options: TaskCacheOptions;
   #now: () => number;
   #index?: Promise<FileStateIndex>;
-  #secretKey?: Promise<Uint8Array>;
+  readonly #secretKey: ProjectSecretKey;
   #backends = new Map<string, Promise<CacheBackend>>();
   #manifests = new Map<string, KeyManifest>();
   /** The key memo digests each lookup computed, by key, so `save` can tell inputs are unchanged. */
@@ -92,12 +92,11 @@ class TaskCache implements PredictingTaskCache {
   #lookups = new Map<string, Prepared>();
   #warnedStores = new Set<string>();
   #pipelineOutputs?: string[];
-  /** True when a read-only cache found no secret-digest key and made up one. */
-  #provisionalSecretKey = false;
 
   constructor(options: TaskCacheOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#secretKey = new ProjectSecretKey(options.rootDir, options.readOnly === true);
   }
 
   #fileIndex(): Promise<FileStateIndex> {
@@ -123,17 +122,6 @@ class TaskCache implements PredictingTaskCache {
     return backend;
   }
 
-  /** Reads the secret-digest key. A read-only cache never creates it and uses a random one instead. */
-  #loadSecretKey(): Promise<Uint8Array> {
-    const { rootDir, readOnly } = this.#options;
-    if (!readOnly) return loadSecretKey(rootDir);
-    return readSecretKey(rootDir).then((key) => {
-      if (key !== undefined) return key;
-      this.#provisionalSecretKey = true;
-      return new Uint8Array(randomBytes(32));
-    });
-  }
-
   /** Returns the positive output patterns of every task of the pipeline. */
   #outputs(): string[] {
     this.#pipelineOutputs ??= [
@@ -144,8 +132,7 @@ class TaskCache implements PredictingTaskCache {
 
   /** Takes the stat facts of a lookup's inputs and builds every other part of its manifest. */
   async #prepare(input: CacheLookupInput): Promise<Prepared> {
-    this.#secretKey ??= this.#loadSecretKey();
-    const [index, secretKey] = await Promise.all([this.#fileIndex(), this.#secretKey]);
+    const [index, secretKey] = await Promise.all([this.#fileIndex(), this.#secretKey.load()]);
     const stated = await statInputs(input.task, input.cwd, index, this.#outputs());
     const context = buildManifest(input, NO_INPUTS, this.#options.rootDir, secretKey);
     return { index, stated, context };
@@ -174,7 +161,7 @@ class TaskCache implements PredictingTaskCache {
     const earlier = this.#lookups.get(key);
     this.#lookups.delete(key);
     if (before !== undefined && earlier !== undefined) {
-      const secretKey = await (this.#secretKey ??= this.#loadSecretKey());
+      const secretKey = await this.#secretKey.load();
       const context = buildManifest(input, NO_INPUTS, this.#options.rootDir, secretKey);
       const lookup = { stated: earlier.stated, inputs: before.inputs };
       if (
@@ -297,7 +284,7 @@ class TaskCache implements PredictingTaskCache {
     }
     const known = {
       inputPaths: predicting ? Object.keys(manifest.inputs) : [],
-      provisionalKey: this.#provisionalSecretKey && usesSecretKey(input),
+      provisionalKey: this.#secretKey.provisional && usesSecretKey(input),
     };
     if (forced) {
       const answer: CacheLookupResult = {
@@ -315,7 +302,7 @@ class TaskCache implements PredictingTaskCache {
       () => manifest,
     );
     if (found.answer.status === "hit") this.#lookups.delete(key);
-    return { ...found, ...known };
+    return { ...found, answer: this.#secretKey.explainMiss(input, found.answer), ...known };
   }
 
   #findOptions(backend: CacheBackend, cache: EnabledCache, input: CacheLookupInput): FindOptions {

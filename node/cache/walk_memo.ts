@@ -15,8 +15,8 @@
  * stored when every listed directory's mtime and ctime are at least
  * {@link RACY_WINDOW_MS} older than the start of the walk (by the index's
  * clock), because a directory changed within the timestamp granularity could
- * change again without its times moving. Walks that follow symbolic links to directories, or that skip
- * paths through a callback, are never memoized.
+ * change again without its times moving. Walks that follow symbolic links to directories, that skip
+ * paths through a callback, or that select a path with a newline in its name are never memoized.
  *
  * @module
  */
@@ -33,7 +33,11 @@ import {
   type WalkResult,
 } from "./walk.ts";
 
-const MEMO_VERSION = 3;
+/**
+ * Version 4 stores no listing with a newline in a path. Version 3 memos may
+ * hold such a path, read back as two, so they are ignored.
+ */
+const MEMO_VERSION = 4;
 
 /** One letter per walked kind, for the compact entry list of a memo. */
 const KIND_LETTERS: Record<WalkKind, string> = { file: "f", directory: "d", symlink: "l" };
@@ -53,7 +57,8 @@ interface MemoData {
   probes: ProbeFact[];
   /**
    * The walked paths, each as its kind letter and path, joined by newlines:
-   * one string parses far faster than thousands of small arrays.
+   * one string parses far faster than thousands of small arrays. A walk that
+   * selects a path with a newline in it is never memoized.
    */
   entries: string;
   absent: string[];
@@ -226,6 +231,8 @@ export async function memoizedListing(
     },
   });
   const listing = sortedListing(paths, kinds);
+  // A newline separates the memo's entries, so a name that contains one could not be read back.
+  if (memoizable && listing.paths.some((path) => path.includes("\n"))) memoizable = false;
   index.setMemo(
     key,
     memoizable

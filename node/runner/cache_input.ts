@@ -2,14 +2,22 @@
 
 import type { NormalizedTask } from "../../core/model.ts";
 import type { CacheLookupInput, SourceKeyInput } from "../cache_seam.ts";
+import type { CommandExecutor } from "../types.ts";
 import type { RunState } from "./state.ts";
 import type { PreparedStep } from "./steps.ts";
 
-/** The parts of a run's state that a task's cache key reads. */
-export type KeyState = Pick<
-  RunState,
-  "projectDir" | "env" | "envKeys" | "secretValues" | "fingerprints" | "force"
->;
+/** Name of the executor that runs steps on the host, whose keys have no executor part. */
+const HOST_EXECUTOR = "host";
+
+/**
+ * The parts of a run's state that a task's cache key reads. Without an
+ * executor, the key is the one of a run on the host.
+ *
+ * NOTE: a dry run's state has no executor yet, so `--dry-run --sandbox` predicts host keys.
+ */
+export type KeyState =
+  & Pick<RunState, "projectDir" | "env" | "envKeys" | "secretValues" | "fingerprints" | "force">
+  & { readonly executor?: Pick<CommandExecutor, "name"> };
 
 /**
  * Builds what the cache needs to compute the key of `task`. A dependency
@@ -26,6 +34,7 @@ export function cacheLookupInput(
   // NOTE: a function step contributes only its source text; values it captures from its module
   // are not in the key.
   const stepTexts = steps.map((step) => step.kind === "shell" ? step.keyText : step.code);
+  const executor = state.executor?.name;
   const input: CacheLookupInput = {
     task,
     cwd: options.cwd ?? state.projectDir,
@@ -37,6 +46,8 @@ export function cacheLookupInput(
     ),
     stepTexts,
     force: state.force,
+    // Results of a recording or sandbox run are kept apart from those of the host.
+    ...(executor !== undefined && executor !== HOST_EXECUTOR ? { executor } : {}),
   };
   return options.source === undefined ? input : { ...input, source: options.source };
 }
