@@ -5,12 +5,13 @@ import { join } from "node:path";
 import { mkdir, readFile } from "node:fs/promises";
 import { definePipeline, job, sandbox, sh, task } from "../mod.ts";
 import { HostCommandExecutor } from "../node/executor/host.ts";
-import { RecordingExecutor, runJob } from "../node/mod.ts";
+import { planJob, RecordingExecutor, runJob } from "../node/mod.ts";
 import type { ExecutionRecord, TaskResult } from "../node/types.ts";
 import { diffManifests, type KeyManifest } from "../node/cache/manifest.ts";
 import { makeProject } from "./cache_fixture.ts";
 import { baseEnv } from "./support/projects.ts";
 import { writeStandIns } from "./support/standins.ts";
+import { missSummary } from "../cli/presenters/miss.ts";
 
 const pipeline = definePipeline({
   name: "executors",
@@ -98,6 +99,26 @@ Deno.test("docker sandbox run after a host run misses", async () => {
   );
 });
 
+Deno.test("dry run with a sandbox predicts the sandbox run's key", async () => {
+  const dir = await makeProject({ "src/a.ts": "a\n" });
+  const bin = join(dir, ".bin");
+  await mkdir(bin);
+  const standIns = await writeStandIns(bin);
+  const withSandbox = definePipeline({
+    name: "executors",
+    cache: "file:local",
+    sandboxes: { docker: sandbox.docker({ image: "node:24" }) },
+    tasks: { build: task({ inputs: ["src/**"] }, sh`cat src/a.ts`) },
+    jobs: { verify: job({ target: "build" }) },
+  });
+  const options = { id: "verify", cwd: dir, env: standIns.env(), sandbox: "docker" };
+  const plan = await planJob(withSandbox, options);
+  const docker = build(await runJob(withSandbox, options));
+  assert.equal(plan.tasks[0].cacheKey, docker.cacheKey);
+  const again = await planJob(withSandbox, options);
+  assert.equal(again.tasks[0].cacheHit, true);
+});
+
 Deno.test("manifest diff treats a missing executor as the host", () => {
   const base: KeyManifest = {
     keyVersion: 2,
@@ -113,4 +134,21 @@ Deno.test("manifest diff treats a missing executor as the host", () => {
     before: "host",
     after: "docker",
   });
+});
+
+Deno.test("run summary names an executor change", () => {
+  const reason = {
+    kind: "changed" as const,
+    inputs: { added: [], removed: [], changed: [] },
+    env: [],
+    dependencies: [],
+    command: false,
+    definition: false,
+    executor: { before: "recording", after: "host" },
+  };
+  assert.equal(missSummary(reason), "executor changed: recording -> host");
+  assert.equal(
+    missSummary({ ...reason, executor: undefined, secretKeyReplaced: "missing" }),
+    "secret key replaced",
+  );
 });

@@ -26,6 +26,14 @@ Deno.test("formatDuration picks a unit", () => {
   assert.equal(formatDuration(850), "850ms");
   assert.equal(formatDuration(1234), "1.2s");
   assert.equal(formatDuration(125_000), "2m 05s");
+  assert.equal(formatDuration(3 * 3_600_000 + 20 * 60_000), "3h 20m");
+  assert.equal(formatDuration(30 * 86_400_000 + 4 * 3_600_000), "30d 04h");
+});
+
+Deno.test("formatDuration carries a rounded value into the next unit", () => {
+  assert.equal(formatDuration(59_970), "1m 00s");
+  assert.equal(formatDuration(3_599_700), "1h 00m");
+  assert.equal(formatDuration(86_399_000), "1d 00h");
 });
 
 Deno.test("taskStatusLine covers every outcome", () => {

@@ -47,7 +47,7 @@ Deno.test("explain says memory stores start empty", async () => {
   const { text, json } = await explain(dir);
   assert.match(
     text,
-    /removed it\.\nMemory stores live only for one process, so every CLI run starts with an empty memory store\.\nKey: /,
+    /\nIt ran because its cache store has no entry for the task\.\nMemory stores live only for one process, so every CLI run starts with an empty memory store\.\nKey: /,
   );
   assert.equal(json.summary, "no cache entry (memory stores start empty in each process)");
 });

@@ -2,11 +2,9 @@
 
 import { dirname } from "node:path";
 import { ErrorCode, isPipelineError, PipelineError } from "../../core/errors.ts";
-import { SECRET_KEY_PATH } from "../../node/cache/paths.ts";
 import { findPipelineFile } from "../../node/load.ts";
 import { findRecordedTask, type RecordedTask } from "../../node/run_history.ts";
 import { parseCommandArgs, parseFormat } from "../args.ts";
-import type { CacheMissReason, TaskResult } from "../../node/types.ts";
 import type { CliContext } from "../io.ts";
 import { renderExplanation } from "../presenters/explain.ts";
 import { missSummary } from "../presenters/miss.ts";
@@ -29,82 +27,6 @@ async function projectDirectory(ctx: CliContext, config: string | undefined): Pr
   }
 }
 
-/** A part of a `changed` miss that the shared reasons leave out. */
-interface ExtraPart {
-  /** Phrase for the one-line summary. */
-  readonly summary: string;
-  /** Line for the text explanation. */
-  readonly detail: string;
-}
-
-/**
- * Returns the parts of a `changed` miss that the shared reasons leave out.
- *
- * NOTE: the run summary and `--dry-run` use the shared reasons only, so a miss with nothing
- * but these parts reads `key changed` there.
- */
-function extraParts(reason: CacheMissReason): ExtraPart[] {
-  if (reason.kind !== "changed") return [];
-  const parts: ExtraPart[] = [];
-  if (reason.secretKeyReplaced !== undefined) {
-    const cause = reason.secretKeyReplaced === "missing" ? "was missing" : "was not a valid key";
-    parts.push({
-      summary: "secret key replaced",
-      detail:
-        `secret key replaced: ${SECRET_KEY_PATH} ${cause}, so the digests of secret values differ from the entry's`,
-    });
-  }
-  if (reason.executor !== undefined) {
-    const change = `executor changed: ${reason.executor.before} -> ${reason.executor.after}`;
-    parts.push({
-      summary: change,
-      detail: `${change} (entries of different executors are kept apart)`,
-    });
-  }
-  return parts;
-}
-
-/** Explanation of why a memory store had no entry for a task. */
-const MEMORY_STORE_NOTE =
-  "Memory stores live only for one process, so every CLI run starts with an empty memory store.";
-
-/** Returns true for a miss in a memory store that had no entry for the task. */
-function emptyMemoryStore(reason: CacheMissReason): boolean {
-  return reason.kind === "no-entry" && reason.memory === true;
-}
-
-/** Returns the one-line summary of a miss, with the parts the shared summary leaves out. */
-function summary(reason: CacheMissReason): string {
-  const base = missSummary(reason);
-  if (emptyMemoryStore(reason)) return `${base} (memory stores start empty in each process)`;
-  const parts = extraParts(reason).map((part) => part.summary);
-  if (base !== "key changed" || parts.length === 0) parts.push(base);
-  return parts.join(", ");
-}
-
-/**
- * Returns the lines the text explanation adds after a miss's reasons: a
- * replaced secret key, an executor change, or why a memory store was empty.
- */
-function extraLines(result: TaskResult): string[] {
-  const reason = result.cacheMiss;
-  if (result.cacheHit || result.status === "skipped" || reason === undefined) return [];
-  if (emptyMemoryStore(reason)) return [MEMORY_STORE_NOTE];
-  return extraParts(reason).map((part) => `  ${part.detail}`);
-}
-
-/** Renders the text explanation, with {@link extraLines} before its `Key:` line. */
-function explanationText(recorded: RecordedTask, ctx: CliContext): string {
-  const text = renderExplanation(recorded, styles(useColor(ctx.stdout, ctx.env)));
-  const extra = extraLines(recorded.result);
-  if (extra.length === 0) return text;
-  const lines = text.split("\n");
-  const key = lines.findIndex((line) => line.startsWith("Key: "));
-  // The text ends with a newline, so its last line is empty.
-  lines.splice(key === -1 ? lines.length - 1 : key, 0, ...extra);
-  return lines.join("\n");
-}
-
 /** Builds the machine-readable explanation: the task's cache fields and a one-line summary. */
 function explanationJson({ record, result }: RecordedTask) {
   return {
@@ -117,7 +39,7 @@ function explanationJson({ record, result }: RecordedTask) {
     cacheHit: result.cacheHit,
     ...(result.cacheKey !== undefined ? { cacheKey: result.cacheKey } : {}),
     ...(result.cacheMiss !== undefined
-      ? { cacheMiss: result.cacheMiss, summary: summary(result.cacheMiss) }
+      ? { cacheMiss: result.cacheMiss, summary: missSummary(result.cacheMiss) }
       : {}),
     ...(result.warnings !== undefined ? { warnings: result.warnings } : {}),
   };
@@ -152,7 +74,7 @@ async function runExplain(args: string[], ctx: CliContext): Promise<number> {
   if (format === "json") {
     ctx.stdout.write(`${JSON.stringify(explanationJson(recorded), null, 2)}\n`);
   } else {
-    ctx.stdout.write(explanationText(recorded, ctx));
+    ctx.stdout.write(renderExplanation(recorded, styles(useColor(ctx.stdout, ctx.env))));
   }
   return 0;
 }

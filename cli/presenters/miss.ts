@@ -7,6 +7,7 @@
  */
 
 import type { CacheChanges, CacheMissReason, SourceChanges, TaskResult } from "../../node/types.ts";
+import { SECRET_KEY_PATH } from "../../node/cache/paths.ts";
 import { formatDuration } from "./format.ts";
 
 function inputSummary(inputs: CacheChanges["inputs"]): string | undefined {
@@ -52,8 +53,21 @@ function sourceSummary(source: SourceChanges | undefined): string[] {
   ];
 }
 
+/** Explanation of why a memory store had no entry for a task. */
+const MEMORY_STORE_NOTE =
+  "Memory stores live only for one process, so every CLI run starts with an empty memory store.";
+
+/** Returns why a replaced secret key changed the key, as in `was missing`. */
+function secretKeyCause(replaced: "missing" | "invalid"): string {
+  return replaced === "missing" ? "was missing" : "was not a valid key";
+}
+
 function changedSummary(changes: CacheChanges): string {
   const parts = [
+    changes.secretKeyReplaced !== undefined ? "secret key replaced" : undefined,
+    changes.executor !== undefined
+      ? `executor changed: ${changes.executor.before} -> ${changes.executor.after}`
+      : undefined,
     inputSummary(changes.inputs),
     namesSummary("env", "env", changes.env),
     namesSummary("dependency", "dependencies", changes.dependencies),
@@ -68,7 +82,9 @@ function changedSummary(changes: CacheChanges): string {
 export function missSummary(reason: CacheMissReason): string {
   switch (reason.kind) {
     case "no-entry":
-      return "no cache entry";
+      return reason.memory
+        ? "no cache entry (memory stores start empty in each process)"
+        : "no cache entry";
     case "forced":
       return "forced to run";
     case "expired":
@@ -132,6 +148,18 @@ function changedDetails(changes: CacheChanges): string[] {
       `dependency changed: ${id} (its cache fingerprint differs)`
     ),
   ];
+  if (changes.secretKeyReplaced !== undefined) {
+    lines.unshift(
+      `secret key replaced: ${SECRET_KEY_PATH} ${
+        secretKeyCause(changes.secretKeyReplaced)
+      }, so the digests of secret values differ from the entry's`,
+    );
+  }
+  if (changes.executor !== undefined) {
+    lines.push(
+      `executor changed: ${changes.executor.before} -> ${changes.executor.after} (entries of different executors are kept apart)`,
+    );
+  }
   lines.push(...sourceDetails(changes.source));
   if (changes.command) lines.push("command changed: the rendered step text differs");
   if (changes.definition) {
@@ -149,6 +177,9 @@ function changedDetails(changes: CacheChanges): string[] {
 export function missDetails(reason: CacheMissReason): string[] {
   switch (reason.kind) {
     case "no-entry":
+      if (reason.memory) {
+        return ["It ran because its cache store has no entry for the task.", MEMORY_STORE_NOTE];
+      }
       return [
         "It ran because its cache store has no entry for the task: none was stored yet, or `cache clear` or `gc` removed it.",
       ];

@@ -12,8 +12,6 @@ const HOST_EXECUTOR = "host";
 /**
  * The parts of a run's state that a task's cache key reads. Without an
  * executor, the key is the one of a run on the host.
- *
- * NOTE: a dry run's state has no executor yet, so `--dry-run --sandbox` predicts host keys.
  */
 export type KeyState =
   & Pick<RunState, "projectDir" | "env" | "envKeys" | "secretValues" | "fingerprints" | "force">

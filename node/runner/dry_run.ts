@@ -192,6 +192,7 @@ export async function planJob(input: PipelineInput, options: PlanOptions): Promi
       secretValues: [...prepared.secretValues],
       fingerprints: new Map(),
       force,
+      executor,
       renderedShells: prepared.renderedShells,
       redactor,
       ...(runSources ? { sources: runSources } : {}),
