@@ -84,6 +84,7 @@ export type CacheLookupResult =
     stdout: string;
     stderr: string;
     meta: Record<string, unknown>;
+    warning?: string;
   }
   | {
     status: "miss";

@@ -142,6 +142,26 @@ export interface StatedInputs {
   readonly at: number;
 }
 
+/**
+ * Returns a warning for a task whose input patterns match no file, such as a
+ * misspelled `srcc/**`: its key then covers no file, and no edit can change
+ * it. Tasks with default inputs, no positive pattern, or a named file that is
+ * absent (its later creation does change the key) get none.
+ */
+export function unmatchedInputsWarning(
+  task: NormalizedTask,
+  stated: StatedInputs,
+): string | undefined {
+  if (task.defaultInputs || stated.files.length > 0 || stated.walked.absent.length > 0) {
+    return undefined;
+  }
+  const patterns = task.inputs.filter((pattern) => !pattern.startsWith("!"));
+  if (patterns.length === 0) return undefined;
+  return `task "${task.id}": its inputs (${
+    patterns.join(", ")
+  }) match no file, so no edit can change its cache key. Check the patterns, or write inputs: [] for a task that reads no file.`;
+}
+
 /** Returns the options of the walk that lists a task's inputs. */
 async function inputWalkOptions(
   task: NormalizedTask,

@@ -20,6 +20,7 @@ import {
   overlayInputs,
   type StatedInputs,
   statInputs,
+  unmatchedInputsWarning,
 } from "./inputs.ts";
 import { inputsStillMatch } from "./recheck.ts";
 import { inputFactsDigest, keyMemoSlot, memoizedKey, recordKey } from "./key_memo.ts";
@@ -254,6 +255,29 @@ class TaskCache implements PredictingTaskCache {
     } catch (error) {
       return answer(this.#unreadableInputs(task, error));
     }
+    const found = await this.#lookupPrepared(
+      input,
+      task.cache,
+      prepared,
+      backendPromise,
+      restored,
+      predicting,
+    );
+    const unmatched = unmatchedInputsWarning(task, prepared.stated);
+    if (unmatched === undefined || found.answer.warning !== undefined) return found;
+    return { ...found, answer: { ...found.answer, warning: unmatched } };
+  }
+
+  /** Looks up a task's entry once its inputs are stated: see {@link #lookup}. */
+  async #lookupPrepared(
+    input: CacheLookupInput,
+    cache: EnabledCache,
+    prepared: Prepared,
+    backendPromise: Promise<CacheBackend>,
+    restored: readonly RestoreChange[],
+    predicting: boolean,
+  ): Promise<CachePrediction> {
+    const { task } = input;
     const forced = input.force || this.#options.force;
     const memo = restored.length === 0 ? this.#keyMemo(input, prepared) : undefined;
     const memoized = memo && memoizedKey(prepared.index, memo.slot, memo.facts, memo.context);
@@ -262,7 +286,7 @@ class TaskCache implements PredictingTaskCache {
       // path below, which also builds the manifest that explains a miss.
       const backend = await backendPromise;
       const found = await findEntry(
-        this.#findOptions(backend, task.cache, input),
+        this.#findOptions(backend, cache, input),
         memoized,
         () => undefined,
       );
@@ -273,7 +297,8 @@ class TaskCache implements PredictingTaskCache {
     try {
       manifest = await this.#complete(input, prepared, restored);
     } catch (error) {
-      return answer(this.#unreadableInputs(task, error));
+      const unreadable = this.#unreadableInputs(task, error);
+      return { answer: unreadable, restoreChanges: [], inputPaths: [], provisionalKey: false };
     }
     const key = manifestKey(manifest);
     this.#manifests.set(key, manifest);
@@ -297,7 +322,7 @@ class TaskCache implements PredictingTaskCache {
     }
     const backend = await backendPromise;
     const found = await findEntry(
-      this.#findOptions(backend, task.cache, input),
+      this.#findOptions(backend, cache, input),
       key,
       () => manifest,
     );

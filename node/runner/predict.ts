@@ -191,7 +191,7 @@ function judge(
     ...(keyKnown && "key" in answer ? { cacheKey: answer.key } : {}),
     ...(answer.status !== "hit" && answer.reason ? { cacheMiss: answer.reason } : {}),
     ...(note !== undefined ? { note } : {}),
-    ...(answer.status !== "hit" && answer.warning ? { warnings: [answer.warning] } : {}),
+    ...(answer.warning ? { warnings: [answer.warning] } : {}),
   };
   return {
     planned,

@@ -224,7 +224,7 @@ export async function runTask(
   state.fingerprints.set(task.id, answer.fingerprint);
   if (answer.status !== "disabled") result.cacheKey = answer.key;
   if (answer.status !== "hit" && answer.reason) result.cacheMiss = answer.reason;
-  if (answer.status !== "hit" && answer.warning) (result.warnings ??= []).push(answer.warning);
+  if (answer.warning) (result.warnings ??= []).push(answer.warning);
 
   if (answer.status === "hit") {
     slot.release();
