@@ -37,6 +37,7 @@ import { type PreparedRun, prepareRun, requirementsError } from "./prepare.ts";
 import { schedule } from "./scheduler.ts";
 import type { RunState } from "./state.ts";
 import { runTask } from "./task.ts";
+import { thrownMessage } from "../thrown.ts";
 
 /** Internal controls of a run that are not part of the public {@link RunOptions}. */
 export interface RunHooks {
@@ -259,7 +260,7 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
   } catch (error) {
     // Keep the record from staying "running" when the runner itself fails.
     if (started.record.status === "running") {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = thrownMessage(error);
       const code = (error as { code?: unknown })?.code;
       await finalize(started.record, started.store, {
         code: typeof code === "string" ? code : "ASYNC_PIPELINE_INTERNAL",
@@ -414,7 +415,7 @@ async function executeTasks(state: RunState, run: LockedRun, record: ExecutionRe
         result.status = "failed";
         result.error = {
           code: "ASYNC_PIPELINE_INTERNAL",
-          message: state.redactor.redact(error instanceof Error ? error.message : String(error)),
+          message: state.redactor.redact(thrownMessage(error)),
         };
       }
       if (outcome === "unstarted") result.status = "pending";

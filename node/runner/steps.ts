@@ -11,6 +11,7 @@ import { withTaskOutput } from "./console_capture.ts";
 import { deferredShellContext, taskContext, taskDir } from "./context.ts";
 import type { TaskOutput } from "./output.ts";
 import type { RunState } from "./state.ts";
+import { thrownMessage } from "../thrown.ts";
 
 /** A step ready to run: deferred shells are evaluated and references resolved. */
 export type PreparedStep =
@@ -258,7 +259,7 @@ async function runFunction(
     await Promise.race([running, abortPromise(signal)]);
     return undefined;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = thrownMessage(error);
     const code = (error as { code?: unknown })?.code;
     return {
       error: {
