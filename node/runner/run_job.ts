@@ -31,6 +31,7 @@ import { SCHEMA_VERSION } from "../types.ts";
 import { readCandidate } from "./candidate.ts";
 import { captureConsole, outsideTasks } from "./console_capture.ts";
 import { processEcho } from "./echo.ts";
+import { closeRunOnExit } from "./exit_hook.ts";
 import type { RunEvent, RunEventListener } from "./events.ts";
 import { planJob, planTask, type RunPlan, selectExecutor } from "./plan.ts";
 import { type PreparedRun, prepareRun, requirementsError } from "./prepare.ts";
@@ -255,6 +256,12 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
   }
   await started.store.write(started.record);
 
+  const removeExitHook = closeRunOnExit({
+    record: started.record,
+    store: started.store,
+    projectDir: run.projectDir,
+    lock: run.lock.info,
+  });
   try {
     return await checkAndExecute(run, started);
   } catch (error) {
@@ -275,6 +282,8 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
       });
     }
     throw error;
+  } finally {
+    removeExitHook();
   }
 }
 
