@@ -29,9 +29,10 @@ import type {
 } from "../types.ts";
 import { SCHEMA_VERSION } from "../types.ts";
 import { readCandidate } from "./candidate.ts";
-import { captureConsole, outsideTasks } from "./console_capture.ts";
+import { captureConsole, currentTarget, outsideTasks } from "./console_capture.ts";
 import { processEcho } from "./echo.ts";
 import { closeRunOnExit } from "./exit_hook.ts";
+import { guardUncaught, uncaughtWarning } from "../uncaught.ts";
 import type { RunEvent, RunEventListener } from "./events.ts";
 import { planJob, planTask, type RunPlan, selectExecutor } from "./plan.ts";
 import { type PreparedRun, prepareRun, requirementsError } from "./prepare.ts";
@@ -262,6 +263,11 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
     projectDir: run.projectDir,
     lock: run.lock.info,
   });
+  const releaseUncaught = guardUncaught(
+    (error, kind, target) =>
+      warn(started.record, started.emit, redactor.redact(uncaughtWarning(error, kind, target))),
+    currentTarget,
+  );
   try {
     return await checkAndExecute(run, started);
   } catch (error) {
@@ -283,6 +289,7 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
     }
     throw error;
   } finally {
+    releaseUncaught();
     removeExitHook();
   }
 }
