@@ -7,7 +7,7 @@ import { runJob } from "../node/mod.ts";
 import { baseEnv, makeProject, readLatestRecord, runCliUnder } from "./support/projects.ts";
 import { tempDir } from "./support/temp_files.ts";
 
-/** A step that exits the process with `code` while another task waits for it. */
+/** Creates a project whose step exits the process with `code` while another task waits for it. */
 function exitingProject(code: number): Promise<string> {
   return makeProject(`import { definePipeline, job, task } from "@mod";
 export default definePipeline({
@@ -26,6 +26,31 @@ export default definePipeline({
 });
 `);
 }
+
+Deno.test("process.exit in a step fails a sibling task naming the caller", async () => {
+  const cwd = await makeProject(`import { definePipeline, job, task } from "@mod";
+export default definePipeline({
+  name: "exit",
+  tasks: {
+    quits: task({ cache: false, run: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      process.exit(4);
+    } }),
+    waits: task({ cache: false, run: () => new Promise((resolve) => setTimeout(resolve, 5000)) }),
+  },
+  jobs: { j: job({ target: ["quits", "waits"] }) },
+});
+`);
+  const result = await runCliUnder("deno", cwd, ["run", "j", "--concurrency", "2"]);
+  assert.equal(result.code, 4);
+  const { record } = await readLatestRecord(cwd);
+  const waits = record.tasks.find((entry) => entry.id === "waits")!;
+  assert.equal(waits.status, "failed");
+  assert.equal(
+    waits.error?.message,
+    'Task "waits" failed: the process exited with code 4 while it ran (task "quits" called process.exit()).',
+  );
+});
 
 for (const runtime of ["deno", "node"] as const) {
   Deno.test(`process.exit in a step fails the record (${runtime})`, async () => {

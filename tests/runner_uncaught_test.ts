@@ -156,3 +156,33 @@ Deno.test("runJob removes its uncaught error listeners", async () => {
   ], before);
   assert.equal(globalThis.setTimeout, timer);
 });
+
+Deno.test("an uncaught error leaves retries to the task", async () => {
+  let attempts = 0;
+  const pipeline = definePipeline({
+    name: "uncaught",
+    tasks: {
+      t: task({
+        cache: false,
+        retry: 2,
+        run: async () => {
+          attempts++;
+          if (attempts === 1) {
+            setTimeout(() => {
+              throw new Error("first attempt");
+            }, 1);
+          }
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        },
+      }),
+    },
+    jobs: { j: job({ target: "t" }) },
+  });
+  const record = await runJob(pipeline, { id: "j", cwd: await tempDir(), env: baseEnv() });
+  assert.equal(record.tasks[0].status, "passed");
+  assert.equal(record.tasks[0].attempts, 2);
+  assert.match(
+    record.tasks[0].attemptLog[0].error!,
+    /uncaught exception in task code: first attempt/,
+  );
+});

@@ -143,7 +143,7 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptFailur
   let uncaught: AttemptFailure | undefined;
   const stopWatching = onTaskError(options.output, (error, kind) => {
     uncaught ??= uncaughtFailure(state, task, error, kind);
-    controller.abort(new PipelineError(uncaught.error.code as ErrorCode, uncaught.error.message));
+    controller.abort(new PipelineError(ErrorCode.TASK_FAILED, uncaught.error.message));
   });
 
   try {
