@@ -9,7 +9,7 @@ import type { ExecutionRecord } from "../node/types.ts";
 import { baseEnv, makeProject, readLatestRecord, runCli } from "./support/projects.ts";
 import { tempDir } from "./support/temp_files.ts";
 
-/** A job with a task that records `values` and an independent task that passes. */
+/** Builds a job with a task that records `values` and an independent task that passes. */
 function metaPipeline(values: () => Record<string, unknown>) {
   return definePipeline({
     name: "meta",
@@ -26,22 +26,22 @@ async function runMeta(values: () => Record<string, unknown>): Promise<Execution
   return await runJob(metaPipeline(values), { id: "j", cwd, env: baseEnv(), concurrency: 1 });
 }
 
-function task_(record: ExecutionRecord, id: string) {
+function taskResult(record: ExecutionRecord, id: string) {
   return record.tasks.find((entry) => entry.id === id)!;
 }
 
 Deno.test("ctx.meta with a bigint fails only its task", async () => {
   const record = await runMeta(() => ({ n: 10n }));
   assert.equal(record.status, "failed");
-  assert.equal(task_(record, "record").status, "failed");
-  assert.equal(task_(record, "record").error?.code, "ASYNC_PIPELINE_INVALID_FIELD");
-  assert.equal(task_(record, "other").status, "passed");
-  assert.deepEqual(task_(record, "other").meta, { fine: true });
+  assert.equal(taskResult(record, "record").status, "failed");
+  assert.equal(taskResult(record, "record").error?.code, "ASYNC_PIPELINE_INVALID_FIELD");
+  assert.equal(taskResult(record, "other").status, "passed");
+  assert.deepEqual(taskResult(record, "other").meta, { fine: true });
 });
 
 Deno.test("ctx.meta names the key path and the fix", async () => {
   const record = await runMeta(() => ({ build: { sizes: [1, 2n] } }));
-  const message = task_(record, "record").error!.message;
+  const message = taskResult(record, "record").error!.message;
   assert.match(message, /ctx\.meta: key "build\.sizes\[1\]" is a bigint/);
   assert.match(
     message,
@@ -54,8 +54,8 @@ Deno.test("ctx.meta rejects a circular reference", async () => {
   const circ: Record<string, unknown> = { name: "loop" };
   circ.self = circ;
   const record = await runMeta(() => ({ circ }));
-  assert.equal(task_(record, "record").error?.code, "ASYNC_PIPELINE_INVALID_FIELD");
-  assert.match(task_(record, "record").error!.message, /key "circ\.self" refers back/);
+  assert.equal(taskResult(record, "record").error?.code, "ASYNC_PIPELINE_INVALID_FIELD");
+  assert.match(taskResult(record, "record").error!.message, /key "circ\.self" refers back/);
 });
 
 Deno.test("ctx.meta rejects values JSON cannot hold", async () => {
@@ -68,7 +68,7 @@ Deno.test("ctx.meta rejects values JSON cannot hold", async () => {
   ];
   for (const [name, value, expected] of cases) {
     const record = await runMeta(() => ({ v: value }));
-    const result = task_(record, "record");
+    const result = taskResult(record, "record");
     assert.equal(result.status, "failed", name);
     assert.match(result.error!.message, expected, name);
   }
@@ -81,8 +81,8 @@ Deno.test("ctx.meta keeps what JSON keeps", async () => {
     list: [undefined, 1, Number.NaN],
     nested: { gone: undefined, kept: null },
   }));
-  assert.equal(task_(record, "record").status, "passed");
-  assert.deepEqual(task_(record, "record").meta, {
+  assert.equal(taskResult(record, "record").status, "passed");
+  assert.deepEqual(taskResult(record, "record").meta, {
     d: "1970-01-01T00:00:00.000Z",
     list: [null, 1, null],
     nested: { kept: null },

@@ -78,7 +78,7 @@ Deno.test("a step that ignores the signal does not hold the run", async () => {
   const cwd = await tempDir();
   let stepEnded = false;
   let release = () => {};
-  const held = new Promise<void>((resolve) => release = resolve);
+  const gate = new Promise<void>((resolve) => release = resolve);
   // Were the run to wait for the step, it would end after this timer, with the step ended.
   const timer = setTimeout(() => release(), 3000);
   const pipeline = definePipeline({
@@ -88,7 +88,7 @@ Deno.test("a step that ignores the signal does not hold the run", async () => {
         cache: false,
         timeout: "200ms",
         run: async () => {
-          await held;
+          await gate;
           stepEnded = true;
         },
       }),
