@@ -5,6 +5,7 @@ import { VERSION } from "../core/version.ts";
 import "./commands/index.ts";
 import type { CliContext } from "./io.ts";
 import { commandHelp, findCommand, listCommands } from "./registry.ts";
+import { thrownMessage } from "../node/thrown.ts";
 
 function mainHelp(): string {
   const width = Math.max(...listCommands().map((c) => c.usage.length));
@@ -81,7 +82,7 @@ export function reportError(error: unknown, ctx: Pick<CliContext, "stderr" | "de
     if (ctx.debug) ctx.stderr.write(`${debugTrace(error)}\n`);
     return 1;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = thrownMessage(error);
   if (isSystemError(error)) {
     const { path } = error as NodeJS.ErrnoException;
     const where = path !== undefined && !message.includes(path) ? ` (${path})` : "";

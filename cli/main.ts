@@ -18,6 +18,8 @@ import { fileURLToPath } from "node:url";
 import { ErrorCode, PipelineError } from "../core/errors.ts";
 import type { TextSink } from "./io.ts";
 import { invokePipelineCli } from "./run_pipeline_cli.ts";
+import { thrownMessage } from "../node/thrown.ts";
+import { type FallbackHandler, guardUncaught } from "../node/uncaught.ts";
 
 export { runPipelineCli } from "./run_pipeline_cli.ts";
 export type { RunPipelineCliOptions, RunPipelineCliResult } from "./run_pipeline_cli.ts";
@@ -65,26 +67,27 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   };
   // Errors on stderr cannot be reported anywhere, so they are dropped and the run goes on.
   const onStderrError = () => undefined;
-  // An exception thrown outside any awaited call (for example in a task's
-  // abort listener or timer) would otherwise kill the process and leave the
-  // record `running` with the lock taken. It is reported, and the run goes on.
-  // Bound before a run wraps `process.stderr.write` for function steps, so the
-  // warning reaches the terminal instead of the output of the task that threw.
+  // An error thrown outside any awaited call (for example in a timer) would
+  // otherwise kill the process and leave the record `running` with the lock
+  // taken. During a run, one raised by a step's code fails its task and the
+  // run reports the others. Outside a run, it is reported here and the command
+  // goes on. Bound before a run wraps `process.stderr.write` for function
+  // steps, so the warning reaches the terminal instead of a task's output.
   const writeStderr = process.stderr.write.bind(process.stderr);
-  const onUncaught = (error: unknown) => {
+  const debug = argv.includes("--debug");
+  const onUncaught: FallbackHandler = (error, kind, target) => {
     if (process.stderr.destroyed) return;
-    // The message may contain a secret, so it is printed only with --debug.
-    const detail = argv.includes("--debug") && error instanceof Error ? `: ${error.stack}` : "";
-    writeStderr(
-      `warning: task code threw an uncaught error; the run goes on${
-        detail || " (rerun with --debug to see it)"
-      }\n`,
-    );
+    // Task code that runs on after its run ended may hold a secret, and the run's masking is gone.
+    const detail = target !== undefined
+      ? " (task code, after its run ended)"
+      : `: ${debug && error instanceof Error ? error.stack : thrownMessage(error)}`;
+    const subject = kind === "exception" ? "an uncaught exception" : "an unhandled rejection";
+    writeStderr(`warning: ${subject} was ignored; the command goes on${detail}\n`);
   };
+  const releaseUncaught = guardUncaught(onUncaught);
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigterm);
   process.on("SIGHUP", onSighup);
-  process.on("uncaughtException", onUncaught);
   process.stdout.on("error", onStdoutError);
   process.stderr.on("error", onStderrError);
 
@@ -102,7 +105,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigterm);
     process.off("SIGHUP", onSighup);
-    process.off("uncaughtException", onUncaught);
+    releaseUncaught();
   }
 }
 

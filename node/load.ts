@@ -7,6 +7,7 @@ import { ErrorCode, isPipelineError, PipelineError } from "../core/errors.ts";
 import { isPipeline, type Pipeline } from "../core/model.ts";
 import { definePipeline } from "../core/pipeline.ts";
 import { importModule } from "./import_module.ts";
+import { thrownMessage } from "./thrown.ts";
 
 /** File names searched, in order, when no `--config` is given. */
 export const PIPELINE_FILE_NAMES = [
@@ -126,7 +127,7 @@ function syntaxFrame(error: unknown): string | undefined {
 
 /** Describes why importing the pipeline module failed, with the place of a syntax error. */
 function importFailure(error: unknown): string {
-  const message = stripAnsi(error instanceof Error ? error.message : String(error));
+  const message = stripAnsi(thrownMessage(error));
   const frame = syntaxFrame(error);
   return frame === undefined ? message : `${message}\n  at ${frame}`;
 }

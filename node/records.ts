@@ -11,11 +11,13 @@
  */
 
 import { randomBytes } from "node:crypto";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ErrorCode, PipelineError } from "../core/errors.ts";
 import type { Redactor } from "./redact.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { withPath, writeFileAtomic } from "./atomic_write.ts";
+import { thrownMessage } from "./thrown.ts";
 import type { ExecutionRecord, ProcessEnv } from "./types.ts";
 
 /** Directory of run records relative to the project directory. */
@@ -47,6 +49,40 @@ export function createRunId(now: Date = new Date()): string {
 /** Returns true for a string shaped like a run id. */
 export function isRunId(value: string): boolean {
   return RUN_ID.test(value);
+}
+
+/** Writes `text` to `path` through a temporary file and a rename, synchronously. */
+function writeFileAtomicSync(path: string, text: string): void {
+  const temporary = `${path}.${randomBytes(8).toString("hex")}.tmp`;
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw withPath(error, path);
+  }
+}
+
+/**
+ * Returns the text of `execution.json`. Task metadata that JSON cannot hold,
+ * which `ctx.meta` rejects, is left out with a task warning rather than
+ * losing the whole record.
+ */
+export function recordText(record: ExecutionRecord): string {
+  try {
+    return `${JSON.stringify(record, null, 2)}\n`;
+  } catch {
+    const tasks = record.tasks.map((task) => {
+      try {
+        JSON.stringify(task.meta);
+        return task;
+      } catch (error) {
+        const warning = `The task's metadata was left out of the record: ${thrownMessage(error)}`;
+        return { ...task, meta: {}, warnings: [...(task.warnings ?? []), warning] };
+      }
+    });
+    return `${JSON.stringify({ ...record, tasks }, null, 2)}\n`;
+  }
 }
 
 /** Returns the log file name of a task, encoded because ids may contain `:` and `/`. */
@@ -89,9 +125,20 @@ export class RunRecordStore {
     this.#dirty = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    while (this.#dirty || this.#flushing) {
-      this.#flushing ??= this.#flushOnce();
-      await this.#flushing;
+    try {
+      while (this.#dirty || this.#flushing) {
+        this.#flushing ??= this.#flushOnce();
+        await this.#flushing;
+      }
+    } catch (error) {
+      throw new PipelineError(
+        ErrorCode.IO_FAILED,
+        `Writing the execution record ${this.recordPath} failed: ${thrownMessage(error)}`,
+        {
+          cause: error,
+          hint: "Check that the disk has space and the run directory can be written.",
+        },
+      );
     }
   }
 
@@ -116,10 +163,24 @@ export class RunRecordStore {
   #flushOnce(): Promise<void> {
     this.#dirty = false;
     const record = this.#latest as ExecutionRecord;
-    const text = `${JSON.stringify(this.#redactor.redactRecord(record), null, 2)}\n`;
-    return writeFileAtomic(this.recordPath, text).finally(() => {
-      this.#flushing = undefined;
-    });
+    // Serializing inside the promise turns its errors into a rejection that write reports.
+    return Promise.resolve()
+      .then(() => writeFileAtomic(this.recordPath, recordText(this.#redactor.redactRecord(record))))
+      .finally(() => {
+        this.#flushing = undefined;
+      });
+  }
+
+  /**
+   * Writes `record` at once and synchronously, for the process's `exit`
+   * event, where nothing asynchronous runs any more. A write that is still
+   * in flight may land after it, so callers use it only when the process ends.
+   */
+  writeNow(record: ExecutionRecord): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#dirty = false;
+    writeFileAtomicSync(this.recordPath, recordText(this.#redactor.redactRecord(record)));
   }
 
   /** Stores a task's logs and returns their paths relative to the run directory. */

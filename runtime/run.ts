@@ -14,6 +14,7 @@ import type {
   RuntimeTaskError,
   RuntimeTaskResult,
 } from "./types.ts";
+import { thrownMessage } from "../node/thrown.ts";
 
 /** The state a session keeps between runs. */
 export interface Session {
@@ -190,6 +191,6 @@ function toTaskError(error: unknown): RuntimeTaskError {
       cause: error,
     };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = thrownMessage(error);
   return { code: ErrorCode.TASK_FAILED, message, cause: error };
 }

@@ -277,7 +277,7 @@ export default definePipeline({
       run: async (ctx) => {
         console.log("console " + ctx.env.TOKEN);
         process.stdout.write("write " + ctx.env.TOKEN + "\\n");
-        // The runner's warning about this error goes to stderr, not to the task's output.
+        // This error fails the task, and its message stays out of the task's output.
         setTimeout(() => {
           throw new Error("thrown from a timer");
         }, 1);

@@ -150,8 +150,8 @@ function assertExit(output: CommandOutput, code: number, label: string): void {
   assert.equal(output.code, code, describeOutput(label, output));
 }
 
-function parseJson(output: CommandOutput, label: string): Record<string, unknown> {
-  assertExit(output, 0, label);
+function parseJson(output: CommandOutput, label: string, code = 0): Record<string, unknown> {
+  assertExit(output, code, label);
   try {
     return JSON.parse(output.stdout) as Record<string, unknown>;
   } catch {
@@ -429,10 +429,11 @@ for (const runtime of RUNTIMES) {
     const node = await project(runtime);
     const args = ["run", "speak", "--config", "console/pipeline.ts", "--format", "json"];
     const output = await node.bin(args, { CONSOLE_TOKEN: "npm-console-secret" });
-    const record = parseJson(output, "run speak --format json");
-    assert.equal(record.status, "passed");
+    const record = parseJson(output, "run speak --format json", 1);
+    assert.equal(record.status, "failed");
     assert.ok(!(output.stdout + output.stderr).includes("npm-console-secret"));
-    assert.match(output.stderr, /^warning: task code threw an uncaught error/m);
+    const [speak] = record.tasks as { error?: { message: string } }[];
+    assert.match(speak.error!.message, /uncaught exception in task code: thrown from a timer$/);
     const log = await node.read(`console/.async/runs/${record.id}/logs/speak.stdout.log`);
     assert.equal(log, "console ***\nwrite ***\n");
   });

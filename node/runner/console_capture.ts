@@ -197,6 +197,14 @@ export function withTaskOutput<T>(target: OutputTarget, fn: () => T): T {
   return storage.run(scope, fn);
 }
 
+/**
+ * Returns the target of the step whose code is running now, found by async
+ * context as console output is, or undefined outside any step.
+ */
+export function currentTarget(): OutputTarget | undefined {
+  return storage.getStore()?.target;
+}
+
 /** Calls `fn` outside any task, so its console output is not captured. */
 export function outsideTasks<T>(fn: () => T): T {
   return storage.exit(fn);

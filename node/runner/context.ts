@@ -5,6 +5,7 @@ import type { CandidateContext, CommandResult, TaskContext } from "../../core/co
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import type { NormalizedTask } from "../../core/model.ts";
 import { type DeferredShellContext, sh } from "../../core/sh.ts";
+import { setOwn, toMetaData } from "./meta.ts";
 import type { TaskOutput } from "./output.ts";
 import type { RunState } from "./state.ts";
 
@@ -68,7 +69,11 @@ export function taskContext(
       if (typeof values !== "object" || values === null || Array.isArray(values)) {
         throw new PipelineError(ErrorCode.INVALID_FIELD, "ctx.meta expects an object.");
       }
-      Object.assign(meta, structuredClone(values));
+      const data = toMetaData(values);
+      for (const key of Object.keys(values)) {
+        if (Object.hasOwn(data, key)) setOwn(meta, key, data[key]);
+        else delete meta[key];
+      }
     },
     log(message: string) {
       output.write("stdout", `${String(message)}\n`);

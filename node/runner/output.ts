@@ -12,6 +12,8 @@ export const TAIL_LINES = 20;
 
 /** One task's stdout and stderr. Secrets are masked before anything is kept or emitted. */
 export class TaskOutput {
+  /** The id of the task whose output this is. */
+  readonly taskId: string;
   readonly stdout: LogBuffer;
   readonly stderr: LogBuffer;
   readonly #combined = new LogBuffer(TAIL_BYTES);
@@ -25,6 +27,7 @@ export class TaskOutput {
     emit: RunEventListener,
     echo: boolean,
   ) {
+    this.taskId = taskId;
     this.stdout = new LogBuffer(maxBytes);
     this.stderr = new LogBuffer(maxBytes);
     const sink = (stream: "stdout" | "stderr") => (text: string) => {

@@ -29,14 +29,17 @@ import type {
 } from "../types.ts";
 import { SCHEMA_VERSION } from "../types.ts";
 import { readCandidate } from "./candidate.ts";
-import { captureConsole, outsideTasks } from "./console_capture.ts";
+import { captureConsole, currentTarget, outsideTasks } from "./console_capture.ts";
 import { processEcho } from "./echo.ts";
+import { closeRunOnExit } from "./exit_hook.ts";
+import { guardUncaught, uncaughtWarning } from "../uncaught.ts";
 import type { RunEvent, RunEventListener } from "./events.ts";
 import { planJob, planTask, type RunPlan, selectExecutor } from "./plan.ts";
 import { type PreparedRun, prepareRun, requirementsError } from "./prepare.ts";
 import { schedule } from "./scheduler.ts";
 import type { RunState } from "./state.ts";
 import { runTask } from "./task.ts";
+import { thrownMessage } from "../thrown.ts";
 
 /** Internal controls of a run that are not part of the public {@link RunOptions}. */
 export interface RunHooks {
@@ -254,12 +257,23 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
   }
   await started.store.write(started.record);
 
+  const removeExitHook = closeRunOnExit({
+    record: started.record,
+    store: started.store,
+    projectDir: run.projectDir,
+    lock: run.lock.info,
+  });
+  const releaseUncaught = guardUncaught(
+    (error, kind, target) =>
+      warn(started.record, started.emit, redactor.redact(uncaughtWarning(error, kind, target))),
+    currentTarget,
+  );
   try {
     return await checkAndExecute(run, started);
   } catch (error) {
     // Keep the record from staying "running" when the runner itself fails.
     if (started.record.status === "running") {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = thrownMessage(error);
       const code = (error as { code?: unknown })?.code;
       await finalize(started.record, started.store, {
         code: typeof code === "string" ? code : "ASYNC_PIPELINE_INTERNAL",
@@ -274,6 +288,9 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
       });
     }
     throw error;
+  } finally {
+    releaseUncaught();
+    removeExitHook();
   }
 }
 
@@ -414,7 +431,7 @@ async function executeTasks(state: RunState, run: LockedRun, record: ExecutionRe
         result.status = "failed";
         result.error = {
           code: "ASYNC_PIPELINE_INTERNAL",
-          message: state.redactor.redact(error instanceof Error ? error.message : String(error)),
+          message: state.redactor.redact(thrownMessage(error)),
         };
       }
       if (outcome === "unstarted") result.status = "pending";

@@ -8,9 +8,11 @@ import { secretKeyTextDigest } from "../cache_seam.ts";
 import { type RenderedShell, renderShell } from "../env.ts";
 import type { FunctionStep } from "../../core/types.ts";
 import { withTaskOutput } from "./console_capture.ts";
+import { onTaskError, type UncaughtKind } from "../uncaught.ts";
 import { deferredShellContext, taskContext, taskDir } from "./context.ts";
 import type { TaskOutput } from "./output.ts";
 import type { RunState } from "./state.ts";
+import { thrownMessage } from "../thrown.ts";
 
 /** A step ready to run: deferred shells are evaluated and references resolved. */
 export type PreparedStep =
@@ -137,20 +139,47 @@ export async function runAttempt(options: AttemptOptions): Promise<AttemptFailur
     ? undefined
     : setTimeout(() => controller.abort(timeoutReason(task)), task.timeoutMs);
 
+  // An uncaught error of the task's code fails the attempt at once: the running step is stopped.
+  let uncaught: AttemptFailure | undefined;
+  const stopWatching = onTaskError(options.output, (error, kind) => {
+    uncaught ??= uncaughtFailure(state, task, error, kind);
+    controller.abort(new PipelineError(ErrorCode.TASK_FAILED, uncaught.error.message));
+  });
+
   try {
     for (const step of options.steps) {
       const failure = step.kind === "shell"
         ? await runShell(options, step, controller.signal, deadline)
         : await runFunction(options, step, controller.signal);
       options.output.flush();
+      if (uncaught !== undefined) return uncaught;
       if (failure === undefined) continue;
       return classify(failure, task, controller.signal, state);
     }
-    return undefined;
+    return uncaught;
   } finally {
+    stopWatching();
     clearTimeout(timer);
     state.signal.removeEventListener("abort", onRunAbort);
   }
+}
+
+/** Returns the failure of an attempt whose code raised an error that nothing caught. */
+function uncaughtFailure(
+  state: RunState,
+  task: NormalizedTask,
+  error: unknown,
+  kind: UncaughtKind,
+): AttemptFailure {
+  const origin = kind === "exception" ? "uncaught exception" : "unhandled rejection";
+  return {
+    error: {
+      code: ErrorCode.TASK_FAILED,
+      message: state.redactor.redact(
+        `Task "${task.id}" failed: ${origin} in task code: ${thrownMessage(error)}`,
+      ),
+    },
+  };
 }
 
 /** Turns a step failure into a timeout or an interrupt when that is what stopped it. */
@@ -258,7 +287,7 @@ async function runFunction(
     await Promise.race([running, abortPromise(signal)]);
     return undefined;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = thrownMessage(error);
     const code = (error as { code?: unknown })?.code;
     return {
       error: {

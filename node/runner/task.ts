@@ -18,6 +18,7 @@ import {
   prepareSteps,
   runAttempt,
 } from "./steps.ts";
+import { thrownMessage } from "../thrown.ts";
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -153,7 +154,7 @@ async function failBeforeAttempts(
   result.status = "failed";
   result.error = {
     code: isPipelineError(error) ? error.code : fallbackCode,
-    message: state.redactor.redact(error instanceof Error ? error.message : String(error)),
+    message: state.redactor.redact(thrownMessage(error)),
   };
   await finish(state, result, output, startedMs, false);
 }

@@ -86,6 +86,34 @@ export async function runCli(
   };
 }
 
+/** Node 24 from the repository's devDependencies, which runs the TypeScript sources directly. */
+const NODE = join(REPO_DIR, "node_modules/.bin/node");
+
+/** Runs the CLI from the repository's sources under Deno or Node, in `cwd`, to completion. */
+export async function runCliUnder(
+  runtime: "deno" | "node",
+  cwd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliResult> {
+  if (runtime === "deno") return await runCli(cwd, args, env);
+  const output = await new Deno.Command(NODE, {
+    args: [join(REPO_DIR, "cli/main.ts"), ...args],
+    cwd,
+    env: baseEnv(env),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
 /** Command line that runs the CLI, for use inside a shell script. */
 export function cliCommandLine(args: string[]): string {
   return [DENO, ...cliArgs(args)].map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(" ");
