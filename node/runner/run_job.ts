@@ -36,9 +36,8 @@ import { guardUncaught, uncaughtWarning } from "../uncaught.ts";
 import type { RunEvent, RunEventListener } from "./events.ts";
 import { planJob, planTask, type RunPlan, selectExecutor } from "./plan.ts";
 import { type PreparedRun, prepareRun, requirementsError } from "./prepare.ts";
-import { schedule } from "./scheduler.ts";
+import { executeTasks } from "./execute_tasks.ts";
 import type { RunState } from "./state.ts";
-import { runTask } from "./task.ts";
 import { thrownMessage } from "../thrown.ts";
 
 /** Internal controls of a run that are not part of the public {@link RunOptions}. */
@@ -340,7 +339,7 @@ async function checkAndRun(
     executor: run.executor.name,
   });
   const state = createState(run, started, prepared, sources);
-  await executeTasks(state, run, record);
+  await executeTasks(state, run.plan.tasks, run.concurrency, record);
 
   const interrupted = state.signal.aborted ? interruptError(state.signal.reason) : undefined;
   await run.cache?.close().catch((error) =>
@@ -405,63 +404,6 @@ function interruptError(reason: unknown): { code: string; message: string } {
   const message = reason instanceof Error ? reason.message : "The run was interrupted.";
   const code = (reason as { code?: unknown })?.code;
   return { code: typeof code === "string" ? code : ErrorCode.INTERRUPTED, message };
-}
-
-async function executeTasks(state: RunState, run: LockedRun, record: ExecutionRecord) {
-  const results = new Map(record.tasks.map((result) => [result.id, result]));
-  const tasks = new Map(run.plan.tasks.map((task) => [task.id, task]));
-  const started = await schedule({
-    nodes: run.plan.tasks,
-    concurrency: run.concurrency,
-    // With one slot, a task's lookup waits for the task before it to finish,
-    // so tasks run strictly one after another, as `--concurrency 1` promises.
-    lookahead: run.concurrency > 1,
-    stopped: () => state.signal.aborted,
-    run: async (id, slot) => {
-      const result = results.get(id) as TaskResult;
-      let outcome: boolean | "unstarted";
-      // Recording the start lets `doctor` tell a task that was running from one that was pending
-      // when a run crashed.
-      result.status = "running";
-      state.store.writeProgress(record);
-      try {
-        outcome = await runTask(state, tasks.get(id)!, result, slot);
-      } catch (error) {
-        outcome = false;
-        result.status = "failed";
-        result.error = {
-          code: "ASYNC_PIPELINE_INTERNAL",
-          message: state.redactor.redact(thrownMessage(error)),
-        };
-      }
-      if (outcome === "unstarted") result.status = "pending";
-      state.store.writeProgress(record);
-      return outcome;
-    },
-  });
-  markSkipped(state, run, record, started);
-}
-
-function markSkipped(
-  state: RunState,
-  run: LockedRun,
-  record: ExecutionRecord,
-  started: Set<string>,
-) {
-  const byId = new Map(record.tasks.map((result) => [result.id, result]));
-  for (const task of run.plan.tasks) {
-    if (started.has(task.id)) continue;
-    const blocker = task.dependsOn.find((dep) => byId.get(dep)?.status !== "passed");
-    const reason = state.signal.aborted
-      ? "the run was interrupted"
-      : blocker !== undefined
-      ? `dependency "${blocker}" did not pass`
-      : "an earlier task failed";
-    const result = byId.get(task.id) as TaskResult;
-    result.status = "skipped";
-    result.warnings = [...(result.warnings ?? []), `Skipped: ${reason}.`];
-    state.emit({ type: "task-skipped", taskId: task.id, reason });
-  }
 }
 
 /** Marks unfinished tasks skipped, sets the run status and writes the final record. */
