@@ -2,9 +2,12 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { lstatSync } from "node:fs";
+import { changedSince } from "../node/cache/snapshot.ts";
 import {
   canonicalDigest,
   canonicalJson,
+  copyAndHash,
   markSorted,
   sha256,
   sha256File,
@@ -137,4 +140,38 @@ Deno.test("writeJsonFile writes the JSON text and returns its digest", async () 
     assert.equal(digest, sha256(text));
   }
   await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("copyAndHash copies small and large files with their digest", async () => {
+  const dir = await tempDir();
+  for (const [name, size] of [["small", 1000], ["large", 300_000]] as const) {
+    const data = new Uint8Array(size).map((_, index) => index % 251);
+    await writeFile(join(dir, name), data);
+    const copied = await copyAndHash(join(dir, name), join(dir, `${name}.copy`), size);
+    assert.deepEqual(copied, {
+      digest: createHash("sha256").update(data).digest("hex"),
+      size,
+    });
+    assert.deepEqual(new Uint8Array(await readFile(join(dir, `${name}.copy`))), data);
+  }
+});
+
+Deno.test("copyAndHash stops at the end of a file shorter than its size hint", async () => {
+  const dir = await tempDir();
+  // As for a file truncated between its lstat and its copy.
+  await writeFile(join(dir, "shrunk"), "short");
+  const copied = await copyAndHash(join(dir, "shrunk"), join(dir, "copy"), 10_000_000);
+  assert.equal(copied.size, 5);
+  assert.equal(await readFile(join(dir, "copy"), "utf8"), "short");
+});
+
+Deno.test("changedSince sees a rewritten file", async () => {
+  const dir = await tempDir();
+  const path = join(dir, "out");
+  await writeFile(path, "first version");
+  const before = lstatSync(path);
+  assert.equal(changedSince(before, lstatSync(path), before.size), false);
+  await writeFile(path, "clobbered");
+  assert.equal(changedSince(before, lstatSync(path), before.size), true);
+  assert.equal(changedSince(before, before, before.size - 1), true);
 });

@@ -3,7 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { definePipeline, job, sh, task } from "../mod.ts";
 import { runJob } from "../node/mod.ts";
-import { executeRun } from "../node/runner/run_job.ts";
+import { defaultTaskCache, executeRun } from "../node/runner/run_job.ts";
 import type { RunEvent } from "../node/runner/events.ts";
 import { baseEnv } from "./support/projects.ts";
 import { tempDir } from "./support/temp_files.ts";
@@ -314,4 +314,33 @@ Deno.test("runJob warns that it took over an unreadable run lock", async () => {
   assert.deepEqual(record.warnings, [
     "Took over a run lock that could not be read, which names no running process.",
   ]);
+});
+
+Deno.test("runJob with one slot stores an entry before the next task runs", async () => {
+  const cwd = await project();
+  const pipeline = definePipeline({
+    name: "store",
+    cache: "file:local",
+    tasks: {
+      // A 2 MB output takes a while to copy into the entry.
+      a: task({
+        inputs: [],
+        outputs: ["a.out"],
+        run: sh`head -c 2000000 /dev/zero | tr '\\0' a > a.out`,
+      }),
+      b: task({ cache: false, run: sh`echo clobbered > a.out` }),
+    },
+    jobs: { all: job({ target: ["a", "b"] }) },
+  });
+  const record = await runJob(pipeline, { id: "all", cwd, env: baseEnv(), concurrency: 1 });
+  assert.equal(record.status, "passed");
+  assert.equal(record.tasks.find((result) => result.id === "a")?.warnings, undefined);
+  const restored = await executeRun(pipeline, { id: "a", cwd, env: baseEnv() }, {
+    target: "task",
+    createCache: defaultTaskCache,
+  });
+  assert.equal(restored.tasks[0].cacheHit, true);
+  const output = await readFile(join(cwd, "a.out"), "utf8");
+  assert.equal(output.length, 2_000_000);
+  assert.match(output, /^a+$/);
 });

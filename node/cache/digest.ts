@@ -1,7 +1,7 @@
 /** Content digests and the canonical JSON that cache keys are computed from. @module */
 
 import { createHash, createHmac } from "node:crypto";
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { TextSink, writeTextFile } from "./text_sink.ts";
 
@@ -64,6 +64,51 @@ export function sha256FileSync(path: string): string {
     returnBuffer(buffer);
   }
   return hash.digest("hex");
+}
+
+/**
+ * Copies the file at `source` to a new file at `target` and returns the
+ * SHA-256 hex digest and size of what it copied. It reads until the end of
+ * the file, whatever size an earlier `lstat` gave, so a file that shrinks
+ * while it is copied ends the copy early instead of stalling it (the
+ * system's copy call can loop on a file truncated under it). A file of at
+ * most 64 KiB (by `sizeHint`) is read whole with synchronous calls.
+ */
+export async function copyAndHash(
+  source: string,
+  target: string,
+  sizeHint: number,
+): Promise<{ digest: string; size: number }> {
+  if (sizeHint <= SYNC_READ_LIMIT) {
+    const data = readFileSync(source);
+    writeFileSync(target, data, { flag: "wx" });
+    return { digest: sha256(data), size: data.length };
+  }
+  const hash = createHash("sha256");
+  const input = await open(source, "r");
+  const buffer = borrowBuffer();
+  let size = 0;
+  try {
+    const output = await open(target, "wx");
+    try {
+      for (;;) {
+        const { bytesRead } = await input.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) break;
+        hash.update(buffer.subarray(0, bytesRead));
+        let written = 0;
+        while (written < bytesRead) {
+          written += (await output.write(buffer, written, bytesRead - written)).bytesWritten;
+        }
+        size += bytesRead;
+      }
+    } finally {
+      await output.close();
+    }
+  } finally {
+    returnBuffer(buffer);
+    await input.close();
+  }
+  return { digest: hash.digest("hex"), size };
 }
 
 /**

@@ -1,25 +1,37 @@
 /** Copying a task's outputs into a new entry's `files/` directory. @module */
 
 import { randomUUID } from "node:crypto";
-import { copyFileSync, lstatSync, readlinkSync, renameSync } from "node:fs";
-import { copyFile } from "node:fs/promises";
+import { lstatSync, readlinkSync, renameSync, type Stats } from "node:fs";
 import { factsOf } from "./facts.ts";
 import { join } from "node:path";
-import { mapLimit, sha256File } from "./digest.ts";
+import { copyAndHash, mapLimit } from "./digest.ts";
 import type { OutputRecord } from "./entry.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import { listOutputs, MODE_MASK } from "./outputs.ts";
 import { isMissing } from "./walk.ts";
 
-/** Output files up to this size are copied synchronously. */
-const SYNC_COPY_LIMIT = 64 * 1024;
+/** An output file that changed while the cache copied it into a new entry. */
+export class OutputChangedError extends Error {
+  constructor(path: string) {
+    super(`output ${path} changed while it was stored`);
+    this.name = "OutputChangedError";
+  }
+}
+
+/** Returns true when `after` or the copied size shows that a file changed since `before`. */
+export function changedSince(before: Stats, after: Stats, copied: number): boolean {
+  return copied !== before.size || after.size !== before.size || after.ino !== before.ino ||
+    after.mtimeMs !== before.mtimeMs || after.ctimeMs !== before.ctimeMs;
+}
 
 /**
  * Copies every output path that `patterns` match under `cwd` into `filesDir`,
  * one file per distinct content named by its SHA-256, and returns the
- * records for `outputs.json`. The digest is taken from the copy, so the
- * record always describes what was stored even if the task's file changes
- * while it is copied.
+ * records for `outputs.json`. The digest is taken while copying, so the
+ * record describes what was stored.
+ *
+ * @throws {OutputChangedError} when a file's size, times or inode differ
+ * after its copy from before it, so the entry is not stored.
  */
 export async function copyOutputs(
   cwd: string,
@@ -44,17 +56,19 @@ export async function copyOutputs(
 
       const hashedAt = Date.now();
       const temp = join(filesDir, `copy-${randomUUID()}`);
-      if (stats.size <= SYNC_COPY_LIMIT) copyFileSync(source, temp);
-      else await copyFile(source, temp);
-      const copied = lstatSync(temp);
-      const digest = await sha256File(temp, copied.size);
+      const { digest, size } = await copyAndHash(source, temp, stats.size);
+      // Another process writing the file while it was copied (a task that
+      // shares the output without a dependency) would leave a mixed copy.
+      if (changedSince(stats, lstatSync(source), size)) {
+        throw new OutputChangedError(entry.path);
+      }
       renameSync(temp, join(filesDir, digest));
       index.remember(source, factsOf(stats), digest, hashedAt);
       return {
         path: entry.path,
         kind: "file",
         mode: stats.mode & MODE_MASK,
-        size: copied.size,
+        size,
         digest,
       };
     } catch (error) {

@@ -21,6 +21,10 @@ export async function executeTasks(
 ): Promise<void> {
   const results = new Map(record.tasks.map((result) => [result.id, result]));
   const byId = new Map(tasks.map((task) => [task.id, task]));
+  // With one slot, a task keeps it until its entry is stored, so the next
+  // task cannot change its outputs while they are copied.
+  const sequential = concurrency === 1;
+  const release = () => {};
   const started = await schedule({
     nodes: tasks,
     concurrency,
@@ -36,7 +40,12 @@ export async function executeTasks(
       result.status = "running";
       state.store.writeProgress(record);
       try {
-        outcome = await runTask(state, byId.get(id)!, result, slot);
+        outcome = await runTask(
+          state,
+          byId.get(id)!,
+          result,
+          sequential ? { ...slot, release } : slot,
+        );
       } catch (error) {
         outcome = false;
         result.status = "failed";
