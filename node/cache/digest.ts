@@ -70,9 +70,9 @@ export function sha256FileSync(path: string): string {
  * Copies the file at `source` to a new file at `target` and returns the
  * SHA-256 hex digest and size of what it copied. It reads until the end of
  * the file, whatever size an earlier `lstat` gave, so a file that shrinks
- * while it is copied ends the copy early instead of stalling it (the
- * system's copy call can loop on a file truncated under it). A file of at
- * most 64 KiB (by `sizeHint`) is read whole with synchronous calls.
+ * while it is copied ends the copy early. A copy with `fs.copyFile` once
+ * hung at full CPU on such a file. A file of at most 64 KiB (by
+ * `sizeHint`) is read whole with synchronous calls.
  */
 export async function copyAndHash(
   source: string,
