@@ -9,9 +9,11 @@ import { inspect } from "node:util";
  * line. Callers mask the text before it is shown or stored.
  */
 export function thrownMessage(value: unknown): string {
-  if (value instanceof Error) return value.message;
-  if (typeof value === "string") return value;
+  // A Proxy or a getter can throw from `instanceof`, `message` or inspection
+  // itself, and the message of a failure must never fail in turn.
   try {
+    if (value instanceof Error) return String(value.message);
+    if (typeof value === "string") return value;
     return inspect(value, {
       depth: 2,
       breakLength: Infinity,
@@ -19,6 +21,20 @@ export function thrownMessage(value: unknown): string {
       maxStringLength: 200,
     });
   } catch {
-    return Object.prototype.toString.call(value);
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return "a thrown value that cannot be shown";
+    }
+  }
+}
+
+/** Returns the `code` of a thrown value when it is a string, or undefined, without ever throwing. */
+export function thrownCode(value: unknown): string | undefined {
+  try {
+    const code = (value as { code?: unknown } | null)?.code;
+    return typeof code === "string" ? code : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -30,6 +30,37 @@ Deno.test("a thrown plain object is shown inspected in the task error", async ()
   assert.match(record.tasks[0].error!.message, /threw: \{ code: 42, msg: 'obj' \}$/);
 });
 
+Deno.test("a thrown Proxy whose traps throw fails its task as task code", async () => {
+  const cwd = await tempDir();
+  const trap = () => {
+    throw new Error("trap");
+  };
+  const pipeline = throwing(() =>
+    new Proxy({}, { get: trap, ownKeys: trap, getPrototypeOf: trap })
+  );
+  const record = await runJob(pipeline, { id: "j", cwd, env: baseEnv({ THROWN_TOKEN: "x" }) });
+  assert.equal(record.tasks[0].status, "failed");
+  assert.equal(record.tasks[0].attempts, 1);
+  assert.equal(record.tasks[0].error?.code, "ASYNC_PIPELINE_TASK_FAILED");
+  assert.match(record.tasks[0].error!.message, /function step run\(\) threw: /);
+});
+
+Deno.test("an Error whose message getter throws fails its task as task code", async () => {
+  const cwd = await tempDir();
+  const pipeline = throwing(() => {
+    const error = new Error("hidden");
+    Object.defineProperty(error, "message", {
+      get() {
+        throw new Error("getter");
+      },
+    });
+    return error;
+  });
+  const record = await runJob(pipeline, { id: "j", cwd, env: baseEnv({ THROWN_TOKEN: "x" }) });
+  assert.equal(record.tasks[0].error?.code, "ASYNC_PIPELINE_TASK_FAILED");
+  assert.equal(record.tasks[0].attempts, 1);
+});
+
 Deno.test("a thrown plain object holding a secret is masked", async () => {
   const cwd = await tempDir();
   const secret = "thrown-secret-value-91";

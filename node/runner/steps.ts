@@ -12,7 +12,7 @@ import { onTaskError, type UncaughtKind } from "../uncaught.ts";
 import { deferredShellContext, taskContext, taskDir } from "./context.ts";
 import type { TaskOutput } from "./output.ts";
 import type { RunState } from "./state.ts";
-import { thrownMessage } from "../thrown.ts";
+import { thrownCode, thrownMessage } from "../thrown.ts";
 
 /** A step ready to run: deferred shells are evaluated and references resolved. */
 export type PreparedStep =
@@ -288,10 +288,10 @@ async function runFunction(
     return undefined;
   } catch (error) {
     const message = thrownMessage(error);
-    const code = (error as { code?: unknown })?.code;
+    const code = thrownCode(error);
     return {
       error: {
-        code: typeof code === "string" && code.startsWith("ASYNC_PIPELINE_")
+        code: code !== undefined && code.startsWith("ASYNC_PIPELINE_")
           ? code
           : ErrorCode.TASK_FAILED,
         message: state.redactor.redact(
