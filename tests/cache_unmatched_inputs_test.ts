@@ -1,7 +1,9 @@
 /** The warning for a task whose input patterns match no file. */
 
 import assert from "node:assert/strict";
-import { definePipeline, job, sh, task } from "../mod.ts";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { definePipeline, env, job, sh, task } from "../mod.ts";
 import { planJob, runJob } from "../node/mod.ts";
 import type { ExecutionRecord } from "../node/types.ts";
 import { makeProject } from "./cache_fixture.ts";
@@ -67,4 +69,26 @@ Deno.test("an absent named input does not warn", async () => {
 Deno.test("default inputs do not warn", async () => {
   const dir = await makeProject({ "src/a.ts": "a\n" });
   assert.equal(await warningsOf(dir), undefined);
+});
+
+Deno.test("unmatched inputs warn beside a replaced secret key", async () => {
+  const dir = await makeProject({ "src/a.ts": "a\n" });
+  const pipeline = definePipeline({
+    name: "inputs",
+    cache: "file:local",
+    env: { TOKEN: env.secret("UNMATCHED_TOKEN") },
+    tasks: { build: task({ inputs: ["srcc/**"] }, sh`echo "$TOKEN" > /dev/null`) },
+    jobs: { verify: job({ target: "build" }) },
+  });
+  const options = {
+    id: "verify",
+    cwd: dir,
+    env: baseEnv({ UNMATCHED_TOKEN: "unmatched-secret-value-7" }),
+  };
+  await runJob(pipeline, options);
+  await rm(join(dir, ".async/cache/secret.key"));
+  const record = await runJob(pipeline, options);
+  const [warning] = record.tasks[0].warnings ?? [];
+  assert.match(warning ?? "", /secret\.key/);
+  assert.match(warning ?? "", /Also, task "build": its inputs \(srcc\/\*\*\) match no file/);
 });

@@ -264,8 +264,10 @@ class TaskCache implements PredictingTaskCache {
       predicting,
     );
     const unmatched = unmatchedInputsWarning(task, prepared.stated);
-    if (unmatched === undefined || found.answer.warning !== undefined) return found;
-    return { ...found, answer: { ...found.answer, warning: unmatched } };
+    if (unmatched === undefined) return found;
+    const earlier = found.answer.warning;
+    const warning = earlier === undefined ? unmatched : `${earlier} Also, ${unmatched}`;
+    return { ...found, answer: { ...found.answer, warning } };
   }
 
   /** Looks up a task's entry once its inputs are stated: see {@link #lookup}. */
