@@ -38,6 +38,12 @@ async function kindOf(path: string): Promise<"file" | "directory" | undefined> {
 /** Finds the pipeline file in `cwd`, or resolves `config` against it. */
 export async function findPipelineFile(cwd: string, config?: string): Promise<string> {
   if (config !== undefined) {
+    if (config.trim() === "") {
+      throw new PipelineError(ErrorCode.CONFIG_NOT_FOUND, "--config is empty.", {
+        path: "--config",
+        hint: "Pass the pipeline file, such as --config pipeline.ts, or leave the option out.",
+      });
+    }
     const path = isAbsolute(config) ? config : resolve(cwd, config);
     const kind = await kindOf(path);
     if (kind === "directory") {

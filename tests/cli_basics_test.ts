@@ -385,3 +385,10 @@ Deno.test("cli rejects a --config that names a directory", async () => {
   );
   assert.match(result.stderr, /hint: Pass the file itself, such as --config ci\/pipeline\.ts\./);
 });
+
+Deno.test("cli rejects an empty --config", async () => {
+  const dir = await tempDir();
+  const result = await cli(["metadata", "--config="], dir);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^error\[ASYNC_PIPELINE_CONFIG_NOT_FOUND\]: --config is empty\.\n/);
+});
