@@ -190,7 +190,9 @@ Deno.test("dry run of a pinned commit elsewhere is uncertain", async () => {
   assert.equal(hello.cacheKey, undefined);
   assert.match(
     hello.note ?? "",
-    new RegExp(`moves the checkout of source "lib" to commit ${commit}`),
+    new RegExp(
+      `moves the checkout of source "lib" to commit ${commit}, fetching it if the checkout lacks it, while this prediction read commit [0-9a-f]{7}`,
+    ),
   );
   assert.equal(hello.cacheHit, true);
   const record = await runJob(pinned, options);

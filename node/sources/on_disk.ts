@@ -43,7 +43,13 @@ async function readGitSource(
       `the run first fetches ref "${source.ref}" of source "${id}" and may move its checkout`,
     );
   } else if (commit.toLowerCase() !== source.ref.toLowerCase()) {
-    notes.push(`the run first moves the checkout of source "${id}" to commit ${source.ref}`);
+    // The prediction reads the checkout as it is, at another commit than
+    // the run will use, so it can be wrong either way.
+    notes.push(
+      `the run first moves the checkout of source "${id}" to commit ${source.ref}, fetching it if the checkout lacks it, while this prediction read commit ${
+        commit.slice(0, 7)
+      }`,
+    );
   }
   if (checkout.changes === "runner") {
     notes.push(`the run first discards what an earlier run left in the checkout of source "${id}"`);
