@@ -8,6 +8,7 @@ import {
   useColor,
 } from "../cli/presenters/text.ts";
 import type { ExecutionRecord, TaskResult } from "../node/types.ts";
+import { missDetails, missSummary, printablePath } from "../cli/presenters/miss.ts";
 
 function result(overrides: Partial<TaskResult>): TaskResult {
   return {
@@ -150,4 +151,21 @@ Deno.test("textPresenter summary lists failures and counts", () => {
       "",
     ].join("\n"),
   );
+});
+
+Deno.test("miss text quotes file names with control characters", () => {
+  const reason = {
+    kind: "changed" as const,
+    inputs: { added: ["esc\u001b[31mRED.txt"], removed: [], changed: ["new\nline.txt"] },
+    env: [],
+    dependencies: [],
+    command: false,
+    definition: false,
+  };
+  assert.equal(missSummary(reason), 'input changed: "new\\nline.txt" (+1 more)');
+  assert.deepEqual(missDetails(reason).slice(1), [
+    '  input changed: "new\\nline.txt"',
+    '  input added: "esc\\u001b[31mRED.txt"',
+  ]);
+  assert.equal(printablePath("src/plain name.ts"), "src/plain name.ts");
 });

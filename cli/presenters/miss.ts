@@ -10,6 +10,19 @@ import type { CacheChanges, CacheMissReason, SourceChanges, TaskResult } from ".
 import { SECRET_KEY_PATH } from "../../node/cache/paths.ts";
 import { formatDuration } from "./format.ts";
 
+/** Control characters, which a file name may hold and a terminal would act on. */
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Returns a file path as it can be printed: as it is, or quoted with escapes
+ * when it holds a newline, a terminal escape or another control character,
+ * so a repository's file names cannot break lines or drive the terminal.
+ */
+export function printablePath(path: string): string {
+  return CONTROL.test(path) ? JSON.stringify(path) : path;
+}
+
 function inputSummary(inputs: CacheChanges["inputs"]): string | undefined {
   const total = inputs.changed.length + inputs.added.length + inputs.removed.length;
   if (total === 0) return undefined;
@@ -18,7 +31,7 @@ function inputSummary(inputs: CacheChanges["inputs"]): string | undefined {
     : inputs.added.length > 0
     ? ["added", inputs.added[0]]
     : ["removed", inputs.removed[0]];
-  return `input ${verb}: ${path}${total > 1 ? ` (+${total - 1} more)` : ""}`;
+  return `input ${verb}: ${printablePath(path)}${total > 1 ? ` (+${total - 1} more)` : ""}`;
 }
 
 function namesSummary(singular: string, plural: string, names: readonly string[]) {
@@ -140,9 +153,9 @@ function sourceDetails(source: SourceChanges | undefined): string[] {
 
 function changedDetails(changes: CacheChanges): string[] {
   const lines = [
-    ...changes.inputs.changed.map((path) => `input changed: ${path}`),
-    ...changes.inputs.added.map((path) => `input added: ${path}`),
-    ...changes.inputs.removed.map((path) => `input removed: ${path}`),
+    ...changes.inputs.changed.map((path) => `input changed: ${printablePath(path)}`),
+    ...changes.inputs.added.map((path) => `input added: ${printablePath(path)}`),
+    ...changes.inputs.removed.map((path) => `input removed: ${printablePath(path)}`),
     ...changes.env.map((name) => `env changed: ${name}`),
     ...changes.dependencies.map((id) =>
       `dependency changed: ${id} (its cache fingerprint differs)`
