@@ -77,7 +77,8 @@ Deno.test("recording run after a host run misses", async () => {
   assert.equal(recorded.cacheMiss?.kind, "changed");
 });
 
-Deno.test("docker sandbox run after a host run misses", async () => {
+/** Creates a project whose build may run in a docker sandbox, with stand-in programs on PATH. */
+async function sandboxProject() {
   const dir = await makeProject({ "src/a.ts": "a\n" });
   const bin = join(dir, ".bin");
   await mkdir(bin);
@@ -89,7 +90,11 @@ Deno.test("docker sandbox run after a host run misses", async () => {
     tasks: { build: task({ inputs: ["src/**"] }, sh`cat src/a.ts`) },
     jobs: { verify: job({ target: "build" }) },
   });
-  const options = { id: "verify", cwd: dir, env: standIns.env() };
+  return { withSandbox, options: { id: "verify", cwd: dir, env: standIns.env() } };
+}
+
+Deno.test("docker sandbox run after a host run misses", async () => {
+  const { withSandbox, options } = await sandboxProject();
   await runJob(withSandbox, options);
   const docker = build(await runJob(withSandbox, { ...options, sandbox: "docker" }));
   assert.equal(docker.cacheHit, false);
@@ -100,18 +105,9 @@ Deno.test("docker sandbox run after a host run misses", async () => {
 });
 
 Deno.test("dry run with a sandbox predicts the sandbox run's key", async () => {
-  const dir = await makeProject({ "src/a.ts": "a\n" });
-  const bin = join(dir, ".bin");
-  await mkdir(bin);
-  const standIns = await writeStandIns(bin);
-  const withSandbox = definePipeline({
-    name: "executors",
-    cache: "file:local",
-    sandboxes: { docker: sandbox.docker({ image: "node:24" }) },
-    tasks: { build: task({ inputs: ["src/**"] }, sh`cat src/a.ts`) },
-    jobs: { verify: job({ target: "build" }) },
-  });
-  const options = { id: "verify", cwd: dir, env: standIns.env(), sandbox: "docker" };
+  const project = await sandboxProject();
+  const withSandbox = project.withSandbox;
+  const options = { ...project.options, sandbox: "docker" };
   const plan = await planJob(withSandbox, options);
   const docker = build(await runJob(withSandbox, options));
   assert.equal(plan.tasks[0].cacheKey, docker.cacheKey);
