@@ -10,7 +10,7 @@ import { inspect } from "node:util";
  */
 export function thrownMessage(value: unknown): string {
   // A Proxy or a getter can throw from `instanceof`, `message` or inspection
-  // itself, and the message of a failure must never fail in turn.
+  // itself. Each step falls back to a simpler text, so this function does not throw.
   try {
     if (value instanceof Error) return String(value.message);
     if (typeof value === "string") return value;

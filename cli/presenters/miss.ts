@@ -16,7 +16,7 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
  * Returns a file path as it can be printed: as it is, or quoted with escapes
- * when it holds a newline, a terminal escape or another control character,
+ * when it contains a newline, a terminal escape or another control character,
  * so a repository's file names cannot break lines or drive the terminal.
  */
 export function printablePath(path: string): string {

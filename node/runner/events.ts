@@ -91,7 +91,7 @@ export interface RunFinishedEvent {
   /**
    * True when the run stopped with an error that `runJob` throws after this
    * event, such as a missing variable found before the first task. The
-   * record's `error` holds its code and message.
+   * record's `error` contains its code and message.
    */
   readonly thrown?: boolean;
 }

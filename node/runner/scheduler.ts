@@ -36,8 +36,8 @@ export interface ScheduleOptions {
   /**
    * When true, a node starts without a slot and takes one with
    * `slot.acquire()`, so what it does before (such as a cache lookup)
-   * overlaps the work of the nodes that hold the slots. When false, a node
-   * starts only when a slot is free and holds it from the start.
+   * overlaps the work of the nodes that have the slots. When false, a node
+   * starts only when a slot is free and keeps it from the start.
    */
   readonly lookahead?: boolean;
   /**
