@@ -8,9 +8,9 @@
  * @module
  */
 
-import { dependencyClosure } from "./graph.ts";
 import type { Pipeline } from "./model.ts";
 import type { ShellCommand } from "./sh.ts";
+import { taskClosure } from "./task_closure.ts";
 
 /** Names a job's tasks read from the environment, each sorted and listed once. */
 export interface JobReads {
@@ -18,14 +18,6 @@ export interface JobReads {
   readonly secrets: readonly string[];
   /** Variable names of interpolated `env.var(...)`. */
   readonly vars: readonly string[];
-}
-
-/** Returns the source id of a `<source>:<task>` reference, when the pipeline declares that source. */
-function sourceOf(pipeline: Pipeline, id: string): string | undefined {
-  const separator = id.indexOf(":");
-  if (separator <= 0) return undefined;
-  const namespace = id.slice(0, separator);
-  return Object.hasOwn(pipeline.sources, namespace) ? namespace : undefined;
 }
 
 /**
@@ -45,22 +37,9 @@ export function jobReads(pipeline: Pipeline, jobId: string): JobReads {
     }
   };
 
-  const local = (id: string) => Object.hasOwn(pipeline.tasks, id);
-  const nodes = Object.fromEntries(
-    Object.entries(pipeline.tasks).map(([id, task]) => [id, {
-      id,
-      dependsOn: task.dependsOn.filter(local),
-    }]),
-  );
-  const ids = dependencyClosure(nodes, job.targets.filter(local));
-  const sources = new Set<string>();
-  for (const reference of [...job.targets, ...ids.flatMap((id) => pipeline.tasks[id].dependsOn)]) {
-    if (local(reference)) continue;
-    const source = sourceOf(pipeline, reference);
-    if (source !== undefined) sources.add(source);
-  }
-  for (const id of ids) {
-    const task = pipeline.tasks[id];
+  const closure = taskClosure(pipeline, job.targets);
+  const sources = new Set(closure.sourceIds);
+  for (const task of closure.tasks) {
     if (task.source !== undefined) sources.add(task.source);
     for (const name of task.requires.secrets) secrets.add(name);
     for (const step of task.steps) if (step.kind === "shell") addParts(step.command);
