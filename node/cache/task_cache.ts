@@ -97,7 +97,7 @@ class TaskCache implements PredictingTaskCache {
   constructor(options: TaskCacheOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#secretKey = new ProjectSecretKey(options.rootDir, options.readOnly === true);
+    this.#secretKey = new ProjectSecretKey(options);
   }
 
   #fileIndex(): Promise<FileStateIndex> {
