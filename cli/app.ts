@@ -2,6 +2,7 @@
 
 import { ErrorCode, formatIssue, isPipelineError, PipelineError, suggest } from "../core/errors.ts";
 import { shellQuote } from "../core/sh.ts";
+import { printableErrorMessage, printablePath } from "../node/printable.ts";
 import { VERSION } from "../core/version.ts";
 import "./commands/index.ts";
 import type { CliContext } from "./io.ts";
@@ -113,11 +114,13 @@ export function reportError(error: unknown, ctx: Pick<CliContext, "stderr" | "de
   const message = thrownMessage(error);
   if (isSystemError(error)) {
     const { path } = error as NodeJS.ErrnoException;
-    const where = path !== undefined && !message.includes(path) ? ` (${path})` : "";
+    // A path from the disk may contain a newline or a terminal escape, which is printed quoted.
+    const text = printableErrorMessage(error);
+    const where = path !== undefined && !message.includes(path) ? ` (${printablePath(path)})` : "";
     // The system rejected a file operation. The path and the reason are in
     // the message, and a stack trace would not help the user.
     ctx.stderr.write(
-      `error[${ErrorCode.IO_FAILED}]: ${message}${where}\n` +
+      `error[${ErrorCode.IO_FAILED}]: ${text}${where}\n` +
         "  hint: Check that the path exists, has the expected type (file or directory) and can be written.\n",
     );
     if (ctx.debug) ctx.stderr.write(`${debugTrace(error)}\n`);

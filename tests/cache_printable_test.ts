@@ -3,8 +3,11 @@
 import assert from "node:assert/strict";
 import { lstat, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { definePipeline } from "../core/pipeline.ts";
 import { sh } from "../core/sh.ts";
-import { task } from "../core/task.ts";
+import { job, task } from "../core/task.ts";
+import type { TaskCacheHooks } from "../node/cache_seam.ts";
+import { executeRun } from "../node/runner/run_job.ts";
 import { OutputsChangedError } from "../node/cache/backend.ts";
 import { OutputChangedError } from "../node/cache/snapshot.ts";
 import { printableErrorMessage } from "../node/printable.ts";
@@ -161,4 +164,47 @@ export default definePipeline({
     result.stdout,
   );
   assert.ok(!result.stdout.includes("\x1b"), "no raw escape reaches the output");
+});
+
+/** Returns the system error of an lstat of the missing file {@link CONTROL_NAME} under `dir`. */
+async function missingFileError(dir: string): Promise<unknown> {
+  return await lstat(join(dir, CONTROL_NAME)).then(() => undefined, (error: unknown) => error);
+}
+
+/** Runs task `t` with a cache whose lookup or save rejects with `error`. */
+async function runWithFailingCache(dir: string, failing: "lookup" | "save", error: unknown) {
+  const pipeline = definePipeline({
+    name: "printable",
+    tasks: { t: task({ cache: "file:local" }, sh`true`) },
+    jobs: { t: job({ target: "t" }) },
+  });
+  const cache: TaskCacheHooks = {
+    lookup: () =>
+      failing === "lookup" ? Promise.reject(error) : Promise.resolve({
+        status: "miss",
+        key: "k",
+        fingerprint: "k",
+        reason: { kind: "no-entry" },
+      }),
+    save: () => Promise.reject(error),
+    close: () => Promise.resolve(),
+  };
+  const record = await executeRun(pipeline, { id: "t", cwd: dir, env: baseEnv() }, { cache });
+  return record.tasks[0].warnings ?? [];
+}
+
+Deno.test("failed cache lookup warning quotes a file name", async () => {
+  const dir = await makeProject();
+  const warnings = await runWithFailingCache(dir, "lookup", await missingFileError(dir));
+  assert.equal(warnings.length, 1);
+  assert.ok(warnings[0].includes(`lstat ${JSON.stringify(join(dir, CONTROL_NAME))}`), warnings[0]);
+  assertPrintable(warnings[0]);
+});
+
+Deno.test("failed cache save warning quotes a file name", async () => {
+  const dir = await makeProject();
+  const warnings = await runWithFailingCache(dir, "save", await missingFileError(dir));
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /^Cache save failed: ENOENT/);
+  assertPrintable(warnings[0]);
 });

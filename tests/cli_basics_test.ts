@@ -6,7 +6,7 @@ import { cliCall } from "./support/cli.ts";
 import { BufferSink } from "../cli/io.ts";
 import { reportError } from "../cli/app.ts";
 import { withPath } from "../node/atomic_write.ts";
-import { writeFile } from "node:fs/promises";
+import { lstat, writeFile } from "node:fs/promises";
 import { tempDir } from "./support/temp_files.ts";
 
 const MOD_URL = new URL("../mod.ts", import.meta.url).href;
@@ -423,6 +423,16 @@ Deno.test("cli names the file of a failed write", async () => {
     stderr.text(),
     /^error\[ASYNC_PIPELINE_IO_FAILED\]: ENOSPC: .*write \(\/dev\/full\)\n/,
   );
+});
+
+Deno.test("cli quotes a control-character path in IO_FAILED", async () => {
+  const path = `${await tempDir()}/new\nline\x1b[31m`;
+  const failure = await lstat(path).then(() => assert.fail("lstat passed"), (error) => error);
+  const stderr = new BufferSink();
+  assert.equal(reportError(failure, { stderr, debug: false }), 1);
+  assert.match(stderr.text(), /^error\[ASYNC_PIPELINE_IO_FAILED\]: ENOENT: /);
+  assert.ok(stderr.text().includes(`lstat ${JSON.stringify(path)}`), stderr.text());
+  assert.ok(!stderr.text().includes("\x1b"), "no raw escape is printed");
 });
 
 Deno.test("cli rejects a --config that names a directory", async () => {
