@@ -16,9 +16,8 @@ import type { RunRecordStore } from "../records.ts";
 import { thrownMessage } from "../thrown.ts";
 import type { ExecutionRecord, TaskResult } from "../types.ts";
 import { writeAllSync } from "../write_sync.ts";
-import { currentTarget } from "./console_capture.ts";
+import { type ExitApi, firstExitCall, watchExitCalls } from "./exit_calls.ts";
 import type { LiveTask, LiveTasks } from "./live_tasks.ts";
-import { TaskOutput } from "./output.ts";
 
 /** The parts of a run that the hook closes when the process exits. */
 export interface ExitHookRun {
@@ -36,37 +35,67 @@ export interface ExitHookRun {
   readonly onRecord?: (text: string) => void;
 }
 
+/** What ended the process, as far as the hook can tell. */
+type Cause =
+  /** Code of task `id` of this run called `api`. `running` is true when the task had not finished. */
+  | { readonly kind: "task"; readonly api: ExitApi; readonly id: string; readonly running: boolean }
+  /** `api` was called by code that no task of this run's async context covers. */
+  | { readonly kind: "untraced"; readonly api: ExitApi }
+  /** No call of an exit function was seen. */
+  | { readonly kind: "unseen" };
+
 function quoted(ids: readonly string[]): string {
   return ids.map((id) => `"${id}"`).join(", ");
 }
 
+/** Returns the cause in a few words, for the message of a task that did not cause the exit. */
+function shortCause(cause: Cause): string {
+  switch (cause.kind) {
+    case "task":
+      return cause.running
+        ? `task "${cause.id}" called ${cause.api}()`
+        : `the code of task "${cause.id}" called ${cause.api}() after its step ended`;
+    case "untraced":
+      return `code that could not be traced to a task called ${cause.api}()`;
+    case "unseen":
+      return "no process.exit() or Deno.exit() call was seen";
+  }
+}
+
 /** Returns the error message of a task that was running when the process exited. */
-function taskMessage(id: string, code: number, caller: string | undefined): string {
-  if (caller === id) {
-    return `Task "${id}" failed: its step code called process.exit(${code}), which ended the ` +
+function taskMessage(id: string, code: number, cause: Cause): string {
+  if (cause.kind === "task" && cause.id === id) {
+    return `Task "${id}" failed: its step code called ${cause.api}(${code}), which ended the ` +
       "run. Throw an error or return instead.";
   }
-  const cause = caller === undefined
-    ? "step code called process.exit()"
-    : `task "${caller}" called process.exit()`;
-  return `Task "${id}" failed: the process exited with code ${code} while it ran (${cause}).`;
+  return `Task "${id}" failed: the process exited with code ${code} while it ran (${
+    shortCause(cause)
+  }).`;
 }
 
 /** Returns the run's error message, which stderr shows too. */
-function runMessage(code: number, running: readonly string[], caller: string | undefined): string {
-  const culprit = caller === undefined ? "step code" : `task "${caller}"`;
+function runMessage(code: number, running: readonly string[], cause: Cause): string {
   const when = running.length === 0
     ? "before the run finished"
     : `while ${running.length === 1 ? "task" : "tasks"} ${quoted(running)} ran`;
-  return `The process exited with code ${code} ${when}: ${culprit} called process.exit().`;
+  if (cause.kind === "unseen") {
+    return `The process exited with code ${code} ${when}, and no process.exit() or ` +
+      "Deno.exit() call was seen. The process ends this way when nothing is left to run " +
+      "while a step waits on a promise that nothing settles, or when code calls an exit " +
+      "function that it saved before the run started.";
+  }
+  return `The process exited with code ${code} ${when}: ${shortCause(cause)}.`;
 }
 
-/** Returns the running task whose code called exit, found by async context, if it is this run's. */
-function callingTask(record: ExecutionRecord): string | undefined {
-  const target = currentTarget();
-  if (!(target instanceof TaskOutput)) return undefined;
+/** Returns what ended the process, from the first exit call the run saw. */
+function exitCause(record: ExecutionRecord, live: LiveTasks | undefined): Cause {
+  const call = firstExitCall();
+  if (call === undefined) return { kind: "unseen" };
+  const target = call.target;
+  if (live === undefined || !live.owns(target)) return { kind: "untraced", api: call.api };
   const id = target.taskId;
-  return record.tasks.some((task) => task.id === id && task.status === "running") ? id : undefined;
+  const running = record.tasks.some((task) => task.id === id && task.status === "running");
+  return { kind: "task", api: call.api, id, running };
 }
 
 /** Records the attempt that was running when the process exited. */
@@ -87,7 +116,7 @@ function closeAttempt(result: TaskResult, live: LiveTask | undefined, finishedMs
 function failRecord(
   record: ExecutionRecord,
   code: number,
-  caller: string | undefined,
+  cause: Cause,
   live: LiveTasks | undefined,
 ): string[] {
   const running = record.tasks.filter((task) => task.status === "running").map((task) => task.id);
@@ -98,7 +127,7 @@ function failRecord(
     if (task.status === "running") {
       task.status = "failed";
       task.finishedAt = finishedAt;
-      task.error = { code: ErrorCode.TASK_FAILED, message: taskMessage(task.id, code, caller) };
+      task.error = { code: ErrorCode.TASK_FAILED, message: taskMessage(task.id, code, cause) };
       closeAttempt(task, liveById.get(task.id), finishedMs);
     } else if (task.status === "pending") {
       task.status = "skipped";
@@ -111,7 +140,7 @@ function failRecord(
   }
   record.status = "failed";
   record.finishedAt = finishedAt;
-  record.error = { code: ErrorCode.TASK_FAILED, message: runMessage(code, running, caller) };
+  record.error = { code: ErrorCode.TASK_FAILED, message: runMessage(code, running, cause) };
   return running;
 }
 
@@ -149,10 +178,10 @@ function releaseLock(projectDir: string, lock: RunLockInfo): void {
  * the line for stderr that names the running tasks and the cause.
  */
 function failRun(run: ExitHookRun, code: number): string {
-  const caller = callingTask(run.record);
-  const running = failRecord(run.record, code, caller, run.live);
+  const cause = exitCause(run.record, run.live);
+  const running = failRecord(run.record, code, cause, run.live);
   storeLiveLogs(run.store, run.live);
-  const message = runMessage(code, running, caller);
+  const message = runMessage(code, running, cause);
   return `error[${ErrorCode.TASK_FAILED}]: ${message} Record: ${run.store.recordPath}\n`;
 }
 
@@ -203,10 +232,12 @@ export function closeRunOnExit(run: ExitHookRun): () => void {
   const deno = (globalThis as { Deno?: { exitCode: number } }).Deno;
   const onUnload = () => close(deno?.exitCode ?? 0);
   const events = globalThis as unknown as EventTarget;
+  const releaseCalls = watchExitCalls();
   process.on("exit", onExit);
   if (deno) events.addEventListener("unload", onUnload);
   return () => {
     process.off("exit", onExit);
     if (deno) events.removeEventListener("unload", onUnload);
+    releaseCalls();
   };
 }

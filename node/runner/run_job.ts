@@ -57,9 +57,10 @@ export interface RunHooks {
   /** Runs `ctx.command(...)` argv. Defaults to the run's command policy, which records into the run. */
   readonly commandRunner?: GovernedCommandRunner;
   /**
-   * Receives the record's text, as the record file contains it, when the process exits
-   * before the run returned, such as on `process.exit()` in a step. It runs
-   * inside the process's `exit` event, so it must write synchronously.
+   * Receives the record's text, as the record file contains it, when the
+   * process exits before the run returned, such as on `process.exit()` in a
+   * step. It runs inside the process's `exit` event, so it must write
+   * synchronously.
    */
   readonly onExitRecord?: (text: string) => void;
 }
