@@ -3,6 +3,11 @@
 /** A minimal writable text sink. */
 export interface TextSink {
   write(text: string): void;
+  /**
+   * Writes `text` completely before it returns, for the process's `exit`
+   * event. Only sinks over a process's own output have it.
+   */
+  writeNow?(text: string): void;
   /** True when the sink is an interactive terminal. */
   readonly isTTY?: boolean;
 }

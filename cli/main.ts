@@ -20,6 +20,7 @@ import type { TextSink } from "./io.ts";
 import { invokePipelineCli } from "./run_pipeline_cli.ts";
 import { thrownMessage } from "../node/thrown.ts";
 import { type FallbackHandler, guardUncaught } from "../node/uncaught.ts";
+import { writeAllSync } from "../node/write_sync.ts";
 
 export { runPipelineCli } from "./run_pipeline_cli.ts";
 export type { RunPipelineCliOptions, RunPipelineCliResult } from "./run_pipeline_cli.ts";
@@ -27,12 +28,18 @@ export type { RunPipelineCliOptions, RunPipelineCliResult } from "./run_pipeline
 /** Exit codes of interrupted runs, as shells report death by these signals. */
 export const INTERRUPT_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143, EPIPE: 141 } as const;
 
-/** Wraps a process stream. Writes after the pipe closed are dropped. */
-function processSink(stream: NodeJS.WriteStream, closed: () => boolean): TextSink {
+/**
+ * Wraps a process stream and its file descriptor `fd`. Writes after the pipe
+ * closed are dropped.
+ */
+function processSink(stream: NodeJS.WriteStream, fd: number, closed: () => boolean): TextSink {
   return {
     isTTY: stream.isTTY === true,
     write(text: string) {
       if (!stream.destroyed && !closed()) stream.write(text);
+    },
+    writeNow(text: string) {
+      if (!closed()) writeAllSync(fd, text);
     },
   };
 }
@@ -96,8 +103,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       args: argv,
       cwd: process.cwd(),
       env: process.env,
-      stdout: processSink(process.stdout, () => stdoutClosed),
-      stderr: processSink(process.stderr, () => false),
+      stdout: processSink(process.stdout, 1, () => stdoutClosed),
+      stderr: processSink(process.stderr, 2, () => false),
       signal: controller.signal,
     });
     return interruptCode ?? code;

@@ -171,19 +171,24 @@ export class RunRecordStore {
       });
   }
 
+  /** Returns the text of `record` as the record file contains it: masked, then serialized. */
+  text(record: ExecutionRecord): string {
+    return recordText(this.#redactor.redactRecord(record));
+  }
+
   /**
-   * Writes `record` at once and synchronously, for the process's `exit`
-   * event, where nothing asynchronous runs any more. A write that is still
-   * in flight may land after it, so callers use it only when the process ends.
+   * Writes `record` (or its `text`, as {@link text} returns it) at once and
+   * synchronously, for the process's `exit` event, where nothing
+   * asynchronous runs any more. A write that is still in flight may land
+   * after it, so callers use it only when the process ends.
    */
-  writeNow(record: ExecutionRecord): void {
+  writeNow(record: ExecutionRecord, text: string = this.text(record)): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#dirty = false;
-    writeFileAtomicSync(this.recordPath, recordText(this.#redactor.redactRecord(record)));
+    writeFileAtomicSync(this.recordPath, text);
   }
 
-  /** Stores a task's logs and returns their paths relative to the run directory. */
   /**
    * Writes the non-empty streams of a task's output under `logs/` and
    * returns their paths. The files are written in place: the run directory
@@ -197,14 +202,45 @@ export class RunRecordStore {
   ): Promise<{ stdout?: string; stderr?: string }> {
     const paths: { stdout?: string; stderr?: string } = {};
     const writes: Promise<void>[] = [];
-    for (const [stream, text] of [["stdout", stdout], ["stderr", stderr]] as const) {
-      if (text === "") continue;
-      const path = `logs/${logFileName(taskId, stream)}`;
+    for (const [stream, path, text] of this.#logFiles(taskId, stdout, stderr)) {
       paths[stream] = path;
-      writes.push(writeFile(join(this.dir, path), this.#redactor.redact(text)));
+      writes.push(writeFile(join(this.dir, path), text));
     }
     await Promise.all(writes);
     return paths;
+  }
+
+  /**
+   * Writes a task's logs as {@link writeLogs} does, but synchronously and
+   * each through a temporary file and a rename, for the process's `exit`
+   * event. A write of the same log still in flight then goes to the file
+   * that the rename replaced, never into the new one.
+   */
+  writeLogsNow(
+    taskId: string,
+    stdout: string,
+    stderr: string,
+  ): { stdout?: string; stderr?: string } {
+    const paths: { stdout?: string; stderr?: string } = {};
+    for (const [stream, path, text] of this.#logFiles(taskId, stdout, stderr)) {
+      writeFileAtomicSync(join(this.dir, path), text);
+      paths[stream] = path;
+    }
+    return paths;
+  }
+
+  /** Returns the stream, path and masked text of each non-empty log of a task. */
+  #logFiles(
+    taskId: string,
+    stdout: string,
+    stderr: string,
+  ): ["stdout" | "stderr", string, string][] {
+    const files: ["stdout" | "stderr", string, string][] = [];
+    for (const [stream, text] of [["stdout", stdout], ["stderr", stderr]] as const) {
+      if (text === "") continue;
+      files.push([stream, `logs/${logFileName(taskId, stream)}`, this.#redactor.redact(text)]);
+    }
+    return files;
   }
 }
 

@@ -152,6 +152,11 @@ export class StreamRedactor {
     if (ready !== "") this.#emit(ready);
   }
 
+  /** The masked text held back until the next chunk, which {@link flush} would emit. */
+  get held(): string {
+    return this.#pending;
+  }
+
   /** Emits the held-back text. Call it once when the stream ends. */
   flush(): void {
     const rest = this.#pending;

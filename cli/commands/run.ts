@@ -2,6 +2,7 @@
 
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import { type LoadedPipeline, loadPipeline } from "../../node/load.ts";
+import { recordText } from "../../node/records.ts";
 import { defaultTaskCache, executeRun } from "../../node/runner/run_job.ts";
 import type { RunEvent } from "../../node/runner/events.ts";
 import { parseCommandArgs, parseFormat, parsePositiveInt } from "../args.ts";
@@ -51,10 +52,12 @@ async function runTarget(target: "job" | "task", args: string[], ctx: CliContext
   // A run that stops before its tasks throws after writing a failed record,
   // which `--format json` still prints, so scripts read the same shape.
   const printStopped = (event: RunEvent) => {
-    if (event.type === "run-finished" && event.thrown) {
-      ctx.stdout.write(`${JSON.stringify(event.record, null, 2)}\n`);
-    }
+    if (event.type === "run-finished" && event.thrown) ctx.stdout.write(recordText(event.record));
   };
+  // A step that calls process.exit() ends the process inside the run, so the
+  // record the run closes then is printed at once, before the process ends.
+  const printOnExit = (text: string) =>
+    ctx.stdout.writeNow ? ctx.stdout.writeNow(text) : ctx.stdout.write(text);
   const record = await executeRun(loaded.pipeline, {
     id: positionals[0],
     ...(concurrency !== undefined ? { concurrency } : {}),
@@ -68,9 +71,10 @@ async function runTarget(target: "job" | "task", args: string[], ctx: CliContext
     signal: ctx.signal,
     createCache: defaultTaskCache,
     onEvent: presenter ?? printStopped,
+    ...(format === "json" ? { onExitRecord: printOnExit } : {}),
   });
 
-  if (format === "json") ctx.stdout.write(`${JSON.stringify(record, null, 2)}\n`);
+  if (format === "json") ctx.stdout.write(recordText(record));
   return record.status === "passed" ? 0 : 1;
 }
 

@@ -119,14 +119,15 @@ function wrapWrite(stream: Stream, original: Method): Method {
 }
 
 /** One replaced property, and how to put the original back. */
-interface Patch {
+export interface Patch {
   readonly owner: Record<string, unknown>;
   readonly name: string;
   readonly wrapper: Method;
   readonly own: PropertyDescriptor | undefined;
 }
 
-function patch(
+/** Replaces the method `name` of `owner` with `wrap(original)`. Returns undefined when it cannot. */
+export function patch(
   owner: Record<string, unknown>,
   name: string,
   wrap: (original: Method) => Method,
@@ -149,7 +150,7 @@ function patch(
 }
 
 /** Puts an original back, unless something replaced the wrapper since: that replacement stays. */
-function unpatch({ owner, name, wrapper, own }: Patch): void {
+export function unpatch({ owner, name, wrapper, own }: Patch): void {
   if (owner[name] !== wrapper) return;
   if (own === undefined) delete owner[name];
   else Object.defineProperty(owner, name, own);

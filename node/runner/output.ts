@@ -51,6 +51,15 @@ export class TaskOutput {
     this.#streams.stderr.flush();
   }
 
+  /**
+   * Returns the text to store for `stream` so far, the masked text held back
+   * for a secret that the next chunk could complete included, without
+   * emitting anything. For the process's `exit` event, where the stream ends.
+   */
+  captured(stream: "stdout" | "stderr"): string {
+    return this[stream].stored() + this.#streams[stream].held;
+  }
+
   /** Returns the last lines of stdout and stderr together, in arrival order. */
   tail(count = TAIL_LINES): string[] {
     return lastLines(this.#combined.content(), count);

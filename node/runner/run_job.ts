@@ -32,11 +32,13 @@ import { readCandidate } from "./candidate.ts";
 import { captureConsole, currentTarget, outsideTasks } from "./console_capture.ts";
 import { processEcho } from "./echo.ts";
 import { closeRunOnExit } from "./exit_hook.ts";
+import { LiveTasks } from "./live_tasks.ts";
 import { guardUncaught, uncaughtWarning } from "../uncaught.ts";
 import type { RunEvent, RunEventListener } from "./events.ts";
 import { planJob, planTask, type RunPlan, selectExecutor } from "./plan.ts";
 import { type PreparedRun, prepareRun, requirementsError } from "./prepare.ts";
 import { executeTasks } from "./execute_tasks.ts";
+import { finalize, interruptError } from "./finalize.ts";
 import type { RunState } from "./state.ts";
 import { thrownMessage } from "../thrown.ts";
 
@@ -54,6 +56,13 @@ export interface RunHooks {
   readonly target?: "job" | "task";
   /** Runs `ctx.command(...)` argv. Defaults to the run's command policy, which records into the run. */
   readonly commandRunner?: GovernedCommandRunner;
+  /**
+   * Receives the record's text, as the record file contains it, when the
+   * process exits before the run returned, such as on `process.exit()` in a
+   * step. It runs inside the process's `exit` event, so it must write
+   * synchronously.
+   */
+  readonly onExitRecord?: (text: string) => void;
 }
 
 /** Facts of a run that {@link RunHooks.createCache} receives. */
@@ -242,6 +251,7 @@ interface StartedRun {
   readonly redactor: Redactor;
   readonly emit: RunEventListener;
   readonly startedMs: number;
+  readonly live: LiveTasks;
 }
 
 async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
@@ -252,6 +262,7 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
     redactor,
     emit: listener(run),
     startedMs: Date.now(),
+    live: new LiveTasks(),
   };
   await started.store.create();
   if (run.lock.reclaimed) {
@@ -269,6 +280,8 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
     store: started.store,
     projectDir: run.projectDir,
     lock: run.lock.info,
+    live: started.live,
+    ...(run.hooks.onExitRecord ? { onRecord: run.hooks.onExitRecord } : {}),
   });
   const releaseUncaught = guardUncaught(
     (error, kind, target) =>
@@ -412,6 +425,7 @@ function createState(
     commandPolicy: policy,
     renderedShells: prepared.renderedShells,
     fingerprints: new Map(),
+    live: started.live,
     ...(sources ? { sources } : {}),
   };
 }
@@ -419,26 +433,4 @@ function createState(
 function memoize<T>(fn: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;
   return () => (value ??= fn());
-}
-
-function interruptError(reason: unknown): { code: string; message: string } {
-  const message = reason instanceof Error ? reason.message : "The run was interrupted.";
-  const code = (reason as { code?: unknown })?.code;
-  return { code: typeof code === "string" ? code : ErrorCode.INTERRUPTED, message };
-}
-
-/** Marks unfinished tasks skipped, sets the run status and writes the final record. */
-async function finalize(
-  record: ExecutionRecord,
-  store: RunRecordStore,
-  error: { code: string; message: string } | undefined,
-): Promise<void> {
-  for (const result of record.tasks) {
-    if (result.status === "pending" || result.status === "running") result.status = "skipped";
-  }
-  const passed = error === undefined && record.tasks.every((result) => result.status === "passed");
-  record.status = passed ? "passed" : "failed";
-  record.finishedAt = new Date().toISOString();
-  if (error !== undefined) record.error = error;
-  await store.write(record);
 }

@@ -10,6 +10,7 @@ import type { RunSources } from "../sources/session.ts";
 import type { Redactor } from "../redact.ts";
 import type { CommandExecutor, GovernedCommandRunner, ProcessEnv } from "../types.ts";
 import type { RunEventListener } from "./events.ts";
+import type { LiveTasks } from "./live_tasks.ts";
 
 /** State of one run, shared by its tasks. */
 export interface RunState {
@@ -44,6 +45,8 @@ export interface RunState {
   readonly renderedShells: ReadonlyMap<string, ReadonlyMap<number, RenderedShell>>;
   /** Cache fingerprints of finished tasks, which their dependents' keys include. */
   readonly fingerprints: Map<string, string>;
+  /** Tasks that started and have not stored their logs, for the exit hook. */
+  readonly live?: LiveTasks;
   /** Sources whose tasks the run includes; absent when it has none. */
   readonly sources?: RunSources;
 }

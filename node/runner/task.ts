@@ -85,6 +85,7 @@ async function finish(
     output.stdout.stored(),
     output.stderr.stored(),
   );
+  state.live?.end(result.id);
   result.meta = state.redactor.redactValue(result.meta);
   if (result.error) {
     result.error = { ...result.error, message: state.redactor.redact(result.error.message) };
@@ -126,7 +127,13 @@ async function runAttempts(
   for (let attempt = 1;; attempt++) {
     state.emit({ type: "task-started", taskId: task.id, attempt, maxAttempts });
     const started = now();
+    state.live?.attemptStarted(task.id, {
+      attempt,
+      startedMs: started.ms,
+      startedAt: started.iso,
+    });
     const failure = await runAttempt({ state, task, steps, output, meta: result.meta, candidate });
+    state.live?.attemptEnded(task.id);
     result.attemptLog.push(attemptRecord(attempt, started, failure));
     result.attempts = attempt;
     if (failure === undefined) return undefined;
@@ -193,12 +200,14 @@ export async function runTask(
       delete (result as unknown as Record<string, unknown>)[key];
     }
     Object.assign(result, before);
+    state.live?.end(task.id);
     return "unstarted";
   };
   const started = now();
   result.status = "running";
   result.startedAt = started.iso;
   const output = new TaskOutput(task.id, state.redactor, state.maxLogBytes, state.emit, state.echo);
+  state.live?.start(result, output);
 
   let candidate: CandidateContext | undefined;
   let steps: PreparedStep[];

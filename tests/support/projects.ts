@@ -119,6 +119,13 @@ export function cliCommandLine(args: string[]): string {
   return [DENO, ...cliArgs(args)].map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(" ");
 }
 
+/** Command line that runs the CLI from the sources under Deno or Node, for a shell script. */
+export function cliCommandLineUnder(runtime: "deno" | "node", args: string[]): string {
+  if (runtime === "deno") return cliCommandLine(args);
+  return [NODE, join(REPO_DIR, "cli/main.ts"), ...args]
+    .map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(" ");
+}
+
 /** Polls `check` every 25ms until it returns true, and fails after `limitMs`. */
 export async function waitFor(
   description: string,
