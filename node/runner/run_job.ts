@@ -11,7 +11,6 @@ import process from "../process.ts";
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import type { Pipeline } from "../../core/model.ts";
 import type { TaskCacheHooks } from "../cache_seam.ts";
-import { createTaskCache } from "../cache/task_cache.ts";
 import { createGovernedCommandRunner } from "../commands/runner.ts";
 import { pipelineFromModule } from "../load.ts";
 import { acquireRunLock, type RunLock } from "../lock.ts";
@@ -22,7 +21,6 @@ import { openRunSources, type RunSources, withSourceChecks } from "../sources/se
 import type {
   CommandExecutor,
   ExecutionRecord,
-  GovernedCommandRunner,
   ProcessEnv,
   RunOptions,
   TaskResult,
@@ -39,56 +37,11 @@ import { planJob, planTask, type RunPlan, selectExecutor } from "./plan.ts";
 import { type PreparedRun, prepareRun, requirementsError } from "./prepare.ts";
 import { executeTasks } from "./execute_tasks.ts";
 import { finalize, interruptError } from "./finalize.ts";
+import { defaultTaskCache, type RunHooks } from "./run_hooks.ts";
 import type { RunState } from "./state.ts";
 import { thrownMessage } from "../thrown.ts";
 
-/** Internal controls of a run that are not part of the public {@link RunOptions}. */
-export interface RunHooks {
-  /** Task cache. Without it (and without `createCache`) every task runs. */
-  readonly cache?: TaskCacheHooks;
-  /** Creates the task cache once the run id is known; `cache` takes precedence. */
-  readonly createCache?: (run: TaskCacheContext) => TaskCacheHooks;
-  /** Receives run events, for presenters. */
-  readonly onEvent?: RunEventListener;
-  /** Aborting it stops running tasks and starts no new ones. Its reason names the cause. */
-  readonly signal?: AbortSignal;
-  /** `task` runs the task `options.id` with its dependencies instead of a job. */
-  readonly target?: "job" | "task";
-  /** Runs `ctx.command(...)` argv. Defaults to the run's command policy, which records into the run. */
-  readonly commandRunner?: GovernedCommandRunner;
-  /**
-   * Receives the record's text, as the record file contains it, when the
-   * process exits before the run returned, such as on `process.exit()` in a
-   * step. It runs inside the process's `exit` event, so it must write
-   * synchronously.
-   */
-  readonly onExitRecord?: (text: string) => void;
-}
-
-/** Facts of a run that {@link RunHooks.createCache} receives. */
-export interface TaskCacheContext {
-  readonly pipeline: Pipeline;
-  readonly projectDir: string;
-  readonly runId: string;
-  /** `--force`: ignore entries and refresh them. */
-  readonly force: boolean;
-  /**
-   * Adds a warning about the whole run, such as a replaced secret-digest
-   * key, to the record's `warnings` and prints it once.
-   */
-  readonly warn: (message: string) => void;
-}
-
-/** Creates the built-in task cache (file and memory stores) for a run. */
-export function defaultTaskCache(run: TaskCacheContext): TaskCacheHooks {
-  return createTaskCache({
-    pipeline: run.pipeline,
-    rootDir: run.projectDir,
-    runId: run.runId,
-    force: run.force,
-    onWarning: run.warn,
-  });
-}
+export { defaultTaskCache, type RunHooks, type TaskCacheContext } from "./run_hooks.ts";
 
 /** A pipeline, or a module whose default export is one. */
 export type PipelineInput = Pipeline | { readonly default: Pipeline };
