@@ -189,6 +189,25 @@ Deno.test("branch ref still fetches from its remote", async () => {
   );
 });
 
+Deno.test("git source quotes a changed file name with a newline", async () => {
+  const repo = await storeRepo();
+  const cwd = await project();
+  const pipeline = rootPipeline({ url: repo.url });
+  assert.equal((await runJob(pipeline, { id: "verify", cwd, env: gitTestEnv() })).status, "passed");
+
+  await writeFile(join(cwd, ".async/sources/store/evil\nname.txt"), "local\n");
+  await repo.push({ "message.txt": "v2\n" });
+  await assert.rejects(
+    runJob(pipeline, { id: "verify", cwd, env: gitTestEnv() }),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, "ASYNC_PIPELINE_SOURCE_FAILED");
+      assert.match(error.message, /has local changes \("evil\\nname\.txt"\)/);
+      assert.doesNotMatch(error.message, /evil\nname/);
+      return true;
+    },
+  );
+});
+
 Deno.test("git source rejects a dirty checkout", async () => {
   const repo = await storeRepo();
   const cwd = await project();

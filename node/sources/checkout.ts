@@ -19,6 +19,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { GitSource } from "../../core/sources.ts";
+import { printablePath } from "../printable.ts";
 import { readCandidate } from "../runner/candidate.ts";
 import type { ProcessEnv } from "../types.ts";
 import { sourceFailed } from "./failure.ts";
@@ -121,7 +122,8 @@ export async function readLocalChanges(
       marker.fingerprint === (await readCandidate(dir, options.env)).fingerprint);
   if (!leftByRunner) {
     const paths = changedPaths(status.stdout);
-    const listed = paths.slice(0, 10).join(", ") + (paths.length > 10 ? ", ..." : "");
+    const listed = paths.slice(0, 10).map(printablePath).join(", ") +
+      (paths.length > 10 ? ", ..." : "");
     throw sourceFailed(
       id,
       `the checkout ${dir} has local changes (${listed}), so it was not moved to its ref.`,
