@@ -557,7 +557,7 @@ for (const id of ["--force", "", "a b"]) {
     rejects(
       pipelineWith({ jobs: { [id]: job({ target: "build" }) } }),
       ErrorCode.INVALID_FIELD,
-      `jobs.${id}`,
+      `jobs[${JSON.stringify(id)}]`,
       /not a valid job id/,
     );
   });
