@@ -138,3 +138,24 @@ export function checkArgumentCount(
     hint: `Remove the extra argument${count - max === 1 ? "" : "s"}: ${usage}.`,
   });
 }
+
+/** Checks that `value` is an object whose entries all pass `check`, and returns those that do. */
+export function normalizeRecordOf<T>(
+  issues: IssueCollector,
+  path: string,
+  value: unknown,
+  check: (item: unknown) => item is T,
+  expected: string,
+): Record<string, T> {
+  if (value === undefined) return {};
+  if (!isRecord(value)) {
+    issues.invalid(path, `${path} must be an object.`);
+    return {};
+  }
+  const result: Record<string, T> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (check(item)) result[key] = item;
+    else issues.invalid(fieldPath(path, key), `expected ${expected}.`);
+  }
+  return result;
+}

@@ -15,6 +15,7 @@ import {
   isRecord,
   isStringArray,
   IssueCollector,
+  normalizeRecordOf,
 } from "./fields.ts";
 import type { NormalizedJob, NormalizedTask, NormalizeWarning, Pipeline } from "./model.ts";
 import { checkDependencies, checkJobReferences } from "./normalize_refs.ts";
@@ -34,7 +35,7 @@ import { sh } from "./sh.ts";
 import { isSandbox } from "./sandbox.ts";
 import { isSource } from "./sources.ts";
 import { isJobDefinition, isTaskDefinition } from "./task.ts";
-import { isTrigger, type Trigger, trigger } from "./triggers.ts";
+import { normalizeTriggers } from "./normalize_triggers.ts";
 import type { JobConfig, PipelineConfig, TaskConfig, TaskDefaults } from "./types.ts";
 
 /** Fields `definePipeline` accepts. */
@@ -83,62 +84,6 @@ function normalizeCacheRegistry(issues: IssueCollector, value: unknown): Pipelin
   }
   issues.invalid("cache", 'cache must be a ref such as "file:local" or defineCache({...}).');
   return { stores: BUILT_IN_STORES };
-}
-
-function normalizeRecordOf<T>(
-  issues: IssueCollector,
-  path: string,
-  value: unknown,
-  check: (item: unknown) => item is T,
-  expected: string,
-): Record<string, T> {
-  if (value === undefined) return {};
-  if (!isRecord(value)) {
-    issues.invalid(path, `${path} must be an object.`);
-    return {};
-  }
-  const result: Record<string, T> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (check(item)) result[key] = item;
-    else issues.invalid(fieldPath(path, key), `expected ${expected}.`);
-  }
-  return result;
-}
-
-/**
- * Checks each trigger as its builder would, so hand-written objects get the
- * same cron, event and branch validation, reported at `triggers.<id>`.
- */
-function normalizeTriggers(issues: IssueCollector, value: unknown): Record<string, Trigger> {
-  const declared = normalizeRecordOf(
-    issues,
-    "triggers",
-    value,
-    isTrigger,
-    "trigger.manual(), trigger.github(...) or trigger.cron(...)",
-  );
-  const result: Record<string, Trigger> = {};
-  for (const [id, declaration] of Object.entries(declared)) {
-    try {
-      const { kind: _kind, ...options } = declaration;
-      if (declaration.kind === "manual") {
-        result[id] = (trigger.manual as (options: unknown) => Trigger)(options);
-      } else if (declaration.kind === "cron") {
-        const { cron: expression, ...extra } = options as { cron: string };
-        issues.unknownFields(extra, ["kind", "cron"], fieldPath("triggers", id));
-        result[id] = trigger.cron(expression);
-      } else result[id] = trigger.github(options as Parameters<typeof trigger.github>[0]);
-    } catch (error) {
-      if (!isPipelineError(error)) throw error;
-      issues.add({
-        code: error.code,
-        path: fieldPath("triggers", id),
-        message: error.message.replace(/^trigger\.(github|cron|manual): /, ""),
-        hint: error.hint,
-      });
-    }
-  }
-  return result;
 }
 
 function normalizeNamedInputs(issues: IssueCollector, value: unknown): Record<string, string[]> {

@@ -541,13 +541,13 @@ Deno.test("normalize validates hand-written triggers", () => {
   rejects(
     pipelineWith({ triggers: { nightly: { kind: "cron", cron: "0 25 * * *" } } }),
     ErrorCode.INVALID_CRON,
-    "triggers.nightly",
+    "triggers.nightly.cron",
     /hour field "25"/,
   );
   rejects(
     pipelineWith({ triggers: { ci: { kind: "github", events: ["pushh" as "push"] } } }),
     ErrorCode.INVALID_TRIGGER,
-    "triggers.ci",
+    "triggers.ci.events[0]",
     /Did you mean "push"/,
   );
 });
