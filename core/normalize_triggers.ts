@@ -1,4 +1,4 @@
-/** Normalization of the pipeline's `triggers`, checked as their builders declare them. @module */
+/** Normalization of the pipeline's `triggers`, with their cron, event and branch checks. @module */
 
 import { validateCron } from "./cron.ts";
 import { isPipelineError } from "./errors.ts";
