@@ -1,6 +1,8 @@
 /** The CLI dispatcher: help, version, command lookup and error printing. @module */
 
-import { ErrorCode, formatIssue, isPipelineError, suggest } from "../core/errors.ts";
+import { ErrorCode, formatIssue, isPipelineError, PipelineError, suggest } from "../core/errors.ts";
+import { shellQuote } from "../core/sh.ts";
+import { printableErrorMessage, printablePath } from "../node/printable.ts";
 import { VERSION } from "../core/version.ts";
 import "./commands/index.ts";
 import type { CliContext } from "./io.ts";
@@ -39,6 +41,33 @@ function nearestCommand(args: readonly string[]): string | undefined {
     if (match !== undefined) return match;
   }
   return undefined;
+}
+
+/**
+ * Returns the usage error for options given before the command, as in
+ * `async-pipeline --config ci.ts run build`. Options belong to a command,
+ * so the error shows the same arguments in the order that works.
+ */
+function optionBeforeCommand(args: readonly string[]): PipelineError {
+  const option = args[0].split("=")[0];
+  for (let start = 1; start < args.length; start++) {
+    const found = findCommand(args.slice(start));
+    if (found === undefined) continue;
+    const reordered = [...args.slice(start), ...args.slice(0, start)].map(shellQuote).join(" ");
+    const name = found.command.path.join(" ");
+    return new PipelineError(
+      ErrorCode.USAGE,
+      `option "${option}" comes before the command "${name}", but options go after it: ` +
+        `async-pipeline ${reordered}`,
+      { hint: `Run \`async-pipeline ${name} --help\` for its options.` },
+    );
+  }
+  return new PipelineError(
+    ErrorCode.USAGE,
+    `option "${option}" comes before any command, but options go after the command: ` +
+      `async-pipeline <command> ${args.map(shellQuote).join(" ")}`,
+    { hint: "Run `async-pipeline --help` to list commands." },
+  );
 }
 
 /** Maximum number of causes printed under a stack trace, so a cycle of causes cannot loop. */
@@ -85,11 +114,13 @@ export function reportError(error: unknown, ctx: Pick<CliContext, "stderr" | "de
   const message = thrownMessage(error);
   if (isSystemError(error)) {
     const { path } = error as NodeJS.ErrnoException;
-    const where = path !== undefined && !message.includes(path) ? ` (${path})` : "";
+    // A path from the disk may contain a newline or a terminal escape, which is printed quoted.
+    const text = printableErrorMessage(error);
+    const where = path !== undefined && !message.includes(path) ? ` (${printablePath(path)})` : "";
     // The system rejected a file operation. The path and the reason are in
     // the message, and a stack trace would not help the user.
     ctx.stderr.write(
-      `error[${ErrorCode.IO_FAILED}]: ${message}${where}\n` +
+      `error[${ErrorCode.IO_FAILED}]: ${text}${where}\n` +
         "  hint: Check that the path exists, has the expected type (file or directory) and can be written.\n",
     );
     if (ctx.debug) ctx.stderr.write(`${debugTrace(error)}\n`);
@@ -116,6 +147,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
       ctx.stdout.write(`${VERSION}\n`);
       return 0;
     }
+    if (args[0].startsWith("-")) throw optionBeforeCommand(args);
     const found = findCommand(args);
     if (!found) {
       const nearest = nearestCommand(args);

@@ -8,7 +8,7 @@
  */
 
 import { ErrorCode, PipelineError, suggest } from "./errors.ts";
-import { checkArgumentCount } from "./fields.ts";
+import { checkArgumentCount, type IssueCollector } from "./fields.ts";
 
 /** A value read from a secret source (`process.env.NAME` locally, `secrets.NAME` on GitHub). */
 export interface SecretRef {
@@ -38,6 +38,28 @@ export interface VarOptions {
 }
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Returns the environment variable names among `names` and reports each
+ * other entry at `<path>[<index>]`. A secret that a task requires by name is
+ * read from the variable of that name, and a generated workflow renders it
+ * as `${{ secrets.<name> }}`, so nothing else can work.
+ */
+export function envNames(
+  issues: IssueCollector,
+  path: string,
+  names: readonly string[],
+): string[] {
+  names.forEach((name, index) => {
+    if (NAME_PATTERN.test(name)) return;
+    issues.invalid(
+      `${path}[${index}]`,
+      `${JSON.stringify(name)} is not an environment variable name.`,
+      "Use letters, digits and underscores, not starting with a digit, such as NPM_TOKEN.",
+    );
+  });
+  return names.filter((name) => NAME_PATTERN.test(name));
+}
 
 function checkName(name: unknown, builder: string): string {
   if (typeof name !== "string" || !NAME_PATTERN.test(name)) {

@@ -3,6 +3,7 @@
 import { type CacheStore, resolveCacheRef } from "./cache.ts";
 import { parseDuration, parseTtl } from "./duration.ts";
 import { ErrorCode, isPipelineError } from "./errors.ts";
+import { envNames } from "./env.ts";
 import { deepFreeze, fieldPath, isRecord, isStringArray, type IssueCollector } from "./fields.ts";
 import type {
   DirectiveInfo,
@@ -387,10 +388,14 @@ export function normalizeTask(
         `${path}.requires.tools`,
         (requires as TaskConfig["requires"])?.tools,
       ),
-      secrets: stringList(
+      secrets: envNames(
         issues,
         `${path}.requires.secrets`,
-        (requires as TaskConfig["requires"])?.secrets,
+        stringList(
+          issues,
+          `${path}.requires.secrets`,
+          (requires as TaskConfig["requires"])?.secrets,
+        ),
       ),
       runtimes: stringList(
         issues,

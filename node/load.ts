@@ -7,6 +7,7 @@ import { ErrorCode, isPipelineError, PipelineError } from "../core/errors.ts";
 import { isPipeline, type Pipeline } from "../core/model.ts";
 import { definePipeline } from "../core/pipeline.ts";
 import { importModule } from "./import_module.ts";
+import { packageConfigFailure } from "./package_config.ts";
 import { thrownMessage } from "./thrown.ts";
 
 /** File names searched, in order, when no `--config` is given. */
@@ -163,6 +164,14 @@ export async function loadPipeline(
     );
   } catch (error) {
     if (isPipelineError(error)) throw error;
+    const packageJson = await packageConfigFailure(error);
+    if (packageJson !== undefined) {
+      throw new PipelineError(
+        ErrorCode.CONFIG_LOAD_FAILED,
+        `Failed to load ${path}: Node reads ${packageJson.path} to load it, and ${packageJson.problem}.`,
+        { cause: error, path: packageJson.path, hint: `Fix ${packageJson.path} and run again.` },
+      );
+    }
     throw new PipelineError(
       ErrorCode.CONFIG_LOAD_FAILED,
       `Failed to load ${path}: ${importFailure(error)}`,

@@ -256,6 +256,10 @@ export interface ExecutionRecord {
   commands?: CommandRecord[];
   /** Reason the run failed when no single task explains it (interrupt, missing secret, ...). */
   error?: { code: string; message: string };
+  /**
+   * Warnings about the run as a whole, such as a run lock taken over or a
+   * replaced secret-digest key. A task's own warnings are in its result.
+   */
   warnings?: string[];
 }
 

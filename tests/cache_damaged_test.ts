@@ -83,6 +83,20 @@ Deno.test("result.json of another schema is a miss", async () => {
   });
 });
 
+Deno.test("result.json with meta nested too deep is a miss", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const entry = await storedEntry(dir);
+  const result = JSON.parse(await readFile(join(entry, "result.json"), "utf8"));
+  const deep = "[".repeat(5000) + "]".repeat(5000);
+  const text = JSON.stringify({ ...result, meta: { deep: "DEEP" } }).replace('"DEEP"', deep);
+  await writeFile(join(entry, "result.json"), text);
+  const damaged = await rerun(dir);
+  assert.deepEqual(damaged.lookup.status === "miss" && damaged.lookup.reason, {
+    kind: "restore-failed",
+    reason: "result.json has meta nested more than 100 levels deep",
+  });
+});
+
 Deno.test("damaged outputs.json is a miss", async () => {
   const dir = await makeProject({ "src/a.ts": "a" });
   const entry = await storedEntry(dir);

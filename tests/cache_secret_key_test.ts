@@ -6,8 +6,9 @@ import { join } from "node:path";
 import { definePipeline, env, job, sh, task } from "../mod.ts";
 import { runJob } from "../node/mod.ts";
 import type { ExecutionRecord, TaskResult } from "../node/types.ts";
-import { makeProject } from "./cache_fixture.ts";
-import { cli } from "./helpers/cli.ts";
+import { createTaskCache } from "../node/cache/task_cache.ts";
+import { execute, lookupInput, makePipeline, makeProject } from "./cache_fixture.ts";
+import { cli, MOD_URL } from "./helpers/cli.ts";
 import { baseEnv } from "./support/projects.ts";
 
 const KEY_FILE = ".async/cache/secret.key";
@@ -67,15 +68,57 @@ Deno.test("invalid secret key is reported as invalid", async () => {
   );
 });
 
-Deno.test("replaced secret key warns once per run", async () => {
+const MISSING_WARNING =
+  `the secret-digest key ${KEY_FILE} was missing and was replaced, so each task whose cache key contains a secret misses once and stores a new entry.`;
+
+Deno.test("replaced key warns in the record's warnings", async () => {
   const dir = await makeProject({ "src/a.txt": "a\n" });
   await run(dir);
   await rm(join(dir, KEY_FILE));
   const record = await run(dir);
-  const warnings = record.tasks.flatMap((result) => result.warnings ?? []);
-  assert.deepEqual(warnings, [
-    `the secret-digest key ${KEY_FILE} was missing and was replaced, so each task whose cache key contains a secret misses once and stores a new entry.`,
-  ]);
+  assert.deepEqual(record.warnings, [MISSING_WARNING]);
+});
+
+Deno.test("replaced key warning is on no task", async () => {
+  const dir = await makeProject({ "src/a.txt": "a\n" });
+  await run(dir);
+  await rm(join(dir, KEY_FILE));
+  const record = await run(dir);
+  assert.deepEqual(record.tasks.flatMap((result) => result.warnings ?? []), []);
+});
+
+/** Stores entries for two secret-keyed tasks, then deletes the secret key. */
+async function storedThenKeyDeleted() {
+  const dir = await makeProject({ "src/a.txt": "a\n" });
+  const pipeline = makePipeline({
+    deploy: task({ inputs: ["src/**"] }, sh`echo "deploy $TOKEN"`),
+    notify: task({ inputs: ["src/**"] }, sh`echo "notify $TOKEN"`),
+  }, { cache: "file:local" });
+  const secret = { env: { TOKEN: "tok-value" }, envKeys: ["TOKEN"], secretValues: ["tok-value"] };
+  const inputs = ["deploy", "notify"].map((id) => lookupInput(pipeline, id, dir, secret));
+  const first = createTaskCache({ pipeline, rootDir: dir, runId: "run-1" });
+  for (const input of inputs) await execute(first, input);
+  await first.close();
+  await rm(join(dir, KEY_FILE));
+  return { dir, pipeline, inputs };
+}
+
+Deno.test("cache without onWarning warns on first miss", async () => {
+  const { dir, pipeline, inputs } = await storedThenKeyDeleted();
+  const cache = createTaskCache({ pipeline, rootDir: dir, runId: "run-2" });
+  const deploy = await cache.lookup(inputs[0]);
+  const notify = await cache.lookup(inputs[1]);
+  assert.deepEqual([deploy.warning, notify.warning], [MISSING_WARNING, undefined]);
+});
+
+Deno.test("cache with onWarning reports the key once", async () => {
+  const { dir, pipeline, inputs } = await storedThenKeyDeleted();
+  const warnings: string[] = [];
+  const onWarning = (message: string) => warnings.push(message);
+  const cache = createTaskCache({ pipeline, rootDir: dir, runId: "run-2", onWarning });
+  const answers = [await cache.lookup(inputs[0]), await cache.lookup(inputs[1])];
+  assert.deepEqual(answers.map((answer) => answer.warning), [undefined, undefined]);
+  assert.deepEqual(warnings, [MISSING_WARNING]);
 });
 
 Deno.test("explain names the replaced secret key", async () => {
@@ -90,4 +133,31 @@ Deno.test("explain names the replaced secret key", async () => {
     /\n {2}secret key replaced: \.async\/cache\/secret\.key was missing, so the digests of secret values differ from the entry's\nKey: /,
   );
   assert.doesNotMatch(text.stdout, /env changed: TOKEN/);
+});
+
+Deno.test("cli prints the key warning once", async () => {
+  const dir = await makeProject({
+    "src/a.txt": "a\n",
+    "pipeline.ts": `import { definePipeline, env, job, sh, task } from "${MOD_URL}";
+export default definePipeline({
+  name: "secret-key",
+  cache: "file:local",
+  env: { TOKEN: env.secret("DEPLOY_TOKEN") },
+  tasks: {
+    deploy: task({ inputs: ["src/**"] }, sh\`echo "deploy $TOKEN"\`),
+    notify: task({ inputs: ["src/**"] }, sh\`echo "notify $TOKEN"\`),
+  },
+  jobs: { verify: job({ target: ["deploy", "notify"] }) },
+});
+`,
+  });
+  const environment = baseEnv({ DEPLOY_TOKEN: "same-secret-value" });
+  assert.equal((await cli(dir, ["run", "verify"], environment)).code, 0);
+  await writeFile(join(dir, KEY_FILE), "junk");
+  const result = await cli(dir, ["run", "verify"], environment);
+  assert.equal(result.code, 0, result.stderr);
+  const lines = result.stdout.split("\n").filter((line) => line.includes("secret-digest key"));
+  assert.deepEqual(lines, [
+    `warning: the secret-digest key ${KEY_FILE} was not a valid key and was replaced, so each task whose cache key contains a secret misses once and stores a new entry.`,
+  ]);
 });

@@ -6,7 +6,7 @@ import { cliCall } from "./support/cli.ts";
 import { BufferSink } from "../cli/io.ts";
 import { reportError } from "../cli/app.ts";
 import { withPath } from "../node/atomic_write.ts";
-import { writeFile } from "node:fs/promises";
+import { lstat, writeFile } from "node:fs/promises";
 import { tempDir } from "./support/temp_files.ts";
 
 const MOD_URL = new URL("../mod.ts", import.meta.url).href;
@@ -338,6 +338,57 @@ Deno.test("cli suggests a misspelled command", async () => {
   assert.match(result.stderr, /unknown command "rn verify"\.\n {2}hint: Did you mean "run"\?/);
 });
 
+Deno.test("cli rejects an option before the command", async () => {
+  const result = await cli(["--config", "x.ts", "run", "build"]);
+  assert.equal(result.code, 1);
+  assert.equal(
+    result.stderr,
+    'error[ASYNC_PIPELINE_USAGE]: option "--config" comes before the command "run", but options ' +
+      "go after it: async-pipeline run build --config x.ts\n" +
+      "  hint: Run `async-pipeline run --help` for its options.\n",
+  );
+});
+
+Deno.test("cli moves every leading option after the command", async () => {
+  const result = await cli([
+    "--config=a b.ts",
+    "--force",
+    "run-task",
+    "build",
+    "--concurrency",
+    "2",
+  ]);
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /option "--config" comes before the command "run-task", .*: async-pipeline run-task build --concurrency 2 '--config=a b\.ts' --force\n/,
+  );
+});
+
+Deno.test("cli names a two-word command after an option", async () => {
+  const result = await cli(["--workflow", "ci.yml", "sync", "github", "check"]);
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /before the command "sync github check", .*: async-pipeline sync github check --workflow ci\.yml\n/,
+  );
+});
+
+Deno.test("cli rejects an option with no command", async () => {
+  const result = await cli(["--concurrency", "2"]);
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /^error\[ASYNC_PIPELINE_USAGE\]: option "--concurrency" comes before any command, .*: async-pipeline <command> --concurrency 2\n {2}hint: Run `async-pipeline --help` to list commands\.\n$/,
+  );
+});
+
+Deno.test("cli still reads --debug before the command", async () => {
+  const result = await cli(["--debug", "frobnicate"]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /unknown command "frobnicate"/);
+});
+
 Deno.test("cli suggests a misspelled subcommand", async () => {
   const result = await cli(["github", "genrate"]);
   assert.equal(result.code, 1);
@@ -372,6 +423,16 @@ Deno.test("cli names the file of a failed write", async () => {
     stderr.text(),
     /^error\[ASYNC_PIPELINE_IO_FAILED\]: ENOSPC: .*write \(\/dev\/full\)\n/,
   );
+});
+
+Deno.test("cli quotes a control-character path in IO_FAILED", async () => {
+  const path = `${await tempDir()}/new\nline\x1b[31m`;
+  const failure = await lstat(path).then(() => assert.fail("lstat passed"), (error) => error);
+  const stderr = new BufferSink();
+  assert.equal(reportError(failure, { stderr, debug: false }), 1);
+  assert.match(stderr.text(), /^error\[ASYNC_PIPELINE_IO_FAILED\]: ENOENT: /);
+  assert.ok(stderr.text().includes(`lstat ${JSON.stringify(path)}`), stderr.text());
+  assert.ok(!stderr.text().includes("\x1b"), "no raw escape is printed");
 });
 
 Deno.test("cli rejects a --config that names a directory", async () => {

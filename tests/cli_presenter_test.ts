@@ -8,7 +8,8 @@ import {
   useColor,
 } from "../cli/presenters/text.ts";
 import type { ExecutionRecord, TaskResult } from "../node/types.ts";
-import { missDetails, missSummary, printablePath } from "../cli/presenters/miss.ts";
+import { missDetails, missSummary } from "../cli/presenters/miss.ts";
+import { printablePath } from "../node/printable.ts";
 
 function result(overrides: Partial<TaskResult>): TaskResult {
   return {

@@ -1,12 +1,19 @@
 import assert from "node:assert/strict";
 import { readFile, rm } from "node:fs/promises";
-import { definePipeline, job, task } from "../mod.ts";
+import { definePipeline, env, job, task } from "../mod.ts";
 import type { TaskContext } from "../mod.ts";
 import { createRunId, RunRecordStore } from "../node/records.ts";
 import { Redactor } from "../node/redact.ts";
+import { MAX_META_DEPTH, nestedDeeperThan } from "../node/meta_depth.ts";
 import { runJob } from "../node/mod.ts";
 import type { ExecutionRecord } from "../node/types.ts";
-import { baseEnv, makeProject, readLatestRecord, runCli } from "./support/projects.ts";
+import {
+  baseEnv,
+  makeProject,
+  readLatestRecord,
+  readRunFiles,
+  runCli,
+} from "./support/projects.ts";
 import { tempDir } from "./support/temp_files.ts";
 
 /** Builds a job with a task that records `values` and an independent task that passes. */
@@ -74,6 +81,60 @@ Deno.test("ctx.meta rejects values JSON cannot hold", async () => {
   }
 });
 
+/** Returns an array nested `levels` deep, as `JSON.parse` would build it. */
+function nested(levels: number): unknown[] {
+  return JSON.parse("[".repeat(levels) + "]".repeat(levels));
+}
+
+Deno.test("ctx.meta rejects a value nested 5000 levels deep", async () => {
+  const record = await runMeta(() => ({ deep: nested(5000) }));
+  const result = taskResult(record, "record");
+  assert.equal(result.status, "failed");
+  assert.equal(result.error?.code, "ASYNC_PIPELINE_INVALID_FIELD");
+  assert.match(
+    result.error!.message,
+    /ctx\.meta: key "deep" contains arrays or objects nested more than 100 levels deep/,
+  );
+  assert.equal(taskResult(record, "other").status, "passed");
+});
+
+Deno.test("ctx.meta rejects 101 levels of objects", async () => {
+  let value: Record<string, unknown> = {};
+  for (let level = 1; level < 101; level++) value = { child: value };
+  const record = await runMeta(() => ({ tree: value }));
+  assert.match(taskResult(record, "record").error!.message, /key "tree" contains .* 100 levels/);
+});
+
+Deno.test("ctx.meta keeps a value nested 100 levels deep, masked", async () => {
+  const pipeline = definePipeline({
+    name: "meta",
+    tasks: {
+      t: task({
+        cache: false,
+        run: (ctx) => {
+          const value = nested(100);
+          let innermost = value;
+          while (innermost.length > 0) innermost = innermost[0] as unknown[];
+          innermost.push(`token ${ctx.env.TOKEN}`);
+          ctx.meta({ deep: value });
+        },
+      }),
+    },
+    jobs: { j: job({ target: "t", env: { TOKEN: env.secret("META_TOKEN") } }) },
+  });
+  const cwd = await tempDir();
+  const options = { id: "j", cwd, env: baseEnv({ META_TOKEN: "meta-secret-value" }) };
+  const record = await runJob(pipeline, options);
+  assert.equal(record.tasks[0].status, "passed", record.tasks[0].error?.message);
+  const expected = nested(100);
+  let innermost = expected;
+  while (innermost.length > 0) innermost = innermost[0] as unknown[];
+  innermost.push("token ***");
+  assert.deepEqual(record.tasks[0].meta, { deep: expected });
+  const { dir } = await readLatestRecord(cwd);
+  assert.ok(!(await readRunFiles(dir)).includes("meta-secret-value"));
+});
+
 Deno.test("ctx.meta keeps what JSON keeps", async () => {
   const record = await runMeta(() => ({
     d: new Date(0),
@@ -129,6 +190,27 @@ export default definePipeline({
   ]);
 });
 
+Deno.test("the CLI reports a meta value nested too deep without a stack overflow", async () => {
+  const cwd = await makeProject(`import { definePipeline, job, task } from "@mod";
+export default definePipeline({
+  name: "meta",
+  tasks: {
+    deep: task({
+      cache: false,
+      run: (ctx) => ctx.meta({ deep: JSON.parse("[".repeat(5000) + "]".repeat(5000)) }),
+    }),
+  },
+  jobs: { j: job({ target: "deep" }) },
+});
+`);
+  const result = await runCli(cwd, ["run", "j", "--format", "json"]);
+  assert.equal(result.code, 1);
+  assert.doesNotMatch(result.stdout + result.stderr, /Maximum call stack|INTERNAL/);
+  const printed = JSON.parse(result.stdout);
+  assert.equal(printed.tasks[0].error.code, "ASYNC_PIPELINE_INVALID_FIELD");
+  assert.match(printed.tasks[0].error.message, /key "deep" contains .* 100 levels deep/);
+});
+
 function bareRecord(dir: string, id: string, meta: Record<string, unknown>): ExecutionRecord {
   return {
     schemaVersion: 1,
@@ -167,4 +249,17 @@ Deno.test("a failed record write names the record", async () => {
     assert.ok(error.message.includes(store.recordPath), error.message);
     return true;
   });
+});
+
+Deno.test("nestedDeeperThan counts levels below the value", () => {
+  assert.equal(nestedDeeperThan({ a: nested(4) }, 4), false);
+  assert.equal(nestedDeeperThan({ a: nested(5) }, 4), true);
+  assert.equal(nestedDeeperThan("text", 0), false);
+});
+
+Deno.test("nestedDeeperThan checks 200000 levels and ends on a cycle", () => {
+  assert.equal(nestedDeeperThan(nested(200_000), MAX_META_DEPTH), true);
+  const loop: Record<string, unknown> = {};
+  loop.self = loop;
+  assert.equal(nestedDeeperThan(loop, MAX_META_DEPTH), true);
 });

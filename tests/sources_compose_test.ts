@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { definePipeline, dependsOn, job, sh, source, task } from "../mod.ts";
-import { composeSources, sourceOfReference } from "../node/sources/compose.ts";
+import { sourceOfReference } from "../core/task_closure.ts";
+import { composeSources } from "../node/sources/compose.ts";
 import { pipelineMetadata } from "../core/metadata.ts";
 
 const step = sh`true`;

@@ -2,7 +2,12 @@
 // directory, dependencies first, at most CONCURRENCY at a time, without
 // hashing, caching or logging. Runs unchanged under Node and Deno.
 //
-//   node floor_direct.mjs WORKSPACE [CONCURRENCY=2]
+//   node floor_direct.mjs WORKSPACE [CONCURRENCY=2] [inherit|pipe]
+//
+// With `inherit` (the default) the commands write to this process's own
+// output. With `pipe` their stdout and stderr are read through pipes and
+// dropped, and a command counts as done once both pipes closed: the least a
+// runner that captures each command's output has to do.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,6 +15,11 @@ import process from "node:process";
 
 const workspace = process.argv[2];
 const concurrency = Number(process.argv[3] ?? 2);
+const output = process.argv[4] ?? "inherit";
+if (output !== "inherit" && output !== "pipe") {
+  console.error(`Unknown output mode "${output}": use inherit or pipe.`);
+  process.exit(2);
+}
 const graph = JSON.parse(
   readFileSync(join(workspace, "bench-graph.json"), "utf8"),
 );
@@ -31,9 +41,13 @@ function startReady() {
     running++;
     const child = spawn("sh", ["-c", graph.command], {
       cwd: join(workspace, nodes[i].dir),
-      stdio: "inherit",
+      stdio: output === "pipe" ? ["ignore", "pipe", "pipe"] : "inherit",
     });
-    child.on("exit", (code) => {
+    if (output === "pipe") {
+      child.stdout.on("data", () => {});
+      child.stderr.on("data", () => {});
+    }
+    child.on(output === "pipe" ? "close" : "exit", (code) => {
       if (code !== 0) {
         console.error(`${nodes[i].dir}: exit code ${code}`);
         process.exit(1);

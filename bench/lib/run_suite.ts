@@ -203,6 +203,23 @@ function floorSpecs(
         command,
         runs: 10,
       });
+    } else if (kind === "piped") {
+      const name = `direct, output piped: ${nodes} commands, output read through pipes`;
+      const script = helper("floor_direct.mjs");
+      specs.push({
+        kind,
+        runtime: "node",
+        name,
+        command: `${node} ${script} . ${conc} pipe`,
+        runs: context.runs,
+      });
+      specs.push({
+        kind,
+        runtime: "deno",
+        name,
+        command: `${deno} run -A --no-config ${script} . ${conc} pipe`,
+        runs: context.runs,
+      });
     } else {
       const name = `direct: ${nodes} commands in dependency order, no runner`;
       const script = helper("floor_direct.mjs");

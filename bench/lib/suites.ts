@@ -32,10 +32,12 @@ export interface SuiteDefinition {
 
 /**
  * Floors measured in the same invocation: runtime startup, the npm script
- * startup every Turborepo task pays, spawning the same number of shells, and
- * the same commands spawned directly in dependency order.
+ * startup every Turborepo task pays, spawning the same number of shells, the
+ * same commands spawned directly in dependency order, and those commands
+ * again with their output read through pipes. The targets use `direct`;
+ * `piped` shows what capturing a command's output costs any runner.
  */
-export type FloorKind = "startup" | "npm" | "spawn" | "direct";
+export type FloorKind = "startup" | "npm" | "spawn" | "direct" | "piped";
 
 const SEED = 42;
 
@@ -59,7 +61,7 @@ function packageSuite(packages: number): SuiteDefinition {
     title: `${packages} packages, 20 source files each`,
     graph: makePackageGraph(packageOptions({ packages })),
     scenarios: ["cold", "cached", "leaf", "root"],
-    floors: ["startup", "npm", "spawn", "direct"],
+    floors: ["startup", "npm", "spawn", "direct", "piped"],
   };
 }
 
@@ -72,7 +74,7 @@ export const SUITES: Readonly<Record<string, () => SuiteDefinition>> = {
     title: "1,000 uncached no-op tasks",
     graph: makeNoopGraph(1000, SEED),
     scenarios: ["noop"],
-    floors: ["startup", "spawn", "direct"],
+    floors: ["startup", "spawn", "direct", "piped"],
   }),
   files20k: () => ({
     label: "files20k",

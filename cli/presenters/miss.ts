@@ -8,20 +8,8 @@
 
 import type { CacheChanges, CacheMissReason, SourceChanges, TaskResult } from "../../node/types.ts";
 import { SECRET_KEY_PATH } from "../../node/cache/paths.ts";
+import { printablePath } from "../../node/printable.ts";
 import { formatDuration } from "./format.ts";
-
-/** Control characters, which a file name may hold and a terminal would act on. */
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
-/**
- * Returns a file path as it can be printed: as it is, or quoted with escapes
- * when it contains a newline, a terminal escape or another control character,
- * so a repository's file names cannot break lines or drive the terminal.
- */
-export function printablePath(path: string): string {
-  return CONTROL.test(path) ? JSON.stringify(path) : path;
-}
 
 function inputSummary(inputs: CacheChanges["inputs"]): string | undefined {
   const total = inputs.changed.length + inputs.added.length + inputs.removed.length;

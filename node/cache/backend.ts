@@ -7,6 +7,7 @@ import type { StoredManifest } from "./stored_manifest.ts";
 /** The most recent entry of a task, with its manifest read in place. */
 export type LatestEntry = Omit<EntryResult, "manifest"> & { readonly manifest: StoredManifest };
 import type { KeyManifest } from "./manifest.ts";
+import { printablePath } from "../printable.ts";
 
 /** A finished task result, ready to be stored under its key. */
 export interface NewEntry {
@@ -78,7 +79,7 @@ export interface CacheBackend {
 /** Recorded outputs are no longer on disk as they were (process-local store only). */
 export class OutputsChangedError extends Error {
   constructor(path: string) {
-    super(`the output ${path} is missing or changed since the entry was recorded`);
+    super(`the output ${printablePath(path)} is missing or changed since the entry was recorded`);
     this.name = "OutputsChangedError";
   }
 }

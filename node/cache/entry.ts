@@ -8,6 +8,7 @@
 import { sha256 } from "./digest.ts";
 import { scanStringRecord } from "./json_scan.ts";
 import { isKeyManifest, type KeyManifest } from "./manifest.ts";
+import { MAX_META_DEPTH, nestedDeeperThan } from "../meta_depth.ts";
 
 /** Version of `result.json` and `outputs.json`. */
 export const ENTRY_SCHEMA_VERSION = 1;
@@ -107,6 +108,10 @@ export function parseEntryResult(text: string, key: string): StoredResult {
   }
   if (typeof value.stdout !== "string" || typeof value.stderr !== "string") fail("has no logs");
   if (typeof value.meta !== "object" || value.meta === null) fail("has no meta");
+  // Metadata deeper than `ctx.meta` allows would exhaust the stack of the code that masks it.
+  if (nestedDeeperThan(value.meta, MAX_META_DEPTH)) {
+    fail(`has meta nested more than ${MAX_META_DEPTH} levels deep`);
+  }
   const outputs = value.outputs;
   if (
     outputs !== null &&

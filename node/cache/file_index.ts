@@ -223,7 +223,8 @@ export class FileStateIndex {
   async #digest(path: string, known?: FileFacts): Promise<string> {
     const facts = known ?? lstatFacts(path);
     if (facts === undefined) {
-      throw Object.assign(new Error(`ENOENT: no such file, lstat '${path}'`), { code: "ENOENT" });
+      const message = `ENOENT: no such file, lstat '${path}'`;
+      throw Object.assign(new Error(message), { code: "ENOENT", path });
     }
     const remembered = this.known(path, facts);
     if (remembered !== undefined) return remembered;

@@ -11,13 +11,18 @@ import type { CacheMissReason } from "../types.ts";
 import type { CacheBackend, RestoreChange } from "./backend.ts";
 import type { KeyManifest } from "./manifest.ts";
 import { lookupFailure, missReason, restoreFailure } from "./reasons.ts";
+import { printableErrorMessage } from "../printable.ts";
 
 /** The cache settings of a task whose cache is on. */
 export type EnabledCache = Extract<NormalizedTaskCache, { enabled: true }>;
 
-/** Returns the message of `error`, or its text when it is not an `Error`. */
+/**
+ * Returns the message of `error`, or its text when it is not an `Error`.
+ * The file paths of a system error are quoted when they contain control
+ * characters.
+ */
 export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return printableErrorMessage(error);
 }
 
 /** Settings of {@link findEntry}: the store, the task and the mode. */

@@ -12,6 +12,7 @@ import type { CacheMissReason } from "../types.ts";
 import { diffManifests, type KeyManifest } from "./manifest.ts";
 import { MemoryBackend } from "./memory_store.ts";
 import { RestoreConflictError } from "./restore.ts";
+import { printableErrorMessage } from "../printable.ts";
 
 /** A miss reason and an optional warning, as spread into a miss result. */
 type ReasonAndWarning = [CacheMissReason, string?];
@@ -44,7 +45,7 @@ export function lookupFailure(taskId: string, key: string, message: string): Rea
 
 /** Explains a restore that did not happen; nothing on disk was changed. */
 export function restoreFailure(taskId: string, key: string, error: unknown): ReasonAndWarning {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = printableErrorMessage(error);
   if (error instanceof OutputsChangedError) return [{ kind: "restore-failed", reason: message }];
   if (error instanceof DamagedEntryError) return lookupFailure(taskId, key, message);
   const prefix = error instanceof RestoreConflictError ? "" : "restoring failed: ";

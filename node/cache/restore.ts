@@ -33,6 +33,7 @@ import {
   outputMatcher,
 } from "./outputs.ts";
 import { byPath, inIgnoredArea, isMissing } from "./walk.ts";
+import { printablePath } from "../printable.ts";
 
 /** The disk is in a state the snapshot cannot be restored over without touching files it must not touch. */
 export class RestoreConflictError extends Error {
@@ -82,13 +83,17 @@ async function verifyBlobs(
     const path = blobPath(record.digest);
     const facts = lstatFacts(path);
     if (facts?.kind !== "file") {
-      throw new DamagedEntryError(`the stored copy of ${record.path} is missing`);
+      throw new DamagedEntryError(`the stored copy of ${printablePath(record.path)} is missing`);
     }
     if (facts.size !== record.size) {
-      throw new DamagedEntryError(`the stored copy of ${record.path} has the wrong size`);
+      throw new DamagedEntryError(
+        `the stored copy of ${printablePath(record.path)} has the wrong size`,
+      );
     }
     if ((index.known(path, facts) ?? await index.digest(path, facts)) !== record.digest) {
-      throw new DamagedEntryError(`the stored copy of ${record.path} has the wrong content`);
+      throw new DamagedEntryError(
+        `the stored copy of ${printablePath(record.path)} has the wrong content`,
+      );
     }
   });
 }
@@ -116,9 +121,9 @@ async function checkAncestors(
       const stats = await lstatOrUndefined(join(cwd, ancestor));
       if (stats && !stats.isDirectory()) {
         throw new RestoreConflictError(
-          `${ancestor} is ${
+          `${printablePath(ancestor)} is ${
             stats.isSymbolicLink() ? "a symbolic link" : "a file"
-          } where the output ${record.path} needs a directory`,
+          } where the output ${printablePath(record.path)} needs a directory`,
         );
       }
     }
@@ -138,7 +143,9 @@ async function checkReplaceable(
     const childPath = `${path}/${relative}`;
     if (matcher.protects(childPath) || inIgnoredArea(childPath)) {
       throw new RestoreConflictError(
-        `${path} is a directory holding ${childPath}, which the task's negated output patterns protect`,
+        `${printablePath(path)} is a directory holding ${
+          printablePath(childPath)
+        }, which the task's negated output patterns protect`,
       );
     }
   }

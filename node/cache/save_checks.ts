@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { maskSecrets } from "./entry.ts";
 import type { ManifestChanges } from "./manifest.ts";
 import { listOutputs } from "./outputs.ts";
+import { printablePath } from "../printable.ts";
 
 /** Masks secrets in every string and key of task metadata, leaving its structure intact. */
 export function maskMeta(
@@ -54,7 +55,7 @@ export function changedWhileRunning(taskId: string, changes: ManifestChanges | u
   const paths = changes
     ? [...changes.inputs.changed, ...changes.inputs.added, ...changes.inputs.removed]
     : [];
-  const listed = paths.slice(0, 5).join(", ");
+  const listed = paths.slice(0, 5).map(printablePath).join(", ");
   const more = paths.length > 5 ? ` and ${paths.length - 5} more` : "";
   const detail = paths.length > 0 ? ` (${listed}${more})` : "";
   return `inputs of task "${taskId}" changed while it ran${detail}, so its result was not cached.`;

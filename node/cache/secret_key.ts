@@ -11,6 +11,7 @@
 import { randomBytes } from "node:crypto";
 import type { CacheLookupInput, CacheLookupResult } from "../cache_seam.ts";
 import type { CacheChanges } from "../types.ts";
+import type { TaskCacheOptions } from "./task_cache_types.ts";
 import { stepsHoldSecret, usesSecretKey } from "./manifest.ts";
 import {
   loadSecretKey,
@@ -26,15 +27,21 @@ const PROVISIONAL_KEY_BYTES = 32;
 export class ProjectSecretKey {
   readonly #rootDir: string;
   readonly #readOnly: boolean;
+  readonly #onWarning?: (message: string) => void;
   #key?: Promise<Uint8Array>;
   #replaced?: SecretKeyReplacement;
   #warned = false;
   /** True when a read-only cache found no secret-digest key and made up one. */
   provisional = false;
 
-  constructor(rootDir: string, readOnly: boolean) {
-    this.#rootDir = rootDir;
-    this.#readOnly = readOnly;
+  /**
+   * `onWarning` receives the warning about a replaced key, which concerns the
+   * whole run. Without it, the warning goes with the first miss it explains.
+   */
+  constructor(options: Pick<TaskCacheOptions, "rootDir" | "readOnly" | "onWarning">) {
+    this.#rootDir = options.rootDir;
+    this.#readOnly = options.readOnly === true;
+    this.#onWarning = options.onWarning;
   }
 
   /** Returns the key. A read-only cache never creates it and uses a random one instead. */
@@ -54,18 +61,30 @@ export class ProjectSecretKey {
 
   /**
    * Explains a miss that a replaced key caused, see {@link secretKeyMiss}.
-   * The first such miss of the run carries the warning that names the file.
+   * The first such miss of the run gives the warning that names the file.
+   * The warning goes to `onWarning` when there is one, else with that miss,
+   * after any warning the miss already had.
    */
   explainMiss(input: CacheLookupInput, answer: CacheLookupResult): CacheLookupResult {
     const replaced = this.#replaced;
     if (replaced === undefined || !usesSecretKey(input)) return answer;
-    const explained = secretKeyMiss(input, answer, replaced, !this.#warned);
-    if (explained !== answer) this.#warned = true;
-    return explained;
+    const explained = secretKeyMiss(input, answer, replaced);
+    if (explained === answer || this.#warned) return explained;
+    this.#warned = true;
+    const warning = secretKeyWarning(replaced);
+    if (this.#onWarning !== undefined) {
+      this.#onWarning(warning);
+      return explained;
+    }
+    const earlier = explained.warning;
+    return {
+      ...explained,
+      warning: earlier === undefined ? warning : `${earlier} Also, ${warning}`,
+    };
   }
 }
 
-/** Returns the warning of the first miss after the secret-digest key was replaced. */
+/** Returns the warning of a run that replaced the secret-digest key. */
 export function secretKeyWarning(replaced: SecretKeyReplacement): string {
   const cause = replaced === "missing" ? "was missing" : "was not a valid key";
   return `the secret-digest key ${SECRET_KEY_PATH} ${cause} and was replaced, so each task whose ` +
@@ -86,14 +105,13 @@ function secretEnvNames(input: CacheLookupInput): Set<string> {
  * names with secret values leave `env`, a command with a secret is no longer
  * reported as changed, and `secretKeyReplaced` gives the reason instead.
  * Digests made with the old key cannot tell whether a secret itself changed
- * too. Any other lookup result is returned unchanged. With `warn`, the miss
- * carries {@link secretKeyWarning}.
+ * too. Any other lookup result is returned unchanged, and the miss keeps its
+ * warning.
  */
 export function secretKeyMiss(
   input: CacheLookupInput,
   answer: CacheLookupResult,
   replaced: SecretKeyReplacement,
-  warn: boolean,
 ): CacheLookupResult {
   if (answer.status !== "miss" || answer.reason.kind !== "changed") return answer;
   const secretNames = secretEnvNames(input);
@@ -103,10 +121,5 @@ export function secretKeyMiss(
     command: answer.reason.command && !stepsHoldSecret(input),
     secretKeyReplaced: replaced,
   };
-  const warning = warn ? secretKeyWarning(replaced) : answer.warning;
-  return {
-    ...answer,
-    reason: { kind: "changed", ...changes },
-    ...(warning === undefined ? {} : { warning }),
-  };
+  return { ...answer, reason: { kind: "changed", ...changes } };
 }

@@ -9,11 +9,12 @@ import type { OutputRecord } from "./entry.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import { listOutputs, MODE_MASK } from "./outputs.ts";
 import { isMissing } from "./walk.ts";
+import { printablePath } from "../printable.ts";
 
 /** An output file that changed while the cache copied it into a new entry. */
 export class OutputChangedError extends Error {
   constructor(path: string) {
-    super(`output ${path} changed while it was stored`);
+    super(`output ${printablePath(path)} changed while it was stored`);
     this.name = "OutputChangedError";
   }
 }

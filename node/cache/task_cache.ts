@@ -36,6 +36,7 @@ import { FILE_INDEX_PATH } from "./paths.ts";
 import { changedWhileRunning, maskMeta, outputWithSecret } from "./save_checks.ts";
 import { describe, type EnabledCache, findEntry, type FindOptions } from "./find_entry.ts";
 import { ProjectSecretKey } from "./secret_key.ts";
+import { printablePath } from "../printable.ts";
 
 export type { CachePrediction, PredictingTaskCache, TaskCacheOptions } from "./task_cache_types.ts";
 import type { CachePrediction, PredictingTaskCache, TaskCacheOptions } from "./task_cache_types.ts";
@@ -97,7 +98,7 @@ class TaskCache implements PredictingTaskCache {
   constructor(options: TaskCacheOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#secretKey = new ProjectSecretKey(options.rootDir, options.readOnly === true);
+    this.#secretKey = new ProjectSecretKey(options);
   }
 
   #fileIndex(): Promise<FileStateIndex> {
@@ -371,8 +372,9 @@ class TaskCache implements PredictingTaskCache {
     if (leaked !== undefined) {
       return {
         stored: false,
-        warning:
-          `task "${task.id}" was not cached: its output ${leaked} contains a secret value, and cache entries never store secrets.`,
+        warning: `task "${task.id}" was not cached: its output ${
+          printablePath(leaked)
+        } contains a secret value, and cache entries never store secrets.`,
       };
     }
     try {

@@ -25,6 +25,12 @@ export interface TaskCacheOptions {
    * not saved, and a missing secret-digest key is not created.
    */
   readonly readOnly?: boolean;
+  /**
+   * Receives each warning that concerns the run rather than one task, such
+   * as a replaced secret-digest key. Without it, such a warning goes with
+   * the lookup result of the first task it affects.
+   */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** The result a lookup would return, with the facts a dry run needs to judge later tasks. */

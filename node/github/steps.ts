@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { JobReads } from "../../core/job_reads.ts";
 import type { NormalizedJob } from "../../core/model.ts";
 import { CACHE, CHECKOUT, PNPM_SETUP, SETUP_NODE, usesOf } from "./actions.ts";
 import { envExpression, escapeExpressions } from "./expressions.ts";
@@ -26,11 +27,15 @@ export interface StepSettings {
   readonly configArgs: string;
 }
 
-/** Builds the steps of one job. `githubId` is the job's key in the workflow. */
+/**
+ * Builds the steps of one job. `githubId` is the job's key in the workflow;
+ * `reads` lists what the job's tasks read outside the job's env.
+ */
 export function jobSteps(
   job: NormalizedJob,
   githubId: string,
   settings: StepSettings,
+  reads: JobReads = { secrets: [], vars: [] },
 ): WorkflowStep[] {
   const steps: WorkflowStep[] = [{ name: "Check out", uses: usesOf(CHECKOUT) }];
   steps.push(...setupSteps(settings.manager, settings.nodeVersion));
@@ -41,7 +46,7 @@ export function jobSteps(
     name: "Run pipeline job",
     // The pipeline file's name may contain any character, including "${{".
     run: escapeExpressions(runCommand(settings.manager, job.id, settings.configArgs)),
-    env: jobEnv(job),
+    env: jobEnv(job, reads),
   });
   return steps;
 }
@@ -96,9 +101,20 @@ function cacheStep(githubId: string, settings: StepSettings): WorkflowStep {
   };
 }
 
-/** Builds the run step's env: `CI: true`, then the job's env rendered as expressions. */
-function jobEnv(job: NormalizedJob): Record<string, unknown> {
+/**
+ * Builds the run step's env: `CI: true`, then the job's env rendered as
+ * expressions, then each secret and variable the tasks read under its own
+ * name, where the job's env has no entry of that name. A task reads those
+ * by their source name, so a job env entry that renders the same secret
+ * under another key does not reach them.
+ */
+function jobEnv(job: NormalizedJob, reads: JobReads): Record<string, unknown> {
   const env: Record<string, unknown> = { CI: true };
   for (const [key, value] of Object.entries(job.env)) env[key] = envExpression(value);
+  const missing = (name: string) => !Object.hasOwn(env, name);
+  for (const name of reads.secrets.filter(missing)) {
+    env[name] = envExpression({ kind: "secret", name });
+  }
+  for (const name of reads.vars.filter(missing)) env[name] = envExpression({ kind: "var", name });
   return env;
 }

@@ -8,6 +8,7 @@
 
 import { Document, isMap, isPair, isScalar, type Scalar, visit } from "yaml";
 import { ErrorCode, PipelineError, type PipelineIssue } from "../../core/errors.ts";
+import { jobReads } from "../../core/job_reads.ts";
 import type { NormalizedJob, Pipeline } from "../../core/model.ts";
 import { CACHE, CHECKOUT, PNPM_SETUP, SETUP_NODE, usesOf } from "./actions.ts";
 import { jobClauses, jobCondition, workflowEvents } from "./events.ts";
@@ -79,7 +80,7 @@ export function renderWorkflow(pipeline: Pipeline, settings: WorkflowSettings): 
       ...(job.environment ? { environment: environmentOf(job) } : {}),
       ...permissionsOf(job, issues),
       ...(job.github.timeoutMinutes ? { "timeout-minutes": job.github.timeoutMinutes } : {}),
-      steps: jobSteps(job, githubId, settings),
+      steps: jobSteps(job, githubId, settings, jobReads(pipeline, job.id)),
     };
   }
   if (issues.length > 0) throw PipelineError.fromIssues(issues, "GitHub workflow");

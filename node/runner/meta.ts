@@ -7,6 +7,7 @@
  */
 
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
+import { MAX_META_DEPTH } from "../meta_depth.ts";
 
 const JSON_DATA =
   "meta values must be JSON data: strings, numbers, booleans, null, arrays and plain objects";
@@ -40,6 +41,18 @@ function reject(path: readonly (string | number)[], kind: string, what: string):
   );
 }
 
+/** Rejects a value nested too deep, naming the key of `ctx.meta` that contains it. */
+function rejectDepth(path: readonly (string | number)[]): never {
+  const key = keyPath(path.slice(0, 1));
+  throw new PipelineError(
+    ErrorCode.INVALID_FIELD,
+    `ctx.meta: key "${key}" contains arrays or objects nested more than ${MAX_META_DEPTH} levels ` +
+      `deep; meta values may nest at most ${MAX_META_DEPTH} levels. Flatten the value, or ` +
+      "record a summary of it instead.",
+    { path: key },
+  );
+}
+
 /** Sets an own property, also for the key `__proto__`, which plain assignment would not create. */
 export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(target, key, {
@@ -61,8 +74,10 @@ function isPlainObject(value: object): boolean {
  * follows `JSON.stringify`: an object's `toJSON` is used (a `Date` becomes its
  * ISO string), an `undefined` property is left out, `undefined` in an array
  * becomes `null`, and so does a number that is not finite. A bigint, a
- * function, a symbol, a `Map`, a `Set`, another class instance or a circular
- * reference is rejected.
+ * function, a symbol, a `Map`, a `Set`, another class instance, a circular
+ * reference or arrays and objects nested more than {@link MAX_META_DEPTH}
+ * levels deep are rejected. The check stops at that depth, so it never
+ * exhausts the stack.
  */
 export function toMetaData(values: Record<string, unknown>): Record<string, unknown> {
   const open = new Set<object>();
@@ -94,6 +109,7 @@ export function toMetaData(values: Record<string, unknown>): Record<string, unkn
       const kind = typeof name === "string" && name !== "" ? name : "object";
       return reject(path, kind, `is a ${kind}`);
     }
+    if (path.length > MAX_META_DEPTH) return rejectDepth(path);
     open.add(object);
     try {
       if (Array.isArray(object)) {

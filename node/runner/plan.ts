@@ -2,12 +2,11 @@
 
 import type { EnvValue } from "../../core/env.ts";
 import { didYouMean, ErrorCode, PipelineError } from "../../core/errors.ts";
-import { dependencyClosure, topologicalOrder } from "../../core/graph.ts";
 import { undeclaredSourceHint } from "../../core/normalize_refs.ts";
 import type { NormalizedJob, NormalizedTask, Pipeline } from "../../core/model.ts";
+import { sourceOfReference, taskClosure } from "../../core/task_closure.ts";
 import { HostCommandExecutor } from "../executor/host.ts";
 import { resolveSandbox } from "../sandbox/resolve.ts";
-import { sourceOfReference } from "../sources/compose.ts";
 import type { CommandExecutor, ProcessEnv, RunOptions } from "../types.ts";
 
 /** The job, tasks and env of a run. */
@@ -33,34 +32,6 @@ export interface RunPlan {
   readonly sourceIds: readonly string[];
 }
 
-/**
- * Returns the tasks that `targets` need, in dependency order, and the
- * sources whose tasks they reference but `pipeline` does not contain yet.
- */
-function closureOf(
-  pipeline: Pipeline,
-  targets: readonly string[],
-): Pick<RunPlan, "tasks" | "sourceIds"> {
-  const local = (id: string) => Object.hasOwn(pipeline.tasks, id);
-  const nodes = Object.fromEntries(
-    Object.entries(pipeline.tasks).map(([id, task]) => [id, {
-      id,
-      dependsOn: task.dependsOn.filter(local),
-    }]),
-  );
-  const ids = dependencyClosure(nodes, targets.filter(local));
-  const references = [
-    ...targets.filter((id) => !local(id)),
-    ...ids.flatMap((id) => pipeline.tasks[id].dependsOn.filter((dep) => !local(dep))),
-  ];
-  const sourceIds = new Set(references.map((id) => sourceOfReference(pipeline, id)));
-  sourceIds.delete(undefined);
-  return {
-    tasks: topologicalOrder(nodes, ids).map((id) => pipeline.tasks[id]),
-    sourceIds: [...sourceIds as Set<string>].sort(),
-  };
-}
-
 /** Plans the run of job `jobId`. Throws `ASYNC_PIPELINE_UNKNOWN_JOB` for an unknown id. */
 export function planJob(pipeline: Pipeline, jobId: string): RunPlan {
   const job = pipeline.jobs[jobId];
@@ -74,7 +45,7 @@ export function planJob(pipeline: Pipeline, jobId: string): RunPlan {
   return {
     jobId,
     job,
-    ...closureOf(pipeline, job.targets),
+    ...taskClosure(pipeline, job.targets),
     env: job.env,
     // The job's env is the pipeline's with its own entries layered over it,
     // and an entry it did not declare is the pipeline's own value object.
@@ -117,7 +88,7 @@ export function planTask(pipeline: Pipeline, taskId: string): RunPlan {
   }
   return {
     jobId: `task:${taskId}`,
-    ...closureOf(pipeline, [taskId]),
+    ...taskClosure(pipeline, [taskId]),
     env: pipeline.env,
     envPath: "env",
   };

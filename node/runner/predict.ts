@@ -19,6 +19,7 @@ import type { PlannedTask } from "./dry_run.ts";
 import { taskDir } from "./context.ts";
 import { changesInputs, type DiskEffect } from "./plan_overlap.ts";
 import { needsCandidate, type PreparedStep, prepareSteps, type StepState } from "./steps.ts";
+import { printableErrorMessage } from "../printable.ts";
 
 /** The facts a dry run keeps about a predicted task, for the tasks after it. */
 export interface Predicted {
@@ -142,7 +143,7 @@ async function predictLookup(
     const input = cacheLookupInput(state, task, steps, { cwd: taskDir(state, task), source });
     return await context.cache.predict(input, restored);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = printableErrorMessage(error);
     return {
       answer: {
         status: "disabled",

@@ -63,6 +63,11 @@ export interface TaskCacheContext {
   readonly runId: string;
   /** `--force`: ignore entries and refresh them. */
   readonly force: boolean;
+  /**
+   * Adds a warning about the whole run, such as a replaced secret-digest
+   * key, to the record's `warnings` and prints it once.
+   */
+  readonly warn: (message: string) => void;
 }
 
 /** Creates the built-in task cache (file and memory stores) for a run. */
@@ -72,6 +77,7 @@ export function defaultTaskCache(run: TaskCacheContext): TaskCacheHooks {
     rootDir: run.projectDir,
     runId: run.runId,
     force: run.force,
+    onWarning: run.warn,
   });
 }
 
@@ -157,8 +163,6 @@ export async function executeRun(
       lock,
       projectDir,
       maxLogBytes,
-      cache: hooks.cache ??
-        hooks.createCache?.({ pipeline, projectDir, runId, force: options.force === true }),
     });
   } finally {
     releaseConsole();
@@ -180,6 +184,10 @@ interface LockedRun {
   readonly lock: RunLock;
   readonly projectDir: string;
   readonly maxLogBytes: number;
+}
+
+/** A locked run with its task cache, once its record exists. */
+interface CachedRun extends LockedRun {
   readonly cache?: TaskCacheHooks;
 }
 
@@ -268,7 +276,7 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
     currentTarget,
   );
   try {
-    return await checkAndExecute(run, started);
+    return await checkAndExecute(withCache(run, started), started);
   } catch (error) {
     // Keep the record from staying "running" when the runner itself fails.
     if (started.record.status === "running") {
@@ -293,11 +301,24 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
   }
 }
 
+/** Returns `run` with its task cache, whose run-wide warnings go to the record. */
+function withCache(run: LockedRun, started: StartedRun): CachedRun {
+  const { pipeline, projectDir, runId, hooks } = run;
+  const cache = hooks.cache ?? hooks.createCache?.({
+    pipeline,
+    projectDir,
+    runId,
+    force: run.options.force === true,
+    warn: (message) => warn(started.record, started.emit, started.redactor.redact(message)),
+  });
+  return cache === undefined ? run : { ...run, cache };
+}
+
 /**
  * Resolves the sources the plan needs and composes their tasks into the
  * run, then checks and executes it. Git checkouts are released at the end.
  */
-async function checkAndExecute(run: LockedRun, started: StartedRun): Promise<ExecutionRecord> {
+async function checkAndExecute(run: CachedRun, started: StartedRun): Promise<ExecutionRecord> {
   const opened = await openRunSources(run.pipeline, run.plan, {
     projectDir: run.projectDir,
     env: run.env,
@@ -318,7 +339,7 @@ async function checkAndExecute(run: LockedRun, started: StartedRun): Promise<Exe
 }
 
 async function checkAndRun(
-  run: LockedRun,
+  run: CachedRun,
   started: StartedRun,
   sources: RunSources | undefined,
 ): Promise<ExecutionRecord> {
@@ -361,7 +382,7 @@ async function checkAndRun(
 }
 
 function createState(
-  run: LockedRun,
+  run: CachedRun,
   started: StartedRun,
   prepared: PreparedRun,
   sources: RunSources | undefined,

@@ -19,6 +19,7 @@ import {
   runAttempt,
 } from "./steps.ts";
 import { thrownMessage } from "../thrown.ts";
+import { printableErrorMessage } from "../printable.ts";
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -50,7 +51,7 @@ async function lookupCache(
   try {
     return { input, answer: await state.cache.lookup(input) };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = printableErrorMessage(error);
     return {
       input,
       answer: {
@@ -260,7 +261,7 @@ export async function runTask(
       durationMs: Date.now() - started.ms,
     }).catch((error) => ({
       stored: false,
-      warning: `Cache save failed: ${error instanceof Error ? error.message : String(error)}`,
+      warning: `Cache save failed: ${printableErrorMessage(error)}`,
     }));
     if (saved?.warning) (result.warnings ??= []).push(saved.warning);
   }

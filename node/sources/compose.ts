@@ -8,15 +8,7 @@
 
 import { didYouMean, ErrorCode, PipelineError, type PipelineIssue } from "../../core/errors.ts";
 import type { DirectiveInfo, NormalizedTask, Pipeline } from "../../core/model.ts";
-
-/** Returns the source id of a `<source>:<task>` reference, or undefined for a root task id. */
-export function sourceOfReference(pipeline: Pipeline, id: string): string | undefined {
-  if (Object.hasOwn(pipeline.tasks, id)) return undefined;
-  const separator = id.indexOf(":");
-  if (separator <= 0) return undefined;
-  const namespace = id.slice(0, separator);
-  return Object.hasOwn(pipeline.sources, namespace) ? namespace : undefined;
-}
+import { sourceOfReference } from "../../core/task_closure.ts";
 
 function namespacedTask(id: string, source: Pipeline, task: NormalizedTask): NormalizedTask {
   const rename = (dep: string): string => {
