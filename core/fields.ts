@@ -139,7 +139,10 @@ export function checkArgumentCount(
   });
 }
 
-/** Checks that `value` is an object whose entries all pass `check`, and returns those that do. */
+/**
+ * Returns the entries of the object `value` that pass `check`. Adds an issue
+ * when `value` is not an object, and one for each entry that fails.
+ */
 export function normalizeRecordOf<T>(
   issues: IssueCollector,
   path: string,

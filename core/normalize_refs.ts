@@ -43,7 +43,7 @@ function undeclaredSource(
   };
 }
 
-/** Returns the hint that lists the declared tasks, or says there are none. */
+/** Returns the hint that lists the declared tasks, or states that there are none. */
 function knownTasksHint(ids: readonly string[]): string {
   return ids.length > 0 ? `Known tasks: ${ids.join(", ")}.` : "The pipeline declares no tasks.";
 }
