@@ -2,7 +2,7 @@
 
 import { parseTtl, TTL_HINT } from "./duration.ts";
 import { didYouMean, ErrorCode, PipelineError, type PipelineIssue } from "./errors.ts";
-import { checkArgumentCount, checkBuilderOptions } from "./fields.ts";
+import { checkArgumentCount, checkBuilderOptions, fieldPath } from "./fields.ts";
 
 /** Options shared by every store. */
 export interface StoreOptions {
@@ -89,7 +89,7 @@ function ttlIssue(name: string, store: CacheStore): PipelineIssue | undefined {
   const value = (store as unknown as Record<symbol, unknown>)[INVALID_TTL];
   return {
     code: ErrorCode.INVALID_DURATION,
-    path: `cache.stores.${name}.ttlMs`,
+    path: `${fieldPath("cache.stores", name)}.ttlMs`,
     message: `invalid duration ${
       typeof value === "number" ? String(value) : JSON.stringify(value)
     }.`,

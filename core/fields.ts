@@ -17,7 +17,7 @@ export class IssueCollector {
       const suggestion = didYouMean(key, allowed);
       this.add({
         code: ErrorCode.UNKNOWN_FIELD,
-        path: path ? `${path}.${key}` : key,
+        path: fieldPath(path, key),
         message: `unknown field "${key}".`,
         hint: suggestion || `Valid fields: ${allowed.join(", ")}.`,
       });
@@ -27,6 +27,30 @@ export class IssueCollector {
   invalid(path: string, message: string, hint?: string): void {
     this.add({ code: ErrorCode.INVALID_FIELD, path, message, hint });
   }
+}
+
+/** Keys that a field path writes after a dot: the characters that ids may contain. */
+const DOTTED_KEY = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]*$/;
+
+/**
+ * Appends `key` to the field path `base`: `tasks.build` for a key that ids
+ * may spell, and `tasks["b c"]` for any other key, such as one with a space
+ * or a quote, so the path shows where the key starts and ends.
+ */
+export function fieldPath(base: string, key: string): string {
+  if (DOTTED_KEY.test(key)) return base ? `${base}.${key}` : key;
+  return `${base}[${JSON.stringify(key)}]`;
+}
+
+/**
+ * Returns why `id` does not match the id rule: a first character of a
+ * letter, digit or '_', then letters, digits and `allowed`.
+ */
+export function invalidIdReason(id: string, allowed: readonly string[]): string {
+  if (id === "") return "it is empty";
+  if (!/^[A-Za-z0-9_]/.test(id)) return `it starts with ${JSON.stringify(id[0])}`;
+  const bad = [...id].find((char) => !/[A-Za-z0-9_]/.test(char) && !allowed.includes(char));
+  return `it contains ${JSON.stringify(bad)}`;
 }
 
 /** Returns true for a plain object (not an array, not null). */
@@ -113,4 +137,28 @@ export function checkArgumentCount(
   throw new PipelineError(code, `${builder} takes ${takes}, got ${count}.`, {
     hint: `Remove the extra argument${count - max === 1 ? "" : "s"}: ${usage}.`,
   });
+}
+
+/**
+ * Returns the entries of the object `value` that pass `check`. Adds an issue
+ * when `value` is not an object, and one for each entry that fails.
+ */
+export function normalizeRecordOf<T>(
+  issues: IssueCollector,
+  path: string,
+  value: unknown,
+  check: (item: unknown) => item is T,
+  expected: string,
+): Record<string, T> {
+  if (value === undefined) return {};
+  if (!isRecord(value)) {
+    issues.invalid(path, `${path} must be an object.`);
+    return {};
+  }
+  const result: Record<string, T> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (check(item)) result[key] = item;
+    else issues.invalid(fieldPath(path, key), `expected ${expected}.`);
+  }
+  return result;
 }

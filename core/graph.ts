@@ -1,6 +1,7 @@
 /** Graph helpers over normalized tasks: cycles, closures and execution order. @module */
 
 import { ErrorCode, PipelineError, type PipelineIssue } from "./errors.ts";
+import { fieldPath } from "./fields.ts";
 
 /** Minimal view of a task for graph algorithms. */
 export interface GraphNode {
@@ -12,7 +13,7 @@ export interface GraphNode {
 export function cycleIssue(cycle: readonly string[]): PipelineIssue {
   return {
     code: ErrorCode.DEPENDENCY_CYCLE,
-    path: `tasks.${cycle[0]}.dependsOn`,
+    path: `${fieldPath("tasks", cycle[0])}.dependsOn`,
     message: `dependency cycle: ${cycle.join(" -> ")}.`,
     hint: "Remove one of the dependsOn entries in the cycle.",
   };

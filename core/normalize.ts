@@ -8,7 +8,15 @@
 import { BUILT_IN_STORES, type CacheStore, isCacheRegistry, resolveCacheRef } from "./cache.ts";
 import { isCommandPolicy } from "./commands.ts";
 import { didYouMean, ErrorCode, isPipelineError, PipelineError } from "./errors.ts";
-import { deepFreeze, isRecord, isStringArray, IssueCollector } from "./fields.ts";
+import {
+  deepFreeze,
+  fieldPath,
+  invalidIdReason,
+  isRecord,
+  isStringArray,
+  IssueCollector,
+  normalizeRecordOf,
+} from "./fields.ts";
 import type { NormalizedJob, NormalizedTask, NormalizeWarning, Pipeline } from "./model.ts";
 import { checkDependencies, checkJobReferences } from "./normalize_refs.ts";
 import {
@@ -27,7 +35,7 @@ import { sh } from "./sh.ts";
 import { isSandbox } from "./sandbox.ts";
 import { isSource } from "./sources.ts";
 import { isJobDefinition, isTaskDefinition } from "./task.ts";
-import { isTrigger, type Trigger, trigger } from "./triggers.ts";
+import { normalizeTriggers } from "./normalize_triggers.ts";
 import type { JobConfig, PipelineConfig, TaskConfig, TaskDefaults } from "./types.ts";
 
 /** Fields `definePipeline` accepts. */
@@ -47,6 +55,12 @@ export const PIPELINE_FIELDS = [
 ] as const;
 
 const ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]*$/;
+/** Characters besides letters, digits and '_' that task and job ids may contain. */
+const ID_CHARACTERS = ["-", ".", ":", "/"];
+/** Source ids name directories and task namespaces, so they take no ':' or '/'. */
+const SOURCE_ID_CHARACTERS = ["-", "."];
+const ID_HINT =
+  "Start with a letter, digit or '_' and use letters, digits and '_', '-', '.', ':', '/'.";
 
 function normalizeCacheRegistry(issues: IssueCollector, value: unknown): Pipeline["cache"] {
   if (value === undefined) return { stores: BUILT_IN_STORES };
@@ -72,62 +86,6 @@ function normalizeCacheRegistry(issues: IssueCollector, value: unknown): Pipelin
   return { stores: BUILT_IN_STORES };
 }
 
-function normalizeRecordOf<T>(
-  issues: IssueCollector,
-  path: string,
-  value: unknown,
-  check: (item: unknown) => item is T,
-  expected: string,
-): Record<string, T> {
-  if (value === undefined) return {};
-  if (!isRecord(value)) {
-    issues.invalid(path, `${path} must be an object.`);
-    return {};
-  }
-  const result: Record<string, T> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (check(item)) result[key] = item;
-    else issues.invalid(`${path}.${key}`, `expected ${expected}.`);
-  }
-  return result;
-}
-
-/**
- * Checks each trigger as its builder would, so hand-written objects get the
- * same cron, event and branch validation, reported at `triggers.<id>`.
- */
-function normalizeTriggers(issues: IssueCollector, value: unknown): Record<string, Trigger> {
-  const declared = normalizeRecordOf(
-    issues,
-    "triggers",
-    value,
-    isTrigger,
-    "trigger.manual(), trigger.github(...) or trigger.cron(...)",
-  );
-  const result: Record<string, Trigger> = {};
-  for (const [id, declaration] of Object.entries(declared)) {
-    try {
-      const { kind: _kind, ...options } = declaration;
-      if (declaration.kind === "manual") {
-        result[id] = (trigger.manual as (options: unknown) => Trigger)(options);
-      } else if (declaration.kind === "cron") {
-        const { cron: expression, ...extra } = options as { cron: string };
-        issues.unknownFields(extra, ["kind", "cron"], `triggers.${id}`);
-        result[id] = trigger.cron(expression);
-      } else result[id] = trigger.github(options as Parameters<typeof trigger.github>[0]);
-    } catch (error) {
-      if (!isPipelineError(error)) throw error;
-      issues.add({
-        code: error.code,
-        path: `triggers.${id}`,
-        message: error.message.replace(/^trigger\.(github|cron|manual): /, ""),
-        hint: error.hint,
-      });
-    }
-  }
-  return result;
-}
-
 function normalizeNamedInputs(issues: IssueCollector, value: unknown): Record<string, string[]> {
   if (value === undefined) return {};
   if (!isRecord(value)) {
@@ -137,7 +95,7 @@ function normalizeNamedInputs(issues: IssueCollector, value: unknown): Record<st
   const result: Record<string, string[]> = {};
   for (const [key, patterns] of Object.entries(value)) {
     if (!isStringArray(patterns)) {
-      issues.invalid(`namedInputs.${key}`, "expected an array of glob strings.");
+      issues.invalid(fieldPath("namedInputs", key), "expected an array of glob strings.");
     } else result[key] = [...patterns];
   }
   return result;
@@ -163,7 +121,7 @@ function normalizeTaskDefaults(
   }
   const valid: Record<string, TaskDefaults> = {};
   for (const [key, defaults] of Object.entries(value)) {
-    const path = `taskDefaults.${key}`;
+    const path = fieldPath("taskDefaults", key);
     if (!isRecord(defaults)) {
       issues.invalid(path, "expected an object of task fields.");
       continue;
@@ -283,7 +241,7 @@ export function normalizePipeline(config: PipelineConfig): Pipeline {
     if (declared.type === "path" && declared.prepare.length > 0 && !declared.writable) {
       issues.add({
         code: ErrorCode.SOURCE_NOT_WRITABLE,
-        path: `sources.${id}`,
+        path: fieldPath("sources", id),
         message: `path source "${id}" has prepare steps but is not writable.`,
         hint: "Set writable: true to allow prepare steps to change that directory.",
       });
@@ -291,38 +249,47 @@ export function normalizePipeline(config: PipelineConfig): Pipeline {
     // A source id names a checkout directory and a task namespace, so it has no ':' or '/'.
     if (!ID_PATTERN.test(id) || /[:/]/.test(id)) {
       issues.invalid(
-        `sources.${id}`,
-        `"${id}" is not a valid source id.`,
-        "Use letters, digits, '_', '-' and '.'.",
+        fieldPath("sources", id),
+        `${JSON.stringify(id)} is not a valid source id: ${
+          invalidIdReason(id, SOURCE_ID_CHARACTERS)
+        }.`,
+        "Start with a letter, digit or '_' and use letters, digits, '_', '-' and '.'.",
       );
     }
   }
 
   const tasks: Record<string, NormalizedTask> = {};
+  // Tasks reported above as invalid: references to them get no second,
+  // misleading "unknown task" issue.
+  const rejectedTasks = new Set<string>();
   if (!isRecord(config.tasks)) {
     issues.invalid("tasks", "tasks must be an object of task ids to task(...) definitions.");
   } else {
     for (const [id, value] of Object.entries(config.tasks)) {
+      const path = fieldPath("tasks", id);
       if (!ID_PATTERN.test(id)) {
         issues.invalid(
-          `tasks.${id}`,
-          `"${id}" is not a valid task id.`,
-          "Use letters, digits and '_', '-', '.', ':', '/'.",
+          path,
+          `${JSON.stringify(id)} is not a valid task id: ${invalidIdReason(id, ID_CHARACTERS)}.`,
+          ID_HINT,
         );
+        rejectedTasks.add(id);
         continue;
       }
       const namespace = id.split(":")[0];
       if (id.includes(":") && namespace in sources) {
         issues.invalid(
-          `tasks.${id}`,
+          path,
           `task id "${id}" starts with source "${namespace}:", which is reserved for that source's tasks.`,
           "Rename the task.",
         );
+        rejectedTasks.add(id);
         continue;
       }
       const taskConfig = taskConfigOf(value);
       if (!taskConfig) {
-        issues.invalid(`tasks.${id}`, "expected task({...}) or a task config object.");
+        issues.invalid(path, "expected task({...}) or a task config object.");
+        rejectedTasks.add(id);
         continue;
       }
       const withDefaults = applyTaskDefaults(id, taskConfig, taskDefaults);
@@ -334,7 +301,7 @@ export function normalizePipeline(config: PipelineConfig): Pipeline {
       });
     }
   }
-  checkDependencies(issues, tasks, sources);
+  checkDependencies(issues, tasks, sources, rejectedTasks);
 
   const jobs: Record<string, NormalizedJob> = {};
   if (config.jobs !== undefined && !isRecord(config.jobs)) {
@@ -343,21 +310,22 @@ export function normalizePipeline(config: PipelineConfig): Pipeline {
     for (const [id, value] of Object.entries(config.jobs ?? {})) {
       if (!ID_PATTERN.test(id)) {
         issues.invalid(
-          `jobs.${id}`,
-          `${JSON.stringify(id)} is not a valid job id.`,
-          "Start with a letter, digit or '_' and use letters, digits and '_', '-', '.', ':', '/'.",
+          fieldPath("jobs", id),
+          `${JSON.stringify(id)} is not a valid job id: ${invalidIdReason(id, ID_CHARACTERS)}.`,
+          ID_HINT,
         );
         continue;
       }
       const jobConfig = jobConfigOf(value);
-      if (!jobConfig) issues.invalid(`jobs.${id}`, "expected job({...}) or a job config object.");
-      else jobs[id] = normalizeJob(id, jobConfig, env, issues);
+      if (!jobConfig) {
+        issues.invalid(fieldPath("jobs", id), "expected job({...}) or a job config object.");
+      } else jobs[id] = normalizeJob(id, jobConfig, env, issues);
     }
   }
   // Declared triggers that failed validation were reported already, so a job
   // naming one gets no second, misleading "unknown trigger" issue.
   const declaredTriggers = isRecord(config.triggers) ? config.triggers : triggers;
-  checkJobReferences(issues, jobs, tasks, sources, declaredTriggers);
+  checkJobReferences(issues, jobs, tasks, sources, declaredTriggers, rejectedTasks);
 
   let sync: Pipeline["sync"] = {};
   if (config.sync !== undefined) {

@@ -2,7 +2,7 @@
 
 import { type EnvValue, isEnvValue } from "./env.ts";
 import { ErrorCode } from "./errors.ts";
-import { deepFreeze, isRecord, isStringArray, type IssueCollector } from "./fields.ts";
+import { deepFreeze, fieldPath, isRecord, isStringArray, type IssueCollector } from "./fields.ts";
 import type { NormalizedGithubSync, NormalizedJob } from "./model.ts";
 import type { JobConfig } from "./types.ts";
 
@@ -48,12 +48,12 @@ export function normalizeEnv(
   const result: Record<string, EnvValue> = {};
   for (const [key, entry] of Object.entries(value)) {
     if (!ENV_KEY.test(key)) {
-      issues.invalid(`${path}.${key}`, `"${key}" is not a valid environment variable name.`);
+      issues.invalid(fieldPath(path, key), `"${key}" is not a valid environment variable name.`);
       continue;
     }
     if (!isEnvValue(entry)) {
       issues.invalid(
-        `${path}.${key}`,
+        fieldPath(path, key),
         "env values must be a string, env.secret(...) or env.var(...).",
         typeof entry === "number" || typeof entry === "boolean"
           ? `Write "${entry}" as a string.`
@@ -73,7 +73,7 @@ export function normalizeJob(
   pipelineEnv: Readonly<Record<string, EnvValue>>,
   issues: IssueCollector,
 ): NormalizedJob {
-  const path = `jobs.${id}`;
+  const path = fieldPath("jobs", id);
   issues.unknownFields(config, JOB_FIELDS, path);
   let targets: string[] = [];
   if (typeof config.target === "string" && config.target !== "") targets = [config.target];

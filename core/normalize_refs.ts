@@ -1,7 +1,7 @@
 /** Reference checks of a normalized pipeline: task dependencies, job targets and triggers. @module */
 
 import { didYouMean, ErrorCode, type PipelineIssue } from "./errors.ts";
-import type { IssueCollector } from "./fields.ts";
+import { fieldPath, type IssueCollector } from "./fields.ts";
 import { cycleIssue, findCycle } from "./graph.ts";
 import type { NormalizedJob, NormalizedTask } from "./model.ts";
 
@@ -43,27 +43,38 @@ function undeclaredSource(
   };
 }
 
-/** Adds an issue for each `dependsOn` entry that names no task, and for a dependency cycle. */
+/** Returns the hint that lists the declared tasks, or states that there are none. */
+function knownTasksHint(ids: readonly string[]): string {
+  return ids.length > 0 ? `Known tasks: ${ids.join(", ")}.` : "The pipeline declares no tasks.";
+}
+
+/**
+ * Adds an issue for each `dependsOn` entry that names no task, and for a
+ * dependency cycle. Entries in `rejected`, tasks already reported as invalid,
+ * get no issue.
+ */
 export function checkDependencies(
   issues: IssueCollector,
   tasks: Record<string, NormalizedTask>,
   sources: Readonly<Record<string, unknown>>,
+  rejected: ReadonlySet<string> = new Set(),
 ): void {
   const ids = Object.keys(tasks);
   for (const task of Object.values(tasks)) {
+    const path = `${fieldPath("tasks", task.id)}.dependsOn`;
     for (const dep of task.dependsOn) {
-      if (dep in tasks) continue;
+      if (dep in tasks || rejected.has(dep)) continue;
       const [namespace, ...rest] = dep.split(":");
       if (rest.length > 0 && namespace in sources) continue;
       if (rest.length > 0 && !(namespace in tasks)) {
-        issues.add(undeclaredSource(`tasks.${task.id}.dependsOn`, "", dep, tasks, sources));
+        issues.add(undeclaredSource(path, "", dep, tasks, sources));
         continue;
       }
       issues.add({
         code: ErrorCode.UNKNOWN_TASK,
-        path: `tasks.${task.id}.dependsOn`,
+        path,
         message: `unknown task "${dep}".`,
-        hint: didYouMean(dep, ids) || `Known tasks: ${ids.join(", ")}.`,
+        hint: didYouMean(dep, ids) || knownTasksHint(ids),
       });
     }
   }
@@ -71,36 +82,41 @@ export function checkDependencies(
   if (cycle) issues.add(cycleIssue(cycle));
 }
 
-/** Adds an issue for each job target that names no task and each trigger that is not declared. */
+/**
+ * Adds an issue for each job target that names no task and each trigger that
+ * is not declared. Targets in `rejected`, tasks already reported as invalid,
+ * get no issue.
+ */
 export function checkJobReferences(
   issues: IssueCollector,
   jobs: Record<string, NormalizedJob>,
   tasks: Record<string, NormalizedTask>,
   sources: Readonly<Record<string, unknown>>,
   triggers: Readonly<Record<string, unknown>>,
+  rejected: ReadonlySet<string> = new Set(),
 ): void {
   for (const job of Object.values(jobs)) {
+    const path = fieldPath("jobs", job.id);
     for (const target of job.targets) {
-      if (target in tasks) continue;
+      if (target in tasks || rejected.has(target)) continue;
       const [namespace, ...rest] = target.split(":");
       if (rest.length > 0 && namespace in sources) continue;
       if (rest.length > 0 && !(namespace in tasks)) {
-        issues.add(undeclaredSource(`jobs.${job.id}.target`, "target ", target, tasks, sources));
+        issues.add(undeclaredSource(`${path}.target`, "target ", target, tasks, sources));
         continue;
       }
       issues.add({
         code: ErrorCode.UNKNOWN_TASK,
-        path: `jobs.${job.id}.target`,
+        path: `${path}.target`,
         message: `target "${target}" is not a task.`,
-        hint: didYouMean(target, Object.keys(tasks)) ||
-          `Known tasks: ${Object.keys(tasks).join(", ")}.`,
+        hint: didYouMean(target, Object.keys(tasks)) || knownTasksHint(Object.keys(tasks)),
       });
     }
     for (const id of job.triggers) {
       if (id in triggers) continue;
       issues.add({
         code: ErrorCode.UNKNOWN_TRIGGER,
-        path: `jobs.${job.id}.trigger`,
+        path: `${path}.trigger`,
         message: `trigger "${id}" is not declared.`,
         hint: didYouMean(id, Object.keys(triggers)) ||
           `Declare it under triggers, such as triggers: { ${id}: trigger.manual() }.`,

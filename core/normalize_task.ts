@@ -4,7 +4,7 @@ import { type CacheStore, resolveCacheRef } from "./cache.ts";
 import { parseDuration, parseTtl } from "./duration.ts";
 import { ErrorCode, isPipelineError } from "./errors.ts";
 import { envNames } from "./env.ts";
-import { deepFreeze, isRecord, isStringArray, type IssueCollector } from "./fields.ts";
+import { deepFreeze, fieldPath, isRecord, isStringArray, type IssueCollector } from "./fields.ts";
 import type {
   DirectiveInfo,
   NormalizedStep,
@@ -336,7 +336,7 @@ export function normalizeTask(
   config: TaskConfig,
   issues: IssueCollector,
   context: TaskNormalizeContext,
-  path = `tasks.${id}`,
+  path = fieldPath("tasks", id),
 ): NormalizedTask {
   issues.unknownFields(config, TASK_FIELDS, path);
   if (config.description !== undefined && typeof config.description !== "string") {

@@ -1,7 +1,7 @@
 /** Normalization of `sync.tasks`: which jobs and tasks become package scripts or Deno tasks. @module */
 
 import { didYouMean, ErrorCode } from "./errors.ts";
-import { isRecord, isStringArray, type IssueCollector } from "./fields.ts";
+import { fieldPath, isRecord, isStringArray, type IssueCollector } from "./fields.ts";
 import type { NormalizedTaskSync } from "./model.ts";
 import type { TaskSyncTarget } from "./types.ts";
 
@@ -205,7 +205,7 @@ function normalizeScripts(issues: IssueCollector, value: unknown): Record<string
   }
   const scripts: Record<string, string> = {};
   for (const [name, args] of Object.entries(value)) {
-    const at = `${FIELD_PATH}.scripts.${name}`;
+    const at = fieldPath(`${FIELD_PATH}.scripts`, name);
     if (name.trim() === "") {
       issues.invalid(`${FIELD_PATH}.scripts`, "script names must not be empty.");
     } else if (typeof args !== "string" || args.trim() === "") {

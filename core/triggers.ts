@@ -1,7 +1,6 @@
 /** Trigger builders: when jobs should run. @module */
 
-import { validateCron } from "./cron.ts";
-import { didYouMean, ErrorCode, PipelineError } from "./errors.ts";
+import { didYouMean, ErrorCode, PipelineError, type PipelineIssue } from "./errors.ts";
 import { checkArgumentCount, isRecord } from "./fields.ts";
 import { parseBranchPattern } from "./github_glob.ts";
 
@@ -77,8 +76,6 @@ function manual(): ManualTrigger {
 }
 
 function github(options: GithubTriggerOptions): GithubTrigger {
-  const fail = (message: string, hint?: string) =>
-    new PipelineError(ErrorCode.INVALID_TRIGGER, `trigger.github: ${message}`, { hint });
   checkArgumentCount(
     "trigger.github",
     arguments,
@@ -87,7 +84,10 @@ function github(options: GithubTriggerOptions): GithubTrigger {
     ErrorCode.INVALID_TRIGGER,
   );
   if (typeof options !== "object" || options === null) {
-    throw fail("expects { events, branches? }.");
+    throw new PipelineError(
+      ErrorCode.INVALID_TRIGGER,
+      "trigger.github: expects { events, branches? }.",
+    );
   }
   for (const key of Object.keys(options)) {
     if (key !== "events" && key !== "branches") {
@@ -98,83 +98,102 @@ function github(options: GithubTriggerOptions): GithubTrigger {
       );
     }
   }
+  // The events and branches are checked by definePipeline, which reports
+  // every problem at once under the trigger's id.
   const { events, branches } = options;
+  return Object.freeze({
+    kind: "github",
+    events: Array.isArray(events) ? Object.freeze([...new Set(events)]) : events,
+    ...(branches === undefined
+      ? {}
+      : { branches: Array.isArray(branches) ? Object.freeze([...branches]) : branches }),
+  });
+}
+
+/**
+ * Returns every problem of a GitHub trigger's `events` and `branches`, with
+ * paths relative to the trigger, such as `branches[2]`.
+ */
+export function githubTriggerIssues(events: unknown, branches: unknown): PipelineIssue[] {
+  const issues: PipelineIssue[] = [];
+  const add = (path: string, message: string, hint?: string) =>
+    issues.push({ code: ErrorCode.INVALID_TRIGGER, path, message, ...(hint ? { hint } : {}) });
   if (!Array.isArray(events) || events.length === 0) {
-    throw fail('events must be a non-empty array such as ["push"].');
-  }
-  for (const event of events) {
-    if (!(GITHUB_EVENTS as readonly string[]).includes(event)) {
-      throw fail(
+    add("events", 'events must be a non-empty array such as ["push"].');
+  } else {
+    events.forEach((event, index) => {
+      if ((GITHUB_EVENTS as readonly unknown[]).includes(event)) return;
+      add(
+        `events[${index}]`,
         `unknown event ${JSON.stringify(event)}.`,
         didYouMean(String(event), GITHUB_EVENTS) ||
           `Supported events: ${GITHUB_EVENTS.join(", ")}.`,
       );
-    }
+    });
   }
-  const result: { kind: "github"; events: GithubEvent[]; branches?: string[] } = {
-    kind: "github",
-    events: [...new Set(events)],
-  };
-  if (branches !== undefined) {
-    const unfiltered = result.events.filter((event) => !BRANCH_FILTER_EVENTS.includes(event));
-    if (unfiltered.length > 0) {
-      throw fail(
-        `branches cannot filter the ${unfiltered.join(", ")} event${
-          unfiltered.length > 1 ? "s" : ""
-        }.`,
-        `GitHub filters branches only for ${
-          BRANCH_FILTER_EVENTS.join(", ")
-        }; declare a separate trigger for the others.`,
-      );
-    }
-    if (!Array.isArray(branches) || branches.length === 0) {
-      throw fail(
-        "branches must be a non-empty array of branch names or patterns.",
-        "Omit branches to match every branch.",
-      );
-    }
-    checkBranches(branches, fail);
-    result.branches = [...branches];
-  }
-  return Object.freeze({
-    ...result,
-    events: Object.freeze(result.events),
-    ...(result.branches ? { branches: Object.freeze(result.branches) } : {}),
-  });
-}
+  if (branches === undefined) return issues;
 
-/** Rejects branch patterns that GitHub would reject, and lists that can match no branch. */
-function checkBranches(
-  branches: unknown[],
-  fail: (message: string, hint?: string) => PipelineError,
-): void {
-  for (const branch of branches) {
-    if (typeof branch !== "string" || branch.trim() === "") {
-      throw fail(`invalid branch ${JSON.stringify(branch)}.`);
-    }
-    if (branch.includes("${{")) {
-      throw fail(
-        `branch pattern ${
-          JSON.stringify(branch)
-        } contains "\${{", which GitHub reads as an expression; branch filters evaluate none, so GitHub would reject the workflow.`,
-        "Write the branch names or patterns themselves, such as release/**.",
-      );
-    }
-    try {
-      parseBranchPattern(branch);
-    } catch (error) {
-      throw fail(
-        `invalid branch pattern ${JSON.stringify(branch)}: ${(error as Error).message}.`,
-        "Patterns use GitHub filter syntax: *, **, ?, +, [a-z] and a leading ! to exclude.",
-      );
-    }
+  const unfiltered = Array.isArray(events)
+    ? [...new Set(events)].filter((event) =>
+      (GITHUB_EVENTS as readonly unknown[]).includes(event) &&
+      !BRANCH_FILTER_EVENTS.includes(event)
+    )
+    : [];
+  if (unfiltered.length > 0) {
+    add(
+      "branches",
+      `branches cannot filter the ${unfiltered.join(", ")} event${
+        unfiltered.length > 1 ? "s" : ""
+      }.`,
+      `GitHub filters branches only for ${
+        BRANCH_FILTER_EVENTS.join(", ")
+      }; declare a separate trigger for the others.`,
+    );
   }
-  if ((branches as string[]).every((branch) => branch.startsWith("!"))) {
-    throw fail(
+  if (!Array.isArray(branches) || branches.length === 0) {
+    add(
+      "branches",
+      "branches must be a non-empty array of branch names or patterns.",
+      "Omit branches to match every branch.",
+    );
+    return issues;
+  }
+  branches.forEach((branch, index) => {
+    const problem = branchProblem(branch);
+    if (problem) add(`branches[${index}]`, problem.message, problem.hint);
+  });
+  if (branches.every((branch) => typeof branch === "string" && branch.startsWith("!"))) {
+    add(
+      "branches",
       "branches lists only excluded (!) patterns, so GitHub would match no branch.",
       'Add a pattern that includes branches first, such as ["**", "!wip/**"].',
     );
   }
+  return issues;
+}
+
+/** Returns why GitHub would reject one branch pattern, or undefined for a valid one. */
+function branchProblem(branch: unknown): { message: string; hint?: string } | undefined {
+  if (typeof branch !== "string" || branch.trim() === "") {
+    return { message: `invalid branch ${JSON.stringify(branch)}.` };
+  }
+  if (branch.includes("${{")) {
+    return {
+      message: `branch pattern ${
+        JSON.stringify(branch)
+      } contains "\${{", which GitHub reads as an expression; branch filters evaluate none, so GitHub would reject the workflow.`,
+      hint: "Write the branch names or patterns themselves, such as release/**.",
+    };
+  }
+  try {
+    parseBranchPattern(branch);
+  } catch (error) {
+    return {
+      message: `invalid branch pattern ${JSON.stringify(branch)}: ${(error as Error).message}.`,
+      hint: "Patterns use GitHub filter syntax: *, **, ?, +, [a-z] and a leading ! to exclude.",
+    };
+  }
+  return undefined;
 }
 
 function cron(expression: string): CronTrigger {
@@ -185,7 +204,9 @@ function cron(expression: string): CronTrigger {
     'pass only the expression, such as trigger.cron("0 9 * * 1"); schedules run in UTC',
     ErrorCode.INVALID_TRIGGER,
   );
-  return Object.freeze({ kind: "cron", cron: validateCron(expression, "trigger.cron") });
+  // The expression is checked by definePipeline, which reports it under the
+  // trigger's id.
+  return Object.freeze({ kind: "cron", cron: expression });
 }
 
 /** Trigger builders. Triggers only declare; `async-pipeline github generate` renders them. */

@@ -1,6 +1,7 @@
 /** Stable cache keys for runtime values. @module */
 
 import { ErrorCode, PipelineError } from "../core/errors.ts";
+import { fieldPath } from "../core/fields.ts";
 import { describeValue } from "./compose.ts";
 
 const PLAIN_DATA = "plain data: objects, arrays, strings, numbers, booleans, null, " +
@@ -57,7 +58,7 @@ function serializeObject(value: object, path: string, ancestors: Set<object>): s
   } else {
     const record = value as Record<string, unknown>;
     const entries = Object.keys(record).sort().map((key) =>
-      `${JSON.stringify(key)}:${serialize(record[key], `${path}.${key}`, ancestors)}`
+      `${JSON.stringify(key)}:${serialize(record[key], fieldPath(path, key), ancestors)}`
     );
     text = `{${entries.join(",")}}`;
   }

@@ -1,7 +1,7 @@
 /** `defineRuntime`: validates a set of runtime tasks as one graph. @module */
 
 import { didYouMean, ErrorCode, PipelineError } from "../core/errors.ts";
-import { isRecord, IssueCollector } from "../core/fields.ts";
+import { fieldPath, isRecord, IssueCollector } from "../core/fields.ts";
 import { cycleIssue, findCycle, topologicalOrder } from "../core/graph.ts";
 import { describeValue } from "./compose.ts";
 import { isRuntimeTask } from "./task.ts";
@@ -111,7 +111,7 @@ function checkDependencies(issues: IssueCollector, byId: Map<string, RuntimeTask
       if (byId.has(dep)) continue;
       issues.add({
         code: ErrorCode.UNKNOWN_TASK,
-        path: `tasks.${task.id}.dependsOn`,
+        path: `${fieldPath("tasks", task.id)}.dependsOn`,
         message: `unknown task "${dep}".`,
         hint: didYouMean(dep, ids) || `Known tasks: ${ids.join(", ") || "none"}.`,
       });

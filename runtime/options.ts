@@ -1,7 +1,7 @@
 /** Checks the options objects of `parallel` and `createRuntime`. @module */
 
 import { didYouMean, ErrorCode, PipelineError } from "../core/errors.ts";
-import { isRecord } from "../core/fields.ts";
+import { fieldPath, isRecord } from "../core/fields.ts";
 import { describeValue } from "./compose.ts";
 
 /**
@@ -24,7 +24,7 @@ export function checkConcurrencyOptions(call: string, options: unknown): number 
       ErrorCode.UNKNOWN_FIELD,
       `${call}: unknown option "${key}".`,
       {
-        path: `options.${key}`,
+        path: fieldPath("options", key),
         hint: didYouMean(key, ["concurrency"]) || "Valid options: concurrency.",
       },
     );

@@ -8,7 +8,7 @@ import {
   PipelineError,
   type PipelineIssue,
 } from "../core/errors.ts";
-import { isRecord, IssueCollector } from "../core/fields.ts";
+import { fieldPath, invalidIdReason, isRecord, IssueCollector } from "../core/fields.ts";
 import {
   composeItems,
   describeStep,
@@ -91,7 +91,7 @@ export function task(
   const issues = new IssueCollector();
   const id = checkId(issues, config.id);
   // Issue paths start with `tasks.<id>`, as the paths that defineRuntime reports do.
-  const base = typeof config.id === "string" ? `tasks.${config.id}` : "task";
+  const base = typeof config.id === "string" ? fieldPath("tasks", config.id) : "task";
   issues.unknownFields(config, RUNTIME_TASK_FIELDS, base);
   const dependsOn = checkDependsOn(issues, base, config.dependsOn);
   if (config.description !== undefined && typeof config.description !== "string") {
@@ -123,10 +123,10 @@ export function isRuntimeTask(value: unknown): value is RuntimeTask {
 function checkId(issues: IssueCollector, id: unknown): string {
   if (typeof id === "string" && ID_PATTERN.test(id)) return id;
   const message = typeof id === "string"
-    ? `"${id}" is not a valid task id.`
+    ? `${JSON.stringify(id)} is not a valid task id: ${invalidIdReason(id, ["-", ".", ":", "/"])}.`
     : `id must be a string, got ${describeValue(id)}.`;
   issues.invalid(
-    typeof id === "string" ? `tasks.${id}.id` : "task.id",
+    typeof id === "string" ? `${fieldPath("tasks", id)}.id` : "task.id",
     message,
     'Use letters, digits, "_", ".", ":", "/" and "-", starting with a letter, digit or "_".',
   );

@@ -453,3 +453,80 @@ Deno.test("cli rejects an empty --config", async () => {
   assert.equal(result.code, 1);
   assert.match(result.stderr, /^error\[ASYNC_PIPELINE_CONFIG_NOT_FOUND\]: --config is empty\.\n/);
 });
+
+Deno.test("cli metadata text shows provenance id-token", async () => {
+  const dir = await projectWith(`import { definePipeline, job, sh, task, trigger } from MOD_URL;
+export default definePipeline({
+  name: "demo",
+  triggers: { manual: trigger.manual() },
+  tasks: { publish: task({ run: sh\`npm publish --provenance\` }) },
+  jobs: {
+    publish: job({
+      target: "publish",
+      trigger: ["manual"],
+      environment: "npm-publish",
+      requires: { provenance: true },
+    }),
+  },
+});
+`);
+  const result = await cli(["metadata"], dir);
+  assert.equal(result.code, 0, result.stderr);
+  assert.ok(
+    result.stdout.endsWith(
+      "\njobs:\n  publish -> publish on manual\n    environment: npm-publish\n" +
+        "    permissions: idToken write (requires.provenance)\n",
+    ),
+    result.stdout,
+  );
+});
+
+Deno.test("cli metadata text shows runner and timeout", async () => {
+  const dir = await projectWith(`import { definePipeline, job, sh, task, trigger } from MOD_URL;
+export default definePipeline({
+  name: "demo",
+  triggers: { push: trigger.github({ events: ["push"] }) },
+  tasks: { build: task({ run: sh\`echo build\` }) },
+  jobs: {
+    deploy: job({
+      target: "build",
+      trigger: ["push"],
+      environment: { name: "prod", url: "https://example.invalid/app" },
+      requires: { provenance: true },
+      github: {
+        permissions: { contents: "write" },
+        runsOn: "self-hosted",
+        timeoutMinutes: 30,
+      },
+    }),
+  },
+});
+`);
+  const result = await cli(["metadata"], dir);
+  assert.equal(result.code, 0, result.stderr);
+  const job = result.stdout.split("\njobs:\n")[1];
+  assert.equal(
+    job,
+    "  deploy -> build on push\n" +
+      "    environment: prod (https://example.invalid/app)\n" +
+      "    permissions: contents write, idToken write (requires.provenance)\n" +
+      "    runs on: self-hosted\n" +
+      "    timeout: 30 minutes\n",
+  );
+});
+
+Deno.test("cli metadata text omits unset GitHub settings", async () => {
+  const dir = await projectWith(`import { definePipeline, job, sh, task } from MOD_URL;
+export default definePipeline({
+  name: "demo",
+  tasks: { build: task({ run: sh\`echo build\` }) },
+  jobs: { verify: job({ target: "build", github: { permissions: { idToken: "write" } } }) },
+});
+`);
+  const result = await cli(["metadata"], dir);
+  assert.equal(result.code, 0, result.stderr);
+  assert.ok(
+    result.stdout.endsWith("\njobs:\n  verify -> build\n    permissions: idToken write\n"),
+    result.stdout,
+  );
+});

@@ -541,13 +541,13 @@ Deno.test("normalize validates hand-written triggers", () => {
   rejects(
     pipelineWith({ triggers: { nightly: { kind: "cron", cron: "0 25 * * *" } } }),
     ErrorCode.INVALID_CRON,
-    "triggers.nightly",
+    "triggers.nightly.cron",
     /hour field "25"/,
   );
   rejects(
     pipelineWith({ triggers: { ci: { kind: "github", events: ["pushh" as "push"] } } }),
     ErrorCode.INVALID_TRIGGER,
-    "triggers.ci",
+    "triggers.ci.events[0]",
     /Did you mean "push"/,
   );
 });
@@ -557,7 +557,7 @@ for (const id of ["--force", "", "a b"]) {
     rejects(
       pipelineWith({ jobs: { [id]: job({ target: "build" }) } }),
       ErrorCode.INVALID_FIELD,
-      `jobs.${id}`,
+      `jobs[${JSON.stringify(id)}]`,
       /not a valid job id/,
     );
   });

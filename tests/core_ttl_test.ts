@@ -68,6 +68,11 @@ Deno.test("invalid store ttl names the store key", () => {
   assert.match(error.message, /^cache\.stores\.local\.ttlMs: invalid duration "1y"\./);
 });
 
+Deno.test("invalid store ttl brackets a spaced key", () => {
+  const error = thrown(() => defineCache({ stores: { "my store": fileCache({ ttlMs: "1y" }) } }));
+  assert.equal(error.path, 'cache.stores["my store"].ttlMs');
+});
+
 Deno.test("store and task ttl errors read alike", () => {
   const store = thrown(() => defineCache({ stores: { local: fileCache({ ttlMs: "1y" }) } }));
   const taskError = thrown(() => pipelineWithCache({ store: "file:local", ttlMs: "1y" }));

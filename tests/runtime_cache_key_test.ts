@@ -67,6 +67,21 @@ Deno.test("cacheKey rejects unkeyable values", () => {
   }
 });
 
+Deno.test("cacheKey brackets a key with a space", () => {
+  assert.throws(
+    () => cacheKey({ "db pool": new Map() }, "input"),
+    (error: unknown) => {
+      assert.ok(error instanceof PipelineError);
+      assert.equal(error.path, 'input["db pool"]');
+      assert.equal(
+        error.message,
+        'Cannot build a cache key: input["db pool"] is an instance of Map.',
+      );
+      return true;
+    },
+  );
+});
+
 Deno.test("cacheKey allows shared references", () => {
   const shared = { a: 1 };
   assert.equal(

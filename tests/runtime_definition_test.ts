@@ -166,7 +166,7 @@ Deno.test("runtime task validates config", () => {
     {
       config: { id: "has space" },
       code: ErrorCode.INVALID_FIELD,
-      path: "tasks.has space.id",
+      path: 'tasks["has space"].id',
       message: /"has space" is not a valid task id/,
     },
     {

@@ -298,6 +298,17 @@ Deno.test("run skip reason lists dependencies", async () => {
   assert.equal(tasks.join.reason, 'dependencies "a", "b" did not pass.');
 });
 
+Deno.test("createRuntime brackets a spaced option name", () => {
+  assert.throws(
+    () => createRuntime(defineRuntime([task({ id: "a" }, () => "a")]), { "max tasks": 2 } as never),
+    (error: PipelineError) => {
+      assert.equal(error.code, ErrorCode.UNKNOWN_FIELD);
+      assert.equal(error.path, 'options["max tasks"]');
+      return true;
+    },
+  );
+});
+
 Deno.test("run rejects unknown options", async () => {
   const runtime = createRuntime(defineRuntime([task({ id: "a" }, () => "a")]));
   await assert.rejects(

@@ -231,7 +231,10 @@ Deno.test("docker executor image pull failure", async () => {
         error.message,
         /Sandbox "docker": Docker could not pull image "missing\/image:1"/,
       );
-      assert.match(error.message, /pull access denied/);
+      assert.match(
+        error.message,
+        /\(docker: Error response from daemon: pull access denied .*\)\.$/,
+      );
       assert.match(error.hint ?? "", /docker pull missing\/image:1/);
       return true;
     },
@@ -249,7 +252,44 @@ Deno.test("docker executor daemon not running", async () => {
     }),
     (error: PipelineError) => {
       assert.equal(error.code, ErrorCode.SANDBOX_UNAVAILABLE);
-      assert.match(error.message, /the Docker daemon is not running/);
+      assert.equal(
+        error.message,
+        'Sandbox "docker": the Docker daemon is not running (docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?).',
+      );
+      return true;
+    },
+  );
+  const [call] = await standIns.calls();
+  assert.deepEqual(call.argv.slice(0, 3), ["run", "--rm", "--name"]);
+  assert.deepEqual(call.argv.slice(4), [
+    "--mount",
+    `type=bind,source=${project},target=${project}`,
+    "-w",
+    project,
+    "-e",
+    "STANDIN_DOCKER_DAEMON",
+    "node:24",
+    "sh",
+    "-c",
+    "true",
+  ]);
+});
+
+Deno.test("docker run failure skips the help pointer", async () => {
+  const { project, standIns } = await setup();
+
+  await assert.rejects(
+    executor(project).runShell("true", {
+      cwd: project,
+      env: standIns.env({ STANDIN_DOCKER_RUN_ERROR: "invalid reference format." }),
+      task: buildTask,
+    }),
+    (error: PipelineError) => {
+      assert.equal(error.code, ErrorCode.SANDBOX_FAILED);
+      assert.equal(
+        error.message,
+        'Sandbox "docker": docker run failed before the command started (docker: invalid reference format.).',
+      );
       return true;
     },
   );

@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { VERSION } from "../core/version.ts";
-import { cli, makeProject, pipelineSource, read, writeFiles } from "./sync_tasks_fixtures.ts";
+import {
+  cli,
+  cliProcess,
+  makeProject,
+  pipelineSource,
+  read,
+  writeFiles,
+} from "./sync_tasks_fixtures.ts";
 
 const LOCK = ".async-pipeline/tasks.lock.json";
 const lines = (...list: string[]) => list.join("\n") + "\n";
@@ -499,4 +506,34 @@ Deno.test("sync tasks rejects unknown options", async () => {
 
   assert.equal(result.code, 1);
   assert.match(result.stderr, /^error\[ASYNC_PIPELINE_USAGE\]: sync tasks generate: /);
+});
+
+Deno.test("sync tasks keeps a brace-line comment in deno.jsonc", async () => {
+  const original = lines(
+    "{",
+    "  // c",
+    '  "tasks": { /* inline */ "dev": "x" // after',
+    "  }",
+    "}",
+  );
+  const dir = await makeProject({ "pipeline.ts": pipelineSource("true"), "deno.jsonc": original });
+
+  const added = await cli(dir, "sync", "tasks", "generate");
+  assert.equal(added.code, 0, added.stderr);
+  assert.equal(
+    await read(dir, "deno.jsonc"),
+    lines(
+      "{",
+      "  // c",
+      '  "tasks": { /* inline */ "dev": "x", // after',
+      '    "pipeline:verify": "deno run -A @async/pipeline/cli run verify"',
+      "  }",
+      "}",
+    ),
+  );
+
+  await writeFiles(dir, { "pipeline.ts": pipelineSource("false") });
+  const removed = await cliProcess(dir, "sync", "tasks", "generate");
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.equal(await read(dir, "deno.jsonc"), original);
 });

@@ -184,3 +184,36 @@ Deno.test("readObjectField returns entries", () => {
   assert.equal(JSON.stringify(entries.get("b")), '{"command":"y"}');
   assert.equal(readObjectField("{}", "deno.json", "tasks").size, 0);
 });
+
+Deno.test("setEntry keeps a comment on the brace line", () => {
+  const text = lines(
+    "{",
+    "  // c",
+    '  "tasks": { /* inline */ "dev": "x" // after',
+    "  }",
+    "}",
+  );
+  const added = setEntry(text, "deno.jsonc", "tasks", "pipeline:verify", "deno task v");
+  assert.equal(
+    added,
+    lines(
+      "{",
+      "  // c",
+      '  "tasks": { /* inline */ "dev": "x", // after',
+      '    "pipeline:verify": "deno task v"',
+      "  }",
+      "}",
+    ),
+  );
+});
+
+Deno.test("removeEntry restores a brace-line comment", () => {
+  const text = lines(
+    "{",
+    '  "tasks": { /* inline */ "dev": "x" // after',
+    "  }",
+    "}",
+  );
+  const added = setEntry(text, "deno.jsonc", "tasks", "pipeline:verify", "deno task v");
+  assert.equal(removeEntry(added, "deno.jsonc", "tasks", "pipeline:verify"), text);
+});

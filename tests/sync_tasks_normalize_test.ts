@@ -110,6 +110,11 @@ Deno.test("task sync rejects bad settings", () => {
   assert.match(issues[4].hint ?? "", /Write only the arguments \("sync check"\)/);
 });
 
+Deno.test("task sync brackets a script name with a space", () => {
+  const issues = issuesOf({ scripts: { "check all": "" } });
+  assert.deepEqual(issues.map((issue) => issue.path), ['sync.tasks.scripts["check all"]']);
+});
+
 Deno.test("task sync rejects a prefix that reads as an option", () => {
   const issues = issuesOf({ prefix: "-x" });
   assert.deepEqual(issues.map((issue) => issue.path), ["sync.tasks.prefix"]);

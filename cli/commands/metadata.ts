@@ -86,9 +86,35 @@ type EnvMetadata =
 type JobMetadata = {
   targets: string[];
   triggers: string[];
+  environment?: { name: string; url?: string };
+  requires: { provenance: boolean };
   env: Record<string, EnvMetadata>;
-  github: { permissions?: Record<string, string> };
+  github: { permissions?: Record<string, string>; runsOn?: string; timeoutMinutes?: number };
 };
+
+/**
+ * Renders the GitHub settings of a job's generated workflow job: its
+ * environment, permissions, runner and timeout. The `idToken write` that
+ * `requires.provenance` grants is listed with the permissions.
+ */
+function jobGithubLines(job: JobMetadata): string[] {
+  const lines: string[] = [];
+  if (job.environment) {
+    const url = job.environment.url === undefined ? "" : ` (${job.environment.url})`;
+    lines.push(`    environment: ${job.environment.name}${url}`);
+  }
+  const levels: Record<string, string> = { ...job.github.permissions };
+  if (job.requires.provenance && levels.idToken === undefined) {
+    levels.idToken = "write (requires.provenance)";
+  }
+  const permissions = Object.entries(levels).map(([scope, level]) => `${scope} ${level}`);
+  if (permissions.length > 0) lines.push(`    permissions: ${permissions.join(", ")}`);
+  if (job.github.runsOn !== undefined) lines.push(`    runs on: ${job.github.runsOn}`);
+  if (job.github.timeoutMinutes !== undefined) {
+    lines.push(`    timeout: ${job.github.timeoutMinutes} minutes`);
+  }
+  return lines;
+}
 
 type SyncMetadata = {
   github?: { workflow: string };
@@ -188,12 +214,7 @@ function renderText(
     if (own.length > 0) {
       lines.push(`    env: ${own.map(([key, value]) => envText(key, value)).join(", ")}`);
     }
-    const permissions = Object.entries(job.github.permissions ?? {});
-    if (permissions.length > 0) {
-      lines.push(
-        `    permissions: ${permissions.map(([scope, level]) => `${scope} ${level}`).join(", ")}`,
-      );
-    }
+    lines.push(...jobGithubLines(job));
   }
 
   const sync = metadata.sync as SyncMetadata;

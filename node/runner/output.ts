@@ -17,6 +17,12 @@ export class TaskOutput {
   readonly stdout: LogBuffer;
   readonly stderr: LogBuffer;
   readonly #combined = new LogBuffer(TAIL_BYTES);
+  /**
+   * The unfinished last line of each stream. It joins the combined output
+   * only once its newline arrives, so a line of one stream is never glued
+   * onto an unfinished line of the other.
+   */
+  readonly #partial: Record<"stdout" | "stderr", string> = { stdout: "", stderr: "" };
   readonly #streams: Record<"stdout" | "stderr", StreamRedactor>;
 
   /** `echo` false keeps output out of events, but it is still captured and stored. */
@@ -32,7 +38,7 @@ export class TaskOutput {
     this.stderr = new LogBuffer(maxBytes);
     const sink = (stream: "stdout" | "stderr") => (text: string) => {
       this[stream].append(text);
-      this.#combined.append(text);
+      this.#appendCombined(stream, text);
       if (echo) emit({ type: "task-output", taskId, stream, text });
     };
     this.#streams = {
@@ -60,8 +66,28 @@ export class TaskOutput {
     return this[stream].stored() + this.#streams[stream].held;
   }
 
-  /** Returns the last lines of stdout and stderr together, in arrival order. */
+  /**
+   * Returns the last lines of stdout and stderr together, in the order their
+   * lines were completed. Unfinished last lines come at the end, stdout first.
+   */
   tail(count = TAIL_LINES): string[] {
-    return lastLines(this.#combined.content(), count);
+    const unfinished = [this.#partial.stdout, this.#partial.stderr]
+      .filter((line) => line !== "")
+      .map((line) => `${line}\n`)
+      .join("");
+    return lastLines(this.#combined.content() + unfinished, count);
+  }
+
+  #appendCombined(stream: "stdout" | "stderr", text: string): void {
+    const pending = this.#partial[stream] + text;
+    const end = pending.lastIndexOf("\n") + 1;
+    if (end > 0) this.#combined.append(pending.slice(0, end));
+    this.#partial[stream] = pending.slice(end);
+    // A stream that never ends its line is cut into lines of the tail's size,
+    // so the unfinished part stays bounded.
+    if (this.#partial[stream].length >= TAIL_BYTES) {
+      this.#combined.append(`${this.#partial[stream]}\n`);
+      this.#partial[stream] = "";
+    }
   }
 }

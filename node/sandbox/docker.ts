@@ -172,21 +172,24 @@ export class DockerCommandExecutor implements CommandExecutor {
 
   /** Explains a `docker run` failure (exit code 125) from Docker's own message. */
   #dockerError(stderr: string): PipelineError {
-    const detail = lastLine(stderr);
-    if (/Cannot connect to the Docker daemon|docker daemon is not running/i.test(stderr)) {
+    const daemonDown = /Cannot connect to the Docker daemon|docker daemon is not running/i;
+    if (daemonDown.test(stderr)) {
       return new PipelineError(
         ErrorCode.SANDBOX_UNAVAILABLE,
-        `Sandbox "${this.id}": the Docker daemon is not running (${detail}).`,
+        `Sandbox "${this.id}": the Docker daemon is not running (${
+          detailLine(stderr, daemonDown)
+        }).`,
         { hint: "Start Docker (Docker Desktop, or `sudo systemctl start docker`) and run again." },
       );
     }
-    if (
-      /Unable to find image|pull access denied|manifest unknown|manifest for \S+ not found|repository does not exist|failed to resolve reference/i
-        .test(stderr)
-    ) {
+    const pullFailed =
+      /Unable to find image|pull access denied|manifest unknown|manifest for \S+ not found|repository does not exist|failed to resolve reference/i;
+    if (pullFailed.test(stderr)) {
       return new PipelineError(
         ErrorCode.SANDBOX_UNAVAILABLE,
-        `Sandbox "${this.id}": Docker could not pull image "${this.image}" (${detail}).`,
+        `Sandbox "${this.id}": Docker could not pull image "${this.image}" (${
+          detailLine(stderr)
+        }).`,
         {
           hint:
             `Check the image name and tag, run \`docker pull ${this.image}\` to see the full error, or log in with \`docker login\` for a private registry.`,
@@ -195,7 +198,7 @@ export class DockerCommandExecutor implements CommandExecutor {
     }
     return new PipelineError(
       ErrorCode.SANDBOX_FAILED,
-      `Sandbox "${this.id}": docker run failed before the command started (${detail}).`,
+      `Sandbox "${this.id}": docker run failed before the command started (${detailLine(stderr)}).`,
       { hint: "Run the docker command by hand to see the full error." },
     );
   }
@@ -216,7 +219,18 @@ function bindMount(dir: string): string {
   return `type=bind,${field("source")},${field("target")}`;
 }
 
-function lastLine(text: string): string {
-  const lines = text.trim().split("\n").map((line) => line.trim()).filter(Boolean);
-  return lines[lines.length - 1] ?? "no error output";
+/** The pointer to `--help` that the docker client prints after each error. */
+const DOCKER_HELP_LINE = /^Run '[^']+--help' for more information\.?$/;
+
+/**
+ * Returns the line of docker's stderr to quote in an error: the first line
+ * that matches `pattern`, or else the last line that is not the pointer to
+ * `--help`.
+ */
+function detailLine(text: string, pattern?: RegExp): string {
+  const lines = text.split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !DOCKER_HELP_LINE.test(line));
+  const line = pattern ? lines.find((candidate) => pattern.test(candidate)) : lines.at(-1);
+  return line ?? lines.at(-1) ?? "no error output";
 }

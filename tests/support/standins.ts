@@ -87,10 +87,18 @@ record("docker");
 if (image.startsWith("missing/")) {
   process.stderr.write("Unable to find image '" + image + "' locally\n");
   process.stderr.write("docker: Error response from daemon: pull access denied for missing/image, repository does not exist or may require 'docker login'.\n");
+  process.stderr.write("\nRun 'docker run --help' for more information\n");
   process.exit(125);
 }
+// Docker 28 ends each docker run error with a blank line and a pointer to --help.
 if (process.env.STANDIN_DOCKER_DAEMON === "down") {
   process.stderr.write("docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n");
+  process.stderr.write("\nRun 'docker run --help' for more information\n");
+  process.exit(125);
+}
+if (process.env.STANDIN_DOCKER_RUN_ERROR) {
+  process.stderr.write("docker: " + process.env.STANDIN_DOCKER_RUN_ERROR + "\n");
+  process.stderr.write("\nRun 'docker run --help' for more information\n");
   process.exit(125);
 }
 const env = { PATH: process.env.PATH };

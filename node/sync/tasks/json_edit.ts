@@ -3,10 +3,11 @@
  * indentation, key order, line endings, the trailing newline and comments.
  *
  * A value that already exists is replaced in place with `jsonc-parser`'s
- * `modify`. In an object written one property per line, adding or removing an
- * entry works on whole lines, so a comment at the end of a neighbouring line
- * stays on that line. Any other layout falls back to `modify`, which reflows an
- * inline object into one property per line when it adds an entry.
+ * `modify`. When the object's last property ends its line, adding an entry
+ * writes a new line after it. Removing an entry written on its own line drops
+ * that line. A comment at the end of a neighbouring line so stays on that
+ * line. Any other layout falls back to `modify`, which reflows an inline
+ * object into one property per line when it adds an entry.
  *
  * @module
  */
@@ -164,6 +165,12 @@ function lineIndent(text: string, node: Node): string | undefined {
   return /^[ \t]*$/.test(before) ? before : undefined;
 }
 
+/** Returns the whitespace that starts the line containing `offset`. */
+function leadingWhitespace(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart))![0];
+}
+
 /** Appends `"key": value` as the object's last property. */
 function insertProperty(
   text: string,
@@ -175,12 +182,15 @@ function insertProperty(
 ): string {
   const properties = object.children ?? [];
   const last = properties.at(-1);
-  const indent = last && lineIndent(text, last);
   const tail = last && scanLineTail(text, last.offset + last.length);
-  if (!last || indent === undefined || !tail) {
+  if (!last || !tail) {
     const edits = modify(text, [...objectPath, key], JSON.parse(valueText), modifyOptions(format));
     return applyEdits(text, edits);
   }
+  // The last property may share its line with the object's "{", as in
+  // `"tasks": { "dev": "x" // note`. The new line then goes one level deeper
+  // than that line, so the comment stays with the property it follows.
+  const indent = lineIndent(text, last) ?? leadingWhitespace(text, object.offset) + format.indent;
 
   const [lastKey, lastValue] = last.children ?? [];
   const written = lastKey && lastValue
