@@ -213,8 +213,11 @@ export interface ExecutionSourceRecord {
   prepared: boolean;
   /** True when the work tree differed from `commit`: before prepare, or after it once prepared. */
   dirty?: boolean;
-  /** Prepare step output, relative to the run directory. */
-  logs?: { stdout: string; stderr: string };
+  /**
+   * Prepare step output, relative to the run directory, once the prepare
+   * steps ran. A stream that printed nothing has no file and no path.
+   */
+  logs?: { stdout?: string; stderr?: string };
 }
 
 /** A governed command recorded by the command policy. */

@@ -146,9 +146,20 @@ async function runStep(options: PrepareOptions, index: number, output: TaskOutpu
     throw sourceFailed(
       source.id,
       `prepare step ${index + 1} \`${display}\` exited with code ${result.code} in ${source.dir}.`,
-      { hint: `See its output in the run's ${prepareLogPath(source.id, "stderr")}.` },
+      outputHint(source.id, output),
     );
   }
+}
+
+/** Points to the prepare log that holds output, stderr first; a prepare that printed nothing has none. */
+function outputHint(id: string, output: TaskOutput): { hint?: string } {
+  const stream = output.stderr.totalBytes > 0
+    ? "stderr"
+    : output.stdout.totalBytes > 0
+    ? "stdout"
+    : undefined;
+  if (stream === undefined) return {};
+  return { hint: `See its output in the run's ${prepareLogPath(id, stream)}.` };
 }
 
 function prepareLogPath(id: string, stream: "stdout" | "stderr"): string {
@@ -181,18 +192,21 @@ export async function runPrepare(options: PrepareOptions): Promise<void> {
   if (git !== undefined) source.record.dirty = git.facts.dirty;
 }
 
-/** Stores the prepare output and ends its last line, so presenters print it whole. */
+/**
+ * Stores the prepare output and ends its last line, so presenters print it
+ * whole. A stream that printed nothing gets no file, and the source's `logs`
+ * leaves its path out, as for a task.
+ */
 async function storePrepareLogs(options: PrepareOptions, output: TaskOutput): Promise<void> {
   const { state, source } = options;
-  const logs = {
-    stdout: prepareLogPath(source.id, "stdout"),
-    stderr: prepareLogPath(source.id, "stderr"),
-  };
-  await mkdir(join(state.store.dir, "logs/sources"), { recursive: true });
+  const logs: { stdout?: string; stderr?: string } = {};
   for (const stream of ["stdout", "stderr"] as const) {
     const text = output[stream].stored();
+    if (text === "") continue;
+    await mkdir(join(state.store.dir, "logs/sources"), { recursive: true });
+    logs[stream] = prepareLogPath(source.id, stream);
     await writeFileAtomic(join(state.store.dir, logs[stream]), state.redactor.redact(text));
-    if (state.echo && text !== "" && !text.endsWith("\n")) {
+    if (state.echo && !text.endsWith("\n")) {
       state.emit({ type: "task-output", taskId: prepareOutputName(source.id), stream, text: "\n" });
     }
   }
