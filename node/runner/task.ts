@@ -214,9 +214,13 @@ export async function runTask(
   // key covers the inputs it will actually see after prepare changed them.
   // They run commands, so the task takes its slot first.
   if (task.source !== undefined && !await slot.acquire()) return unstarted();
+  const waits = state.sources?.preparing(task) === true;
   try {
     await state.sources?.prepare(state, task);
   } catch (error) {
+    // A task that only waited for another task's prepare steps ran no command, so an
+    // interrupt leaves it unstarted, and the run records it skipped.
+    if (waits && state.signal.aborted) return unstarted();
     await failBeforeAttempts(state, result, output, started.ms, error, ErrorCode.SOURCE_FAILED);
     return false;
   }
