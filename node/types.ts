@@ -177,7 +177,10 @@ export interface AttemptRecord {
 export interface TaskResult {
   id: string;
   status: TaskStatus;
-  /** Attempts made (0 for cache hits and skipped tasks). */
+  /**
+   * Attempts made: 0 for skipped tasks, and for cache hits unless an attempt
+   * whose deferred `sh` callback threw came before the lookup.
+   */
   attempts: number;
   attemptLog: AttemptRecord[];
   cacheKey?: string;
