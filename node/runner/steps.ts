@@ -41,9 +41,9 @@ export type StepState = Pick<
 >;
 
 /**
- * A deferred `sh` callback of a task threw. Unlike other errors of preparing
- * steps, this fails an attempt of the task, so `retry` applies to it. The
- * message is masked, and the code is the thrown value's own
+ * Error raised when a deferred `sh` callback of a task throws. Unlike other
+ * errors of preparing steps, it fails an attempt of the task, so `retry`
+ * applies to it. Its message is masked. Its code is the thrown value's own
  * `ASYNC_PIPELINE_*` code, as for a function step, else `ASYNC_PIPELINE_TASK_FAILED`.
  */
 export class DeferredCallbackError extends PipelineError {
