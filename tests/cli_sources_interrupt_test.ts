@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { definePipeline, job, sh, task } from "../mod.ts";
+import { executeRun } from "../node/runner/run_job.ts";
 import { createSourceRepo, gitTestEnv } from "./support/git.ts";
+import { tempDir } from "./support/temp_files.ts";
 import {
+  baseEnv,
   hasContent,
   makeProject,
   readLatestRecord,
@@ -20,7 +25,7 @@ export default definePipeline({
 });
 `;
 
-/** A root project whose three source tasks share a prepare step that writes `prepare.pid` and sleeps. */
+/** Creates a root project whose three source tasks share a prepare step that writes `prepare.pid` and sleeps. */
 async function project(): Promise<string> {
   const repo = await createSourceRepo({ "pipeline.ts": SOURCE_PIPELINE });
   return await makeProject(`import { definePipeline, job, sh, source, task } from "@mod";
@@ -51,7 +56,7 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
     const summary = Object.fromEntries(
       record.tasks.map((task) => [task.id, [task.status, task.attempts, task.error?.code]]),
     );
-    // store:a started the prepare step, which ran a command; the others only waited for it.
+    // store:a started the prepare step, which ran a command. The others only waited for it.
     assert.deepEqual(summary, {
       "store:a": ["failed", 0, "ASYNC_PIPELINE_INTERRUPTED"],
       "store:b": ["skipped", 0, undefined],
@@ -63,3 +68,35 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
     assert.equal(record.error?.code, "ASYNC_PIPELINE_INTERRUPTED");
   });
 }
+
+Deno.test("an interrupt before the first command skips the task", async () => {
+  const cwd = await tempDir();
+  const controller = new AbortController();
+  const pipeline = definePipeline({
+    name: "root",
+    tasks: {
+      // With one slot, the task holds it from its start. Its callback stands for an interrupt
+      // that arrives after the task started but before its first command.
+      late: task({
+        cache: false,
+        run: sh(() => {
+          controller.abort(new Error("Interrupted by SIGINT."));
+          return sh`touch ran.txt`;
+        }),
+      }),
+    },
+    jobs: { j: job({ target: "late" }) },
+  });
+  const record = await executeRun(
+    pipeline,
+    { id: "j", cwd, env: baseEnv(), concurrency: 1 },
+    { signal: controller.signal },
+  );
+  const [late] = record.tasks;
+  assert.equal(late.status, "skipped");
+  assert.equal(late.attempts, 0);
+  assert.deepEqual(late.attemptLog, []);
+  assert.deepEqual(late.warnings, ["Skipped: the run was interrupted."]);
+  assert.equal(record.error?.code, "ASYNC_PIPELINE_INTERRUPTED");
+  await assert.rejects(readFile(join(cwd, "ran.txt")), { code: "ENOENT" });
+});

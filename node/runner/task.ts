@@ -314,7 +314,9 @@ export async function runTask(
     return true;
   }
 
-  if (!await slot.acquire()) return unstarted();
+  // A task that held its slot from the start (a source task, or any task with one slot) is not
+  // denied it, so an interrupt before its first command leaves it unstarted here.
+  if (!await slot.acquire() || state.signal.aborted) return unstarted();
   const failure = await runAttempts(state, task, steps, output, result, candidate);
   // A failed task keeps its slot until it settles, so no other task starts after the failure.
   if (failure === undefined) slot.release();
