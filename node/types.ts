@@ -177,7 +177,10 @@ export interface AttemptRecord {
 export interface TaskResult {
   id: string;
   status: TaskStatus;
-  /** Attempts made (0 for cache hits and skipped tasks). */
+  /**
+   * Attempts made: 0 for skipped tasks, and for cache hits unless an attempt
+   * whose deferred `sh` callback threw came before the lookup.
+   */
   attempts: number;
   attemptLog: AttemptRecord[];
   cacheKey?: string;
@@ -213,8 +216,11 @@ export interface ExecutionSourceRecord {
   prepared: boolean;
   /** True when the work tree differed from `commit`: before prepare, or after it once prepared. */
   dirty?: boolean;
-  /** Prepare step output, relative to the run directory. */
-  logs?: { stdout: string; stderr: string };
+  /**
+   * Prepare step output, relative to the run directory, once the prepare
+   * steps ran. A stream that printed nothing has no file and no path.
+   */
+  logs?: { stdout?: string; stderr?: string };
 }
 
 /** A governed command recorded by the command policy. */

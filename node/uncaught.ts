@@ -149,7 +149,8 @@ export function guardUncaught(fallback: FallbackHandler, locate?: TargetLocator)
 
 /**
  * Sends the errors of the code running for `target` to `handler` until the
- * returned function is called. One attempt of a task registers at a time.
+ * returned function is called. One attempt of a task registers at a time,
+ * and so does one run of a source's prepare steps.
  */
 export function onTaskError(target: TaskTarget, handler: TaskErrorHandler): () => void {
   attempts.set(target, handler);
@@ -159,8 +160,29 @@ export function onTaskError(target: TaskTarget, handler: TaskErrorHandler): () =
 }
 
 /**
+ * The fields of a target that name the code it runs: the `taskId` of a task,
+ * or the `sourceId` and `prepareStep` number of a source's prepare step.
+ */
+interface TargetNames {
+  readonly taskId?: unknown;
+  readonly sourceId?: unknown;
+  readonly prepareStep?: unknown;
+}
+
+/** Returns the phrase that names the origin of an error whose target's code was no longer running. */
+function lateOrigin(target: TaskTarget | undefined): string {
+  const { taskId, sourceId, prepareStep } = (target ?? {}) as TargetNames;
+  if (typeof sourceId === "string" && typeof prepareStep === "number") {
+    return `in the code of prepare step ${prepareStep} of source "${sourceId}", after the source's prepare steps ended,`;
+  }
+  if (typeof taskId === "string") return `in the code of task "${taskId}", after its step ended,`;
+  return "outside any task";
+}
+
+/**
  * Returns the warning for an error that no running attempt took: one from a
- * task whose steps were not running any more, or from code outside any task.
+ * task whose steps were not running any more, from a source's prepare step
+ * after the prepare steps ended, or from code outside any task.
  */
 export function uncaughtWarning(
   error: unknown,
@@ -168,9 +190,5 @@ export function uncaughtWarning(
   target: TaskTarget | undefined,
 ): string {
   const subject = kind === "exception" ? "An uncaught exception" : "An unhandled rejection";
-  const taskId = (target as { taskId?: unknown } | undefined)?.taskId;
-  const where = typeof taskId === "string"
-    ? `in the code of task "${taskId}", after its step ended,`
-    : "outside any task";
-  return `${subject} ${where} was ignored; the run goes on: ${thrownMessage(error)}`;
+  return `${subject} ${lateOrigin(target)} was ignored; the run goes on: ${thrownMessage(error)}`;
 }

@@ -144,8 +144,11 @@ Deno.test("deferred sh errors fail the task", async () => {
   });
   const record = await runJob(pipeline, { id: "bad", cwd, env: baseEnv() });
   assert.equal(record.status, "failed");
-  assert.equal(record.tasks[0].attempts, 0);
-  assert.match(record.tasks[0].error?.message ?? "", /no version found/);
+  assert.equal(record.tasks[0].attempts, 1);
+  assert.equal(
+    record.tasks[0].error?.message,
+    'Task "bad" failed: the sh callback of step 1 threw: no version found',
+  );
 });
 
 Deno.test("ctx.command runs argv without a shell", async () => {

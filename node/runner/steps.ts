@@ -40,6 +40,28 @@ export type StepState = Pick<
   "projectDir" | "env" | "renderedShells" | "redactor" | "secretValues" | "sources"
 >;
 
+/**
+ * Error raised when a deferred `sh` callback of a task throws. Unlike other
+ * errors of preparing steps, it fails an attempt of the task, so `retry`
+ * applies to it. Its message is masked. Its code is the thrown value's own
+ * `ASYNC_PIPELINE_*` code, as for a function step, else `ASYNC_PIPELINE_TASK_FAILED`.
+ */
+export class DeferredCallbackError extends PipelineError {
+  constructor(redactor: StepState["redactor"], taskId: string, index: number, thrown: unknown) {
+    const code = thrownCode(thrown);
+    super(
+      code !== undefined && code.startsWith("ASYNC_PIPELINE_")
+        ? code as PipelineError["code"]
+        : ErrorCode.TASK_FAILED,
+      redactor.redact(
+        `Task "${taskId}" failed: the sh callback of step ${index + 1} threw: ${
+          thrownMessage(thrown)
+        }`,
+      ),
+    );
+  }
+}
+
 /** Returns true when the task has steps that need the candidate context. */
 export function needsCandidate(task: NormalizedTask): boolean {
   return task.steps.some((step) => step.kind !== "shell");
@@ -58,7 +80,9 @@ function shellStep(rendered: RenderedShell, display: string): PreparedStep {
 /**
  * Prepares a task's steps. Deferred `sh` callbacks are called here, when the
  * task is about to run, never earlier, and secrets they resolve are added to
- * the run's redactor. Throws a `PipelineError` when a reference cannot resolve.
+ * the run's redactor. Throws a {@link DeferredCallbackError} when a callback
+ * throws, and a `PipelineError` when a callback returns no command or a
+ * reference cannot resolve.
  */
 export function prepareSteps(
   state: StepState,
@@ -75,9 +99,13 @@ export function prepareSteps(
       if (rendered === undefined) throw new Error(`shell step ${at} was not rendered`);
       return shellStep(rendered, step.command.text);
     }
-    const command = toShellCommand(
-      step.callback(deferredShellContext(state, task, candidate as CandidateContext)),
-    );
+    let value: ReturnType<typeof step.callback>;
+    try {
+      value = step.callback(deferredShellContext(state, task, candidate as CandidateContext));
+    } catch (error) {
+      throw new DeferredCallbackError(state.redactor, task.id, index, error);
+    }
+    const command = toShellCommand(value);
     const rendered = renderShell(command, state.env, at, secretDigest);
     if ("issues" in rendered) throw PipelineError.fromIssues(rendered.issues, "deferred sh step");
     state.redactor.add(rendered.secretValues);

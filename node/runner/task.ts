@@ -13,6 +13,7 @@ import { TaskOutput } from "./output.ts";
 import type { RunState } from "./state.ts";
 import {
   type AttemptFailure,
+  DeferredCallbackError,
   needsCandidate,
   type PreparedStep,
   prepareSteps,
@@ -114,7 +115,67 @@ function attemptRecord(
   };
 }
 
-/** Runs the attempts of a task until one passes or `retry.attempts` are used. */
+/** Emits the event of a failed attempt that will run again, and waits for `retry.delayMs`. */
+async function retryAfter(
+  state: RunState,
+  task: NormalizedTask,
+  attempt: number,
+  failure: AttemptFailure,
+): Promise<void> {
+  state.emit({
+    type: "task-retried",
+    taskId: task.id,
+    attempt,
+    maxAttempts: task.retry.attempts,
+    delayMs: task.retry.delayMs,
+    reason: failure.error.message,
+  });
+  await sleep(task.retry.delayMs, state.signal);
+}
+
+/** A task's steps ready to run, or the failure of its last attempt when its deferred callbacks kept throwing. */
+type EvaluatedSteps = { steps: PreparedStep[] } | { failure: AttemptFailure };
+
+/**
+ * Calls the task's deferred `sh` callbacks and prepares its steps. A callback
+ * that throws fails an attempt, and the next attempt calls the callbacks
+ * again. Once they return, every later attempt reuses their commands, because
+ * the task's cache key covers them. Other errors are thrown.
+ */
+async function evaluateSteps(
+  state: RunState,
+  task: NormalizedTask,
+  output: TaskOutput,
+  result: TaskResult,
+  candidate: CandidateContext | undefined,
+): Promise<EvaluatedSteps> {
+  const maxAttempts = task.retry.attempts;
+  for (let attempt = 1;; attempt++) {
+    const started = now();
+    let error: DeferredCallbackError;
+    try {
+      // Deferred `sh` callbacks run here, so their console output is the task's output too.
+      return { steps: withTaskOutput(output, () => prepareSteps(state, task, candidate)) };
+    } catch (thrown) {
+      if (!(thrown instanceof DeferredCallbackError)) throw thrown;
+      error = thrown;
+    }
+    // `task-started` comes only now, because `runAttempts` starts an attempt whose callbacks return.
+    state.emit({ type: "task-started", taskId: task.id, attempt, maxAttempts });
+    output.flush();
+    const failure: AttemptFailure = { error: { code: error.code, message: error.message } };
+    result.attemptLog.push(attemptRecord(attempt, started, failure));
+    result.attempts = attempt;
+    if (attempt >= maxAttempts || state.signal.aborted) return { failure };
+    await retryAfter(state, task, attempt, failure);
+    if (state.signal.aborted) return { failure };
+  }
+}
+
+/**
+ * Runs the attempts of a task until one passes or `retry.attempts` are used.
+ * The first one follows the attempts whose deferred callbacks threw, if any.
+ */
 async function runAttempts(
   state: RunState,
   task: NormalizedTask,
@@ -124,7 +185,7 @@ async function runAttempts(
   candidate: CandidateContext | undefined,
 ): Promise<AttemptFailure | undefined> {
   const maxAttempts = task.retry.attempts;
-  for (let attempt = 1;; attempt++) {
+  for (let attempt = result.attempts + 1;; attempt++) {
     state.emit({ type: "task-started", taskId: task.id, attempt, maxAttempts });
     const started = now();
     state.live?.attemptStarted(task.id, {
@@ -138,15 +199,7 @@ async function runAttempts(
     result.attempts = attempt;
     if (failure === undefined) return undefined;
     if (attempt >= maxAttempts || failure.interrupted || state.signal.aborted) return failure;
-    state.emit({
-      type: "task-retried",
-      taskId: task.id,
-      attempt,
-      maxAttempts,
-      delayMs: task.retry.delayMs,
-      reason: failure.error.message,
-    });
-    await sleep(task.retry.delayMs, state.signal);
+    await retryAfter(state, task, attempt, failure);
   }
 }
 
@@ -164,6 +217,19 @@ async function failBeforeAttempts(
     code: isPipelineError(error) ? error.code : fallbackCode,
     message: state.redactor.redact(thrownMessage(error)),
   };
+  await finish(state, result, output, startedMs, false);
+}
+
+/** Records a task as failed by its last attempt, before any of its steps ran. */
+async function failWithoutSteps(
+  state: RunState,
+  result: TaskResult,
+  output: TaskOutput,
+  startedMs: number,
+  failure: AttemptFailure,
+): Promise<void> {
+  result.status = "failed";
+  result.error = failure.error;
   await finish(state, result, output, startedMs, false);
 }
 
@@ -194,7 +260,9 @@ export async function runTask(
   result: TaskResult,
   slot: TaskSlot = FREE_SLOT,
 ): Promise<boolean | "unstarted"> {
-  const before = { ...result };
+  // `attemptLog` is copied, because attempts whose deferred callbacks threw add to it before the
+  // task may be denied a slot.
+  const before = { ...result, attemptLog: [...result.attemptLog] };
   const unstarted = (): "unstarted" => {
     for (const key of Object.keys(result)) {
       delete (result as unknown as Record<string, unknown>)[key];
@@ -210,23 +278,31 @@ export async function runTask(
   state.live?.start(result, output);
 
   let candidate: CandidateContext | undefined;
-  let steps: PreparedStep[];
+  let evaluated: EvaluatedSteps;
   try {
     candidate = needsCandidate(task) ? await state.candidate() : undefined;
-    // Deferred `sh` callbacks run here, so their console output is the task's output too.
-    steps = withTaskOutput(output, () => prepareSteps(state, task, candidate));
+    evaluated = await evaluateSteps(state, task, output, result, candidate);
   } catch (error) {
     await failBeforeAttempts(state, result, output, started.ms, error, ErrorCode.TASK_FAILED);
     return false;
   }
+  if ("failure" in evaluated) {
+    await failWithoutSteps(state, result, output, started.ms, evaluated.failure);
+    return false;
+  }
+  const { steps } = evaluated;
 
   // A source's prepare steps run before the cache lookup, so a source task's
   // key covers the inputs it will actually see after prepare changed them.
   // They run commands, so the task takes its slot first.
   if (task.source !== undefined && !await slot.acquire()) return unstarted();
+  const waits = state.sources?.preparing(task) === true;
   try {
     await state.sources?.prepare(state, task);
   } catch (error) {
+    // A task that only waited for another task's prepare steps ran no command, so an
+    // interrupt leaves it unstarted, and the run records it skipped.
+    if (waits && state.signal.aborted) return unstarted();
     await failBeforeAttempts(state, result, output, started.ms, error, ErrorCode.SOURCE_FAILED);
     return false;
   }
@@ -248,7 +324,9 @@ export async function runTask(
     return true;
   }
 
-  if (!await slot.acquire()) return unstarted();
+  // A task that held its slot from the start (a source task, or any task with one slot) is not
+  // denied it, so an interrupt before its first command leaves it unstarted here.
+  if (!await slot.acquire() || state.signal.aborted) return unstarted();
   const failure = await runAttempts(state, task, steps, output, result, candidate);
   // A failed task keeps its slot until it settles, so no other task starts after the failure.
   if (failure === undefined) slot.release();

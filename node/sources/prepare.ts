@@ -15,11 +15,13 @@ import { type DeferredShellContext, toShellCommand } from "../../core/sh.ts";
 import { type RenderedShell, renderShell } from "../env.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { readGitFacts } from "../runner/candidate.ts";
-import { withTaskOutput } from "../runner/console_capture.ts";
+import { type OutputTarget, withTaskOutput } from "../runner/console_capture.ts";
 import { TaskOutput } from "../runner/output.ts";
 import type { RunState } from "../runner/state.ts";
 import { secretDigest } from "../runner/steps.ts";
+import { thrownMessage } from "../thrown.ts";
 import type { ProcessEnv } from "../types.ts";
+import { onTaskError, type UncaughtKind } from "../uncaught.ts";
 import { sourceFailed } from "./failure.ts";
 import type { ResolvedSource } from "./resolve.ts";
 
@@ -78,8 +80,19 @@ function renderDeferred(
     candidate: Object.freeze({ dir: candidate.dir, fingerprint: candidate.fingerprint }),
     source: source.context,
   });
+  let value: ReturnType<typeof step.callback>;
+  try {
+    value = step.callback(context);
+  } catch (error) {
+    throw sourceFailed(
+      source.id,
+      state.redactor.redact(
+        `the sh callback of prepare step ${index + 1} threw: ${thrownMessage(error)}`,
+      ),
+    );
+  }
   const rendered = renderShell(
-    toShellCommand(step.callback(context)),
+    toShellCommand(value),
     state.env,
     prepareLabel(source.id, index),
     secretDigest,
@@ -102,17 +115,55 @@ export interface PrepareOptions {
   readonly task: NormalizedTask;
 }
 
-async function runStep(options: PrepareOptions, index: number, output: TaskOutput) {
-  const { state, source } = options;
+/**
+ * The output target of the code of one deferred prepare step. What the code
+ * prints is the prepare output, and an error that it leaves uncaught names
+ * the source and the step.
+ */
+class PrepareStepTarget implements OutputTarget {
+  readonly output: TaskOutput;
+  readonly sourceId: string;
+  /** The step's number, from 1. */
+  readonly prepareStep: number;
+
+  constructor(output: TaskOutput, sourceId: string, index: number) {
+    this.output = output;
+    this.sourceId = sourceId;
+    this.prepareStep = index + 1;
+  }
+
+  write(stream: "stdout" | "stderr", text: string): void {
+    this.output.write(stream, text);
+  }
+}
+
+/** One run of a source's prepare steps. */
+interface PrepareRun {
+  readonly options: PrepareOptions;
+  readonly output: TaskOutput;
+  readonly targets: readonly PrepareStepTarget[];
+  /** Aborted by an interrupt of the run, or by an uncaught error of a step's code. */
+  readonly signal: AbortSignal;
+  /** Returns the failure raised by an uncaught error of a step's code, once there is one. */
+  readonly uncaught: () => PipelineError | undefined;
+}
+
+async function runStep(run: PrepareRun, index: number) {
+  const { options: { state, source }, output } = run;
   const step = source.declaration.prepare[index];
   let rendered: RenderedShell | undefined;
-  if (step.kind === "shell") rendered = options.rendered.get(index);
+  if (step.kind === "shell") rendered = run.options.rendered.get(index);
   else {
     const candidate = await state.candidate();
     // A deferred callback's console output is the prepare output, as for a task.
-    rendered = withTaskOutput(output, () => renderDeferred(state, source, index, candidate));
+    rendered = withTaskOutput(
+      run.targets[index],
+      () => renderDeferred(state, source, index, candidate),
+    );
   }
   if (rendered === undefined) throw new Error(`${prepareLabel(source.id, index)} was not rendered`);
+  const failedEarlier = run.uncaught();
+  if (failedEarlier !== undefined) throw failedEarlier;
   const display = step.kind === "shell" ? step.text : state.redactor.redact(rendered.script);
 
   let streamed = false;
@@ -123,8 +174,8 @@ async function runStep(options: PrepareOptions, index: number, output: TaskOutpu
   const result = await state.executor.runShell(rendered.script, {
     cwd: source.dir,
     env: { ...state.env, ...rendered.secretEnv },
-    task: options.task,
-    signal: state.signal,
+    task: run.options.task,
+    signal: run.signal,
     onStdout: write("stdout"),
     onStderr: write("stderr"),
   }).catch((error) => {
@@ -139,6 +190,8 @@ async function runStep(options: PrepareOptions, index: number, output: TaskOutpu
     output.write("stderr", result.stderr);
   }
   output.flush();
+  const failedMeanwhile = run.uncaught();
+  if (failedMeanwhile !== undefined) throw failedMeanwhile;
   if (state.signal.aborted) {
     throw new PipelineError(ErrorCode.INTERRUPTED, "The run was interrupted.");
   }
@@ -146,9 +199,20 @@ async function runStep(options: PrepareOptions, index: number, output: TaskOutpu
     throw sourceFailed(
       source.id,
       `prepare step ${index + 1} \`${display}\` exited with code ${result.code} in ${source.dir}.`,
-      { hint: `See its output in the run's ${prepareLogPath(source.id, "stderr")}.` },
+      outputHint(source.id, output),
     );
   }
+}
+
+/** Returns a hint naming the prepare log that contains output, stderr first. A silent prepare gets none. */
+function outputHint(id: string, output: TaskOutput): { hint?: string } {
+  const stream = output.stderr.totalBytes > 0
+    ? "stderr"
+    : output.stdout.totalBytes > 0
+    ? "stdout"
+    : undefined;
+  if (stream === undefined) return {};
+  return { hint: `See its output in the run's ${prepareLogPath(id, stream)}.` };
 }
 
 function prepareLogPath(id: string, stream: "stdout" | "stderr"): string {
@@ -168,11 +232,34 @@ export async function runPrepare(options: PrepareOptions): Promise<void> {
   const { state, source } = options;
   const name = prepareOutputName(source.id);
   const output = new TaskOutput(name, state.redactor, state.maxLogBytes, state.emit, state.echo);
+  const steps = source.declaration.prepare;
+  const targets = steps.map((_, index) => new PrepareStepTarget(output, source.id, index));
+
+  // An uncaught error of a step's code fails the prepare at once and stops the running command,
+  // as it does for a task's attempt.
+  const controller = new AbortController();
+  const onRunAbort = () => controller.abort(state.signal.reason);
+  if (state.signal.aborted) onRunAbort();
+  else state.signal.addEventListener("abort", onRunAbort, { once: true });
+  let uncaught: PipelineError | undefined;
+  const stopWatching = targets.map((target) =>
+    onTaskError(target, (error, kind) => {
+      uncaught ??= uncaughtFailure(state, target, error, kind);
+      controller.abort(uncaught);
+    })
+  );
+  const run: PrepareRun = {
+    options,
+    output,
+    targets,
+    signal: controller.signal,
+    uncaught: () => uncaught,
+  };
   try {
-    for (let index = 0; index < source.declaration.prepare.length; index++) {
-      await runStep(options, index, output);
-    }
+    for (let index = 0; index < steps.length; index++) await runStep(run, index);
   } finally {
+    for (const stop of stopWatching) stop();
+    state.signal.removeEventListener("abort", onRunAbort);
     output.flush();
     await storePrepareLogs(options, output);
   }
@@ -181,18 +268,37 @@ export async function runPrepare(options: PrepareOptions): Promise<void> {
   if (git !== undefined) source.record.dirty = git.facts.dirty;
 }
 
-/** Stores the prepare output and ends its last line, so presenters print it whole. */
+/** Returns the failure of a prepare whose step's code raised an error that nothing caught. */
+function uncaughtFailure(
+  state: RunState,
+  target: PrepareStepTarget,
+  error: unknown,
+  kind: UncaughtKind,
+): PipelineError {
+  const origin = kind === "exception" ? "uncaught exception" : "unhandled rejection";
+  return sourceFailed(
+    target.sourceId,
+    state.redactor.redact(
+      `${origin} in the code of prepare step ${target.prepareStep}: ${thrownMessage(error)}`,
+    ),
+  );
+}
+
+/**
+ * Stores the prepare output and ends its last line, so presenters print it
+ * whole. A stream that printed nothing gets no file, and the source's `logs`
+ * leaves its path out, as for a task.
+ */
 async function storePrepareLogs(options: PrepareOptions, output: TaskOutput): Promise<void> {
   const { state, source } = options;
-  const logs = {
-    stdout: prepareLogPath(source.id, "stdout"),
-    stderr: prepareLogPath(source.id, "stderr"),
-  };
-  await mkdir(join(state.store.dir, "logs/sources"), { recursive: true });
+  const logs: { stdout?: string; stderr?: string } = {};
   for (const stream of ["stdout", "stderr"] as const) {
     const text = output[stream].stored();
+    if (text === "") continue;
+    await mkdir(join(state.store.dir, "logs/sources"), { recursive: true });
+    logs[stream] = prepareLogPath(source.id, stream);
     await writeFileAtomic(join(state.store.dir, logs[stream]), state.redactor.redact(text));
-    if (state.echo && text !== "" && !text.endsWith("\n")) {
+    if (state.echo && !text.endsWith("\n")) {
       state.emit({ type: "task-output", taskId: prepareOutputName(source.id), stream, text: "\n" });
     }
   }

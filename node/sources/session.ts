@@ -96,6 +96,15 @@ export class RunSources {
     return key;
   }
 
+  /**
+   * Returns true when another task already started the prepare steps of
+   * `task`'s source, so `prepare` would only wait for them.
+   */
+  preparing(task: NormalizedTask): boolean {
+    const source = this.of(task);
+    return source !== undefined && this.#prepared.has(source.id);
+  }
+
   /** Runs the prepare steps of `task`'s source, once per run. Resolves at once for root tasks. */
   prepare(state: RunState, task: NormalizedTask): Promise<void> {
     const source = this.of(task);
