@@ -17,7 +17,7 @@ export function sourceOfReference(pipeline: Pipeline, id: string): string | unde
   return Object.hasOwn(pipeline.sources, namespace) ? namespace : undefined;
 }
 
-/** What {@link taskClosure} returns. */
+/** The tasks and pending sources of a run, as {@link taskClosure} returns them. */
 export interface TaskClosure {
   /** The targets the pipeline contains and their dependencies, each after its dependencies. */
   readonly tasks: readonly NormalizedTask[];

@@ -1,8 +1,9 @@
 /**
  * Explaining an import that failed on a `package.json`. Node reads the
  * nearest `package.json` to decide how to load the pipeline file, and when
- * that file is not valid it names only the file. This finds the file and says
- * what is wrong with it, with the line and column of a JSON syntax error.
+ * that file is not valid it names only the file. This module finds the file
+ * and describes what is wrong with it, with the line and column of a JSON
+ * syntax error.
  *
  * @module
  */
@@ -22,8 +23,8 @@ export interface PackageConfigFailure {
 export async function packageConfigFailure(
   error: unknown,
 ): Promise<PackageConfigFailure | undefined> {
-  // Node's own loader says "Invalid package config <path>"; the TypeScript
-  // loader used on Node 20 says "Error parsing <path>: <reason>".
+  // Node's own loader reports "Invalid package config <path>"; the
+  // TypeScript loader used on Node 20 reports "Error parsing <path>: <reason>".
   const message = thrownMessage(error);
   const match = (error as { code?: unknown } | null)?.code === "ERR_INVALID_PACKAGE_CONFIG"
     ? /Invalid package config (.+?package\.json)/.exec(message)

@@ -23,7 +23,7 @@ import { assertValidWorkflow } from "./helpers/workflow_lint.ts";
 import { baseEnv } from "./support/projects.ts";
 import { tempDir } from "./support/temp_files.ts";
 
-/** A release job whose tasks read a secret, a required secret and a variable outside the job env. */
+/** Builds a release job whose tasks read a secret, a required secret and a variable outside the job env. */
 function releasePipeline(): Pipeline {
   return definePipeline({
     name: "reads",
