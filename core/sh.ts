@@ -146,10 +146,31 @@ function shTag(
   }
   const parts: ShellPart[] = [];
   first.forEach((literal, index) => {
+    // A template may hold an escape that JavaScript cannot read, such as
+    // `\033`: its text is then undefined and only the raw text exists.
+    if (literal === undefined) throw unreadableEscape(first.raw[index]);
     appendText(parts, literal);
     if (index < values.length) appendValue(parts, values[index], index);
   });
   return makeCommand(parts);
+}
+
+/**
+ * Escapes that a template cannot read: legacy octal (`\033`, `\1`), `\x`
+ * without two hex digits, `\u` without four hex digits or a braced code point.
+ */
+const UNREADABLE_ESCAPE =
+  /\\(?:0[0-9]{1,2}|[1-9][0-9]{0,2}|x[0-9A-Fa-f]?(?![0-9A-Fa-f])|u\{(?![0-9A-Fa-f]+\})[^}]{0,8}\}?|u[0-9A-Fa-f]{0,3}(?![0-9A-Fa-f{]))/;
+
+/** The error for a template piece whose escape sequence JavaScript cannot read. */
+function unreadableEscape(rawText: string): PipelineError {
+  const escape = UNREADABLE_ESCAPE.exec(rawText)?.[0];
+  const shown = escape === undefined ? "" : ` "${escape}"`;
+  return new PipelineError(
+    ErrorCode.INVALID_FIELD,
+    `sh template has an escape${shown} that JavaScript cannot read in a template, so the command would be lost.`,
+    { hint: "Write the backslash twice so the shell gets it: sh`printf '\\\\033[1m'`." },
+  );
 }
 
 function raw(value: string): RawShell {

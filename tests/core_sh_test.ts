@@ -97,3 +97,24 @@ Deno.test("toShellCommand accepts strings and commands", () => {
   assert.equal(toShellCommand(sh`echo ${"x y"}`).text, "echo 'x y'");
   assert.throws(() => toShellCommand(42 as unknown as string), /must return sh/);
 });
+
+Deno.test("sh rejects an escape a template cannot read", () => {
+  for (
+    const [build, escape] of [
+      [() => sh`printf '\033[1mbold\n'; exit 7`, "\\033"],
+      [() => sh`echo \u{zz}`, "\\u{zz}"],
+      [() => sh`echo \x4`, "\\x4"],
+    ] as const
+  ) {
+    assert.throws(build, (error: Error & { code?: string; hint?: string }) => {
+      assert.equal(error.code, ErrorCode.INVALID_FIELD);
+      assert.ok(error.message.includes(`escape "${escape}"`), error.message);
+      assert.match(error.hint ?? "", /backslash twice/);
+      return true;
+    });
+  }
+});
+
+Deno.test("sh keeps escapes a template can read", () => {
+  assert.equal(sh`printf '\\033[1m' \t`.text, "printf '\\033[1m' \t");
+});
