@@ -157,3 +157,23 @@ Deno.test("requires.secrets rejects a name that is not an environment variable n
     },
   );
 });
+
+Deno.test("workflow rejects step env keys that differ only in case", () => {
+  const pipeline = definePipeline({
+    name: "reads",
+    triggers: { manual: trigger.manual() },
+    tasks: {
+      deploy: task({ requires: { secrets: ["token"] }, run: sh`echo ${env.secret("TOKEN")}` }),
+    },
+    jobs: { release: job({ target: "deploy", trigger: ["manual"] }) },
+  });
+  assert.throws(
+    () => renderWorkflow(pipeline, settingsFor(NPM)),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, ErrorCode.INVALID_FIELD);
+      assert.match(error.message, /jobs\.release\.env: .*"TOKEN" and "token"/);
+      assert.match(error.message, /ignores case/);
+      return true;
+    },
+  );
+});

@@ -108,7 +108,7 @@ function cacheStep(githubId: string, settings: StepSettings): WorkflowStep {
  * by their source name, so a job env entry that renders the same secret
  * under another key does not reach them.
  */
-function jobEnv(job: NormalizedJob, reads: JobReads): Record<string, unknown> {
+export function jobEnv(job: NormalizedJob, reads: JobReads): Record<string, unknown> {
   const env: Record<string, unknown> = { CI: true };
   for (const [key, value] of Object.entries(job.env)) env[key] = envExpression(value);
   const missing = (name: string) => !Object.hasOwn(env, name);
@@ -117,4 +117,18 @@ function jobEnv(job: NormalizedJob, reads: JobReads): Record<string, unknown> {
   }
   for (const name of reads.vars.filter(missing)) env[name] = envExpression({ kind: "var", name });
   return env;
+}
+
+/**
+ * Returns the groups of keys of `env` that differ only in case. GitHub
+ * Actions compares env keys without case, so a workflow cannot hold two of
+ * them, while a process environment on Linux can.
+ */
+export function caseConflicts(env: Record<string, unknown>): string[][] {
+  const groups = new Map<string, string[]>();
+  for (const key of Object.keys(env)) {
+    const folded = key.toLowerCase();
+    groups.set(folded, [...groups.get(folded) ?? [], key]);
+  }
+  return [...groups.values()].filter((keys) => keys.length > 1);
 }

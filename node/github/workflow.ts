@@ -13,7 +13,7 @@ import type { NormalizedJob, Pipeline } from "../../core/model.ts";
 import { CACHE, CHECKOUT, PNPM_SETUP, SETUP_NODE, usesOf } from "./actions.ts";
 import { jobClauses, jobCondition, workflowEvents } from "./events.ts";
 import { escapeExpressions } from "./expressions.ts";
-import { jobSteps, type StepSettings } from "./steps.ts";
+import { caseConflicts, jobEnv, jobSteps, type StepSettings } from "./steps.ts";
 
 /** Everything besides the pipeline that decides the workflow's text. */
 export interface WorkflowSettings extends StepSettings {
@@ -73,6 +73,17 @@ export function renderWorkflow(pipeline: Pipeline, settings: WorkflowSettings): 
   for (const job of jobs) {
     const githubId = ids.get(job.id) as string;
     const condition = jobCondition(job, clausesByJob.get(job.id)!, events, issues);
+    const reads = jobReads(pipeline, job.id);
+    for (const keys of caseConflicts(jobEnv(job, reads))) {
+      issues.push({
+        code: ErrorCode.INVALID_FIELD,
+        path: `jobs.${job.id}.env`,
+        message: `the run step's env would hold ${
+          keys.map((key) => `"${key}"`).join(" and ")
+        }, which GitHub Actions treats as one key because it ignores case.`,
+        hint: "Rename the secrets, variables or env keys so that they differ in more than case.",
+      });
+    }
     rendered[githubId] = {
       ...(githubId !== job.id ? { name: job.id } : {}),
       ...(condition ? { if: condition } : {}),
@@ -80,7 +91,7 @@ export function renderWorkflow(pipeline: Pipeline, settings: WorkflowSettings): 
       ...(job.environment ? { environment: environmentOf(job) } : {}),
       ...permissionsOf(job, issues),
       ...(job.github.timeoutMinutes ? { "timeout-minutes": job.github.timeoutMinutes } : {}),
-      steps: jobSteps(job, githubId, settings, jobReads(pipeline, job.id)),
+      steps: jobSteps(job, githubId, settings, reads),
     };
   }
   if (issues.length > 0) throw PipelineError.fromIssues(issues, "GitHub workflow");
