@@ -290,3 +290,16 @@ Deno.test("github check hint keeps the paths", async () => {
     );
   });
 });
+
+Deno.test("github generate names a lock path that is a directory", async () => {
+  await withProject("{ github: true }", async (dir) => {
+    await mkdir(join(dir, LOCK), { recursive: true });
+    for (const args of [["github", "generate"], ["github", "check"]]) {
+      const result = await cli(dir, args);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /ASYNC_PIPELINE_IO_FAILED\]: EISDIR/);
+      assert.ok(result.stderr.includes("async-pipeline.lock.json"), result.stderr);
+    }
+    assert.equal(await exists(join(dir, WORKFLOW)), false);
+  });
+});

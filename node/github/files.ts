@@ -6,6 +6,7 @@
  */
 
 import { readFile } from "node:fs/promises";
+import { withPath } from "../atomic_write.ts";
 import { basename, isAbsolute, posix, relative, resolve, sep } from "node:path";
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import type { NormalizedGithubSync } from "../../core/model.ts";
@@ -138,7 +139,8 @@ async function readIfPresent(path: string): Promise<string | undefined> {
     return await readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
+    // Reading a directory fails with EISDIR and no path in the error.
+    throw withPath(error, path);
   }
 }
 

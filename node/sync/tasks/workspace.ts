@@ -7,6 +7,7 @@
  */
 
 import { readFile } from "node:fs/promises";
+import { withPath } from "../../atomic_write.ts";
 import { join, posix } from "node:path";
 import { parse as parseJsonc, type ParseError, printParseErrorCode } from "jsonc-parser";
 import { glob } from "tinyglobby";
@@ -27,7 +28,8 @@ export async function readOptional(path: string): Promise<string | undefined> {
     return await readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
+    // Reading a directory fails with EISDIR and no path in the error.
+    throw withPath(error, path);
   }
 }
 
