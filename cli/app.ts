@@ -139,7 +139,8 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   const args = argv.filter((arg) => arg !== "--debug");
   try {
     if (args.length === 0 || args[0] === "--help" || args[0] === "-h" || args[0] === "help") {
-      const topic = args[0] === "help" ? findCommand(args.slice(1)) : undefined;
+      // `help run`, `--help run` and `-h run` all show the help of `run`.
+      const topic = args.length > 1 ? findCommand(args.slice(1)) : undefined;
       ctx.stdout.write(topic ? commandHelp(topic.command) : mainHelp());
       return 0;
     }
@@ -152,9 +153,12 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     if (!found) {
       const nearest = nearestCommand(args);
       const guess = nearest === undefined ? "" : `Did you mean "${nearest}"? `;
+      // The command is the words before the first option; the options are not part of it.
+      const firstOption = args.findIndex((arg) => arg.startsWith("-"));
+      const words = firstOption < 0 ? args : args.slice(0, firstOption);
       ctx.stderr.write(
         `error[ASYNC_PIPELINE_USAGE]: unknown command "${
-          args.join(" ")
+          words.join(" ")
         }".\n  hint: ${guess}Run \`async-pipeline --help\` to list commands.\n`,
       );
       return 1;

@@ -107,6 +107,20 @@ Deno.test("cli unknown command fails with usage", async () => {
   assert.match(result.stderr, /^error\[ASYNC_PIPELINE_USAGE\]: unknown command "frobnicate"/);
 });
 
+Deno.test("cli unknown command leaves its options out", async () => {
+  const result = await cli(["frobnicate", "--config", "x.ts"]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^error\[ASYNC_PIPELINE_USAGE\]: unknown command "frobnicate"\.\n/);
+});
+
+Deno.test("cli help before a command shows that command's help", async () => {
+  for (const args of [["--help", "run"], ["-h", "run"], ["help", "run"]]) {
+    const result = await cli(args);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /^Usage: async-pipeline run <job>/);
+  }
+});
+
 Deno.test("cli metadata prints json", async () => {
   const dir = await projectWith(`import { definePipeline, job, sh, task } from MOD_URL;
 export default definePipeline({
