@@ -98,7 +98,7 @@ export async function checkRequirements(
       code: ErrorCode.MISSING_SECRET,
       path: `tasks.${ids[0]}.requires.secrets`,
       message: `secret "${name}" is not set (required by ${taskList(ids)}).`,
-      hint: `Set ${name} in the environment of the run, or declare it in the job env.`,
+      hint: `Set ${name} in the environment of the run, or store it as a secret in CI.`,
     });
   }
   return { issues, secretValues, warnings };

@@ -130,6 +130,11 @@ Deno.test("requirements are all reported at once", async () => {
         "tasks.publish.requires.secrets",
       ]);
       assert.match(messages[2], /MISSING_SECRET secret "PUBLISH_TOKEN"/);
+      const hint = (error.issues?.[2] as { hint?: string } | undefined)?.hint;
+      assert.equal(
+        hint,
+        "Set PUBLISH_TOKEN in the environment of the run, or store it as a secret in CI.",
+      );
       return true;
     },
   );
