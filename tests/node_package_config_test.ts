@@ -7,7 +7,7 @@ import { describePackageJson, packageConfigFailure } from "../node/package_confi
 import { runCliUnder } from "./support/projects.ts";
 import { tempDir } from "./support/temp_files.ts";
 
-/** Node refuses an unquoted value. It accepts some other errors, such as a trailing comma. */
+/** Node refuses an unquoted value at the top level; it skips errors in parts it does not read. */
 const UNQUOTED = '{\n  "name": "app",\n  "type": module\n}\n';
 const UNFINISHED = '{\n  "name": "app",\n  "type": "module"\n';
 
