@@ -177,3 +177,26 @@ Deno.test("workflow rejects step env keys that differ only in case", () => {
     },
   );
 });
+
+Deno.test("workflow rejects a secret name GitHub reserves", () => {
+  const pipeline = definePipeline({
+    name: "reads",
+    triggers: { manual: trigger.manual() },
+    tasks: {
+      deploy: task({
+        requires: { secrets: ["GITHUB_APP_KEY"] },
+        run: sh`echo ${env.secret("GITHUB_TOKEN")}`,
+      }),
+    },
+    jobs: { release: job({ target: "deploy", trigger: ["manual"] }) },
+  });
+  assert.throws(
+    () => renderWorkflow(pipeline, settingsFor(NPM)),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, ErrorCode.INVALID_FIELD);
+      assert.match(error.message, /jobs\.release\.env: the job reads the secret "GITHUB_APP_KEY"/);
+      assert.doesNotMatch(error.message, /"GITHUB_TOKEN"/);
+      return true;
+    },
+  );
+});

@@ -74,6 +74,23 @@ export function renderWorkflow(pipeline: Pipeline, settings: WorkflowSettings): 
     const githubId = ids.get(job.id) as string;
     const condition = jobCondition(job, clausesByJob.get(job.id)!, events, issues);
     const reads = jobReads(pipeline, job.id);
+    const secretNames = [
+      ...Object.values(job.env).flatMap((value) =>
+        typeof value === "object" && value.kind === "secret" ? [value.name] : []
+      ),
+      ...reads.secrets,
+    ];
+    for (const name of new Set(secretNames)) {
+      const upper = name.toUpperCase();
+      if (!upper.startsWith("GITHUB_") || upper === "GITHUB_TOKEN") continue;
+      issues.push({
+        code: ErrorCode.INVALID_FIELD,
+        path: `jobs.${job.id}.env`,
+        message: `the job reads the secret "${name}", but GitHub does not allow secret names ` +
+          "that start with GITHUB_, so the workflow would always pass it empty.",
+        hint: "Rename the secret; GITHUB_TOKEN, the token GitHub provides, is the only such name.",
+      });
+    }
     for (const keys of caseConflicts(jobEnv(job, reads))) {
       issues.push({
         code: ErrorCode.INVALID_FIELD,
