@@ -1,13 +1,13 @@
 /** Locating and importing a project's pipeline file. @module */
 
 import { stat } from "node:fs/promises";
-import { isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ErrorCode, isPipelineError, PipelineError } from "../core/errors.ts";
 import { isPipeline, type Pipeline } from "../core/model.ts";
 import { definePipeline } from "../core/pipeline.ts";
 import { importModule } from "./import_module.ts";
-import { packageConfigFailure } from "./package_config.ts";
+import { nearestPackageJson, packageConfigFailure, packageJsonProblem } from "./package_config.ts";
 import { thrownMessage } from "./thrown.ts";
 
 /** File names searched, in order, when no `--config` is given. */
@@ -139,6 +139,22 @@ function importFailure(error: unknown): string {
   return frame === undefined ? message : `${message}\n  at ${frame}`;
 }
 
+/**
+ * Returns the fix for a pipeline file that failed to load. Under Node, a
+ * broken `package.json` can fail the import with a message about something
+ * else (Node 20 names a package's `exports`), so the hint names it when the
+ * nearest one has a problem.
+ */
+async function loadFailureHint(path: string): Promise<string> {
+  const hint = "Fix the error in the pipeline file and run again.";
+  if ((globalThis as { Deno?: unknown }).Deno !== undefined) return hint;
+  const packageJson = nearestPackageJson(dirname(path));
+  const problem = packageJson === undefined ? undefined : await packageJsonProblem(packageJson);
+  return problem === undefined
+    ? hint
+    : `${hint} Check ${packageJson} too, which Node reads to load it: ${problem}.`;
+}
+
 /** Options of {@link loadPipeline}. */
 export interface LoadPipelineOptions {
   /**
@@ -175,7 +191,7 @@ export async function loadPipeline(
     throw new PipelineError(
       ErrorCode.CONFIG_LOAD_FAILED,
       `Failed to load ${path}: ${importFailure(error)}`,
-      { cause: error, hint: "Fix the error in the pipeline file and run again." },
+      { cause: error, hint: await loadFailureHint(path) },
     );
   }
   return { pipeline: pipelineFromModule(module, path), path, dir: resolve(path, "..") };

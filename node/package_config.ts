@@ -8,7 +8,8 @@
  * @module
  */
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import type { ParseError } from "jsonc-parser";
 import { isRecord } from "../core/fields.ts";
 import { thrownMessage } from "./thrown.ts";
@@ -35,11 +36,23 @@ export async function packageConfigFailure(
 
 /** Says why the `package.json` at `path` cannot be used: unreadable, invalid JSON or not an object. */
 export async function describePackageJson(path: string): Promise<string> {
+  return await packageJsonProblem(path) ?? "Node could not use it";
+}
+
+/**
+ * Returns what is wrong with the `package.json` at `path`, or undefined
+ * when it is a readable JSON object. A byte order mark counts as wrong,
+ * because Node 20 cannot read a file that starts with one.
+ */
+export async function packageJsonProblem(path: string): Promise<string | undefined> {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
     return `it cannot be read (${thrownMessage(error)})`;
+  }
+  if (text.startsWith("\uFEFF")) {
+    return "it starts with a byte order mark (BOM), which Node 20 cannot read";
   }
   // Loaded here, so that loading a pipeline does not load the parser.
   const { parse, printParseErrorCode } = await import("jsonc-parser");
@@ -56,5 +69,18 @@ export async function describePackageJson(path: string): Promise<string> {
     const column = before.length - before.lastIndexOf("\n");
     return `it is not valid JSON at line ${line}, column ${column} (${reason})`;
   }
-  return isRecord(value) ? "Node could not use it" : "it does not hold a JSON object";
+  return isRecord(value) ? undefined : "it does not hold a JSON object";
+}
+
+/**
+ * Finds the `package.json` that Node reads for a module in `dir`: the
+ * nearest one in `dir` or a parent directory. Returns undefined when there
+ * is none.
+ */
+export function nearestPackageJson(dir: string): string | undefined {
+  for (let current = resolve(dir);; current = dirname(current)) {
+    const candidate = join(current, "package.json");
+    if (existsSync(candidate)) return candidate;
+    if (dirname(current) === current) return undefined;
+  }
 }

@@ -3,7 +3,12 @@
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describePackageJson, packageConfigFailure } from "../node/package_config.ts";
+import {
+  describePackageJson,
+  nearestPackageJson,
+  packageConfigFailure,
+  packageJsonProblem,
+} from "../node/package_config.ts";
 import { runCliUnder } from "./support/projects.ts";
 import { tempDir } from "./support/temp_files.ts";
 
@@ -70,4 +75,39 @@ Deno.test("cli under Node names a broken package.json instead of the pipeline", 
   );
   assert.match(result.stderr, /hint: Fix .*package\.json and run again\./);
   assert.doesNotMatch(result.stderr, /Fix the error in the pipeline file/);
+});
+
+Deno.test("packageJsonProblem names a byte order mark", async () => {
+  const path = join(await tempDir(), "package.json");
+  await writeFile(path, '\uFEFF{ "name": "app" }\n');
+  assert.equal(
+    await packageJsonProblem(path),
+    "it starts with a byte order mark (BOM), which Node 20 cannot read",
+  );
+});
+
+Deno.test("packageJsonProblem accepts a JSON object", async () => {
+  const path = join(await tempDir(), "package.json");
+  await writeFile(path, '{ "name": "app" }\n');
+  assert.equal(await packageJsonProblem(path), undefined);
+});
+
+Deno.test("nearestPackageJson looks in parent directories", async () => {
+  const dir = await tempDir();
+  await writeFile(join(dir, "package.json"), "{}\n");
+  await mkdir(join(dir, "a/b"), { recursive: true });
+  assert.equal(nearestPackageJson(join(dir, "a/b")), join(dir, "package.json"));
+});
+
+Deno.test("cli under Node adds a broken package.json to a load failure's hint", async () => {
+  const dir = await tempDir();
+  await writeFile(join(dir, "package.json"), '\uFEFF{ "name": "app", "type": "module" }\n');
+  await writeFile(join(dir, "pipeline.ts"), 'throw new Error("boom");\n');
+  const result = await runCliUnder("node", dir, ["metadata"]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /CONFIG_LOAD_FAILED\]: Failed to load .*pipeline\.ts: boom/);
+  assert.match(
+    result.stderr,
+    /hint: Fix the error in the pipeline file and run again\. Check .*package\.json too, which Node reads to load it: it starts with a byte order mark/,
+  );
 });
