@@ -303,3 +303,20 @@ Deno.test("github generate names a lock path that is a directory", async () => {
     assert.equal(await exists(join(dir, WORKFLOW)), false);
   });
 });
+
+Deno.test("github paths with a newline rejected", async () => {
+  await withProject("{ github: true }", async (dir) => {
+    const result = await cli(dir, [
+      "github",
+      "generate",
+      "--workflow",
+      ".github/workflows/a\nb.yml",
+    ]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /INVALID_FIELD\]: workflow ".*\/a\\nb\.yml" contains a control character/,
+    );
+    assert.equal(await exists(join(dir, ".github")), false);
+  });
+});

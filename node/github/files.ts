@@ -63,6 +63,15 @@ export function lockPathFor(workflow: string): string {
 
 /** Resolves a path against the project root and rejects one outside it. */
 function insideRoot(root: string, path: string, field: string): { path: string; absolute: string } {
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(path)) {
+    // The path goes into the workflow's header comment, which one line must hold.
+    throw new PipelineError(
+      ErrorCode.INVALID_FIELD,
+      `${field} ${JSON.stringify(path)} contains a control character such as a newline.`,
+      { path: field, hint: "Use a file path without control characters." },
+    );
+  }
   const absolute = isAbsolute(path) ? path : resolve(root, path);
   const rel = relative(root, absolute);
   if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
