@@ -206,12 +206,26 @@ export function isRawShell(value: unknown): value is RawShell {
     (value as RawShell).kind === "raw-shell" && typeof (value as RawShell).value === "string";
 }
 
-/** Converts a deferred callback's result (a command or a plain string) to a command. */
-export function toShellCommand(value: ShellCommand | string): ShellCommand {
+/**
+ * Converts a deferred callback's result (a command or a plain string) to a
+ * command. `source` names the callback in the error for any other result.
+ */
+export function toShellCommand(
+  value: ShellCommand | string,
+  source = "A deferred sh callback",
+): ShellCommand {
   if (typeof value === "string") return makeCommand([{ kind: "text", value }]);
   if (isShellCommand(value)) return value;
+  const got = value === null || value === undefined
+    ? String(value)
+    : Array.isArray(value)
+    ? "an array"
+    : typeof value === "object"
+    ? "an object"
+    : `a ${typeof value}`;
   throw new PipelineError(
     ErrorCode.INVALID_FIELD,
-    "A deferred sh callback must return sh`...` or a string.",
+    `${source} returned ${got}, but it must return sh\`...\` or a string.`,
+    { hint: "Return the command from the callback: sh((ctx) => sh`...`)." },
   );
 }

@@ -226,3 +226,17 @@ export default definePipeline({
   const { dir } = await readLatestRecord(cwd);
   assert.ok(!(await readRunFiles(dir)).includes(SECRET));
 });
+
+Deno.test("a deferred callback that returns no command names its task", async () => {
+  const record = await runTask({
+    cache: false,
+    run: sh(() => 42 as unknown as string),
+  });
+  const [d] = record.tasks;
+  assert.equal(d.status, "failed");
+  assert.equal(d.error?.code, "ASYNC_PIPELINE_INVALID_FIELD");
+  assert.equal(
+    d.error?.message,
+    'Task "d": the sh callback of step 1 returned a number, but it must return sh`...` or a string.',
+  );
+});

@@ -62,3 +62,13 @@ Deno.test("a failed silent prepare writes no log files", async () => {
   assert.deepEqual(record.sources?.store.logs, {});
   await assert.rejects(readdir(join(runDir, "logs/sources")), { code: "ENOENT" });
 });
+
+Deno.test("a prepare callback that returns no command names its source", async () => {
+  const { record } = await runWithPrepare([sh(() => undefined as unknown as string)]);
+  assert.equal(record.status, "failed");
+  const failed = record.tasks.find((task) => task.error !== undefined);
+  assert.match(
+    failed?.error?.message ?? record.error?.message ?? "",
+    /Source "store": the sh callback of prepare step 1 returned undefined, but it must return sh`\.\.\.` or a string\./,
+  );
+});

@@ -105,7 +105,10 @@ export function prepareSteps(
     } catch (error) {
       throw new DeferredCallbackError(state.redactor, task.id, index, error);
     }
-    const command = toShellCommand(value);
+    const command = toShellCommand(
+      value,
+      `Task "${task.id}": the sh callback of step ${index + 1}`,
+    );
     const rendered = renderShell(command, state.env, at, secretDigest);
     if ("issues" in rendered) throw PipelineError.fromIssues(rendered.issues, "deferred sh step");
     state.redactor.add(rendered.secretValues);

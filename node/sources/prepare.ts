@@ -92,7 +92,7 @@ function renderDeferred(
     );
   }
   const rendered = renderShell(
-    toShellCommand(value),
+    toShellCommand(value, `Source "${source.id}": the sh callback of prepare step ${index + 1}`),
     state.env,
     prepareLabel(source.id, index),
     secretDigest,
