@@ -187,6 +187,22 @@ Deno.test("exit call warns on unwritable logs", async () => {
   }
 });
 
+for (const runtime of ["deno", "node"] as const) {
+  Deno.test(`exit log warning names the log file (${runtime})`, async () => {
+    const cwd = await makeProject(PIPELINE);
+    await runCliUnder(
+      runtime,
+      cwd,
+      ["run", "j", "--concurrency", "2"],
+      exitEnv(runtime, { BREAK_LOGS: "1" }),
+    );
+    const { record, dir } = await readLatestRecord(cwd);
+    const warning = record.tasks.find((entry) => entry.id === "quits")?.warnings?.[0] ?? "";
+    assert.ok(warning.includes(`${join(dir, "logs", "quits.stdout.log")}'`), warning);
+    assert.doesNotMatch(warning, /\.tmp/);
+  });
+}
+
 Deno.test("exit call in retry keeps attempts", async () => {
   const cwd = await makeProject(PIPELINE);
   const result = await runCliUnder(
