@@ -62,15 +62,27 @@ function shortCause(cause: Cause): string {
   }
 }
 
+/**
+ * Returns how the process exited, for the messages. A run that did not
+ * finish never exits 0, so code 0 is named as the code the process started
+ * to exit with.
+ */
+function exitedWith(code: number): string {
+  return code === 0 ? "started to exit with code 0" : `exited with code ${code}`;
+}
+
+/** The sentence that names the code the run exits with instead of 0. */
+const EXITS_ONE = "The run exits with code 1 instead, because it did not finish.";
+
 /** Returns the error message of a task that was running when the process exited. */
 function taskMessage(id: string, code: number, cause: Cause): string {
   if (cause.kind === "task" && cause.id === id) {
     return `Task "${id}" failed: its step code called ${cause.api}(${code}), which ended the ` +
-      "run. Throw an error or return instead.";
+      `run${code === 0 ? " with code 1" : ""}. Throw an error or return instead.`;
   }
-  return `Task "${id}" failed: the process exited with code ${code} while it ran (${
+  return `Task "${id}" failed: the process ${exitedWith(code)} while it ran (${
     shortCause(cause)
-  }).`;
+  }).${code === 0 ? ` ${EXITS_ONE}` : ""}`;
 }
 
 /** Returns the run's error message, which stderr shows too. */
@@ -78,13 +90,14 @@ function runMessage(code: number, running: readonly string[], cause: Cause): str
   const when = running.length === 0
     ? "before the run finished"
     : `while ${running.length === 1 ? "task" : "tasks"} ${quoted(running)} ran`;
+  const instead = code === 0 ? ` ${EXITS_ONE}` : "";
   if (cause.kind === "unseen") {
-    return `The process exited with code ${code} ${when}, and no process.exit() or ` +
+    return `The process ${exitedWith(code)} ${when}, and no process.exit() or ` +
       "Deno.exit() call was seen. The process ends this way when nothing is left to run " +
       "while a step waits on a promise that nothing settles, or when code calls an exit " +
-      "function that it saved before the run started.";
+      `function that it saved before the run started.${instead}`;
   }
-  return `The process exited with code ${code} ${when}: ${shortCause(cause)}.`;
+  return `The process ${exitedWith(code)} ${when}: ${shortCause(cause)}.${instead}`;
 }
 
 /** Returns what ended the process, from the first exit call the run saw. */
