@@ -39,6 +39,8 @@ export interface ExitHookRun {
 type Cause =
   /** Code of task `id` of this run called `api`. `running` is true when the task had not finished. */
   | { readonly kind: "task"; readonly api: ExitApi; readonly id: string; readonly running: boolean }
+  /** The code of `origin`, such as a source's prepare step, called `api`. */
+  | { readonly kind: "origin"; readonly api: ExitApi; readonly origin: string }
   /** `api` was called by code that no task of this run's async context covers. */
   | { readonly kind: "untraced"; readonly api: ExitApi }
   /** No call of an exit function was seen. */
@@ -55,6 +57,8 @@ function shortCause(cause: Cause): string {
       return cause.running
         ? `task "${cause.id}" called ${cause.api}()`
         : `the code of task "${cause.id}" called ${cause.api}() after its step ended`;
+    case "origin":
+      return `the code of ${cause.origin} called ${cause.api}()`;
     case "untraced":
       return `code that could not be traced to a task called ${cause.api}()`;
     case "unseen":
@@ -105,7 +109,12 @@ function exitCause(record: ExecutionRecord, live: LiveTasks | undefined): Cause 
   const call = firstExitCall();
   if (call === undefined) return { kind: "unseen" };
   const target = call.target;
-  if (live === undefined || !live.owns(target)) return { kind: "untraced", api: call.api };
+  if (live === undefined || !live.owns(target)) {
+    const origin = target?.origin;
+    return origin === undefined
+      ? { kind: "untraced", api: call.api }
+      : { kind: "origin", api: call.api, origin };
+  }
   const id = target.taskId;
   const running = record.tasks.some((task) => task.id === id && task.status === "running");
   return { kind: "task", api: call.api, id, running };
