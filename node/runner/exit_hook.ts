@@ -28,11 +28,11 @@ export interface ExitHookRun {
   /** The run's tasks that started and have not stored their logs. */
   readonly live?: LiveTasks;
   /**
-   * Receives the text of the record, as the record file contains it, once the
-   * hook wrote it. It runs inside the `exit` event, so it must write
-   * synchronously.
+   * Receives the text of the record, as the record file contains it, and the
+   * file's path, once the hook wrote it. It runs inside the `exit` event, so
+   * it must write synchronously.
    */
-  readonly onRecord?: (text: string) => void;
+  readonly onRecord?: (text: string, recordPath: string) => void;
 }
 
 /** What ended the process, as far as the hook can tell. */
@@ -240,9 +240,9 @@ export function closeRunOnExit(run: ExitHookRun): () => void {
     // A run that did not finish never exits 0.
     if (failing && code === 0) process.exitCode = 1;
     try {
-      run.onRecord?.(text);
+      run.onRecord?.(text, run.store.recordPath);
     } catch {
-      // The output is closed.
+      // The output is closed, or its reader took nothing for too long, which the callback reports.
     }
     try {
       releaseLock(run.projectDir, run.lock);
