@@ -17,6 +17,21 @@ export function withPath(error: unknown, path: string): unknown {
 }
 
 /**
+ * Returns `error` with `path` in place of the temporary file that a failed
+ * write through it names, so messages name the file the caller writes. A
+ * failed rename keeps its message, which names both files.
+ */
+export function namingTarget(error: unknown, temporary: string, path: string): unknown {
+  const system = error as NodeJS.ErrnoException;
+  if (!(error instanceof Error) || typeof system.code !== "string") return error;
+  if (system.syscall !== "rename") {
+    error.message = error.message.replaceAll(temporary, path);
+    if (system.path === temporary) system.path = path;
+  }
+  return withPath(error, path);
+}
+
+/**
  * Writes `text` to `path` through a temporary file beside it and a rename,
  * so readers see the old or the new content. `mode` sets the new file's
  * permission bits. A failure removes the temporary file and names `path`.

@@ -16,7 +16,7 @@ import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ErrorCode, PipelineError } from "../core/errors.ts";
 import type { Redactor } from "./redact.ts";
-import { withPath, writeFileAtomic } from "./atomic_write.ts";
+import { namingTarget, writeFileAtomic } from "./atomic_write.ts";
 import { thrownMessage } from "./thrown.ts";
 import type { ExecutionRecord, ProcessEnv } from "./types.ts";
 
@@ -58,8 +58,12 @@ function writeFileAtomicSync(path: string, text: string): void {
     writeFileSync(temporary, text);
     renameSync(temporary, path);
   } catch (error) {
-    rmSync(temporary, { force: true });
-    throw withPath(error, path);
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // The directory is gone or is not one (ENOTDIR), so no temporary file is left either.
+    }
+    throw namingTarget(error, temporary, path);
   }
 }
 

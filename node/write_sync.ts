@@ -9,7 +9,7 @@ import { Buffer } from "node:buffer";
 import { writeSync } from "node:fs";
 
 /** How long a write may make no progress before it gives up, by default. */
-const STALL_MS = 10_000;
+export const STALL_MS = 10_000;
 
 /** Blocks the thread for about `ms` milliseconds. */
 function pause(ms: number): void {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { readCandidate } from "../node/runner/candidate.ts";
 import { git, gitTestEnv } from "./support/git.ts";
 import { tempDir } from "./support/temp_files.ts";
@@ -35,4 +35,33 @@ Deno.test("candidate fingerprint follows edits", async () => {
   assert.equal(after.git?.dirty, true);
   assert.notEqual(after.fingerprint, before.fingerprint);
   await Deno.remove(dir, { recursive: true });
+});
+
+/** Starts a shell that deletes and rewrites `count` files under `dir/out` until it is killed. */
+function churn(dir: string, count: number): Deno.ChildProcess {
+  const script = `while :; do rm -rf out; mkdir -p out; i=0; while [ $i -lt ${count} ]; do ` +
+    `head -c 65536 /dev/zero > out/f$i; i=$((i+1)); done; done`;
+  return new Deno.Command("sh", { args: ["-c", script], cwd: dir, stdout: "null", stderr: "null" })
+    .spawn();
+}
+
+Deno.test("candidate skips vanished files outside git", async () => {
+  const dir = await tempDir();
+  await writeFile(join(dir, "a.txt"), "a\n");
+  const child = churn(dir, 200);
+  try {
+    // Each pass lists the files another process keeps deleting, so some of
+    // them are gone by the time they are read.
+    for (let pass = 0; pass < 40; pass++) {
+      const candidate = await readCandidate(
+        dir,
+        gitTestEnv({ GIT_CEILING_DIRECTORIES: dirname(dir) }),
+      );
+      assert.equal(candidate.git, undefined);
+      assert.match(candidate.fingerprint, /^[0-9a-f]{64}$/);
+    }
+  } finally {
+    child.kill("SIGKILL");
+    await child.status;
+  }
 });

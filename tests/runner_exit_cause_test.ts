@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import process from "node:process";
 import { definePipeline, job, task } from "../mod.ts";
 import { runJob } from "../node/mod.ts";
-import { baseEnv, makeProject, readLatestRecord, runCliUnder } from "./support/projects.ts";
+import {
+  baseEnv,
+  makeProject,
+  MOD_URL,
+  readLatestRecord,
+  runCliUnder,
+} from "./support/projects.ts";
 import { tempDir } from "./support/temp_files.ts";
 
 // `late` leaves a timer that exits the process while `after`, which waits for
@@ -75,6 +83,51 @@ for (const runtime of ["deno", "node"] as const) {
       record.tasks.find((entry) => entry.id === "sleeper")?.error?.message,
       'Task "sleeper" failed: the process exited with code 6 while it ran (code that could not ' +
         "be traced to a task called process.exit()).",
+    );
+  });
+}
+
+/** Creates a project whose source's deferred prepare step calls process.exit(5). */
+async function exitingPrepareProject(): Promise<string> {
+  const cwd = await makeProject(`import { definePipeline, job, sh, source, task } from "@mod";
+export default definePipeline({
+  name: "root",
+  sources: {
+    lib: source.path({
+      path: "lib",
+      writable: true,
+      prepare: [sh\`echo preparing\`, sh(() => { process.exit(5); })],
+    }),
+  },
+  tasks: { top: task({ cache: false, dependsOn: ["lib:t"], run: sh\`true\` }) },
+  jobs: { j: job({ target: "top" }) },
+});
+`);
+  await mkdir(join(cwd, "lib"));
+  await writeFile(
+    join(cwd, "lib/pipeline.ts"),
+    `import { definePipeline, sh, task } from "${MOD_URL}";
+export default definePipeline({ name: "lib", tasks: { t: task({ run: sh\`echo t\` }) } });
+`,
+  );
+  return cwd;
+}
+
+for (const runtime of ["deno", "node"] as const) {
+  Deno.test(`exit call in prepare names the source (${runtime})`, async () => {
+    const cwd = await exitingPrepareProject();
+    const result = await runCliUnder(runtime, cwd, ["run", "j"]);
+    assert.equal(result.code, 5, result.stderr);
+    const { record } = await readLatestRecord(cwd);
+    assert.equal(
+      record.tasks.find((entry) => entry.id === "lib:t")?.error?.message,
+      'Task "lib:t" failed: the process exited with code 5 while it ran (the code of prepare ' +
+        'step 2 of source "lib" called process.exit()).',
+    );
+    assert.equal(
+      record.error?.message,
+      'The process exited with code 5 while task "lib:t" ran: the code of prepare step 2 of ' +
+        'source "lib" called process.exit().',
     );
   });
 }

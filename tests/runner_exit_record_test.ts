@@ -160,10 +160,36 @@ Deno.test("exit record survives slow pipe", async () => {
     stderr: "piped",
   }).output();
   assert.equal(output.success, true, new TextDecoder().decode(output.stderr));
+  assert.doesNotMatch(new TextDecoder().decode(output.stderr), /incomplete/);
   const printed = await readFile(join(cwd, "out.json"), "utf8");
   const { dir } = await readLatestRecord(cwd);
   assert.ok(printed.length > 300_000, `printed ${printed.length} characters`);
   assert.equal(printed, await readFile(join(dir, "execution.json"), "utf8"));
+});
+
+Deno.test("exit record warns on stalled pipe", async () => {
+  const cwd = await makeProject(PIPELINE);
+  // The reader reads nothing and keeps the pipe open until the CLI ended, so
+  // the CLI's write gives up after its stall limit.
+  const cli = cliCommandLineUnder("node", ["run", "j", "--concurrency", "2", "--format", "json"]);
+  const command = `{ ${cli}; touch cli.done; } | ` +
+    "(while [ ! -f cli.done ]; do sleep 0.2; done)";
+  const output = await new Deno.Command("sh", {
+    args: ["-c", command],
+    cwd,
+    env: baseEnv(exitEnv("node", { BIG: "3000000" })),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  const { dir } = await readLatestRecord(cwd);
+  const lines = stderr.split("\n").filter((line) => line.startsWith("warning:"));
+  assert.deepEqual(lines, [
+    "warning: the record on stdout is incomplete, because its reader took nothing for 10 " +
+    `seconds. The whole record: ${join(dir, "execution.json")}`,
+  ]);
 });
 
 Deno.test("exit call warns on unwritable logs", async () => {
@@ -186,6 +212,22 @@ Deno.test("exit call warns on unwritable logs", async () => {
     );
   }
 });
+
+for (const runtime of ["deno", "node"] as const) {
+  Deno.test(`exit log warning names the log file (${runtime})`, async () => {
+    const cwd = await makeProject(PIPELINE);
+    await runCliUnder(
+      runtime,
+      cwd,
+      ["run", "j", "--concurrency", "2"],
+      exitEnv(runtime, { BREAK_LOGS: "1" }),
+    );
+    const { record, dir } = await readLatestRecord(cwd);
+    const warning = record.tasks.find((entry) => entry.id === "quits")?.warnings?.[0] ?? "";
+    assert.ok(warning.includes(`${join(dir, "logs", "quits.stdout.log")}'`), warning);
+    assert.doesNotMatch(warning, /\.tmp/);
+  });
+}
 
 Deno.test("exit call in retry keeps attempts", async () => {
   const cwd = await makeProject(PIPELINE);

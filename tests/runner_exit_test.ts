@@ -89,6 +89,23 @@ for (const runtime of ["deno", "node"] as const) {
     assert.equal(result.code, 1);
   });
 
+  Deno.test(`process.exit(0) messages name codes 0 and 1 (${runtime})`, async () => {
+    const cwd = await exitingProject(0);
+    const result = await runCliUnder(runtime, cwd, ["run", "j"]);
+    const lines = result.stderr.split("\n").filter((line) => line.startsWith("error["));
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(
+      lines[0],
+      /^error\[ASYNC_PIPELINE_TASK_FAILED\]: The process started to exit with code 0 while task "quits" ran: task "quits" called process\.exit\(\)\. The run exits with code 1 instead, because it did not finish\. Record: /,
+    );
+    const { record } = await readLatestRecord(cwd);
+    const quits = record.tasks.find((entry) => entry.id === "quits")!;
+    assert.equal(
+      quits.error?.message,
+      'Task "quits" failed: its step code called process.exit(0), which ended the run with code 1. Throw an error or return instead.',
+    );
+  });
+
   Deno.test(`a passing run prints no exit error (${runtime})`, async () => {
     const cwd = await makeProject(`import { definePipeline, job, task } from "@mod";
 export default definePipeline({

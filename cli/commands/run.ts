@@ -2,9 +2,11 @@
 
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import { type LoadedPipeline, loadPipeline } from "../../node/load.ts";
+import { printablePath } from "../../node/printable.ts";
 import { recordText } from "../../node/records.ts";
 import { defaultTaskCache, executeRun } from "../../node/runner/run_job.ts";
 import type { RunEvent } from "../../node/runner/events.ts";
+import { STALL_MS } from "../../node/write_sync.ts";
 import { parseCommandArgs, parseFormat, parsePositiveInt } from "../args.ts";
 import type { CliContext } from "../io.ts";
 import { styles, textPresenter, useColor } from "../presenters/text.ts";
@@ -56,8 +58,22 @@ async function runTarget(target: "job" | "task", args: string[], ctx: CliContext
   };
   // A step that calls process.exit() ends the process inside the run, so the
   // record the run closes then is printed at once, before the process ends.
-  const printOnExit = (text: string) =>
-    ctx.stdout.writeNow ? ctx.stdout.writeNow(text) : ctx.stdout.write(text);
+  const printOnExit = (text: string, recordPath: string) => {
+    if (!ctx.stdout.writeNow) return ctx.stdout.write(text);
+    try {
+      ctx.stdout.writeNow(text);
+    } catch (error) {
+      // The write gave up on a reader that took nothing, so stdout has a part of the record.
+      if ((error as NodeJS.ErrnoException).code === "EAGAIN") {
+        const line = `warning: the record on stdout is incomplete, because its reader took ` +
+          `nothing for ${STALL_MS / 1000} seconds. The whole record: ${
+            printablePath(recordPath)
+          }\n`;
+        ctx.stderr.writeNow ? ctx.stderr.writeNow(line) : ctx.stderr.write(line);
+      }
+      throw error;
+    }
+  };
   const record = await executeRun(loaded.pipeline, {
     id: positionals[0],
     ...(concurrency !== undefined ? { concurrency } : {}),

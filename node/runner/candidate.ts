@@ -7,7 +7,8 @@
 
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CandidateContext, GitFacts } from "../../core/context.ts";
 import { IGNORED_DIRECTORIES } from "../../core/normalize_task.ts";
@@ -83,7 +84,36 @@ async function gitFingerprint(dir: string, env: ProcessEnv, commit: string, stat
   return hash.digest("hex");
 }
 
-/** Hashes every file under `dir` except `.git`, `.async` and `node_modules`, by path and content. */
+/** Error codes of a listed file that was removed, or replaced by a directory or a link loop. */
+const VANISHED_CODES = new Set(["ENOENT", "ENOTDIR", "EISDIR", "ELOOP"]);
+
+/**
+ * Reads the regular file at `path`, or resolves undefined when it is gone or
+ * no longer a regular file, because another task may change files after the
+ * listing. The open does not block, so a FIFO put in a file's place cannot
+ * stall it.
+ */
+async function readListedFile(path: string): Promise<Uint8Array | undefined> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    if (VANISHED_CODES.has((error as NodeJS.ErrnoException).code ?? "")) return undefined;
+    throw error;
+  }
+  try {
+    if (!(await handle.stat()).isFile()) return undefined;
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Hashes every file under `dir` except `.git`, `.async` and `node_modules`,
+ * by path and content. A file that is gone, or no longer a file, by the time
+ * it is read counts as absent.
+ */
 async function directoryFingerprint(dir: string): Promise<string> {
   // Imported here, because only a directory outside git needs it: a run that
   // never reads such a directory does not load the glob walker.
@@ -92,8 +122,10 @@ async function directoryFingerprint(dir: string): Promise<string> {
   const files = (await glob(["**/*"], { cwd: dir, dot: true, ignore, onlyFiles: true })).sort();
   const hash = createHash("sha256").update("files\0");
   for (const path of files) {
+    const content = await readListedFile(join(dir, path));
+    if (content === undefined) continue;
     hash.update(`${path}\0`);
-    hash.update(createHash("sha256").update(await readFile(join(dir, path))).digest());
+    hash.update(createHash("sha256").update(content).digest());
   }
   return hash.digest("hex");
 }

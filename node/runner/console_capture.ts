@@ -23,6 +23,11 @@ import process from "../process.ts";
 /** The destination of captured text: the task's output. */
 export interface OutputTarget {
   write(stream: "stdout" | "stderr", text: string): void;
+  /**
+   * The code that writes here, in words, when it is not a task's step code,
+   * such as `prepare step 2 of source "lib"`.
+   */
+  readonly origin?: string;
 }
 
 /**

@@ -28,17 +28,19 @@ export interface ExitHookRun {
   /** The run's tasks that started and have not stored their logs. */
   readonly live?: LiveTasks;
   /**
-   * Receives the text of the record, as the record file contains it, once the
-   * hook wrote it. It runs inside the `exit` event, so it must write
-   * synchronously.
+   * Receives the text of the record, as the record file contains it, and the
+   * file's path, once the hook wrote it. It runs inside the `exit` event, so
+   * it must write synchronously.
    */
-  readonly onRecord?: (text: string) => void;
+  readonly onRecord?: (text: string, recordPath: string) => void;
 }
 
 /** What ended the process, as far as the hook can tell. */
 type Cause =
   /** Code of task `id` of this run called `api`. `running` is true when the task had not finished. */
   | { readonly kind: "task"; readonly api: ExitApi; readonly id: string; readonly running: boolean }
+  /** The code of `origin`, such as a source's prepare step, called `api`. */
+  | { readonly kind: "origin"; readonly api: ExitApi; readonly origin: string }
   /** `api` was called by code that no task of this run's async context covers. */
   | { readonly kind: "untraced"; readonly api: ExitApi }
   /** No call of an exit function was seen. */
@@ -55,6 +57,8 @@ function shortCause(cause: Cause): string {
       return cause.running
         ? `task "${cause.id}" called ${cause.api}()`
         : `the code of task "${cause.id}" called ${cause.api}() after its step ended`;
+    case "origin":
+      return `the code of ${cause.origin} called ${cause.api}()`;
     case "untraced":
       return `code that could not be traced to a task called ${cause.api}()`;
     case "unseen":
@@ -62,15 +66,27 @@ function shortCause(cause: Cause): string {
   }
 }
 
+/**
+ * Returns how the process exited, for the messages. A run that did not
+ * finish never exits 0, so code 0 is named as the code the process started
+ * to exit with.
+ */
+function exitedWith(code: number): string {
+  return code === 0 ? "started to exit with code 0" : `exited with code ${code}`;
+}
+
+/** The sentence that names the code the run exits with instead of 0. */
+const EXITS_ONE = "The run exits with code 1 instead, because it did not finish.";
+
 /** Returns the error message of a task that was running when the process exited. */
 function taskMessage(id: string, code: number, cause: Cause): string {
   if (cause.kind === "task" && cause.id === id) {
     return `Task "${id}" failed: its step code called ${cause.api}(${code}), which ended the ` +
-      "run. Throw an error or return instead.";
+      `run${code === 0 ? " with code 1" : ""}. Throw an error or return instead.`;
   }
-  return `Task "${id}" failed: the process exited with code ${code} while it ran (${
+  return `Task "${id}" failed: the process ${exitedWith(code)} while it ran (${
     shortCause(cause)
-  }).`;
+  }).${code === 0 ? ` ${EXITS_ONE}` : ""}`;
 }
 
 /** Returns the run's error message, which stderr shows too. */
@@ -78,13 +94,14 @@ function runMessage(code: number, running: readonly string[], cause: Cause): str
   const when = running.length === 0
     ? "before the run finished"
     : `while ${running.length === 1 ? "task" : "tasks"} ${quoted(running)} ran`;
+  const instead = code === 0 ? ` ${EXITS_ONE}` : "";
   if (cause.kind === "unseen") {
-    return `The process exited with code ${code} ${when}, and no process.exit() or ` +
+    return `The process ${exitedWith(code)} ${when}, and no process.exit() or ` +
       "Deno.exit() call was seen. The process ends this way when nothing is left to run " +
       "while a step waits on a promise that nothing settles, or when code calls an exit " +
-      "function that it saved before the run started.";
+      `function that it saved before the run started.${instead}`;
   }
-  return `The process exited with code ${code} ${when}: ${shortCause(cause)}.`;
+  return `The process ${exitedWith(code)} ${when}: ${shortCause(cause)}.${instead}`;
 }
 
 /** Returns what ended the process, from the first exit call the run saw. */
@@ -92,7 +109,12 @@ function exitCause(record: ExecutionRecord, live: LiveTasks | undefined): Cause 
   const call = firstExitCall();
   if (call === undefined) return { kind: "unseen" };
   const target = call.target;
-  if (live === undefined || !live.owns(target)) return { kind: "untraced", api: call.api };
+  if (live === undefined || !live.owns(target)) {
+    const origin = target?.origin;
+    return origin === undefined
+      ? { kind: "untraced", api: call.api }
+      : { kind: "origin", api: call.api, origin };
+  }
   const id = target.taskId;
   const running = record.tasks.some((task) => task.id === id && task.status === "running");
   return { kind: "task", api: call.api, id, running };
@@ -218,9 +240,9 @@ export function closeRunOnExit(run: ExitHookRun): () => void {
     // A run that did not finish never exits 0.
     if (failing && code === 0) process.exitCode = 1;
     try {
-      run.onRecord?.(text);
+      run.onRecord?.(text, run.store.recordPath);
     } catch {
-      // The output is closed.
+      // The output is closed, or its reader took nothing for too long, which the callback reports.
     }
     try {
       releaseLock(run.projectDir, run.lock);

@@ -26,12 +26,12 @@ export interface RunHooks {
   /** Runs `ctx.command(...)` argv. Defaults to the run's command policy, which records into the run. */
   readonly commandRunner?: GovernedCommandRunner;
   /**
-   * Receives the record's text, as the record file contains it, when the
-   * process exits before the run returned, such as on `process.exit()` in a
-   * step. It runs inside the process's `exit` event, so it must write
-   * synchronously.
+   * Receives the record's text, as the record file contains it, and the
+   * file's path when the process exits before the run returned, such as on
+   * `process.exit()` in a step. It runs inside the process's `exit` event,
+   * so it must write synchronously.
    */
-  readonly onExitRecord?: (text: string) => void;
+  readonly onExitRecord?: (text: string, recordPath: string) => void;
 }
 
 /** Facts of a run that {@link RunHooks.createCache} receives. */

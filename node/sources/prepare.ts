@@ -125,11 +125,13 @@ class PrepareStepTarget implements OutputTarget {
   readonly sourceId: string;
   /** The step's number, from 1. */
   readonly prepareStep: number;
+  readonly origin: string;
 
   constructor(output: TaskOutput, sourceId: string, index: number) {
     this.output = output;
     this.sourceId = sourceId;
     this.prepareStep = index + 1;
+    this.origin = `prepare step ${this.prepareStep} of source "${sourceId}"`;
   }
 
   write(stream: "stdout" | "stderr", text: string): void {
