@@ -20,7 +20,7 @@ import type { TextSink } from "./io.ts";
 import { invokePipelineCli } from "./run_pipeline_cli.ts";
 import { thrownMessage } from "../node/thrown.ts";
 import { type FallbackHandler, guardUncaught } from "../node/uncaught.ts";
-import { writeAllSync } from "../node/write_sync.ts";
+import { STALL_MS, writeAllSync } from "../node/write_sync.ts";
 
 export { runPipelineCli } from "./run_pipeline_cli.ts";
 export type { RunPipelineCliOptions, RunPipelineCliResult } from "./run_pipeline_cli.ts";
@@ -116,13 +116,28 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   }
 }
 
-/** Resolves once `stream` has written what it buffered, or after one second. */
+/**
+ * Resolves once `stream` has written what it buffered, or once its reader
+ * took nothing for `STALL_MS`. A slow reader, such as a pipe to a busy
+ * process, still gets all of a large record; a reader that never reads does
+ * not hold the process forever.
+ */
 function drained(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => {
     if (stream.destroyed || !stream.writable) return resolve();
-    const timer = setTimeout(resolve, 1000);
+    let left = stream.writableLength;
+    let progressed = Date.now();
+    const timer = setInterval(() => {
+      if (stream.writableLength < left) {
+        left = stream.writableLength;
+        progressed = Date.now();
+      } else if (Date.now() - progressed >= STALL_MS) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 100);
     stream.write("", () => {
-      clearTimeout(timer);
+      clearInterval(timer);
       resolve();
     });
   });

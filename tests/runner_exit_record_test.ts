@@ -258,3 +258,29 @@ Deno.test("exit call prints no text record", async () => {
   assert.equal(result.stdout.includes('"schemaVersion"'), false, result.stdout);
   assert.equal(existsSync(join(cwd, "sib.started")), true);
 });
+
+Deno.test("json record of a finished run survives slow pipe", async () => {
+  const cwd = await makeProject(`import { definePipeline, job, task } from "@mod";
+export default definePipeline({
+  name: "big",
+  tasks: { big: task({ cache: false, run: async (ctx) => { ctx.meta({ blob: "x".repeat(300000) }); } }) },
+  jobs: { j: job({ target: "big" }) },
+});
+`);
+  const command = `${cliCommandLineUnder("node", ["run", "j", "--format", "json"])} | ` +
+    "(sleep 2; cat > out.json)";
+  const output = await new Deno.Command("sh", {
+    args: ["-c", command],
+    cwd,
+    env: baseEnv(),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.equal(output.success, true, new TextDecoder().decode(output.stderr));
+  const printed = await readFile(join(cwd, "out.json"), "utf8");
+  const { dir } = await readLatestRecord(cwd);
+  assert.ok(printed.length > 300_000, `printed ${printed.length} characters`);
+  assert.equal(printed, await readFile(join(dir, "execution.json"), "utf8"));
+});
