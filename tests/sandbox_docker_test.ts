@@ -74,7 +74,8 @@ Deno.test("docker executor passes env by name", async () => {
     task: buildTask,
   });
 
-  assert.equal(result.stdout, "s3cret-value");
+  // The exit code and stderr go into the message, so a rare failure here can be told apart.
+  assert.equal(result.stdout, "s3cret-value", `exit ${result.code}, stderr: ${result.stderr}`);
   const [call] = await standIns.calls();
   assert.equal(call.argv.some((arg) => arg.includes("s3cret-value")), false);
   assert.equal(call.env.SECRET_TOKEN, "s3cret-value");
