@@ -119,8 +119,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
 /**
  * Resolves once `stream` has written what it buffered, or once its reader
  * took nothing for `STALL_MS`. A slow reader, such as a pipe to a busy
- * process, still gets all of a large record; a reader that never reads does
- * not hold the process forever.
+ * process, still gets all of a large record. A reader that never reads
+ * cannot keep the process alive.
  */
 function drained(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => {

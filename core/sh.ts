@@ -162,13 +162,13 @@ function shTag(
 const UNREADABLE_ESCAPE =
   /\\(?:0[0-9]{1,2}|[1-9][0-9]{0,2}|x[0-9A-Fa-f]?(?![0-9A-Fa-f])|u\{(?![0-9A-Fa-f]+\})[^}]{0,8}\}?|u[0-9A-Fa-f]{0,3}(?![0-9A-Fa-f{]))/;
 
-/** The error for a template piece whose escape sequence JavaScript cannot read. */
+/** Builds the error for a template piece whose escape sequence JavaScript cannot read. */
 function unreadableEscape(rawText: string): PipelineError {
   const escape = UNREADABLE_ESCAPE.exec(rawText)?.[0];
-  const shown = escape === undefined ? "" : ` "${escape}"`;
+  const quotedEscape = escape === undefined ? "" : ` "${escape}"`;
   return new PipelineError(
     ErrorCode.INVALID_FIELD,
-    `sh template has an escape${shown} that JavaScript cannot read in a template, so the command would be lost.`,
+    `sh template has an escape${quotedEscape} that JavaScript cannot read in a template, so the command would be lost.`,
     { hint: "Write the backslash twice so the shell gets it: sh`printf '\\\\033[1m'`." },
   );
 }

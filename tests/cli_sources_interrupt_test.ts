@@ -75,8 +75,8 @@ Deno.test("an interrupt before the first command skips the task", async () => {
   const pipeline = definePipeline({
     name: "root",
     tasks: {
-      // With one slot, the task holds it from its start. Its callback stands for an interrupt
-      // that arrives after the task started but before its first command.
+      // With one slot, the task keeps it from its start. Its callback plays an interrupt that
+      // arrives after the task started but before its first command.
       late: task({
         cache: false,
         run: sh(() => {

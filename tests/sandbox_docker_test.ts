@@ -74,7 +74,7 @@ Deno.test("docker executor passes env by name", async () => {
     task: buildTask,
   });
 
-  // The exit code and stderr go into the message, so a rare failure here can be told apart.
+  // The exit code and stderr go into the message, so that a rare failure here can be diagnosed.
   assert.equal(result.stdout, "s3cret-value", `exit ${result.code}, stderr: ${result.stderr}`);
   const [call] = await standIns.calls();
   assert.equal(call.argv.some((arg) => arg.includes("s3cret-value")), false);

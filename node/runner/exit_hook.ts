@@ -35,7 +35,7 @@ export interface ExitHookRun {
   readonly onRecord?: (text: string, recordPath: string) => void;
 }
 
-/** What ended the process, as far as the hook can tell. */
+/** The cause that ended the process, as far as the hook can tell. */
 type Cause =
   /** Code of task `id` of this run called `api`. `running` is true when the task had not finished. */
   | { readonly kind: "task"; readonly api: ExitApi; readonly id: string; readonly running: boolean }
