@@ -6,7 +6,8 @@
  *   deno task bench [--quick] [--suites p50,p200,noop1000,files20k,files20]
  *     [--tools turbo,wireit,async-pipeline-node,async-pipeline-deno]
  *     [--runs 5] [--concurrency 2]
- *     [--node-build auto|source|npm|<packed .tgz>] [--deno-build source|npm|<packed .tgz>]
+ *     [--node-build auto|source|npm|<packed .tgz>]
+ *     [--deno-build auto|source|jsr|npm|<packed .tgz>]
  *     [--work <dir>] [--out <dir>] [--noop-turbo]
  *
  * Needs hyperfine and the peer tools: run `bench/setup.sh` once.
@@ -24,7 +25,7 @@ import { asyncPipelineAdapter, type AsyncPipelineBuild } from "./lib/adapters/as
 import type { Adapter, BenchEnvironment } from "./lib/adapters/types.ts";
 import { turboAdapter } from "./lib/adapters/turbo.ts";
 import { wireitAdapter } from "./lib/adapters/wireit.ts";
-import { hasNpmBuild, packNpmBuild } from "./lib/npm_build.ts";
+import { buildJsrPackage, hasJsrBuild, hasNpmBuild, packNpmBuild } from "./lib/npm_build.ts";
 import { renderReport } from "./lib/report.ts";
 import type { BenchSummary, MachineInfo, SuiteResult } from "./lib/results.ts";
 import { runSuite } from "./lib/run_suite.ts";
@@ -52,7 +53,7 @@ function parseOptions(argv: string[]) {
       runs: { type: "string", default: "5" },
       concurrency: { type: "string", default: "2" },
       "node-build": { type: "string", default: process.env.BENCH_ASYNC_PIPELINE_TGZ ?? "auto" },
-      "deno-build": { type: "string", default: "source" },
+      "deno-build": { type: "string", default: "auto" },
       work: { type: "string", default: join(tmpdir(), "async-pipeline-bench") },
       out: { type: "string", default: join(BENCH_DIR, "results") },
       "noop-turbo": { type: "boolean", default: false },
@@ -100,15 +101,31 @@ function parseOptions(argv: string[]) {
 
 /**
  * Turns a `--node-build` or `--deno-build` value into a build. `npm` packs
- * the repository's npm build once per invocation; `auto` means `npm` when the
- * repository has an npm build script and `source` otherwise.
+ * the repository's npm build once per invocation, and `jsr` builds its JSR
+ * package once. `auto` means what users of that runtime install: `npm` for
+ * Node and `jsr` for Deno when the repository has the build script, and
+ * `source` otherwise.
  */
 function buildResolver(bench: BenchEnvironment, workDir: string) {
   let tarball: string | undefined;
-  return (value: string): AsyncPipelineBuild => {
+  let jsrDir: string | undefined;
+  return (value: string, runtime: "node" | "deno"): AsyncPipelineBuild => {
     let choice = value;
-    if (value === "auto") choice = hasNpmBuild(bench.repoDir) ? "npm" : "source";
+    if (value === "auto" && runtime === "node") {
+      choice = hasNpmBuild(bench.repoDir) ? "npm" : "source";
+    } else if (value === "auto") {
+      choice = hasJsrBuild(bench.repoDir) ? "jsr" : "source";
+    }
     if (choice === "source") return { kind: "source" };
+    if (choice === "jsr" && runtime === "node") {
+      throw new Error(
+        "--node-build jsr: the JSR build imports npm: specifiers, which only Deno runs.",
+      );
+    }
+    if (choice === "jsr") {
+      jsrDir ??= buildJsrPackage(bench.repoDir, workDir, bench.deno);
+      return { kind: "jsr", dir: jsrDir };
+    }
     if (choice !== "npm") return { kind: "npm", tarball: resolve(choice) };
     tarball ??= packNpmBuild(bench.repoDir, workDir, bench.deno);
     return { kind: "npm", tarball };
@@ -116,7 +133,8 @@ function buildResolver(bench: BenchEnvironment, workDir: string) {
 }
 
 function buildLabel(build: AsyncPipelineBuild): string {
-  return build.kind === "source" ? "source" : `npm package ${build.tarball}`;
+  if (build.kind === "source") return "source";
+  return build.kind === "jsr" ? `JSR package ${build.dir}` : `npm package ${build.tarball}`;
 }
 
 function output(command: string, args: string[]): string {
@@ -197,8 +215,8 @@ function main(): void {
   const resolveBuild = buildResolver(bench, options.work);
   const measures = (tool: string) => options.tools.includes(tool);
   const builds = {
-    node: measures("async-pipeline-node") ? resolveBuild(options.nodeBuild) : SOURCE,
-    deno: measures("async-pipeline-deno") ? resolveBuild(options.denoBuild) : SOURCE,
+    node: measures("async-pipeline-node") ? resolveBuild(options.nodeBuild, "node") : SOURCE,
+    deno: measures("async-pipeline-deno") ? resolveBuild(options.denoBuild, "deno") : SOURCE,
   };
   const summary: BenchSummary = {
     started: new Date().toISOString(),

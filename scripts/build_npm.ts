@@ -102,8 +102,7 @@ export async function buildNpmPackage(root: string, outDir: string): Promise<Bui
 
   const compiled = compileModules(root, await listSourceModules(root), outDir);
   const bundled = await bundleModules(outDir, entryPoints(manifest), compiled, {
-    bin: manifest.bin[BIN_NAME].replace(/^\.\//, ""),
-    main: CLI_MODULE,
+    runChunk: { bin: manifest.bin[BIN_NAME].replace(/^\.\//, ""), main: CLI_MODULE },
   });
   const files = [...compiled.filter((file) => !file.endsWith(".js")), ...bundled];
   await checkBin(outDir, manifest);

@@ -22,24 +22,79 @@ import { prepareRunChunk } from "./npm_run_chunk.ts";
 /** Folder, relative to the package root, of the chunks shared between entry points. */
 export const CHUNK_DIR = "chunks";
 
+/** Where a bundle's npm dependencies come from. */
+export type PackageImports =
+  /** Bare specifiers, resolved from the user's `node_modules` (the npm package). */
+  | { readonly kind: "node_modules" }
+  /** `npm:` specifiers with each dependency's version range (the JSR package). */
+  | { readonly kind: "npm-specifiers"; readonly ranges: Readonly<Record<string, string>> };
+
+/** Options of {@link bundleModules}. */
+export interface BundleOptions {
+  /**
+   * The bin (if any) and the CLI module among the entries. With it, the
+   * modules of a run share one chunk.
+   */
+  readonly runChunk?: { readonly bin?: string; readonly main: string };
+  /** How the bundle imports npm packages; default: from `node_modules`. */
+  readonly packages?: PackageImports;
+}
+
+/**
+ * Returns the package a bare specifier such as `yaml` or `@scope/name/sub`
+ * names, or undefined for a relative, absolute or scheme specifier.
+ */
+export function packageName(specifier: string): string | undefined {
+  if (/^[./]/.test(specifier) || /^[a-z][a-z0-9+.-]*:/i.test(specifier)) return undefined;
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
+
+/**
+ * Creates the esbuild plugin that turns each import of a package in `ranges`
+ * into an external `npm:<name>@<range>` import, subpath kept. Any other bare
+ * specifier fails the build, since a Deno user has no `node_modules` to
+ * resolve it from.
+ */
+export function npmSpecifierPlugin(ranges: Readonly<Record<string, string>>): esbuild.Plugin {
+  return {
+    name: "async-pipeline-npm-specifiers",
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, (args) => {
+        const name = packageName(args.path);
+        if (name === undefined) return undefined;
+        const range = ranges[name];
+        if (range === undefined) {
+          return { errors: [{ text: `"${args.path}" is not a dependency in package.json` }] };
+        }
+        return { path: `npm:${name}@${range}${args.path.slice(name.length)}`, external: true };
+      });
+    },
+  };
+}
+
 /**
  * Replaces the `compiled` JavaScript files in `outDir` by bundles of
  * `entries` (paths relative to `outDir`, such as `cli/bin.js`) and their
- * shared chunks. npm packages stay external imports, resolved from the
- * user's `node_modules`. Declaration files are left alone. `runChunk` names
- * the bin and the CLI module among `entries`. With it, the modules of a run
- * share one chunk. Returns the JavaScript files written, relative to `outDir`.
+ * shared chunks. npm packages stay external imports (see
+ * {@link BundleOptions.packages}). Declaration files are left alone. Returns
+ * the JavaScript files written, relative to `outDir`.
  */
 export async function bundleModules(
   outDir: string,
   entries: readonly string[],
   compiled: readonly string[],
-  runChunk?: { bin: string; main: string },
+  options: BundleOptions = {},
 ): Promise<string[]> {
+  const { runChunk, packages = { kind: "node_modules" } } = options;
   const builtins = await collectBuiltinImports(outDir, compiled);
   await checkLazyBuiltins(builtins);
-  await checkRequiredPackages();
+  if (packages.kind === "node_modules") await checkRequiredPackages();
   const generated = runChunk ? [await prepareRunChunk(outDir, entries, runChunk)] : [];
+  // Deno resolves `npm:` specifiers itself; only Node needs the require() stand-ins.
+  const packagePlugin = packages.kind === "node_modules"
+    ? requirePlugin()
+    : npmSpecifierPlugin(packages.ranges);
   const staging = await mkdtemp(join(tmpdir(), "async-pipeline-bundle-"));
   try {
     const result = await esbuild.build({
@@ -52,10 +107,10 @@ export async function bundleModules(
       format: "esm",
       platform: "node",
       target: "node20",
-      packages: "external",
+      ...(packages.kind === "node_modules" ? { packages: "external" as const } : {}),
       chunkNames: `${CHUNK_DIR}/[name]-[hash]`,
       metafile: true,
-      plugins: [builtinPlugin(builtins), requirePlugin()],
+      plugins: [builtinPlugin(builtins), packagePlugin],
       logLevel: "silent",
     });
     const written = Object.keys(result.metafile.outputs)

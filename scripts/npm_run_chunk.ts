@@ -129,7 +129,7 @@ export async function linkRunPath(
 export async function prepareRunChunk(
   dir: string,
   entries: readonly string[],
-  options: { bin: string; main: string },
+  options: { readonly bin?: string; readonly main: string },
 ): Promise<string> {
   const graph = await readModuleGraph(dir, entries);
   const modules = runPathModules(graph, RUN_PATH_ROOTS, [options.main]);

@@ -382,16 +382,17 @@ export async function denoPathImportMap(): Promise<string> {
 
 /**
  * `deno.json` of a user project that imports `jsr:@async/pipeline` and links
- * this repository in its place, the way the published JSR package resolves.
+ * `packageDir` (a JSR build) in its place, the way the published package
+ * resolves.
  */
-export async function denoLinkedConfig(): Promise<string> {
-  const config = JSON.parse(await readFile(join(REPO_ROOT, "deno.json"), "utf8")) as {
+export async function denoLinkedConfig(packageDir: string): Promise<string> {
+  const config = JSON.parse(await readFile(join(packageDir, "deno.json"), "utf8")) as {
     version: string;
   };
   return `${
     JSON.stringify(
       {
-        links: [REPO_ROOT],
+        links: [packageDir],
         imports: { "@async/pipeline": `jsr:@async/pipeline@^${config.version}` },
       },
       null,

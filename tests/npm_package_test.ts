@@ -19,7 +19,6 @@ import {
   buildAndPack,
   type BuiltPackage,
   type CommandOutput,
-  denoLinkedConfig,
   denoPathImportMap,
   DenoProject,
   describeOutput,
@@ -577,27 +576,4 @@ packageTest("deno cli record matches npm shape", async () => {
   );
   assert.equal(fromDeno.status, "passed");
   assert.deepEqual(jsonShape(fromDeno), jsonShape(fromNode));
-});
-
-packageTest("deno runs jsr cli export", async () => {
-  const pkg = await build();
-  const deno = await DenoProject.create(pkg.root, {
-    "deno.json": await denoLinkedConfig(),
-    "pipeline.ts": PIPELINE_TS,
-  });
-  const version = await deno.deno(["run", "-A", "jsr:@async/pipeline/cli", "--version"]);
-  assertExit(version, 0, "deno run jsr:@async/pipeline/cli --version");
-  assert.equal(version.stdout, `${VERSION}\n`);
-
-  const metadata = parseJson(
-    await deno.deno(["run", "-A", "jsr:@async/pipeline/cli", "metadata", "--format", "json"]),
-    "deno run jsr:@async/pipeline/cli metadata",
-  );
-  assert.equal(metadata.name, "npm-fixture");
-
-  const record = parseJson(
-    await deno.deno(["run", "-A", "jsr:@async/pipeline/cli", "run", "verify", "--format", "json"]),
-    "deno run jsr:@async/pipeline/cli run verify",
-  );
-  assert.equal(record.status, "passed");
 });

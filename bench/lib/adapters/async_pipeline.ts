@@ -1,8 +1,8 @@
 /**
  * @async/pipeline. The graph is one root `pipeline.ts` with a task per package
  * (or per no-op node) and one job whose targets are the leaves. The CLI runs
- * either from this repository's sources (Node with type stripping, or Deno) or
- * from a packed npm build installed into each workspace.
+ * from this repository's sources (Node with type stripping, or Deno), from a
+ * packed npm build installed into each workspace, or from a JSR build (Deno).
  *
  * @module
  */
@@ -20,6 +20,10 @@ export type AsyncPipelineBuild =
   | {
     readonly kind: "npm"; /** Path of the tarball `npm pack` wrote. */
     readonly tarball: string;
+  }
+  | {
+    readonly kind: "jsr"; /** Directory `scripts/build_jsr.ts` wrote. */
+    readonly dir: string;
   };
 
 /** The runtime that runs the CLI. */
@@ -105,7 +109,11 @@ export function asyncPipelineAdapter(
 ): Adapter {
   const sourceEntry = join(bench.repoDir, "cli", "main.ts");
   const entry = (workspace: string) =>
-    build.kind === "source" ? sourceEntry : installedEntry(workspace);
+    build.kind === "source"
+      ? sourceEntry
+      : build.kind === "jsr"
+      ? join(build.dir, "cli", "main.js")
+      : installedEntry(workspace);
   const launcher = runtime === "node"
     ? [bench.node]
     : build.kind === "source"
@@ -123,6 +131,8 @@ export function asyncPipelineAdapter(
       }
       const specifier = build.kind === "source"
         ? pathToFileURL(join(bench.repoDir, "mod.ts")).href
+        : build.kind === "jsr"
+        ? pathToFileURL(join(build.dir, "mod.js")).href
         : PACKAGE;
       layout.files.set("pipeline.ts", renderPipeline(graph, specifier));
     },
@@ -131,6 +141,10 @@ export function asyncPipelineAdapter(
     },
     version(workspace) {
       if (build.kind === "source") return sourceVersion(bench.repoDir);
+      if (build.kind === "jsr") {
+        const config = JSON.parse(readFileSync(join(build.dir, "deno.json"), "utf8"));
+        return `${config.version} JSR build`;
+      }
       const manifest = join(workspace, "node_modules", PACKAGE, "package.json");
       return `${JSON.parse(readFileSync(manifest, "utf8")).version} npm`;
     },
