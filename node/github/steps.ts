@@ -35,7 +35,7 @@ export function jobSteps(
   job: NormalizedJob,
   githubId: string,
   settings: StepSettings,
-  reads: JobReads = { secrets: [], vars: [] },
+  reads: JobReads = { secrets: [], vars: [], sites: [] },
 ): WorkflowStep[] {
   const steps: WorkflowStep[] = [{ name: "Check out", uses: usesOf(CHECKOUT) }];
   steps.push(...setupSteps(settings.manager, settings.nodeVersion));
@@ -117,18 +117,4 @@ export function jobEnv(job: NormalizedJob, reads: JobReads): Record<string, unkn
   }
   for (const name of reads.vars.filter(missing)) env[name] = envExpression({ kind: "var", name });
   return env;
-}
-
-/**
- * Returns the groups of keys of `env` that differ only in case. GitHub
- * Actions compares env keys without case, so a workflow cannot hold two of
- * them, while a process environment on Linux can.
- */
-export function caseConflicts(env: Record<string, unknown>): string[][] {
-  const groups = new Map<string, string[]>();
-  for (const key of Object.keys(env)) {
-    const folded = key.toLowerCase();
-    groups.set(folded, [...groups.get(folded) ?? [], key]);
-  }
-  return [...groups.values()].filter((keys) => keys.length > 1);
 }
