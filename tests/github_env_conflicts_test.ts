@@ -3,33 +3,11 @@
 import assert from "node:assert/strict";
 import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import {
-  definePipeline,
-  env,
-  ErrorCode,
-  job,
-  type Pipeline,
-  sh,
-  source,
-  task,
-  trigger,
-} from "../mod.ts";
+import { definePipeline, env, ErrorCode, job, sh, source, task, trigger } from "../mod.ts";
 import { renderWorkflow } from "../node/github/workflow.ts";
 import { cli, MOD_URL } from "./helpers/cli.ts";
-import { NPM, settingsFor } from "./helpers/github_examples.ts";
+import { NPM, settingsFor, workflowError } from "./helpers/github_examples.ts";
 import { tempDir } from "./support/temp_files.ts";
-
-type CodedError = Error & { code?: string };
-
-/** Renders `pipeline` and returns the error it fails with. */
-function renderError(pipeline: Pipeline): CodedError {
-  try {
-    renderWorkflow(pipeline, settingsFor(NPM));
-  } catch (error) {
-    return error as CodedError;
-  }
-  assert.fail("the workflow rendered");
-}
 
 Deno.test("workflow rejects secret and var in two tasks", () => {
   const pipeline = definePipeline({
@@ -41,7 +19,7 @@ Deno.test("workflow rejects secret and var in two tasks", () => {
     },
     jobs: { release: job({ target: "deploy", trigger: ["manual"] }) },
   });
-  const error = renderError(pipeline);
+  const error = workflowError(pipeline);
   assert.equal(error.code, ErrorCode.INVALID_FIELD);
   assert.equal(
     error.message,
@@ -67,7 +45,7 @@ Deno.test("workflow rejects secret and var in job env", () => {
     },
   });
   assert.match(
-    renderError(pipeline).message,
+    workflowError(pipeline).message,
     /^jobs\.release\.env: the job reads "REGION" as a secret \(env\.secret\("REGION"\) at jobs\.release\.env\.REGION_KEY\) and as a variable \(env\.var\("REGION"\) at jobs\.release\.env\.AWS_REGION\)\./,
   );
 });
@@ -81,7 +59,7 @@ Deno.test("conflict names pipeline env and requires", () => {
     jobs: { release: job({ target: "deploy", trigger: ["manual"] }) },
   });
   assert.match(
-    renderError(pipeline).message,
+    workflowError(pipeline).message,
     /as a secret \(requires\.secrets of task "deploy"\) and as a variable \(env\.var\("REGION"\) at env\.DEPLOY_REGION\)/,
   );
 });
@@ -101,7 +79,7 @@ Deno.test("conflict names a source prepare step", () => {
     jobs: { release: job({ target: ["deploy", "lib:build"], trigger: ["manual"] }) },
   });
   assert.match(
-    renderError(pipeline).message,
+    workflowError(pipeline).message,
     /as a secret \(requires\.secrets of task "deploy"\) and as a variable \(env\.var\("LIB_TOKEN"\) in a prepare step of source "lib"\)/,
   );
 });

@@ -1,7 +1,7 @@
 /**
- * Checks of what a generated run step's env can express: names GitHub does
- * not allow, keys GitHub would merge, and names that a job reads in two ways
- * that the workflow cannot tell apart.
+ * Checks that a generated run step's env can pass what a job reads. They
+ * reject secret names GitHub does not allow, keys GitHub would merge, names
+ * read both as a secret and as a variable, and names the run step sets.
  *
  * @module
  */
@@ -9,11 +9,11 @@
 import { ErrorCode, type PipelineIssue } from "../../core/errors.ts";
 import { type JobReads, type ReadSite, refText } from "../../core/job_reads.ts";
 import type { NormalizedJob, Pipeline } from "../../core/model.ts";
-import { jobEnv } from "./steps.ts";
+import { jobEnv, RUN_STEP_ENV } from "./steps.ts";
 
 /**
  * Returns every problem of the run step's env of `job`, given what its
- * tasks read (`reads`), each at `jobs.<id>.env`.
+ * tasks read (`reads`).
  */
 export function runStepEnvIssues(
   pipeline: Pipeline,
@@ -25,6 +25,7 @@ export function runStepEnvIssues(
     ...reservedSecretNames(job, sites),
     ...caseConflicts(job, reads),
     ...secretVarConflicts(job, sites),
+    ...runStepNames(job, sites),
   ];
 }
 
@@ -107,4 +108,27 @@ function secretVarConflicts(job: NormalizedJob, sites: readonly ReadSite[]): Pip
     });
   }
   return issues;
+}
+
+/**
+ * Reports each secret or variable read under a name that the run step sets
+ * itself, such as CI. The step's own value would reach the reader, unless
+ * the job's env declares that key and so replaces the step's value.
+ */
+function runStepNames(job: NormalizedJob, sites: readonly ReadSite[]): PipelineIssue[] {
+  const shadowed = sites.filter((site) =>
+    Object.hasOwn(RUN_STEP_ENV, site.name) && !Object.hasOwn(job.env, site.name)
+  );
+  return shadowed.map(({ kind, name, path, place }) => {
+    const word = kind === "secret" ? "secret" : "variable";
+    const value = String(RUN_STEP_ENV[name]);
+    return {
+      code: ErrorCode.INVALID_FIELD,
+      path,
+      message: `job "${job.id}" reads the ${word} "${name}" (${place}), but its run step sets ` +
+        `${name}: ${value} itself, so GitHub would pass "${value}" in place of ` +
+        `${kind === "secret" ? "secrets" : "vars"}.${name}.`,
+      hint: `Rename the ${word}, because the run step sets ${name} itself.`,
+    };
+  });
 }

@@ -101,15 +101,18 @@ function cacheStep(githubId: string, settings: StepSettings): WorkflowStep {
   };
 }
 
+/** The entries that the run step sets itself, before the job's env. */
+export const RUN_STEP_ENV: Readonly<Record<string, unknown>> = Object.freeze({ CI: true });
+
 /**
- * Builds the run step's env: `CI: true`, then the job's env rendered as
+ * Builds the run step's env: {@link RUN_STEP_ENV}, then the job's env rendered as
  * expressions, then each secret and variable the tasks read under its own
  * name, where the job's env has no entry of that name. A task reads those
  * by their source name, so a job env entry that renders the same secret
  * under another key does not reach them.
  */
 export function jobEnv(job: NormalizedJob, reads: JobReads): Record<string, unknown> {
-  const env: Record<string, unknown> = { CI: true };
+  const env: Record<string, unknown> = { ...RUN_STEP_ENV };
   for (const [key, value] of Object.entries(job.env)) env[key] = envExpression(value);
   const missing = (name: string) => !Object.hasOwn(env, name);
   for (const name of reads.secrets.filter(missing)) {

@@ -1,8 +1,9 @@
 /** Pipelines from the API reference's examples, shared by the GitHub tests. */
 
-import { definePipeline, env, job, sh, task, trigger } from "../../mod.ts";
+import assert from "node:assert/strict";
+import { definePipeline, env, job, type Pipeline, sh, task, trigger } from "../../mod.ts";
 import type { PackageManager } from "../../node/github/package_manager.ts";
-import type { WorkflowSettings } from "../../node/github/workflow.ts";
+import { renderWorkflow, type WorkflowSettings } from "../../node/github/workflow.ts";
 
 /** Workflow settings for a package manager, with the defaults of `sync.github: true`. */
 export function settingsFor(
@@ -18,6 +19,16 @@ export function settingsFor(
     regenerateCommand: "async-pipeline sync github generate",
     ...overrides,
   };
+}
+
+/** Renders `pipeline` for npm and returns the error it fails with. */
+export function workflowError(pipeline: Pipeline): Error & { code?: string } {
+  try {
+    renderWorkflow(pipeline, settingsFor(NPM));
+  } catch (error) {
+    return error as Error & { code?: string };
+  }
+  assert.fail("the workflow rendered");
 }
 
 export const PNPM: PackageManager = {

@@ -1,0 +1,113 @@
+/** A generated workflow rejects a secret or variable read under a name the run step sets itself. */
+
+import assert from "node:assert/strict";
+import { readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parse } from "yaml";
+import {
+  definePipeline,
+  env,
+  type EnvValue,
+  ErrorCode,
+  job,
+  type Pipeline,
+  sh,
+  task,
+  type TaskConfig,
+  trigger,
+} from "../mod.ts";
+import { RUN_STEP_ENV } from "../node/github/steps.ts";
+import { renderWorkflow } from "../node/github/workflow.ts";
+import { cli, MOD_URL } from "./helpers/cli.ts";
+import { NPM, settingsFor, workflowError } from "./helpers/github_examples.ts";
+import { tempDir } from "./support/temp_files.ts";
+
+/** Builds a triggered job "release" that runs task "deploy". */
+function releasePipeline(deploy: TaskConfig, jobEnv: Record<string, EnvValue> = {}): Pipeline {
+  return definePipeline({
+    name: "names",
+    triggers: { manual: trigger.manual() },
+    tasks: { deploy: task(deploy) },
+    jobs: { release: job({ target: "deploy", trigger: ["manual"], env: jobEnv }) },
+  });
+}
+
+Deno.test("run step sets only RUN_STEP_ENV itself", () => {
+  const text = renderWorkflow(releasePipeline({ run: sh`true` }), settingsFor(NPM));
+  const steps = parse(text).jobs.release.steps as { name: string; env?: object }[];
+  const run = steps.find((step) => step.name === "Run pipeline job");
+  assert.deepEqual(run?.env, RUN_STEP_ENV);
+});
+
+Deno.test("workflow rejects requires.secrets CI", () => {
+  const error = workflowError(releasePipeline({ requires: { secrets: ["CI"] }, run: sh`true` }));
+  assert.equal(error.code, ErrorCode.INVALID_FIELD);
+  assert.equal(
+    error.message,
+    'tasks.deploy.requires.secrets: job "release" reads the secret "CI" (requires.secrets of ' +
+      'task "deploy"), but its run step sets CI: true itself, so GitHub would pass "true" in ' +
+      "place of secrets.CI. Rename the secret, because the run step sets CI itself.",
+  );
+});
+
+Deno.test("workflow rejects every run step name", () => {
+  for (const name of Object.keys(RUN_STEP_ENV)) {
+    const error = workflowError(releasePipeline({ requires: { secrets: [name] }, run: sh`true` }));
+    assert.match(error.message, new RegExp(`reads the secret "${name}"`), name);
+  }
+});
+
+Deno.test("workflow rejects env.var CI in a task", () => {
+  const error = workflowError(
+    releasePipeline({ run: sh`echo ${env.var("CI", { default: "0" })}` }),
+  );
+  assert.match(
+    error.message,
+    /^tasks\.deploy: job "release" reads the variable "CI" \(env\.var\("CI"\) in task "deploy"\)/,
+  );
+  assert.match(error.message, /in place of vars\.CI\. Rename the variable/);
+});
+
+Deno.test("workflow rejects a job env secret named CI", () => {
+  const error = workflowError(releasePipeline({ run: sh`true` }, { FLAG: env.secret("CI") }));
+  assert.match(
+    error.message,
+    /^jobs\.release\.env\.FLAG: job "release" reads the secret "CI" \(env\.secret\("CI"\) at jobs\.release\.env\.FLAG\)/,
+  );
+});
+
+Deno.test("workflow accepts CI read after job env sets it", () => {
+  const pipeline = releasePipeline(
+    { requires: { secrets: ["CI"] }, run: sh`true` },
+    { CI: env.secret("CI") },
+  );
+  assert.match(renderWorkflow(pipeline, settingsFor(NPM)), /\n {10}CI: \$\{\{ secrets\.CI \}\}\n/);
+});
+
+const CI_SECRET_PIPELINE = `
+import { definePipeline, job, sh, task, trigger } from "${MOD_URL}";
+
+export default definePipeline({
+  name: "app",
+  triggers: { main: trigger.github({ events: ["push"], branches: ["main"] }) },
+  tasks: { deploy: task({ requires: { secrets: ["CI"] }, run: sh\`true\` }) },
+  jobs: { release: job({ target: "deploy", trigger: ["main"] }) },
+});
+`;
+
+Deno.test("github generate and check reject secret CI", async () => {
+  const dir = await tempDir("github-run-step-names-");
+  await writeFile(join(dir, "pipeline.ts"), CI_SECRET_PIPELINE);
+  await writeFile(join(dir, "package.json"), "{}\n");
+  for (const command of ["generate", "check"]) {
+    const result = await cli(dir, ["github", command]);
+    assert.equal(result.code, 1, command);
+    assert.equal(result.stdout, "", command);
+    assert.match(
+      result.stderr,
+      /^error\[ASYNC_PIPELINE_INVALID_FIELD\]: tasks\.deploy\.requires\.secrets: job "release" reads the secret "CI"/,
+      command,
+    );
+  }
+  assert.deepEqual((await readdir(dir)).sort(), ["package.json", "pipeline.ts"]);
+});
