@@ -1,8 +1,6 @@
 /** A generated workflow rejects a secret or variable read under a name the run step sets itself. */
 
 import assert from "node:assert/strict";
-import { readdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { parse } from "yaml";
 import {
   definePipeline,
@@ -18,9 +16,8 @@ import {
 } from "../mod.ts";
 import { RUN_STEP_ENV } from "../node/github/steps.ts";
 import { renderWorkflow } from "../node/github/workflow.ts";
-import { cli, MOD_URL } from "./helpers/cli.ts";
-import { NPM, settingsFor, workflowError } from "./helpers/github_examples.ts";
-import { tempDir } from "./support/temp_files.ts";
+import { MOD_URL } from "./helpers/cli.ts";
+import { assertGithubRejects, NPM, settingsFor, workflowError } from "./helpers/github_examples.ts";
 
 /** Builds a triggered job "release" that runs task "deploy". */
 function releasePipeline(deploy: TaskConfig, jobEnv: Record<string, EnvValue> = {}): Pipeline {
@@ -96,18 +93,8 @@ export default definePipeline({
 `;
 
 Deno.test("github generate and check reject secret CI", async () => {
-  const dir = await tempDir("github-run-step-names-");
-  await writeFile(join(dir, "pipeline.ts"), CI_SECRET_PIPELINE);
-  await writeFile(join(dir, "package.json"), "{}\n");
-  for (const command of ["generate", "check"]) {
-    const result = await cli(dir, ["github", command]);
-    assert.equal(result.code, 1, command);
-    assert.equal(result.stdout, "", command);
-    assert.match(
-      result.stderr,
-      /^error\[ASYNC_PIPELINE_INVALID_FIELD\]: tasks\.deploy\.requires\.secrets: job "release" reads the secret "CI"/,
-      command,
-    );
-  }
-  assert.deepEqual((await readdir(dir)).sort(), ["package.json", "pipeline.ts"]);
+  await assertGithubRejects(
+    CI_SECRET_PIPELINE,
+    /^error\[ASYNC_PIPELINE_INVALID_FIELD\]: tasks\.deploy\.requires\.secrets: job "release" reads the secret "CI"/,
+  );
 });
