@@ -1,22 +1,32 @@
 /** A generated workflow rejects a job that reads one name both as a secret and as a variable. */
 
 import assert from "node:assert/strict";
-import { definePipeline, env, ErrorCode, job, sh, source, task, trigger } from "../mod.ts";
+import { env, type EnvValue, ErrorCode, type Pipeline, sh, source } from "../mod.ts";
 import { renderWorkflow } from "../node/github/workflow.ts";
 import { MOD_URL } from "./helpers/cli.ts";
-import { assertGithubRejects, NPM, settingsFor, workflowError } from "./helpers/github_examples.ts";
+import {
+  assertGithubRejects,
+  NPM,
+  releasePipeline,
+  settingsFor,
+  workflowError,
+} from "./helpers/github_examples.ts";
+
+/**
+ * Builds job "release", whose target "deploy" reads REGION as a secret while
+ * task "build" reads it as a variable. The job runs "build" only when `linked`.
+ */
+function regionPipeline(linked: boolean, jobEnv: Record<string, EnvValue> = {}): Pipeline {
+  return releasePipeline({
+    tasks: {
+      build: { run: sh`echo ${env.var("REGION")}` },
+      deploy: { dependsOn: linked ? ["build"] : [], run: sh`echo ${env.secret("REGION")}` },
+    },
+  }, { env: jobEnv });
+}
 
 Deno.test("workflow rejects secret and var in two tasks", () => {
-  const pipeline = definePipeline({
-    name: "conflict",
-    triggers: { manual: trigger.manual() },
-    tasks: {
-      build: task({ run: sh`echo ${env.var("REGION")}` }),
-      deploy: task({ dependsOn: ["build"], run: sh`echo ${env.secret("REGION")}` }),
-    },
-    jobs: { release: job({ target: "deploy", trigger: ["manual"] }) },
-  });
-  const error = workflowError(pipeline);
+  const error = workflowError(regionPipeline(true));
   assert.equal(error.code, ErrorCode.INVALID_FIELD);
   assert.equal(
     error.message,
@@ -29,17 +39,8 @@ Deno.test("workflow rejects secret and var in two tasks", () => {
 });
 
 Deno.test("workflow rejects secret and var in job env", () => {
-  const pipeline = definePipeline({
-    name: "conflict",
-    triggers: { manual: trigger.manual() },
-    tasks: { deploy: task({ run: sh`true` }) },
-    jobs: {
-      release: job({
-        target: "deploy",
-        trigger: ["manual"],
-        env: { AWS_REGION: env.var("REGION"), REGION_KEY: env.secret("REGION") },
-      }),
-    },
+  const pipeline = releasePipeline({ tasks: { deploy: { run: sh`true` } } }, {
+    env: { AWS_REGION: env.var("REGION"), REGION_KEY: env.secret("REGION") },
   });
   assert.match(
     workflowError(pipeline).message,
@@ -47,13 +48,21 @@ Deno.test("workflow rejects secret and var in job env", () => {
   );
 });
 
+Deno.test("workflow rejects a task secret beside a job env var", () => {
+  const pipeline = releasePipeline(
+    { tasks: { deploy: { run: sh`echo ${env.secret("REGION")}` } } },
+    { env: { AWS_REGION: env.var("REGION") } },
+  );
+  assert.match(
+    workflowError(pipeline).message,
+    /as a secret \(env\.secret\("REGION"\) in task "deploy"\) and as a variable \(env\.var\("REGION"\) at jobs\.release\.env\.AWS_REGION\)/,
+  );
+});
+
 Deno.test("conflict names pipeline env and requires", () => {
-  const pipeline = definePipeline({
-    name: "conflict",
-    triggers: { manual: trigger.manual() },
+  const pipeline = releasePipeline({
     env: { DEPLOY_REGION: env.var("REGION", { default: "eu" }) },
-    tasks: { deploy: task({ requires: { secrets: ["REGION"] }, run: sh`true` }) },
-    jobs: { release: job({ target: "deploy", trigger: ["manual"] }) },
+    tasks: { deploy: { requires: { secrets: ["REGION"] }, run: sh`true` } },
   });
   assert.match(
     workflowError(pipeline).message,
@@ -62,9 +71,7 @@ Deno.test("conflict names pipeline env and requires", () => {
 });
 
 Deno.test("conflict names a source prepare step", () => {
-  const pipeline = definePipeline({
-    name: "conflict",
-    triggers: { manual: trigger.manual() },
+  const pipeline = releasePipeline({
     sources: {
       lib: source.path({
         path: "../lib",
@@ -72,9 +79,8 @@ Deno.test("conflict names a source prepare step", () => {
         prepare: [sh`npm ci --tag ${env.var("LIB_TOKEN")}`],
       }),
     },
-    tasks: { deploy: task({ requires: { secrets: ["LIB_TOKEN"] }, run: sh`true` }) },
-    jobs: { release: job({ target: ["deploy", "lib:build"], trigger: ["manual"] }) },
-  });
+    tasks: { deploy: { requires: { secrets: ["LIB_TOKEN"] }, run: sh`true` } },
+  }, { target: ["deploy", "lib:build"] });
   assert.match(
     workflowError(pipeline).message,
     /as a secret \(requires\.secrets of task "deploy"\) and as a variable \(env\.var\("LIB_TOKEN"\) in a prepare step of source "lib"\)/,
@@ -82,34 +88,22 @@ Deno.test("conflict names a source prepare step", () => {
 });
 
 Deno.test("workflow accepts one name read as secret", () => {
-  const pipeline = definePipeline({
-    name: "conflict",
-    triggers: { manual: trigger.manual() },
+  const pipeline = releasePipeline({
     tasks: {
-      build: task({ requires: { secrets: ["REGION"] }, run: sh`echo ${env.secret("REGION")}` }),
-      deploy: task({ dependsOn: ["build"], run: sh`echo ${env.var("ZONE")}` }),
+      build: { requires: { secrets: ["REGION"] }, run: sh`echo ${env.secret("REGION")}` },
+      deploy: { dependsOn: ["build"], run: sh`echo ${env.var("ZONE")}` },
     },
-    jobs: {
-      release: job({
-        target: "deploy",
-        trigger: ["manual"],
-        env: { REGION_KEY: env.secret("REGION"), ZONE_NAME: env.var("ZONE") },
-      }),
-    },
-  });
+  }, { env: { REGION_KEY: env.secret("REGION"), ZONE_NAME: env.var("ZONE") } });
   assert.match(renderWorkflow(pipeline, settingsFor(NPM)), /REGION: \$\{\{ secrets\.REGION \}\}/);
 });
 
+Deno.test("workflow accepts both reads under a job env key", () => {
+  const pipeline = regionPipeline(true, { REGION: "eu" });
+  assert.match(renderWorkflow(pipeline, settingsFor(NPM)), /\n {10}REGION: eu\n/);
+});
+
 Deno.test("workflow ignores tasks outside the job", () => {
-  const pipeline = definePipeline({
-    name: "conflict",
-    triggers: { manual: trigger.manual() },
-    tasks: {
-      build: task({ run: sh`echo ${env.var("REGION")}` }),
-      deploy: task({ run: sh`echo ${env.secret("REGION")}` }),
-    },
-    jobs: { release: job({ target: "deploy", trigger: ["manual"] }) },
-  });
+  const pipeline = regionPipeline(false);
   assert.match(renderWorkflow(pipeline, settingsFor(NPM)), /REGION: \$\{\{ secrets\.REGION \}\}/);
 });
 

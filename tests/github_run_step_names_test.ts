@@ -2,42 +2,32 @@
 
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import {
-  definePipeline,
-  env,
-  type EnvValue,
-  ErrorCode,
-  job,
-  type Pipeline,
-  sh,
-  task,
-  type TaskConfig,
-  trigger,
-} from "../mod.ts";
+import { env, type EnvValue, ErrorCode, type Pipeline, sh, type TaskConfig } from "../mod.ts";
 import { RUN_STEP_ENV } from "../node/github/steps.ts";
 import { renderWorkflow } from "../node/github/workflow.ts";
 import { MOD_URL } from "./helpers/cli.ts";
-import { assertGithubRejects, NPM, settingsFor, workflowError } from "./helpers/github_examples.ts";
+import {
+  assertGithubRejects,
+  NPM,
+  releasePipeline,
+  settingsFor,
+  workflowError,
+} from "./helpers/github_examples.ts";
 
-/** Builds a triggered job "release" that runs task "deploy". */
-function releasePipeline(deploy: TaskConfig, jobEnv: Record<string, EnvValue> = {}): Pipeline {
-  return definePipeline({
-    name: "names",
-    triggers: { manual: trigger.manual() },
-    tasks: { deploy: task(deploy) },
-    jobs: { release: job({ target: "deploy", trigger: ["manual"], env: jobEnv }) },
-  });
+/** Builds job "release" that runs task "deploy" with `jobEnv`. */
+function deployPipeline(deploy: TaskConfig, jobEnv: Record<string, EnvValue> = {}): Pipeline {
+  return releasePipeline({ tasks: { deploy } }, { env: jobEnv });
 }
 
 Deno.test("run step sets only RUN_STEP_ENV itself", () => {
-  const text = renderWorkflow(releasePipeline({ run: sh`true` }), settingsFor(NPM));
+  const text = renderWorkflow(deployPipeline({ run: sh`true` }), settingsFor(NPM));
   const steps = parse(text).jobs.release.steps as { name: string; env?: object }[];
   const run = steps.find((step) => step.name === "Run pipeline job");
   assert.deepEqual(run?.env, RUN_STEP_ENV);
 });
 
 Deno.test("workflow rejects requires.secrets CI", () => {
-  const error = workflowError(releasePipeline({ requires: { secrets: ["CI"] }, run: sh`true` }));
+  const error = workflowError(deployPipeline({ requires: { secrets: ["CI"] }, run: sh`true` }));
   assert.equal(error.code, ErrorCode.INVALID_FIELD);
   assert.equal(
     error.message,
@@ -49,14 +39,14 @@ Deno.test("workflow rejects requires.secrets CI", () => {
 
 Deno.test("workflow rejects every run step name", () => {
   for (const name of Object.keys(RUN_STEP_ENV)) {
-    const error = workflowError(releasePipeline({ requires: { secrets: [name] }, run: sh`true` }));
+    const error = workflowError(deployPipeline({ requires: { secrets: [name] }, run: sh`true` }));
     assert.match(error.message, new RegExp(`reads the secret "${name}"`), name);
   }
 });
 
 Deno.test("workflow rejects env.var CI in a task", () => {
   const error = workflowError(
-    releasePipeline({ run: sh`echo ${env.var("CI", { default: "0" })}` }),
+    deployPipeline({ run: sh`echo ${env.var("CI", { default: "0" })}` }),
   );
   assert.match(
     error.message,
@@ -66,7 +56,7 @@ Deno.test("workflow rejects env.var CI in a task", () => {
 });
 
 Deno.test("workflow rejects a job env secret named CI", () => {
-  const error = workflowError(releasePipeline({ run: sh`true` }, { FLAG: env.secret("CI") }));
+  const error = workflowError(deployPipeline({ run: sh`true` }, { FLAG: env.secret("CI") }));
   assert.match(
     error.message,
     /^jobs\.release\.env\.FLAG: job "release" reads the secret "CI" \(env\.secret\("CI"\) at jobs\.release\.env\.FLAG\)/,
@@ -74,7 +64,7 @@ Deno.test("workflow rejects a job env secret named CI", () => {
 });
 
 Deno.test("workflow accepts CI read after job env sets it", () => {
-  const pipeline = releasePipeline(
+  const pipeline = deployPipeline(
     { requires: { secrets: ["CI"] }, run: sh`true` },
     { CI: env.secret("CI") },
   );

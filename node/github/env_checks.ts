@@ -20,11 +20,14 @@ export function runStepEnvIssues(
   job: NormalizedJob,
   reads: JobReads,
 ): PipelineIssue[] {
-  const sites = [...jobEnvSites(pipeline, job), ...reads.sites];
+  const envSites = jobEnvSites(pipeline, job);
+  const sites = [...envSites, ...reads.sites];
+  // A job env key decides what the tasks read under its name, locally and on GitHub.
+  const undecided = reads.sites.filter((site) => !Object.hasOwn(job.env, site.name));
   return [
     ...reservedSecretNames(job, sites),
     ...caseConflicts(job, reads),
-    ...secretVarConflicts(job, sites),
+    ...secretVarConflicts(job, [...envSites, ...undecided]),
     ...runStepNames(job, sites),
   ];
 }

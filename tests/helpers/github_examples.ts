@@ -3,7 +3,17 @@
 import assert from "node:assert/strict";
 import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { definePipeline, env, job, type Pipeline, sh, task, trigger } from "../../mod.ts";
+import {
+  definePipeline,
+  env,
+  job,
+  type JobConfig,
+  type Pipeline,
+  type PipelineConfig,
+  sh,
+  task,
+  trigger,
+} from "../../mod.ts";
 import type { PackageManager } from "../../node/github/package_manager.ts";
 import { renderWorkflow, type WorkflowSettings } from "../../node/github/workflow.ts";
 import { tempDir } from "../support/temp_files.ts";
@@ -23,6 +33,23 @@ export function settingsFor(
     regenerateCommand: "async-pipeline sync github generate",
     ...overrides,
   };
+}
+
+/**
+ * Builds a pipeline whose job "release", triggered by hand, targets task
+ * "deploy". `config` gives the tasks and any other pipeline field, and
+ * `release` overrides fields of the job, such as its env.
+ */
+export function releasePipeline(
+  config: Omit<PipelineConfig, "name" | "jobs">,
+  release: Partial<JobConfig> = {},
+): Pipeline {
+  return definePipeline({
+    name: "release",
+    triggers: { manual: trigger.manual() },
+    ...config,
+    jobs: { release: job({ target: "deploy", trigger: ["manual"], ...release }) },
+  });
 }
 
 /** Renders `pipeline` for npm and returns the error it fails with. */
