@@ -7,7 +7,8 @@
 
 export { definePipeline } from "./pipeline.ts";
 export { normalizePipeline, PIPELINE_FIELDS } from "./normalize.ts";
-export { applyTaskDefaults, IGNORED_DIRECTORIES, TASK_FIELDS } from "./normalize_task.ts";
+export { applyTaskDefaults, TASK_FIELDS } from "./normalize_task.ts";
+export { IGNORED_DIRECTORIES } from "./normalize_patterns.ts";
 export { DEFAULT_GITHUB_LOCK_PATH, DEFAULT_WORKFLOW_PATH, JOB_FIELDS } from "./normalize_job.ts";
 export { dependsOn, isJobDefinition, isTaskDefinition, job, task } from "./task.ts";
 export { env, isEnvValue, isSecretRef, isVarRef } from "./env.ts";

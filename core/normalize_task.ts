@@ -1,4 +1,9 @@
-/** Normalization of one task: defaults, directives, steps, retry, timeout, cache. @module */
+/**
+ * Normalization of one task: defaults, directives, steps, retry, timeout,
+ * cache. `normalize_patterns.ts` checks its input and output patterns.
+ *
+ * @module
+ */
 
 import { type CacheStore, resolveCacheRef } from "./cache.ts";
 import { parseDuration, parseTtl } from "./duration.ts";
@@ -14,6 +19,7 @@ import type {
 } from "./model.ts";
 import { isDeferredShell, isShellCommand } from "./sh.ts";
 import type { FunctionStep, TaskConfig, TaskDefaults } from "./types.ts";
+import { checkPatterns, expandInputs } from "./normalize_patterns.ts";
 
 /** Fields a task accepts. */
 export const TASK_FIELDS = [
@@ -39,9 +45,6 @@ export const TASK_DEFAULT_FIELDS = [
   "timeout",
   "requires",
 ] as const;
-
-/** Directories that input resolution always ignores. */
-export const IGNORED_DIRECTORIES = [".git", ".async", "node_modules"] as const;
 
 /** Pipeline-level facts a task needs to normalize. */
 export interface TaskNormalizeContext {
@@ -76,75 +79,6 @@ export function applyTaskDefaults(
     if (value !== undefined) merged[key] = value;
   }
   return merged as TaskConfig;
-}
-
-/** A `..` path segment: between slashes or backslashes, or at either end of the pattern. */
-const PARENT_SEGMENT = /(?:^|[\\/])\.\.(?:[\\/]|$)/;
-
-/** Returns an issue message when a pattern escapes the project root. */
-function escapesRoot(pattern: string): boolean {
-  const body = pattern.startsWith("!") ? pattern.slice(1) : pattern;
-  if (body.startsWith("/") || /^[A-Za-z]:[\\/]/.test(body)) return true;
-  return PARENT_SEGMENT.test(body);
-}
-
-function checkPatterns(
-  issues: IssueCollector,
-  warnings: NormalizeWarning[],
-  path: string,
-  patterns: readonly string[],
-  kind: "input" | "output",
-): void {
-  patterns.forEach((pattern, index) => {
-    const at = `${path}[${index}]`;
-    if (pattern.trim() === "" || pattern === "!") {
-      issues.invalid(
-        at,
-        `empty ${kind} pattern.`,
-        `Write a glob relative to the project directory, such as "${
-          kind === "input" ? "src/**" : "dist/**"
-        }", or remove the entry.`,
-      );
-      return;
-    }
-    if (escapesRoot(pattern)) {
-      issues.add({
-        code: "ASYNC_PIPELINE_PATH_OUTSIDE_ROOT",
-        path: at,
-        message: `${kind} pattern "${pattern}" escapes the project root.`,
-        hint: "Use a path relative to the project directory without '..' or a leading '/'.",
-      });
-      return;
-    }
-    const body = pattern.startsWith("!") ? pattern.slice(1) : pattern;
-    const relative = body.startsWith("./") ? body.slice(2) : body;
-    const slash = relative.indexOf("/");
-    const first = slash === -1 ? relative : relative.slice(0, slash);
-    if (kind === "input" && (IGNORED_DIRECTORIES as readonly string[]).includes(first)) {
-      warnings.push({
-        path: at,
-        message:
-          `input pattern "${pattern}" points inside ${first}/, which input resolution ignores; it matches nothing.`,
-      });
-    }
-  });
-}
-
-function expandInputs(
-  issues: IssueCollector,
-  path: string,
-  inputs: readonly string[],
-  namedInputs: Readonly<Record<string, readonly string[]>>,
-): string[] {
-  const expanded: string[] = [];
-  for (const input of inputs) {
-    if (Object.hasOwn(namedInputs, input)) expanded.push(...namedInputs[input]);
-    else expanded.push(input);
-  }
-  if (expanded.length === 0 && inputs.length > 0) {
-    issues.invalid(path, "the named input groups expand to no patterns.");
-  }
-  return expanded;
 }
 
 function normalizeSteps(

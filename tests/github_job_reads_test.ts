@@ -60,10 +60,32 @@ async function runStepEnv(pipeline: Pipeline, githubJob: string): Promise<Record
 }
 
 Deno.test("jobReads lists what the job's tasks read, dependencies included", () => {
-  assert.deepEqual(jobReads(releasePipeline(), "release"), {
-    secrets: ["DEPLOY_KEY", "ONLY_REQ"],
-    vars: ["REGION"],
-  });
+  const reads = jobReads(releasePipeline(), "release");
+  assert.deepEqual(reads.secrets, ["DEPLOY_KEY", "ONLY_REQ"]);
+  assert.deepEqual(reads.vars, ["REGION"]);
+});
+
+Deno.test("jobReads tells where each name is read", () => {
+  assert.deepEqual(jobReads(releasePipeline(), "release").sites, [
+    {
+      kind: "secret",
+      name: "ONLY_REQ",
+      path: "tasks.test.requires.secrets",
+      place: 'requires.secrets of task "test"',
+    },
+    {
+      kind: "secret",
+      name: "DEPLOY_KEY",
+      path: "tasks.deploy",
+      place: 'env.secret("DEPLOY_KEY") in task "deploy"',
+    },
+    {
+      kind: "var",
+      name: "REGION",
+      path: "tasks.deploy",
+      place: 'env.var("REGION") in task "deploy"',
+    },
+  ]);
 });
 
 Deno.test("workflow run step passes secrets and variables that tasks read", async () => {

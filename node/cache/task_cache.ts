@@ -11,7 +11,6 @@ import type { CacheLookupInput, CacheLookupResult, CacheSaveInput } from "../cac
 import type { CacheMissReason } from "../types.ts";
 import type { CacheBackend, RestoreChange } from "./backend.ts";
 import { sha256 } from "./digest.ts";
-import { maskSecrets } from "./entry.ts";
 import { FileStateIndex, IndexSaveError } from "./file_index.ts";
 import { FileBackend } from "./file_store.ts";
 import {
@@ -24,19 +23,12 @@ import {
 } from "./inputs.ts";
 import { inputsStillMatch } from "./recheck.ts";
 import { inputFactsDigest, keyMemoSlot, memoizedKey, recordKey } from "./key_memo.ts";
-import {
-  buildManifest,
-  diffManifests,
-  type KeyManifest,
-  manifestKey,
-  usesSecretKey,
-} from "./manifest.ts";
+import { buildManifest, type KeyManifest, manifestKey, usesSecretKey } from "./manifest.ts";
 import { MemoryBackend } from "./memory_store.ts";
 import { FILE_INDEX_PATH } from "./paths.ts";
-import { changedWhileRunning, maskMeta, outputWithSecret } from "./save_checks.ts";
+import { type SaveOutcome, saveResult } from "./save_result.ts";
 import { describe, type EnabledCache, findEntry, type FindOptions } from "./find_entry.ts";
 import { ProjectSecretKey } from "./secret_key.ts";
-import { printablePath } from "../printable.ts";
 
 export type { CachePrediction, PredictingTaskCache, TaskCacheOptions } from "./task_cache_types.ts";
 import type { CachePrediction, PredictingTaskCache, TaskCacheOptions } from "./task_cache_types.ts";
@@ -344,7 +336,7 @@ class TaskCache implements PredictingTaskCache {
     return this.#disabled(task, { kind: "uncacheable", reason: describe(error) }, message);
   }
 
-  async save(input: CacheSaveInput): Promise<{ stored: boolean; warning?: string }> {
+  async save(input: CacheSaveInput): Promise<SaveOutcome> {
     const { task } = input;
     if (!task.cache.enabled || this.#options.readOnly) return { stored: false };
     const backendPromise = this.#backend(task.cache);
@@ -361,40 +353,8 @@ class TaskCache implements PredictingTaskCache {
         }).`,
       };
     }
-    if (manifestKey(manifest) !== input.key) {
-      const before = this.#manifests.get(input.key);
-      const changes = before ? diffManifests(before, manifest) : undefined;
-      return { stored: false, warning: changedWhileRunning(task.id, changes) };
-    }
-
-    const secrets = input.lookup.secretValues;
-    const leaked = await outputWithSecret(input.cwd, task.outputs, secrets);
-    if (leaked !== undefined) {
-      return {
-        stored: false,
-        warning: `task "${task.id}" was not cached: its output ${
-          printablePath(leaked)
-        } contains a secret value, and cache entries never store secrets.`,
-      };
-    }
-    try {
-      await (await backendPromise).save({
-        key: input.key,
-        taskId: task.id,
-        createdAt: new Date(this.#now()).toISOString(),
-        durationMs: input.durationMs,
-        manifest,
-        stdout: maskSecrets(input.stdout, secrets),
-        stderr: maskSecrets(input.stderr, secrets),
-        meta: maskMeta(input.meta, secrets),
-      }, { task, cwd: input.cwd });
-    } catch (error) {
-      return {
-        stored: false,
-        warning: `task "${task.id}" was not cached: writing its entry failed (${describe(error)}).`,
-      };
-    }
-    return { stored: true };
+    const before = this.#manifests.get(input.key);
+    return await saveResult(backendPromise, input, manifest, before, this.#now);
   }
 
   async close(): Promise<void> {

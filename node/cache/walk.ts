@@ -15,7 +15,7 @@ import { type Dirent, lstatSync, realpathSync, statSync } from "node:fs";
 import { eachDirectoryEntry } from "./facts.ts";
 import { join } from "node:path";
 import picomatch from "picomatch";
-import { IGNORED_DIRECTORIES } from "../../core/normalize_task.ts";
+import { IGNORED_DIRECTORIES } from "../../core/normalize_patterns.ts";
 
 /** Kind of a walked path. */
 export type WalkKind = "file" | "directory" | "symlink";

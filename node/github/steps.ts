@@ -35,7 +35,7 @@ export function jobSteps(
   job: NormalizedJob,
   githubId: string,
   settings: StepSettings,
-  reads: JobReads = { secrets: [], vars: [] },
+  reads: JobReads = { secrets: [], vars: [], sites: [] },
 ): WorkflowStep[] {
   const steps: WorkflowStep[] = [{ name: "Check out", uses: usesOf(CHECKOUT) }];
   steps.push(...setupSteps(settings.manager, settings.nodeVersion));
@@ -101,15 +101,18 @@ function cacheStep(githubId: string, settings: StepSettings): WorkflowStep {
   };
 }
 
+/** The entries that the run step sets itself, before the job's env. */
+export const RUN_STEP_ENV: Readonly<Record<string, unknown>> = Object.freeze({ CI: true });
+
 /**
- * Builds the run step's env: `CI: true`, then the job's env rendered as
+ * Builds the run step's env: {@link RUN_STEP_ENV}, then the job's env rendered as
  * expressions, then each secret and variable the tasks read under its own
  * name, where the job's env has no entry of that name. A task reads those
  * by their source name, so a job env entry that renders the same secret
  * under another key does not reach them.
  */
 export function jobEnv(job: NormalizedJob, reads: JobReads): Record<string, unknown> {
-  const env: Record<string, unknown> = { CI: true };
+  const env: Record<string, unknown> = { ...RUN_STEP_ENV };
   for (const [key, value] of Object.entries(job.env)) env[key] = envExpression(value);
   const missing = (name: string) => !Object.hasOwn(env, name);
   for (const name of reads.secrets.filter(missing)) {
@@ -117,18 +120,4 @@ export function jobEnv(job: NormalizedJob, reads: JobReads): Record<string, unkn
   }
   for (const name of reads.vars.filter(missing)) env[name] = envExpression({ kind: "var", name });
   return env;
-}
-
-/**
- * Returns the groups of keys of `env` that differ only in case. GitHub
- * Actions compares env keys without case, so a workflow cannot hold two of
- * them, while a process environment on Linux can.
- */
-export function caseConflicts(env: Record<string, unknown>): string[][] {
-  const groups = new Map<string, string[]>();
-  for (const key of Object.keys(env)) {
-    const folded = key.toLowerCase();
-    groups.set(folded, [...groups.get(folded) ?? [], key]);
-  }
-  return [...groups.values()].filter((keys) => keys.length > 1);
 }

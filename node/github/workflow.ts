@@ -13,7 +13,8 @@ import type { NormalizedJob, Pipeline } from "../../core/model.ts";
 import { CACHE, CHECKOUT, PNPM_SETUP, SETUP_NODE, usesOf } from "./actions.ts";
 import { jobClauses, jobCondition, workflowEvents } from "./events.ts";
 import { escapeExpressions } from "./expressions.ts";
-import { caseConflicts, jobEnv, jobSteps, type StepSettings } from "./steps.ts";
+import { runStepEnvIssues } from "./env_checks.ts";
+import { jobSteps, type StepSettings } from "./steps.ts";
 
 /** Everything besides the pipeline that decides the workflow's text. */
 export interface WorkflowSettings extends StepSettings {
@@ -74,33 +75,7 @@ export function renderWorkflow(pipeline: Pipeline, settings: WorkflowSettings): 
     const githubId = ids.get(job.id) as string;
     const condition = jobCondition(job, clausesByJob.get(job.id)!, events, issues);
     const reads = jobReads(pipeline, job.id);
-    const secretNames = [
-      ...Object.values(job.env).flatMap((value) =>
-        typeof value === "object" && value.kind === "secret" ? [value.name] : []
-      ),
-      ...reads.secrets,
-    ];
-    for (const name of new Set(secretNames)) {
-      const upper = name.toUpperCase();
-      if (!upper.startsWith("GITHUB_") || upper === "GITHUB_TOKEN") continue;
-      issues.push({
-        code: ErrorCode.INVALID_FIELD,
-        path: `jobs.${job.id}.env`,
-        message: `the job reads the secret "${name}", but GitHub does not allow secret names ` +
-          "that start with GITHUB_, so the workflow would always pass it empty.",
-        hint: "Rename the secret; GITHUB_TOKEN, the token GitHub provides, is the only such name.",
-      });
-    }
-    for (const keys of caseConflicts(jobEnv(job, reads))) {
-      issues.push({
-        code: ErrorCode.INVALID_FIELD,
-        path: `jobs.${job.id}.env`,
-        message: `the run step's env would hold ${
-          keys.map((key) => `"${key}"`).join(" and ")
-        }, which GitHub Actions treats as one key because it ignores case.`,
-        hint: "Rename the secrets, variables or env keys so that they differ in more than case.",
-      });
-    }
+    issues.push(...runStepEnvIssues(pipeline, job, reads));
     rendered[githubId] = {
       ...(githubId !== job.id ? { name: job.id } : {}),
       ...(condition ? { if: condition } : {}),

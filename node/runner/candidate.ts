@@ -11,7 +11,7 @@ import { constants } from "node:fs";
 import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CandidateContext, GitFacts } from "../../core/context.ts";
-import { IGNORED_DIRECTORIES } from "../../core/normalize_task.ts";
+import { IGNORED_DIRECTORIES } from "../../core/normalize_patterns.ts";
 import type { ProcessEnv } from "../types.ts";
 
 /** Runs git in `dir` and resolves its stdout, or undefined when git fails or is missing. */

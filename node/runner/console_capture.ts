@@ -19,6 +19,7 @@ import { Buffer } from "node:buffer";
 import { Console } from "node:console";
 import { StringDecoder } from "node:string_decoder";
 import process from "../process.ts";
+import { type Method, type Patch, patch, sharedPatches } from "./method_patches.ts";
 
 /** The destination of captured text: the task's output. */
 export interface OutputTarget {
@@ -59,7 +60,6 @@ export const CAPTURED_CONSOLE_METHODS = [
 ] as const;
 
 type Stream = "stdout" | "stderr";
-type Method = (this: unknown, ...args: unknown[]) => unknown;
 
 /** A task's capture state: its target, and a console and decoders made on first use. */
 interface Scope {
@@ -123,45 +123,7 @@ function wrapWrite(stream: Stream, original: Method): Method {
   };
 }
 
-/** One replaced property, and how to put the original back. */
-export interface Patch {
-  readonly owner: Record<string, unknown>;
-  readonly name: string;
-  readonly wrapper: Method;
-  readonly own: PropertyDescriptor | undefined;
-}
-
-/** Replaces the method `name` of `owner` with `wrap(original)`. Returns undefined when it cannot. */
-export function patch(
-  owner: Record<string, unknown>,
-  name: string,
-  wrap: (original: Method) => Method,
-): Patch | undefined {
-  const original = owner[name];
-  if (typeof original !== "function") return undefined;
-  const own = Object.getOwnPropertyDescriptor(owner, name);
-  const wrapper = wrap(original as Method);
-  try {
-    Object.defineProperty(owner, name, {
-      value: wrapper,
-      writable: true,
-      configurable: true,
-      enumerable: own?.enumerable ?? false,
-    });
-  } catch {
-    return undefined;
-  }
-  return { owner, name, wrapper, own };
-}
-
-/** Puts an original back, unless something replaced the wrapper since: that replacement stays. */
-export function unpatch({ owner, name, wrapper, own }: Patch): void {
-  if (owner[name] !== wrapper) return;
-  if (own === undefined) delete owner[name];
-  else Object.defineProperty(owner, name, own);
-}
-
-function install(): Patch[] {
+function install(): (Patch | undefined)[] {
   const patches: (Patch | undefined)[] = [];
   const target = console as unknown as Record<string, unknown>;
   for (const name of CAPTURED_CONSOLE_METHODS) {
@@ -171,11 +133,11 @@ function install(): Patch[] {
     const owner = process[stream] as unknown as Record<string, unknown> | undefined;
     if (owner) patches.push(patch(owner, "write", (original) => wrapWrite(stream, original)));
   }
-  return patches.filter((entry): entry is Patch => entry !== undefined);
+  return patches;
 }
 
-let users = 0;
-let installed: Patch[] = [];
+// Under Node 20, disabling the storage also turns off the async hooks that it enabled.
+const consolePatches = sharedPatches(install, () => storage.disable());
 
 /**
  * Wraps the console and stream methods until the returned function is
@@ -183,17 +145,7 @@ let installed: Patch[] = [];
  * Releasing twice does nothing.
  */
 export function captureConsole(): () => void {
-  if (users++ === 0) installed = install();
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    if (--users > 0) return;
-    for (const entry of installed.reverse()) unpatch(entry);
-    installed = [];
-    // Under Node 20 this also turns off the async hooks that the storage enabled.
-    storage.disable();
-  };
+  return consolePatches();
 }
 
 /** Calls `fn` so that what it, and the work it starts, writes to the console goes to `target`. */

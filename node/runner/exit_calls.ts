@@ -14,7 +14,8 @@
  */
 
 import process from "../process.ts";
-import { currentTarget, type OutputTarget, type Patch, patch, unpatch } from "./console_capture.ts";
+import { currentTarget, type OutputTarget } from "./console_capture.ts";
+import { type Method, type Patch, patch, sharedPatches } from "./method_patches.ts";
 
 /** The exit function that was called. Under Deno, `process.exit()` calls `Deno.exit()` after it. */
 export type ExitApi = "process.exit" | "Deno.exit";
@@ -26,10 +27,6 @@ export interface ExitCall {
   readonly target: OutputTarget | undefined;
 }
 
-type Method = (this: unknown, ...args: unknown[]) => unknown;
-
-let users = 0;
-let installed: Patch[] = [];
 let first: ExitCall | undefined;
 
 function wrapExit(api: ExitApi, original: Method): Method {
@@ -39,7 +36,7 @@ function wrapExit(api: ExitApi, original: Method): Method {
   };
 }
 
-function install(): Patch[] {
+function install(): (Patch | undefined)[] {
   first = undefined;
   const patches = [
     patch(
@@ -50,8 +47,10 @@ function install(): Patch[] {
   ];
   const deno = (globalThis as { Deno?: Record<string, unknown> }).Deno;
   if (deno) patches.push(patch(deno, "exit", (original) => wrapExit("Deno.exit", original)));
-  return patches.filter((entry): entry is Patch => entry !== undefined);
+  return patches;
 }
+
+const exitPatches = sharedPatches(install);
 
 /**
  * Wraps the exit functions until the returned function is called. Calls
@@ -59,15 +58,7 @@ function install(): Patch[] {
  * twice does nothing.
  */
 export function watchExitCalls(): () => void {
-  if (users++ === 0) installed = install();
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    if (--users > 0) return;
-    for (const entry of installed.reverse()) unpatch(entry);
-    installed = [];
-  };
+  return exitPatches();
 }
 
 /** Returns the first exit call seen since the wrapping was installed, if any. */

@@ -1,8 +1,23 @@
 /** Pipelines from the API reference's examples, shared by the GitHub tests. */
 
-import { definePipeline, env, job, sh, task, trigger } from "../../mod.ts";
+import assert from "node:assert/strict";
+import { readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  definePipeline,
+  env,
+  job,
+  type JobConfig,
+  type Pipeline,
+  type PipelineConfig,
+  sh,
+  task,
+  trigger,
+} from "../../mod.ts";
 import type { PackageManager } from "../../node/github/package_manager.ts";
-import type { WorkflowSettings } from "../../node/github/workflow.ts";
+import { renderWorkflow, type WorkflowSettings } from "../../node/github/workflow.ts";
+import { tempDir } from "../support/temp_files.ts";
+import { cli } from "./cli.ts";
 
 /** Workflow settings for a package manager, with the defaults of `sync.github: true`. */
 export function settingsFor(
@@ -18,6 +33,51 @@ export function settingsFor(
     regenerateCommand: "async-pipeline sync github generate",
     ...overrides,
   };
+}
+
+/**
+ * Builds a pipeline whose job "release", triggered by hand, targets task
+ * "deploy". `config` gives the tasks and any other pipeline field, and
+ * `release` overrides fields of the job, such as its env.
+ */
+export function releasePipeline(
+  config: Omit<PipelineConfig, "name" | "jobs">,
+  release: Partial<JobConfig> = {},
+): Pipeline {
+  return definePipeline({
+    name: "release",
+    triggers: { manual: trigger.manual() },
+    ...config,
+    jobs: { release: job({ target: "deploy", trigger: ["manual"], ...release }) },
+  });
+}
+
+/** Renders `pipeline` for npm and returns the error it fails with. */
+export function workflowError(pipeline: Pipeline): Error & { code?: string } {
+  try {
+    renderWorkflow(pipeline, settingsFor(NPM));
+  } catch (error) {
+    return error as Error & { code?: string };
+  }
+  assert.fail("the workflow rendered");
+}
+
+/**
+ * Writes an npm project with the pipeline file `source`, then runs
+ * `github generate` and `github check` in it and asserts that both fail
+ * with an error matching `stderr` and that nothing was written.
+ */
+export async function assertGithubRejects(source: string, stderr: RegExp): Promise<void> {
+  const dir = await tempDir("github-rejects-");
+  await writeFile(join(dir, "pipeline.ts"), source);
+  await writeFile(join(dir, "package.json"), "{}\n");
+  for (const command of ["generate", "check"]) {
+    const result = await cli(dir, ["github", command]);
+    assert.equal(result.code, 1, command);
+    assert.equal(result.stdout, "", command);
+    assert.match(result.stderr, stderr, command);
+  }
+  assert.deepEqual((await readdir(dir)).sort(), ["package.json", "pipeline.ts"]);
 }
 
 export const PNPM: PackageManager = {

@@ -1,0 +1,86 @@
+/**
+ * Input and output patterns of a task: named input groups, and patterns
+ * that are empty, escape the project root or point into an ignored directory.
+ *
+ * @module
+ */
+
+import type { IssueCollector } from "./fields.ts";
+import type { NormalizeWarning } from "./model.ts";
+
+/** Directories that input resolution always ignores. */
+export const IGNORED_DIRECTORIES = [".git", ".async", "node_modules"] as const;
+
+/** A `..` path segment: between slashes or backslashes, or at either end of the pattern. */
+const PARENT_SEGMENT = /(?:^|[\\/])\.\.(?:[\\/]|$)/;
+
+/** Returns true when a pattern escapes the project root. */
+function escapesRoot(pattern: string): boolean {
+  const body = pattern.startsWith("!") ? pattern.slice(1) : pattern;
+  if (body.startsWith("/") || /^[A-Za-z]:[\\/]/.test(body)) return true;
+  return PARENT_SEGMENT.test(body);
+}
+
+/**
+ * Reports input or output patterns that are empty or escape the project
+ * root, and warns about input patterns inside an ignored directory.
+ */
+export function checkPatterns(
+  issues: IssueCollector,
+  warnings: NormalizeWarning[],
+  path: string,
+  patterns: readonly string[],
+  kind: "input" | "output",
+): void {
+  patterns.forEach((pattern, index) => {
+    const at = `${path}[${index}]`;
+    if (pattern.trim() === "" || pattern === "!") {
+      issues.invalid(
+        at,
+        `empty ${kind} pattern.`,
+        `Write a glob relative to the project directory, such as "${
+          kind === "input" ? "src/**" : "dist/**"
+        }", or remove the entry.`,
+      );
+      return;
+    }
+    if (escapesRoot(pattern)) {
+      issues.add({
+        code: "ASYNC_PIPELINE_PATH_OUTSIDE_ROOT",
+        path: at,
+        message: `${kind} pattern "${pattern}" escapes the project root.`,
+        hint: "Use a path relative to the project directory without '..' or a leading '/'.",
+      });
+      return;
+    }
+    const body = pattern.startsWith("!") ? pattern.slice(1) : pattern;
+    const relative = body.startsWith("./") ? body.slice(2) : body;
+    const slash = relative.indexOf("/");
+    const first = slash === -1 ? relative : relative.slice(0, slash);
+    if (kind === "input" && (IGNORED_DIRECTORIES as readonly string[]).includes(first)) {
+      warnings.push({
+        path: at,
+        message:
+          `input pattern "${pattern}" points inside ${first}/, which input resolution ignores; it matches nothing.`,
+      });
+    }
+  });
+}
+
+/** Replaces each named input group in `inputs` by its patterns. */
+export function expandInputs(
+  issues: IssueCollector,
+  path: string,
+  inputs: readonly string[],
+  namedInputs: Readonly<Record<string, readonly string[]>>,
+): string[] {
+  const expanded: string[] = [];
+  for (const input of inputs) {
+    if (Object.hasOwn(namedInputs, input)) expanded.push(...namedInputs[input]);
+    else expanded.push(input);
+  }
+  if (expanded.length === 0 && inputs.length > 0) {
+    issues.invalid(path, "the named input groups expand to no patterns.");
+  }
+  return expanded;
+}

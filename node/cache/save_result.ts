@@ -1,0 +1,70 @@
+/**
+ * Storing a task's result after it ran: the checks that keep the result out
+ * of the cache, the masking of secrets in its logs and metadata, and the
+ * write to the store.
+ *
+ * @module
+ */
+
+import type { CacheSaveInput } from "../cache_seam.ts";
+import { printablePath } from "../printable.ts";
+import type { CacheBackend } from "./backend.ts";
+import { maskSecrets } from "./entry.ts";
+import { describe } from "./find_entry.ts";
+import { diffManifests, type KeyManifest, manifestKey } from "./manifest.ts";
+import { changedWhileRunning, maskMeta, outputWithSecret } from "./save_checks.ts";
+
+/** Whether a result was stored, with a warning giving the reason when it was not. */
+export interface SaveOutcome {
+  stored: boolean;
+  warning?: string;
+}
+
+/**
+ * Stores the result of a task that ran. `manifest` is its key manifest built
+ * again after the run and `before` the one its lookup built. Stores nothing,
+ * and returns a warning, when an input changed while the task ran, an output
+ * contains a secret value, or writing the entry fails.
+ */
+export async function saveResult(
+  backend: Promise<CacheBackend>,
+  input: CacheSaveInput,
+  manifest: KeyManifest,
+  before: KeyManifest | undefined,
+  now: () => number,
+): Promise<SaveOutcome> {
+  const { task } = input;
+  if (manifestKey(manifest) !== input.key) {
+    const changes = before ? diffManifests(before, manifest) : undefined;
+    return { stored: false, warning: changedWhileRunning(task.id, changes) };
+  }
+
+  const secrets = input.lookup.secretValues;
+  const leaked = await outputWithSecret(input.cwd, task.outputs, secrets);
+  if (leaked !== undefined) {
+    return {
+      stored: false,
+      warning: `task "${task.id}" was not cached: its output ${
+        printablePath(leaked)
+      } contains a secret value, and cache entries never store secrets.`,
+    };
+  }
+  try {
+    await (await backend).save({
+      key: input.key,
+      taskId: task.id,
+      createdAt: new Date(now()).toISOString(),
+      durationMs: input.durationMs,
+      manifest,
+      stdout: maskSecrets(input.stdout, secrets),
+      stderr: maskSecrets(input.stderr, secrets),
+      meta: maskMeta(input.meta, secrets),
+    }, { task, cwd: input.cwd });
+  } catch (error) {
+    return {
+      stored: false,
+      warning: `task "${task.id}" was not cached: writing its entry failed (${describe(error)}).`,
+    };
+  }
+  return { stored: true };
+}
