@@ -62,11 +62,16 @@ export interface RestoredTarget {
 
 /**
  * Returns true when the disk under `target.cwd` still contains exactly the
- * entry's outputs, as last recorded for this location.
+ * entry's outputs, as last recorded for this location. A memo that names a
+ * path with a withheld value is dropped instead.
  */
 export async function outputsStillRestored(target: RestoredTarget): Promise<boolean> {
   const memo = target.index.memo(memoKey(target.cwd, target.patterns));
   if (!isRestoredData(memo) || memo.key !== target.key || memo.outputs !== target.outputs) {
+    return false;
+  }
+  if (memo.paths.some(([path]) => target.index.withheld.in(path))) {
+    target.index.dropMemo(memoKey(target.cwd, target.patterns));
     return false;
   }
   const limit = memo.at - RACY_WINDOW_MS;
