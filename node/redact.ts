@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ExecutionRecord, TaskResult } from "./types.ts";
+import type { CacheMissReason, ExecutionRecord, TaskResult } from "./types.ts";
 
 /** The text that replaces a secret value. */
 export const MASK = "***";
@@ -81,6 +81,35 @@ export class Redactor {
       ...(record.commands ? { commands: this.redactValue(record.commands) } : {}),
       tasks: record.tasks.map((task) => this.#redactTask(task)),
     };
+  }
+
+  /**
+   * Returns a copy of a cache-miss reason with secrets masked in the text it
+   * carries from the task: input paths and failure reasons. Its kind, env key
+   * names, task ids, times and executor names are left as they are.
+   */
+  redactCacheMiss(reason: CacheMissReason): CacheMissReason {
+    if (this.#secrets.length === 0) return reason;
+    const text = (value: string) => this.redact(value);
+    switch (reason.kind) {
+      case "uncacheable":
+        return reason.reason === undefined ? reason : { ...reason, reason: text(reason.reason) };
+      case "restore-failed":
+        return { ...reason, reason: text(reason.reason) };
+      case "changed": {
+        const { added, removed, changed } = reason.inputs;
+        return {
+          ...reason,
+          inputs: {
+            added: added.map(text),
+            removed: removed.map(text),
+            changed: changed.map(text),
+          },
+        };
+      }
+      default:
+        return reason;
+    }
   }
 
   #redactTask(task: TaskResult): TaskResult {

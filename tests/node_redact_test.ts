@@ -66,3 +66,28 @@ Deno.test("StreamRedactor passes text through without secrets", () => {
   stream.flush();
   assert.deepEqual(out, ["a", "b"]);
 });
+
+Deno.test("redactCacheMiss masks paths and reasons", () => {
+  const redactor = new Redactor(["e"]);
+  const masked = redactor.redactCacheMiss({
+    kind: "changed",
+    inputs: { added: ["src/e.txt"], removed: [], changed: ["b/ee"] },
+    env: ["TOKEN_e"],
+    dependencies: ["prepare"],
+    command: false,
+    definition: true,
+  });
+  assert.deepEqual(masked, {
+    kind: "changed",
+    inputs: { added: ["src/***.txt"], removed: [], changed: ["b/******"] },
+    env: ["TOKEN_e"],
+    dependencies: ["prepare"],
+    command: false,
+    definition: true,
+  });
+  assert.deepEqual(redactor.redactCacheMiss({ kind: "restore-failed", reason: "lost e" }), {
+    kind: "restore-failed",
+    reason: "lost ***",
+  });
+  assert.deepEqual(redactor.redactCacheMiss({ kind: "no-entry" }), { kind: "no-entry" });
+});
