@@ -7,10 +7,26 @@
  * @module
  */
 
+import { inspect } from "node:util";
 import type { CacheMissReason, ExecutionRecord, TaskResult } from "./types.ts";
 
 /** The text that replaces a secret value. */
 export const MASK = "***";
+
+/**
+ * Returns the escaped forms in which a value is commonly printed inside
+ * quotes, where they differ from the value. These are a JSON string, a
+ * string as `util.inspect` shows it (console output of objects, thrown
+ * values), and a single-quoted shell word (`sh` quoting, `set -x` traces).
+ */
+function escapedForms(value: string): string[] {
+  const json = JSON.stringify(value).slice(1, -1);
+  // The whole string on one line: no length cap and no split at newlines.
+  const inspected = inspect(value, { maxStringLength: Infinity, breakLength: Infinity })
+    .slice(1, -1);
+  const shellWord = value.replaceAll("'", `'\\''`);
+  return [json, inspected, shellWord].filter((form) => form !== value);
+}
 
 /** Replaces secret values in text and in JSON-like values. */
 export class Redactor {
@@ -25,15 +41,21 @@ export class Redactor {
   /**
    * Adds secret values to mask. Empty values are ignored. A multi-line
    * secret is also masked line by line, because tools often print such
-   * values one line at a time.
+   * values one line at a time. Each value and line is also masked in its
+   * escaped forms: inside a JSON string, in `util.inspect` output and in a
+   * single-quoted shell word.
    */
   add(secretValues: Iterable<string>): void {
     const unique = new Set(this.#secrets);
     for (const value of secretValues) {
       if (value === "") continue;
-      unique.add(value);
+      const forms = [value];
       if (value.includes("\n")) {
-        for (const line of value.split(/\r?\n/)) if (line.trim() !== "") unique.add(line);
+        for (const line of value.split(/\r?\n/)) if (line.trim() !== "") forms.push(line);
+      }
+      for (const form of forms) {
+        unique.add(form);
+        for (const escaped of escapedForms(form)) unique.add(escaped);
       }
     }
     this.#secrets = [...unique].sort((a, b) => b.length - a.length);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { inspect } from "node:util";
 import { Redactor, StreamRedactor } from "../node/redact.ts";
 
 Deno.test("Redactor masks every occurrence", () => {
@@ -90,4 +91,41 @@ Deno.test("redactCacheMiss masks paths and reasons", () => {
     reason: "lost ***",
   });
   assert.deepEqual(redactor.redactCacheMiss({ kind: "no-entry" }), { kind: "no-entry" });
+});
+
+/** A secret with a backslash and all three kinds of quotes. */
+const SPECIAL = `p@ss"w\\rd'q\`x`;
+
+Deno.test("Redactor masks JSON-escaped secrets", () => {
+  const redactor = new Redactor([SPECIAL]);
+  assert.equal(redactor.redact(JSON.stringify({ s: SPECIAL })), '{"s":"***"}');
+});
+
+Deno.test("Redactor masks util.inspect escapes", () => {
+  for (const secret of [SPECIAL, `back\\slash`, `p@ss"w\\rd'q`, "tab\there"]) {
+    const redactor = new Redactor([secret]);
+    assert.match(redactor.redact(inspect({ token: secret })), /^\{ token: (['"`])\*\*\*\1 \}$/);
+  }
+});
+
+Deno.test("Redactor masks shell-quoted secrets", () => {
+  const redactor = new Redactor(["it's-s3cr3t"]);
+  assert.equal(redactor.redact(`+ echo 'it'\\''s-s3cr3t'`), "+ echo '***'");
+});
+
+Deno.test("Redactor masks escaped lines of multi-line secrets", () => {
+  const redactor = new Redactor([`first "line"\nsecond`]);
+  assert.equal(redactor.redact(JSON.stringify(`first "line"`)), '"***"');
+  assert.equal(redactor.redact(JSON.stringify(`first "line"\nsecond`)), '"***"');
+});
+
+Deno.test("StreamRedactor masks escaped secrets split across chunks", () => {
+  const redactor = new Redactor([`a"b\\c-secret`]);
+  const out: string[] = [];
+  const stream = new StreamRedactor(redactor, (text) => out.push(text));
+  const json = JSON.stringify({ s: `a"b\\c-secret` });
+  for (const char of json) stream.write(char);
+  stream.flush();
+  assert.equal(out.join(""), '{"s":"***"}');
+  assert.ok(!out.some((chunk) => chunk.includes("secret")));
 });
