@@ -1,4 +1,4 @@
-/** Masking of secrets that task output or thrown values show in an escaped form. */
+/** Masking of secrets that task output or thrown values show escaped or inside long strings. */
 
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
@@ -65,4 +65,16 @@ Deno.test("console output of escaped secrets is masked", async () => {
   assert.doesNotMatch(result.stdout + result.stderr, /s3cr3t/);
   const { dir: runDir } = await readLatestRecord(dir);
   assert.doesNotMatch(await readRunFiles(runDir), /s3cr3t/);
+});
+
+Deno.test("long secret in a thrown object is masked", async () => {
+  const long = `${"J".repeat(150)}${"K".repeat(150)}`;
+  const { dir, args } = await project(
+    `task({ cache: false }, (ctx) => { throw { token: ctx.env.TOKEN }; })`,
+  );
+  const result = await cli(dir, args, baseEnv({ API_TOKEN: long }));
+  assert.equal(result.code, 1);
+  assert.doesNotMatch(result.stdout + result.stderr, /JJJ/);
+  const { record } = await readLatestRecord(dir);
+  assert.match(record.tasks[0].error?.message ?? "", /\{ token: '\*\*\*' \}$/);
 });
