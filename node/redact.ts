@@ -8,7 +8,7 @@
  */
 
 import { inspect } from "node:util";
-import type { CacheMissReason, ExecutionRecord, TaskResult } from "./types.ts";
+import type { CacheMissReason, CommandRecord, ExecutionRecord, TaskResult } from "./types.ts";
 
 /** The text that replaces a secret value. */
 export const MASK = "***";
@@ -100,7 +100,9 @@ export class Redactor {
       ...record,
       ...(record.error ? { error: { ...record.error, message: text(record.error.message) } } : {}),
       ...(record.warnings ? { warnings: record.warnings.map(text) } : {}),
-      ...(record.commands ? { commands: this.redactValue(record.commands) } : {}),
+      ...(record.commands
+        ? { commands: record.commands.map((command) => this.#redactCommand(command)) }
+        : {}),
       tasks: record.tasks.map((task) => this.#redactTask(task)),
     };
   }
@@ -132,6 +134,18 @@ export class Redactor {
       default:
         return reason;
     }
+  }
+
+  /** Masks the argv, deny reason and output of a governed command, not its field names. */
+  #redactCommand(command: CommandRecord): CommandRecord {
+    const text = (value: string) => this.redact(value);
+    return {
+      ...command,
+      args: command.args.map(text),
+      ...(command.reason !== undefined ? { reason: text(command.reason) } : {}),
+      ...(command.stdout !== undefined ? { stdout: text(command.stdout) } : {}),
+      ...(command.stderr !== undefined ? { stderr: text(command.stderr) } : {}),
+    };
   }
 
   #redactTask(task: TaskResult): TaskResult {

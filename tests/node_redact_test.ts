@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import { Redactor, StreamRedactor } from "../node/redact.ts";
+import type { ExecutionRecord } from "../node/types.ts";
 
 Deno.test("Redactor masks every occurrence", () => {
   const redactor = new Redactor(["hunter2"]);
@@ -128,4 +129,16 @@ Deno.test("StreamRedactor masks escaped secrets split across chunks", () => {
   stream.flush();
   assert.equal(out.join(""), '{"s":"***"}');
   assert.ok(!out.some((chunk) => chunk.includes("secret")));
+});
+
+Deno.test("redactRecord keeps command field names", () => {
+  const redactor = new Redactor(["e"]);
+  const record = {
+    id: "run",
+    tasks: [],
+    commands: [{ args: ["echo", "e"], action: "allow", code: 0, stdout: "e\n", reason: "see" }],
+  } as unknown as ExecutionRecord;
+  assert.deepEqual(redactor.redactRecord(record).commands, [
+    { args: ["***cho", "***"], action: "allow", code: 0, stdout: "***\n", reason: "s******" },
+  ]);
 });
