@@ -13,16 +13,23 @@ import { ErrorCode, PipelineError } from "./errors.ts";
 import { isSecretRef, isVarRef, type SecretRef, type VarRef } from "./env.ts";
 import { checkArgumentCount, deepFreeze } from "./fields.ts";
 
-/** One piece of a shell command template. */
+/**
+ * One piece of a shell command template. A text piece that quotes one
+ * interpolated string keeps that string in `interpolated`, so the runner can
+ * pass a secret value through the environment instead of the command line.
+ */
 export type ShellPart =
-  | { readonly kind: "text"; readonly value: string }
+  | { readonly kind: "text"; readonly value: string; readonly interpolated?: string }
   | { readonly kind: "secret"; readonly ref: SecretRef }
   | { readonly kind: "var"; readonly ref: VarRef };
 
 /** A shell command built with the `sh` tag. */
 export interface ShellCommand {
   readonly kind: "shell";
-  /** Template pieces; literal and quoted values are already merged into text. */
+  /**
+   * Template pieces. Literal text and quoted numbers, booleans and `sh.raw`
+   * text are merged. Each interpolated string is its own text piece.
+   */
   readonly parts: readonly ShellPart[];
   /** Display text; secrets show as `***` and variables as `$NAME`. */
   readonly text: string;
@@ -72,7 +79,7 @@ export function shellQuote(value: string): string {
 
 function appendText(parts: ShellPart[], text: string): void {
   const last = parts[parts.length - 1];
-  if (last && last.kind === "text") {
+  if (last && last.kind === "text" && last.interpolated === undefined) {
     parts[parts.length - 1] = { kind: "text", value: last.value + text };
   } else if (text !== "") {
     parts.push({ kind: "text", value: text });
@@ -87,14 +94,16 @@ function appendValue(parts: ShellPart[], value: unknown, index: number): void {
     });
     return;
   }
-  if (typeof value === "string") return appendText(parts, shellQuote(value));
+  if (typeof value === "string") {
+    return void parts.push({ kind: "text", value: shellQuote(value), interpolated: value });
+  }
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") {
     return appendText(parts, shellQuote(String(value)));
   }
   if (isRawShell(value)) return appendText(parts, value.value);
   if (isShellCommand(value)) {
     for (const part of value.parts) {
-      if (part.kind === "text") appendText(parts, part.value);
+      if (part.kind === "text" && part.interpolated === undefined) appendText(parts, part.value);
       else parts.push(part);
     }
     return;

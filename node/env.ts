@@ -144,6 +144,8 @@ export function resolveDeclaredEnv(
 export interface RenderedShell {
   /** The command text to run. */
   readonly script: string;
+  /** The command text to show: secrets as `***`, variables as their quoted values. */
+  readonly display: string;
   /** Text for cache keys: secrets replaced by digests, never by their values. */
   readonly keyText: string;
   /** Secret values the command contains. */
@@ -162,24 +164,41 @@ export const SECRET_ENV_PREFIX = "ASYNC_PIPELINE_SECRET_";
 /**
  * Renders a shell command's parts: text as written, variable references
  * shell-quoted from `env`, and secret references as quoted variable
- * expansions whose values travel in {@link RenderedShell.secretEnv}. Returns every problem instead of a
- * command when a reference cannot be resolved. `digest` turns a secret into
- * the text used in cache keys.
+ * expansions whose values travel in {@link RenderedShell.secretEnv}. An
+ * interpolated string that equals one of `knownSecrets` is rendered as a
+ * secret reference too. Both forms are one shell word with the same value.
+ * Returns every problem instead of a command when a reference cannot be
+ * resolved. `digest` turns a secret into the text used in cache keys.
  */
 export function renderShell(
   command: ShellCommand,
   env: ProcessEnv,
   at: string,
   digest: (secret: string) => string,
+  knownSecrets: readonly string[] = [],
 ): RenderedShell | { issues: PipelineIssue[] } {
   const script: string[] = [];
+  const display: string[] = [];
   const keyText: string[] = [];
   const secretValues: string[] = [];
   const secretEnv: Record<string, string> = {};
   const issues: PipelineIssue[] = [];
+  const addSecret = (value: string) => {
+    const name = `${SECRET_ENV_PREFIX}${secretValues.length}`;
+    script.push(`"$${name}"`);
+    display.push("***");
+    secretEnv[name] = value;
+    secretValues.push(value);
+    keyText.push(`<secret:${digest(value)}>`);
+  };
   for (const part of command.parts) {
     if (part.kind === "text") {
+      if (part.interpolated !== undefined && knownSecrets.includes(part.interpolated)) {
+        addSecret(part.interpolated);
+        continue;
+      }
       script.push(part.value);
+      display.push(part.value);
       keyText.push(part.value);
       continue;
     }
@@ -191,16 +210,19 @@ export function renderShell(
       continue;
     }
     if (part.kind === "secret") {
-      const name = `${SECRET_ENV_PREFIX}${secretValues.length}`;
-      script.push(`"$${name}"`);
-      secretEnv[name] = result.value;
-      secretValues.push(result.value);
-      keyText.push(`<secret:${digest(result.value)}>`);
+      addSecret(result.value);
     } else {
       script.push(shellQuote(result.value));
+      display.push(shellQuote(result.value));
       keyText.push(shellQuote(result.value));
     }
   }
   if (issues.length > 0) return { issues };
-  return { script: script.join(""), keyText: keyText.join(""), secretValues, secretEnv };
+  return {
+    script: script.join(""),
+    display: display.join(""),
+    keyText: keyText.join(""),
+    secretValues,
+    secretEnv,
+  };
 }

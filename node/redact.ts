@@ -7,7 +7,8 @@
  * @module
  */
 
-import type { CacheMissReason, ExecutionRecord, TaskResult } from "./types.ts";
+import { inspect } from "node:util";
+import type { CacheMissReason, CommandRecord, ExecutionRecord, TaskResult } from "./types.ts";
 
 /** The text that replaces a secret value. */
 export const MASK = "***";
@@ -42,6 +43,21 @@ export function maskMissText(
   }
 }
 
+/**
+ * Returns the escaped forms in which a value is commonly printed inside
+ * quotes, where they differ from the value. These are a JSON string, a
+ * string as `util.inspect` shows it (console output of objects, thrown
+ * values), and a single-quoted shell word (`sh` quoting, `set -x` traces).
+ */
+function escapedForms(value: string): string[] {
+  const json = JSON.stringify(value).slice(1, -1);
+  // The whole string on one line: no length cap and no split at newlines.
+  const inspected = inspect(value, { maxStringLength: Infinity, breakLength: Infinity })
+    .slice(1, -1);
+  const shellWord = value.replaceAll("'", `'\\''`);
+  return [json, inspected, shellWord].filter((form) => form !== value);
+}
+
 /** Replaces secret values in text and in JSON-like values. */
 export class Redactor {
   /** Secret values, longest first so a secret that contains another is masked whole. */
@@ -55,15 +71,21 @@ export class Redactor {
   /**
    * Adds secret values to mask. Empty values are ignored. A multi-line
    * secret is also masked line by line, because tools often print such
-   * values one line at a time.
+   * values one line at a time. Each value and line is also masked in its
+   * escaped forms: inside a JSON string, in `util.inspect` output and in a
+   * single-quoted shell word.
    */
   add(secretValues: Iterable<string>): void {
     const unique = new Set(this.#secrets);
     for (const value of secretValues) {
       if (value === "") continue;
-      unique.add(value);
+      const forms = [value];
       if (value.includes("\n")) {
-        for (const line of value.split(/\r?\n/)) if (line.trim() !== "") unique.add(line);
+        for (const line of value.split(/\r?\n/)) if (line.trim() !== "") forms.push(line);
+      }
+      for (const form of forms) {
+        unique.add(form);
+        for (const escaped of escapedForms(form)) unique.add(escaped);
       }
     }
     this.#secrets = [...unique].sort((a, b) => b.length - a.length);
@@ -109,8 +131,32 @@ export class Redactor {
       ...record,
       ...(record.error ? { error: { ...record.error, message: text(record.error.message) } } : {}),
       ...(record.warnings ? { warnings: record.warnings.map(text) } : {}),
-      ...(record.commands ? { commands: this.redactValue(record.commands) } : {}),
+      ...(record.commands
+        ? { commands: record.commands.map((command) => this.#redactCommand(command)) }
+        : {}),
       tasks: record.tasks.map((task) => this.#redactTask(task)),
+    };
+  }
+
+  /**
+   * Returns a copy of a cache-miss reason with secrets masked in the text it
+   * carries from the task: input paths and failure reasons. Its kind, env key
+   * names, task ids, times and executor names are left as they are.
+   */
+  redactCacheMiss(reason: CacheMissReason): CacheMissReason {
+    if (this.#secrets.length === 0) return reason;
+    return maskMissText(reason, (value) => this.redact(value));
+  }
+
+  /** Masks the argv, deny reason and output of a governed command, not its field names. */
+  #redactCommand(command: CommandRecord): CommandRecord {
+    const text = (value: string) => this.redact(value);
+    return {
+      ...command,
+      args: command.args.map(text),
+      ...(command.reason !== undefined ? { reason: text(command.reason) } : {}),
+      ...(command.stdout !== undefined ? { stdout: text(command.stdout) } : {}),
+      ...(command.stderr !== undefined ? { stderr: text(command.stderr) } : {}),
     };
   }
 
@@ -124,7 +170,7 @@ export class Redactor {
       ),
       ...(task.error ? { error: { ...task.error, message: text(task.error.message) } } : {}),
       ...(task.warnings ? { warnings: task.warnings.map(text) } : {}),
-      ...(task.cacheMiss ? { cacheMiss: maskMissText(task.cacheMiss, text) } : {}),
+      ...(task.cacheMiss ? { cacheMiss: this.redactCacheMiss(task.cacheMiss) } : {}),
     };
   }
 

@@ -18,7 +18,9 @@ export function thrownMessage(value: unknown): string {
       depth: 2,
       breakLength: Infinity,
       maxArrayLength: 20,
-      maxStringLength: 200,
+      // The console's own cap. A secret is masked only when it is printed
+      // whole, so a lower cap would show the start of a long secret.
+      maxStringLength: 10_000,
     });
   } catch {
     try {

@@ -118,3 +118,14 @@ Deno.test("sh rejects an escape a template cannot read", () => {
 Deno.test("sh keeps escapes a template can read", () => {
   assert.equal(sh`printf '\\033[1m' \t`.text, "printf '\\033[1m' \t");
 });
+
+Deno.test("sh keeps each interpolated string as its own part", () => {
+  const command = sh`echo ${"a b"} ${2} ${sh`x ${"y"}`}`;
+  assert.equal(command.text, "echo 'a b' 2 x y");
+  assert.deepEqual(command.parts, [
+    { kind: "text", value: "echo " },
+    { kind: "text", value: "'a b'", interpolated: "a b" },
+    { kind: "text", value: " 2 x " },
+    { kind: "text", value: "y", interpolated: "y" },
+  ]);
+});

@@ -117,3 +117,21 @@ Deno.test("renderShell reports missing references", () => {
   ]);
   assert.equal(rendered.issues[0].path, "tasks.deploy step 1");
 });
+
+Deno.test("renderShell passes an interpolated known secret through env", () => {
+  const command = sh`deploy --token ${"a b'c"} --note ${"a b'c!"}`;
+  const rendered = renderShell(command, {}, "tasks.deploy", digest, ["a b'c"]);
+  assert.ok(!("issues" in rendered));
+  if ("issues" in rendered) return;
+  assert.equal(rendered.script, `deploy --token "$ASYNC_PIPELINE_SECRET_0" --note 'a b'\\''c!'`);
+  assert.equal(rendered.display, `deploy --token *** --note 'a b'\\''c!'`);
+  assert.equal(rendered.keyText, `deploy --token <secret:digest-of-5> --note 'a b'\\''c!'`);
+  assert.deepEqual(rendered.secretEnv, { ASYNC_PIPELINE_SECRET_0: "a b'c" });
+});
+
+Deno.test("renderShell leaves literal text equal to a secret", () => {
+  const rendered = renderShell(sh`echo 'tok' ${"x"}`, {}, "tasks.t", digest, ["tok", "x"]);
+  assert.ok(!("issues" in rendered));
+  if ("issues" in rendered) return;
+  assert.equal(rendered.script, `echo 'tok' "$ASYNC_PIPELINE_SECRET_0"`);
+});

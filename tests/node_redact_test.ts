@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { inspect } from "node:util";
 import { Redactor, StreamRedactor } from "../node/redact.ts";
+import type { ExecutionRecord } from "../node/types.ts";
 
 Deno.test("Redactor masks every occurrence", () => {
   const redactor = new Redactor(["hunter2"]);
@@ -65,4 +67,78 @@ Deno.test("StreamRedactor passes text through without secrets", () => {
   stream.write("b");
   stream.flush();
   assert.deepEqual(out, ["a", "b"]);
+});
+
+Deno.test("redactCacheMiss masks paths and reasons", () => {
+  const redactor = new Redactor(["e"]);
+  const masked = redactor.redactCacheMiss({
+    kind: "changed",
+    inputs: { added: ["src/e.txt"], removed: [], changed: ["b/ee"] },
+    env: ["TOKEN_e"],
+    dependencies: ["prepare"],
+    command: false,
+    definition: true,
+  });
+  assert.deepEqual(masked, {
+    kind: "changed",
+    inputs: { added: ["src/***.txt"], removed: [], changed: ["b/******"] },
+    env: ["TOKEN_e"],
+    dependencies: ["prepare"],
+    command: false,
+    definition: true,
+  });
+  assert.deepEqual(redactor.redactCacheMiss({ kind: "restore-failed", reason: "lost e" }), {
+    kind: "restore-failed",
+    reason: "lost ***",
+  });
+  assert.deepEqual(redactor.redactCacheMiss({ kind: "no-entry" }), { kind: "no-entry" });
+});
+
+/** A secret with a backslash and all three kinds of quotes. */
+const SPECIAL = `p@ss"w\\rd'q\`x`;
+
+Deno.test("Redactor masks JSON-escaped secrets", () => {
+  const redactor = new Redactor([SPECIAL]);
+  assert.equal(redactor.redact(JSON.stringify({ s: SPECIAL })), '{"s":"***"}');
+});
+
+Deno.test("Redactor masks util.inspect escapes", () => {
+  for (const secret of [SPECIAL, `back\\slash`, `p@ss"w\\rd'q`, "tab\there"]) {
+    const redactor = new Redactor([secret]);
+    assert.match(redactor.redact(inspect({ token: secret })), /^\{ token: (['"`])\*\*\*\1 \}$/);
+  }
+});
+
+Deno.test("Redactor masks shell-quoted secrets", () => {
+  const redactor = new Redactor(["it's-s3cr3t"]);
+  assert.equal(redactor.redact(`+ echo 'it'\\''s-s3cr3t'`), "+ echo '***'");
+});
+
+Deno.test("Redactor masks escaped lines of multi-line secrets", () => {
+  const redactor = new Redactor([`first "line"\nsecond`]);
+  assert.equal(redactor.redact(JSON.stringify(`first "line"`)), '"***"');
+  assert.equal(redactor.redact(JSON.stringify(`first "line"\nsecond`)), '"***"');
+});
+
+Deno.test("StreamRedactor masks escaped secrets split across chunks", () => {
+  const redactor = new Redactor([`a"b\\c-secret`]);
+  const out: string[] = [];
+  const stream = new StreamRedactor(redactor, (text) => out.push(text));
+  const json = JSON.stringify({ s: `a"b\\c-secret` });
+  for (const char of json) stream.write(char);
+  stream.flush();
+  assert.equal(out.join(""), '{"s":"***"}');
+  assert.ok(!out.some((chunk) => chunk.includes("secret")));
+});
+
+Deno.test("redactRecord keeps command field names", () => {
+  const redactor = new Redactor(["e"]);
+  const record = {
+    id: "run",
+    tasks: [],
+    commands: [{ args: ["echo", "e"], action: "allow", code: 0, stdout: "e\n", reason: "see" }],
+  } as unknown as ExecutionRecord;
+  assert.deepEqual(redactor.redactRecord(record).commands, [
+    { args: ["***cho", "***"], action: "allow", code: 0, stdout: "***\n", reason: "s******" },
+  ]);
 });

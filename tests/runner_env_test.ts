@@ -315,3 +315,47 @@ Deno.test("a missing env entry names where it is declared", async () => {
     path: "jobs.own.env.TOKEN",
   });
 });
+
+/** Builds a pipeline whose deferred step interpolates the secret `ctx.env.TOKEN`, then runs `tail`. */
+function deferredPipeline(tail: string) {
+  return definePipeline({
+    name: "deferred-argv",
+    tasks: {
+      show: task(
+        { cache: false },
+        sh((ctx) => sh`printf %s ${ctx.env.TOKEN ?? ""} > value.txt; ${sh.raw(tail)}`),
+      ),
+    },
+    jobs: { show: job({ target: "show", env: { TOKEN: env.secret("API_TOKEN") } }) },
+  });
+}
+
+Deno.test("deferred secrets stay off the command line", async () => {
+  const cwd = await project();
+  const tricky = `${SECRET} 'q' "d" \\b`;
+  const pipeline = deferredPipeline(`tr '\\0' ' ' < /proc/$$/cmdline > cmdline.txt`);
+  const record = await runJob(pipeline, {
+    id: "show",
+    cwd,
+    env: { ...baseEnv(), API_TOKEN: tricky },
+  });
+  assert.equal(record.status, "passed");
+  assert.equal(await readFile(join(cwd, "value.txt"), "utf8"), tricky);
+  const cmdline = await readFile(join(cwd, "cmdline.txt"), "utf8");
+  assert.match(cmdline, /printf %s "\$ASYNC_PIPELINE_SECRET_0" > value\.txt/);
+  assert.ok(!cmdline.includes(SECRET));
+});
+
+Deno.test("failed deferred step shows secrets as stars", async () => {
+  const cwd = await project();
+  const record = await runJob(deferredPipeline("exit 3"), {
+    id: "show",
+    cwd,
+    env: { ...baseEnv(), API_TOKEN: SECRET },
+  });
+  assert.equal(record.status, "failed");
+  assert.equal(
+    record.tasks[0].error?.message,
+    'Task "show" failed: `printf %s *** > value.txt; exit 3` exited with code 3.',
+  );
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { definePipeline, job, sh, source, task } from "../mod.ts";
+import { definePipeline, env, job, sh, source, task } from "../mod.ts";
 import type { PrepareStep } from "../core/mod.ts";
 import { runJob } from "../node/mod.ts";
 import { createSourceRepo, gitTestEnv } from "./support/git.ts";
@@ -11,18 +11,27 @@ const SOURCE_PIPELINE = `import { definePipeline, sh, task } from "@mod";
 export default definePipeline({ name: "store", tasks: { test: task({ run: sh\`echo tested\` }) } });
 `;
 
-/** Runs job `verify` of a root project whose task needs `store:test`, with `prepare` on the git source. */
-async function runWithPrepare(prepare: PrepareStep[]) {
+/**
+ * Runs job `verify` of a root project whose task needs `store:test`, with
+ * `prepare` on the git source. A `token` becomes the job's secret `TOKEN`.
+ */
+async function runWithPrepare(prepare: PrepareStep[], token?: string) {
   const repo = await createSourceRepo({ "pipeline.ts": SOURCE_PIPELINE });
   const cwd = await tempDir("async-pipeline-prepare-");
   const pipeline = definePipeline({
     name: "root",
     sources: { store: source.git({ url: repo.url, prepare }) },
     tasks: { all: task({ dependsOn: ["store:test"], run: sh`true` }) },
-    jobs: { verify: job({ target: "all" }) },
+    jobs: {
+      verify: job({
+        target: "all",
+        ...(token === undefined ? {} : { env: { TOKEN: env.secret("PREPARE_TOKEN") } }),
+      }),
+    },
   });
-  const record = await runJob(pipeline, { id: "verify", cwd, env: gitTestEnv() });
-  return { record, runDir: join(cwd, ".async/runs", record.id) };
+  const runEnv = { ...gitTestEnv(), ...(token === undefined ? {} : { PREPARE_TOKEN: token }) };
+  const record = await runJob(pipeline, { id: "verify", cwd, env: runEnv });
+  return { record, cwd, runDir: join(cwd, ".async/runs", record.id) };
 }
 
 Deno.test("prepare output on stdout only gets no stderr log", async () => {
@@ -71,4 +80,20 @@ Deno.test("a prepare callback that returns no command names its source", async (
     failed?.error?.message ?? record.error?.message ?? "",
     /Source "store": the sh callback of prepare step 1 returned undefined, but it must return sh`\.\.\.` or a string\./,
   );
+});
+
+Deno.test("deferred prepare secrets stay off the command line", async () => {
+  const token = "prepare-s3cr3t 'x'";
+  const { record, cwd } = await runWithPrepare([
+    sh((ctx) =>
+      sh`tr '\\0' ' ' < /proc/$$/cmdline > ${ctx.root.dir}/cmdline.txt; printf %s ${
+        ctx.env.TOKEN ?? ""
+      } > ${ctx.root.dir}/value.txt`
+    ),
+  ], token);
+  assert.equal(record.status, "passed");
+  assert.equal(await readFile(join(cwd, "value.txt"), "utf8"), token);
+  const cmdline = await readFile(join(cwd, "cmdline.txt"), "utf8");
+  assert.match(cmdline, /printf %s "\$ASYNC_PIPELINE_SECRET_0"/);
+  assert.ok(!cmdline.includes("prepare-s3cr3t"));
 });

@@ -103,16 +103,40 @@ function envKind(value: EnvValue): PlannedEnv["kind"] {
   return value.kind === "secret" ? "secret" : "var";
 }
 
-function plannedEnv(
-  declared: Readonly<Record<string, EnvValue>>,
-  env: ProcessEnv,
-  redactor: Redactor,
-): PlannedEnv[] {
+/** Lists the declared env of a plan. Its values are masked with the rest of the plan. */
+function plannedEnv(declared: Readonly<Record<string, EnvValue>>, env: ProcessEnv): PlannedEnv[] {
   return Object.entries(declared).map(([name, value]) => {
     const kind = envKind(value);
     if (kind === "secret") return { name, kind };
-    return { name, kind, value: redactor.redact(env[name] ?? "") };
+    return { name, kind, value: env[name] ?? "" };
   });
+}
+
+/**
+ * Returns a copy of a plan with secrets masked in the text that can carry
+ * task or user content, as a run's record is masked: env values, error
+ * messages, notes, warnings and the input paths and reasons of cache misses.
+ * Fields the planner writes itself (ids, dependencies, keys, kinds, paths of
+ * the project) are left as they are, so a short secret value cannot corrupt
+ * the plan's structure or its cache keys.
+ */
+function redactPlan(plan: JobPlan, redactor: Redactor): JobPlan {
+  if (redactor.maxLength === 0) return plan;
+  const text = (value: string) => redactor.redact(value);
+  return {
+    ...plan,
+    env: plan.env.map((entry) =>
+      entry.value === undefined ? entry : { ...entry, value: text(entry.value) }
+    ),
+    tasks: plan.tasks.map((task) => ({
+      ...task,
+      ...(task.cacheMiss ? { cacheMiss: redactor.redactCacheMiss(task.cacheMiss) } : {}),
+      ...(task.note !== undefined ? { note: text(task.note) } : {}),
+      ...(task.error ? { error: { ...task.error, message: text(task.error.message) } } : {}),
+      ...(task.warnings ? { warnings: task.warnings.map(text) } : {}),
+    })),
+    warnings: plan.warnings.map(text),
+  };
 }
 
 function memoize<T>(fn: () => Promise<T>): () => Promise<T> {
@@ -219,12 +243,12 @@ export async function planJob(input: PipelineInput, options: PlanOptions): Promi
     mode: options.mode ?? plan.job?.mode ?? (isCiEnv(env) ? "ci" : "manual"),
     executor: executor.name,
     force,
-    env: plannedEnv(plan.env, prepared.env, redactor),
+    env: plannedEnv(plan.env, prepared.env),
     tasks,
     ...(holder
       ? { activeRun: { pid: holder.pid, runId: holder.runId, startedAt: holder.startedAt } }
       : {}),
     warnings: [...prepared.warnings],
   };
-  return redactor.redactValue(result);
+  return redactPlan(result, redactor);
 }

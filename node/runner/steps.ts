@@ -109,13 +109,15 @@ export function prepareSteps(
       value,
       `Task "${task.id}": the sh callback of step ${index + 1}`,
     );
-    const rendered = renderShell(command, state.env, at, secretDigest);
+    // A secret value of the run interpolated as a string, such as
+    // `ctx.env.TOKEN`, is passed like `env.secret(...)`: off the command line.
+    const rendered = renderShell(command, state.env, at, secretDigest, state.secretValues);
     if ("issues" in rendered) throw PipelineError.fromIssues(rendered.issues, "deferred sh step");
     state.redactor.add(rendered.secretValues);
     for (const value of rendered.secretValues) {
       if (!state.secretValues.includes(value)) state.secretValues.push(value);
     }
-    return shellStep(rendered, state.redactor.redact(rendered.script));
+    return shellStep(rendered, state.redactor.redact(rendered.display));
   });
 }
 

@@ -96,6 +96,7 @@ function renderDeferred(
     state.env,
     prepareLabel(source.id, index),
     secretDigest,
+    state.secretValues,
   );
   if ("issues" in rendered) throw PipelineError.fromIssues(rendered.issues, "prepare step");
   state.redactor.add(rendered.secretValues);
@@ -166,7 +167,7 @@ async function runStep(run: PrepareRun, index: number) {
   if (rendered === undefined) throw new Error(`${prepareLabel(source.id, index)} was not rendered`);
   const failedEarlier = run.uncaught();
   if (failedEarlier !== undefined) throw failedEarlier;
-  const display = step.kind === "shell" ? step.text : state.redactor.redact(rendered.script);
+  const display = step.kind === "shell" ? step.text : state.redactor.redact(rendered.display);
 
   let streamed = false;
   const write = (stream: "stdout" | "stderr") => (chunk: string) => {
