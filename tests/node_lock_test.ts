@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, readlink, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { hostname } from "node:os";
 import process from "node:process";
-import { ErrorCode } from "../core/errors.ts";
+import { ErrorCode, type PipelineError } from "../core/errors.ts";
 import { acquireRunLock, createLockFile, isProcessAlive, RUN_LOCK_PATH } from "../node/lock.ts";
 import { tempDir } from "./support/temp_files.ts";
 
@@ -128,4 +128,35 @@ Deno.test("createLockFile reports an existing file without touching it", async (
   await writeFile(path, "held\n");
   assert.equal(await createLockFile(path, "{}\n"), false);
   assert.equal(await readFile(path, "utf8"), "held\n");
+});
+
+Deno.test("acquireRunLock names a dangling lock link", async () => {
+  const dir = await tempDir();
+  await acquireRunLock(dir, "first").then((lock) => lock.release());
+  const target = join(dir, "nowhere");
+  await symlink(target, join(dir, RUN_LOCK_PATH));
+  await assert.rejects(acquireRunLock(dir, "new"), (error: PipelineError) => {
+    assert.equal(error.code, ErrorCode.IO_FAILED);
+    assert.equal(error.path, join(dir, RUN_LOCK_PATH));
+    assert.equal(
+      error.message,
+      `${join(dir, RUN_LOCK_PATH)} is a symbolic link to ${target}, which does not exist, ` +
+        "so no run can take the run lock. A run only ever writes a regular file there.",
+    );
+    assert.match(error.hint ?? "", /^No run holds the lock\. Delete it \(rm \S+run\.lock\)/);
+    return true;
+  });
+  assert.equal(await readlink(join(dir, RUN_LOCK_PATH)), target);
+});
+
+Deno.test("acquireRunLock takes over a file link", async () => {
+  const dir = await tempDir();
+  await acquireRunLock(dir, "first").then((lock) => lock.release());
+  const target = join(dir, "elsewhere.txt");
+  await writeFile(target, "kept");
+  await symlink(target, join(dir, RUN_LOCK_PATH));
+  const lock = await acquireRunLock(dir, "new");
+  assert.equal(lock.reclaimed?.pid, 0);
+  assert.equal(await readFile(target, "utf8"), "kept");
+  await lock.release();
 });

@@ -1,6 +1,7 @@
 /** `async-pipeline doctor`: checks the project and the machine and lists what needs action. @module */
 
 import { collectDoctorReport, type DoctorReport } from "../../node/doctor/report.ts";
+import { printablePath } from "../../node/printable.ts";
 import { parseCommandArgs, parseFormat } from "../args.ts";
 import type { CliContext } from "../io.ts";
 import type { CliCommand } from "../registry.ts";
@@ -73,6 +74,11 @@ function describeLock({ lock }: DoctorReport): string {
     case "stale":
       return `left by ${holder}, which no longer exists; the next run reclaims it`;
     case "unreadable":
+      if (lock.broken === "dangling-link") {
+        return `${lock.path} is a symbolic link to ${
+          printablePath(lock.target ?? "")
+        }, which does not exist`;
+      }
       return lock.error === undefined
         ? `${lock.path} exists but names no holder pid`
         : `${lock.path} could not be read (${lock.error})`;

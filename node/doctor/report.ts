@@ -8,6 +8,7 @@
 import { lstat, readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import process from "../process.ts";
+import { printablePath } from "../printable.ts";
 import { isPipelineError } from "../../core/errors.ts";
 import { VERSION } from "../../core/version.ts";
 import { type LoadedPipeline, loadPipeline } from "../load.ts";
@@ -25,8 +26,8 @@ const STATE_DIR = ".async";
 
 /** One thing the user should do. */
 export interface DoctorAction {
-  /** The check that found it: `state`, `pipeline`, `runs`, `generated` or `tools`. */
-  check: "state" | "pipeline" | "runs" | "generated" | "tools";
+  /** The check that found it: `state`, `pipeline`, `lock`, `runs`, `generated` or `tools`. */
+  check: "state" | "pipeline" | "lock" | "runs" | "generated" | "tools";
   message: string;
   /** The command or change that resolves it. */
   fix: string;
@@ -89,6 +90,8 @@ export async function collectDoctorReport(options: DoctorOptions): Promise<Docto
   const projectDir = loaded?.dir ?? options.cwd;
 
   await checkStateDirectory(projectDir, actions);
+  const lock = await readRunLock(projectDir);
+  checkLock(lock, actions);
   const runs = await scanRuns(projectDir);
   for (const run of runs.running.filter((candidate) => candidate.crashed)) {
     if (options.fixCrashed) {
@@ -115,7 +118,7 @@ export async function collectDoctorReport(options: DoctorOptions): Promise<Docto
     pipeline: loaded
       ? { name: loaded.pipeline.name, path: relative(projectDir, loaded.path) }
       : { error: error ?? { code: "ASYNC_PIPELINE_INTERNAL", message: "not loaded" } },
-    lock: await readRunLock(projectDir),
+    lock,
     runs,
     cache: { path: CACHE_DIR, ...await directorySize(join(projectDir, CACHE_DIR)) },
     generated,
@@ -136,6 +139,26 @@ async function checkStateDirectory(projectDir: string, actions: DoctorAction[]):
     message:
       `${STATE_DIR} is not a directory, so every run fails with ASYNC_PIPELINE_IO_FAILED when it creates its records.`,
     fix: `Move or remove ${STATE_DIR}. The next run creates it as a directory.`,
+  });
+}
+
+/**
+ * Reports a lock path that fails every run: a dangling symbolic link or a
+ * file that cannot be read. The next run takes over a torn or stale lock,
+ * so such a lock needs no action.
+ */
+function checkLock(lock: LockStatus, actions: DoctorAction[]): void {
+  if (lock.state !== "unreadable" || lock.error === undefined || lock.error === "ENOTDIR") return;
+  const problem = lock.broken === "dangling-link"
+    ? `is a symbolic link to ${printablePath(lock.target ?? "")}, which does not exist`
+    : `cannot be read (${lock.error})`;
+  const fix = `rm ${lock.path}`;
+  actions.push({
+    check: "lock",
+    message: `${lock.path} ${problem}, so every run fails to take the run lock.`,
+    fix: lock.broken === undefined
+      ? `Make ${lock.path} readable, or delete it (${fix}) when no run is in progress.`
+      : `${fix} (no run holds it; the next run creates the lock file).`,
   });
 }
 

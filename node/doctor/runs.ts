@@ -3,7 +3,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ErrorCode } from "../../core/errors.ts";
-import { isProcessAlive, RUN_LOCK_PATH } from "../lock.ts";
+import { brokenRunLock, isProcessAlive, RUN_LOCK_PATH } from "../lock.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { RECORD_FILE, RUNS_DIR } from "../records.ts";
 import type { ExecutionRecord } from "../types.ts";
@@ -20,6 +20,13 @@ export interface LockStatus {
   hostname?: string;
   /** Error code of a lock file that could not be read, such as `ENOTDIR` or `EACCES`. */
   error?: string;
+  /**
+   * Something that no run writes and that fails every run: a
+   * `dangling-link` (a symbolic link whose `target` does not exist).
+   */
+  broken?: "dangling-link";
+  /** Target of a dangling symbolic link at the lock path. */
+  target?: string;
 }
 
 /** A run record whose status is still `running`. */
@@ -43,10 +50,18 @@ export async function readRunLock(projectDir: string): Promise<LockStatus> {
   try {
     text = await readFile(join(projectDir, RUN_LOCK_PATH), "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      return { path: RUN_LOCK_PATH, state: "free" };
-    }
     const code = (error as NodeJS.ErrnoException).code;
+    const broken = code === "ENOENT" ? await brokenRunLock(projectDir) : undefined;
+    if (broken !== undefined) {
+      return {
+        path: RUN_LOCK_PATH,
+        state: "unreadable",
+        ...(code ? { error: code } : {}),
+        broken: broken.kind,
+        target: broken.target,
+      };
+    }
+    if (code === "ENOENT") return { path: RUN_LOCK_PATH, state: "free" };
     return { path: RUN_LOCK_PATH, state: "unreadable", ...(code ? { error: code } : {}) };
   }
   const holder = parseLock(text);
