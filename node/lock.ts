@@ -96,14 +96,15 @@ function parseLock(text: string): RunLockInfo | undefined {
 
 /**
  * Reads the lock at `path`, or resolves null when no file is there. Throws
- * `ASYNC_PIPELINE_IO_FAILED` with the fix for a dangling symbolic link,
- * which no run writes and which would fail every run.
+ * `ASYNC_PIPELINE_IO_FAILED` with the fix for a directory or a dangling
+ * symbolic link, which no run writes and which would fail every run.
  */
 async function readLock(path: string): Promise<RunLockInfo | undefined | null> {
   try {
     return parseLock(await readFile(path, "utf8"));
   } catch (error) {
     const { code } = error as NodeJS.ErrnoException;
+    if (code === "EISDIR") throw brokenLockError(path, "a directory", "rm -r");
     if (code !== "ENOENT") throw withPath(error, path);
     const target = await readlink(path).catch(() => undefined);
     if (target === undefined) return null;
@@ -131,14 +132,15 @@ function brokenLockError(path: string, description: string, remove: string): Pip
 }
 
 /**
- * Returns what fails every run at the lock path: a `dangling-link` and its
- * target. Resolves undefined for anything else.
+ * Returns what fails every run at the lock path: a `directory`, or a
+ * `dangling-link` and its target. Resolves undefined for anything else.
  */
 export async function brokenRunLock(
   projectDir: string,
-): Promise<{ kind: "dangling-link"; target: string } | undefined> {
+): Promise<{ kind: "directory" } | { kind: "dangling-link"; target: string } | undefined> {
   const path = join(projectDir, RUN_LOCK_PATH);
   const stats = await lstat(path).catch(() => undefined);
+  if (stats?.isDirectory()) return { kind: "directory" };
   if (!stats?.isSymbolicLink()) return undefined;
   const missing = await stat(path).then(() => false, (error) => error?.code === "ENOENT");
   const target = await readlink(path).catch(() => undefined);

@@ -76,6 +76,42 @@ Deno.test("run names a dangling lock link", async () => {
   assert.doesNotMatch(result.stderr, /other runs/);
 });
 
+Deno.test("doctor flags a directory lock", async () => {
+  const cwd = await project();
+  await mkdir(join(cwd, ".async", "run.lock"));
+
+  const { code, report } = await doctor(cwd);
+
+  assert.equal(code, 1);
+  assert.deepEqual(report.lock, {
+    path: ".async/run.lock",
+    state: "unreadable",
+    error: "EISDIR",
+    broken: "directory",
+  });
+  assert.deepEqual(report.actions, [{
+    check: "lock",
+    message: ".async/run.lock is a directory, so every run fails to take the run lock.",
+    fix: "rm -r .async/run.lock (no run holds it; the next run creates the lock file).",
+  }]);
+  const text = await cli(cwd, "doctor");
+  assert.match(text.stdout, /run lock {4}\.async\/run\.lock is a directory\n/);
+});
+
+Deno.test("run names a directory lock", async () => {
+  const cwd = await project();
+  await mkdir(join(cwd, ".async", "run.lock"));
+
+  const result = await cli(cwd, "run", "verify");
+
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /^error\[ASYNC_PIPELINE_IO_FAILED\]: \S+\/\.async\/run\.lock is a directory, so no run can take/,
+  );
+  assert.match(result.stderr, /Delete it \(rm -r \S+run\.lock\)/);
+});
+
 Deno.test("doctor ignores a torn lock", async () => {
   const cwd = await project();
   await writeFile(join(cwd, ".async", "run.lock"), "torn");

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFile, readlink, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readlink, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { hostname } from "node:os";
 import process from "node:process";
@@ -159,4 +159,16 @@ Deno.test("acquireRunLock takes over a file link", async () => {
   assert.equal(lock.reclaimed?.pid, 0);
   assert.equal(await readFile(target, "utf8"), "kept");
   await lock.release();
+});
+
+Deno.test("acquireRunLock names a directory lock", async () => {
+  const dir = await tempDir();
+  await mkdir(join(dir, RUN_LOCK_PATH), { recursive: true });
+  await assert.rejects(acquireRunLock(dir, "new"), (error: PipelineError) => {
+    assert.equal(error.code, ErrorCode.IO_FAILED);
+    assert.equal(error.path, join(dir, RUN_LOCK_PATH));
+    assert.match(error.message, /run\.lock is a directory, so no run can take the run lock\./);
+    assert.match(error.hint ?? "", /Delete it \(rm -r \S+run\.lock\)/);
+    return true;
+  });
 });

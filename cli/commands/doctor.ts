@@ -74,6 +74,7 @@ function describeLock({ lock }: DoctorReport): string {
     case "stale":
       return `left by ${holder}, which no longer exists; the next run reclaims it`;
     case "unreadable":
+      if (lock.broken === "directory") return `${lock.path} is a directory`;
       if (lock.broken === "dangling-link") {
         return `${lock.path} is a symbolic link to ${
           printablePath(lock.target ?? "")

@@ -143,16 +143,18 @@ async function checkStateDirectory(projectDir: string, actions: DoctorAction[]):
 }
 
 /**
- * Reports a lock path that fails every run: a dangling symbolic link or a
- * file that cannot be read. The next run takes over a torn or stale lock,
+ * Reports a lock path that fails every run: a directory, a dangling
+ * symbolic link or a file that cannot be read. The next run takes over a torn or stale lock,
  * so such a lock needs no action.
  */
 function checkLock(lock: LockStatus, actions: DoctorAction[]): void {
   if (lock.state !== "unreadable" || lock.error === undefined || lock.error === "ENOTDIR") return;
-  const problem = lock.broken === "dangling-link"
+  const problem = lock.broken === "directory"
+    ? "is a directory"
+    : lock.broken === "dangling-link"
     ? `is a symbolic link to ${printablePath(lock.target ?? "")}, which does not exist`
     : `cannot be read (${lock.error})`;
-  const fix = `rm ${lock.path}`;
+  const fix = lock.broken === "directory" ? `rm -r ${lock.path}` : `rm ${lock.path}`;
   actions.push({
     check: "lock",
     message: `${lock.path} ${problem}, so every run fails to take the run lock.`,

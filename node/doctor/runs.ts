@@ -21,10 +21,10 @@ export interface LockStatus {
   /** Error code of a lock file that could not be read, such as `ENOTDIR` or `EACCES`. */
   error?: string;
   /**
-   * Something that no run writes and that fails every run: a
-   * `dangling-link` (a symbolic link whose `target` does not exist).
+   * Something that no run writes and that fails every run: a `directory`
+   * or a `dangling-link` (a symbolic link whose `target` does not exist).
    */
-  broken?: "dangling-link";
+  broken?: "directory" | "dangling-link";
   /** Target of a dangling symbolic link at the lock path. */
   target?: string;
 }
@@ -51,14 +51,16 @@ export async function readRunLock(projectDir: string): Promise<LockStatus> {
     text = await readFile(join(projectDir, RUN_LOCK_PATH), "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const broken = code === "ENOENT" ? await brokenRunLock(projectDir) : undefined;
+    const broken = code === "ENOENT" || code === "EISDIR"
+      ? await brokenRunLock(projectDir)
+      : undefined;
     if (broken !== undefined) {
       return {
         path: RUN_LOCK_PATH,
         state: "unreadable",
         ...(code ? { error: code } : {}),
         broken: broken.kind,
-        target: broken.target,
+        ...(broken.kind === "dangling-link" ? { target: broken.target } : {}),
       };
     }
     if (code === "ENOENT") return { path: RUN_LOCK_PATH, state: "free" };
