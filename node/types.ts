@@ -150,9 +150,10 @@ export type CacheMissReason =
   | { kind: "expired"; createdAt: string; ageMs: number; ttlMs: number }
   /**
    * Caching is off for the task, its store is not built in (`store`), or its
-   * inputs could not be read (`reason`).
+   * inputs could not be read (`reason`). `file` names the cache's own file
+   * that could not be read instead, such as the secret-digest key.
    */
-  | { kind: "uncacheable"; store?: string; reason?: string }
+  | { kind: "uncacheable"; store?: string; reason?: string; file?: string }
   /** The entry is damaged or its outputs could not be restored. */
   | { kind: "restore-failed"; reason: string }
   /** The key differs from the task's most recent entry in these ways. */
