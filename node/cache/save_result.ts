@@ -49,8 +49,11 @@ export async function saveResult(
       } contains a secret value, and cache entries never store secrets.`,
     };
   }
+  let directory: string | undefined;
   try {
-    await (await backend).save({
+    const store = await backend;
+    directory = store.directory;
+    await store.save({
       key: input.key,
       taskId: task.id,
       createdAt: new Date(now()).toISOString(),
@@ -61,10 +64,37 @@ export async function saveResult(
       meta: maskMeta(input.meta, secrets),
     }, { task, cwd: input.cwd });
   } catch (error) {
-    return {
-      stored: false,
-      warning: `task "${task.id}" was not cached: writing its entry failed (${describe(error)}).`,
-    };
+    return { stored: false, warning: saveFailedWarning(task.id, error, directory) };
   }
   return { stored: true };
+}
+
+/** Causes of a full disk by error code. Deno's file handles set the code but leave it out of the message. */
+const FULL_DISK: Record<string, string> = {
+  ENOSPC: "the disk is full (ENOSPC)",
+  EDQUOT: "the disk quota is used up (EDQUOT)",
+};
+
+/**
+ * Returns the warning for an entry that could not be written to the store
+ * `directory`. The path is named when the error does not name one, and a
+ * full disk gets its cause and fix in the same words on every runtime.
+ */
+export function saveFailedWarning(
+  taskId: string,
+  error: unknown,
+  directory: string | undefined,
+): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = describe(error);
+  const prefix = `task "${taskId}" was not cached: writing its entry`;
+  if (typeof code === "string" && FULL_DISK[code] !== undefined) {
+    const where = directory === undefined ? "" : ` under ${printablePath(directory)}`;
+    return `${prefix}${where} failed because ${FULL_DISK[code]}. Free space on that disk, ` +
+      "for example with `async-pipeline gc` or `async-pipeline cache clear`, and run the task again.";
+  }
+  const where = directory === undefined || message.includes(directory)
+    ? ""
+    : ` under ${printablePath(directory)}`;
+  return `${prefix}${where} failed (${message}).`;
 }
