@@ -16,7 +16,8 @@ import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ErrorCode, PipelineError } from "../core/errors.ts";
 import type { Redactor } from "./redact.ts";
-import { namingTarget, writeFileAtomic } from "./atomic_write.ts";
+import { namingTarget, withPath, writeFileAtomic } from "./atomic_write.ts";
+import { printablePath } from "./printable.ts";
 import { thrownMessage } from "./thrown.ts";
 import type { ExecutionRecord, ProcessEnv } from "./types.ts";
 
@@ -208,7 +209,12 @@ export class RunRecordStore {
     const writes: Promise<void>[] = [];
     for (const [stream, path, text] of this.#logFiles(taskId, stdout, stderr)) {
       paths[stream] = path;
-      writes.push(writeFile(join(this.dir, path), text));
+      const file = join(this.dir, path);
+      writes.push(
+        writeFile(file, text).catch((error) => {
+          throw withLogPath(error, file);
+        }),
+      );
     }
     await Promise.all(writes);
     return paths;
@@ -246,6 +252,14 @@ export class RunRecordStore {
     }
     return files;
   }
+}
+
+/** Returns `error` with its message naming `file`, which a failed write (ENOSPC) leaves out. */
+function withLogPath(error: unknown, file: string): unknown {
+  if (error instanceof Error && !error.message.includes(file)) {
+    error.message = `${error.message} (${printablePath(file)})`;
+  }
+  return withPath(error, file);
 }
 
 /**

@@ -81,11 +81,17 @@ async function finish(
   const end = now();
   result.finishedAt = end.iso;
   result.durationMs = end.ms - startedMs;
-  result.logs = await state.store.writeLogs(
-    result.id,
-    output.stdout.stored(),
-    output.stderr.stored(),
-  );
+  try {
+    result.logs = await state.store.writeLogs(
+      result.id,
+      output.stdout.stored(),
+      output.stderr.stored(),
+    );
+  } catch (error) {
+    // The task keeps its outcome, because a full disk under the run directory only loses its logs.
+    const warning = `The task's logs could not be written: ${printableErrorMessage(error)}`;
+    result.warnings = [...(result.warnings ?? []), warning];
+  }
   state.live?.end(result.id);
   result.meta = state.redactor.redactValue(result.meta);
   if (result.error) {
