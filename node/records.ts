@@ -16,8 +16,7 @@ import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ErrorCode, PipelineError } from "../core/errors.ts";
 import type { Redactor } from "./redact.ts";
-import { namingTarget, withPath, writeFileAtomic } from "./atomic_write.ts";
-import { printablePath } from "./printable.ts";
+import { namingPath, namingTarget, writeFileAtomic } from "./atomic_write.ts";
 import { thrownMessage } from "./thrown.ts";
 import type { ExecutionRecord, ProcessEnv } from "./types.ts";
 
@@ -212,7 +211,7 @@ export class RunRecordStore {
       const file = join(this.dir, path);
       writes.push(
         writeFile(file, text).catch((error) => {
-          throw withLogPath(error, file);
+          throw namingPath(error, file);
         }),
       );
     }
@@ -252,14 +251,6 @@ export class RunRecordStore {
     }
     return files;
   }
-}
-
-/** Returns `error` with its message naming `file`, which a failed write (ENOSPC) leaves out. */
-function withLogPath(error: unknown, file: string): unknown {
-  if (error instanceof Error && !error.message.includes(file)) {
-    error.message = `${error.message} (${printablePath(file)})`;
-  }
-  return withPath(error, file);
 }
 
 /**

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { lstatSync, type Stats } from "node:fs";
+import { dirname, join, sep } from "node:path";
 import type { CacheSaveInput } from "../cache_seam.ts";
 import { printablePath } from "../printable.ts";
 import type { CacheBackend } from "./backend.ts";
@@ -96,5 +98,41 @@ export function saveFailedWarning(
   const where = directory === undefined || message.includes(directory)
     ? ""
     : ` under ${printablePath(directory)}`;
-  return `${prefix}${where} failed (${message}).`;
+  const stray = directory === undefined ? undefined : strayPath(error, directory);
+  const fix = stray === undefined
+    ? ""
+    : ` Remove ${printablePath(stray)}, which is in the way of the store's directories, ` +
+      "and the next run stores the entry.";
+  return `${prefix}${where} failed (${message}).${fix}`;
+}
+
+/**
+ * Returns the file that a failed `mkdir` or `rename` of the store in
+ * `directory` found where it needs a directory. It is the nearest existing
+ * path, at or above a path the error names or the store's `.tmp`, that is
+ * not a directory, and only within the store's root.
+ */
+function strayPath(error: unknown, directory: string): string | undefined {
+  const { code, path, dest } = (error ?? {}) as { code?: unknown; path?: unknown; dest?: unknown };
+  if (code !== "EEXIST" && code !== "ENOTDIR") return undefined;
+  const root = dirname(directory);
+  // Deno's errors may name no path, so the store's own `.tmp` is checked too.
+  for (const named of [dest, path, join(directory, ".tmp")]) {
+    if (typeof named !== "string") continue;
+    for (let at = named; at.startsWith(`${root}${sep}`) || at === root; at = dirname(at)) {
+      const stats = lstatOrUndefined(at);
+      if (stats === undefined) continue;
+      if (!stats.isDirectory()) return at;
+      break;
+    }
+  }
+  return undefined;
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
 }
