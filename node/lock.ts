@@ -148,14 +148,20 @@ export async function brokenRunLock(
 }
 
 function activeError(holder: RunLockInfo, path: string): PipelineError {
+  const elsewhere = holder.hostname !== undefined && holder.hostname !== "" &&
+    holder.hostname !== hostname();
+  const host = elsewhere ? ` on host ${JSON.stringify(holder.hostname)}` : "";
   return new PipelineError(
     ErrorCode.RUN_ACTIVE,
-    `Another run holds ${path}: pid ${holder.pid}, started at ${holder.startedAt}${
+    `Another run holds ${path}: pid ${holder.pid}${host}, started at ${holder.startedAt}${
       holder.runId ? ` (run ${holder.runId})` : ""
     }.`,
     {
-      hint: "Wait for that run to finish, or stop it. A lock left by a dead process on this host " +
-        "is reclaimed automatically.",
+      hint: elsewhere
+        ? "This host cannot check a process on another host, so that lock is never taken over. " +
+          `Once no run is in progress there, delete it (rm ${printablePath(shellQuote(path))}).`
+        : "Wait for that run to finish, or stop it. A lock left by a dead process on this host " +
+          "is reclaimed automatically.",
     },
   );
 }

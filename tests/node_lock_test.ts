@@ -85,6 +85,23 @@ Deno.test("acquireRunLock keeps another host's lock", async () => {
   await assert.rejects(acquireRunLock(dir, "new"), { code: ErrorCode.RUN_ACTIVE });
 });
 
+Deno.test("acquireRunLock names another host", async () => {
+  const dir = await tempDir();
+  await acquireRunLock(dir, "first").then((lock) => lock.release());
+  const lock = { pid: 1, startedAt: "2024-01-01T00:00:00.000Z", runId: "x", hostname: "otherbox" };
+  await writeFile(join(dir, RUN_LOCK_PATH), JSON.stringify(lock));
+  await assert.rejects(acquireRunLock(dir, "new"), (error: PipelineError) => {
+    assert.equal(error.code, ErrorCode.RUN_ACTIVE);
+    assert.match(error.message, /: pid 1 on host "otherbox", started at 2024-01-01T00:00:00\.000Z/);
+    assert.doesNotMatch(error.hint ?? "", /reclaimed automatically/);
+    assert.match(
+      error.hint ?? "",
+      /never taken over\. Once no run is in progress there, delete it \(rm \S+run\.lock\)/,
+    );
+    return true;
+  });
+});
+
 Deno.test("acquireRunLock reclaims a torn lock file", async () => {
   const dir = await tempDir();
   await acquireRunLock(dir, "first").then((lock) => lock.release());
