@@ -94,6 +94,9 @@ function describeRuns({ runs }: DoctorReport): string {
   if (live > 0) parts.push(`${live} running`);
   if (crashed > 0) parts.push(`${crashed} crashed`);
   if (fixed > 0) parts.push(`${fixed} crashed, now marked failed`);
+  if (runs.unreadable !== undefined) {
+    parts.push(`${runs.unreadable.length} unreadable (${runs.unreadable.join(", ")})`);
+  }
   return parts.join(", ");
 }
 

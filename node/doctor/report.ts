@@ -64,7 +64,8 @@ export interface DoctorReport {
   };
   pipeline: { name: string; path: string } | { error: { code: string; message: string } };
   lock: LockStatus;
-  runs: { total: number; running: RunningRun[] };
+  /** `unreadable` lists the runs whose record cannot be read. */
+  runs: { total: number; running: RunningRun[]; unreadable?: string[] };
   cache: { path: string; bytes: number; files: number };
   generated: GeneratedFileStatus[];
   tools: ToolStatus[];

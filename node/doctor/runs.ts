@@ -91,10 +91,14 @@ function parseLock(text: string): Omit<LockStatus, "path" | "state"> {
   }
 }
 
-/** Lists every run record (ids sort by start time) and the ones still marked `running`. */
+/**
+ * Lists every run record (ids sort by start time), the ones still marked
+ * `running`, and the ones that cannot be read, such as a record that a
+ * killed run left half written.
+ */
 export async function scanRuns(
   projectDir: string,
-): Promise<{ total: number; running: RunningRun[] }> {
+): Promise<{ total: number; running: RunningRun[]; unreadable?: string[] }> {
   let ids: string[];
   try {
     ids = (await readdir(join(projectDir, RUNS_DIR), { withFileTypes: true }))
@@ -105,8 +109,10 @@ export async function scanRuns(
     return { total: 0, running: [] };
   }
   const running: RunningRun[] = [];
+  const unreadable: string[] = [];
   for (const id of ids) {
     const record = await readRecord(projectDir, id);
+    if (record === undefined) unreadable.push(id);
     if (record?.status !== "running") continue;
     const pid = Number.isInteger(record.pid) ? record.pid : undefined;
     running.push({
@@ -118,7 +124,7 @@ export async function scanRuns(
       crashed: pid !== undefined && !isProcessAlive(pid),
     });
   }
-  return { total: ids.length, running };
+  return { total: ids.length, running, ...(unreadable.length > 0 ? { unreadable } : {}) };
 }
 
 async function readRecord(projectDir: string, id: string): Promise<ExecutionRecord | undefined> {
