@@ -3,6 +3,7 @@ import { mkdir, realpath, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runPipelineCli } from "../cli/run_pipeline_cli.ts";
 import type { DoctorReport } from "../node/doctor/report.ts";
+import { acquireRunLock } from "../node/lock.ts";
 import { tempDir } from "./support/temp_files.ts";
 
 const MOD_URL = new URL("../mod.ts", import.meta.url).href;
@@ -120,4 +121,18 @@ Deno.test("doctor ignores a torn lock", async () => {
 
   assert.equal(code, 0);
   assert.deepEqual(report.actions, []);
+});
+
+Deno.test("run json prints nothing while the lock is held", async () => {
+  const cwd = await project();
+  const lock = await acquireRunLock(cwd, "20250102T030405678Z-aa11bb");
+  try {
+    const result = await cli(cwd, "run", "verify", "--format", "json");
+
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, "");
+    assert.match(result.stderr, /^error\[ASYNC_PIPELINE_RUN_ACTIVE\]: Another run holds /);
+  } finally {
+    await lock.release();
+  }
 });
