@@ -20,6 +20,7 @@ import {
   runAttempt,
 } from "./steps.ts";
 import { thrownMessage } from "../thrown.ts";
+import { interruptError } from "./finalize.ts";
 import { printableErrorMessage } from "../printable.ts";
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -206,6 +207,16 @@ async function runAttempts(
     if (failure === undefined) return undefined;
     if (attempt >= maxAttempts || failure.interrupted || state.signal.aborted) return failure;
     await retryAfter(state, task, attempt, failure);
+    // An interrupt during the delay ends the task before another attempt starts.
+    if (state.signal.aborted) {
+      const { exitCode, signal } = failure;
+      return {
+        ...(exitCode !== undefined ? { exitCode } : {}),
+        ...(signal !== undefined ? { signal } : {}),
+        interrupted: true,
+        error: interruptError(state.signal.reason),
+      };
+    }
   }
 }
 
