@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { saveFailedWarning } from "../node/cache/save_result.ts";
-import { baseEnv, cliArgs, MOD_URL, REPO_DIR } from "./support/projects.ts";
+import { MOD_URL } from "./support/projects.ts";
+import { canMountTmpfs, runCliOnTmpfs } from "./support/tmpfs.ts";
 import { tempDir } from "./support/temp_files.ts";
 
 const STORE = "/app/.async/cache/tasks/local";
@@ -45,20 +46,6 @@ Deno.test("failed store warning keeps a named path once", () => {
   );
 });
 
-/** True when this process may mount a tmpfs in a private user and mount namespace. */
-function canMountTmpfs(): boolean {
-  try {
-    const probe = new Deno.Command("unshare", {
-      args: ["-rm", "sh", "-c", "mount -t tmpfs -o size=4k tmpfs /tmp"],
-      stdout: "null",
-      stderr: "null",
-    }).outputSync();
-    return probe.success;
-  } catch {
-    return false;
-  }
-}
-
 const PIPELINE = `
 import { definePipeline, job, sh, task } from "${MOD_URL}";
 export default definePipeline({
@@ -80,21 +67,12 @@ for (const runtime of ["node", "deno"] as const) {
       await writeFile(join(dir, "pipeline.ts"), PIPELINE);
       const store = join(dir, ".async/cache/tasks");
       await mkdir(store, { recursive: true });
-      const cli = runtime === "deno"
-        ? [join(REPO_DIR, "node_modules/.bin/deno"), ...cliArgs(["run", "b"])]
-        : [join(REPO_DIR, "node_modules/.bin/node"), join(REPO_DIR, "cli/main.ts"), "run", "b"];
-      // The tmpfs lives in a private mount namespace and goes away with the process.
-      const script = 'mount -t tmpfs -o size=256k tmpfs "$0" && exec "$@"';
-      const output = await new Deno.Command("unshare", {
-        args: ["-rm", "sh", "-c", script, store, ...cli],
-        cwd: dir,
-        env: baseEnv(),
-        clearEnv: true,
-        stdin: "null",
-      }).output();
-      const text = new TextDecoder().decode(output.stdout) +
-        new TextDecoder().decode(output.stderr);
-      assert.equal(output.code, 0, text);
+      const result = await runCliOnTmpfs(runtime, dir, ["run", "b"], {
+        mountPoint: store,
+        sizeKiB: 256,
+      });
+      const text = result.stdout + result.stderr;
+      assert.equal(result.code, 0, text);
       assert.ok(
         text.includes(
           `writing its entry under ${

@@ -3,22 +3,9 @@
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { baseEnv, MOD_URL, REPO_DIR } from "./support/projects.ts";
+import { MOD_URL } from "./support/projects.ts";
+import { canMountTmpfs, runCliOnTmpfs } from "./support/tmpfs.ts";
 import { tempDir } from "./support/temp_files.ts";
-
-/** True when this process may mount a tmpfs in a private user and mount namespace. */
-function canMountTmpfs(): boolean {
-  try {
-    const probe = new Deno.Command("unshare", {
-      args: ["-rm", "sh", "-c", "mount -t tmpfs -o size=4k tmpfs /tmp"],
-      stdout: "null",
-      stderr: "null",
-    }).outputSync();
-    return probe.success;
-  } catch {
-    return false;
-  }
-}
 
 const PIPELINE = `
 import { definePipeline, job, sh, task } from "${MOD_URL}";
@@ -38,24 +25,11 @@ async function runOnFullDisk(...args: string[]) {
   await writeFile(join(dir, "pipeline.ts"), PIPELINE);
   const runs = join(dir, ".async/runs");
   await mkdir(runs, { recursive: true });
-  const cli = [join(REPO_DIR, "node_modules/.bin/node"), join(REPO_DIR, "cli/main.ts"), "run", "j"];
-  // The tmpfs lives in a private mount namespace and goes away with the process.
-  const script =
-    'mount -t tmpfs -o size=64k tmpfs "$0" && head -c 53248 /dev/zero > "$0/filler" && ' +
-    'exec "$@"';
-  const output = await new Deno.Command("unshare", {
-    args: ["-rm", "sh", "-c", script, runs, ...cli, ...args],
-    cwd: dir,
-    env: baseEnv(),
-    clearEnv: true,
-    stdin: "null",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  return await runCliOnTmpfs("node", dir, ["run", "j", ...args], {
+    mountPoint: runs,
+    sizeKiB: 64,
+    fillerBytes: 53248,
+  });
 }
 
 Deno.test({
