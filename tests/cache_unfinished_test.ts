@@ -63,3 +63,17 @@ Deno.test("cache clear leaves a foreign .tmp", async () => {
   assert.equal(result.stdout, "Removed 0 cache entries, freeing 0 bytes.\n");
   assert.deepEqual(await readdir(foreign), []);
 });
+
+Deno.test("doctor reports unfinished entries", async () => {
+  const dir = await makeProject();
+  await unfinishedEntry(dir, 0);
+
+  const json = await cliCall(dir, ["doctor", "--format", "json"]);
+  const text = await cliCall(dir, ["doctor"]);
+
+  assert.deepEqual(JSON.parse(json.stdout).cache.unfinished, { entries: 1, bytes: 3000 });
+  assert.match(
+    text.stdout,
+    /\(\.async\/cache\); 2\.9 KiB in 1 unfinished entry of killed stores \(gc removes them after an hour, cache clear at once\)\n/,
+  );
+});

@@ -43,10 +43,7 @@ export function renderDoctorReport(report: DoctorReport): string {
     ],
     ["run lock", describeLock(report)],
     ["runs", describeRuns(report)],
-    [
-      "cache",
-      `${formatBytes(report.cache.bytes)} in ${report.cache.files} files (${report.cache.path})`,
-    ],
+    ["cache", describeCache(report)],
     ["generated", describeGenerated(report)],
     ["tools", describeTools(report)],
   ];
@@ -98,6 +95,15 @@ function describeRuns({ runs }: DoctorReport): string {
     parts.push(`${runs.unreadable.length} unreadable (${runs.unreadable.join(", ")})`);
   }
   return parts.join(", ");
+}
+
+function describeCache({ cache }: DoctorReport): string {
+  const size = `${formatBytes(cache.bytes)} in ${cache.files} files (${cache.path})`;
+  if (cache.unfinished === undefined) return size;
+  const { entries, bytes } = cache.unfinished;
+  const noun = entries === 1 ? "unfinished entry" : "unfinished entries";
+  return `${size}; ${formatBytes(bytes)} in ${entries} ${noun} of killed stores ` +
+    "(gc removes them after an hour, cache clear at once)";
 }
 
 function describeGenerated({ generated }: DoctorReport): string {

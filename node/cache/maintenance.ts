@@ -249,6 +249,26 @@ async function pruneNamespace(
 }
 
 /**
+ * Counts the unfinished entries in the `.tmp/` directories of the file
+ * stores at `roots`, which killed stores left, and the bytes they use.
+ */
+export async function unfinishedEntries(
+  roots: readonly string[],
+): Promise<{ entries: number; bytes: number }> {
+  let entries = 0;
+  let bytes = 0;
+  for (const root of roots) {
+    for (const namespace of await namespaceDirectories(root)) {
+      for (const child of await children(join(namespace, ".tmp"))) {
+        entries++;
+        bytes += await diskUsage(join(namespace, ".tmp", child.name));
+      }
+    }
+  }
+  return { entries, bytes };
+}
+
+/**
  * Prunes run records under `.async/runs/` beyond the newest `keep` (a run
  * still in progress is kept) and cache entries unused for `cacheDays` days.
  * Once `options.signal` is aborted it stops before the next record or entry.

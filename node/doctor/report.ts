@@ -16,6 +16,7 @@ import { findExecutable } from "../executor/which.ts";
 import { SYNC_PROVIDERS } from "../sync/providers.ts";
 import type { SyncProvider } from "../sync/types.ts";
 import type { ProcessEnv } from "../types.ts";
+import { fileStoreRoots, unfinishedEntries } from "../cache/maintenance.ts";
 import { type LockStatus, markRunFailed, readRunLock, type RunningRun, scanRuns } from "./runs.ts";
 
 /** Task cache directory, relative to the project directory. */
@@ -66,7 +67,16 @@ export interface DoctorReport {
   lock: LockStatus;
   /** `unreadable` lists the runs whose record cannot be read. */
   runs: { total: number; running: RunningRun[]; unreadable?: string[] };
-  cache: { path: string; bytes: number; files: number };
+  /**
+   * `unfinished` counts the entries that killed stores left in the file
+   * stores' `.tmp/` directories, when there are any.
+   */
+  cache: {
+    path: string;
+    bytes: number;
+    files: number;
+    unfinished?: { entries: number; bytes: number };
+  };
   generated: GeneratedFileStatus[];
   tools: ToolStatus[];
   actions: DoctorAction[];
@@ -121,7 +131,7 @@ export async function collectDoctorReport(options: DoctorOptions): Promise<Docto
       : { error: error ?? { code: "ASYNC_PIPELINE_INTERNAL", message: "not loaded" } },
     lock,
     runs,
-    cache: { path: CACHE_DIR, ...await directorySize(join(projectDir, CACHE_DIR)) },
+    cache: await cacheStatus(projectDir, loaded),
     generated,
     tools,
     actions,
@@ -252,6 +262,16 @@ async function checkTools(
     }
   }
   return tools;
+}
+
+async function cacheStatus(
+  projectDir: string,
+  loaded: LoadedPipeline | undefined,
+): Promise<DoctorReport["cache"]> {
+  const size = await directorySize(join(projectDir, CACHE_DIR));
+  const unfinished = await unfinishedEntries(fileStoreRoots(projectDir, loaded?.pipeline))
+    .catch(() => ({ entries: 0, bytes: 0 }));
+  return { path: CACHE_DIR, ...size, ...(unfinished.entries > 0 ? { unfinished } : {}) };
 }
 
 /** Sums the sizes of regular files under `dir` without following symbolic links. */
