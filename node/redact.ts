@@ -7,10 +7,40 @@
  * @module
  */
 
-import type { ExecutionRecord, TaskResult } from "./types.ts";
+import type { CacheMissReason, ExecutionRecord, TaskResult } from "./types.ts";
 
 /** The text that replaces a secret value. */
 export const MASK = "***";
+
+/**
+ * Returns a copy of a cache miss reason with `mask` applied to the text that
+ * can hold a file name or a message: input paths and reasons. Its kind,
+ * names and digests are left as they are.
+ */
+export function maskMissText(
+  reason: CacheMissReason,
+  mask: (text: string) => string,
+): CacheMissReason {
+  switch (reason.kind) {
+    case "changed": {
+      const { added, removed, changed } = reason.inputs;
+      return {
+        ...reason,
+        inputs: { added: added.map(mask), removed: removed.map(mask), changed: changed.map(mask) },
+      };
+    }
+    case "restore-failed":
+      return { ...reason, reason: mask(reason.reason) };
+    case "uncacheable":
+      return {
+        ...reason,
+        ...(reason.reason !== undefined ? { reason: mask(reason.reason) } : {}),
+        ...(reason.secretInName !== undefined ? { secretInName: mask(reason.secretInName) } : {}),
+      };
+    default:
+      return reason;
+  }
+}
 
 /** Replaces secret values in text and in JSON-like values. */
 export class Redactor {
@@ -67,7 +97,8 @@ export class Redactor {
   /**
    * Returns a copy of an execution record with secrets masked in the text
    * that can carry task or user content: error messages, warnings, task
-   * metadata, attempt errors and governed command output. Fields the runner
+   * metadata, attempt errors, cache miss paths and reasons, and governed
+   * command output. Fields the runner
    * writes itself (ids, statuses, paths, timestamps, keys) are left as they
    * are, so a short secret value cannot corrupt the record's structure.
    */
@@ -93,6 +124,7 @@ export class Redactor {
       ),
       ...(task.error ? { error: { ...task.error, message: text(task.error.message) } } : {}),
       ...(task.warnings ? { warnings: task.warnings.map(text) } : {}),
+      ...(task.cacheMiss ? { cacheMiss: maskMissText(task.cacheMiss, text) } : {}),
     };
   }
 

@@ -142,3 +142,15 @@ export function changesOf(lookup: CacheLookupResult): CacheChanges | undefined {
   if (lookup.status !== "miss" || lookup.reason.kind !== "changed") return undefined;
   return lookup.reason;
 }
+
+/** Returns the paths of the files under `dir/.async` whose bytes contain `text`. */
+export async function filesContaining(dir: string, text: string): Promise<string[]> {
+  const root = join(dir, ".async");
+  const found: string[] = [];
+  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if ((await readFile(path, "utf8")).includes(text)) found.push(path.slice(dir.length + 1));
+  }
+  return found;
+}

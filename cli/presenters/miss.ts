@@ -95,6 +95,9 @@ export function missSummary(reason: CacheMissReason): string {
     case "uncacheable":
       if (reason.store !== undefined) return `cache store "${reason.store}" is not built in`;
       if (reason.file !== undefined) return `${reason.file} could not be read: ${reason.reason}`;
+      if (reason.secretInName !== undefined) {
+        return `secret value in an input name: ${reason.secretInName}`;
+      }
       if (reason.reason !== undefined) return `inputs could not be read: ${reason.reason}`;
       return "not cached";
     case "restore-failed":
@@ -113,7 +116,7 @@ export function isReportedMiss(result: TaskResult): boolean {
   if (result.cacheHit || reason === undefined) return false;
   if (result.status !== "passed" && result.status !== "failed") return false;
   return reason.kind !== "uncacheable" || reason.store !== undefined ||
-    reason.reason !== undefined;
+    reason.reason !== undefined || reason.secretInName !== undefined;
 }
 
 function sourceDetails(source: SourceChanges | undefined): string[] {
@@ -201,6 +204,11 @@ export function missDetails(reason: CacheMissReason): string[] {
       }
       if (reason.file !== undefined) {
         return [`It ran without the cache: ${reason.file} could not be read (${reason.reason}).`];
+      }
+      if (reason.secretInName !== undefined) {
+        return [
+          `It ran without the cache: the name of its input ${reason.secretInName} contains a secret value, and cache entries never store secrets.`,
+        ];
       }
       if (reason.reason !== undefined) {
         return [`It ran without the cache: its inputs could not be read (${reason.reason}).`];

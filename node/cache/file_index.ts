@@ -24,6 +24,7 @@ import { writeIndexText } from "./index_text.ts";
 import { IndexTable } from "./index_table.ts";
 import { CTIME, EntryRows, HASHED_AT, INO, MODE, MTIME, SEEN_AT, SIZE } from "./index_rows.ts";
 import { FORGET_AFTER_MS, MemoFile, SAVE_RATIO, SEEN_GRANULARITY_MS } from "./memo_file.ts";
+import { WithheldValues } from "./withheld.ts";
 
 /** Timestamp granularity margin in milliseconds (2 s covers coarse filesystems such as FAT). */
 export const RACY_WINDOW_MS = 2000;
@@ -79,6 +80,12 @@ export class FileStateIndex {
   /** True when a last-seen time moved, which must be saved, or the entry expires. */
   #seenMoved = false;
   #now: () => number;
+  /**
+   * Values that no saved entry or memo may contain in a path: the run's
+   * secrets. The index files are saved with the cache, which never stores a
+   * secret. Once a path with one was seen, the next save rewrites the index.
+   */
+  readonly withheld = new WithheldValues();
   /** Number of files whose content was read since the index was loaded. */
   hashedFiles = 0;
 
@@ -294,6 +301,11 @@ export class FileStateIndex {
     this.#memos.set(key, data, weight);
   }
 
+  /** Drops the memo under `key`, which names a withheld value: the memo file is saved without it. */
+  dropMemo(key: string): void {
+    this.#memos.drop(key);
+  }
+
   /** Drops the entry of `path`, such as a file that is about to be replaced. */
   forget(path: string): void {
     if (this.#entries.delete(path)) this.#noteChange();
@@ -326,13 +338,19 @@ export class FileStateIndex {
    */
   async save(force = false): Promise<void> {
     await savingTo(this.#memos.path, () => this.#memos.save(force));
-    if (this.#stored === undefined || !this.#dirty || (!force && this.#notWorthSaving())) return;
+    const purge = this.withheld.seen;
+    if (purge) this.#dirty = true;
+    const stored = purge ? this.#entries : this.#stored;
+    if (stored === undefined || !this.#dirty || (!force && !purge && this.#notWorthSaving())) {
+      return;
+    }
     const cutoff = this.#now() - FORGET_AFTER_MS;
-    const stored = this.#stored;
     const rows = this.#rows;
+    const { withheld } = this;
     await savingTo(this.path, () =>
       writeEntriesAtomically(this.path, (emit) => {
         stored.forEach((file, entry) => {
+          if (withheld.in(file)) return;
           const text = typeof entry === "string" ? entry : rows.text(entry);
           const seenAt = typeof entry === "string"
             ? Number(entry.slice(entry.lastIndexOf(",") + 1))
@@ -340,6 +358,7 @@ export class FileStateIndex {
           if (seenAt >= cutoff) emit(file, text);
         });
       }));
+    withheld.seen = false;
     this.#dirty = false;
     this.#changes = 0;
     this.#hashedBytes = 0;

@@ -134,8 +134,11 @@ export async function digestInput(
 
 /** The input paths of a task with their stat facts, before any content is read. */
 export interface StatedInputs {
-  /** The walk's named paths that are absent, and whether a walk memo stands for the listing. */
-  readonly walked: Pick<WalkListing, "absent" | "memoized">;
+  /**
+   * The walk's named paths that are absent, whether a walk memo stands for
+   * the listing, and the first input path that contains a secret value.
+   */
+  readonly walked: Pick<WalkListing, "absent" | "memoized" | "withheld">;
   /** Every walked path that is not a directory, in walk order. */
   readonly files: StatedFiles;
   /** The index's clock just before the facts were taken. */
@@ -211,7 +214,7 @@ export async function statInputs(
   index: FileStateIndex,
   pipelineOutputs: readonly string[] = [],
 ): Promise<StatedInputs> {
-  const { paths, kinds, absent, memoized } = await memoizedListing(
+  const { paths, kinds, absent, memoized, withheld } = await memoizedListing(
     index,
     cwd,
     task.inputs,
@@ -224,7 +227,8 @@ export async function statInputs(
     const path = paths[position];
     files.add(path, lstatFacts(files.under(path)));
   }
-  return { walked: { absent, memoized }, files, at };
+  const walked = { absent, memoized, ...(withheld !== undefined ? { withheld } : {}) };
+  return { walked, files, at };
 }
 
 /**

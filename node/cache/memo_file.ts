@@ -51,6 +51,8 @@ export class MemoFile {
   #changes = 0;
   /** True when a last-use time moved, which must be saved, or the memo expires. */
   #seenMoved = false;
+  /** True when a memo was dropped that must not stay on disk. */
+  #mustSave = false;
 
   private constructor(path: string, now: () => number) {
     this.path = path;
@@ -98,6 +100,13 @@ export class MemoFile {
     this.#changes += data === undefined ? 1 : weight;
   }
 
+  /** Drops the memo under `key`, and makes the next save write the file when there was one. */
+  drop(key: string): void {
+    if (!this.#memos.delete(key)) return;
+    this.#dirty = true;
+    this.#mustSave = true;
+  }
+
   /**
    * Writes the file when a memo changed, unless the changes are worth less
    * than rewriting it (see `force`). Throws what the write throws.
@@ -106,7 +115,8 @@ export class MemoFile {
    */
   async save(force = false): Promise<void> {
     if (!this.#dirty) return;
-    if (!force && !this.#seenMoved && this.#changes * SAVE_RATIO < this.#memos.size) return;
+    const small = this.#changes * SAVE_RATIO < this.#memos.size;
+    if (!force && !this.#seenMoved && !this.#mustSave && small) return;
     const cutoff = this.#now() - FORGET_AFTER_MS;
     const memos: Record<string, StoredMemo> = {};
     for (const [key, memo] of this.#memos) {
@@ -116,5 +126,6 @@ export class MemoFile {
     this.#dirty = false;
     this.#changes = 0;
     this.#seenMoved = false;
+    this.#mustSave = false;
   }
 }

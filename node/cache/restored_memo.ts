@@ -11,7 +11,8 @@
  * files and links, its size, mtime and ctime. As with the file-state index,
  * a file or link whose mtime or ctime lies within {@link RACY_WINDOW_MS} of
  * the moment the memo was taken does not validate it. The next hit then
- * checks the disk again and records a fresh memo.
+ * checks the disk again and records a fresh memo. Outputs whose paths
+ * contain a value the index withholds (a secret of the run) get no memo.
  *
  * @module
  */
@@ -61,11 +62,16 @@ export interface RestoredTarget {
 
 /**
  * Returns true when the disk under `target.cwd` still contains exactly the
- * entry's outputs, as last recorded for this location.
+ * entry's outputs, as last recorded for this location. A memo that names a
+ * path with a withheld value is dropped instead.
  */
 export async function outputsStillRestored(target: RestoredTarget): Promise<boolean> {
   const memo = target.index.memo(memoKey(target.cwd, target.patterns));
   if (!isRestoredData(memo) || memo.key !== target.key || memo.outputs !== target.outputs) {
+    return false;
+  }
+  if (memo.paths.some(([path]) => target.index.withheld.in(path))) {
+    target.index.dropMemo(memoKey(target.cwd, target.patterns));
     return false;
   }
   const limit = memo.at - RACY_WINDOW_MS;
@@ -87,13 +93,18 @@ export async function outputsStillRestored(target: RestoredTarget): Promise<bool
 /**
  * Records that the disk contains the entry's outputs `records`, as checked
  * from the moment `at`. Paths that no longer exist are left out, so the memo
- * fails its next check.
+ * fails its next check. Records none, and drops the location's memo, when a
+ * path contains a value the index withholds.
  */
 export function recordRestored(
   target: RestoredTarget,
   records: readonly OutputRecord[],
   at: number,
 ): void {
+  if (records.some((record) => target.index.withheld.in(record.path))) {
+    target.index.dropMemo(memoKey(target.cwd, target.patterns));
+    return;
+  }
   const paths: PathFact[] = [];
   for (const record of [...records].sort((a, b) => (a.path < b.path ? -1 : 1))) {
     const facts = lstatFacts(join(target.cwd, record.path));

@@ -1,18 +1,19 @@
 /**
  * Checks on a task's result before it is stored: secrets masked in its logs
- * and metadata, outputs that contain a secret, and the warning for inputs
- * that changed while it ran.
+ * and metadata, outputs whose names, link targets or contents contain a secret,
+ * and the warning for inputs that changed while it ran.
  *
  * @module
  */
 
 import { Buffer } from "node:buffer";
-import { readFile } from "node:fs/promises";
+import { readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import { maskSecrets } from "./entry.ts";
 import type { ManifestChanges } from "./manifest.ts";
 import { listOutputs } from "./outputs.ts";
 import { printablePath } from "../printable.ts";
+import { containsSecretValue, maskedPath } from "./secret_text.ts";
 
 /** Masks secrets in every string and key of task metadata, leaving its structure intact. */
 export function maskMeta(
@@ -30,24 +31,56 @@ export function maskMeta(
   return mask(meta) as Record<string, unknown>;
 }
 
+/** An output that contains a secret value, and where: in its path, link target or content. */
+export interface SecretOutput {
+  readonly path: string;
+  readonly part: "name" | "target" | "content";
+}
+
 /**
- * Returns the first output file whose content contains a secret value, or
- * undefined. Such a task is not cached, because a cache entry (which CI may
- * upload) must never hold a secret.
+ * Returns the first output whose path, link target or file content contains
+ * a secret value, or undefined. Such a task is not cached, because a cache
+ * entry (which CI may upload) must never hold a secret. Paths are checked
+ * before any content is read.
  */
 export async function outputWithSecret(
   cwd: string,
   patterns: readonly string[],
   secrets: readonly string[],
-): Promise<string | undefined> {
-  const needles = secrets.filter((secret) => secret !== "").map((secret) => Buffer.from(secret));
-  if (needles.length === 0 || patterns.length === 0) return undefined;
-  for (const entry of await listOutputs(cwd, patterns)) {
+): Promise<SecretOutput | undefined> {
+  const values = secrets.filter((secret) => secret !== "");
+  if (values.length === 0 || patterns.length === 0) return undefined;
+  const outputs = await listOutputs(cwd, patterns);
+  const named = outputs.find((entry) => containsSecretValue(entry.path, values));
+  if (named !== undefined) return { path: named.path, part: "name" };
+  const needles = values.map((secret) => Buffer.from(secret));
+  for (const entry of outputs) {
+    if (entry.kind === "symlink") {
+      const target = await readlink(join(cwd, entry.path));
+      if (containsSecretValue(target, values)) return { path: entry.path, part: "target" };
+    }
     if (entry.kind !== "file") continue;
     const content = await readFile(join(cwd, entry.path));
-    if (needles.some((needle) => content.includes(needle))) return entry.path;
+    if (needles.some((needle) => content.includes(needle))) {
+      return { path: entry.path, part: "content" };
+    }
   }
   return undefined;
+}
+
+/** Returns the warning for a result not stored because an output contains a secret value. */
+export function secretOutputWarning(
+  taskId: string,
+  output: SecretOutput,
+  secrets: readonly string[],
+): string {
+  const path = maskedPath(output.path, secrets);
+  const where = output.part === "name"
+    ? `the name of its output ${path} contains`
+    : output.part === "target"
+    ? `its output ${path} is a link whose target contains`
+    : `its output ${path} contains`;
+  return `task "${taskId}" was not cached: ${where} a secret value, and cache entries never store secrets.`;
 }
 
 /** Returns the warning for a result not stored because its inputs changed while the task ran. */

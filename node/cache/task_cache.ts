@@ -29,6 +29,7 @@ import { FILE_INDEX_PATH, SecretKeyUnreadableError } from "./paths.ts";
 import { type SaveOutcome, saveResult } from "./save_result.ts";
 import { describe, type EnabledCache, findEntry, type FindOptions } from "./find_entry.ts";
 import { ProjectSecretKey } from "./secret_key.ts";
+import { maskCacheText, maskedAnswer, secretInputName } from "./secret_text.ts";
 
 export type { CachePrediction, PredictingTaskCache, TaskCacheOptions } from "./task_cache_types.ts";
 import type { CachePrediction, PredictingTaskCache, TaskCacheOptions } from "./task_cache_types.ts";
@@ -127,6 +128,7 @@ class TaskCache implements PredictingTaskCache {
   /** Takes the stat facts of a lookup's inputs and builds every other part of its manifest. */
   async #prepare(input: CacheLookupInput): Promise<Prepared> {
     const [index, secretKey] = await Promise.all([this.#fileIndex(), this.#secretKey.load()]);
+    index.withheld.add(input.secretValues);
     const stated = await statInputs(input.task, input.cwd, index, this.#outputs());
     const context = buildManifest(input, NO_INPUTS, this.#options.rootDir, secretKey);
     return { index, stated, context };
@@ -149,8 +151,13 @@ class TaskCache implements PredictingTaskCache {
    * unchanged and the lookup's manifest is returned without digesting them.
    * Before that, the inputs are compared with the ones the lookup stated (see
    * {@link inputsStillMatch}), and only a difference builds a new manifest.
+   * Returns the first input path that contains a secret value instead, when
+   * there is one now.
    */
-  async #manifestAfterRun(input: CacheLookupInput, key: string): Promise<KeyManifest> {
+  async #manifestAfterRun(
+    input: CacheLookupInput,
+    key: string,
+  ): Promise<KeyManifest | { withheld: string }> {
     const before = this.#manifests.get(key);
     const earlier = this.#lookups.get(key);
     this.#lookups.delete(key);
@@ -166,6 +173,8 @@ class TaskCache implements PredictingTaskCache {
       }
     }
     const prepared = await this.#prepare(input);
+    const { withheld } = prepared.stated.walked;
+    if (withheld !== undefined) return { withheld };
     const memo = this.#memos.get(key);
     if (before !== undefined && memo !== undefined) {
       const now = this.#keyMemo(input, prepared);
@@ -211,14 +220,15 @@ class TaskCache implements PredictingTaskCache {
   }
 
   async lookup(input: CacheLookupInput): Promise<CacheLookupResult> {
-    return (await this.#lookup(input)).answer;
+    return maskedAnswer((await this.#lookup(input)).answer, input.secretValues);
   }
 
-  predict(
+  async predict(
     input: CacheLookupInput,
     restored: readonly RestoreChange[] = [],
   ): Promise<CachePrediction> {
-    return this.#lookup(input, restored, true);
+    const prediction = await this.#lookup(input, restored, true);
+    return { ...prediction, answer: maskedAnswer(prediction.answer, input.secretValues) };
   }
 
   /**
@@ -247,6 +257,14 @@ class TaskCache implements PredictingTaskCache {
       prepared = await this.#prepare(input);
     } catch (error) {
       return answer(this.#unreadableInputs(task, error));
+    }
+    // An entry would store the path: the task runs uncached, and the index is saved without it.
+    const { withheld } = prepared.stated.walked;
+    if (withheld !== undefined) {
+      prepared.index.withheld.seen = true;
+      const { masked, text } = secretInputName(withheld, input.secretValues);
+      const reason = { kind: "uncacheable", secretInName: masked } as const;
+      return answer(this.#disabled(task, reason, `task "${task.id}" runs uncached: ${text}`));
     }
     const found = await this.#lookupPrepared(
       input,
@@ -345,12 +363,18 @@ class TaskCache implements PredictingTaskCache {
   }
 
   async save(input: CacheSaveInput): Promise<SaveOutcome> {
+    const outcome = await this.#save(input);
+    if (outcome.warning === undefined) return outcome;
+    return { ...outcome, warning: maskCacheText(outcome.warning, input.lookup.secretValues) };
+  }
+
+  async #save(input: CacheSaveInput): Promise<SaveOutcome> {
     const { task } = input;
     if (!task.cache.enabled || this.#options.readOnly) return { stored: false };
     const backendPromise = this.#backend(task.cache);
     if (!backendPromise) return { stored: false };
 
-    let manifest: KeyManifest;
+    let manifest: KeyManifest | { withheld: string };
     try {
       manifest = await this.#manifestAfterRun(input.lookup, input.key);
     } catch (error) {
@@ -362,7 +386,15 @@ class TaskCache implements PredictingTaskCache {
       };
     }
     const before = this.#manifests.get(input.key);
-    return await saveResult(backendPromise, input, manifest, before, this.#now);
+    const { withheld, ...outcome } = await saveResult(
+      backendPromise,
+      input,
+      manifest,
+      before,
+      this.#now,
+    );
+    if (withheld) (await this.#fileIndex()).withheld.seen = true;
+    return outcome;
   }
 
   async close(): Promise<void> {

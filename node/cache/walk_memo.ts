@@ -17,6 +17,9 @@
  * clock), because a directory changed within the timestamp granularity could
  * change again without its times moving. Walks that follow symbolic links to directories, that skip
  * paths through a callback, or that select a path with a newline in its name are never memoized.
+ * Nor are walks that select or look up a path containing a value the index
+ * withholds (a secret of the run), and a stored memo that names one is
+ * dropped when it is read.
  *
  * @module
  */
@@ -168,6 +171,28 @@ export interface WalkListing {
   readonly absent: readonly string[];
   /** True when a valid memo stands for the listing, see {@link MemoizedWalkResult}. */
   readonly memoized: boolean;
+  /**
+   * The first selected or absent path that contains a value the index
+   * withholds (see `FileStateIndex.withheld`), when there is one.
+   */
+  readonly withheld?: string;
+}
+
+/** Returns the first of `paths`, then of `absent`, that contains a value `index` withholds. */
+function firstWithheld(
+  index: FileStateIndex,
+  paths: readonly string[],
+  absent: readonly string[],
+): string | undefined {
+  return paths.find((path) => index.withheld.in(path)) ??
+    absent.find((path) => index.withheld.in(path));
+}
+
+/** Returns true when a stored memo names a path that contains a value `index` withholds. */
+function namesWithheld(index: FileStateIndex, memo: MemoData): boolean {
+  return index.withheld.in(memo.entries) || memo.absent.some((path) => index.withheld.in(path)) ||
+    memo.directories.some(([path]) => index.withheld.in(path)) ||
+    memo.probes.some(([path]) => index.withheld.in(path));
 }
 
 /**
@@ -188,7 +213,9 @@ export async function memoizedListing(
   };
   if (options.skip !== undefined) {
     const { absent } = await walkPatterns(cwd, patterns, { ...options, visit: collect });
-    return { ...sortedListing(paths, kinds), absent, memoized: false };
+    const listing = sortedListing(paths, kinds);
+    const withheld = firstWithheld(index, listing.paths, absent);
+    return { ...listing, absent, memoized: false, ...(withheld ? { withheld } : {}) };
   }
   const key = memoKey(cwd, patterns, options);
   const stored = index.memo(key);
@@ -200,7 +227,19 @@ export async function memoizedListing(
       collect(text.slice(start + 1, end), LETTER_KINDS[text[start]]);
       start = end + 1;
     }
-    return { paths, kinds, absent: stored.absent, memoized: true };
+    if (!namesWithheld(index, stored)) {
+      return { paths, kinds, absent: stored.absent, memoized: true };
+    }
+    // The memo was stored before the value was a secret: its listing is valid, but it is dropped.
+    index.dropMemo(key);
+    const withheld = firstWithheld(index, paths, stored.absent);
+    return {
+      paths,
+      kinds,
+      absent: stored.absent,
+      memoized: false,
+      ...(withheld ? { withheld } : {}),
+    };
   }
 
   const at = index.now();
@@ -233,22 +272,38 @@ export async function memoizedListing(
   const listing = sortedListing(paths, kinds);
   // A newline separates the memo's entries, so a name that contains one could not be read back.
   if (memoizable && listing.paths.some((path) => path.includes("\n"))) memoizable = false;
-  index.setMemo(
-    key,
-    memoizable
-      ? {
-        version: MEMO_VERSION,
-        at,
-        directories,
-        probes,
-        entries: listing.paths.map((path, position) => KIND_LETTERS[listing.kinds[position]] + path)
-          .join("\n"),
-        absent: [...result.absent],
-      } satisfies MemoData
-      : undefined,
-    listing.paths.length,
-  );
-  return { ...listing, absent: result.absent, memoized: memoizable };
+  const withheld = firstWithheld(index, listing.paths, result.absent);
+  if (
+    withheld !== undefined || directories.some(([path]) => index.withheld.in(path)) ||
+    probes.some(([path]) => index.withheld.in(path))
+  ) {
+    memoizable = false;
+    index.dropMemo(key);
+  } else {
+    index.setMemo(
+      key,
+      memoizable
+        ? {
+          version: MEMO_VERSION,
+          at,
+          directories,
+          probes,
+          entries: listing.paths.map((path, position) =>
+            KIND_LETTERS[listing.kinds[position]] + path
+          )
+            .join("\n"),
+          absent: [...result.absent],
+        } satisfies MemoData
+        : undefined,
+      listing.paths.length,
+    );
+  }
+  return {
+    ...listing,
+    absent: result.absent,
+    memoized: memoizable,
+    ...(withheld !== undefined ? { withheld } : {}),
+  };
 }
 
 /** Returns `paths` and their `kinds` in code-unit order of the paths, as walks list them. */

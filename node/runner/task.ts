@@ -22,6 +22,7 @@ import {
 import { thrownMessage } from "../thrown.ts";
 import { interruptError } from "./finalize.ts";
 import { printableErrorMessage } from "../printable.ts";
+import { maskMissText } from "../redact.ts";
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -98,6 +99,10 @@ async function finish(
   if (result.error) {
     result.error = { ...result.error, message: state.redactor.redact(result.error.message) };
   }
+  // Cache warnings and miss reasons name files, and a file name may contain a secret.
+  const text = (value: string) => state.redactor.redact(value);
+  if (result.warnings) result.warnings = result.warnings.map(text);
+  if (result.cacheMiss) result.cacheMiss = maskMissText(result.cacheMiss, text);
   if (cached) state.emit({ type: "task-cached", taskId: result.id, result });
   else {
     state.emit({ type: "task-finished", taskId: result.id, result, outputTail: output.tail() });
