@@ -2,6 +2,7 @@
 
 import { randomUUID } from "node:crypto";
 import { chmod, rename, rm, writeFile } from "node:fs/promises";
+import { printablePath } from "./printable.ts";
 
 /**
  * Sets `path` on a system error that has none and returns the error. A
@@ -14,6 +15,17 @@ export function withPath(error: unknown, path: string): unknown {
     system.path = path;
   }
   return error;
+}
+
+/**
+ * Returns `error` with `path` set and named in its message, which a failed
+ * `read` or `write` (EISDIR, ENOSPC) leaves out.
+ */
+export function namingPath(error: unknown, path: string): unknown {
+  if (error instanceof Error && !error.message.includes(path)) {
+    error.message = `${error.message} (${printablePath(path)})`;
+  }
+  return withPath(error, path);
 }
 
 /**

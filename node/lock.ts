@@ -9,12 +9,24 @@
 
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { link, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import {
+  link,
+  lstat,
+  mkdir,
+  readFile,
+  readlink,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from "node:fs/promises";
 import { withPath } from "./atomic_write.ts";
+import { printablePath } from "./printable.ts";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import process from "./process.ts";
 import { ErrorCode, PipelineError } from "../core/errors.ts";
+import { shellQuote } from "../core/sh.ts";
 
 /** Path of the lock file relative to the project directory. */
 export const RUN_LOCK_PATH = ".async/run.lock";
@@ -82,24 +94,74 @@ function parseLock(text: string): RunLockInfo | undefined {
   return undefined;
 }
 
+/**
+ * Reads the lock at `path`, or resolves null when no file is there. Throws
+ * `ASYNC_PIPELINE_IO_FAILED` with the fix for a directory or a dangling
+ * symbolic link, which no run writes and which would fail every run.
+ */
 async function readLock(path: string): Promise<RunLockInfo | undefined | null> {
   try {
     return parseLock(await readFile(path, "utf8"));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw error;
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === "EISDIR") throw brokenLockError(path, "a directory", "rm -r");
+    if (code !== "ENOENT") throw withPath(error, path);
+    const target = await readlink(path).catch(() => undefined);
+    if (target === undefined) return null;
+    throw brokenLockError(
+      path,
+      `a symbolic link to ${printablePath(target)}, which does not exist`,
+      "rm",
+    );
   }
 }
 
+/** Builds the error for a lock path that contains something other than a lock file. */
+function brokenLockError(path: string, description: string, remove: string): PipelineError {
+  const command = `${remove} ${printablePath(shellQuote(path))}`;
+  return new PipelineError(
+    ErrorCode.IO_FAILED,
+    `${printablePath(path)} is ${description}, so no run can take the run lock. ` +
+      "A run only ever writes a regular file there.",
+    {
+      path,
+      hint: `No run holds the lock. Delete it (${command}) and run again; ` +
+        "the next run creates the lock file.",
+    },
+  );
+}
+
+/**
+ * Returns what fails every run at the lock path: a `directory`, or a
+ * `dangling-link` and its target. Resolves undefined for anything else.
+ */
+export async function brokenRunLock(
+  projectDir: string,
+): Promise<{ kind: "directory" } | { kind: "dangling-link"; target: string } | undefined> {
+  const path = join(projectDir, RUN_LOCK_PATH);
+  const stats = await lstat(path).catch(() => undefined);
+  if (stats?.isDirectory()) return { kind: "directory" };
+  if (!stats?.isSymbolicLink()) return undefined;
+  const missing = await stat(path).then(() => false, (error) => error?.code === "ENOENT");
+  const target = await readlink(path).catch(() => undefined);
+  return missing && target !== undefined ? { kind: "dangling-link", target } : undefined;
+}
+
 function activeError(holder: RunLockInfo, path: string): PipelineError {
+  const elsewhere = holder.hostname !== undefined && holder.hostname !== "" &&
+    holder.hostname !== hostname();
+  const host = elsewhere ? ` on host ${JSON.stringify(holder.hostname)}` : "";
   return new PipelineError(
     ErrorCode.RUN_ACTIVE,
-    `Another run holds ${path}: pid ${holder.pid}, started at ${holder.startedAt}${
+    `Another run holds ${path}: pid ${holder.pid}${host}, started at ${holder.startedAt}${
       holder.runId ? ` (run ${holder.runId})` : ""
     }.`,
     {
-      hint: "Wait for that run to finish, or stop it. A lock left by a dead process on this host " +
-        "is reclaimed automatically.",
+      hint: elsewhere
+        ? "This host cannot check a process on another host, so that lock is never taken over. " +
+          `Once no run is in progress there, delete it (rm ${printablePath(shellQuote(path))}).`
+        : "Wait for that run to finish, or stop it. A lock left by a dead process on this host " +
+          "is reclaimed automatically.",
     },
   );
 }

@@ -16,7 +16,7 @@ import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ErrorCode, PipelineError } from "../core/errors.ts";
 import type { Redactor } from "./redact.ts";
-import { namingTarget, writeFileAtomic } from "./atomic_write.ts";
+import { namingPath, namingTarget, writeFileAtomic } from "./atomic_write.ts";
 import { thrownMessage } from "./thrown.ts";
 import type { ExecutionRecord, ProcessEnv } from "./types.ts";
 
@@ -208,7 +208,12 @@ export class RunRecordStore {
     const writes: Promise<void>[] = [];
     for (const [stream, path, text] of this.#logFiles(taskId, stdout, stderr)) {
       paths[stream] = path;
-      writes.push(writeFile(join(this.dir, path), text));
+      const file = join(this.dir, path);
+      writes.push(
+        writeFile(file, text).catch((error) => {
+          throw namingPath(error, file);
+        }),
+      );
     }
     await Promise.all(writes);
     return paths;

@@ -126,6 +126,15 @@ export async function findRecordedTask(
     }
     for (const task of record.tasks ?? []) seen.add(task.id);
   }
+  if (unreadable.length > 0) {
+    // The task may be in a record that could not be read, so the error lists those runs.
+    throw new PipelineError(
+      ErrorCode.UNKNOWN_TASK,
+      `No readable recorded run includes task "${taskId}". The records of these runs could not ` +
+        `be read and were passed over: ${unreadable.join(", ")}.`,
+      { hint: `\`async-pipeline explain ${taskId} --run <id>\` names the error of one.` },
+    );
+  }
   throw new PipelineError(
     ErrorCode.UNKNOWN_TASK,
     `No recorded run includes task "${taskId}".`,

@@ -152,8 +152,16 @@ export type CacheMissReason =
    * Caching is off for the task, its store is not built in (`store`), its
    * inputs could not be read (`reason`), or the name of an input contains a
    * secret value (`secretInName`, that input's path with the secret masked).
+   * `file` names the cache's own file that could not be read instead of the
+   * inputs, such as the secret-digest key.
    */
-  | { kind: "uncacheable"; store?: string; reason?: string; secretInName?: string }
+  | {
+    kind: "uncacheable";
+    store?: string;
+    reason?: string;
+    secretInName?: string;
+    file?: string;
+  }
   /** The entry is damaged or its outputs could not be restored. */
   | { kind: "restore-failed"; reason: string }
   /** The key differs from the task's most recent entry in these ways. */

@@ -1,7 +1,7 @@
 /** A replaced secret-digest key: one warning, and misses that name the key instead of the env. */
 
 import assert from "node:assert/strict";
-import { rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { definePipeline, env, job, sh, task } from "../mod.ts";
 import { runJob } from "../node/mod.ts";
@@ -159,5 +159,29 @@ export default definePipeline({
   const lines = result.stdout.split("\n").filter((line) => line.includes("secret-digest key"));
   assert.deepEqual(lines, [
     `warning: the secret-digest key ${KEY_FILE} was not a valid key and was replaced, so each task whose cache key contains a secret misses once and stores a new entry.`,
+  ]);
+});
+
+Deno.test("secret key directory names the key", async () => {
+  const dir = await makeProject({ "src/a.txt": "a\n" });
+  await mkdir(join(dir, KEY_FILE), { recursive: true });
+  const plain = definePipeline({
+    name: "no-secrets",
+    cache: "file:local",
+    tasks: { build: task({ inputs: ["src/**"] }, sh`true`) },
+    jobs: { verify: job({ target: "build" }) },
+  });
+  const record = await runJob(plain, { id: "verify", cwd: dir, env: baseEnv() });
+  const build = resultOf(record, "build");
+  assert.equal(build.status, "passed");
+  assert.equal(build.cacheMiss?.kind, "uncacheable");
+  assert.equal(build.cacheMiss?.kind === "uncacheable" && build.cacheMiss.file, KEY_FILE);
+  assert.match(
+    build.cacheMiss?.kind === "uncacheable" && build.cacheMiss.reason || "",
+    /^EISDIR\b/,
+  );
+  assert.deepEqual(build.warnings, [
+    `task "build" runs uncached: the secret-digest key ${KEY_FILE} is a directory. ` +
+    `Remove it (rm -r ${KEY_FILE}), and the next run makes a new key.`,
   ]);
 });

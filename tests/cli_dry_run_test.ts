@@ -133,6 +133,10 @@ Deno.test("missSummary covers every reason", () => {
     [{ kind: "uncacheable", store: "redis" }, 'cache store "redis" is not built in'],
     [{ kind: "uncacheable", reason: "EACCES" }, "inputs could not be read: EACCES"],
     [
+      { kind: "uncacheable", file: ".async/cache/secret.key", reason: "EISDIR" },
+      ".async/cache/secret.key could not be read: EISDIR",
+    ],
+    [
       { kind: "restore-failed", reason: "outputs.json is missing" },
       "restore failed: outputs.json is missing",
     ],

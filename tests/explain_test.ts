@@ -244,6 +244,26 @@ Deno.test("explain warns about an unreadable newer record", async () => {
   );
 });
 
+Deno.test("explain names an only unreadable record", async () => {
+  const dir = await project();
+  const only = await runJob(pipelineWith(), options(dir));
+  await writeFile(join(dir, ".async/runs", only.id, "execution.json"), '{"trunc');
+
+  const result = await cli(dir, ["explain", "build"]);
+
+  assert.equal(result.code, 1);
+  assert.ok(
+    result.stderr.startsWith(
+      'error[ASYNC_PIPELINE_UNKNOWN_TASK]: No readable recorded run includes task "build". ' +
+        `The records of these runs could not be read and were passed over: ${only.id}.\n`,
+    ),
+    result.stderr,
+  );
+  assert.match(result.stderr, /hint: `async-pipeline explain build --run <id>` names the error/);
+  const doctor = await cli(dir, ["doctor", "--format", "json"]);
+  assert.deepEqual(JSON.parse(doctor.stdout).runs.unreadable, [only.id]);
+});
+
 Deno.test("explain without a matching run fails", async () => {
   const dir = await project();
   const none = await cli(dir, ["explain", "build"]);

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readlink, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { hostname } from "node:os";
 import process from "node:process";
-import { ErrorCode } from "../core/errors.ts";
+import { ErrorCode, type PipelineError } from "../core/errors.ts";
 import { acquireRunLock, createLockFile, isProcessAlive, RUN_LOCK_PATH } from "../node/lock.ts";
 import { tempDir } from "./support/temp_files.ts";
 
@@ -85,6 +85,23 @@ Deno.test("acquireRunLock keeps another host's lock", async () => {
   await assert.rejects(acquireRunLock(dir, "new"), { code: ErrorCode.RUN_ACTIVE });
 });
 
+Deno.test("acquireRunLock names another host", async () => {
+  const dir = await tempDir();
+  await acquireRunLock(dir, "first").then((lock) => lock.release());
+  const lock = { pid: 1, startedAt: "2024-01-01T00:00:00.000Z", runId: "x", hostname: "otherbox" };
+  await writeFile(join(dir, RUN_LOCK_PATH), JSON.stringify(lock));
+  await assert.rejects(acquireRunLock(dir, "new"), (error: PipelineError) => {
+    assert.equal(error.code, ErrorCode.RUN_ACTIVE);
+    assert.match(error.message, /: pid 1 on host "otherbox", started at 2024-01-01T00:00:00\.000Z/);
+    assert.doesNotMatch(error.hint ?? "", /reclaimed automatically/);
+    assert.match(
+      error.hint ?? "",
+      /never taken over\. Once no run is in progress there, delete it \(rm \S+run\.lock\)/,
+    );
+    return true;
+  });
+});
+
 Deno.test("acquireRunLock reclaims a torn lock file", async () => {
   const dir = await tempDir();
   await acquireRunLock(dir, "first").then((lock) => lock.release());
@@ -128,4 +145,47 @@ Deno.test("createLockFile reports an existing file without touching it", async (
   await writeFile(path, "held\n");
   assert.equal(await createLockFile(path, "{}\n"), false);
   assert.equal(await readFile(path, "utf8"), "held\n");
+});
+
+Deno.test("acquireRunLock names a dangling lock link", async () => {
+  const dir = await tempDir();
+  await acquireRunLock(dir, "first").then((lock) => lock.release());
+  const target = join(dir, "nowhere");
+  await symlink(target, join(dir, RUN_LOCK_PATH));
+  await assert.rejects(acquireRunLock(dir, "new"), (error: PipelineError) => {
+    assert.equal(error.code, ErrorCode.IO_FAILED);
+    assert.equal(error.path, join(dir, RUN_LOCK_PATH));
+    assert.equal(
+      error.message,
+      `${join(dir, RUN_LOCK_PATH)} is a symbolic link to ${target}, which does not exist, ` +
+        "so no run can take the run lock. A run only ever writes a regular file there.",
+    );
+    assert.match(error.hint ?? "", /^No run holds the lock\. Delete it \(rm \S+run\.lock\)/);
+    return true;
+  });
+  assert.equal(await readlink(join(dir, RUN_LOCK_PATH)), target);
+});
+
+Deno.test("acquireRunLock takes over a file link", async () => {
+  const dir = await tempDir();
+  await acquireRunLock(dir, "first").then((lock) => lock.release());
+  const target = join(dir, "elsewhere.txt");
+  await writeFile(target, "kept");
+  await symlink(target, join(dir, RUN_LOCK_PATH));
+  const lock = await acquireRunLock(dir, "new");
+  assert.equal(lock.reclaimed?.pid, 0);
+  assert.equal(await readFile(target, "utf8"), "kept");
+  await lock.release();
+});
+
+Deno.test("acquireRunLock names a directory lock", async () => {
+  const dir = await tempDir();
+  await mkdir(join(dir, RUN_LOCK_PATH), { recursive: true });
+  await assert.rejects(acquireRunLock(dir, "new"), (error: PipelineError) => {
+    assert.equal(error.code, ErrorCode.IO_FAILED);
+    assert.equal(error.path, join(dir, RUN_LOCK_PATH));
+    assert.match(error.message, /run\.lock is a directory, so no run can take the run lock\./);
+    assert.match(error.hint ?? "", /Delete it \(rm -r \S+run\.lock\)/);
+    return true;
+  });
 });

@@ -77,11 +77,18 @@ function counted(count: number, singular: string, plural: string): string {
   return `${count} ${count === 1 ? singular : plural}`;
 }
 
+/** Counts removed entries, and the unfinished ones that killed stores left, when there are any. */
+function countedEntries(entries: number, unfinished: number): string {
+  const whole = counted(entries, "cache entry", "cache entries");
+  if (unfinished === 0) return whole;
+  return `${whole} and ${counted(unfinished, "unfinished entry", "unfinished entries")}`;
+}
+
 async function runCacheClear(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseCommandArgs("cache clear", args, { config: { type: "string" } }, false);
   const { rootDir, roots } = await projectStores(ctx, values.config);
   const cleared = await clearCache(rootDir, roots, ctx.signal);
-  const summary = `${counted(cleared.entries, "cache entry", "cache entries")}, freeing ${
+  const summary = `${countedEntries(cleared.entries, cleared.unfinished)}, freeing ${
     formatBytes(cleared.bytes)
   }`;
   if (cleared.interrupted) return interrupted(ctx, "cache clear", args, summary);
@@ -109,7 +116,7 @@ async function runGc(args: string[], ctx: CliContext): Promise<number> {
   const { rootDir, roots } = await projectStores(ctx, values.config);
   const result = await gc(rootDir, { keep, cacheDays, roots, signal: ctx.signal });
   const runs = counted(result.runs.removed.length, "run record", "run records");
-  const entries = counted(result.cache.removed, "cache entry", "cache entries");
+  const entries = countedEntries(result.cache.removed, result.cache.unfinished);
   const summary = `${runs} (${formatBytes(result.runs.bytes)}) and ${entries} (${
     formatBytes(result.cache.bytes)
   })`;

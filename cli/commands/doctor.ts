@@ -1,6 +1,7 @@
 /** `async-pipeline doctor`: checks the project and the machine and lists what needs action. @module */
 
 import { collectDoctorReport, type DoctorReport } from "../../node/doctor/report.ts";
+import { printablePath } from "../../node/printable.ts";
 import { parseCommandArgs, parseFormat } from "../args.ts";
 import type { CliContext } from "../io.ts";
 import type { CliCommand } from "../registry.ts";
@@ -42,10 +43,7 @@ export function renderDoctorReport(report: DoctorReport): string {
     ],
     ["run lock", describeLock(report)],
     ["runs", describeRuns(report)],
-    [
-      "cache",
-      `${formatBytes(report.cache.bytes)} in ${report.cache.files} files (${report.cache.path})`,
-    ],
+    ["cache", describeCache(report)],
     ["generated", describeGenerated(report)],
     ["tools", describeTools(report)],
   ];
@@ -73,6 +71,12 @@ function describeLock({ lock }: DoctorReport): string {
     case "stale":
       return `left by ${holder}, which no longer exists; the next run reclaims it`;
     case "unreadable":
+      if (lock.broken === "directory") return `${lock.path} is a directory`;
+      if (lock.broken === "dangling-link") {
+        return `${lock.path} is a symbolic link to ${
+          printablePath(lock.target ?? "")
+        }, which does not exist`;
+      }
       return lock.error === undefined
         ? `${lock.path} exists but names no holder pid`
         : `${lock.path} could not be read (${lock.error})`;
@@ -87,7 +91,19 @@ function describeRuns({ runs }: DoctorReport): string {
   if (live > 0) parts.push(`${live} running`);
   if (crashed > 0) parts.push(`${crashed} crashed`);
   if (fixed > 0) parts.push(`${fixed} crashed, now marked failed`);
+  if (runs.unreadable !== undefined) {
+    parts.push(`${runs.unreadable.length} unreadable (${runs.unreadable.join(", ")})`);
+  }
   return parts.join(", ");
+}
+
+function describeCache({ cache }: DoctorReport): string {
+  const size = `${formatBytes(cache.bytes)} in ${cache.files} files (${cache.path})`;
+  if (cache.unfinished === undefined) return size;
+  const { entries, bytes } = cache.unfinished;
+  const noun = entries === 1 ? "unfinished entry" : "unfinished entries";
+  return `${size}; ${formatBytes(bytes)} in ${entries} ${noun} of killed stores ` +
+    "(gc removes them after an hour, cache clear at once)";
 }
 
 function describeGenerated({ generated }: DoctorReport): string {

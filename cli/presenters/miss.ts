@@ -94,6 +94,7 @@ export function missSummary(reason: CacheMissReason): string {
       })`;
     case "uncacheable":
       if (reason.store !== undefined) return `cache store "${reason.store}" is not built in`;
+      if (reason.file !== undefined) return `${reason.file} could not be read: ${reason.reason}`;
       if (reason.secretInName !== undefined) {
         return `secret value in an input name: ${reason.secretInName}`;
       }
@@ -200,6 +201,9 @@ export function missDetails(reason: CacheMissReason): string[] {
         return [
           `It ran without the cache: its store "${reason.store}" is declared but not built in.`,
         ];
+      }
+      if (reason.file !== undefined) {
+        return [`It ran without the cache: ${reason.file} could not be read (${reason.reason}).`];
       }
       if (reason.secretInName !== undefined) {
         return [

@@ -63,6 +63,8 @@ export type FoundEntry =
 
 /** A built-in cache store. */
 export interface CacheBackend {
+  /** Directory of the store's entries, named in messages. A store without files has none. */
+  readonly directory?: string;
   /** Reads and checks the entry stored under `key`. */
   find(key: string, location: TaskLocation): Promise<FoundEntry>;
   /** Returns the entry most recently stored for `taskId`, if it is still readable. */

@@ -20,6 +20,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { rename, rm, utimes, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
+import { namingPath } from "../atomic_write.ts";
 import { sha256, writeJsonFile } from "./digest.ts";
 import { lstatFacts } from "./facts.ts";
 import type {
@@ -71,7 +72,7 @@ function readText(path: string): string | undefined {
     return readFileSync(path, "utf8");
   } catch (error) {
     if (isMissing(error)) return undefined;
-    throw error;
+    throw namingPath(error, path);
   }
 }
 
@@ -250,7 +251,14 @@ export class FileBackend implements CacheBackend {
     } finally {
       // A committed temporary directory became the entry. One that lost every
       // attempt to another writer's complete entry is removed like a failed one.
-      if (!committed) rmSync(temp, { recursive: true, force: true });
+      // Its removal must not hide the error that stopped the save, such as a file in place of `.tmp`.
+      if (!committed) {
+        try {
+          rmSync(temp, { recursive: true, force: true });
+        } catch {
+          // Nothing was created there, or `gc` removes it later.
+        }
+      }
     }
   }
 

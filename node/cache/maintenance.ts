@@ -20,6 +20,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Unfinished entries older than this are leftovers of a crashed writer. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
+/** Names of the file store's temporary directories: a UUID, or `old-` and a UUID. */
+const TEMP_NAME = /^(old-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** Default number of days an entry may go unused before `gc` removes it. */
 export const DEFAULT_CACHE_DAYS = 7;
 
@@ -27,6 +30,8 @@ export const DEFAULT_CACHE_DAYS = 7;
 export interface ClearResult {
   /** Cache entries removed. */
   entries: number;
+  /** Unfinished entries removed from `.tmp/`, which stores that were killed leave behind. */
+  unfinished: number;
   /** Bytes freed. */
   bytes: number;
   /** True when the signal stopped the work before everything was removed. */
@@ -52,7 +57,8 @@ export interface GcOptions {
 /** Run records and cache entries that {@link gc} removed. */
 export interface GcResult {
   runs: { removed: string[]; bytes: number };
-  cache: { removed: number; bytes: number };
+  /** `unfinished` counts the stale directories of killed stores that `.tmp/` held. */
+  cache: { removed: number; unfinished: number; bytes: number };
   /** True when the signal stopped the work before everything was pruned. */
   interrupted: boolean;
 }
@@ -107,6 +113,13 @@ async function namespaceDirectories(root: string): Promise<string[]> {
       inside.some((item) => item.isDirectory() && (isDigest(item.name) || item.name === ".latest"))
     ) {
       found.push(directory);
+    } else if (inside.some((item) => item.isDirectory() && item.name === ".tmp")) {
+      // A first store that was killed leaves only `.tmp/`. It counts when it
+      // holds nothing but the store's own temporary directories.
+      const temps = await children(join(directory, ".tmp"));
+      if (temps.length > 0 && temps.every((item) => TEMP_NAME.test(item.name))) {
+        found.push(directory);
+      }
     }
   }
   return found;
@@ -132,6 +145,7 @@ export async function clearCache(
 ): Promise<ClearResult> {
   const result: ClearResult = {
     entries: clearMemoryEntries(rootDir),
+    unfinished: 0,
     bytes: 0,
     interrupted: false,
   };
@@ -144,6 +158,7 @@ export async function clearCache(
         const path = join(namespace, child.name);
         result.bytes += await diskUsage(path);
         if (isEntry) result.entries++;
+        if (child.name === ".tmp") result.unfinished += (await children(path)).length;
         await rm(path, { recursive: true, force: true });
       }
       await removeIfEmpty(namespace);
@@ -202,10 +217,11 @@ async function pruneNamespace(
   signal: AbortSignal | undefined,
 ) {
   let removed = 0;
+  let unfinished = 0;
   let bytes = 0;
   for (const child of await children(namespace)) {
     if (!child.isDirectory() || !isDigest(child.name)) continue;
-    if (signal?.aborted) return { removed, bytes, interrupted: true };
+    if (signal?.aborted) return { removed, unfinished, bytes, interrupted: true };
     const path = join(namespace, child.name);
     const lastUsed = (await stat(path)).mtimeMs;
     if (lastUsed > cutoff) continue;
@@ -218,6 +234,7 @@ async function pruneNamespace(
     if (now - (await lstat(path)).mtimeMs < STALE_TEMP_MS) continue;
     bytes += await diskUsage(path);
     await rm(path, { recursive: true, force: true });
+    unfinished++;
   }
   for (const child of await children(join(namespace, ".latest"))) {
     const path = join(namespace, ".latest", child.name);
@@ -228,7 +245,27 @@ async function pruneNamespace(
       await rm(path, { force: true });
     }
   }
-  return { removed, bytes, interrupted: false };
+  return { removed, unfinished, bytes, interrupted: false };
+}
+
+/**
+ * Counts the unfinished entries in the `.tmp/` directories of the file
+ * stores at `roots`, which killed stores left, and the bytes they use.
+ */
+export async function unfinishedEntries(
+  roots: readonly string[],
+): Promise<{ entries: number; bytes: number }> {
+  let entries = 0;
+  let bytes = 0;
+  for (const root of roots) {
+    for (const namespace of await namespaceDirectories(root)) {
+      for (const child of await children(join(namespace, ".tmp"))) {
+        entries++;
+        bytes += await diskUsage(join(namespace, ".tmp", child.name));
+      }
+    }
+  }
+  return { entries, bytes };
 }
 
 /**
@@ -241,12 +278,13 @@ export async function gc(rootDir: string, options: GcOptions = {}): Promise<GcRe
   const keep = options.keep ?? DEFAULT_KEEP_RUNS;
   const cutoff = now - (options.cacheDays ?? DEFAULT_CACHE_DAYS) * DAY_MS;
   const { interrupted, ...runs } = await pruneRuns(rootDir, keep, options.signal);
-  const cache = { removed: 0, bytes: 0 };
+  const cache = { removed: 0, unfinished: 0, bytes: 0 };
   if (interrupted) return { runs, cache, interrupted };
   for (const root of options.roots ?? fileStoreRoots(rootDir)) {
     for (const namespace of await namespaceDirectories(root)) {
       const pruned = await pruneNamespace(namespace, cutoff, now, options.signal);
       cache.removed += pruned.removed;
+      cache.unfinished += pruned.unfinished;
       cache.bytes += pruned.bytes;
       if (pruned.interrupted) return { runs, cache, interrupted: true };
     }

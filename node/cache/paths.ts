@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { printableErrorMessage } from "../printable.ts";
 import { isMissing } from "./walk.ts";
 
 /** Directory of everything the cache keeps, relative to the project directory. */
@@ -26,6 +27,30 @@ export type SecretKeyReplacement = "missing" | "invalid";
 export interface LoadedSecretKey {
   readonly key: Uint8Array;
   readonly replaced?: SecretKeyReplacement;
+}
+
+/**
+ * Error for a secret-digest key that exists but cannot be read, such as a
+ * directory in its place. No cache key can be computed without the key, and
+ * the run leaves that path alone, so the message gives the command to fix it.
+ */
+export class SecretKeyUnreadableError extends Error {
+  /** The key file, relative to the project directory. */
+  readonly file = SECRET_KEY_PATH;
+
+  constructor(cause: unknown) {
+    const code = (cause as { code?: unknown } | null)?.code;
+    super(
+      code === "EISDIR"
+        ? `the secret-digest key ${SECRET_KEY_PATH} is a directory. Remove it ` +
+          `(rm -r ${SECRET_KEY_PATH}), and the next run makes a new key.`
+        : `the secret-digest key ${SECRET_KEY_PATH} could not be read (${
+          printableErrorMessage(cause)
+        }). Make it readable, or remove it and the next run makes a new key.`,
+      { cause },
+    );
+    this.name = "SecretKeyUnreadableError";
+  }
 }
 
 /** Returns true when the cache directory has files besides the secret key. */
@@ -54,7 +79,7 @@ export async function loadSecretKey(rootDir: string): Promise<LoadedSecretKey> {
       if (key.length === SECRET_KEY_BYTES) return { key };
       replaced = "invalid";
     } catch (error) {
-      if (!isMissing(error)) throw error;
+      if (!isMissing(error)) throw new SecretKeyUnreadableError(error);
       replaced ??= await cacheHasFiles(rootDir) ? "missing" : undefined;
     }
     const key = randomBytes(SECRET_KEY_BYTES);
@@ -80,6 +105,6 @@ export async function readSecretKey(rootDir: string): Promise<Uint8Array | undef
     return key.length === SECRET_KEY_BYTES ? key : undefined;
   } catch (error) {
     if (isMissing(error)) return undefined;
-    throw error;
+    throw new SecretKeyUnreadableError(error);
   }
 }

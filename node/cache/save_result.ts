@@ -6,7 +6,10 @@
  * @module
  */
 
+import { lstatSync, type Stats } from "node:fs";
+import { dirname, join, sep } from "node:path";
 import type { CacheSaveInput } from "../cache_seam.ts";
+import { printablePath } from "../printable.ts";
 import type { CacheBackend } from "./backend.ts";
 import { maskSecrets } from "./entry.ts";
 import { describe } from "./find_entry.ts";
@@ -61,8 +64,11 @@ export async function saveResult(
       ...(leaked.part === "content" ? {} : { withheld: true as const }),
     };
   }
+  let directory: string | undefined;
   try {
-    await (await backend).save({
+    const store = await backend;
+    directory = store.directory;
+    await store.save({
       key: input.key,
       taskId: task.id,
       createdAt: new Date(now()).toISOString(),
@@ -73,10 +79,73 @@ export async function saveResult(
       meta: maskMeta(input.meta, secrets),
     }, { task, cwd: input.cwd });
   } catch (error) {
-    return {
-      stored: false,
-      warning: `task "${task.id}" was not cached: writing its entry failed (${describe(error)}).`,
-    };
+    return { stored: false, warning: saveFailedWarning(task.id, error, directory) };
   }
   return { stored: true };
+}
+
+/** Causes of a full disk by error code. Deno's file handles set the code but leave it out of the message. */
+const FULL_DISK: Record<string, string> = {
+  ENOSPC: "the disk is full (ENOSPC)",
+  EDQUOT: "the disk quota is used up (EDQUOT)",
+};
+
+/**
+ * Returns the warning for an entry that could not be written to the store
+ * `directory`. The path is named when the error does not name one, and a
+ * full disk gets its cause and fix in the same words on every runtime.
+ */
+export function saveFailedWarning(
+  taskId: string,
+  error: unknown,
+  directory: string | undefined,
+): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = describe(error);
+  const prefix = `task "${taskId}" was not cached: writing its entry`;
+  if (typeof code === "string" && FULL_DISK[code] !== undefined) {
+    const where = directory === undefined ? "" : ` under ${printablePath(directory)}`;
+    return `${prefix}${where} failed because ${FULL_DISK[code]}. Free space on that disk, ` +
+      "for example with `async-pipeline gc` or `async-pipeline cache clear`, and run the task again.";
+  }
+  const where = directory === undefined || message.includes(directory)
+    ? ""
+    : ` under ${printablePath(directory)}`;
+  const stray = directory === undefined ? undefined : strayPath(error, directory);
+  const fix = stray === undefined
+    ? ""
+    : ` Remove ${printablePath(stray)}, which is in the way of the store's directories, ` +
+      "and the next run stores the entry.";
+  return `${prefix}${where} failed (${message}).${fix}`;
+}
+
+/**
+ * Returns the file that a failed `mkdir` or `rename` of the store in
+ * `directory` found where it needs a directory. It is the nearest existing
+ * path, at or above a path the error names or the store's `.tmp`, that is
+ * not a directory, and only within the store's root.
+ */
+function strayPath(error: unknown, directory: string): string | undefined {
+  const { code, path, dest } = (error ?? {}) as { code?: unknown; path?: unknown; dest?: unknown };
+  if (code !== "EEXIST" && code !== "ENOTDIR") return undefined;
+  const root = dirname(directory);
+  // Deno's errors may name no path, so the store's own `.tmp` is checked too.
+  for (const named of [dest, path, join(directory, ".tmp")]) {
+    if (typeof named !== "string") continue;
+    for (let at = named; at.startsWith(`${root}${sep}`) || at === root; at = dirname(at)) {
+      const stats = lstatOrUndefined(at);
+      if (stats === undefined) continue;
+      if (!stats.isDirectory()) return at;
+      break;
+    }
+  }
+  return undefined;
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
 }

@@ -25,7 +25,7 @@ import { inputsStillMatch } from "./recheck.ts";
 import { inputFactsDigest, keyMemoSlot, memoizedKey, recordKey } from "./key_memo.ts";
 import { buildManifest, type KeyManifest, manifestKey, usesSecretKey } from "./manifest.ts";
 import { MemoryBackend } from "./memory_store.ts";
-import { FILE_INDEX_PATH } from "./paths.ts";
+import { FILE_INDEX_PATH, SecretKeyUnreadableError } from "./paths.ts";
 import { type SaveOutcome, saveResult } from "./save_result.ts";
 import { describe, type EnabledCache, findEntry, type FindOptions } from "./find_entry.ts";
 import { ProjectSecretKey } from "./secret_key.ts";
@@ -348,6 +348,14 @@ class TaskCache implements PredictingTaskCache {
   }
 
   #unreadableInputs(task: NormalizedTask, error: unknown): CacheLookupResult {
+    if (error instanceof SecretKeyUnreadableError) {
+      const reason = {
+        kind: "uncacheable" as const,
+        file: error.file,
+        reason: describe(error.cause),
+      };
+      return this.#disabled(task, reason, `task "${task.id}" runs uncached: ${error.message}`);
+    }
     const message = `task "${task.id}" runs uncached: its inputs could not be read (${
       describe(error)
     }).`;

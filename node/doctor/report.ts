@@ -8,6 +8,7 @@
 import { lstat, readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import process from "../process.ts";
+import { printablePath } from "../printable.ts";
 import { isPipelineError } from "../../core/errors.ts";
 import { VERSION } from "../../core/version.ts";
 import { type LoadedPipeline, loadPipeline } from "../load.ts";
@@ -15,6 +16,7 @@ import { findExecutable } from "../executor/which.ts";
 import { SYNC_PROVIDERS } from "../sync/providers.ts";
 import type { SyncProvider } from "../sync/types.ts";
 import type { ProcessEnv } from "../types.ts";
+import { fileStoreRoots, unfinishedEntries } from "../cache/maintenance.ts";
 import { type LockStatus, markRunFailed, readRunLock, type RunningRun, scanRuns } from "./runs.ts";
 
 /** Task cache directory, relative to the project directory. */
@@ -25,8 +27,8 @@ const STATE_DIR = ".async";
 
 /** One thing the user should do. */
 export interface DoctorAction {
-  /** The check that found it: `state`, `pipeline`, `runs`, `generated` or `tools`. */
-  check: "state" | "pipeline" | "runs" | "generated" | "tools";
+  /** The check that found it: `state`, `pipeline`, `lock`, `runs`, `generated` or `tools`. */
+  check: "state" | "pipeline" | "lock" | "runs" | "generated" | "tools";
   message: string;
   /** The command or change that resolves it. */
   fix: string;
@@ -63,8 +65,18 @@ export interface DoctorReport {
   };
   pipeline: { name: string; path: string } | { error: { code: string; message: string } };
   lock: LockStatus;
-  runs: { total: number; running: RunningRun[] };
-  cache: { path: string; bytes: number; files: number };
+  /** `unreadable` lists the runs whose record cannot be read. */
+  runs: { total: number; running: RunningRun[]; unreadable?: string[] };
+  /**
+   * `unfinished` counts the entries that killed stores left in the file
+   * stores' `.tmp/` directories, when there are any.
+   */
+  cache: {
+    path: string;
+    bytes: number;
+    files: number;
+    unfinished?: { entries: number; bytes: number };
+  };
   generated: GeneratedFileStatus[];
   tools: ToolStatus[];
   actions: DoctorAction[];
@@ -89,6 +101,8 @@ export async function collectDoctorReport(options: DoctorOptions): Promise<Docto
   const projectDir = loaded?.dir ?? options.cwd;
 
   await checkStateDirectory(projectDir, actions);
+  const lock = await readRunLock(projectDir);
+  checkLock(lock, actions);
   const runs = await scanRuns(projectDir);
   for (const run of runs.running.filter((candidate) => candidate.crashed)) {
     if (options.fixCrashed) {
@@ -115,9 +129,9 @@ export async function collectDoctorReport(options: DoctorOptions): Promise<Docto
     pipeline: loaded
       ? { name: loaded.pipeline.name, path: relative(projectDir, loaded.path) }
       : { error: error ?? { code: "ASYNC_PIPELINE_INTERNAL", message: "not loaded" } },
-    lock: await readRunLock(projectDir),
+    lock,
     runs,
-    cache: { path: CACHE_DIR, ...await directorySize(join(projectDir, CACHE_DIR)) },
+    cache: await cacheStatus(projectDir, loaded),
     generated,
     tools,
     actions,
@@ -136,6 +150,28 @@ async function checkStateDirectory(projectDir: string, actions: DoctorAction[]):
     message:
       `${STATE_DIR} is not a directory, so every run fails with ASYNC_PIPELINE_IO_FAILED when it creates its records.`,
     fix: `Move or remove ${STATE_DIR}. The next run creates it as a directory.`,
+  });
+}
+
+/**
+ * Reports a lock path that fails every run: a directory, a dangling
+ * symbolic link or a file that cannot be read. The next run takes over a torn or stale lock,
+ * so such a lock needs no action.
+ */
+function checkLock(lock: LockStatus, actions: DoctorAction[]): void {
+  if (lock.state !== "unreadable" || lock.error === undefined || lock.error === "ENOTDIR") return;
+  const problem = lock.broken === "directory"
+    ? "is a directory"
+    : lock.broken === "dangling-link"
+    ? `is a symbolic link to ${printablePath(lock.target ?? "")}, which does not exist`
+    : `cannot be read (${lock.error})`;
+  const fix = lock.broken === "directory" ? `rm -r ${lock.path}` : `rm ${lock.path}`;
+  actions.push({
+    check: "lock",
+    message: `${lock.path} ${problem}, so every run fails to take the run lock.`,
+    fix: lock.broken === undefined
+      ? `Make ${lock.path} readable, or delete it (${fix}) when no run is in progress.`
+      : `${fix} (no run holds it; the next run creates the lock file).`,
   });
 }
 
@@ -226,6 +262,16 @@ async function checkTools(
     }
   }
   return tools;
+}
+
+async function cacheStatus(
+  projectDir: string,
+  loaded: LoadedPipeline | undefined,
+): Promise<DoctorReport["cache"]> {
+  const size = await directorySize(join(projectDir, CACHE_DIR));
+  const unfinished = await unfinishedEntries(fileStoreRoots(projectDir, loaded?.pipeline))
+    .catch(() => ({ entries: 0, bytes: 0 }));
+  return { path: CACHE_DIR, ...size, ...(unfinished.entries > 0 ? { unfinished } : {}) };
 }
 
 /** Sums the sizes of regular files under `dir` without following symbolic links. */

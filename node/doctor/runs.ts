@@ -3,7 +3,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ErrorCode } from "../../core/errors.ts";
-import { isProcessAlive, RUN_LOCK_PATH } from "../lock.ts";
+import { brokenRunLock, isProcessAlive, RUN_LOCK_PATH } from "../lock.ts";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { RECORD_FILE, RUNS_DIR } from "../records.ts";
 import type { ExecutionRecord } from "../types.ts";
@@ -20,6 +20,13 @@ export interface LockStatus {
   hostname?: string;
   /** Error code of a lock file that could not be read, such as `ENOTDIR` or `EACCES`. */
   error?: string;
+  /**
+   * Something that no run writes and that fails every run: a `directory`
+   * or a `dangling-link` (a symbolic link whose `target` does not exist).
+   */
+  broken?: "directory" | "dangling-link";
+  /** Target of a dangling symbolic link at the lock path. */
+  target?: string;
 }
 
 /** A run record whose status is still `running`. */
@@ -43,10 +50,20 @@ export async function readRunLock(projectDir: string): Promise<LockStatus> {
   try {
     text = await readFile(join(projectDir, RUN_LOCK_PATH), "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      return { path: RUN_LOCK_PATH, state: "free" };
-    }
     const code = (error as NodeJS.ErrnoException).code;
+    const broken = code === "ENOENT" || code === "EISDIR"
+      ? await brokenRunLock(projectDir)
+      : undefined;
+    if (broken !== undefined) {
+      return {
+        path: RUN_LOCK_PATH,
+        state: "unreadable",
+        ...(code ? { error: code } : {}),
+        broken: broken.kind,
+        ...(broken.kind === "dangling-link" ? { target: broken.target } : {}),
+      };
+    }
+    if (code === "ENOENT") return { path: RUN_LOCK_PATH, state: "free" };
     return { path: RUN_LOCK_PATH, state: "unreadable", ...(code ? { error: code } : {}) };
   }
   const holder = parseLock(text);
@@ -74,10 +91,14 @@ function parseLock(text: string): Omit<LockStatus, "path" | "state"> {
   }
 }
 
-/** Lists every run record (ids sort by start time) and the ones still marked `running`. */
+/**
+ * Lists every run record (ids sort by start time), the ones still marked
+ * `running`, and the ones that cannot be read, such as a record that a
+ * killed run left half written.
+ */
 export async function scanRuns(
   projectDir: string,
-): Promise<{ total: number; running: RunningRun[] }> {
+): Promise<{ total: number; running: RunningRun[]; unreadable?: string[] }> {
   let ids: string[];
   try {
     ids = (await readdir(join(projectDir, RUNS_DIR), { withFileTypes: true }))
@@ -88,8 +109,10 @@ export async function scanRuns(
     return { total: 0, running: [] };
   }
   const running: RunningRun[] = [];
+  const unreadable: string[] = [];
   for (const id of ids) {
     const record = await readRecord(projectDir, id);
+    if (record === undefined) unreadable.push(id);
     if (record?.status !== "running") continue;
     const pid = Number.isInteger(record.pid) ? record.pid : undefined;
     running.push({
@@ -101,7 +124,7 @@ export async function scanRuns(
       crashed: pid !== undefined && !isProcessAlive(pid),
     });
   }
-  return { total: ids.length, running };
+  return { total: ids.length, running, ...(unreadable.length > 0 ? { unreadable } : {}) };
 }
 
 async function readRecord(projectDir: string, id: string): Promise<ExecutionRecord | undefined> {

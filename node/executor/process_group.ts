@@ -88,6 +88,10 @@ export function runInProcessGroup(
     // Set once a signal finds the group empty after the leader exited: nothing
     // can join it again, and its id may be reused by an unrelated group.
     let groupGone = false;
+    // Set when a stop of a running leader (a timeout or an abort) had to end the
+    // group with SIGKILL. Leftovers of a leader that exited on its own do not count.
+    let stoppedRunning = false;
+    let killed = false;
     let killTimer: ReturnType<typeof setTimeout> | undefined;
     let timeoutTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -104,7 +108,9 @@ export function runInProcessGroup(
     };
     const signalAll = (pid: number) => {
       if (closed || !signalGroup(pid, "SIGTERM")) return;
-      killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), grace);
+      killTimer = setTimeout(() => {
+        killed = signalGroup(pid, "SIGKILL") && stoppedRunning;
+      }, grace);
     };
     // A stop requested before the pid is known waits for `onSpawn`.
     let pendingStop: boolean | undefined;
@@ -115,6 +121,7 @@ export function runInProcessGroup(
         return;
       }
       stopping = true;
+      stoppedRunning = !exited;
       const pid = child.pid;
       if (!cancelled || options.beforeKill === undefined) return signalAll(pid);
       void options.beforeKill().catch(() => undefined).then(() => signalAll(pid));
@@ -160,11 +167,17 @@ export function runInProcessGroup(
         cleanup();
         if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
         if (watched !== undefined) unwatchGroup(watched);
+        // A group that outlived SIGTERM was ended by SIGKILL, whatever ended its leader.
+        const ended = killed ? "SIGKILL" : signal;
         const result: CommandResult = {
-          code: timedOut ? TIMEOUT_EXIT_CODE : exitCodeOf(code, signal),
+          code: timedOut
+            ? TIMEOUT_EXIT_CODE
+            : killed
+            ? exitCodeOf(null, "SIGKILL")
+            : exitCodeOf(code, signal),
           stdout,
           stderr,
-          ...(signal ? { signal } : {}),
+          ...(ended ? { signal: ended } : {}),
           ...(timedOut ? { timedOut: true } : {}),
         };
         resolve(result);

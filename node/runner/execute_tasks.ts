@@ -53,6 +53,8 @@ export async function executeTasks(
           code: "ASYNC_PIPELINE_INTERNAL",
           message: state.redactor.redact(thrownMessage(error)),
         };
+        // The task still gets its status line, as every task that started does.
+        state.emit({ type: "task-finished", taskId: id, result, outputTail: [] });
       }
       if (outcome === "unstarted") result.status = "pending";
       state.store.writeProgress(record);

@@ -205,6 +205,8 @@ interface StartedRun {
   readonly emit: RunEventListener;
   readonly startedMs: number;
   readonly live: LiveTasks;
+  /** True once the `run-finished` event went out. */
+  finished: boolean;
 }
 
 async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
@@ -216,6 +218,7 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
     emit: listener(run),
     startedMs: Date.now(),
     live: new LiveTasks(),
+    finished: false,
   };
   await started.store.create();
   if (run.lock.reclaimed) {
@@ -244,21 +247,31 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
   try {
     return await checkAndExecute(withCache(run, started), started);
   } catch (error) {
-    // Keep the record from staying "running" when the runner itself fails.
-    if (started.record.status === "running") {
-      const message = thrownMessage(error);
+    if (!started.finished) {
       const code = (error as { code?: unknown })?.code;
-      await finalize(started.record, started.store, {
+      const failure = {
         code: typeof code === "string" ? code : "ASYNC_PIPELINE_INTERNAL",
-        message,
-      });
-      started.emit({
-        type: "run-finished",
-        record: started.redactor.redactRecord(started.record),
-        recordPath: started.store.recordPath,
-        durationMs: Date.now() - started.startedMs,
-        thrown: true,
-      });
+        message: thrownMessage(error),
+      };
+      try {
+        // Keep the record from staying "running" when the runner itself fails.
+        if (started.record.status === "running") {
+          await finalize(started.record, started.store, failure);
+        } else {
+          // The final record could not be written, so the run failed whatever its tasks did.
+          started.record.status = "failed";
+          started.record.error = failure;
+        }
+      } finally {
+        // Also when the record file could not be written, so `--format json` prints the record.
+        started.emit({
+          type: "run-finished",
+          record: started.redactor.redactRecord(started.record),
+          recordPath: started.store.recordPath,
+          durationMs: Date.now() - started.startedMs,
+          thrown: true,
+        });
+      }
     }
     throw error;
   } finally {
@@ -338,6 +351,7 @@ async function checkAndRun(
   );
   await finalize(record, store, interrupted);
   const finished = redactor.redactRecord(record);
+  started.finished = true;
   emit({
     type: "run-finished",
     record: finished,

@@ -20,6 +20,7 @@ import {
   runAttempt,
 } from "./steps.ts";
 import { thrownMessage } from "../thrown.ts";
+import { interruptError } from "./finalize.ts";
 import { printableErrorMessage } from "../printable.ts";
 import { maskMissText } from "../redact.ts";
 
@@ -82,11 +83,17 @@ async function finish(
   const end = now();
   result.finishedAt = end.iso;
   result.durationMs = end.ms - startedMs;
-  result.logs = await state.store.writeLogs(
-    result.id,
-    output.stdout.stored(),
-    output.stderr.stored(),
-  );
+  try {
+    result.logs = await state.store.writeLogs(
+      result.id,
+      output.stdout.stored(),
+      output.stderr.stored(),
+    );
+  } catch (error) {
+    // The task keeps its outcome, because a full disk under the run directory only loses its logs.
+    const warning = `The task's logs could not be written: ${printableErrorMessage(error)}`;
+    result.warnings = [...(result.warnings ?? []), warning];
+  }
   state.live?.end(result.id);
   result.meta = state.redactor.redactValue(result.meta);
   if (result.error) {
@@ -205,6 +212,16 @@ async function runAttempts(
     if (failure === undefined) return undefined;
     if (attempt >= maxAttempts || failure.interrupted || state.signal.aborted) return failure;
     await retryAfter(state, task, attempt, failure);
+    // An interrupt during the delay ends the task before another attempt starts.
+    if (state.signal.aborted) {
+      const { exitCode, signal } = failure;
+      return {
+        ...(exitCode !== undefined ? { exitCode } : {}),
+        ...(signal !== undefined ? { signal } : {}),
+        interrupted: true,
+        error: interruptError(state.signal.reason),
+      };
+    }
   }
 }
 

@@ -71,6 +71,16 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Decodes the exit code and output of a finished CLI process. */
+export function decodedOutput(output: Deno.CommandOutput): CliResult {
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
 /** Runs the CLI in `cwd` to completion. */
 export async function runCli(
   cwd: string,
@@ -78,12 +88,7 @@ export async function runCli(
   env: Record<string, string> = {},
 ): Promise<CliResult> {
   const output = await spawnCli(cwd, args, env).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  return decodedOutput(output);
 }
 
 /** Node 24 from the repository's devDependencies, which runs the TypeScript sources directly. */
@@ -106,12 +111,7 @@ export async function runCliUnder(
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  return decodedOutput(output);
 }
 
 /** Command line that runs the CLI, for use inside a shell script. */
