@@ -118,9 +118,26 @@ export function checkJobReferences(
         code: ErrorCode.UNKNOWN_TRIGGER,
         path: `${path}.trigger`,
         message: `trigger "${id}" is not declared.`,
-        hint: didYouMean(id, Object.keys(triggers)) ||
-          `Declare it under triggers, such as triggers: { ${id}: trigger.manual() }.`,
+        hint: didYouMean(id, Object.keys(triggers)) || declareTriggerHint(id),
       });
     }
   }
+}
+
+/** GitHub events a trigger id is likely named after, declared with `trigger.github`. */
+const GITHUB_EVENTS = new Set([
+  "push",
+  "pull_request",
+  "pull_request_target",
+  "merge_group",
+  "release",
+]);
+
+/** Returns the fix for an undeclared trigger id, in the form its name suggests. */
+function declareTriggerHint(id: string): string {
+  const key = /^[A-Za-z_$][\w$]*$/.test(id) ? id : JSON.stringify(id);
+  const definition = GITHUB_EVENTS.has(id)
+    ? `trigger.github({ events: [${JSON.stringify(id)}] })`
+    : "trigger.manual()";
+  return `Declare it under triggers, such as triggers: { ${key}: ${definition} }.`;
 }

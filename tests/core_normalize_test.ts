@@ -403,6 +403,24 @@ Deno.test("normalize rejects an unknown trigger id", () => {
   );
 });
 
+Deno.test("unknown push trigger hints at a GitHub trigger", () => {
+  rejects(
+    pipelineWith({ jobs: { verify: job({ target: "build", trigger: ["push"] }) } }),
+    ErrorCode.UNKNOWN_TRIGGER,
+    "jobs.verify.trigger",
+    /triggers: \{ push: trigger\.github\(\{ events: \["push"\] \}\) \}/,
+  );
+});
+
+Deno.test("unknown custom trigger hints at a manual trigger", () => {
+  rejects(
+    pipelineWith({ jobs: { verify: job({ target: "build", trigger: ["nightly-run"] }) } }),
+    ErrorCode.UNKNOWN_TRIGGER,
+    "jobs.verify.trigger",
+    /triggers: \{ "nightly-run": trigger\.manual\(\) \}/,
+  );
+});
+
 Deno.test("normalize rejects an unknown cache store", () => {
   rejects(
     pipelineWith({ tasks: { build: task({ cache: "disk:local", run: step }) } }),

@@ -330,7 +330,9 @@ Deno.test("workflow without sync blames only jobs", () => {
   assert.match(error.message, /^No job has a trigger, so the GitHub workflow/);
   assert.equal(
     (error as { hint?: string }).hint,
-    'Attach a trigger to a job, such as trigger: ["push"].',
+    "Declare a trigger and attach it to a job, such as " +
+      'triggers: { push: trigger.github({ events: ["push"], branches: ["main"] }) } ' +
+      'and job({ target, trigger: ["push"] }).',
   );
 });
 

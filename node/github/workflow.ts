@@ -54,9 +54,9 @@ export function renderWorkflow(pipeline: Pipeline, settings: WorkflowSettings): 
       } job has a trigger, so the GitHub workflow would have nothing to run.`,
       {
         path: synced ? "sync.github" : "jobs",
-        hint: `Attach a trigger to a job, such as trigger: ["push"]${
-          synced ? ", or remove sync.github" : ""
-        }.`,
+        hint: "Declare a trigger and attach it to a job, such as " +
+          'triggers: { push: trigger.github({ events: ["push"], branches: ["main"] }) } ' +
+          `and job({ target, trigger: ["push"] })${synced ? ", or remove sync.github" : ""}.`,
       },
     );
   }
