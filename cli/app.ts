@@ -95,6 +95,22 @@ function isSystemError(error: unknown): error is Error {
     typeof syscall === "string";
 }
 
+/** Codes of a full or over-quota disk, as Node and Deno name them. */
+const NO_SPACE_CODES = new Set(["ENOSPC", "EDQUOT"]);
+
+/** Returns the fix for a file operation the system rejected, by the error's code. */
+export function systemErrorHint(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  // Deno reports a full disk as "No space left on device (os error 28)" without a code.
+  const full = (code !== undefined && NO_SPACE_CODES.has(code)) ||
+    /\(os error 28\)/.test(thrownMessage(error));
+  if (full) return "The disk is full. Free space on it, for example with `async-pipeline gc`.";
+  if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
+    return "Check the permissions of the path, or whether its file system is read-only.";
+  }
+  return "Check that the path exists, has the expected type (file or directory) and can be written.";
+}
+
 /** Prints an error as `error[CODE]: message` plus its hint; returns exit code 1. */
 export function reportError(error: unknown, ctx: Pick<CliContext, "stderr" | "debug">): number {
   if (isPipelineError(error)) {
@@ -120,8 +136,7 @@ export function reportError(error: unknown, ctx: Pick<CliContext, "stderr" | "de
     // The system rejected a file operation. The path and the reason are in
     // the message, and a stack trace would not help the user.
     ctx.stderr.write(
-      `error[${ErrorCode.IO_FAILED}]: ${text}${where}\n` +
-        "  hint: Check that the path exists, has the expected type (file or directory) and can be written.\n",
+      `error[${ErrorCode.IO_FAILED}]: ${text}${where}\n  hint: ${systemErrorHint(error)}\n`,
     );
     if (ctx.debug) ctx.stderr.write(`${debugTrace(error)}\n`);
     return 1;
