@@ -17,6 +17,7 @@ import { SYNC_PROVIDERS } from "../sync/providers.ts";
 import type { SyncProvider } from "../sync/types.ts";
 import type { ProcessEnv } from "../types.ts";
 import { fileStoreRoots, unfinishedEntries } from "../cache/maintenance.ts";
+import { cacheLayoutProblems } from "./cache_layout.ts";
 import { type LockStatus, markRunFailed, readRunLock, type RunningRun, scanRuns } from "./runs.ts";
 
 /** Task cache directory, relative to the project directory. */
@@ -27,8 +28,11 @@ const STATE_DIR = ".async";
 
 /** One thing the user should do. */
 export interface DoctorAction {
-  /** The check that found it: `state`, `pipeline`, `lock`, `runs`, `generated` or `tools`. */
-  check: "state" | "pipeline" | "lock" | "runs" | "generated" | "tools";
+  /**
+   * The check that found it: `state`, `pipeline`, `lock`, `cache`, `runs`,
+   * `generated` or `tools`.
+   */
+  check: "state" | "pipeline" | "lock" | "cache" | "runs" | "generated" | "tools";
   message: string;
   /** The command or change that resolves it. */
   fix: string;
@@ -103,6 +107,9 @@ export async function collectDoctorReport(options: DoctorOptions): Promise<Docto
   await checkStateDirectory(projectDir, actions);
   const lock = await readRunLock(projectDir);
   checkLock(lock, actions);
+  for (const problem of await cacheLayoutProblems(projectDir, loaded?.pipeline)) {
+    actions.push({ check: "cache", ...problem });
+  }
   const runs = await scanRuns(projectDir);
   for (const run of runs.running.filter((candidate) => candidate.crashed)) {
     if (options.fixCrashed) {
