@@ -14,26 +14,18 @@
  * @module
  */
 
-import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
-import { dirname } from "node:path";
 import { sha256File, sha256FileSync } from "./digest.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
-import { writeIndexText } from "./index_text.ts";
-import { IndexTable } from "./index_table.ts";
+import { memoPath, readEntries, savingTo, writeEntriesAtomically } from "./index_disk.ts";
+import type { IndexTable } from "./index_table.ts";
 import { CTIME, EntryRows, HASHED_AT, INO, MODE, MTIME, SEEN_AT, SIZE } from "./index_rows.ts";
 import { FORGET_AFTER_MS, MemoFile, SAVE_RATIO, SEEN_GRANULARITY_MS } from "./memo_file.ts";
 import { WithheldValues } from "./withheld.ts";
 
+export { IndexSaveError } from "./index_disk.ts";
+
 /** Timestamp granularity margin in milliseconds (2 s covers coarse filesystems such as FAT). */
 export const RACY_WINDOW_MS = 2000;
-
-/**
- * Version 3 stores normalized facts (see {@link ./facts.ts}), one
- * comma-separated string per file.
- */
-const INDEX_VERSION = 3;
 
 /** An index is saved when the files hashed since loading add up to this many bytes. */
 const SAVE_HASHED_BYTES = 4 * 1024 * 1024;
@@ -363,58 +355,5 @@ export class FileStateIndex {
     this.#changes = 0;
     this.#hashedBytes = 0;
     this.#seenMoved = false;
-  }
-}
-
-/** An index or memo file that could not be written. */
-export class IndexSaveError extends Error {
-  /** The file that could not be written. */
-  readonly path: string;
-
-  constructor(path: string, cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause), { cause });
-    this.name = "IndexSaveError";
-    this.path = path;
-  }
-}
-
-async function savingTo(path: string, write: () => Promise<void>): Promise<void> {
-  try {
-    await write();
-  } catch (error) {
-    throw new IndexSaveError(path, error);
-  }
-}
-
-/** Returns the path of the memo file that belongs to the index at `path`. */
-function memoPath(path: string): string {
-  return `${path.endsWith(".json") ? path.slice(0, -".json".length) : path}.memos.json`;
-}
-
-/** Reads the entries of the index at `path`; a missing or damaged file gives none. */
-function readEntries(path: string): IndexTable<number> {
-  try {
-    return IndexTable.parse(readFileSync(path), INDEX_VERSION) ?? IndexTable.empty();
-  } catch {
-    // A missing or damaged index only costs re-reading files.
-    return IndexTable.empty();
-  }
-}
-
-/**
- * Writes the entries that `eachEntry` emits to a temporary file, in pieces
- * (see {@link writeIndexText}), and renames it to `path`.
- */
-async function writeEntriesAtomically(
-  path: string,
-  eachEntry: (emit: (file: string, entry: string) => void) => void,
-): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.${randomUUID()}.tmp`;
-  try {
-    writeIndexText(temp, INDEX_VERSION, eachEntry);
-    await rename(temp, path);
-  } finally {
-    await rm(temp, { force: true });
   }
 }

@@ -6,11 +6,8 @@
  */
 
 import { isAbsolute, join, resolve } from "node:path";
-import type { NormalizedTask } from "../../core/model.ts";
 import type { CacheLookupInput, CacheLookupResult, CacheSaveInput } from "../cache_seam.ts";
-import type { CacheMissReason } from "../types.ts";
 import type { CacheBackend, RestoreChange } from "./backend.ts";
-import { sha256 } from "./digest.ts";
 import { FileStateIndex, IndexSaveError } from "./file_index.ts";
 import { FileBackend } from "./file_store.ts";
 import {
@@ -25,11 +22,20 @@ import { inputsStillMatch } from "./recheck.ts";
 import { inputFactsDigest, keyMemoSlot, memoizedKey, recordKey } from "./key_memo.ts";
 import { buildManifest, type KeyManifest, manifestKey, usesSecretKey } from "./manifest.ts";
 import { MemoryBackend } from "./memory_store.ts";
-import { FILE_INDEX_PATH, SecretKeyUnreadableError } from "./paths.ts";
+import { FILE_INDEX_PATH } from "./paths.ts";
 import { type SaveOutcome, saveResult } from "./save_result.ts";
 import { describe, type EnabledCache, findEntry, type FindOptions } from "./find_entry.ts";
 import { ProjectSecretKey } from "./secret_key.ts";
-import { maskCacheText, maskedAnswer, secretInputName } from "./secret_text.ts";
+import { maskCacheText, maskedAnswer } from "./secret_text.ts";
+import {
+  disabled,
+  secretInName,
+  uncachedFingerprint,
+  unreadableInputs,
+  unsupportedStore,
+} from "./uncached.ts";
+
+export { uncachedFingerprint } from "./uncached.ts";
 
 export type { CachePrediction, PredictingTaskCache, TaskCacheOptions } from "./task_cache_types.ts";
 import type { CachePrediction, PredictingTaskCache, TaskCacheOptions } from "./task_cache_types.ts";
@@ -51,11 +57,6 @@ interface KeyMemo {
   readonly context: string;
   /** Number of input files the memo covers. */
   readonly files: number;
-}
-
-/** Returns the fingerprint of a task that is not cached: unique per run, so its dependents rerun. */
-export function uncachedFingerprint(runId: string, taskId: string): string {
-  return sha256(`uncached\0${runId}\0${taskId}`);
 }
 
 /**
@@ -201,24 +202,6 @@ class TaskCache implements PredictingTaskCache {
     return { slot, facts, context: manifestKey(prepared.context), files };
   }
 
-  #disabled(task: NormalizedTask, reason: CacheMissReason, warning?: string) {
-    return {
-      status: "disabled" as const,
-      fingerprint: uncachedFingerprint(this.#options.runId, task.id),
-      reason,
-      ...(warning ? { warning } : {}),
-    };
-  }
-
-  #unsupportedStore(task: NormalizedTask, cache: EnabledCache): CacheLookupResult {
-    const first = !this.#warnedStores.has(cache.store);
-    this.#warnedStores.add(cache.store);
-    const warning = first
-      ? `cache store "${cache.store}" (${cache.storeType}) is declared but not built in, so tasks using it run uncached.`
-      : undefined;
-    return this.#disabled(task, { kind: "uncacheable", store: cache.store }, warning);
-  }
-
   async lookup(input: CacheLookupInput): Promise<CacheLookupResult> {
     return maskedAnswer((await this.#lookup(input)).answer, input.secretValues);
   }
@@ -242,29 +225,30 @@ class TaskCache implements PredictingTaskCache {
     predicting = false,
   ): Promise<CachePrediction> {
     const { task } = input;
+    const { runId } = this.#options;
     const answer = (result: CacheLookupResult): CachePrediction => ({
       answer: result,
       restoreChanges: [],
       inputPaths: [],
       provisionalKey: false,
     });
-    if (!task.cache.enabled) return answer(this.#disabled(task, { kind: "uncacheable" }));
+    if (!task.cache.enabled) return answer(disabled(runId, task, { kind: "uncacheable" }));
     const backendPromise = this.#backend(task.cache);
-    if (!backendPromise) return answer(this.#unsupportedStore(task, task.cache));
+    if (!backendPromise) {
+      return answer(unsupportedStore(runId, task, task.cache, this.#warnedStores));
+    }
 
     let prepared: Prepared;
     try {
       prepared = await this.#prepare(input);
     } catch (error) {
-      return answer(this.#unreadableInputs(task, error));
+      return answer(unreadableInputs(runId, task, error));
     }
     // An entry would store the path: the task runs uncached, and the index is saved without it.
     const { withheld } = prepared.stated.walked;
     if (withheld !== undefined) {
       prepared.index.withheld.seen = true;
-      const { masked, text } = secretInputName(withheld, input.secretValues);
-      const reason = { kind: "uncacheable", secretInName: masked } as const;
-      return answer(this.#disabled(task, reason, `task "${task.id}" runs uncached: ${text}`));
+      return answer(secretInName(runId, task, withheld, input.secretValues));
     }
     const found = await this.#lookupPrepared(
       input,
@@ -310,7 +294,7 @@ class TaskCache implements PredictingTaskCache {
     try {
       manifest = await this.#complete(input, prepared, restored);
     } catch (error) {
-      const unreadable = this.#unreadableInputs(task, error);
+      const unreadable = unreadableInputs(this.#options.runId, task, error);
       return { answer: unreadable, restoreChanges: [], inputPaths: [], provisionalKey: false };
     }
     const key = manifestKey(manifest);
@@ -345,21 +329,6 @@ class TaskCache implements PredictingTaskCache {
 
   #findOptions(backend: CacheBackend, cache: EnabledCache, input: CacheLookupInput): FindOptions {
     return { backend, cache, input, now: this.#now, readOnly: this.#options.readOnly === true };
-  }
-
-  #unreadableInputs(task: NormalizedTask, error: unknown): CacheLookupResult {
-    if (error instanceof SecretKeyUnreadableError) {
-      const reason = {
-        kind: "uncacheable" as const,
-        file: error.file,
-        reason: describe(error.cause),
-      };
-      return this.#disabled(task, reason, `task "${task.id}" runs uncached: ${error.message}`);
-    }
-    const message = `task "${task.id}" runs uncached: its inputs could not be read (${
-      describe(error)
-    }).`;
-    return this.#disabled(task, { kind: "uncacheable", reason: describe(error) }, message);
   }
 
   async save(input: CacheSaveInput): Promise<SaveOutcome> {

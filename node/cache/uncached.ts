@@ -1,0 +1,90 @@
+/**
+ * The `disabled` lookup results of a task that runs uncached: its cache is
+ * off, its store is not built in, its inputs cannot be read, or an input path
+ * contains a secret. Such a task gets a fingerprint unique to the run, so the
+ * tasks that depend on it run again too.
+ *
+ * @module
+ */
+
+import type { NormalizedTask } from "../../core/model.ts";
+import type { CacheLookupResult } from "../cache_seam.ts";
+import type { CacheMissReason } from "../types.ts";
+import { sha256 } from "./digest.ts";
+import { describe, type EnabledCache } from "./find_entry.ts";
+import { SecretKeyUnreadableError } from "./paths.ts";
+import { secretInputName } from "./secret_text.ts";
+
+/** Returns the fingerprint of a task that is not cached: unique per run, so its dependents rerun. */
+export function uncachedFingerprint(runId: string, taskId: string): string {
+  return sha256(`uncached\0${runId}\0${taskId}`);
+}
+
+/** Returns the lookup result of `task` in run `runId` when it runs uncached for `reason`. */
+export function disabled(
+  runId: string,
+  task: NormalizedTask,
+  reason: CacheMissReason,
+  warning?: string,
+) {
+  return {
+    status: "disabled" as const,
+    fingerprint: uncachedFingerprint(runId, task.id),
+    reason,
+    ...(warning ? { warning } : {}),
+  };
+}
+
+/**
+ * Returns the lookup result of a task whose store is declared but not built
+ * in. Only the first task of each store gets the warning: `warnedStores`
+ * records the stores already warned about.
+ */
+export function unsupportedStore(
+  runId: string,
+  task: NormalizedTask,
+  cache: EnabledCache,
+  warnedStores: Set<string>,
+): CacheLookupResult {
+  const first = !warnedStores.has(cache.store);
+  warnedStores.add(cache.store);
+  const warning = first
+    ? `cache store "${cache.store}" (${cache.storeType}) is declared but not built in, so tasks using it run uncached.`
+    : undefined;
+  return disabled(runId, task, { kind: "uncacheable", store: cache.store }, warning);
+}
+
+/** Returns the lookup result of a task whose inputs, or the secret-digest key, could not be read. */
+export function unreadableInputs(
+  runId: string,
+  task: NormalizedTask,
+  error: unknown,
+): CacheLookupResult {
+  if (error instanceof SecretKeyUnreadableError) {
+    const reason = {
+      kind: "uncacheable" as const,
+      file: error.file,
+      reason: describe(error.cause),
+    };
+    return disabled(runId, task, reason, `task "${task.id}" runs uncached: ${error.message}`);
+  }
+  const message = `task "${task.id}" runs uncached: its inputs could not be read (${
+    describe(error)
+  }).`;
+  return disabled(runId, task, { kind: "uncacheable", reason: describe(error) }, message);
+}
+
+/**
+ * Returns the lookup result of a task whose input path `withheld` contains
+ * one of `secretValues`. An entry would store the path, so the task runs uncached.
+ */
+export function secretInName(
+  runId: string,
+  task: NormalizedTask,
+  withheld: string,
+  secretValues: readonly string[],
+): CacheLookupResult {
+  const { masked, text } = secretInputName(withheld, secretValues);
+  const reason = { kind: "uncacheable", secretInName: masked } as const;
+  return disabled(runId, task, reason, `task "${task.id}" runs uncached: ${text}`);
+}
