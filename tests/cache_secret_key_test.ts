@@ -181,7 +181,28 @@ Deno.test("secret key directory names the key", async () => {
     /^EISDIR\b/,
   );
   assert.deepEqual(build.warnings, [
-    `task "build" runs uncached: the secret-digest key ${KEY_FILE} is a directory. ` +
+    `task "build" runs uncached, and so does every other cached task of this run: ` +
+    `the secret-digest key ${KEY_FILE} is a directory. ` +
     `Remove it (rm -r ${KEY_FILE}), and the next run makes a new key.`,
   ]);
+});
+
+Deno.test("secret key directory warns once per run", async () => {
+  const dir = await makeProject({ "src/a.txt": "a\n" });
+  await mkdir(join(dir, KEY_FILE), { recursive: true });
+  const pipeline = definePipeline({
+    name: "two-tasks",
+    cache: "file:local",
+    tasks: {
+      first: task({ inputs: ["src/**"] }, sh`true`),
+      second: task({ dependsOn: ["first"], inputs: ["src/**"] }, sh`true`),
+    },
+    jobs: { verify: job({ target: "second" }) },
+  });
+  const record = await runJob(pipeline, { id: "verify", cwd: dir, env: baseEnv() });
+  const first = resultOf(record, "first");
+  const second = resultOf(record, "second");
+  assert.equal(first.warnings?.length, 1);
+  assert.equal(second.warnings, undefined);
+  assert.equal(second.cacheMiss?.kind === "uncacheable" && second.cacheMiss.file, KEY_FILE);
 });

@@ -87,6 +87,8 @@ class TaskCache implements PredictingTaskCache {
   /** The stated inputs of each lookup that missed, by key, for the check after the run. */
   #lookups = new Map<string, Prepared>();
   #warnedStores = new Set<string>();
+  /** Cache files whose read failure a task of this run has already warned about. */
+  #warnedFiles = new Set<string>();
   #pipelineOutputs?: string[];
 
   constructor(options: TaskCacheOptions) {
@@ -242,7 +244,7 @@ class TaskCache implements PredictingTaskCache {
     try {
       prepared = await this.#prepare(input);
     } catch (error) {
-      return answer(unreadableInputs(runId, task, error));
+      return answer(unreadableInputs(runId, task, error, this.#warnedFiles));
     }
     // An entry would store the path: the task runs uncached, and the index is saved without it.
     const { withheld } = prepared.stated.walked;
@@ -294,7 +296,7 @@ class TaskCache implements PredictingTaskCache {
     try {
       manifest = await this.#complete(input, prepared, restored);
     } catch (error) {
-      const unreadable = unreadableInputs(this.#options.runId, task, error);
+      const unreadable = unreadableInputs(this.#options.runId, task, error, this.#warnedFiles);
       return { answer: unreadable, restoreChanges: [], inputPaths: [], provisionalKey: false };
     }
     const key = manifestKey(manifest);

@@ -54,11 +54,17 @@ export function unsupportedStore(
   return disabled(runId, task, { kind: "uncacheable", store: cache.store }, warning);
 }
 
-/** Returns the lookup result of a task whose inputs, or the secret-digest key, could not be read. */
+/**
+ * Returns the lookup result of a task whose inputs, or the secret-digest key,
+ * could not be read. An unreadable key fails every task of the run the same
+ * way, so only the first of them gets the warning: `warned` records the files
+ * already warned about.
+ */
 export function unreadableInputs(
   runId: string,
   task: NormalizedTask,
   error: unknown,
+  warned: Set<string>,
 ): CacheLookupResult {
   if (error instanceof SecretKeyUnreadableError) {
     const reason = {
@@ -66,7 +72,12 @@ export function unreadableInputs(
       file: error.file,
       reason: describe(error.cause),
     };
-    return disabled(runId, task, reason, `task "${task.id}" runs uncached: ${error.message}`);
+    const first = !warned.has(error.file);
+    warned.add(error.file);
+    const warning = first
+      ? `task "${task.id}" runs uncached, and so does every other cached task of this run: ${error.message}`
+      : undefined;
+    return disabled(runId, task, reason, warning);
   }
   const message = `task "${task.id}" runs uncached: its inputs could not be read (${
     describe(error)
