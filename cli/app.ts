@@ -1,5 +1,6 @@
 /** The CLI dispatcher: help, version, command lookup and error printing. @module */
 
+import { fullDiskCause } from "../node/full_disk.ts";
 import { ErrorCode, formatIssue, isPipelineError, PipelineError, suggest } from "../core/errors.ts";
 import { shellQuote } from "../core/sh.ts";
 import { printableErrorMessage, printablePath } from "../node/printable.ts";
@@ -95,16 +96,14 @@ function isSystemError(error: unknown): error is Error {
     typeof syscall === "string";
 }
 
-/** Codes of a full or over-quota disk, as Node and Deno name them. */
-const NO_SPACE_CODES = new Set(["ENOSPC", "EDQUOT"]);
-
 /** Returns the fix for a file operation the system rejected, by the error's code. */
 export function systemErrorHint(error: unknown): string {
+  const fullDisk = fullDiskCause(error);
+  if (fullDisk !== undefined) {
+    const cause = fullDisk[0].toUpperCase() + fullDisk.slice(1);
+    return `${cause}. Free space on it, for example with \`async-pipeline gc\`.`;
+  }
   const code = (error as NodeJS.ErrnoException).code;
-  // Deno reports a full disk as "No space left on device (os error 28)" without a code.
-  const full = (code !== undefined && NO_SPACE_CODES.has(code)) ||
-    /\(os error 28\)/.test(thrownMessage(error));
-  if (full) return "The disk is full. Free space on it, for example with `async-pipeline gc`.";
   if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
     return "Check the permissions of the path, or whether its file system is read-only.";
   }

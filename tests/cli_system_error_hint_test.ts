@@ -9,12 +9,17 @@ function systemError(code: string | undefined, message: string): Error {
 
 Deno.test("system error hint names a full disk", () => {
   const hint = systemErrorHint(systemError("ENOSPC", "ENOSPC: no space left on device, write"));
-  assert.match(hint, /^The disk is full\./);
+  assert.match(hint, /^The disk is full \(ENOSPC\)\. Free space on it/);
 });
 
 Deno.test("system error hint reads Deno's full-disk message", () => {
   const error = systemError(undefined, "No space left on device (os error 28): write");
-  assert.match(systemErrorHint(error), /^The disk is full\./);
+  assert.match(systemErrorHint(error), /^The disk is full \(ENOSPC\)\./);
+});
+
+Deno.test("system error hint names a used-up quota", () => {
+  const hint = systemErrorHint(systemError("EDQUOT", "EDQUOT: disk quota exceeded, write"));
+  assert.match(hint, /^The disk quota is used up \(EDQUOT\)\./);
 });
 
 Deno.test("system error hint names permissions", () => {

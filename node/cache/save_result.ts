@@ -6,6 +6,7 @@
  * @module
  */
 
+import { fullDiskCause } from "../full_disk.ts";
 import { lstatSync, type Stats } from "node:fs";
 import { dirname, join, sep } from "node:path";
 import type { CacheSaveInput } from "../cache_seam.ts";
@@ -84,12 +85,6 @@ export async function saveResult(
   return { stored: true };
 }
 
-/** Causes of a full disk by error code. Deno's file handles set the code but leave it out of the message. */
-const FULL_DISK: Record<string, string> = {
-  ENOSPC: "the disk is full (ENOSPC)",
-  EDQUOT: "the disk quota is used up (EDQUOT)",
-};
-
 /**
  * Returns the warning for an entry that could not be written to the store
  * `directory`. The path is named when the error does not name one, and a
@@ -100,12 +95,12 @@ export function saveFailedWarning(
   error: unknown,
   directory: string | undefined,
 ): string {
-  const code = (error as { code?: unknown } | null)?.code;
   const message = describe(error);
   const prefix = `task "${taskId}" was not cached: writing its entry`;
-  if (typeof code === "string" && FULL_DISK[code] !== undefined) {
+  const fullDisk = fullDiskCause(error);
+  if (fullDisk !== undefined) {
     const where = directory === undefined ? "" : ` under ${printablePath(directory)}`;
-    return `${prefix}${where} failed because ${FULL_DISK[code]}. Free space on that disk, ` +
+    return `${prefix}${where} failed because ${fullDisk}. Free space on that disk, ` +
       "for example with `async-pipeline gc` or `async-pipeline cache clear`, and run the task again.";
   }
   const where = directory === undefined || message.includes(directory)
