@@ -20,12 +20,9 @@
  */
 
 import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import process from "node:process";
-import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { join } from "node:path";
 import { VERSION } from "../core/version.ts";
-import { checkOutDir, checkVersion } from "./build_npm.ts";
+import { checkOutDir, checkVersion, runBuildCommand } from "./build_npm.ts";
 import { bundleModules } from "./npm_bundle.ts";
 import { compileModules, listSourceModules } from "./npm_compile.ts";
 import type { DenoConfig, DevelopmentPackageJson } from "./npm_manifest.ts";
@@ -111,7 +108,7 @@ export function declarationImports(text: string): string {
 
 /** Builds the package from the repository at `root` into `outDir`, replacing its contents. */
 export async function buildJsrPackage(root: string, outDir: string): Promise<JsrBuildResult> {
-  checkOutDir(root, outDir);
+  checkOutDir(root, outDir, "jsr/");
   const deno = await readJson<DenoConfig>(join(root, "deno.json"));
   const development = await readJson<DevelopmentPackageJson>(join(root, "package.json"));
   checkVersion(deno.version, VERSION);
@@ -138,23 +135,9 @@ export async function buildJsrPackage(root: string, outDir: string): Promise<Jsr
   return { outDir, config, files: [...files, "deno.json", ...COPIED_FILES].sort() };
 }
 
-async function runBuild(args: string[]): Promise<void> {
-  const root = fileURLToPath(new URL("..", import.meta.url));
-  const { values } = parseArgs({ args, options: { out: { type: "string", default: "jsr" } } });
-  const outDir = resolve(process.cwd(), values.out);
-
-  const result = await buildJsrPackage(root, outDir);
-  const modules = result.files.filter((file) => file.endsWith(".js")).length;
-  console.log(
-    `Built ${result.config.name}@${result.config.version} in ${outDir} (${modules} modules).`,
-  );
-}
-
 if (import.meta.main) {
-  try {
-    await runBuild(process.argv.slice(2));
-  } catch (error) {
-    console.error(`build:jsr failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  }
+  await runBuildCommand("build:jsr", "jsr", async (root, outDir) => {
+    const result = await buildJsrPackage(root, outDir);
+    return { ...result.config, files: result.files };
+  });
 }

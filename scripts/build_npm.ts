@@ -71,12 +71,12 @@ async function checkBin(outDir: string, manifest: NpmManifest): Promise<void> {
  * Rejects an output directory that contains the repository, because the
  * build deletes the output directory before writing it.
  */
-export function checkOutDir(root: string, outDir: string): void {
+export function checkOutDir(root: string, outDir: string, example = "npm/"): void {
   const fromOut = relative(resolve(outDir), resolve(root));
   if (fromOut === "" || (!fromOut.startsWith("..") && !isAbsolute(fromOut))) {
     throw new Error(
       `Invalid --out "${outDir}": it contains the repository, and the build deletes it first. ` +
-        "Pass a separate directory such as npm/.",
+        `Pass a separate directory such as ${example}.`,
     );
   }
 }
@@ -112,23 +112,40 @@ export async function buildNpmPackage(root: string, outDir: string): Promise<Bui
   return { outDir, manifest, files: [...files, "package.json", ...COPIED_FILES].sort() };
 }
 
-async function runBuild(args: string[]): Promise<void> {
-  const root = fileURLToPath(new URL("..", import.meta.url));
-  const { values } = parseArgs({ args, options: { out: { type: "string", default: "npm" } } });
-  const outDir = resolve(process.cwd(), values.out);
+/**
+ * Runs a package build from the command line: reads `--out` (relative to the
+ * working directory, default `defaultOut`), builds with `build` from the
+ * repository root, and prints what it wrote. A failure prints
+ * `<task> failed: <message>` and sets the exit code to 1.
+ */
+export async function runBuildCommand(
+  task: string,
+  defaultOut: string,
+  build: (
+    root: string,
+    outDir: string,
+  ) => Promise<{ name: string; version: string; files: readonly string[] }>,
+): Promise<void> {
+  try {
+    const root = fileURLToPath(new URL("..", import.meta.url));
+    const { values } = parseArgs({
+      args: process.argv.slice(2),
+      options: { out: { type: "string", default: defaultOut } },
+    });
+    const outDir = resolve(process.cwd(), values.out);
 
-  const result = await buildNpmPackage(root, outDir);
-  const modules = result.files.filter((file) => file.endsWith(".js")).length;
-  console.log(
-    `Built ${result.manifest.name}@${result.manifest.version} in ${outDir} (${modules} modules).`,
-  );
+    const result = await build(root, outDir);
+    const modules = result.files.filter((file) => file.endsWith(".js")).length;
+    console.log(`Built ${result.name}@${result.version} in ${outDir} (${modules} modules).`);
+  } catch (error) {
+    console.error(`${task} failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
 }
 
 if (import.meta.main) {
-  try {
-    await runBuild(process.argv.slice(2));
-  } catch (error) {
-    console.error(`build:npm failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  }
+  await runBuildCommand("build:npm", "npm", async (root, outDir) => {
+    const result = await buildNpmPackage(root, outDir);
+    return { ...result.manifest, files: result.files };
+  });
 }

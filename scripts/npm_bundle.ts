@@ -22,7 +22,7 @@ import { prepareRunChunk } from "./npm_run_chunk.ts";
 /** Folder, relative to the package root, of the chunks shared between entry points. */
 export const CHUNK_DIR = "chunks";
 
-/** Where a bundle's npm dependencies come from. */
+/** The source of a bundle's npm dependencies. */
 export type PackageImports =
   /** Bare specifiers, resolved from the user's `node_modules` (the npm package). */
   | { readonly kind: "node_modules" }
@@ -36,7 +36,7 @@ export interface BundleOptions {
    * modules of a run share one chunk.
    */
   readonly runChunk?: { readonly bin?: string; readonly main: string };
-  /** How the bundle imports npm packages; default: from `node_modules`. */
+  /** The form of the bundle's npm imports. Default: bare specifiers from `node_modules`. */
   readonly packages?: PackageImports;
 }
 
