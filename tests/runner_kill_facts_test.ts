@@ -34,7 +34,7 @@ Deno.test("group ended by SIGKILL records SIGKILL", async () => {
 
 Deno.test("leftovers ended by SIGKILL keep a passing exit", async () => {
   const cwd = await tempDir();
-  // The shell exits 0 and leaves a process that ignores SIGTERM and holds its output open.
+  // The shell exits 0 and leaves a process that ignores SIGTERM and keeps its output open.
   const pipeline = definePipeline({
     name: "leftover",
     tasks: { s: task({ cache: false }, sh`sh -c 'trap "" TERM; sleep 30' & echo started`) },

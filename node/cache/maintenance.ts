@@ -115,7 +115,7 @@ async function namespaceDirectories(root: string): Promise<string[]> {
       found.push(directory);
     } else if (inside.some((item) => item.isDirectory() && item.name === ".tmp")) {
       // A first store that was killed leaves only `.tmp/`. It counts when it
-      // holds nothing but the store's own temporary directories.
+      // contains nothing but the store's own temporary directories.
       const temps = await children(join(directory, ".tmp"));
       if (temps.length > 0 && temps.every((item) => TEMP_NAME.test(item.name))) {
         found.push(directory);

@@ -27,7 +27,7 @@ export function containsSecretValue(text: string, secrets: readonly string[]): b
 
 /**
  * Returns `text` with each secret masked as `***`, both as it is and as
- * JSON escapes write it: a quoted file name (see {@link printablePath}) holds
+ * JSON escapes write it: a quoted file name (see {@link printablePath}) contains
  * the escaped form of a secret that contains a quote, a backslash or a
  * control character.
  */
@@ -40,7 +40,7 @@ export function maskCacheText(text: string, secrets: readonly string[]): string 
   return maskSecrets(text, [...forms].sort((a, b) => b.length - a.length));
 }
 
-/** Returns `path` with secrets masked, then quoted when it holds a control character. */
+/** Returns `path` with secrets masked, then quoted when it contains a control character. */
 export function maskedPath(path: string, secrets: readonly string[]): string {
   return printablePath(maskSecrets(path, needles(secrets)));
 }
@@ -54,7 +54,7 @@ export function maskMissReason(
   return maskMissText(reason, (text) => maskCacheText(text, secrets));
 }
 
-/** Returns a lookup answer with secrets masked in its warning and miss reason. */
+/** Returns a lookup result with secrets masked in its warning and miss reason. */
 export function maskedAnswer(
   answer: CacheLookupResult,
   secrets: readonly string[],

@@ -68,11 +68,12 @@ export async function cacheLayoutProblems(
   for (const directory of storeDirectories(projectDir, pipeline)) {
     const kind = await kindOf(directory);
     if (kind === undefined || kind === "directory") continue;
-    const shown = printablePath(relative(projectDir, directory) || directory);
+    const relativePath = printablePath(relative(projectDir, directory) || directory);
     problems.push({
-      message: `${shown} is not a directory, so the cache store cannot write entries there ` +
+      message:
+        `${relativePath} is not a directory, so the cache store cannot write entries there ` +
         "and every cached task runs uncached.",
-      fix: `rm ${shown} (the next run creates the directory).`,
+      fix: `rm ${relativePath} (the next run creates the directory).`,
     });
   }
   return problems;
