@@ -9,6 +9,7 @@ import "./commands/index.ts";
 import type { CliContext } from "./io.ts";
 import { commandHelp, findCommand, listCommands } from "./registry.ts";
 import { thrownMessage } from "../node/thrown.ts";
+import { cliCommand } from "../node/cli_command.ts";
 
 function mainHelp(): string {
   const width = Math.max(...listCommands().map((c) => c.usage.length));
@@ -16,7 +17,7 @@ function mainHelp(): string {
   return [
     "async-pipeline: typed task pipelines with a content-addressed cache.",
     "",
-    "Usage: async-pipeline <command> [options]",
+    `Usage: ${cliCommand()} <command> [options]`,
     "",
     "Commands:",
     ...rows,
@@ -59,15 +60,15 @@ function optionBeforeCommand(args: readonly string[]): PipelineError {
     return new PipelineError(
       ErrorCode.USAGE,
       `option "${option}" comes before the command "${name}", but options go after it: ` +
-        `async-pipeline ${reordered}`,
-      { hint: `Run \`async-pipeline ${name} --help\` for its options.` },
+        `${cliCommand()} ${reordered}`,
+      { hint: `Run \`${cliCommand()} ${name} --help\` for its options.` },
     );
   }
   return new PipelineError(
     ErrorCode.USAGE,
     `option "${option}" comes before any command, but options go after the command: ` +
-      `async-pipeline <command> ${args.map(shellQuote).join(" ")}`,
-    { hint: "Run `async-pipeline --help` to list commands." },
+      `${cliCommand()} <command> ${args.map(shellQuote).join(" ")}`,
+    { hint: `Run \`${cliCommand()} --help\` to list commands.` },
   );
 }
 
@@ -101,7 +102,7 @@ export function systemErrorHint(error: unknown): string {
   const fullDisk = fullDiskCause(error);
   if (fullDisk !== undefined) {
     const cause = fullDisk[0].toUpperCase() + fullDisk.slice(1);
-    return `${cause}. Free space on it, for example with \`async-pipeline gc\`.`;
+    return `${cause}. Free space on it, for example with \`${cliCommand()} gc\`.`;
   }
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
@@ -173,7 +174,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
       ctx.stderr.write(
         `error[ASYNC_PIPELINE_USAGE]: unknown command "${
           words.join(" ")
-        }".\n  hint: ${guess}Run \`async-pipeline --help\` to list commands.\n`,
+        }".\n  hint: ${guess}Run \`${cliCommand()} --help\` to list commands.\n`,
       );
       return 1;
     }

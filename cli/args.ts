@@ -2,6 +2,7 @@
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { didYouMean, ErrorCode, PipelineError } from "../core/errors.ts";
+import { cliCommand } from "../node/cli_command.ts";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -50,7 +51,7 @@ export function parseCommandArgs<O extends Options>(
     throw new PipelineError(ErrorCode.USAGE, `${command}: ${text}`, {
       hint: suggestion
         ? suggestion.replace(/"([^"]+)"/, '"--$1"')
-        : `Run \`async-pipeline ${command} --help\` for usage.`,
+        : `Run \`${cliCommand()} ${command} --help\` for usage.`,
     });
   }
 }
@@ -70,7 +71,7 @@ export function parsePositiveInt(
       `${command}: --${name} must be a ${
         allowZero ? "non-negative" : "positive"
       } integer, got "${value}".`,
-      { hint: `Run \`async-pipeline ${command} --help\` for usage.` },
+      { hint: `Run \`${cliCommand()} ${command} --help\` for usage.` },
     );
   }
   return parsed;

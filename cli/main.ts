@@ -21,6 +21,7 @@ import { invokePipelineCli } from "./run_pipeline_cli.ts";
 import { thrownMessage } from "../node/thrown.ts";
 import { type FallbackHandler, guardUncaught } from "../node/uncaught.ts";
 import { STALL_MS, writeAllSync } from "../node/write_sync.ts";
+import { denoCliCommand, useCliCommand } from "../node/cli_command.ts";
 
 export { runPipelineCli } from "./run_pipeline_cli.ts";
 export type { RunPipelineCliOptions, RunPipelineCliResult } from "./run_pipeline_cli.ts";
@@ -173,5 +174,6 @@ function isEntryModule(): boolean {
 }
 
 if (isEntryModule()) {
+  if ("Deno" in globalThis) useCliCommand(denoCliCommand(import.meta.url, process.cwd()));
   await runAndExit();
 }

@@ -2,6 +2,7 @@
 
 import { ErrorCode, PipelineError } from "../core/errors.ts";
 import type { CliContext } from "./io.ts";
+import { cliCommand } from "../node/cli_command.ts";
 
 /** A CLI command handler. Returns the process exit code. */
 export type CommandHandler = (args: string[], ctx: CliContext) => Promise<number>;
@@ -63,15 +64,15 @@ export function notImplemented(name: string): CommandHandler {
   return () => {
     throw new PipelineError(
       ErrorCode.NOT_IMPLEMENTED,
-      `"async-pipeline ${name}" is not implemented in this version.`,
-      { hint: "Run `async-pipeline --help` to see the commands that are available." },
+      `"${cliCommand()} ${name}" is not implemented in this version.`,
+      { hint: `Run \`${cliCommand()} --help\` to see the commands that are available.` },
     );
   };
 }
 
 /** Renders the help text of one command. */
 export function commandHelp(command: CliCommand): string {
-  const lines = [`Usage: async-pipeline ${command.usage}`, "", command.summary];
+  const lines = [`Usage: ${cliCommand()} ${command.usage}`, "", command.summary];
   if (command.options && command.options.length > 0) {
     lines.push("", "Options:", ...command.options.map((line) => `  ${line}`));
   }

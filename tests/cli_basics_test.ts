@@ -296,6 +296,23 @@ Deno.test("cli binary runs as a main module", async () => {
   assert.equal(new TextDecoder().decode(output.stdout), `${VERSION}\n`);
 });
 
+Deno.test("cli binary under deno names its deno run line in hints", async () => {
+  const deno = new URL("../node_modules/.bin/deno", import.meta.url).pathname;
+  const dir = await tempDir();
+  const output = await new Deno.Command(deno, {
+    args: ["run", "-A", CLI_PATH, "nosuch"],
+    cwd: dir,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(output.code, 1);
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.ok(
+    stderr.includes(`Run \`deno run -A ${CLI_PATH} --help\` to list commands.`),
+    stderr,
+  );
+});
+
 Deno.test("cli metadata text shows warnings", async () => {
   const dir = await projectWith(`import { definePipeline, sh, task } from MOD_URL;
 export default definePipeline({

@@ -191,6 +191,11 @@ Deno.test({
     const version = await deno.deno([...cli, "--version"]);
     assert.equal(version.code, 0, describeOutput("--version", version));
     assert.equal(version.stdout, `${VERSION}\n`);
+    const help = await deno.deno([...cli, "--help"]);
+    assert.match(
+      help.stdout,
+      /^Usage: deno run -A jsr:@async\/pipeline\/cli <command> \[options\]$/m,
+    );
 
     const first = parseJson(
       await deno.deno([...cli, "run", "verify", "--format", "json"]),

@@ -10,6 +10,7 @@ import { parseCommandArgs, parsePositiveInt } from "../args.ts";
 import type { CliContext } from "../io.ts";
 import type { CliCommand } from "../registry.ts";
 import { CACHE_CLEAR, GC } from "./specs.ts";
+import { cliCommand } from "../../node/cli_command.ts";
 
 /**
  * Loads the pipeline to learn its file store roots. Without a pipeline file
@@ -65,7 +66,7 @@ function interrupted(
   args: readonly string[],
   summary: string,
 ): number {
-  const again = ["async-pipeline", command, ...args].join(" ");
+  const again = [cliCommand(), command, ...args].join(" ");
   ctx.stderr.write(
     `error[${ErrorCode.INTERRUPTED}]: ${command} was interrupted after removing ${summary}.\n` +
       `  hint: Everything removed went as a whole. Run \`${again}\` again to finish.\n`,

@@ -11,6 +11,7 @@ import { missSummary } from "../presenters/miss.ts";
 import { styles, useColor } from "../presenters/text.ts";
 import type { CliCommand } from "../registry.ts";
 import { EXPLAIN } from "./specs.ts";
+import { cliCommand } from "../../node/cli_command.ts";
 
 /**
  * Returns the project directory: where the pipeline file is. Without one
@@ -57,7 +58,7 @@ async function runExplain(args: string[], ctx: CliContext): Promise<number> {
       `explain expects one task id, got ${
         positionals.length === 0 ? "none" : positionals.join(" ")
       }.`,
-      { hint: "Run `async-pipeline explain --help` for usage." },
+      { hint: `Run \`${cliCommand()} explain --help\` for usage.` },
     );
   }
   const format = parseFormat(values.format, ["text", "json"] as const, "text");
@@ -68,7 +69,7 @@ async function runExplain(args: string[], ctx: CliContext): Promise<number> {
     ctx.stderr.write(
       `warning: passed over the unreadable record of newer runs (${ids}); ` +
         `this explains run ${recorded.record.id}. ` +
-        `\`async-pipeline explain ${positionals[0]} --run <id>\` names the error of one.\n`,
+        `\`${cliCommand()} explain ${positionals[0]} --run <id>\` names the error of one.\n`,
     );
   }
   if (format === "json") {

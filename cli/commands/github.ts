@@ -24,6 +24,7 @@ import type { CliContext } from "../io.ts";
 import { textPresenter, useColor } from "../presenters/text.ts";
 import type { CliCommand } from "../registry.ts";
 import { GITHUB, specAt } from "./specs.ts";
+import { cliCommand } from "../../node/cli_command.ts";
 
 const PATH_OPTIONS = {
   workflow: { type: "string" },
@@ -87,7 +88,7 @@ async function runCheck(args: string[], ctx: CliContext): Promise<number> {
 
 /** Builds the generate command for the same files, carrying over check's arguments (paths, config). */
 function regenerateCommand(args: readonly string[]): string {
-  return ["async-pipeline", "sync", "github", "generate", ...args.map(shellQuote)].join(" ");
+  return [cliCommand(), "sync", "github", "generate", ...args.map(shellQuote)].join(" ");
 }
 
 /** Formats an error a runner threw for one job, as the CLI prints errors, hint included. */

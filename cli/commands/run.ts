@@ -12,6 +12,7 @@ import type { CliContext } from "../io.ts";
 import { styles, textPresenter, useColor } from "../presenters/text.ts";
 import type { CliCommand } from "../registry.ts";
 import { RUN, RUN_TASK } from "./specs.ts";
+import { cliCommand } from "../../node/cli_command.ts";
 
 async function runTarget(target: "job" | "task", args: string[], ctx: CliContext) {
   const command = target === "job" ? "run" : "run-task";
@@ -29,7 +30,7 @@ async function runTarget(target: "job" | "task", args: string[], ctx: CliContext
       `${command} expects one ${target} id, got ${
         positionals.length === 0 ? "none" : positionals.join(" ")
       }.`,
-      { hint: `Run \`async-pipeline ${command} --help\` for usage.` },
+      { hint: `Run \`${cliCommand()} ${command} --help\` for usage.` },
     );
   }
   const format = parseFormat(values.format, ["text", "json"] as const, "text");

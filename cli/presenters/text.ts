@@ -19,6 +19,7 @@ import type { ExecutionRecord, TaskResult } from "../../node/types.ts";
 import type { TextSink } from "../io.ts";
 import { formatDuration } from "./format.ts";
 import { isReportedMiss, missSummary } from "./miss.ts";
+import { cliCommand } from "../../node/cli_command.ts";
 
 export { formatDuration };
 
@@ -181,7 +182,7 @@ function summary(
     for (const result of misses) {
       lines.push(`  ${result.id}: ${missSummary(result.cacheMiss!)}`);
     }
-    lines.push(style.dim("  `async-pipeline explain <task>` prints the full reason."));
+    lines.push(style.dim(`  \`${cliCommand()} explain <task>\` prints the full reason.`));
   }
   if (record.error) lines.push(`${style.red("Stopped:")} ${record.error.message}`);
   const status = record.status === "passed" ? style.green("passed") : style.red("failed");

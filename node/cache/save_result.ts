@@ -22,6 +22,7 @@ import {
   outputWithSecret,
   secretOutputWarning,
 } from "./save_checks.ts";
+import { cliCommand } from "../cli_command.ts";
 
 /** Whether a result was stored, with a warning giving the reason when it was not. */
 export interface SaveOutcome {
@@ -101,7 +102,7 @@ export function saveFailedWarning(
   if (fullDisk !== undefined) {
     const where = directory === undefined ? "" : ` under ${printablePath(directory)}`;
     return `${prefix}${where} failed because ${fullDisk}. Free space on that disk, ` +
-      "for example with `async-pipeline gc` or `async-pipeline cache clear`, and run the task again.";
+      `for example with \`${cliCommand()} gc\` or \`${cliCommand()} cache clear\`, and run the task again.`;
   }
   const where = directory === undefined || message.includes(directory)
     ? ""
