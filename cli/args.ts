@@ -36,8 +36,9 @@ export function parseCommandArgs<O extends Options>(
   options: O,
   allowPositionals = true,
 ): ParsedCommandArgs<O> {
+  let parsed;
   try {
-    return parseArgs({ args, options, allowPositionals, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals, strict: true, tokens: true });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
@@ -53,6 +54,33 @@ export function parseCommandArgs<O extends Options>(
         ? suggestion.replace(/"([^"]+)"/, '"--$1"')
         : `Run \`${cliCommand()} ${command} --help\` for usage.`,
     });
+  }
+  rejectRepeatedOptions(command, parsed.tokens, options);
+  return parsed as unknown as ParsedCommandArgs<O>;
+}
+
+/**
+ * Rejects an option given twice that takes one value, because the two
+ * values contradict each other. Node keeps the last one silently, while a
+ * reader of the command line may go by the first.
+ */
+function rejectRepeatedOptions(
+  command: string,
+  tokens: readonly { kind: string; name?: string }[],
+  options: Options,
+): void {
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== "option" || token.name === undefined) continue;
+    if (options[token.name]?.multiple) continue;
+    if (seen.has(token.name)) {
+      throw new PipelineError(
+        ErrorCode.USAGE,
+        `${command}: option "--${token.name}" is given more than once.`,
+        { hint: `Give --${token.name} once, with the value you mean.` },
+      );
+    }
+    seen.add(token.name);
   }
 }
 

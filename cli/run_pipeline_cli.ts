@@ -17,9 +17,9 @@ import { Redactor } from "../node/redact.ts";
 import type { CommandRecord, ProcessEnv } from "../node/types.ts";
 import { reportError, runCli } from "./app.ts";
 import { BufferSink, type CliContext, type TextSink } from "./io.ts";
+import { CLI_PROGRAM, type PolicyInvocation, policyInvocation } from "./policy_args.ts";
 
-/** The program name that policy rules match as argv[0] of a CLI invocation. */
-export const CLI_PROGRAM = "async-pipeline";
+export { CLI_PROGRAM } from "./policy_args.ts";
 
 /** Options of {@link runPipelineCli}. */
 export interface RunPipelineCliOptions {
@@ -51,10 +51,10 @@ export interface RunPipelineCliResult {
  * Runs one CLI invocation in process and returns its exit code and output.
  * It spawns no `async-pipeline` process and changes no process-wide state
  * (working directory, environment, exit code). The invocation is matched
- * against the pipeline's `commands` policy as
- * `["async-pipeline", ...args]`: a `mock` rule returns its result without
- * running the command and a `deny` rule fails with
- * `ASYNC_PIPELINE_COMMAND_DENIED`.
+ * against the commands policy of the pipeline it uses as
+ * `["async-pipeline", <command words>, <positionals>, <options>]`, without
+ * `--debug`: a `mock` rule returns its result without running the command
+ * and a `deny` rule fails with `ASYNC_PIPELINE_COMMAND_DENIED`.
  *
  * @example
  * ```ts
@@ -118,14 +118,30 @@ export async function invokePipelineCli(options: InvokePipelineCliOptions) {
     debug: options.args.includes("--debug"),
   };
   // Help and version skip the project's pipeline file (tested), so it cannot make them fail or print.
-  const pipeline = isInformational(options.args)
-    ? undefined
-    : await loadPipelineQuietly(options.cwd, options.args);
+  const informational = isInformational(options.args);
+  let invocation: PolicyInvocation = { argv: [CLI_PROGRAM, ...options.args] };
+  if (!informational) {
+    try {
+      invocation = policyInvocation(options.args);
+    } catch (error) {
+      return {
+        code: reportError(error, ctx),
+        policy: undefined,
+        decision: undefined,
+        secretValues: [],
+      };
+    }
+  }
+  const pipeline = informational ? undefined : await loadPolicyPipeline(options.cwd, invocation);
   const policy: CommandPolicy | undefined = pipeline?.commands;
   const secretValues = pipeline ? pipelineSecretValues(pipeline, env) : [];
-  const argv = [CLI_PROGRAM, ...options.args];
   const redactor = new Redactor(secretValues);
-  const decision = decideCommand(policy, argv, env, (words) => redactor.redact(formatArgs(words)));
+  const decision = decideCommand(
+    policy,
+    invocation.argv,
+    env,
+    (words) => redactor.redact(formatArgs(words)),
+  );
 
   let code: number;
   if (decision.outcome === "deny") {
@@ -141,29 +157,21 @@ export async function invokePipelineCli(options: InvokePipelineCliOptions) {
 }
 
 /**
- * Loads the project's pipeline for its policy. A missing or broken pipeline
- * means no policy here, because the command itself reports that error when it
- * needs the pipeline, and help or version output must still work.
+ * Loads the pipeline whose policy governs the invocation: the `--config`
+ * file the command will use, else the pipeline file of `cwd`. A missing or
+ * broken pipeline means no policy here. That opens nothing: every command
+ * that changes anything loads the same file and fails with that error,
+ * while help, `explain` and `doctor` must still work.
  */
-async function loadPipelineQuietly(
+async function loadPolicyPipeline(
   cwd: string,
-  args: readonly string[],
+  invocation: PolicyInvocation,
 ): Promise<Pipeline | undefined> {
   try {
-    return (await loadPipeline(cwd, configArgument(args))).pipeline;
+    return (await loadPipeline(cwd, invocation.config)).pipeline;
   } catch {
     return undefined;
   }
-}
-
-/** Returns the value of `--config <path>` or `--config=<path>`, if present. */
-function configArgument(args: readonly string[]): string | undefined {
-  for (const [index, arg] of args.entries()) {
-    if (arg === "--") return undefined;
-    if (arg === "--config") return args[index + 1];
-    if (arg.startsWith("--config=")) return arg.slice("--config=".length);
-  }
-  return undefined;
 }
 
 /** Collects text and forwards it to an optional second sink. */

@@ -217,3 +217,33 @@ Deno.test("async-pipeline bin uses the same path", async () => {
   assert.equal(denied.code, 1);
   assert.match(new TextDecoder().decode(denied.stderr), /ASYNC_PIPELINE_COMMAND_DENIED/);
 });
+
+Deno.test("runPipelineCli matches options placed before the job", async () => {
+  const cwd = await project();
+
+  const result = await runPipelineCli({ args: ["cache", "--debug", "clear"], cwd });
+
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /denied by commands\.rules\[2\]/);
+  assert.deepEqual(result.command?.args, ["async-pipeline", "cache", "--debug", "clear"]);
+});
+
+Deno.test("runPipelineCli rejects --config given twice", async () => {
+  const cwd = await project();
+  await writeFile(
+    join(cwd, "other.ts"),
+    API_EXAMPLE.replace('prefix: ["async-pipeline", "cache"]', 'prefix: ["nothing"]'),
+  );
+
+  const result = await runPipelineCli({
+    args: ["cache", "clear", "--config", "missing.ts", "--config", "other.ts"],
+    cwd,
+  });
+
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /^error\[ASYNC_PIPELINE_USAGE\]: cache clear: option "--config" is given more than once\./,
+  );
+  assert.doesNotMatch(result.stderr, /Removed/);
+});
