@@ -10,6 +10,9 @@
 import { ErrorCode, PipelineError } from "./errors.ts";
 import { checkArgumentCount, checkBuilderOptions } from "./fields.ts";
 
+/** The variable that `command.requireEnvironment(name)` compares with its name. */
+export const ENVIRONMENT_VARIABLE = "ASYNC_PIPELINE_ENVIRONMENT";
+
 /** Runs the command. */
 export interface AllowAction {
   readonly kind: "allow";
@@ -200,7 +203,12 @@ export function isCommandPolicy(value: unknown): value is CommandPolicy {
     (value as CommandPolicy).kind === "command-policy";
 }
 
-/** Finds the action for `args`: the first matching rule, else the fallback. */
+/**
+ * Finds the action for `args`: the first matching rule, else the fallback.
+ * A rule whose program is a bare name, such as `npm`, also matches that
+ * program given by path (`/usr/bin/npm`, `./bin/npm`), so a path cannot
+ * slip past it.
+ */
 export function matchCommand(
   policy: CommandPolicy,
   args: readonly string[],
@@ -216,6 +224,13 @@ export function matchCommand(
   return { action: policy.fallback };
 }
 
-function sameArgs(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((value, i) => value === b[i]);
+function sameArgs(rule: readonly string[], args: readonly string[]): boolean {
+  return rule.length === args.length &&
+    rule.every((word, i) => word === args[i] || (i === 0 && sameProgram(word, args[0])));
+}
+
+/** Returns true when `program` is the bare name `name` given by a path. */
+function sameProgram(name: string, program: string | undefined): boolean {
+  if (program === undefined || /[/\\]/.test(name) || !/[/\\]/.test(program)) return false;
+  return program.slice(Math.max(program.lastIndexOf("/"), program.lastIndexOf("\\")) + 1) === name;
 }

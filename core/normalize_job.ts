@@ -1,5 +1,6 @@
 /** Normalization of jobs and sync settings. @module */
 
+import { ENVIRONMENT_VARIABLE } from "./commands.ts";
 import { type EnvValue, isEnvValue } from "./env.ts";
 import { ErrorCode } from "./errors.ts";
 import { deepFreeze, fieldPath, isRecord, isStringArray, type IssueCollector } from "./fields.ts";
@@ -58,6 +59,17 @@ export function normalizeEnv(
         typeof entry === "number" || typeof entry === "boolean"
           ? `Write "${entry}" as a string.`
           : undefined,
+      );
+      continue;
+    }
+    if (
+      key === ENVIRONMENT_VARIABLE &&
+      (typeof entry === "string" || entry.kind === "var" && entry.default !== undefined)
+    ) {
+      issues.invalid(
+        fieldPath(path, key),
+        `${ENVIRONMENT_VARIABLE} is set by the pipeline itself, so every command.requireEnvironment rule would pass wherever it runs.`,
+        `Set ${ENVIRONMENT_VARIABLE} on the machines where those commands may run, or map it from there with env.var("<NAME>") and no default.`,
       );
       continue;
     }

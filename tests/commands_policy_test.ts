@@ -307,3 +307,30 @@ Deno.test("capBytes keeps whole characters", () => {
   assert.deepEqual(capBytes("héllo", 6), { text: "héllo", truncated: false });
   assert.deepEqual(capBytes("abc", 0), { text: "", truncated: true });
 });
+
+Deno.test("policy rule for a bare program matches it given by path", () => {
+  const policy = command.policy({
+    rules: [command.rule({ prefix: ["npm", "publish"], action: command.deny() })],
+  });
+  for (const program of ["/usr/bin/npm", "./bin/npm", "node_modules/.bin/npm"]) {
+    const decision = decideCommand(policy, [program, "publish"], {});
+    assert.equal(decision.outcome, "deny", program);
+  }
+});
+
+Deno.test("policy rule for a bare program ignores other names", () => {
+  const policy = command.policy({
+    rules: [command.rule({ prefix: ["npm", "publish"], action: command.deny() })],
+  });
+  assert.equal(decideCommand(policy, ["/usr/bin/npmx", "publish"], {}).outcome, "allow");
+  assert.equal(decideCommand(policy, ["/usr/bin/npm/", "publish"], {}).outcome, "allow");
+});
+
+Deno.test("policy rule with a program path matches that path only", () => {
+  const policy = command.policy({
+    rules: [command.rule({ exact: ["/usr/bin/npm", "publish"], action: command.deny() })],
+  });
+  assert.equal(decideCommand(policy, ["/usr/bin/npm", "publish"], {}).outcome, "deny");
+  assert.equal(decideCommand(policy, ["npm", "publish"], {}).outcome, "allow");
+  assert.equal(decideCommand(policy, ["/opt/bin/npm", "publish"], {}).outcome, "allow");
+});

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { env, isEnvValue } from "../core/env.ts";
 import { ErrorCode } from "../core/errors.ts";
+import { isPipelineError } from "../core/errors.ts";
+import { definePipeline, job, sh, task } from "../mod.ts";
 
 Deno.test("env.secret records the source name", () => {
   assert.deepEqual(env.secret("NPM_TOKEN"), { kind: "secret", name: "NPM_TOKEN" });
@@ -82,4 +84,38 @@ Deno.test("env.var rejects a misspelled default option", () => {
 
 Deno.test("env.var rejects an empty value map", () => {
   assert.throws(() => env.var("X", {}, {}), /empty value map/);
+});
+
+/** Returns the issue paths of defining a pipeline with `pipelineEnv` and the job env `jobEnv`. */
+function envIssues(pipelineEnv: Record<string, unknown>, jobEnv: Record<string, unknown>) {
+  try {
+    definePipeline({
+      name: "app",
+      env: pipelineEnv as Record<string, string>,
+      tasks: { build: task({ run: sh`true` }) },
+      jobs: { ship: job({ target: "build", env: jobEnv as Record<string, string> }) },
+    });
+    return [];
+  } catch (error) {
+    assert.ok(isPipelineError(error), String(error));
+    return error.issues.map((issue) => `${issue.code} ${issue.path}`);
+  }
+}
+
+Deno.test("env rejects ASYNC_PIPELINE_ENVIRONMENT set by the pipeline", () => {
+  assert.deepEqual(envIssues({ ASYNC_PIPELINE_ENVIRONMENT: "release" }, {}), [
+    `${ErrorCode.INVALID_FIELD} env.ASYNC_PIPELINE_ENVIRONMENT`,
+  ]);
+});
+
+Deno.test("env rejects ASYNC_PIPELINE_ENVIRONMENT with a default", () => {
+  const value = env.var("DEPLOY", { default: "release" });
+  assert.deepEqual(envIssues({}, { ASYNC_PIPELINE_ENVIRONMENT: value }), [
+    `${ErrorCode.INVALID_FIELD} jobs.ship.env.ASYNC_PIPELINE_ENVIRONMENT`,
+  ]);
+});
+
+Deno.test("env accepts ASYNC_PIPELINE_ENVIRONMENT mapped from outside", () => {
+  const value = env.var("DEPLOY_ENVIRONMENT");
+  assert.deepEqual(envIssues({}, { ASYNC_PIPELINE_ENVIRONMENT: value }), []);
 });

@@ -9,14 +9,14 @@ import {
   type CommandAction,
   type CommandPolicy,
   type CommandRule,
+  ENVIRONMENT_VARIABLE,
   matchCommand,
 } from "../../core/commands.ts";
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import { shellQuote } from "../../core/sh.ts";
 import type { ProcessEnv } from "../types.ts";
 
-/** Environment variable compared by `command.requireEnvironment(name)`. */
-export const ENVIRONMENT_VARIABLE = "ASYNC_PIPELINE_ENVIRONMENT";
+export { ENVIRONMENT_VARIABLE };
 
 /** The policy's decision for one governed command. */
 export type CommandDecision =
