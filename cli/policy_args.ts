@@ -14,7 +14,7 @@ import { type CliCommand, findCommand } from "./registry.ts";
 /** The program name that policy rules match as argv[0] of a CLI invocation. */
 export const CLI_PROGRAM = "async-pipeline";
 
-/** A CLI invocation as the command policy sees it. */
+/** A CLI invocation in the form that the command policy matches. */
 export interface PolicyInvocation {
   /** The words rules match, starting with {@link CLI_PROGRAM}. */
   readonly argv: readonly string[];
@@ -22,7 +22,7 @@ export interface PolicyInvocation {
   readonly config?: string;
 }
 
-/** Matches an option line of a command's help, such as `--format text|json   Output format`. */
+/** The pattern of an option line in a command's help, such as `--format text|json   Output format`. */
 const OPTION_LINE = /^--([a-z][\w-]*)(?: (\S+))?(?:\s{2,}|$)/;
 
 /** Returns the names of the options of `command` that take a value, read from its help lines. */
