@@ -405,7 +405,7 @@ Deno.test("workflow cache key follows lockfile and pipeline", async () => {
   const steps = parse(await render(envPipeline, PNPM)).jobs.deploy.steps;
   const cache = steps.find((step: { name: string }) => step.name === "Restore task cache");
   assert.deepEqual(cache.with, {
-    path: ".async/cache",
+    path: ".async/cache\n!.async/cache/secret.key\n",
     key:
       "async-pipeline-${{ runner.os }}-deploy-${{ hashFiles('pnpm-lock.yaml', 'pipeline.ts') }}-${{ github.sha }}",
     "restore-keys": [

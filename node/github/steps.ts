@@ -10,6 +10,7 @@ import type { NormalizedJob } from "../../core/model.ts";
 import { CACHE, CHECKOUT, PNPM_SETUP, SETUP_NODE, usesOf } from "./actions.ts";
 import { envExpression, escapeExpressions } from "./expressions.ts";
 import { installCommand, type PackageManager, runCommand } from "./package_manager.ts";
+import { CACHE_DIRECTORY, SECRET_KEY_PATH } from "../cache/paths.ts";
 
 /** A workflow step as plain data, in the key order it renders. */
 export type WorkflowStep = Record<string, unknown>;
@@ -94,7 +95,10 @@ function cacheStep(githubId: string, settings: StepSettings): WorkflowStep {
     name: "Restore task cache",
     uses: usesOf(CACHE),
     with: {
-      path: ".async/cache",
+      // The secret-digest key stays out of the cache: GitHub lets pull requests restore the base
+      // branch's caches, and the key together with the entries' digests would let guessed secret
+      // values be checked offline. Each CI run makes its own key instead.
+      path: `${CACHE_DIRECTORY}\n!${SECRET_KEY_PATH}\n`,
       key: `${hashed}\${{ github.sha }}`,
       "restore-keys": `${hashed}\n${jobPrefix}\n${base}\n`,
     },
