@@ -13,6 +13,7 @@ import { FileBackend } from "./file_store.ts";
 import {
   digestInputs,
   type InputDigests,
+  inputsAreOwnOutputs,
   overlayInputs,
   type StatedInputs,
   statInputs,
@@ -29,6 +30,7 @@ import { ProjectSecretKey } from "./secret_key.ts";
 import { maskCacheText, maskedAnswer } from "./secret_text.ts";
 import {
   disabled,
+  inputsAreOutputs,
   secretInName,
   uncachedFingerprint,
   unreadableInputs,
@@ -251,6 +253,14 @@ class TaskCache implements PredictingTaskCache {
     if (withheld !== undefined) {
       prepared.index.withheld.seen = true;
       return answer(secretInName(runId, task, withheld, input.secretValues));
+    }
+    // A hit would write stored outputs over the very files the key should cover.
+    try {
+      if (await inputsAreOwnOutputs(task, input.cwd, prepared.stated)) {
+        return answer(inputsAreOutputs(runId, task));
+      }
+    } catch (error) {
+      return answer(unreadableInputs(runId, task, error, this.#warnedFiles));
     }
     const found = await this.#lookupPrepared(
       input,
