@@ -177,6 +177,18 @@ Deno.test("restored memo fails for another entry", async () => {
   assert.equal(await outputsStillRestored({ ...target, outputs: "d2" }), false);
 });
 
+Deno.test("restored memo holds with a kept file", async () => {
+  const dir = await makeProject();
+  await writeFiles(dir, { "dist/out.txt": "built", "dist/mine.txt": "by hand" });
+  await age(dir, "dist", "dist/out.txt", "dist/mine.txt");
+  const index = await settledIndex(dir);
+  const target = { index, cwd: dir, patterns: ["dist/**"], key: "k1", outputs: "d1" };
+  recordRestored(target, [...DIST_RECORDS, { path: "dist/mine.txt" }], index.now());
+  assert.equal(await outputsStillRestored(target), true);
+  await writeFile(join(dir, "dist/mine.txt"), "edited");
+  assert.equal(await outputsStillRestored(target), false);
+});
+
 /** Changes of the disk after a memo was recorded, each of which must fail it. */
 const OUTPUT_CHANGES: [string, (dir: string) => Promise<void>][] = [
   ["an output is edited", (dir) => writeFile(join(dir, "dist/out.txt"), "rebuilt")],

@@ -98,19 +98,21 @@ Deno.test("restore recreates links and empty directories", async () => {
 
 Deno.test("restore removes stale output files", async () => {
   const dir = await makeProject({ "src/a.ts": "a" });
-  const result = await storeThenRestore(
-    dir,
-    ["dist/**"],
-    () => writeFiles(dir, { "dist/app.js": "app" }),
-    () =>
-      writeFiles(dir, { "dist/old.js": "old", "dist/old/deep.js": "deep", "notes.txt": "mine" }),
-  );
+  const pipeline = pipelineWith(["dist/**"]);
+  const input = lookupInput(pipeline, "build", dir);
+  const app = () => writeFiles(dir, { "dist/app.js": "app" });
+  assert.equal((await execute(cacheFor(pipeline, dir), input, app)).ran, true);
+  await writeFiles(dir, { "src/a.ts": "b" });
+  const more = () => writeFiles(dir, { "dist/old.js": "old", "dist/old/deep.js": "deep" });
+  assert.equal((await execute(cacheFor(pipeline, dir), input, more)).ran, true);
+  await writeFiles(dir, { "src/a.ts": "a", "dist/mine.js": "mine", "notes.txt": "mine" });
+  const result = await execute(cacheFor(pipeline, dir), input, mustNotRun);
   assert.equal(result.lookup.status, "hit");
-  assert.deepEqual((await readdir(join(dir, "dist"))).sort(), ["app.js"]);
+  assert.deepEqual((await readdir(join(dir, "dist"))).sort(), ["app.js", "mine.js"]);
   assert.equal(await readText(dir, "notes.txt"), "mine");
 });
 
-Deno.test("restore leaves unmatched siblings alone", async () => {
+Deno.test("restore leaves files the task never wrote", async () => {
   const dir = await makeProject({ "src/a.ts": "a" });
   const result = await storeThenRestore(
     dir,
@@ -119,7 +121,7 @@ Deno.test("restore leaves unmatched siblings alone", async () => {
     () => writeFiles(dir, { "dist/stale.js": "stale", "dist/README.md": "readme" }),
   );
   assert.equal(result.lookup.status, "hit");
-  assert.deepEqual((await readdir(join(dir, "dist"))).sort(), ["README.md", "app.js"]);
+  assert.deepEqual((await readdir(join(dir, "dist"))).sort(), ["README.md", "app.js", "stale.js"]);
 });
 
 Deno.test("restore never touches negated outputs", async () => {
@@ -205,7 +207,7 @@ Deno.test("restore refuses writing through a link", async () => {
   assert.deepEqual(await readdir(outside), []);
 });
 
-Deno.test("restore of patterns without outputs clears stale", async () => {
+Deno.test("restore of patterns without outputs keeps other files", async () => {
   const dir = await makeProject({ "src/a.ts": "a" });
   const result = await storeThenRestore(
     dir,
@@ -214,7 +216,7 @@ Deno.test("restore of patterns without outputs clears stale", async () => {
     () => writeFiles(dir, { "dist/leftover.js": "old" }),
   );
   assert.equal(result.lookup.status, "hit");
-  await assert.rejects(stat(join(dir, "dist/leftover.js")), { code: "ENOENT" });
+  assert.equal(await readText(dir, "dist/leftover.js"), "old");
 });
 
 Deno.test("restore writes into a missing parent", async () => {

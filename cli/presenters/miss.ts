@@ -98,6 +98,7 @@ export function missSummary(reason: CacheMissReason): string {
       if (reason.secretInName !== undefined) {
         return `secret value in an input name: ${reason.secretInName}`;
       }
+      if (reason.inputsAreOutputs) return "every input is also one of its own outputs";
       if (reason.reason !== undefined) return `inputs could not be read: ${reason.reason}`;
       return "not cached";
     case "restore-failed":
@@ -116,7 +117,8 @@ export function isReportedMiss(result: TaskResult): boolean {
   if (result.cacheHit || reason === undefined) return false;
   if (result.status !== "passed" && result.status !== "failed") return false;
   return reason.kind !== "uncacheable" || reason.store !== undefined ||
-    reason.reason !== undefined || reason.secretInName !== undefined;
+    reason.reason !== undefined || reason.secretInName !== undefined ||
+    reason.inputsAreOutputs === true;
 }
 
 function sourceDetails(source: SourceChanges | undefined): string[] {
@@ -208,6 +210,12 @@ export function missDetails(reason: CacheMissReason): string[] {
       if (reason.secretInName !== undefined) {
         return [
           `It ran without the cache: the name of its input ${reason.secretInName} contains a secret value, and cache entries never store secrets.`,
+        ];
+      }
+      if (reason.inputsAreOutputs) {
+        return [
+          "It ran without the cache: every file its inputs match is also one of its own outputs, so its key would cover no file and a hit would write stored outputs over later edits.",
+          "Declare the outputs apart from the inputs, or set cache: false.",
         ];
       }
       if (reason.reason !== undefined) {

@@ -8,11 +8,22 @@
  */
 
 import type { JobPlan, PlannedEnv, PlannedTask } from "../../node/runner/dry_run.ts";
+import { printablePath } from "../../node/printable.ts";
 import { missSummary } from "./miss.ts";
 import type { Styles } from "./text.ts";
 
 /** Digits of a key shown in text output. */
 const SHORT_KEY = 12;
+
+/** Paths of removals shown in text output; `--format json` lists them all. */
+const SHOWN_REMOVALS = 5;
+
+/** Returns the line that lists what a hit would remove, such as `would remove: dist/b.js`. */
+function removalLine(paths: readonly string[]): string {
+  const shown = paths.slice(0, SHOWN_REMOVALS).map(printablePath).join(", ");
+  const more = paths.length > SHOWN_REMOVALS ? ` (+${paths.length - SHOWN_REMOVALS} more)` : "";
+  return `would remove: ${shown}${more}`;
+}
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
@@ -57,6 +68,7 @@ function taskLines(task: PlannedTask, style: Styles): string[] {
   if (task.dependsOn.length > 0) details.push(`after ${task.dependsOn.join(", ")}`);
   if (task.cacheKey !== undefined) details.push(`key ${task.cacheKey.slice(0, SHORT_KEY)}`);
   if (details.length > 0) lines.push(`    ${style.dim(details.join(", "))}`);
+  if (task.removes !== undefined) lines.push(`    ${removalLine(task.removes)}`);
   if (task.note !== undefined) lines.push(`    ${style.dim(`note: ${task.note}`)}`);
   for (const warning of task.warnings ?? []) {
     lines.push(`    ${style.yellow("warning:")} ${warning}`);

@@ -35,6 +35,7 @@ import {
   DamagedEntryError,
   ENTRY_SCHEMA_VERSION,
   type EntryResult,
+  type OutputRecord,
   type OutputsManifest,
   parseEntryResult,
   parseOutputsManifest,
@@ -156,13 +157,22 @@ export class FileBackend implements CacheBackend {
       const outputs = this.#readOutputs(directory, result);
       const blobPath = (digest: string) => join(directory, "files", digest);
       const plan = (snapshot: OutputsManifest) =>
-        planRestore(location.cwd, snapshot, location.task.outputs, blobPath, this.#index);
+        planRestore(
+          location.cwd,
+          snapshot,
+          location.task.outputs,
+          blobPath,
+          this.#index,
+          this.#previousOutputs(location.task.id, key),
+        );
       const restore = async () => {
         if (!outputs || target === undefined) return;
         const checkedAt = this.#index.now();
         const planned = await plan(outputs);
-        if (changesNothing(planned)) recordRestored(target, outputs.entries, checkedAt);
-        else await applyRestore(planned, blobPath, this.#index);
+        if (changesNothing(planned)) {
+          const kept = planned.kept.map((path) => ({ path }));
+          recordRestored(target, [...outputs.entries, ...kept], checkedAt);
+        } else await applyRestore(planned, blobPath, this.#index);
       };
       const verify = async () => (outputs ? restoreChanges(location.cwd, await plan(outputs)) : []);
       return { status: "found", result, restore, verify };
@@ -184,6 +194,30 @@ export class FileBackend implements CacheBackend {
       throw new DamagedEntryError("outputs.json has the wrong number of entries");
     }
     return outputs;
+  }
+
+  /**
+   * Returns the output records of the entry the `.latest` pointer of
+   * `taskId` names, by path: the outputs the task last stored or restored.
+   * Returns an empty map when that entry is `key` itself, has no outputs, or
+   * cannot be read, so a restore then removes nothing.
+   */
+  #previousOutputs(taskId: string, key: string): Map<string, OutputRecord> {
+    const records = new Map<string, OutputRecord>();
+    try {
+      const pointer = JSON.parse(readText(this.#latestPath(taskId)) ?? "null");
+      if (pointer?.taskId !== taskId || typeof pointer.key !== "string") return records;
+      if (pointer.key === key) return records;
+      const directory = this.#entryDirectory(pointer.key);
+      const text = readText(join(directory, "result.json"));
+      if (text === undefined) return records;
+      const outputs = this.#readOutputs(directory, parseEntryResult(text, pointer.key));
+      for (const record of outputs?.entries ?? []) records.set(record.path, record);
+    } catch {
+      // Without a readable previous entry no file is known to be the task's, so none is removed.
+      records.clear();
+    }
+    return records;
   }
 
   latest(taskId: string): Promise<LatestEntry | undefined> {

@@ -30,6 +30,7 @@ import {
   isMissing,
   splitPatterns,
   type WalkOptions,
+  walkPatterns,
 } from "./walk.ts";
 
 /** Digest text of an input that a literal pattern names but that does not exist. */
@@ -163,6 +164,34 @@ export function unmatchedInputsWarning(
   return `task "${task.id}": its inputs (${
     patterns.join(", ")
   }) match no file, so no edit can change its cache key. Check the patterns, or write inputs: [] for a task that reads no file.`;
+}
+
+/**
+ * Returns true when the input patterns of `task` match files but every one
+ * of them is also one of its declared outputs, as for an in-place formatter
+ * (`inputs: ["src/**"], outputs: ["src/**"]`). Outputs are never inputs, so
+ * such a task's key depends on no file, and a hit would write the stored
+ * outputs over every later edit. Walks the patterns again only when
+ * `stated` contains no input at all, which is rare.
+ */
+export async function inputsAreOwnOutputs(
+  task: NormalizedTask,
+  cwd: string,
+  stated: StatedInputs,
+): Promise<boolean> {
+  if (task.defaultInputs || stated.files.length > 0 || stated.walked.absent.length > 0) {
+    return false;
+  }
+  const positive = (patterns: readonly string[]) => patterns.some((p) => !p.startsWith("!"));
+  if (!positive(task.inputs) || !positive(task.outputs)) return false;
+  let matched = false;
+  await walkPatterns(cwd, task.inputs, {
+    followDirectoryLinks: true,
+    visit: (_path, kind) => {
+      if (kind !== "directory") matched = true;
+    },
+  });
+  return matched;
 }
 
 /** Returns the options of the walk that lists a task's inputs. */

@@ -50,10 +50,21 @@ interface PlannedWrite {
 
 /** Everything a restore will change, computed without changing anything. */
 export interface RestorePlan {
-  /** Stale files and links to remove: matched by the output patterns but not in the snapshot. */
+  /**
+   * Stale files and links to remove: matched by the output patterns, not in
+   * the snapshot, and still as the task's previous entry recorded them.
+   */
   readonly staleFiles: string[];
-  /** Stale directories, deepest first; each is removed only if it ends up empty. */
+  /**
+   * Stale directories that the previous entry recorded, deepest first. Each
+   * is removed only if it ends up empty.
+   */
   readonly staleDirectories: string[];
+  /**
+   * Paths the output patterns match that are neither in the snapshot nor
+   * removed, because the task is not known to have written them as they are.
+   */
+  readonly kept: string[];
   /** Directories standing where the snapshot has a file or link. */
   readonly replacedDirectories: string[];
   /** Snapshot paths that differ on disk, in path order. */
@@ -151,13 +162,34 @@ async function checkReplaceable(
   }
 }
 
-/** Reads the stored entry and the disk, and returns what a restore would change. */
+/**
+ * Returns true when the path on disk is one the task wrote: `produced`, the
+ * record of the task's previous entry, has it, and it is unchanged since.
+ */
+async function producedByTask(
+  absolute: string,
+  kind: OutputRecord["kind"],
+  produced: OutputRecord | undefined,
+  index: FileStateIndex,
+): Promise<boolean> {
+  if (produced === undefined || produced.kind !== kind) return false;
+  return kind === "directory" || await matchesOnDisk(absolute, produced, index);
+}
+
+/**
+ * Reads the stored entry and the disk, and returns what a restore would
+ * change. `previous` contains the output records of the entry the task last
+ * stored or restored. A path the patterns match that is not in `snapshot`
+ * is removed only when `previous` has it and it is unchanged since, so a
+ * file the task never wrote, or one edited after it did, stays.
+ */
 export async function planRestore(
   cwd: string,
   snapshot: OutputsManifest,
   patterns: readonly string[],
   blobPath: (digest: string) => string,
   index: FileStateIndex,
+  previous: ReadonlyMap<string, OutputRecord> = new Map(),
 ): Promise<RestorePlan> {
   const matcher = outputMatcher(patterns);
   const records = [...snapshot.entries].sort(byPath);
@@ -185,13 +217,17 @@ export async function planRestore(
   const stored = new Set(records.map((record) => record.path));
   const staleFiles: string[] = [];
   const staleDirectories: string[] = [];
+  const kept: string[] = [];
   for (const entry of await listOutputs(cwd, patterns, index)) {
     if (stored.has(entry.path)) continue;
-    if (entry.kind === "directory") staleDirectories.push(join(cwd, entry.path));
-    else staleFiles.push(join(cwd, entry.path));
+    const target = join(cwd, entry.path);
+    if (!await producedByTask(target, entry.kind, previous.get(entry.path), index)) {
+      kept.push(entry.path);
+    } else if (entry.kind === "directory") staleDirectories.push(target);
+    else staleFiles.push(target);
   }
   staleDirectories.sort((a, b) => b.length - a.length);
-  return { staleFiles, staleDirectories, replacedDirectories, writes, unchanged };
+  return { staleFiles, staleDirectories, kept, replacedDirectories, writes, unchanged };
 }
 
 async function writeRecord(

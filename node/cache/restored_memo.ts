@@ -92,13 +92,14 @@ export async function outputsStillRestored(target: RestoredTarget): Promise<bool
 
 /**
  * Records that the disk contains the entry's outputs `records`, as checked
- * from the moment `at`. Paths that no longer exist are left out, so the memo
- * fails its next check. Records none, and drops the location's memo, when a
- * path contains a value the index withholds.
+ * from the moment `at`. `records` also lists the other paths the output
+ * patterns match that the restore kept. Paths that no longer exist are left
+ * out, so the memo fails its next check. Records none, and drops the
+ * location's memo, when a path contains a value the index withholds.
  */
 export function recordRestored(
   target: RestoredTarget,
-  records: readonly OutputRecord[],
+  records: readonly Pick<OutputRecord, "path">[],
   at: number,
 ): void {
   if (records.some((record) => target.index.withheld.in(record.path))) {

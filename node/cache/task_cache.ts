@@ -13,6 +13,7 @@ import { FileBackend } from "./file_store.ts";
 import {
   digestInputs,
   type InputDigests,
+  inputsAreOwnOutputs,
   overlayInputs,
   type StatedInputs,
   statInputs,
@@ -22,6 +23,7 @@ import { inputsStillMatch } from "./recheck.ts";
 import { inputFactsDigest, keyMemoSlot, memoizedKey, recordKey } from "./key_memo.ts";
 import { buildManifest, type KeyManifest, manifestKey, usesSecretKey } from "./manifest.ts";
 import { MemoryBackend } from "./memory_store.ts";
+import { joinWarnings, OutputOverlaps } from "./overlap.ts";
 import { FILE_INDEX_PATH } from "./paths.ts";
 import { type SaveOutcome, saveResult } from "./save_result.ts";
 import { describe, type EnabledCache, findEntry, type FindOptions } from "./find_entry.ts";
@@ -29,6 +31,7 @@ import { ProjectSecretKey } from "./secret_key.ts";
 import { maskCacheText, maskedAnswer } from "./secret_text.ts";
 import {
   disabled,
+  inputsAreOutputs,
   secretInName,
   uncachedFingerprint,
   unreadableInputs,
@@ -90,9 +93,11 @@ class TaskCache implements PredictingTaskCache {
   /** Cache files whose read failure a task of this run has already warned about. */
   #warnedFiles = new Set<string>();
   #pipelineOutputs?: string[];
+  readonly #overlaps: OutputOverlaps;
 
   constructor(options: TaskCacheOptions) {
     this.#options = options;
+    this.#overlaps = new OutputOverlaps(options.pipeline);
     this.#now = options.now ?? Date.now;
     this.#secretKey = new ProjectSecretKey(options);
   }
@@ -228,6 +233,7 @@ class TaskCache implements PredictingTaskCache {
   ): Promise<CachePrediction> {
     const { task } = input;
     const { runId } = this.#options;
+    this.#overlaps.see(task, input.cwd);
     const answer = (result: CacheLookupResult): CachePrediction => ({
       answer: result,
       restoreChanges: [],
@@ -252,6 +258,14 @@ class TaskCache implements PredictingTaskCache {
       prepared.index.withheld.seen = true;
       return answer(secretInName(runId, task, withheld, input.secretValues));
     }
+    // A hit would write stored outputs over the very files the key should cover.
+    try {
+      if (await inputsAreOwnOutputs(task, input.cwd, prepared.stated)) {
+        return answer(inputsAreOutputs(runId, task));
+      }
+    } catch (error) {
+      return answer(unreadableInputs(runId, task, error, this.#warnedFiles));
+    }
     const found = await this.#lookupPrepared(
       input,
       task.cache,
@@ -260,11 +274,16 @@ class TaskCache implements PredictingTaskCache {
       restored,
       predicting,
     );
-    const unmatched = unmatchedInputsWarning(task, prepared.stated);
-    if (unmatched === undefined) return found;
-    const earlier = found.answer.warning;
-    const warning = earlier === undefined ? unmatched : `${earlier} Also, ${unmatched}`;
-    return { ...found, answer: { ...found.answer, warning } };
+    const overlap = found.answer.status === "hit"
+      ? await this.#overlaps.check(task, input.cwd, prepared.index, "restored")
+      : undefined;
+    const warning = joinWarnings(found.answer.warning, [
+      unmatchedInputsWarning(task, prepared.stated),
+      overlap,
+    ]);
+    return warning === found.answer.warning
+      ? found
+      : { ...found, answer: { ...found.answer, warning } };
   }
 
   /** Looks up a task's entry once its inputs are stated: see {@link #lookup}. */
@@ -334,7 +353,13 @@ class TaskCache implements PredictingTaskCache {
   }
 
   async save(input: CacheSaveInput): Promise<SaveOutcome> {
-    const outcome = await this.#save(input);
+    let outcome = await this.#save(input);
+    if (outcome.stored) {
+      const index = await this.#fileIndex();
+      const overlap = await this.#overlaps.check(input.task, input.cwd, index, "stored");
+      const warning = joinWarnings(outcome.warning, [overlap]);
+      if (warning !== undefined) outcome = { ...outcome, warning };
+    }
     if (outcome.warning === undefined) return outcome;
     return { ...outcome, warning: maskCacheText(outcome.warning, input.lookup.secretValues) };
   }

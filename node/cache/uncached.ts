@@ -99,3 +99,20 @@ export function secretInName(
   const reason = { kind: "uncacheable", secretInName: masked } as const;
   return disabled(runId, task, reason, `task "${task.id}" runs uncached: ${text}`);
 }
+
+/**
+ * Returns the lookup result of a task whose input patterns match only files
+ * that are also its own outputs. Its key would depend on no file, and a hit
+ * would write the stored outputs over the user's later edits, so the task
+ * runs uncached on every run, with a warning that names the cause and the fix.
+ */
+export function inputsAreOutputs(runId: string, task: NormalizedTask): CacheLookupResult {
+  const positive = (patterns: readonly string[]) =>
+    patterns.filter((pattern) => !pattern.startsWith("!")).join(", ");
+  const warning = `task "${task.id}" runs uncached: every file its inputs (${
+    positive(task.inputs)
+  }) match is also one of its own outputs (${
+    positive(task.outputs)
+  }), so no edit could change its cache key and a cache hit would write stored files over later edits. Declare the outputs apart from the inputs, or set cache: false.`;
+  return disabled(runId, task, { kind: "uncacheable", inputsAreOutputs: true }, warning);
+}

@@ -75,6 +75,12 @@ export interface PlannedTask {
   error?: { code: string; message: string };
   /** Warnings the run would record for the task. */
   warnings?: string[];
+  /**
+   * Output files a predicted hit would remove, relative to the task
+   * directory: files the task's previous entry wrote that the hit's entry
+   * does not have.
+   */
+  removes?: string[];
 }
 
 /** Plan of a job's run, as {@link planJob} returns it. */

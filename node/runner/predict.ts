@@ -185,6 +185,9 @@ function judge(
   const certain = !cacheable || keyKnown || certainMiss;
 
   const note = cacheable ? noteFor(context, task, writers, prediction, certain) : undefined;
+  const removes = cacheHit
+    ? prediction.restoreChanges.flatMap((change) => change.kind === "remove" ? [change.path] : [])
+    : [];
   const planned: PlannedTask = {
     ...base,
     cacheHit,
@@ -193,6 +196,7 @@ function judge(
     ...(answer.status !== "hit" && answer.reason ? { cacheMiss: answer.reason } : {}),
     ...(note !== undefined ? { note } : {}),
     ...(answer.warning ? { warnings: [answer.warning] } : {}),
+    ...(removes.length > 0 ? { removes } : {}),
   };
   return {
     planned,
