@@ -63,6 +63,13 @@ function secretKeyCause(replaced: "missing" | "invalid"): string {
   return replaced === "missing" ? "was missing" : "was not a valid key";
 }
 
+/** Returns the summary part of a changed command, naming a change of runtime. */
+function commandSummary(changes: CacheChanges): string | undefined {
+  if (!changes.command) return undefined;
+  if (changes.runtime === undefined) return "command changed";
+  return `command changed (function steps rendered by ${changes.runtime.before} -> ${changes.runtime.after})`;
+}
+
 function changedSummary(changes: CacheChanges): string {
   const parts = [
     changes.secretKeyReplaced !== undefined ? "secret key replaced" : undefined,
@@ -73,7 +80,7 @@ function changedSummary(changes: CacheChanges): string {
     namesSummary("env", "env", changes.env),
     namesSummary("dependency", "dependencies", changes.dependencies),
     ...sourceSummary(changes.source),
-    changes.command ? "command changed" : undefined,
+    commandSummary(changes),
     changes.definition ? "definition changed" : undefined,
   ].filter((part): part is string => part !== undefined);
   return parts.length > 0 ? parts.join(", ") : "key changed";
@@ -166,7 +173,11 @@ function changedDetails(changes: CacheChanges): string[] {
     );
   }
   lines.push(...sourceDetails(changes.source));
-  if (changes.command) lines.push("command changed: the rendered step text differs");
+  if (changes.command && changes.runtime !== undefined) {
+    lines.push(
+      `command changed: the rendered step text differs, and the entry was stored by ${changes.runtime.before} while this run uses ${changes.runtime.after}. Runtimes render the source text of function steps differently, so it can differ with no edit to the pipeline.`,
+    );
+  } else if (changes.command) lines.push("command changed: the rendered step text differs");
   if (changes.definition) {
     lines.push(
       "definition changed: input or output patterns, task directory, platform or key version",

@@ -9,6 +9,7 @@ import { sha256 } from "./digest.ts";
 import { scanStringRecord } from "./json_scan.ts";
 import { isKeyManifest, type KeyManifest } from "./manifest.ts";
 import { MAX_META_DEPTH, nestedDeeperThan } from "../meta_depth.ts";
+import { isStepRuntime, type StepRuntime } from "./step_runtime.ts";
 
 /** Version of `result.json` and `outputs.json`. */
 export const ENTRY_SCHEMA_VERSION = 1;
@@ -28,6 +29,8 @@ export interface EntryResult {
   readonly meta: Record<string, unknown>;
   /** SHA-256 of `outputs.json` and its entry count, or null for a task without outputs. */
   readonly outputs: { readonly digest: string; readonly count: number } | null;
+  /** The runtime that rendered the function steps' text. Entries stored before it existed lack it. */
+  readonly runtime?: StepRuntime;
 }
 
 /**
@@ -117,6 +120,7 @@ export function parseEntryResult(text: string, key: string): StoredResult {
     outputs !== null &&
     (typeof outputs !== "object" || !isDigest(outputs.digest) || typeof outputs.count !== "number")
   ) fail("has an invalid outputs reference");
+  if (value.runtime !== undefined && !isStepRuntime(value.runtime)) fail("has an invalid runtime");
   return value;
 }
 
