@@ -176,6 +176,41 @@ export async function activeRunLock(projectDir: string): Promise<RunLockInfo | u
   return holder && holderMayBeAlive(holder) ? holder : undefined;
 }
 
+/**
+ * Throws `ASYNC_PIPELINE_RUN_ACTIVE` when a run that may be alive holds
+ * `.async/run.lock` in `projectDir`, because `action` (such as `clear the
+ * cache`) could remove a cache entry that the run is writing or restoring.
+ * `retry` is the hint's way to try again, such as ``run `async-pipeline gc` again``.
+ * A lock whose holder is gone does not block, as it does not block a run.
+ */
+export async function assertNoActiveRun(
+  projectDir: string,
+  action: string,
+  retry: string,
+): Promise<void> {
+  const holder = await activeRunLock(projectDir);
+  if (holder === undefined) return;
+  const path = join(projectDir, RUN_LOCK_PATH);
+  const elsewhere = holder.hostname !== undefined && holder.hostname !== "" &&
+    holder.hostname !== hostname();
+  const host = elsewhere ? ` on host ${JSON.stringify(holder.hostname)}` : "";
+  const run = holder.runId ? `run ${holder.runId}` : "a run";
+  throw new PipelineError(
+    ErrorCode.RUN_ACTIVE,
+    `Cannot ${action} while ${run} (pid ${holder.pid}${host}, started at ${holder.startedAt}) ` +
+      `holds ${printablePath(path)}: it could remove a cache entry that the run is writing or ` +
+      "restoring.",
+    {
+      path,
+      hint: elsewhere
+        ? "This host cannot check a process on another host. Once no run is in progress there, " +
+          `delete the lock (rm ${printablePath(shellQuote(path))}) and ${retry}.`
+        : `Wait for that run to finish, or stop it, then ${retry}. A lock left by a process ` +
+          "that is gone does not block this.",
+    },
+  );
+}
+
 /** Moves a stale lock aside and returns its contents, or undefined when another process won. */
 async function takeStale(path: string): Promise<RunLockInfo | undefined | "gone"> {
   const aside = `${path}.stale-${randomBytes(4).toString("hex")}`;

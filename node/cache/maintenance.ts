@@ -14,6 +14,7 @@ import { isDigest } from "./entry.ts";
 import { clearMemoryEntries } from "./memory_store.ts";
 import { DEFAULT_KEEP_RUNS, isRunId, RUNS_DIR } from "../records.ts";
 import { isMissing } from "./walk.ts";
+import { assertNoActiveRun } from "../lock.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -137,12 +138,16 @@ async function removeIfEmpty(directory: string): Promise<void> {
  * Removes every entry of the file stores at `roots` and the process-local
  * memory entries. Each entry goes as a whole directory, so stopping on
  * `signal` between two of them leaves no entry half-removed.
+ *
+ * @throws {PipelineError} `ASYNC_PIPELINE_RUN_ACTIVE` while a live run holds
+ * the run lock of `rootDir`.
  */
 export async function clearCache(
   rootDir: string,
   roots: readonly string[] = fileStoreRoots(rootDir),
   signal?: AbortSignal,
 ): Promise<ClearResult> {
+  await assertNoActiveRun(rootDir, "clear the cache", "call clearCache again");
   const result: ClearResult = {
     entries: clearMemoryEntries(rootDir),
     unfinished: 0,
@@ -272,8 +277,12 @@ export async function unfinishedEntries(
  * Prunes run records under `.async/runs/` beyond the newest `keep` (a run
  * still in progress is kept) and cache entries unused for `cacheDays` days.
  * Once `options.signal` is aborted it stops before the next record or entry.
+ *
+ * @throws {PipelineError} `ASYNC_PIPELINE_RUN_ACTIVE` while a live run holds
+ * the run lock of `rootDir`.
  */
 export async function gc(rootDir: string, options: GcOptions = {}): Promise<GcResult> {
+  await assertNoActiveRun(rootDir, "collect garbage", "call gc again");
   const now = (options.now ?? Date.now)();
   const keep = options.keep ?? DEFAULT_KEEP_RUNS;
   const cutoff = now - (options.cacheDays ?? DEFAULT_CACHE_DAYS) * DAY_MS;
