@@ -37,12 +37,24 @@ export interface EntryResult {
  * `result.json` as the file store keeps it. The key manifest of a task with
  * many inputs is large and only explains later misses, so entries keep it
  * in `manifest.json` and name its SHA-256 here. Entries written before that
- * hold it inline.
+ * hold it inline. `logsDigest` is the {@link logsDigest} of the entry's logs
+ * and metadata. Entries written before it existed lack it and are read
+ * without that check.
  */
 export type StoredResult = Omit<EntryResult, "manifest"> & {
   readonly manifest?: KeyManifest;
   readonly manifestDigest?: string;
+  readonly logsDigest?: string;
 };
+
+/**
+ * Returns the SHA-256 of an entry's logs and metadata as JSON. `result.json`
+ * is written with `JSON.stringify`, so the same digest comes out of the
+ * values parsed back from it.
+ */
+export function logsDigest(result: Pick<EntryResult, "stdout" | "stderr" | "meta">): string {
+  return sha256(JSON.stringify([result.stdout, result.stderr, result.meta]));
+}
 
 /** One output path as recorded in `outputs.json`. Modes never carry setuid, setgid or sticky bits. */
 export type OutputRecord =
@@ -114,6 +126,9 @@ export function parseEntryResult(text: string, key: string): StoredResult {
   // Metadata deeper than `ctx.meta` allows would exhaust the stack of the code that masks it.
   if (nestedDeeperThan(value.meta, MAX_META_DEPTH)) {
     fail(`has meta nested more than ${MAX_META_DEPTH} levels deep`);
+  }
+  if (value.logsDigest !== undefined && value.logsDigest !== logsDigest(value)) {
+    fail("has logs or metadata that do not match its logsDigest (edited or damaged)");
   }
   const outputs = value.outputs;
   if (

@@ -35,6 +35,7 @@ import {
   DamagedEntryError,
   ENTRY_SCHEMA_VERSION,
   type EntryResult,
+  logsDigest,
   type OutputsManifest,
   parseEntryResult,
   parseOutputsManifest,
@@ -243,6 +244,7 @@ export class FileBackend implements CacheBackend {
         schemaVersion: ENTRY_SCHEMA_VERSION,
         ...rest,
         manifestDigest,
+        logsDigest: logsDigest(entry),
         outputs,
       };
       writeFileSync(join(temp, "result.json"), JSON.stringify(result));
