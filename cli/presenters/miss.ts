@@ -150,14 +150,16 @@ function sourceDetails(source: SourceChanges | undefined): string[] {
   return lines;
 }
 
-function changedDetails(changes: CacheChanges): string[] {
+function changedDetails(changes: CacheChanges, uncached: ReadonlySet<string>): string[] {
   const lines = [
     ...changes.inputs.changed.map((path) => `input changed: ${printablePath(path)}`),
     ...changes.inputs.added.map((path) => `input added: ${printablePath(path)}`),
     ...changes.inputs.removed.map((path) => `input removed: ${printablePath(path)}`),
     ...changes.env.map((name) => `env changed: ${name}`),
     ...changes.dependencies.map((id) =>
-      `dependency changed: ${id} (its cache fingerprint differs)`
+      uncached.has(id)
+        ? `dependency changed: ${id} (it is not cached, so its fingerprint is new each run)`
+        : `dependency changed: ${id} (its cache fingerprint differs)`
     ),
   ];
   if (changes.secretKeyReplaced !== undefined) {
@@ -189,8 +191,15 @@ function changedDetails(changes: CacheChanges): string[] {
   ];
 }
 
-/** Returns the full explanation of a miss, one sentence or item per line. */
-export function missDetails(reason: CacheMissReason): string[] {
+/**
+ * Returns the full explanation of a miss, one sentence or item per line.
+ * `uncached` lists the ids of tasks that ran without the cache in the same
+ * run: a dependency among them has a fingerprint that is new each run.
+ */
+export function missDetails(
+  reason: CacheMissReason,
+  uncached: ReadonlySet<string> = new Set(),
+): string[] {
   switch (reason.kind) {
     case "no-entry":
       if (reason.memory) {
@@ -228,6 +237,6 @@ export function missDetails(reason: CacheMissReason): string[] {
     case "restore-failed":
       return [`It ran because its cache entry could not be restored: ${reason.reason}.`];
     case "changed":
-      return changedDetails(reason);
+      return changedDetails(reason, uncached);
   }
 }
