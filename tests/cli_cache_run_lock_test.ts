@@ -105,6 +105,7 @@ Deno.test("cache clear ignores a stale lock", async () => {
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /^Removed 1 cache entry, freeing /);
   assert.deepEqual(await entryNames(dir), []);
+  assert.equal(await hasContent(join(dir, ".async/run.lock")), false);
 });
 
 Deno.test("gc ignores a stale lock", async () => {
@@ -165,4 +166,50 @@ Deno.test("cache clear names a lock from another host", async () => {
     /Once no run is in progress there, delete the lock \(rm .*run\.lock\) and run `/,
   );
   assert.equal((await entryNames(dir)).length, 1);
+});
+
+Deno.test("run refuses while gc holds the lock", async () => {
+  const dir = await projectWithEntry();
+  const lock = await acquireRunLock(dir, "", "gc");
+  try {
+    const result = await cliCall(dir, ["run", "build"]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `^error\\[ASYNC_PIPELINE_RUN_ACTIVE\\]: \`gc\` holds .*run\\.lock: pid ${Deno.pid}, `,
+      ),
+    );
+    assert.match(result.stderr, /hint: Wait for that command to finish, or stop it\./);
+  } finally {
+    await lock.release();
+  }
+});
+
+Deno.test("cache clear refuses while gc holds the lock", async () => {
+  const dir = await projectWithEntry();
+  const lock = await acquireRunLock(dir, "", "gc");
+  try {
+    const result = await cliCall(dir, ["cache", "clear"]);
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      new RegExp(`Cannot clear the cache while \`gc\` \\(pid ${Deno.pid}, started at `),
+    );
+    assert.match(result.stderr, /the two would remove cache entries at the same time/);
+    assert.equal((await entryNames(dir)).length, 1);
+  } finally {
+    await lock.release();
+  }
+});
+
+Deno.test("cache clear and gc release the lock", async () => {
+  const dir = await projectWithEntry();
+  const cleared = await cliCall(dir, ["cache", "clear"]);
+  assert.equal(cleared.code, 0, cleared.stderr);
+  const collected = await cliCall(dir, ["gc"]);
+  assert.equal(collected.code, 0, collected.stderr);
+  assert.equal(await hasContent(join(dir, ".async/run.lock")), false);
+  const built = await runCli(dir, ["run", "build"]);
+  assert.equal(built.code, 0, built.stderr);
 });

@@ -14,7 +14,7 @@ import { isDigest } from "./entry.ts";
 import { clearMemoryEntries } from "./memory_store.ts";
 import { DEFAULT_KEEP_RUNS, isRunId, RUNS_DIR } from "../records.ts";
 import { isMissing } from "./walk.ts";
-import { assertNoActiveRun } from "../lock.ts";
+import { acquireRunLock, assertNoActiveRun } from "../lock.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -139,8 +139,9 @@ async function removeIfEmpty(directory: string): Promise<void> {
  * memory entries. Each entry goes as a whole directory, so stopping on
  * `signal` between two of them leaves no entry half-removed.
  *
- * @throws {PipelineError} `ASYNC_PIPELINE_RUN_ACTIVE` while a live run holds
- * the run lock of `rootDir`.
+ * @throws {PipelineError} `ASYNC_PIPELINE_RUN_ACTIVE` while a live run or
+ * another such command has the run lock of `rootDir`, which this takes
+ * while it works.
  */
 export async function clearCache(
   rootDir: string,
@@ -148,6 +149,19 @@ export async function clearCache(
   signal?: AbortSignal,
 ): Promise<ClearResult> {
   await assertNoActiveRun(rootDir, "clear the cache", "call clearCache again");
+  const lock = await acquireRunLock(rootDir, "", "cache clear");
+  try {
+    return await clearStores(rootDir, roots, signal);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function clearStores(
+  rootDir: string,
+  roots: readonly string[],
+  signal: AbortSignal | undefined,
+): Promise<ClearResult> {
   const result: ClearResult = {
     entries: clearMemoryEntries(rootDir),
     unfinished: 0,
@@ -278,11 +292,21 @@ export async function unfinishedEntries(
  * still in progress is kept) and cache entries unused for `cacheDays` days.
  * Once `options.signal` is aborted it stops before the next record or entry.
  *
- * @throws {PipelineError} `ASYNC_PIPELINE_RUN_ACTIVE` while a live run holds
- * the run lock of `rootDir`.
+ * @throws {PipelineError} `ASYNC_PIPELINE_RUN_ACTIVE` while a live run or
+ * another such command has the run lock of `rootDir`, which this takes
+ * while it works.
  */
 export async function gc(rootDir: string, options: GcOptions = {}): Promise<GcResult> {
   await assertNoActiveRun(rootDir, "collect garbage", "call gc again");
+  const lock = await acquireRunLock(rootDir, "", "gc");
+  try {
+    return await prune(rootDir, options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function prune(rootDir: string, options: GcOptions): Promise<GcResult> {
   const now = (options.now ?? Date.now)();
   const keep = options.keep ?? DEFAULT_KEEP_RUNS;
   const cutoff = now - (options.cacheDays ?? DEFAULT_CACHE_DAYS) * DAY_MS;
