@@ -14,12 +14,32 @@ export const IGNORED_DIRECTORIES = [".git", ".async", "node_modules"] as const;
 /** A `..` path segment: between slashes or backslashes, or at either end of the pattern. */
 const PARENT_SEGMENT = /(?:^|[\\/])\.\.(?:[\\/]|$)/;
 
-/** Returns true when a pattern escapes the project root. */
-function escapesRoot(pattern: string): boolean {
+/**
+ * Returns why a pattern may not be used: `absolute` for a path from the
+ * file system root, `escapes` when its `..` segments climb above the
+ * project root, `parent` for `..` segments that stay inside it. Returns
+ * undefined for a pattern without either.
+ */
+function rootProblem(pattern: string): "absolute" | "escapes" | "parent" | undefined {
   const body = pattern.startsWith("!") ? pattern.slice(1) : pattern;
-  if (body.startsWith("/") || /^[A-Za-z]:[\\/]/.test(body)) return true;
-  return PARENT_SEGMENT.test(body);
+  if (body.startsWith("/") || /^[A-Za-z]:[\\/]/.test(body)) return "absolute";
+  if (!PARENT_SEGMENT.test(body)) return undefined;
+  let depth = 0;
+  for (const segment of body.split(/[\\/]/)) {
+    if (segment === "..") depth--;
+    else if (segment !== "" && segment !== ".") depth++;
+    if (depth < 0) return "escapes";
+  }
+  return "parent";
 }
+
+/** Messages for each {@link rootProblem}, after `input pattern "src/**"`. */
+const ROOT_PROBLEMS = {
+  absolute: "is an absolute path: patterns are relative to the project directory",
+  escapes: 'escapes the project root: ".." segments are not allowed',
+  parent: 'contains a ".." segment, which patterns may not use, even where the path stays inside ' +
+    "the project root",
+} as const;
 
 /**
  * Reports input or output patterns that are empty or escape the project
@@ -44,11 +64,12 @@ export function checkPatterns(
       );
       return;
     }
-    if (escapesRoot(pattern)) {
+    const problem = rootProblem(pattern);
+    if (problem !== undefined) {
       issues.add({
         code: "ASYNC_PIPELINE_PATH_OUTSIDE_ROOT",
         path: at,
-        message: `${kind} pattern "${pattern}" escapes the project root.`,
+        message: `${kind} pattern "${pattern}" ${ROOT_PROBLEMS[problem]}.`,
         hint: "Use a path relative to the project directory without '..' or a leading '/'.",
       });
       return;

@@ -72,11 +72,24 @@ export function isRetryableWithLoader(error: unknown): boolean {
     code === "ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING";
 }
 
+/** True once this process has imported a module through `jiti`. */
+let loaderImported = false;
+
+/**
+ * Returns true when this process has imported a module through `jiti`,
+ * whose rewritten code is what `Function.prototype.toString` then returns.
+ */
+export function usedTypeScriptLoader(): boolean {
+  return loaderImported;
+}
+
 /** Imports a module through `jiti`, which transpiles TypeScript in memory. */
 export async function importWithLoader(url: string): Promise<unknown> {
   const { createJiti } = await import("jiti");
   const jiti = createJiti(import.meta.url);
-  return await jiti.import(fileURLToPath(url));
+  const module = await jiti.import(fileURLToPath(url));
+  loaderImported = true;
+  return module;
 }
 
 /**

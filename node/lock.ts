@@ -38,6 +38,8 @@ export interface RunLockInfo {
   readonly startedAt: string;
   readonly runId: string;
   readonly hostname: string;
+  /** The command that holds the lock instead of a run, such as `cache clear` or `gc`. */
+  readonly command?: string;
 }
 
 /** A held lock. */
@@ -151,17 +153,18 @@ function activeError(holder: RunLockInfo, path: string): PipelineError {
   const elsewhere = holder.hostname !== undefined && holder.hostname !== "" &&
     holder.hostname !== hostname();
   const host = elsewhere ? ` on host ${JSON.stringify(holder.hostname)}` : "";
+  const holderName = holder.command ? `\`${holder.command}\`` : "Another run";
   return new PipelineError(
     ErrorCode.RUN_ACTIVE,
-    `Another run holds ${path}: pid ${holder.pid}${host}, started at ${holder.startedAt}${
+    `${holderName} holds ${path}: pid ${holder.pid}${host}, started at ${holder.startedAt}${
       holder.runId ? ` (run ${holder.runId})` : ""
     }.`,
     {
       hint: elsewhere
         ? "This host cannot check a process on another host, so that lock is never taken over. " +
           `Once no run is in progress there, delete it (rm ${printablePath(shellQuote(path))}).`
-        : "Wait for that run to finish, or stop it. A lock left by a dead process on this host " +
-          "is reclaimed automatically.",
+        : `Wait for that ${holder.command ? "command" : "run"} to finish, or stop it. A lock ` +
+          "left by a dead process on this host is reclaimed automatically.",
     },
   );
 }
@@ -174,6 +177,48 @@ function activeError(holder: RunLockInfo, path: string): PipelineError {
 export async function activeRunLock(projectDir: string): Promise<RunLockInfo | undefined> {
   const holder = await readLock(join(projectDir, RUN_LOCK_PATH));
   return holder && holderMayBeAlive(holder) ? holder : undefined;
+}
+
+/**
+ * Throws `ASYNC_PIPELINE_RUN_ACTIVE` when a run or a command that may be
+ * alive has `.async/run.lock` in `projectDir`, because `action` (such as
+ * `clear the cache`) could remove a cache entry that a run is writing or
+ * restoring.
+ * `retry` is the hint's way to try again, such as ``run `async-pipeline gc` again``.
+ * A lock whose holder is gone does not block, as it does not block a run.
+ */
+export async function assertNoActiveRun(
+  projectDir: string,
+  action: string,
+  retry: string,
+): Promise<void> {
+  const holder = await activeRunLock(projectDir);
+  if (holder === undefined) return;
+  const path = join(projectDir, RUN_LOCK_PATH);
+  const elsewhere = holder.hostname !== undefined && holder.hostname !== "" &&
+    holder.hostname !== hostname();
+  const host = elsewhere ? ` on host ${JSON.stringify(holder.hostname)}` : "";
+  const run = holder.command
+    ? `\`${holder.command}\``
+    : holder.runId
+    ? `run ${holder.runId}`
+    : "a run";
+  const cause = holder.command
+    ? "the two would remove cache entries at the same time"
+    : "it could remove a cache entry that the run is writing or restoring";
+  throw new PipelineError(
+    ErrorCode.RUN_ACTIVE,
+    `Cannot ${action} while ${run} (pid ${holder.pid}${host}, started at ${holder.startedAt}) ` +
+      `holds ${printablePath(path)}: ${cause}.`,
+    {
+      path,
+      hint: elsewhere
+        ? "This host cannot check a process on another host. Once no run is in progress there, " +
+          `delete the lock (rm ${printablePath(shellQuote(path))}) and ${retry}.`
+        : `Wait for that ${holder.command ? "command" : "run"} to finish, or stop it, then ` +
+          `${retry}. A lock left by a process that is gone does not block this.`,
+    },
+  );
 }
 
 /** Moves a stale lock aside and returns its contents, or undefined when another process won. */
@@ -219,11 +264,16 @@ export async function createLockFile(
 }
 
 /**
- * Takes `.async/run.lock` in `projectDir` for `runId`. Throws
+ * Takes `.async/run.lock` in `projectDir` for `runId`, or for `command`
+ * (such as `gc`) when a command other than a run takes it. Throws
  * `ASYNC_PIPELINE_RUN_ACTIVE` naming the holder's pid and start time when a
  * live process owns it, and reclaims it when the holder is dead.
  */
-export async function acquireRunLock(projectDir: string, runId: string): Promise<RunLock> {
+export async function acquireRunLock(
+  projectDir: string,
+  runId: string,
+  command?: string,
+): Promise<RunLock> {
   const path = join(projectDir, RUN_LOCK_PATH);
   await mkdir(join(projectDir, ".async"), { recursive: true });
   const info: RunLockInfo = {
@@ -231,6 +281,7 @@ export async function acquireRunLock(projectDir: string, runId: string): Promise
     startedAt: new Date().toISOString(),
     runId,
     hostname: hostname(),
+    ...(command === undefined ? {} : { command }),
   };
   const text = `${JSON.stringify(info, null, 2)}\n`;
   let reclaimed: RunLockInfo | undefined;

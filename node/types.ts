@@ -106,6 +106,15 @@ export interface CacheChanges {
    */
   executor?: { before: string; after: string };
   /**
+   * The runtimes that stored the entry and that look it up now, such as
+   * `Node 20.19.5 with jiti` and `Node 24.3.0`. Present only when the
+   * command changed, the task has function steps, and the two runtimes may
+   * render a function's source text differently (another runtime, or `jiti`
+   * on one side only). The command may then differ with no edit to the
+   * pipeline.
+   */
+  runtime?: { before: string; after: string };
+  /**
    * Set when this run replaced the secret-digest key `.async/cache/secret.key`
    * because it was `missing` or `invalid`. The parts of the key that digest a
    * secret then differ from the entry's whether or not the secret changed, and

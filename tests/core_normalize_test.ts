@@ -462,20 +462,34 @@ Deno.test("normalize accepts prepare on a writable path source", () => {
 });
 
 for (
-  const [field, pattern] of [["inputs", "../shared/**"], ["outputs", "/etc/passwd"], [
-    "outputs",
-    "dist/../../x",
-  ], ["inputs", "!../x"]] as const
+  const [field, pattern, message] of [
+    ["inputs", "../shared/**", /escapes the project root: "\.\." segments are not allowed/],
+    ["outputs", "/etc/passwd", /is an absolute path: patterns are relative to the project/],
+    ["outputs", "dist/../../x", /escapes the project root/],
+    ["inputs", "!../x", /escapes the project root/],
+    ["inputs", "src/sub/../sub/a.txt", /contains a "\.\." segment, which patterns may not use/],
+    ["outputs", "dist/./..", /contains a "\.\." segment/],
+  ] as const
 ) {
   Deno.test(`normalize rejects ${field} ${pattern}`, () => {
     rejects(
       pipelineWith({ tasks: { build: task({ [field]: [pattern], run: step }) } }),
       ErrorCode.PATH_OUTSIDE_ROOT,
       `tasks.build.${field}[0]`,
-      /escapes the project root/,
+      message,
     );
   });
 }
+
+Deno.test("normalize does not call an inner .. an escape", () => {
+  const error = rejects(
+    pipelineWith({ tasks: { build: task({ inputs: ["src/sub/../sub/a.txt"], run: step }) } }),
+    ErrorCode.PATH_OUTSIDE_ROOT,
+    "tasks.build.inputs[0]",
+  );
+  const issue = error.issues.find((candidate) => candidate.path === "tasks.build.inputs[0]");
+  assert.doesNotMatch(issue?.message ?? "", /escapes/);
+});
 
 Deno.test("normalize rejects a task without steps", () => {
   rejects(

@@ -142,6 +142,24 @@ Deno.test("explain a changed dependency", async () => {
   assert.equal(json.summary, "dependency changed: build");
 });
 
+Deno.test("explain names an uncached dependency", async () => {
+  const dir = await project();
+  await runJob(pipelineWith("cp -R src dist", false), options(dir));
+  const record = await runJob(pipelineWith("cp -R src dist", false), options(dir));
+
+  assert.deepEqual(resultOf(record, "app").cacheMiss, {
+    kind: "changed",
+    ...NOTHING_CHANGED,
+    dependencies: ["build"],
+  });
+  const { text, json } = await explain(dir, ["app"]);
+  assert.match(
+    text,
+    /\n {2}dependency changed: build \(it is not cached, so its fingerprint is new each run\)\n/,
+  );
+  assert.equal(json.summary, "dependency changed: build");
+});
+
 Deno.test("explain a changed command", async () => {
   const dir = await project();
   await runJob(pipelineWith("cp -R src dist"), options(dir));

@@ -11,6 +11,7 @@ import type { CliContext } from "../io.ts";
 import type { CliCommand } from "../registry.ts";
 import { CACHE_CLEAR, GC } from "./specs.ts";
 import { cliCommand } from "../../node/cli_command.ts";
+import { assertNoActiveRun } from "../../node/lock.ts";
 
 /**
  * Loads the pipeline to learn its file store roots. Without a pipeline file
@@ -74,6 +75,11 @@ function interrupted(
   return 1;
 }
 
+/** Returns how to run `command` with `args` again, for a hint. */
+function retry(command: string, args: readonly string[]): string {
+  return `run \`${[cliCommand(), command, ...args].join(" ")}\` again`;
+}
+
 function counted(count: number, singular: string, plural: string): string {
   return `${count} ${count === 1 ? singular : plural}`;
 }
@@ -88,6 +94,7 @@ function countedEntries(entries: number, unfinished: number): string {
 async function runCacheClear(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseCommandArgs("cache clear", args, { config: { type: "string" } }, false);
   const { rootDir, roots } = await projectStores(ctx, values.config);
+  await assertNoActiveRun(rootDir, "clear the cache", retry("cache clear", args));
   const cleared = await clearCache(rootDir, roots, ctx.signal);
   const summary = `${countedEntries(cleared.entries, cleared.unfinished)}, freeing ${
     formatBytes(cleared.bytes)
@@ -115,6 +122,7 @@ async function runGc(args: string[], ctx: CliContext): Promise<number> {
   const keep = parsePositiveInt("gc", "keep", values.keep, true) ?? defaultKeep(ctx);
   const cacheDays = parsePositiveInt("gc", "cache-days", values["cache-days"], true);
   const { rootDir, roots } = await projectStores(ctx, values.config);
+  await assertNoActiveRun(rootDir, "run gc", retry("gc", args));
   const result = await gc(rootDir, { keep, cacheDays, roots, signal: ctx.signal });
   const runs = counted(result.runs.removed.length, "run record", "run records");
   const entries = countedEntries(result.cache.removed, result.cache.unfinished);

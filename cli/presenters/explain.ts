@@ -17,7 +17,10 @@ function outcomeLines(result: TaskResult, record: ExecutionRecord): string[] {
     }
     return ["It did not run."];
   }
-  if (result.cacheMiss !== undefined) return missDetails(result.cacheMiss);
+  if (result.cacheMiss !== undefined) {
+    const uncached = record.tasks.filter((task) => task.cacheMiss?.kind === "uncacheable");
+    return missDetails(result.cacheMiss, new Set(uncached.map((task) => task.id)));
+  }
   if (result.status === "failed" && result.error !== undefined) {
     return [`It failed before its cache lookup: ${result.error.message}`];
   }

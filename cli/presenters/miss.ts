@@ -63,6 +63,13 @@ function secretKeyCause(replaced: "missing" | "invalid"): string {
   return replaced === "missing" ? "was missing" : "was not a valid key";
 }
 
+/** Returns the summary part of a changed command, naming a change of runtime. */
+function commandSummary(changes: CacheChanges): string | undefined {
+  if (!changes.command) return undefined;
+  if (changes.runtime === undefined) return "command changed";
+  return `command changed (function steps rendered by ${changes.runtime.before} -> ${changes.runtime.after})`;
+}
+
 function changedSummary(changes: CacheChanges): string {
   const parts = [
     changes.secretKeyReplaced !== undefined ? "secret key replaced" : undefined,
@@ -73,7 +80,7 @@ function changedSummary(changes: CacheChanges): string {
     namesSummary("env", "env", changes.env),
     namesSummary("dependency", "dependencies", changes.dependencies),
     ...sourceSummary(changes.source),
-    changes.command ? "command changed" : undefined,
+    commandSummary(changes),
     changes.definition ? "definition changed" : undefined,
   ].filter((part): part is string => part !== undefined);
   return parts.length > 0 ? parts.join(", ") : "key changed";
@@ -145,14 +152,16 @@ function sourceDetails(source: SourceChanges | undefined): string[] {
   return lines;
 }
 
-function changedDetails(changes: CacheChanges): string[] {
+function changedDetails(changes: CacheChanges, uncached: ReadonlySet<string>): string[] {
   const lines = [
     ...changes.inputs.changed.map((path) => `input changed: ${printablePath(path)}`),
     ...changes.inputs.added.map((path) => `input added: ${printablePath(path)}`),
     ...changes.inputs.removed.map((path) => `input removed: ${printablePath(path)}`),
     ...changes.env.map((name) => `env changed: ${name}`),
     ...changes.dependencies.map((id) =>
-      `dependency changed: ${id} (its cache fingerprint differs)`
+      uncached.has(id)
+        ? `dependency changed: ${id} (it is not cached, so its fingerprint is new each run)`
+        : `dependency changed: ${id} (its cache fingerprint differs)`
     ),
   ];
   if (changes.secretKeyReplaced !== undefined) {
@@ -168,7 +177,11 @@ function changedDetails(changes: CacheChanges): string[] {
     );
   }
   lines.push(...sourceDetails(changes.source));
-  if (changes.command) lines.push("command changed: the rendered step text differs");
+  if (changes.command && changes.runtime !== undefined) {
+    lines.push(
+      `command changed: the rendered step text differs, and the entry was stored by ${changes.runtime.before} while this run uses ${changes.runtime.after}. Runtimes render the source text of function steps differently, so it can differ with no edit to the pipeline.`,
+    );
+  } else if (changes.command) lines.push("command changed: the rendered step text differs");
   if (changes.definition) {
     lines.push(
       "definition changed: input or output patterns, task directory, platform or key version",
@@ -180,8 +193,15 @@ function changedDetails(changes: CacheChanges): string[] {
   ];
 }
 
-/** Returns the full explanation of a miss, one sentence or item per line. */
-export function missDetails(reason: CacheMissReason): string[] {
+/**
+ * Returns the full explanation of a miss, one sentence or item per line.
+ * `uncached` lists the ids of tasks that ran without the cache in the same
+ * run: a dependency among them has a fingerprint that is new each run.
+ */
+export function missDetails(
+  reason: CacheMissReason,
+  uncached: ReadonlySet<string> = new Set(),
+): string[] {
   switch (reason.kind) {
     case "no-entry":
       if (reason.memory) {
@@ -225,6 +245,6 @@ export function missDetails(reason: CacheMissReason): string[] {
     case "restore-failed":
       return [`It ran because its cache entry could not be restored: ${reason.reason}.`];
     case "changed":
-      return changedDetails(reason);
+      return changedDetails(reason, uncached);
   }
 }

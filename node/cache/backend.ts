@@ -7,6 +7,7 @@ import type { StoredManifest } from "./stored_manifest.ts";
 /** The most recent entry of a task, with its manifest read in place. */
 export type LatestEntry = Omit<EntryResult, "manifest"> & { readonly manifest: StoredManifest };
 import type { KeyManifest } from "./manifest.ts";
+import type { StepRuntime } from "./step_runtime.ts";
 import { printablePath } from "../printable.ts";
 
 /** A finished task result, ready to be stored under its key. */
@@ -19,6 +20,8 @@ export interface NewEntry {
   readonly stdout: string;
   readonly stderr: string;
   readonly meta: Record<string, unknown>;
+  /** The runtime that rendered the function steps' text. */
+  readonly runtime?: StepRuntime;
 }
 
 /** The task and its working directory. */

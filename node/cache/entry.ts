@@ -9,6 +9,7 @@ import { sha256 } from "./digest.ts";
 import { scanStringRecord } from "./json_scan.ts";
 import { isKeyManifest, type KeyManifest } from "./manifest.ts";
 import { MAX_META_DEPTH, nestedDeeperThan } from "../meta_depth.ts";
+import { isStepRuntime, type StepRuntime } from "./step_runtime.ts";
 
 /** Version of `result.json` and `outputs.json`. */
 export const ENTRY_SCHEMA_VERSION = 1;
@@ -28,18 +29,32 @@ export interface EntryResult {
   readonly meta: Record<string, unknown>;
   /** SHA-256 of `outputs.json` and its entry count, or null for a task without outputs. */
   readonly outputs: { readonly digest: string; readonly count: number } | null;
+  /** The runtime that rendered the function steps' text. Entries stored before it existed lack it. */
+  readonly runtime?: StepRuntime;
 }
 
 /**
  * `result.json` as the file store keeps it. The key manifest of a task with
  * many inputs is large and only explains later misses, so entries keep it
  * in `manifest.json` and name its SHA-256 here. Entries written before that
- * hold it inline.
+ * hold it inline. `logsDigest` is the {@link logsDigest} of the entry's logs
+ * and metadata. Entries written before it existed lack it and are read
+ * without that check.
  */
 export type StoredResult = Omit<EntryResult, "manifest"> & {
   readonly manifest?: KeyManifest;
   readonly manifestDigest?: string;
+  readonly logsDigest?: string;
 };
+
+/**
+ * Returns the SHA-256 of an entry's logs and metadata as JSON. `result.json`
+ * is written with `JSON.stringify`, so the same digest comes out of the
+ * values parsed back from it.
+ */
+export function logsDigest(result: Pick<EntryResult, "stdout" | "stderr" | "meta">): string {
+  return sha256(JSON.stringify([result.stdout, result.stderr, result.meta]));
+}
 
 /** One output path as recorded in `outputs.json`. Modes never carry setuid, setgid or sticky bits. */
 export type OutputRecord =
@@ -112,11 +127,15 @@ export function parseEntryResult(text: string, key: string): StoredResult {
   if (nestedDeeperThan(value.meta, MAX_META_DEPTH)) {
     fail(`has meta nested more than ${MAX_META_DEPTH} levels deep`);
   }
+  if (value.logsDigest !== undefined && value.logsDigest !== logsDigest(value)) {
+    fail("has logs or metadata that do not match its logsDigest (edited or damaged)");
+  }
   const outputs = value.outputs;
   if (
     outputs !== null &&
     (typeof outputs !== "object" || !isDigest(outputs.digest) || typeof outputs.count !== "number")
   ) fail("has an invalid outputs reference");
+  if (value.runtime !== undefined && !isStepRuntime(value.runtime)) fail("has an invalid runtime");
   return value;
 }
 

@@ -35,6 +35,7 @@ import {
   DamagedEntryError,
   ENTRY_SCHEMA_VERSION,
   type EntryResult,
+  logsDigest,
   type OutputRecord,
   type OutputsManifest,
   parseEntryResult,
@@ -277,6 +278,7 @@ export class FileBackend implements CacheBackend {
         schemaVersion: ENTRY_SCHEMA_VERSION,
         ...rest,
         manifestDigest,
+        logsDigest: logsDigest(entry),
         outputs,
       };
       writeFileSync(join(temp, "result.json"), JSON.stringify(result));

@@ -71,7 +71,9 @@ export async function findEntry(
   }
   if (found.status === "missing") {
     const current = manifest();
-    return miss(current ? await missReason(backend, current) : { kind: "no-entry" });
+    if (current === undefined) return miss({ kind: "no-entry" });
+    const functionSteps = input.task.steps.some((step) => step.kind === "function");
+    return miss(await missReason(backend, current, functionSteps));
   }
 
   const createdAt = Date.parse(found.result.createdAt);

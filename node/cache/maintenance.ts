@@ -14,6 +14,7 @@ import { isDigest } from "./entry.ts";
 import { clearMemoryEntries } from "./memory_store.ts";
 import { DEFAULT_KEEP_RUNS, isRunId, RUNS_DIR } from "../records.ts";
 import { isMissing } from "./walk.ts";
+import { acquireRunLock, assertNoActiveRun } from "../lock.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -137,11 +138,29 @@ async function removeIfEmpty(directory: string): Promise<void> {
  * Removes every entry of the file stores at `roots` and the process-local
  * memory entries. Each entry goes as a whole directory, so stopping on
  * `signal` between two of them leaves no entry half-removed.
+ *
+ * @throws {PipelineError} `ASYNC_PIPELINE_RUN_ACTIVE` while a live run or
+ * another such command has the run lock of `rootDir`, which this takes
+ * while it works.
  */
 export async function clearCache(
   rootDir: string,
   roots: readonly string[] = fileStoreRoots(rootDir),
   signal?: AbortSignal,
+): Promise<ClearResult> {
+  await assertNoActiveRun(rootDir, "clear the cache", "call clearCache again");
+  const lock = await acquireRunLock(rootDir, "", "cache clear");
+  try {
+    return await clearStores(rootDir, roots, signal);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function clearStores(
+  rootDir: string,
+  roots: readonly string[],
+  signal: AbortSignal | undefined,
 ): Promise<ClearResult> {
   const result: ClearResult = {
     entries: clearMemoryEntries(rootDir),
@@ -272,8 +291,22 @@ export async function unfinishedEntries(
  * Prunes run records under `.async/runs/` beyond the newest `keep` (a run
  * still in progress is kept) and cache entries unused for `cacheDays` days.
  * Once `options.signal` is aborted it stops before the next record or entry.
+ *
+ * @throws {PipelineError} `ASYNC_PIPELINE_RUN_ACTIVE` while a live run or
+ * another such command has the run lock of `rootDir`, which this takes
+ * while it works.
  */
 export async function gc(rootDir: string, options: GcOptions = {}): Promise<GcResult> {
+  await assertNoActiveRun(rootDir, "collect garbage", "call gc again");
+  const lock = await acquireRunLock(rootDir, "", "gc");
+  try {
+    return await prune(rootDir, options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function prune(rootDir: string, options: GcOptions): Promise<GcResult> {
   const now = (options.now ?? Date.now)();
   const keep = options.keep ?? DEFAULT_KEEP_RUNS;
   const cutoff = now - (options.cacheDays ?? DEFAULT_CACHE_DAYS) * DAY_MS;

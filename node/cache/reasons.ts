@@ -13,6 +13,7 @@ import { diffManifests, type KeyManifest } from "./manifest.ts";
 import { MemoryBackend } from "./memory_store.ts";
 import { RestoreConflictError } from "./restore.ts";
 import { printableErrorMessage } from "../printable.ts";
+import { currentStepRuntime, describeStepRuntime, rendersDifferently } from "./step_runtime.ts";
 
 /** A miss reason and an optional warning, as spread into a miss result. */
 type ReasonAndWarning = [CacheMissReason, string?];
@@ -21,13 +22,29 @@ type ReasonAndWarning = [CacheMissReason, string?];
  * Explains a miss for a key that has no entry: what differs from the task's
  * most recent entry, or `no-entry` when the task has none. The `no-entry` of
  * a memory store is marked, because such a store starts empty in each process.
+ * When the command changed, a task with function steps (`functionSteps`)
+ * also gets the runtimes, if the entry was stored by one that renders
+ * function source differently.
  */
 export async function missReason(
   backend: CacheBackend,
   manifest: KeyManifest,
+  functionSteps = false,
 ): Promise<CacheMissReason> {
   const latest = await backend.latest(manifest.taskId);
-  if (latest) return { kind: "changed", ...diffManifests(latest.manifest, manifest) };
+  if (latest) {
+    const changes = diffManifests(latest.manifest, manifest);
+    const current = currentStepRuntime();
+    const stored = latest.runtime;
+    if (
+      changes.command && functionSteps && stored !== undefined &&
+      rendersDifferently(stored, current)
+    ) {
+      const runtime = { before: describeStepRuntime(stored), after: describeStepRuntime(current) };
+      return { kind: "changed", ...changes, runtime };
+    }
+    return { kind: "changed", ...changes };
+  }
   return backend instanceof MemoryBackend
     ? { kind: "no-entry", memory: true }
     : { kind: "no-entry" };

@@ -15,6 +15,7 @@ import type { CacheBackend } from "./backend.ts";
 import { maskSecrets } from "./entry.ts";
 import { describe } from "./find_entry.ts";
 import { secretInputName } from "./secret_text.ts";
+import { currentStepRuntime } from "./step_runtime.ts";
 import { diffManifests, type KeyManifest, manifestKey } from "./manifest.ts";
 import {
   changedWhileRunning,
@@ -79,6 +80,7 @@ export async function saveResult(
       stdout: maskSecrets(input.stdout, secrets),
       stderr: maskSecrets(input.stderr, secrets),
       meta: maskMeta(input.meta, secrets),
+      runtime: currentStepRuntime(),
     }, { task, cwd: input.cwd });
   } catch (error) {
     return { stored: false, warning: saveFailedWarning(task.id, error, directory) };

@@ -14,17 +14,73 @@ import type { CandidateContext, GitFacts } from "../../core/context.ts";
 import { IGNORED_DIRECTORIES } from "../../core/normalize_patterns.ts";
 import type { ProcessEnv } from "../types.ts";
 
+/**
+ * Settings that would change what git prints for the same work tree, fixed
+ * to git's defaults, so a user's git config cannot decide what the
+ * fingerprint hashes. The diff flags in {@link DIFF_ARGS} cover the rest.
+ */
+const FIXED_CONFIG = [
+  "core.quotePath=true",
+  "color.ui=false",
+  "color.diff=false",
+  "color.status=false",
+  "diff.noprefix=false",
+  "diff.mnemonicPrefix=false",
+  "diff.relative=false",
+  "diff.suppressBlankEmpty=false",
+  "status.relativePaths=false",
+].flatMap((setting) => ["-c", setting]);
+
+/**
+ * Variables that change git's diff output whatever its arguments are:
+ * `GIT_DIFF_OPTS` takes precedence over `--unified`, and `GIT_EXTERNAL_DIFF`
+ * hands the diff to another program.
+ */
+const DROPPED_VARIABLES = ["GIT_DIFF_OPTS", "GIT_EXTERNAL_DIFF", "GIT_DIFF_PATH_COUNTER"];
+
+/** Returns the environment for git: `env` without {@link DROPPED_VARIABLES}. */
+function gitEnv(env: ProcessEnv): ProcessEnv {
+  const result: ProcessEnv = { ...env, GIT_OPTIONAL_LOCKS: "0" };
+  for (const name of DROPPED_VARIABLES) delete result[name];
+  return result;
+}
+
 /** Runs git in `dir` and resolves its stdout, or undefined when git fails or is missing. */
 function git(dir: string, args: string[], env: ProcessEnv): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile(
       "git",
-      args,
-      { cwd: dir, env: { ...env, GIT_OPTIONAL_LOCKS: "0" }, maxBuffer: 256 * 1024 * 1024 },
+      [...FIXED_CONFIG, ...args],
+      { cwd: dir, env: gitEnv(env), maxBuffer: 256 * 1024 * 1024 },
       (error, stdout) => resolve(error ? undefined : stdout),
     );
   });
 }
+
+/**
+ * Flags that make `git diff` print the changes themselves, the same way
+ * whatever the user's config. An external diff program or a textconv filter
+ * could print the same text for different contents, so both are off. The
+ * other flags fix colour, renames, prefixes, context, algorithm, file order
+ * and submodule output.
+ */
+const DIFF_ARGS = [
+  "--binary",
+  "--no-ext-diff",
+  "--no-textconv",
+  "--no-color",
+  "--no-renames",
+  "--no-relative",
+  "--ignore-submodules=none",
+  "--submodule=short",
+  "--src-prefix=a/",
+  "--dst-prefix=b/",
+  "--unified=3",
+  "--inter-hunk-context=0",
+  "--diff-algorithm=myers",
+  "--indent-heuristic",
+  "-O/dev/null",
+];
 
 /**
  * Pathspecs that leave runner state and installed packages out of status,
@@ -50,7 +106,15 @@ export async function readGitFacts(
   const branch = (await git(dir, ["symbolic-ref", "--short", "-q", "HEAD"], env))?.trim();
   const status = await git(
     dir,
-    ["status", "--porcelain=v1", "-z", "--untracked-files=all", ...STATE_PATHSPECS],
+    [
+      "status",
+      "--porcelain=v1",
+      "-z",
+      "--untracked-files=all",
+      "--no-renames",
+      "--ignore-submodules=none",
+      ...STATE_PATHSPECS,
+    ],
     env,
   ) ??
     "";
@@ -68,7 +132,7 @@ export async function readGitFacts(
 async function gitFingerprint(dir: string, env: ProcessEnv, commit: string, status: string) {
   const hash = createHash("sha256").update(`git\0${commit}\0${status}\0`);
   if (status !== "") {
-    hash.update((await git(dir, ["diff", "HEAD", "--binary", ...STATE_PATHSPECS], env)) ?? "");
+    hash.update((await git(dir, ["diff", "HEAD", ...DIFF_ARGS, ...STATE_PATHSPECS], env)) ?? "");
     const untracked = await git(dir, [
       "ls-files",
       "--others",
