@@ -31,7 +31,10 @@ export interface RecordedCommand {
   readonly cwd: string;
   /** Names of the variables in the step's environment, sorted. Values are never kept. */
   readonly envNames: readonly string[];
-  /** The step's timeout in milliseconds, when the task sets one. */
+  /**
+   * Milliseconds left of the task's timeout when the command started, when
+   * the task sets one: at most the timeout, less after earlier steps.
+   */
   readonly timeoutMs?: number;
 }
 
