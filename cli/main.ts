@@ -5,9 +5,9 @@
  * environment. Runs as a main module under Node and Deno
  * (`deno run -A cli/main.ts run verify`).
  *
- * SIGINT, SIGTERM and a closed stdout pipe abort the command's signal: a run
- * stops its tasks, finalizes its record as failed, and the process exits
- * 130, 143 or 141.
+ * SIGHUP, SIGINT, SIGTERM and a closed stdout pipe abort the command's
+ * signal: a run stops its tasks, finalizes its record as failed, and the
+ * process exits 129, 130, 143 or 141.
  *
  * @module
  */
