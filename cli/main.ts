@@ -5,9 +5,9 @@
  * environment. Runs as a main module under Node and Deno
  * (`deno run -A cli/main.ts run verify`).
  *
- * SIGINT, SIGTERM and a closed stdout pipe abort the command's signal: a run
- * stops its tasks, finalizes its record as failed, and the process exits
- * 130, 143 or 141.
+ * SIGHUP, SIGINT, SIGTERM and a closed stdout pipe abort the command's
+ * signal: a run stops its tasks, finalizes its record as failed, and the
+ * process exits 129, 130, 143 or 141.
  *
  * @module
  */
@@ -17,17 +17,14 @@ import process from "../node/process.ts";
 import { fileURLToPath } from "node:url";
 import { ErrorCode, PipelineError } from "../core/errors.ts";
 import type { TextSink } from "./io.ts";
-import { invokePipelineCli } from "./run_pipeline_cli.ts";
+import { INTERRUPT_EXIT_CODES, invokePipelineCli } from "./run_pipeline_cli.ts";
 import { thrownMessage } from "../node/thrown.ts";
 import { type FallbackHandler, guardUncaught } from "../node/uncaught.ts";
 import { STALL_MS, writeAllSync } from "../node/write_sync.ts";
 import { denoCliCommand, useCliCommand } from "../node/cli_command.ts";
 
-export { runPipelineCli } from "./run_pipeline_cli.ts";
+export { INTERRUPT_EXIT_CODES, runPipelineCli } from "./run_pipeline_cli.ts";
 export type { RunPipelineCliOptions, RunPipelineCliResult } from "./run_pipeline_cli.ts";
-
-/** Exit codes of interrupted runs, as shells report death by these signals. */
-export const INTERRUPT_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143, EPIPE: 141 } as const;
 
 /**
  * Wraps a process stream and its file descriptor `fd`. Writes after the pipe

@@ -21,6 +21,9 @@ import { CLI_PROGRAM, type PolicyInvocation, policyInvocation } from "./policy_a
 
 export { CLI_PROGRAM } from "./policy_args.ts";
 
+/** Exit codes of interrupted runs, as shells report death by these signals. */
+export const INTERRUPT_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143, EPIPE: 141 } as const;
+
 /** Options of {@link runPipelineCli}. */
 export interface RunPipelineCliOptions {
   /** CLI arguments without the program name, such as `["github", "check"]`. */
@@ -33,13 +36,20 @@ export interface RunPipelineCliOptions {
   stdout?: TextSink;
   /** Also receives stderr as it is written. */
   stderr?: TextSink;
-  /** Aborting it stops a running job as an interrupt does. */
+  /**
+   * Aborting it stops a running job as an interrupt (SIGINT) does: no new
+   * task starts, running commands are stopped, the record is finalized as
+   * `failed` with `ASYNC_PIPELINE_INTERRUPTED`, and the code is 130.
+   */
   signal?: AbortSignal;
 }
 
 /** Outcome of {@link runPipelineCli}. */
 export interface RunPipelineCliResult {
-  /** Exit code the executable would return. */
+  /**
+   * Exit code the executable would return: 130 when `signal` aborted before
+   * the command returned, as after SIGINT.
+   */
   code: number;
   stdout: string;
   stderr: string;
@@ -152,6 +162,8 @@ export async function invokePipelineCli(options: InvokePipelineCliOptions) {
     code = decision.result.code;
   } else {
     code = await runCli(options.args, ctx);
+    // A command stopped by the signal exits as the executable does after Ctrl-C.
+    if (ctx.signal.aborted) code = INTERRUPT_EXIT_CODES.SIGINT;
   }
   return { code, policy, decision: policy ? decision : undefined, secretValues };
 }

@@ -40,3 +40,18 @@ export function thrownCode(value: unknown): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * Returns the `hint` of a thrown `ASYNC_PIPELINE_*` error, such as the fix
+ * that a command policy denial suggests, or undefined, without ever throwing.
+ * Other thrown values keep no hint, as they keep no code.
+ */
+export function thrownHint(value: unknown): string | undefined {
+  try {
+    if (!thrownCode(value)?.startsWith("ASYNC_PIPELINE_")) return undefined;
+    const hint = (value as { hint?: unknown }).hint;
+    return typeof hint === "string" && hint !== "" ? hint : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -211,7 +211,11 @@ export interface TaskResult {
   finishedAt?: string;
   durationMs?: number;
   exitCode?: number;
-  error?: { code?: string; message: string };
+  /**
+   * Why the task failed: a stable `code`, the `message` and, when the error
+   * suggests a fix (a command policy denial, a sandbox that cannot start), its `hint`.
+   */
+  error?: { code?: string; message: string; hint?: string };
   meta: Record<string, unknown>;
   /**
    * Log paths relative to the run directory. A stream that printed nothing

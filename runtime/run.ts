@@ -95,9 +95,13 @@ export async function executeRun(
   }
 
   const results = ids.map((id) => scope.results.get(id) as RuntimeTaskResult);
+  let status: RuntimeRunResult["status"] = "passed";
+  if (!results.every((result) => result.status === "passed")) {
+    status = scope.signal.aborted ? "interrupted" : "failed";
+  }
   return {
     runId: scope.runId,
-    status: results.every((result) => result.status === "passed") ? "passed" : "failed",
+    status,
     tasks: results,
     state: scope.state,
     durationMs: performance.now() - startedAt,
@@ -177,8 +181,16 @@ async function runTask(scope: RunScope, task: RuntimeTask): Promise<RuntimeTaskR
     entries.set(key, value);
     return { id: task.id, status: "passed", value, cache: "miss", durationMs: elapsed() };
   } catch (error) {
-    return { id: task.id, status: "failed", error: toTaskError(error), durationMs: elapsed() };
+    const stopped = scope.signal.aborted && error === scope.signal.reason;
+    const failure = stopped ? interruptedError(error) : toTaskError(error);
+    return { id: task.id, status: "failed", error: failure, durationMs: elapsed() };
   }
+}
+
+/** Returns the error of a task that rejected with the abort reason of the run's signal. */
+function interruptedError(reason: unknown): RuntimeTaskError {
+  if (isPipelineError(reason)) return toTaskError(reason);
+  return { code: ErrorCode.INTERRUPTED, message: thrownMessage(reason), cause: reason };
 }
 
 /** Converts a thrown value into the plain error of a task result. */

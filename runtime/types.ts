@@ -144,7 +144,10 @@ export interface RuntimeRunOptions {
    * An unknown id throws `ASYNC_PIPELINE_UNKNOWN_TASK` before anything runs.
    */
   readonly targets?: readonly string[];
-  /** Aborts `ctx.signal` of running tasks and skips tasks that have not started. */
+  /**
+   * Aborts `ctx.signal` of running tasks and skips tasks that have not
+   * started. The run's status is then `interrupted`.
+   */
   readonly signal?: AbortSignal;
 }
 
@@ -188,8 +191,11 @@ export interface RuntimeTaskResult {
 /** The outcome of one `runtime.run(...)`. */
 export interface RuntimeRunResult {
   readonly runId: string;
-  /** `passed` when every task that was due to run passed. */
-  readonly status: "passed" | "failed";
+  /**
+   * `passed` when every task that was due to run passed, `interrupted` when
+   * the `signal` option aborted before that, and `failed` otherwise.
+   */
+  readonly status: "passed" | "failed" | "interrupted";
   /** Task results in dependency order, one per task that was due to run. */
   readonly tasks: readonly RuntimeTaskResult[];
   /** The run's `ctx.state` after the last task settled. */

@@ -69,7 +69,8 @@ for (const runtime of ["deno", "node"] as const) {
     const result = await run(cwd);
     assert.equal(result.code, 1);
     const message = 'Source "store": the sh callback of prepare step 1 threw: plain ***';
-    assert.ok(result.stdout.includes(`Failed: store:test: ${message}`), result.stdout);
+    const line = `Failed: store:test: [ASYNC_PIPELINE_SOURCE_FAILED] ${message}`;
+    assert.ok(result.stdout.includes(line), result.stdout);
     assert.ok(!(result.stdout + result.stderr).includes(SECRET));
     const error = await storeTestError(cwd);
     assert.deepEqual(error, { code: "ASYNC_PIPELINE_SOURCE_FAILED", message });

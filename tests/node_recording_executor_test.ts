@@ -87,3 +87,26 @@ Deno.test("recording executor checkTool follows tools", async () => {
   assert.equal(await limited.checkTool("node"), true);
   assert.equal(await limited.checkTool("pnpm"), false);
 });
+
+Deno.test("recorded timeoutMs is the time left in the attempt", async () => {
+  const cwd = await tempDir();
+  const timed = definePipeline({
+    name: "app",
+    tasks: {
+      build: task({ timeout: "5s" }, [
+        sh`first`,
+        () => new Promise<void>((resolve) => setTimeout(resolve, 300)),
+        sh`second`,
+      ]),
+    },
+    jobs: { build: job({ target: "build" }) },
+  });
+  const executor = new RecordingExecutor();
+
+  await runJob(timed, { id: "build", cwd, executor, env: {} });
+
+  const [first, second] = executor.calls.map((call) => call.timeoutMs ?? Infinity);
+  assert.ok(first <= 5000, `first: ${first}`);
+  assert.ok(first > 4000, `first: ${first}`);
+  assert.ok(second <= first - 300, `first: ${first}, second: ${second}`);
+});

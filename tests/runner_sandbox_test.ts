@@ -135,7 +135,8 @@ Deno.test("runJob sandbox without docker", async () => {
   });
   assert.equal(record.status, "failed");
   assert.equal(record.tasks[0].error?.code, "ASYNC_PIPELINE_SANDBOX_UNAVAILABLE");
-  assert.match(record.tasks[0].error?.message ?? "", /Install Docker/);
+  assert.match(record.tasks[0].error?.message ?? "", /needs the docker command/);
+  assert.match(record.tasks[0].error?.hint ?? "", /Install Docker/);
 });
 
 Deno.test("runJob sandbox and executor conflict", async () => {

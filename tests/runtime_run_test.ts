@@ -246,7 +246,7 @@ Deno.test("run signal aborted before start", async () => {
   const result = await runtime.run(undefined, { signal: AbortSignal.abort() });
 
   assert.equal(calls, 0);
-  assert.equal(result.status, "failed");
+  assert.equal(result.status, "interrupted");
   assert.deepEqual(result.tasks.map((entry) => entry.status), ["skipped", "skipped"]);
   assert.equal(result.tasks[0].reason, "the run was aborted before the task started.");
 });
@@ -267,12 +267,74 @@ Deno.test("run signal aborts running task", async () => {
   const pending = runtime.run(undefined, { signal: controller.signal });
   await started.promise;
   controller.abort(new Error("user cancelled"));
-  const tasks = byId(await pending);
+  const result = await pending;
+  const tasks = byId(result);
 
+  assert.equal(result.status, "interrupted");
   assert.equal(tasks.watch.status, "failed");
+  assert.equal(tasks.watch.error?.code, "ASYNC_PIPELINE_INTERRUPTED");
   assert.equal(tasks.watch.error?.message, "user cancelled");
   assert.equal(tasks.later.status, "skipped");
   assert.equal(laterRuns, 0);
+});
+
+Deno.test("run signal aborted after a task passed", async () => {
+  const controller = new AbortController();
+  const runtime = createRuntime(defineRuntime([
+    task({ id: "first" }, () => {
+      controller.abort();
+      return "done";
+    }),
+    task({ id: "second", dependsOn: ["first"] }, () => "never"),
+  ]));
+
+  const result = await runtime.run(undefined, { signal: controller.signal });
+
+  assert.equal(result.status, "interrupted");
+  assert.deepEqual(result.tasks.map((entry) => entry.status), ["passed", "skipped"]);
+  assert.equal(result.tasks[1].reason, "the run was aborted before the task started.");
+});
+
+Deno.test("run that finished keeps passed after a late abort", async () => {
+  const controller = new AbortController();
+  const runtime = createRuntime(defineRuntime([
+    task({ id: "only" }, () => {
+      controller.abort();
+      return "done";
+    }),
+  ]));
+
+  const result = await runtime.run(undefined, { signal: controller.signal });
+
+  assert.equal(result.status, "passed");
+});
+
+Deno.test("run failure without an abort stays failed", async () => {
+  const runtime = createRuntime(defineRuntime([
+    task({ id: "broken" }, () => {
+      throw new Error("broken");
+    }),
+  ]));
+
+  const result = await runtime.run(undefined, { signal: new AbortController().signal });
+
+  assert.equal(result.status, "failed");
+  assert.equal(result.tasks[0].error?.code, "ASYNC_PIPELINE_TASK_FAILED");
+});
+
+Deno.test("run keeps the code of a task error thrown during an abort", async () => {
+  const controller = new AbortController();
+  const runtime = createRuntime(defineRuntime([
+    task({ id: "own" }, () => {
+      controller.abort();
+      throw new Error("own failure");
+    }),
+  ]));
+
+  const result = await runtime.run(undefined, { signal: controller.signal });
+
+  assert.equal(result.status, "interrupted");
+  assert.equal(result.tasks[0].error?.code, "ASYNC_PIPELINE_TASK_FAILED");
 });
 
 Deno.test("run of an empty runtime", async () => {

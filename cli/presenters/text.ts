@@ -14,6 +14,7 @@ import type {
   RunStartedEvent,
   TaskRetriedEvent,
 } from "../../node/runner/events.ts";
+import { ErrorCode } from "../../core/errors.ts";
 import { TaskLines } from "../../node/runner/lines.ts";
 import type { ExecutionRecord, TaskResult } from "../../node/types.ts";
 import type { TextSink } from "../io.ts";
@@ -157,6 +158,18 @@ export function textPresenter(sink: TextSink, options: TextPresenterOptions): Ru
   };
 }
 
+/** Codes that the summary leaves out, because "Failed:" or "timed out" already says them. */
+const PLAIN_CODES: ReadonlySet<string> = new Set([ErrorCode.TASK_FAILED, ErrorCode.TASK_TIMEOUT]);
+
+/** Returns a failed task's message, after its code when the code says more than "failed". */
+function failureText(result: TaskResult): string {
+  const error = result.error;
+  if (error === undefined) return "";
+  return error.code && !PLAIN_CODES.has(error.code)
+    ? `[${error.code}] ${error.message}`
+    : error.message;
+}
+
 function summary(
   record: ExecutionRecord,
   durationMs: number,
@@ -168,7 +181,9 @@ function summary(
   const lines = [""];
   for (const result of record.tasks) {
     if (result.status !== "failed") continue;
-    lines.push(`${style.red("Failed:")} ${style.bold(result.id)}: ${result.error?.message ?? ""}`);
+    lines.push(`${style.red("Failed:")} ${style.bold(result.id)}: ${failureText(result)}`);
+    const hint = result.error?.hint;
+    if (hint && !result.error?.message.includes(hint)) lines.push(`  hint: ${hint}`);
     const tail = tails.get(result.id) ?? [];
     if (tail.length > 0) {
       const noun = tail.length === 1 ? "line" : `${tail.length} lines`;

@@ -19,6 +19,7 @@
  */
 
 import type { CommandExecutor, CommandResult, ShellRunOptions } from "../types.ts";
+import { checkRecordingOptions, ruleMatches } from "./recording_options.ts";
 
 /** One shell command the recording executor received. */
 export interface RecordedCommand {
@@ -30,7 +31,10 @@ export interface RecordedCommand {
   readonly cwd: string;
   /** Names of the variables in the step's environment, sorted. Values are never kept. */
   readonly envNames: readonly string[];
-  /** The step's timeout in milliseconds, when the task sets one. */
+  /**
+   * Milliseconds left of the task's timeout when the command started, when
+   * the task sets one: at most the timeout, less after earlier steps.
+   */
   readonly timeoutMs?: number;
 }
 
@@ -38,7 +42,7 @@ export interface RecordedCommand {
 export interface ScriptedResult {
   /** A string matches commands that contain it, and a RegExp is tested against the command. */
   readonly match: string | RegExp;
-  /** Exit code (default 0). */
+  /** Exit code from 0 to 255 (default 0). */
   readonly code?: number;
   readonly stdout?: string;
   readonly stderr?: string;
@@ -53,7 +57,7 @@ export interface ScriptedResult {
 
 /** Options of {@link RecordingExecutor}. */
 export interface RecordingExecutorOptions {
-  /** Results by command. Unmatched commands pass with no output. */
+  /** Rules tried in order. Commands that match no rule pass with no output. */
   readonly results?: readonly ScriptedResult[];
   /**
    * Tools that `checkTool` reports as available. Omit it to report every tool
@@ -74,7 +78,13 @@ export class RecordingExecutor implements CommandExecutor {
   readonly #uses = new Map<ScriptedResult, number>();
   readonly #tools?: ReadonlySet<string>;
 
+  /**
+   * Checks `options` as the pipeline builders check theirs: an unknown field
+   * throws `ASYNC_PIPELINE_UNKNOWN_FIELD` with the nearest valid name, and a
+   * value of the wrong type `ASYNC_PIPELINE_INVALID_FIELD`.
+   */
   constructor(options: RecordingExecutorOptions = {}) {
+    checkRecordingOptions(arguments);
     this.#results = options.results ?? [];
     this.#tools = options.tools === undefined ? undefined : new Set(options.tools);
   }
@@ -105,9 +115,7 @@ export class RecordingExecutor implements CommandExecutor {
   #find(command: string): ScriptedResult | undefined {
     return this.#results.find((rule) => {
       if (rule.times !== undefined && (this.#uses.get(rule) ?? 0) >= rule.times) return false;
-      return typeof rule.match === "string"
-        ? command.includes(rule.match)
-        : rule.match.test(command);
+      return ruleMatches(rule, command);
     });
   }
 }

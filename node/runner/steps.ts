@@ -12,7 +12,7 @@ import { onTaskError, type UncaughtKind } from "../uncaught.ts";
 import { deferredShellContext, taskContext, taskDir } from "./context.ts";
 import type { TaskOutput } from "./output.ts";
 import type { RunState } from "./state.ts";
-import { thrownCode, thrownMessage } from "../thrown.ts";
+import { thrownCode, thrownHint, thrownMessage } from "../thrown.ts";
 
 /** A step ready to run: deferred shells are evaluated and references resolved. */
 export type PreparedStep =
@@ -58,8 +58,13 @@ export class DeferredCallbackError extends PipelineError {
           thrownMessage(thrown)
         }`,
       ),
+      { hint: maskedHint(redactor, thrownHint(thrown)) },
     );
   }
+}
+
+function maskedHint(redactor: StepState["redactor"], hint: string | undefined): string | undefined {
+  return hint === undefined ? undefined : redactor.redact(hint);
 }
 
 /** Returns true when the task has steps that need the candidate context. */
@@ -127,7 +132,7 @@ export interface AttemptFailure {
   readonly signal?: string;
   readonly timedOut?: boolean;
   readonly interrupted?: boolean;
-  readonly error: { code: string; message: string };
+  readonly error: { code: string; message: string; hint?: string };
 }
 
 /** Options of one attempt. */
@@ -281,13 +286,14 @@ async function runShell(
     // A sandbox that cannot start reports its own code and fix, such as a missing docker command.
     const known = isPipelineError(error);
     const message = error instanceof Error ? error.message : String(error);
-    const hint = known && error.hint ? ` ${error.hint}` : "";
+    const hint = known ? thrownHint(error) : undefined;
     return {
       error: {
         code: known ? error.code : ErrorCode.TASK_FAILED,
         message: state.redactor.redact(
-          `Task "${task.id}" failed: the ${state.executor.name} executor could not run \`${step.display}\`: ${message}${hint}`,
+          `Task "${task.id}" failed: the ${state.executor.name} executor could not run \`${step.display}\`: ${message}`,
         ),
+        ...(hint === undefined ? {} : { hint: state.redactor.redact(hint) }),
       },
     };
   }
@@ -322,6 +328,8 @@ async function runFunction(
   } catch (error) {
     const message = thrownMessage(error);
     const code = thrownCode(error);
+    // The fix a thrown pipeline error suggests, such as that of a command policy denial, stays with it.
+    const hint = thrownHint(error);
     return {
       error: {
         code: code !== undefined && code.startsWith("ASYNC_PIPELINE_")
@@ -330,6 +338,7 @@ async function runFunction(
         message: state.redactor.redact(
           `Task "${task.id}" failed: function step ${step.name}() threw: ${message}`,
         ),
+        ...(hint === undefined ? {} : { hint: state.redactor.redact(hint) }),
       },
     };
   }

@@ -19,7 +19,7 @@ import {
   prepareSteps,
   runAttempt,
 } from "./steps.ts";
-import { thrownMessage } from "../thrown.ts";
+import { thrownHint, thrownMessage } from "../thrown.ts";
 import { interruptError } from "./finalize.ts";
 import { printableErrorMessage } from "../printable.ts";
 import { maskMissText } from "../redact.ts";
@@ -97,7 +97,12 @@ async function finish(
   state.live?.end(result.id);
   result.meta = state.redactor.redactValue(result.meta);
   if (result.error) {
-    result.error = { ...result.error, message: state.redactor.redact(result.error.message) };
+    const { hint } = result.error;
+    result.error = {
+      ...result.error,
+      message: state.redactor.redact(result.error.message),
+      ...(hint === undefined ? {} : { hint: state.redactor.redact(hint) }),
+    };
   }
   // Cache warnings and miss reasons name files, and a file name may contain a secret.
   const text = (value: string) => state.redactor.redact(value);
@@ -175,7 +180,13 @@ async function evaluateSteps(
     // `task-started` comes only now, because `runAttempts` starts an attempt whose callbacks return.
     state.emit({ type: "task-started", taskId: task.id, attempt, maxAttempts });
     output.flush();
-    const failure: AttemptFailure = { error: { code: error.code, message: error.message } };
+    const failure: AttemptFailure = {
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(error.hint === undefined ? {} : { hint: error.hint }),
+      },
+    };
     result.attemptLog.push(attemptRecord(attempt, started, failure));
     result.attempts = attempt;
     if (attempt >= maxAttempts || state.signal.aborted) return { failure };
@@ -235,9 +246,11 @@ async function failBeforeAttempts(
   fallbackCode: string,
 ): Promise<void> {
   result.status = "failed";
+  const hint = thrownHint(error);
   result.error = {
     code: isPipelineError(error) ? error.code : fallbackCode,
     message: state.redactor.redact(thrownMessage(error)),
+    ...(hint === undefined ? {} : { hint }),
   };
   await finish(state, result, output, startedMs, false);
 }
