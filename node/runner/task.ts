@@ -205,7 +205,17 @@ async function runAttempts(
       startedMs: started.ms,
       startedAt: started.iso,
     });
-    const failure = await runAttempt({ state, task, steps, output, meta: result.meta, candidate });
+    const failure = await runAttempt({
+      state,
+      task,
+      steps,
+      output,
+      meta: result.meta,
+      candidate,
+      warn: (warning) => {
+        if (!result.warnings?.includes(warning)) (result.warnings ??= []).push(warning);
+      },
+    });
     state.live?.attemptEnded(task.id);
     result.attemptLog.push(attemptRecord(attempt, started, failure));
     result.attempts = attempt;
