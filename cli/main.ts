@@ -31,13 +31,24 @@ export const INTERRUPT_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143, EP
 
 /**
  * Wraps a process stream and its file descriptor `fd`. Writes after the pipe
- * closed are dropped.
+ * closed are dropped. A write that fails at once, as one to a pipe whose
+ * reader left does on Linux, calls `onError` before `write` returns. The
+ * stream's own 'error' event comes later, after the scheduler could have
+ * started another task.
  */
-function processSink(stream: NodeJS.WriteStream, fd: number, closed: () => boolean): TextSink {
+function processSink(
+  stream: NodeJS.WriteStream,
+  fd: number,
+  closed: () => boolean,
+  onError: (error: NodeJS.ErrnoException) => void = () => undefined,
+): TextSink {
   return {
     isTTY: stream.isTTY === true,
     write(text: string) {
-      if (!stream.destroyed && !closed()) stream.write(text);
+      if (stream.destroyed || closed()) return;
+      stream.write(text);
+      const error = stream.errored as NodeJS.ErrnoException | null;
+      if (error) onError(error);
     },
     writeNow(text: string) {
       if (!closed()) writeAllSync(fd, text);
@@ -69,7 +80,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     if (error.code === "EPIPE") {
       interrupt(
         INTERRUPT_EXIT_CODES.EPIPE,
-        "The output pipe closed (EPIPE); running tasks were stopped.",
+        "The output pipe closed (EPIPE); no further task started, and running tasks were stopped.",
       );
     }
   };
@@ -104,7 +115,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       args: argv,
       cwd: process.cwd(),
       env: process.env,
-      stdout: processSink(process.stdout, 1, () => stdoutClosed),
+      stdout: processSink(process.stdout, 1, () => stdoutClosed, onStdoutError),
       stderr: processSink(process.stderr, 2, () => false),
       signal: controller.signal,
     });
