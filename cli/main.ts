@@ -41,9 +41,11 @@ function processSink(
   fd: number,
   closed: () => boolean,
   onError: (error: NodeJS.ErrnoException) => void = () => undefined,
+  onClosedNote?: (line: string) => void,
 ): TextSink {
   return {
     isTTY: stream.isTTY === true,
+    ...(onClosedNote ? { onClosedNote } : {}),
     write(text: string) {
       if (stream.destroyed || closed()) return;
       stream.write(text);
@@ -75,8 +77,18 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       INTERRUPT_EXIT_CODES.SIGHUP,
       "The terminal closed (SIGHUP); running tasks were stopped.",
     );
+  // Printed on stderr once stdout's pipe closed, such as where the whole record is.
+  let closedNote: string | undefined;
   const onStdoutError = (error: NodeJS.ErrnoException) => {
+    if (stdoutClosed) return;
     stdoutClosed = true;
+    if (closedNote !== undefined && !process.stderr.destroyed) {
+      try {
+        writeAllSync(2, closedNote);
+      } catch {
+        // stderr is closed too, so the note has nowhere to go.
+      }
+    }
     if (error.code === "EPIPE") {
       interrupt(
         INTERRUPT_EXIT_CODES.EPIPE,
@@ -115,10 +127,17 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       args: argv,
       cwd: process.cwd(),
       env: process.env,
-      stdout: processSink(process.stdout, 1, () => stdoutClosed, onStdoutError),
+      stdout: processSink(process.stdout, 1, () => stdoutClosed, onStdoutError, (line) => {
+        closedNote = line;
+      }),
       stderr: processSink(process.stderr, 2, () => false),
       signal: controller.signal,
     });
+    // Output that filled the pipe, such as a large record, fails only once the
+    // reader left, after the command returned, and that also counts as a closed pipe.
+    await drained(process.stdout);
+    const error = process.stdout.errored as NodeJS.ErrnoException | null;
+    if (error) onStdoutError(error);
     return interruptCode ?? code;
   } finally {
     process.off("SIGINT", onSigint);

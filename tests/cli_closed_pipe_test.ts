@@ -1,4 +1,7 @@
-/** A closed stdout pipe stops the run before another task starts. */
+/**
+ * A closed stdout pipe stops the run before another task starts, and
+ * `--format json` into a pipe whose reader left exits 141.
+ */
 
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -52,5 +55,28 @@ for (const runtime of ["deno", "node"] as const) {
     assert.equal(record.status, "failed");
     assert.match(record.error?.message ?? "", /EPIPE/);
     assert.match(record.error?.message ?? "", /no further task started/);
+  });
+
+  Deno.test(`cli ${runtime}: json record into a full closed pipe exits 141`, async () => {
+    const cwd = await makeProject(PIPELINE);
+    const cli = cliCommandLineUnder(runtime, ["run", "many", "--format", "json"]);
+    const { code, stderr } = await bash(
+      cwd,
+      `${cli} | head -c 100 >/dev/null; exit \${PIPESTATUS[0]}`,
+    );
+    assert.equal(code, 141);
+    const { record, dir } = await readLatestRecord(cwd);
+    assert.equal(record.status, "passed");
+    assert.ok(stderr.includes(join(dir, "execution.json")), stderr);
+    assert.match(stderr, /stdout closed before the whole record was written/);
+  });
+
+  Deno.test(`cli ${runtime}: json record into a gone reader exits 141`, async () => {
+    const cwd = await makeProject(PIPELINE);
+    const cli = cliCommandLineUnder(runtime, ["run", "one", "--format", "json"]);
+    const { code, stderr } = await bash(cwd, `${cli} | true; exit \${PIPESTATUS[0]}`);
+    assert.equal(code, 141);
+    const { dir } = await readLatestRecord(cwd);
+    assert.ok(stderr.includes(join(dir, "execution.json")), stderr);
   });
 }
