@@ -23,19 +23,7 @@ import { thrownMessage } from "../thrown.ts";
 import { interruptError } from "./finalize.ts";
 import { printableErrorMessage } from "../printable.ts";
 import { maskMissText } from "../redact.ts";
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
+import { retryAfter, stopsRetrying } from "./retry.ts";
 
 async function lookupCache(
   state: RunState,
@@ -127,24 +115,6 @@ function attemptRecord(
   };
 }
 
-/** Emits the event of a failed attempt that will run again, and waits for `retry.delayMs`. */
-async function retryAfter(
-  state: RunState,
-  task: NormalizedTask,
-  attempt: number,
-  failure: AttemptFailure,
-): Promise<void> {
-  state.emit({
-    type: "task-retried",
-    taskId: task.id,
-    attempt,
-    maxAttempts: task.retry.attempts,
-    delayMs: task.retry.delayMs,
-    reason: failure.error.message,
-  });
-  await sleep(task.retry.delayMs, state.signal);
-}
-
 /** A task's steps ready to run, or the failure of its last attempt when its deferred callbacks kept throwing. */
 type EvaluatedSteps = { steps: PreparedStep[] } | { failure: AttemptFailure };
 
@@ -179,8 +149,10 @@ async function evaluateSteps(
     result.attemptLog.push(attemptRecord(attempt, started, failure));
     result.attempts = attempt;
     if (attempt >= maxAttempts || state.signal.aborted) return { failure };
+    if (stopsRetrying(state, task, result, attempt)) return { failure };
     await retryAfter(state, task, attempt, failure);
     if (state.signal.aborted) return { failure };
+    if (stopsRetrying(state, task, result, attempt)) return { failure };
   }
 }
 
@@ -221,6 +193,7 @@ async function runAttempts(
     result.attempts = attempt;
     if (failure === undefined) return undefined;
     if (attempt >= maxAttempts || failure.interrupted || state.signal.aborted) return failure;
+    if (stopsRetrying(state, task, result, attempt)) return failure;
     await retryAfter(state, task, attempt, failure);
     // An interrupt during the delay ends the task before another attempt starts.
     if (state.signal.aborted) {
@@ -232,6 +205,7 @@ async function runAttempts(
         error: interruptError(state.signal.reason),
       };
     }
+    if (stopsRetrying(state, task, result, attempt)) return failure;
   }
 }
 
