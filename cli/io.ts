@@ -8,6 +8,12 @@ export interface TextSink {
    * event. Only sinks over a process's own output have it.
    */
   writeNow?(text: string): void;
+  /**
+   * Sets a line to print on stderr if the reader of this sink's pipe leaves
+   * before it took all output, such as where to find the whole record. Only
+   * the sink over the process's stdout has it.
+   */
+  onClosedNote?(line: string): void;
   /** True when the sink is an interactive terminal. */
   readonly isTTY?: boolean;
 }

@@ -28,13 +28,26 @@ export type { RunPipelineCliOptions, RunPipelineCliResult } from "./run_pipeline
 
 /**
  * Wraps a process stream and its file descriptor `fd`. Writes after the pipe
- * closed are dropped.
+ * closed are dropped. A write that fails at once, as one to a pipe whose
+ * reader left does on Linux, calls `onError` before `write` returns. The
+ * stream's own 'error' event comes later, after the scheduler could have
+ * started another task.
  */
-function processSink(stream: NodeJS.WriteStream, fd: number, closed: () => boolean): TextSink {
+function processSink(
+  stream: NodeJS.WriteStream,
+  fd: number,
+  closed: () => boolean,
+  onError: (error: NodeJS.ErrnoException) => void = () => undefined,
+  onClosedNote?: (line: string) => void,
+): TextSink {
   return {
     isTTY: stream.isTTY === true,
+    ...(onClosedNote ? { onClosedNote } : {}),
     write(text: string) {
-      if (!stream.destroyed && !closed()) stream.write(text);
+      if (stream.destroyed || closed()) return;
+      stream.write(text);
+      const error = stream.errored as NodeJS.ErrnoException | null;
+      if (error) onError(error);
     },
     writeNow(text: string) {
       if (!closed()) writeAllSync(fd, text);
@@ -61,12 +74,22 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       INTERRUPT_EXIT_CODES.SIGHUP,
       "The terminal closed (SIGHUP); running tasks were stopped.",
     );
+  // Printed on stderr once stdout's pipe closed, such as where the whole record is.
+  let closedNote: string | undefined;
   const onStdoutError = (error: NodeJS.ErrnoException) => {
+    if (stdoutClosed) return;
     stdoutClosed = true;
+    if (closedNote !== undefined && !process.stderr.destroyed) {
+      try {
+        writeAllSync(2, closedNote);
+      } catch {
+        // stderr is closed too, so the note has nowhere to go.
+      }
+    }
     if (error.code === "EPIPE") {
       interrupt(
         INTERRUPT_EXIT_CODES.EPIPE,
-        "The output pipe closed (EPIPE); running tasks were stopped.",
+        "The output pipe closed (EPIPE); no further task started, and running tasks were stopped.",
       );
     }
   };
@@ -101,10 +124,17 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       args: argv,
       cwd: process.cwd(),
       env: process.env,
-      stdout: processSink(process.stdout, 1, () => stdoutClosed),
+      stdout: processSink(process.stdout, 1, () => stdoutClosed, onStdoutError, (line) => {
+        closedNote = line;
+      }),
       stderr: processSink(process.stderr, 2, () => false),
       signal: controller.signal,
     });
+    // Output that filled the pipe, such as a large record, fails only once the
+    // reader left, after the command returned, and that also counts as a closed pipe.
+    await drained(process.stdout);
+    const error = process.stdout.errored as NodeJS.ErrnoException | null;
+    if (error) onStdoutError(error);
     return interruptCode ?? code;
   } finally {
     process.off("SIGINT", onSigint);

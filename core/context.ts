@@ -37,6 +37,12 @@ export interface CommandResult {
   /** Set when the command was stopped by a timeout or interrupt. */
   readonly signal?: string;
   readonly timedOut?: boolean;
+  /**
+   * Set when the command's own processes had ended but a process outside its
+   * process group kept its output open, so the output was closed without
+   * waiting for that process.
+   */
+  readonly warning?: string;
 }
 
 /** Everything a function step receives. */

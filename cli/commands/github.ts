@@ -14,7 +14,7 @@ import {
   type GithubSyncOptions,
 } from "../../node/github/files.ts";
 import { readGithubEvent } from "../../node/github/event_context.ts";
-import { type JobRunner, runGithubJobs } from "../../node/github/run.ts";
+import { type GithubJobResult, type JobRunner, runGithubJobs } from "../../node/github/run.ts";
 import { selectJobs } from "../../node/github/select.ts";
 import { loadPipeline } from "../../node/load.ts";
 import { defaultTaskCache, executeRun } from "../../node/runner/run_job.ts";
@@ -136,6 +136,7 @@ function githubRunHandler(runnerFor: JobRunnerFactory) {
         cwd: loaded.dir,
         env: ctx.env,
         concurrency,
+        signal: ctx.signal,
         onJobEnd: (result) => {
           const run = result.record ? ` (run ${result.record.id})` : "";
           ctx.stdout.write(`${result.job} ${result.status}${run}\n`);
@@ -143,6 +144,10 @@ function githubRunHandler(runnerFor: JobRunnerFactory) {
         },
       },
     );
+    if (ctx.signal.aborted) {
+      const selected = selection.selected.map((choice) => choice.job);
+      throw interrupted(ctx.signal.reason, selected, results);
+    }
     const failed = results.filter((result) => result.status === "failed");
     if (failed.length === 0) return 0;
     throw new PipelineError(
@@ -153,6 +158,30 @@ function githubRunHandler(runnerFor: JobRunnerFactory) {
       { hint: "Each job's execution record under .async/runs/ lists the failed tasks." },
     );
   };
+}
+
+/**
+ * Returns the error of a `github run` that an interrupt stopped: the
+ * interrupt's message, and the selected jobs that did not start.
+ */
+function interrupted(
+  reason: unknown,
+  selected: readonly string[],
+  results: readonly GithubJobResult[],
+): PipelineError {
+  const message = reason instanceof Error ? reason.message : "The run was interrupted.";
+  const ran = new Set(results.map((result) => result.job));
+  const left = selected.filter((job) => !ran.has(job));
+  const count = (jobs: readonly string[]) =>
+    `${jobs.length} of ${selected.length} selected ${selected.length === 1 ? "job" : "jobs"}`;
+  const parts = [message];
+  if (left.length > 0) {
+    parts.push(`${count(left)} did not start: ${left.join(", ")}.`);
+  }
+  return new PipelineError(ErrorCode.INTERRUPTED, parts.join(" "), {
+    hint:
+      "The execution record of each job that started lists its stopped tasks under .async/runs/.",
+  });
 }
 
 /** Builds the GitHub commands. `runnerFor` supplies the runner for the jobs `github run` selects. */

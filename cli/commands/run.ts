@@ -54,8 +54,14 @@ async function runTarget(target: "job" | "task", args: string[], ctx: CliContext
 
   // A run that stops before its tasks throws after writing a failed record,
   // which `--format json` still prints, so scripts read the same shape.
+  let recordPath: string | undefined;
   const printStopped = (event: RunEvent) => {
-    if (event.type === "run-finished" && event.thrown) ctx.stdout.write(recordText(event.record));
+    if (event.type !== "run-finished") return;
+    recordPath = event.recordPath;
+    if (event.thrown) {
+      closedNote(ctx, event.recordPath);
+      ctx.stdout.write(recordText(event.record));
+    }
   };
   // A step that calls process.exit() ends the process inside the run, so the
   // record the run closes then is printed at once, before the process ends.
@@ -91,8 +97,20 @@ async function runTarget(target: "job" | "task", args: string[], ctx: CliContext
     ...(format === "json" ? { onExitRecord: printOnExit } : {}),
   });
 
-  if (format === "json") ctx.stdout.write(recordText(record));
+  if (format === "json") {
+    if (recordPath !== undefined) closedNote(ctx, recordPath);
+    ctx.stdout.write(recordText(record));
+  }
   return record.status === "passed" ? 0 : 1;
+}
+
+/** Names the record file on stderr in case stdout's reader leaves before it read the record. */
+function closedNote(ctx: CliContext, recordPath: string): void {
+  ctx.stdout.onClosedNote?.(
+    `warning: stdout closed before the whole record was written. The record: ${
+      printablePath(recordPath)
+    }\n`,
+  );
 }
 
 async function dryRun(

@@ -46,6 +46,13 @@ export interface Child {
    * process has not reported it yet (then `onSpawn` brings it).
    */
   readonly pid?: number;
+  /**
+   * Stops waiting for the end of stdout and stderr: output that is ready to
+   * read is still passed on, then both pipes are closed and `onClose`
+   * follows. For a child that exited while another process keeps its output
+   * pipes open.
+   */
+  releaseOutput(): void;
 }
 
 /** The part of `Deno.ChildProcess` used here. */
@@ -208,7 +215,16 @@ export function startNodeChild(
     if (pid !== undefined && directGroups.delete(pid) && handedOver) spawner?.disown(pid);
     handlers.onClose(code, signal);
   });
-  return child;
+  return {
+    pid,
+    releaseOutput() {
+      // The poll phase before the check phase reads what the pipes hold, then they close.
+      setImmediate(() => {
+        child.stdout!.destroy();
+        child.stderr!.destroy();
+      });
+    },
+  };
 }
 
 /** Size of the buffers that children's output is read into. */
@@ -222,10 +238,19 @@ const OUTPUT_CHUNK = 16 * 1024;
  */
 const spareOutputBuffers: ArrayBuffer[] = [];
 
-/** Reads `stream` to its end, passing on decoded text. Read errors end it early. */
-async function pump(stream: ReadableStream<Uint8Array>, onText: (text: string) => void) {
+/**
+ * Reads `stream` to its end, passing on decoded text. Read errors end it
+ * early, and so does `release` once it is called: the read waiting for data
+ * is cancelled and the pipe closed.
+ */
+async function pump(
+  stream: ReadableStream<Uint8Array>,
+  onText: (text: string) => void,
+  release: Promise<void>,
+) {
   const decoder = new TextDecoder();
   const reader = stream.getReader({ mode: "byob" });
+  void release.then(() => reader.cancel().catch(() => undefined));
   let buffer = spareOutputBuffers.pop() ?? new ArrayBuffer(OUTPUT_CHUNK);
   try {
     while (true) {
@@ -275,6 +300,8 @@ export function startDenoChild(
     stderr: "piped",
   }).spawn();
   if (options.input !== undefined) void writeInput(child.stdin, options.input);
+  let releaseOutput = () => {};
+  const released = new Promise<void>((resolve) => releaseOutput = resolve);
   const exited = child.status.then((status) => {
     const signal = status.signal as NodeJS.Signals | null;
     const code = signal === null ? status.code : null;
@@ -283,8 +310,12 @@ export function startDenoChild(
   });
   void Promise.all([
     exited,
-    pump(child.stdout, handlers.onStdout),
-    pump(child.stderr, handlers.onStderr),
+    pump(child.stdout, handlers.onStdout, released),
+    pump(child.stderr, handlers.onStderr, released),
   ]).then(([[code, signal]]) => handlers.onClose(code, signal));
-  return child;
+  return {
+    pid: child.pid,
+    // A timer turn first lets reads of output that is ready complete.
+    releaseOutput: () => void setTimeout(releaseOutput, 0),
+  };
 }

@@ -20,6 +20,25 @@ export const TIMEOUT_EXIT_CODE = 124;
 /** Default time between SIGTERM and SIGKILL when a process group is stopped. */
 export const DEFAULT_KILL_GRACE_MS = 2000;
 
+/**
+ * Default time the runner keeps reading a command's output after its leader
+ * exited and its process group became empty. A process outside the group
+ * that keeps the output pipes open does not delay the result longer.
+ */
+export const DEFAULT_PIPE_GRACE_MS = 1000;
+
+/** How often an exited command's group is checked for members while its pipes stay open. */
+const GROUP_POLL_MS = 100;
+
+/** Warning of a command whose output pipes a process outside its group kept open. */
+export function heldOutputWarning(graceMs: number): string {
+  return `A process outside the step's process group kept the step's output open after the ` +
+    `step's own processes had ended, so its output was read for ${graceMs}ms more and then ` +
+    `closed. That process keeps running: it left the process group (for example through ` +
+    `setsid or job control), so a timeout or an interrupt does not reach it. Redirect the ` +
+    `output of background processes the step starts, or stop them before the step ends.`;
+}
+
 /** Options of {@link runInProcessGroup}. */
 export interface ProcessGroupOptions {
   cwd: string;
@@ -35,6 +54,11 @@ export interface ProcessGroupOptions {
   /** Text written to the command's stdin, which is then closed. Without it stdin is empty. */
   input?: string;
   /**
+   * Milliseconds the output pipes may stay open after the leader exited and
+   * the group is empty (default {@link DEFAULT_PIPE_GRACE_MS}).
+   */
+  pipeGraceMs?: number;
+  /**
    * Runs on timeout or abort before the group is signalled, for commands whose
    * work runs elsewhere (a container, a VM). The group is signalled even when it fails.
    */
@@ -45,7 +69,7 @@ export interface ProcessGroupOptions {
  * Sends `signal` to the process group `-pid`, or to the process `pid`, and
  * returns false when there is no such group or process.
  */
-function signalPid(pid: number, signal: NodeJS.Signals): boolean {
+function signalPid(pid: number, signal: NodeJS.Signals | 0): boolean {
   try {
     process.kill(pid, signal);
     return true;
@@ -67,7 +91,10 @@ function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number 
  * group gets SIGTERM, then SIGKILL after the grace period, and a timeout
  * makes the exit code 124. When the leader exits on its own, processes it left
  * running in its group are stopped the same way, so no child outlives the
- * step. Rejects only when the command cannot be started.
+ * step. Once the leader exited and the group is empty, a process outside the
+ * group that keeps stdout or stderr open delays the result by at most
+ * `pipeGraceMs`: the pipes are then closed, and the result's `warning`
+ * says so. Rejects only when the command cannot be started.
  */
 export function runInProcessGroup(
   file: string,
@@ -94,12 +121,16 @@ export function runInProcessGroup(
     let killed = false;
     let killTimer: ReturnType<typeof setTimeout> | undefined;
     let timeoutTimer: ReturnType<typeof setTimeout> | undefined;
+    // After the leader exited: polls the group until it is empty, then waits for the pipes.
+    let pipeTimer: ReturnType<typeof setTimeout> | undefined;
+    const pipeGrace = options.pipeGraceMs ?? DEFAULT_PIPE_GRACE_MS;
+    let released = false;
 
     /**
      * Signals the group. Started through `setsid`, the leader may not have
      * created its group yet, and then only it exists to be signalled.
      */
-    const signalGroup = (pid: number, signal: NodeJS.Signals): boolean => {
+    const signalGroup = (pid: number, signal: NodeJS.Signals | 0): boolean => {
       if (groupGone) return false;
       if (signalPid(-pid, signal)) return true;
       if (!exited) return viaSetsid && signalPid(pid, signal);
@@ -127,9 +158,29 @@ export function runInProcessGroup(
       void options.beforeKill().catch(() => undefined).then(() => signalAll(pid));
     };
     const onAbort = () => stop(true);
+    /**
+     * Called once the leader exited. While the group has members, stopping
+     * them lets the pipes close. Once it has none, only a process outside the
+     * group can hold them, and the runner stops waiting after `pipeGrace`.
+     */
+    const watchPipes = () => {
+      if (closed || child.pid === undefined) return;
+      // Signal 0 only checks: it sets `groupGone` once the group has no member left.
+      if (!groupGone) signalGroup(child.pid, 0);
+      if (!groupGone) {
+        pipeTimer = setTimeout(watchPipes, GROUP_POLL_MS);
+        return;
+      }
+      pipeTimer = setTimeout(() => {
+        if (closed) return;
+        released = true;
+        child.releaseOutput();
+      }, pipeGrace);
+    };
     const cleanup = () => {
       clearTimeout(timeoutTimer);
       clearTimeout(killTimer);
+      clearTimeout(pipeTimer);
       options.signal?.removeEventListener("abort", onAbort);
     };
 
@@ -160,6 +211,7 @@ export function runInProcessGroup(
       onExit: () => {
         exited = true;
         stop(false);
+        watchPipes();
       },
       onClose: (code, signal) => {
         closed = true;
@@ -179,6 +231,7 @@ export function runInProcessGroup(
           stderr,
           ...(ended ? { signal: ended } : {}),
           ...(timedOut ? { timedOut: true } : {}),
+          ...(released ? { warning: heldOutputWarning(pipeGrace) } : {}),
         };
         resolve(result);
       },

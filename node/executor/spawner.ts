@@ -42,6 +42,7 @@ process.on("message", (m) => {
   if (m.t === "drop") { envs.delete(m.e); return; }
   if (m.t === "adopt") { adopted.add(m.p); return; }
   if (m.t === "disown") { adopted.delete(m.p); return; }
+  if (m.t === "release") { release(children.get(m.i)); return; }
   if (m.t !== "spawn") return;
   const id = m.i;
   let child;
@@ -59,7 +60,7 @@ process.on("message", (m) => {
     send({ t: "error", i: id, code: error.code, message: String(error.message) });
   });
   if (child.pid === undefined) return;
-  children.set(id, child.pid);
+  children.set(id, child);
   send({ t: "pid", i: id, p: child.pid });
   if (m.n !== undefined) { child.stdin.on("error", () => {}); child.stdin.end(m.n); }
   child.stdout.setEncoding("utf8");
@@ -73,8 +74,16 @@ process.on("message", (m) => {
   child.on("exit", (c, g) => send({ t: "exit", i: id, c, g }));
   child.on("close", (c, g) => { children.delete(id); send({ t: "close", i: id, c, g }); });
 });
+// The command exited while another process keeps its output pipes open: what they
+// hold is read, then they are closed, which ends the command with "close".
+const release = (child) => {
+  if (child === undefined) return;
+  child.stdout.resume();
+  child.stderr.resume();
+  setImmediate(() => { child.stdout.destroy(); child.stderr.destroy(); });
+};
 const stopAll = () => {
-  for (const pid of [...children.values(), ...adopted]) {
+  for (const pid of [...[...children.values()].map((child) => child.pid), ...adopted]) {
     try { process.kill(-pid, "SIGKILL"); } catch {}
     try { process.kill(pid, "SIGKILL"); } catch {}
   }
@@ -105,9 +114,11 @@ interface HelperMessage {
 class HelperChild implements Child {
   pid?: number;
   readonly handlers: ChildHandlers;
+  readonly releaseOutput: () => void;
 
-  constructor(handlers: ChildHandlers) {
+  constructor(handlers: ChildHandlers, releaseOutput: () => void) {
     this.handlers = handlers;
+    this.releaseOutput = releaseOutput;
   }
 }
 
@@ -186,7 +197,11 @@ export class Spawner {
     handlers: ChildHandlers,
   ): Child {
     const id = this.#nextId++;
-    const child = new HelperChild(handlers);
+    const child = new HelperChild(handlers, () => {
+      if (this.#running.has(id) && this.#process.connected) {
+        this.#process.send({ t: "release", i: id });
+      }
+    });
     this.#running.set(id, child);
     if (this.#running.size === 1) this.#busy();
     this.#process.send({

@@ -14,6 +14,8 @@ export interface GithubJobsOptions {
   readonly env: ProcessEnv;
   /** Maximum tasks running at once within a job. */
   readonly concurrency?: number;
+  /** Aborted on an interrupt: no further job starts. */
+  readonly signal?: AbortSignal;
   /** Called before each job starts. */
   readonly onJobStart?: (job: string) => void;
   /** Called after each job, with its outcome. */
@@ -32,7 +34,9 @@ export interface GithubJobResult {
 
 /**
  * Runs each job in turn, because runs in one project share a run lock. A
- * failed job does not stop the jobs after it.
+ * failed job does not stop the jobs after it, and an interrupt does: once
+ * `signal` aborted no further job starts, so the result lists only the
+ * jobs that started.
  */
 export async function runGithubJobs(
   pipeline: Pipeline,
@@ -41,6 +45,7 @@ export async function runGithubJobs(
 ): Promise<GithubJobResult[]> {
   const results: GithubJobResult[] = [];
   for (const job of jobs) {
+    if (options.signal?.aborted) break;
     options.onJobStart?.(job);
     let result: GithubJobResult;
     try {

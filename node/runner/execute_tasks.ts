@@ -57,6 +57,8 @@ export async function executeTasks(
         state.emit({ type: "task-finished", taskId: id, result, outputTail: [] });
       }
       if (outcome === "unstarted") result.status = "pending";
+      // Tasks in the middle of their retries start no further attempt.
+      if (outcome === false && !state.failed.signal.aborted) state.failed.abort(id);
       state.store.writeProgress(record);
       return outcome;
     },

@@ -381,6 +381,7 @@ function createState(
     maxLogBytes: run.maxLogBytes,
     emit: started.emit,
     signal: run.hooks.signal ?? new AbortController().signal,
+    failed: new AbortController(),
     cache: run.cache,
     force: run.options.force === true,
     echo: run.options.echo === true,

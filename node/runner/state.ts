@@ -33,6 +33,11 @@ export interface RunState {
   readonly emit: RunEventListener;
   /** Aborted when the run is interrupted. */
   readonly signal: AbortSignal;
+  /**
+   * Aborted, with the task's id as the reason, once a task of the run failed.
+   * From then on no task starts another attempt.
+   */
+  readonly failed: AbortController;
   readonly cache?: TaskCacheHooks;
   readonly force: boolean;
   readonly echo: boolean;

@@ -143,6 +143,8 @@ interface AttemptOptions {
   readonly output: TaskOutput;
   readonly meta: Record<string, unknown>;
   readonly candidate?: CandidateContext;
+  /** Adds a warning to the task's result. */
+  readonly warn?: (warning: string) => void;
 }
 
 /** Rejects when `signal` aborts. The rejection is marked handled, because it may come after a race ended. */
@@ -301,6 +303,7 @@ async function runShell(
     output.write("stdout", result.stdout);
     output.write("stderr", result.stderr);
   }
+  if (result.warning !== undefined) options.warn?.(result.warning);
   if (result.code === 0 && !result.timedOut) return undefined;
   return {
     exitCode: result.code,

@@ -23,19 +23,7 @@ import { thrownHint, thrownMessage } from "../thrown.ts";
 import { interruptError } from "./finalize.ts";
 import { printableErrorMessage } from "../printable.ts";
 import { maskMissText } from "../redact.ts";
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
+import { retryAfter, stopsRetrying } from "./retry.ts";
 
 async function lookupCache(
   state: RunState,
@@ -132,24 +120,6 @@ function attemptRecord(
   };
 }
 
-/** Emits the event of a failed attempt that will run again, and waits for `retry.delayMs`. */
-async function retryAfter(
-  state: RunState,
-  task: NormalizedTask,
-  attempt: number,
-  failure: AttemptFailure,
-): Promise<void> {
-  state.emit({
-    type: "task-retried",
-    taskId: task.id,
-    attempt,
-    maxAttempts: task.retry.attempts,
-    delayMs: task.retry.delayMs,
-    reason: failure.error.message,
-  });
-  await sleep(task.retry.delayMs, state.signal);
-}
-
 /** A task's steps ready to run, or the failure of its last attempt when its deferred callbacks kept throwing. */
 type EvaluatedSteps = { steps: PreparedStep[] } | { failure: AttemptFailure };
 
@@ -190,8 +160,10 @@ async function evaluateSteps(
     result.attemptLog.push(attemptRecord(attempt, started, failure));
     result.attempts = attempt;
     if (attempt >= maxAttempts || state.signal.aborted) return { failure };
+    if (stopsRetrying(state, task, result, attempt)) return { failure };
     await retryAfter(state, task, attempt, failure);
     if (state.signal.aborted) return { failure };
+    if (stopsRetrying(state, task, result, attempt)) return { failure };
   }
 }
 
@@ -216,12 +188,23 @@ async function runAttempts(
       startedMs: started.ms,
       startedAt: started.iso,
     });
-    const failure = await runAttempt({ state, task, steps, output, meta: result.meta, candidate });
+    const failure = await runAttempt({
+      state,
+      task,
+      steps,
+      output,
+      meta: result.meta,
+      candidate,
+      warn: (warning) => {
+        if (!result.warnings?.includes(warning)) (result.warnings ??= []).push(warning);
+      },
+    });
     state.live?.attemptEnded(task.id);
     result.attemptLog.push(attemptRecord(attempt, started, failure));
     result.attempts = attempt;
     if (failure === undefined) return undefined;
     if (attempt >= maxAttempts || failure.interrupted || state.signal.aborted) return failure;
+    if (stopsRetrying(state, task, result, attempt)) return failure;
     await retryAfter(state, task, attempt, failure);
     // An interrupt during the delay ends the task before another attempt starts.
     if (state.signal.aborted) {
@@ -233,6 +216,7 @@ async function runAttempts(
         error: interruptError(state.signal.reason),
       };
     }
+    if (stopsRetrying(state, task, result, attempt)) return failure;
   }
 }
 
