@@ -9,7 +9,9 @@
 import { ErrorCode, formatIssue, type PipelineIssue } from "../../core/errors.ts";
 import { PipelineError } from "../../core/errors.ts";
 import { type RenderedShell, renderShell, resolveDeclaredEnv } from "../env.ts";
-import { checkRequirements } from "../requirements.ts";
+import { Redactor } from "../redact.ts";
+import { redactError } from "../redact_error.ts";
+import { checkRequirements, requiredSecretValues } from "../requirements.ts";
 import type { CommandExecutor, ProcessEnv } from "../types.ts";
 import type { RunPlan } from "./plan.ts";
 import { secretDigest } from "./steps.ts";
@@ -25,11 +27,17 @@ export interface PreparedRun {
   readonly warnings: readonly string[];
 }
 
-/** Resolves env and shell references and checks requirements, collecting every problem. */
+/**
+ * Resolves env and shell references and checks requirements, collecting
+ * every problem. The secret values found are added to `redactor` before the
+ * executor looks up tools, and an error the executor throws there (such as a
+ * sandbox that cannot start, quoting its own error output) is masked with it.
+ */
 export async function prepareRun(
   plan: RunPlan,
   runEnv: ProcessEnv,
   executor: CommandExecutor,
+  redactor: Redactor = new Redactor(),
 ): Promise<PreparedRun> {
   const declared = resolveDeclaredEnv(plan.env, runEnv, plan.envPath);
   // Frozen, so the spawn seam can reuse its copy of the env for every step.
@@ -57,7 +65,14 @@ export async function prepareRun(
     renderedShells.set(task.id, steps);
   }
 
-  const requirements = await checkRequirements(plan.tasks, env, executor);
+  secretValues.push(...requiredSecretValues(plan.tasks, env));
+  redactor.add(secretValues);
+  let requirements;
+  try {
+    requirements = await checkRequirements(plan.tasks, env, executor);
+  } catch (error) {
+    throw redactError(redactor, error);
+  }
   issues.push(...requirements.issues);
   secretValues.push(...requirements.secretValues);
   return {
