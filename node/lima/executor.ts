@@ -47,6 +47,8 @@ export interface LimaExecutorOptions {
   vm: string;
   /** Sandbox id named in error messages (default `lima`). */
   id?: string;
+  /** Host variables forwarded by name, besides the step's declared env and the neutral ones. */
+  passEnv?: readonly string[];
   /** Environment used to find and run `limactl` for `checkTool` (default `process.env`). */
   env?: ProcessEnv;
 }
@@ -74,6 +76,7 @@ export class LimaCommandExecutor implements CommandExecutor {
   readonly vm: string;
   readonly id: string;
   readonly #env?: ProcessEnv;
+  readonly #passEnv: readonly string[];
   #ready?: Promise<void>;
   readonly #tools = new Map<string, Promise<boolean>>();
 
@@ -87,6 +90,7 @@ export class LimaCommandExecutor implements CommandExecutor {
     this.vm = options.vm;
     this.id = options.id ?? "lima";
     this.#env = options.env;
+    this.#passEnv = options.passEnv ?? [];
   }
 
   /** Runs `command` with `sh -c` in the VM, in the step's working directory. */
@@ -108,7 +112,10 @@ export class LimaCommandExecutor implements CommandExecutor {
     return await runInProcessGroup("limactl", args, {
       cwd: options.cwd,
       env: options.env,
-      input: exportScript(options.env),
+      input: exportScript(
+        options.env,
+        sandboxEnvNames(options.env, options.declaredEnv, this.#passEnv),
+      ),
       timeoutMs: options.timeoutMs,
       signal: options.signal,
       onStdout: options.onStdout,
@@ -190,9 +197,9 @@ export class LimaCommandExecutor implements CommandExecutor {
   }
 }
 
-/** Builds the stdin script that exports the step's variables inside the VM. */
-function exportScript(env: ProcessEnv): string {
-  return sandboxEnvNames(env)
+/** Builds the stdin script that exports the variables `names` of `env` inside the VM. */
+function exportScript(env: ProcessEnv, names: readonly string[]): string {
+  return names
     .map((name) => `export ${name}=${shellQuote(env[name] ?? "")}\n`)
     .join("");
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { EnvValue } from "../../core/env.ts";
 import { ErrorCode, formatIssue, type PipelineIssue } from "../../core/errors.ts";
 import { PipelineError } from "../../core/errors.ts";
 import { type RenderedShell, renderShell, resolveDeclaredEnv } from "../env.ts";
@@ -21,6 +22,8 @@ export interface PreparedRun {
   /** The run env with the resolved declared env applied. */
   readonly env: ProcessEnv;
   readonly envKeys: readonly string[];
+  /** Declared env keys and the variables their values read, which a sandbox receives. */
+  readonly declaredEnv: readonly string[];
   readonly secretValues: readonly string[];
   readonly renderedShells: Map<string, Map<number, RenderedShell>>;
   readonly issues: readonly PipelineIssue[];
@@ -78,11 +81,22 @@ export async function prepareRun(
   return {
     env,
     envKeys: Object.keys(plan.env),
+    declaredEnv: declaredEnvNames(plan.env),
     secretValues: [...new Set(secretValues)],
     renderedShells,
     issues,
     warnings: requirements.warnings,
   };
+}
+
+/** Returns the keys of a declared env and the names of the variables its secrets and variables read. */
+export function declaredEnvNames(declared: Readonly<Record<string, EnvValue>>): string[] {
+  const names = new Set<string>();
+  for (const [key, value] of Object.entries(declared)) {
+    names.add(key);
+    if (typeof value !== "string") names.add(value.name);
+  }
+  return [...names];
 }
 
 /**

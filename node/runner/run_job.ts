@@ -383,6 +383,7 @@ function createState(
     store: started.store,
     env: prepared.env,
     envKeys: prepared.envKeys,
+    declaredEnv: prepared.declaredEnv,
     secretValues: [...prepared.secretValues],
     maxLogBytes: run.maxLogBytes,
     emit: started.emit,

@@ -29,6 +29,8 @@ export interface DockerExecutorOptions {
   user?: string;
   /** Extra `docker run` arguments, placed before the image. */
   args?: readonly string[];
+  /** Host variables forwarded by name, besides the step's declared env and the neutral ones. */
+  passEnv?: readonly string[];
   /** Sandbox id named in error messages (default `docker`). */
   id?: string;
   /** Environment used to find and run `docker` for `checkTool` (default `process.env`). */
@@ -76,7 +78,8 @@ export class DockerCommandExecutor implements CommandExecutor {
       ...this.#mountArgs(options.cwd),
       "-w",
       options.cwd,
-      ...sandboxEnvNames(options.env).flatMap((name) => ["-e", name]),
+      ...sandboxEnvNames(options.env, options.declaredEnv, this.#options.passEnv)
+        .flatMap((name) => ["-e", name]),
       ...this.#containerArgs(),
       "sh",
       "-c",

@@ -60,9 +60,15 @@ function createSandboxExecutor(
       env,
       ...(definition.user !== undefined ? { user: definition.user } : {}),
       ...(definition.args !== undefined ? { args: definition.args } : {}),
+      ...(definition.passEnv !== undefined ? { passEnv: definition.passEnv } : {}),
     });
   }
-  return new LimaCommandExecutor({ id, vm: definition.vm, env });
+  return new LimaCommandExecutor({
+    id,
+    vm: definition.vm,
+    env,
+    ...(definition.passEnv !== undefined ? { passEnv: definition.passEnv } : {}),
+  });
 }
 
 function unknownSandbox(pipeline: Pipeline, id: string): PipelineError {
