@@ -45,6 +45,13 @@ const KILL_SCRIPT = [
 export interface LimaExecutorOptions {
   /** Lima instance name, as listed by `limactl list`. */
   vm: string;
+  /**
+   * Host directory that the VM must mount at the same path, such as the
+   * project directory. Before the first step the executor checks that the VM
+   * can enter it. Without it nothing is checked, and a step whose directory
+   * the VM does not mount fails when it starts.
+   */
+  projectDir?: string;
   /** Sandbox id named in error messages (default `lima`). */
   id?: string;
   /** Host variables forwarded by name, besides the step's declared env and the neutral ones. */
@@ -75,6 +82,7 @@ export class LimaCommandExecutor implements CommandExecutor {
   readonly name = "lima";
   readonly vm: string;
   readonly id: string;
+  readonly projectDir?: string;
   readonly #env?: ProcessEnv;
   readonly #passEnv: readonly string[];
   #ready?: Promise<void>;
@@ -88,6 +96,7 @@ export class LimaCommandExecutor implements CommandExecutor {
       );
     }
     this.vm = options.vm;
+    if (options.projectDir !== undefined) this.projectDir = options.projectDir;
     this.id = options.id ?? "lima";
     this.#env = options.env;
     this.#passEnv = options.passEnv ?? [];
@@ -186,6 +195,27 @@ export class LimaCommandExecutor implements CommandExecutor {
         { hint: `Start it with \`limactl start ${shellQuote(this.vm)}\` and run again.` },
       );
     }
+    if (this.projectDir !== undefined) await this.#checkMounted(this.projectDir, env);
+  }
+
+  /** Checks that the VM can enter `dir`, which it must mount at the same path. */
+  async #checkMounted(dir: string, env: ProcessEnv): Promise<void> {
+    const result = await runInProcessGroup(
+      "limactl",
+      ["shell", "--workdir", dir, this.vm, "true"],
+      { cwd: "/", env },
+    );
+    if (result.code === 0) return;
+    const detail = result.stderr.trim().split("\n").at(-1) || `exit code ${result.code}`;
+    throw new PipelineError(
+      ErrorCode.SANDBOX_UNAVAILABLE,
+      `Sandbox "${this.id}": Lima VM "${this.vm}" cannot enter ${dir}, which it must mount at the same path (${detail}).`,
+      {
+        hint: `Add a writable mount of ${dir} to the VM's configuration (\`limactl edit ${
+          shellQuote(this.vm)
+        }\`) and restart it, or set the sandbox's cwd to a directory the VM mounts.`,
+      },
+    );
   }
 
   async #kill(pidFile: string, env: ProcessEnv): Promise<void> {

@@ -66,6 +66,7 @@ function createSandboxExecutor(
   return new LimaCommandExecutor({
     id,
     vm: definition.vm,
+    projectDir,
     env,
     ...(definition.passEnv !== undefined ? { passEnv: definition.passEnv } : {}),
   });
