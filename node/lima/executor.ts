@@ -11,6 +11,7 @@ import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import { shellQuote } from "../../core/sh.ts";
 import { runInProcessGroup } from "../executor/process_group.ts";
 import { findExecutable } from "../executor/which.ts";
+import { cleanUpOnRunnerExit } from "../sandbox/cleanup.ts";
 import { sandboxEnvNames } from "../sandbox/env.ts";
 import type { CommandExecutor, CommandResult, ProcessEnv, ShellRunOptions } from "../types.ts";
 
@@ -118,19 +119,25 @@ export class LimaCommandExecutor implements CommandExecutor {
       pidFile,
       command,
     ];
-    return await runInProcessGroup("limactl", args, {
-      cwd: options.cwd,
-      env: options.env,
-      input: exportScript(
-        options.env,
-        sandboxEnvNames(options.env, options.declaredEnv, this.#passEnv),
-      ),
-      timeoutMs: options.timeoutMs,
-      signal: options.signal,
-      onStdout: options.onStdout,
-      onStderr: options.onStderr,
-      beforeKill: () => this.#kill(pidFile, options.env),
-    });
+    // The step runs in the VM, outside the runner's process groups, so only the kill script stops it.
+    const forgetCleanup = cleanUpOnRunnerExit(["limactl", ...this.#killArgs(pidFile)], options.env);
+    try {
+      return await runInProcessGroup("limactl", args, {
+        cwd: options.cwd,
+        env: options.env,
+        input: exportScript(
+          options.env,
+          sandboxEnvNames(options.env, options.declaredEnv, this.#passEnv),
+        ),
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+        onStdout: options.onStdout,
+        onStderr: options.onStderr,
+        beforeKill: () => this.#kill(pidFile, options.env),
+      });
+    } finally {
+      forgetCleanup();
+    }
   }
 
   /** Returns whether `tool` is on the VM's PATH. */
@@ -218,8 +225,13 @@ export class LimaCommandExecutor implements CommandExecutor {
     );
   }
 
+  /** Arguments of the `limactl` command that kills the step whose pid file is `pidFile`. */
+  #killArgs(pidFile: string): string[] {
+    return ["shell", this.vm, "sh", "-c", KILL_SCRIPT, "sh", pidFile];
+  }
+
   async #kill(pidFile: string, env: ProcessEnv): Promise<void> {
-    await runInProcessGroup("limactl", ["shell", this.vm, "sh", "-c", KILL_SCRIPT, "sh", pidFile], {
+    await runInProcessGroup("limactl", this.#killArgs(pidFile), {
       cwd: "/",
       env,
       timeoutMs: 10_000,
