@@ -47,6 +47,19 @@ function missingToolHint(executor: string, tool: string): string {
   return `Install ${tool} in the ${executor} sandbox's image or machine, on its PATH.`;
 }
 
+/** Returns the values of the `requires.secrets` of `tasks` that are set and non-empty in `env`. */
+export function requiredSecretValues(
+  tasks: readonly NormalizedTask[],
+  env: ProcessEnv,
+): string[] {
+  const values: string[] = [];
+  for (const name of byName(tasks, (task) => task.requires.secrets).keys()) {
+    const value = env[name];
+    if (value !== undefined && value !== "") values.push(value);
+  }
+  return values;
+}
+
 /**
  * Checks the requirements of `tasks`. Tools and runtimes are looked up with
  * the executor's `checkTool`, so a sandbox checks its own tools. An executor

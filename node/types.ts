@@ -24,6 +24,15 @@ export interface ShellRunOptions {
   env: ProcessEnv;
   /** The task the step belongs to. */
   task: NormalizedTask;
+  /**
+   * Names of the variables the pipeline declares for the step: the pipeline
+   * and job `env` keys, the variables their `env.secret(...)` and
+   * `env.var(...)` values read, the task's `requires.secrets` and the
+   * `ASYNC_PIPELINE_SECRET_<n>` variables of interpolated secrets. A sandbox
+   * forwards only these, its `passEnv` and a few neutral variables. The host
+   * executor runs the step with all of `env`.
+   */
+  declaredEnv?: readonly string[];
   /** Stop the command after this many milliseconds; the result then has code 124 and `timedOut`. */
   timeoutMs?: number;
   /** Aborted on interrupt; the executor stops the command and everything it started. */

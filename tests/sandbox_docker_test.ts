@@ -37,7 +37,12 @@ Deno.test("docker executor exact command line", async () => {
   const command = `printf '%s|%s\\n' "$GREETING" "$(pwd)"`;
   const env = standIns.env({ GREETING: "it's here", SECRET_TOKEN: "s3cret-value" });
 
-  const result = await executor(project).runShell(command, { cwd, env, task: buildTask });
+  const result = await executor(project).runShell(command, {
+    cwd,
+    env,
+    task: buildTask,
+    declaredEnv: ["GREETING", "SECRET_TOKEN"],
+  });
 
   assert.equal(result.code, 0);
   assert.equal(result.stdout, `it's here|${cwd}\n`);
@@ -72,6 +77,7 @@ Deno.test("docker executor passes env by name", async () => {
     cwd: project,
     env,
     task: buildTask,
+    declaredEnv: ["SECRET_TOKEN", "HOME", "DOCKER_HOST"],
   });
 
   // The exit code and stderr go into the message, so that a rare failure here can be diagnosed.
@@ -267,8 +273,6 @@ Deno.test("docker executor daemon not running", async () => {
     `type=bind,source=${project},target=${project}`,
     "-w",
     project,
-    "-e",
-    "STANDIN_DOCKER_DAEMON",
     "node:24",
     "sh",
     "-c",

@@ -36,6 +36,7 @@ Deno.test("lima executor exact command line", async () => {
     cwd,
     env: standIns.env({ GREETING: "it's here" }),
     task: testTask,
+    declaredEnv: ["GREETING"],
   });
 
   assert.equal(result.code, 0);
@@ -65,6 +66,7 @@ Deno.test("lima executor sends env on stdin", async () => {
     cwd: project,
     env,
     task: testTask,
+    declaredEnv: ["SECRET_TOKEN", "HOME", "LIMA_HOME"],
   });
 
   assert.equal(result.stdout, "it's s3cret");
@@ -208,6 +210,7 @@ Deno.test("lima executor removes pid file on failed exports", async () => {
     cwd: project,
     env: standIns.env({ UID: "5" }),
     task: testTask,
+    declaredEnv: ["UID"],
   });
 
   assert.equal(result.code, 125);

@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
-import { definePipeline, sandbox } from "../mod.ts";
+import { mkdir, realpath, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { definePipeline, job, sandbox, sh, task } from "../mod.ts";
 import { ErrorCode, type PipelineError } from "../core/errors.ts";
 import { DockerCommandExecutor } from "../node/sandbox/docker.ts";
 import { LimaCommandExecutor } from "../node/lima/executor.ts";
 import { resolveSandbox } from "../node/sandbox/resolve.ts";
+import { runJob } from "../node/runner/run_job.ts";
+import { writeStandIns } from "./support/standins.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const pipeline = definePipeline({
   name: "app",
@@ -25,11 +30,76 @@ Deno.test("resolveSandbox docker by id", () => {
   assert.equal(executor.projectDir, "/work/app");
 });
 
-Deno.test("resolveSandbox resolves sandbox cwd", () => {
-  const executor = resolveSandbox(pipeline, "nested", "/work/app", {});
+Deno.test("resolveSandbox resolves sandbox cwd", async () => {
+  const root = await realpath(await tempDir());
+  await mkdir(join(root, "packages", "app"), { recursive: true });
+
+  const executor = resolveSandbox(pipeline, "nested", root, {});
 
   assert.ok(executor instanceof DockerCommandExecutor);
-  assert.equal(executor.projectDir, "/work/app/packages/app");
+  assert.equal(executor.projectDir, join(root, "packages", "app"));
+});
+
+Deno.test("resolveSandbox rejects missing cwd", async () => {
+  const root = await realpath(await tempDir());
+
+  assert.throws(
+    () => resolveSandbox(pipeline, "nested", root, {}),
+    (error: PipelineError) => {
+      assert.equal(error.code, ErrorCode.INVALID_FIELD);
+      assert.equal(error.path, "sandboxes.nested.cwd");
+      assert.equal(
+        error.message,
+        `Sandbox "nested": cwd ${join(root, "packages", "app")} does not exist.`,
+      );
+      assert.equal(
+        error.hint,
+        "Set sandboxes.nested.cwd to an existing directory on the host (relative paths start at the run's directory), or remove it to use the run's directory.",
+      );
+      return true;
+    },
+  );
+});
+
+Deno.test("resolveSandbox rejects file as cwd", async () => {
+  const root = await realpath(await tempDir());
+  const file = join(root, "file.txt");
+  await writeFile(file, "");
+
+  assert.throws(
+    () => resolveSandbox(pipeline, sandbox.lima({ vm: "async-pipeline", cwd: file }), root, {}),
+    (error: PipelineError) => {
+      assert.equal(error.code, ErrorCode.INVALID_FIELD);
+      assert.equal(error.path, "sandbox.cwd");
+      assert.equal(error.message, `Sandbox "inline lima": cwd ${file} is not a directory.`);
+      return true;
+    },
+  );
+});
+
+Deno.test("runJob missing docker cwd runs nothing", async () => {
+  const root = await realpath(await tempDir());
+  const bin = join(root, "bin");
+  await mkdir(bin);
+  const standIns = await writeStandIns(bin);
+  const missing = join(root, "nonexistent", "elsewhere");
+  const sandboxed = definePipeline({
+    name: "missing-cwd",
+    sandboxes: { docker: sandbox.docker({ image: "node:24", cwd: missing }) },
+    tasks: { hello: task({ requires: { tools: ["sh"] }, run: sh`echo hello` }) },
+    jobs: { hello: job({ target: "hello" }) },
+  });
+
+  await assert.rejects(
+    runJob(sandboxed, { id: "hello", cwd: root, env: standIns.env(), sandbox: "docker" }),
+    (error: PipelineError) => {
+      assert.equal(error.code, ErrorCode.INVALID_FIELD);
+      assert.equal(error.path, "sandboxes.docker.cwd");
+      assert.equal(error.message, `Sandbox "docker": cwd ${missing} does not exist.`);
+      return true;
+    },
+  );
+  assert.deepEqual(await standIns.calls(), []);
 });
 
 Deno.test("resolveSandbox lima by id", () => {
@@ -40,17 +110,19 @@ Deno.test("resolveSandbox lima by id", () => {
   assert.equal(executor.vm, "async-pipeline");
 });
 
-Deno.test("resolveSandbox inline definition", () => {
+Deno.test("resolveSandbox inline definition", async () => {
+  const elsewhere = await realpath(await tempDir());
+
   const executor = resolveSandbox(
     pipeline,
-    sandbox.docker({ image: "alpine:3", cwd: "/elsewhere" }),
+    sandbox.docker({ image: "alpine:3", cwd: elsewhere }),
     "/work/app",
     {},
   );
 
   assert.ok(executor instanceof DockerCommandExecutor);
   assert.equal(executor.image, "alpine:3");
-  assert.equal(executor.projectDir, "/elsewhere");
+  assert.equal(executor.projectDir, elsewhere);
   assert.equal(executor.id, "inline docker");
 });
 

@@ -11,6 +11,7 @@ import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import { shellQuote } from "../../core/sh.ts";
 import { runInProcessGroup } from "../executor/process_group.ts";
 import { findExecutable } from "../executor/which.ts";
+import { cleanUpOnRunnerExit } from "../sandbox/cleanup.ts";
 import { sandboxEnvNames } from "../sandbox/env.ts";
 import type { CommandExecutor, CommandResult, ProcessEnv, ShellRunOptions } from "../types.ts";
 
@@ -45,8 +46,17 @@ const KILL_SCRIPT = [
 export interface LimaExecutorOptions {
   /** Lima instance name, as listed by `limactl list`. */
   vm: string;
+  /**
+   * Host directory that the VM must mount at the same path, such as the
+   * project directory. Before the first step the executor checks that the VM
+   * can enter it. Without it nothing is checked, and a step whose directory
+   * the VM does not mount fails when it starts.
+   */
+  projectDir?: string;
   /** Sandbox id named in error messages (default `lima`). */
   id?: string;
+  /** Host variables forwarded by name, besides the step's declared env and the neutral ones. */
+  passEnv?: readonly string[];
   /** Environment used to find and run `limactl` for `checkTool` (default `process.env`). */
   env?: ProcessEnv;
 }
@@ -73,7 +83,9 @@ export class LimaCommandExecutor implements CommandExecutor {
   readonly name = "lima";
   readonly vm: string;
   readonly id: string;
+  readonly projectDir?: string;
   readonly #env?: ProcessEnv;
+  readonly #passEnv: readonly string[];
   #ready?: Promise<void>;
   readonly #tools = new Map<string, Promise<boolean>>();
 
@@ -85,8 +97,10 @@ export class LimaCommandExecutor implements CommandExecutor {
       );
     }
     this.vm = options.vm;
+    if (options.projectDir !== undefined) this.projectDir = options.projectDir;
     this.id = options.id ?? "lima";
     this.#env = options.env;
+    this.#passEnv = options.passEnv ?? [];
   }
 
   /** Runs `command` with `sh -c` in the VM, in the step's working directory. */
@@ -105,16 +119,25 @@ export class LimaCommandExecutor implements CommandExecutor {
       pidFile,
       command,
     ];
-    return await runInProcessGroup("limactl", args, {
-      cwd: options.cwd,
-      env: options.env,
-      input: exportScript(options.env),
-      timeoutMs: options.timeoutMs,
-      signal: options.signal,
-      onStdout: options.onStdout,
-      onStderr: options.onStderr,
-      beforeKill: () => this.#kill(pidFile, options.env),
-    });
+    // The step runs in the VM, outside the runner's process groups, so only the kill script stops it.
+    const forgetCleanup = cleanUpOnRunnerExit(["limactl", ...this.#killArgs(pidFile)], options.env);
+    try {
+      return await runInProcessGroup("limactl", args, {
+        cwd: options.cwd,
+        env: options.env,
+        input: exportScript(
+          options.env,
+          sandboxEnvNames(options.env, options.declaredEnv, this.#passEnv),
+        ),
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+        onStdout: options.onStdout,
+        onStderr: options.onStderr,
+        beforeKill: () => this.#kill(pidFile, options.env),
+      });
+    } finally {
+      forgetCleanup();
+    }
   }
 
   /** Returns whether `tool` is on the VM's PATH. */
@@ -179,10 +202,36 @@ export class LimaCommandExecutor implements CommandExecutor {
         { hint: `Start it with \`limactl start ${shellQuote(this.vm)}\` and run again.` },
       );
     }
+    if (this.projectDir !== undefined) await this.#checkMounted(this.projectDir, env);
+  }
+
+  /** Checks that the VM can enter `dir`, which it must mount at the same path. */
+  async #checkMounted(dir: string, env: ProcessEnv): Promise<void> {
+    const result = await runInProcessGroup(
+      "limactl",
+      ["shell", "--workdir", dir, this.vm, "true"],
+      { cwd: "/", env },
+    );
+    if (result.code === 0) return;
+    const detail = result.stderr.trim().split("\n").at(-1) || `exit code ${result.code}`;
+    throw new PipelineError(
+      ErrorCode.SANDBOX_UNAVAILABLE,
+      `Sandbox "${this.id}": Lima VM "${this.vm}" cannot enter ${dir}, which it must mount at the same path (${detail}).`,
+      {
+        hint: `Add a writable mount of ${dir} to the VM's configuration (\`limactl edit ${
+          shellQuote(this.vm)
+        }\`) and restart it, or set the sandbox's cwd to a directory the VM mounts.`,
+      },
+    );
+  }
+
+  /** Arguments of the `limactl` command that kills the step whose pid file is `pidFile`. */
+  #killArgs(pidFile: string): string[] {
+    return ["shell", this.vm, "sh", "-c", KILL_SCRIPT, "sh", pidFile];
   }
 
   async #kill(pidFile: string, env: ProcessEnv): Promise<void> {
-    await runInProcessGroup("limactl", ["shell", this.vm, "sh", "-c", KILL_SCRIPT, "sh", pidFile], {
+    await runInProcessGroup("limactl", this.#killArgs(pidFile), {
       cwd: "/",
       env,
       timeoutMs: 10_000,
@@ -190,9 +239,9 @@ export class LimaCommandExecutor implements CommandExecutor {
   }
 }
 
-/** Builds the stdin script that exports the step's variables inside the VM. */
-function exportScript(env: ProcessEnv): string {
-  return sandboxEnvNames(env)
+/** Builds the stdin script that exports the variables `names` of `env` inside the VM. */
+function exportScript(env: ProcessEnv, names: readonly string[]): string {
+  return names
     .map((name) => `export ${name}=${shellQuote(env[name] ?? "")}\n`)
     .join("");
 }

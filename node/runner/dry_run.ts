@@ -209,9 +209,10 @@ export async function planJob(input: PipelineInput, options: PlanOptions): Promi
     runSources = new RunSources(sources.resolved);
   }
 
-  const prepared = withSourceChecks(await prepareRun(plan, env, executor), runSources);
+  const redactor = new Redactor();
+  const prepared = withSourceChecks(await prepareRun(plan, env, executor, redactor), runSources);
   if (prepared.issues.length > 0) throw requirementsError(plan.jobId, prepared.issues);
-  const redactor = new Redactor(prepared.secretValues);
+  redactor.add(prepared.secretValues);
   const holder = await activeRunLock(projectDir);
 
   const context: PredictionContext = {

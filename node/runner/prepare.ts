@@ -6,10 +6,13 @@
  * @module
  */
 
+import type { EnvValue } from "../../core/env.ts";
 import { ErrorCode, formatIssue, type PipelineIssue } from "../../core/errors.ts";
 import { PipelineError } from "../../core/errors.ts";
 import { type RenderedShell, renderShell, resolveDeclaredEnv } from "../env.ts";
-import { checkRequirements } from "../requirements.ts";
+import { Redactor } from "../redact.ts";
+import { redactError } from "../redact_error.ts";
+import { checkRequirements, requiredSecretValues } from "../requirements.ts";
 import type { CommandExecutor, ProcessEnv } from "../types.ts";
 import type { RunPlan } from "./plan.ts";
 import { secretDigest } from "./steps.ts";
@@ -19,17 +22,25 @@ export interface PreparedRun {
   /** The run env with the resolved declared env applied. */
   readonly env: ProcessEnv;
   readonly envKeys: readonly string[];
+  /** Declared env keys and the variables their values read, which a sandbox receives. */
+  readonly declaredEnv: readonly string[];
   readonly secretValues: readonly string[];
   readonly renderedShells: Map<string, Map<number, RenderedShell>>;
   readonly issues: readonly PipelineIssue[];
   readonly warnings: readonly string[];
 }
 
-/** Resolves env and shell references and checks requirements, collecting every problem. */
+/**
+ * Resolves env and shell references and checks requirements, collecting
+ * every problem. The secret values found are added to `redactor` before the
+ * executor looks up tools, and an error the executor throws there (such as a
+ * sandbox that cannot start, quoting its own error output) is masked with it.
+ */
 export async function prepareRun(
   plan: RunPlan,
   runEnv: ProcessEnv,
   executor: CommandExecutor,
+  redactor: Redactor = new Redactor(),
 ): Promise<PreparedRun> {
   const declared = resolveDeclaredEnv(plan.env, runEnv, plan.envPath);
   // Frozen, so the spawn seam can reuse its copy of the env for every step.
@@ -57,17 +68,35 @@ export async function prepareRun(
     renderedShells.set(task.id, steps);
   }
 
-  const requirements = await checkRequirements(plan.tasks, env, executor);
+  secretValues.push(...requiredSecretValues(plan.tasks, env));
+  redactor.add(secretValues);
+  let requirements;
+  try {
+    requirements = await checkRequirements(plan.tasks, env, executor);
+  } catch (error) {
+    throw redactError(redactor, error);
+  }
   issues.push(...requirements.issues);
   secretValues.push(...requirements.secretValues);
   return {
     env,
     envKeys: Object.keys(plan.env),
+    declaredEnv: declaredEnvNames(plan.env),
     secretValues: [...new Set(secretValues)],
     renderedShells,
     issues,
     warnings: requirements.warnings,
   };
+}
+
+/** Returns the keys of a declared env and the names of the variables its secrets and variables read. */
+export function declaredEnvNames(declared: Readonly<Record<string, EnvValue>>): string[] {
+  const names = new Set<string>();
+  for (const [key, value] of Object.entries(declared)) {
+    names.add(key);
+    if (typeof value !== "string") names.add(value.name);
+  }
+  return [...names];
 }
 
 /**

@@ -17,6 +17,7 @@ import { acquireRunLock, type RunLock } from "../lock.ts";
 import { readMaxLogBytes } from "../logs.ts";
 import { createRunId, pruneRuns, readKeepRuns, RunRecordStore } from "../records.ts";
 import { Redactor } from "../redact.ts";
+import { redactError } from "../redact_error.ts";
 import { openRunSources, type RunSources, withSourceChecks } from "../sources/session.ts";
 import type {
   CommandExecutor,
@@ -246,7 +247,9 @@ async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
   );
   try {
     return await checkAndExecute(withCache(run, started), started);
-  } catch (error) {
+  } catch (thrown) {
+    // What the caller catches, and the CLI prints, is masked like the record.
+    const error = redactError(redactor, thrown);
     if (!started.finished) {
       const code = (error as { code?: unknown })?.code;
       const failure = {
@@ -323,7 +326,10 @@ async function checkAndRun(
   sources: RunSources | undefined,
 ): Promise<ExecutionRecord> {
   const { record, store, redactor, emit } = started;
-  const prepared = withSourceChecks(await prepareRun(run.plan, run.env, run.executor), sources);
+  const prepared = withSourceChecks(
+    await prepareRun(run.plan, run.env, run.executor, redactor),
+    sources,
+  );
   redactor.add(prepared.secretValues);
   for (const message of prepared.warnings) warn(record, emit, message);
   if (prepared.issues.length > 0) throw requirementsError(run.plan.jobId, prepared.issues);
@@ -377,6 +383,7 @@ function createState(
     store: started.store,
     env: prepared.env,
     envKeys: prepared.envKeys,
+    declaredEnv: prepared.declaredEnv,
     secretValues: [...prepared.secretValues],
     maxLogBytes: run.maxLogBytes,
     emit: started.emit,

@@ -26,6 +26,8 @@ export interface RunState {
   readonly env: Readonly<ProcessEnv>;
   /** Keys of the declared pipeline and job env. */
   readonly envKeys: readonly string[];
+  /** Declared env keys and the variables their values read, which a sandbox receives. */
+  readonly declaredEnv: readonly string[];
   /** Every secret value of the run, for cache keys that must digest them. */
   readonly secretValues: string[];
   /** Per-stream output cap in bytes, 0 for none. */

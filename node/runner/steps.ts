@@ -273,6 +273,11 @@ async function runShell(
       cwd: taskDir(state, task),
       env: hasKeys(step.secretEnv) ? { ...state.env, ...step.secretEnv } : state.env,
       task,
+      declaredEnv: [
+        ...state.declaredEnv,
+        ...task.requires.secrets,
+        ...Object.keys(step.secretEnv),
+      ],
       ...(deadline !== undefined ? { timeoutMs: Math.max(1, deadline - Date.now()) } : {}),
       signal,
       onStdout: (chunk) => {

@@ -12,6 +12,7 @@ import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import { runInProcessGroup } from "../executor/process_group.ts";
 import { findExecutable } from "../executor/which.ts";
 import type { CommandExecutor, CommandResult, ProcessEnv, ShellRunOptions } from "../types.ts";
+import { cleanUpOnRunnerExit } from "./cleanup.ts";
 import { sandboxEnvNames } from "./env.ts";
 
 /** `docker run` exits with 125 when Docker itself failed, before the command started. */
@@ -29,6 +30,8 @@ export interface DockerExecutorOptions {
   user?: string;
   /** Extra `docker run` arguments, placed before the image. */
   args?: readonly string[];
+  /** Host variables forwarded by name, besides the step's declared env and the neutral ones. */
+  passEnv?: readonly string[];
   /** Sandbox id named in error messages (default `docker`). */
   id?: string;
   /** Environment used to find and run `docker` for `checkTool` (default `process.env`). */
@@ -40,7 +43,8 @@ export interface DockerExecutorOptions {
  * `docker run --rm --name <name> --mount <project> -w <cwd> -e NAME... <image> sh -c <command>`.
  * Variables are passed by name, so their values travel in the environment of
  * the `docker` process and never appear on a command line. A timeout or
- * interrupt runs `docker kill <name>`.
+ * interrupt runs `docker kill <name>`, and so does the watchdog if the runner
+ * dies while the container runs.
  *
  * @example
  * ```ts
@@ -76,7 +80,8 @@ export class DockerCommandExecutor implements CommandExecutor {
       ...this.#mountArgs(options.cwd),
       "-w",
       options.cwd,
-      ...sandboxEnvNames(options.env).flatMap((name) => ["-e", name]),
+      ...sandboxEnvNames(options.env, options.declaredEnv, this.#options.passEnv)
+        .flatMap((name) => ["-e", name]),
       ...this.#containerArgs(),
       "sh",
       "-c",
@@ -88,15 +93,22 @@ export class DockerCommandExecutor implements CommandExecutor {
       stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
       options.onStderr?.(chunk);
     });
-    const result = await runInProcessGroup("docker", args, {
-      cwd: this.projectDir,
-      env: options.env,
-      timeoutMs: options.timeoutMs,
-      signal: options.signal,
-      onStdout: options.onStdout,
-      onStderr,
-      beforeKill: () => this.#kill(container, options.env),
-    });
+    // The container runs outside the runner's process groups, so only `docker kill` stops it.
+    const forgetCleanup = cleanUpOnRunnerExit(["docker", "kill", container], options.env);
+    let result: CommandResult;
+    try {
+      result = await runInProcessGroup("docker", args, {
+        cwd: this.projectDir,
+        env: options.env,
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+        onStdout: options.onStdout,
+        onStderr,
+        beforeKill: () => this.#kill(container, options.env),
+      });
+    } finally {
+      forgetCleanup();
+    }
     if (result.code === DOCKER_FAILURE_EXIT_CODE && !result.timedOut && !result.signal) {
       throw this.#dockerError(onStderr ? stderrTail : result.stderr);
     }
@@ -116,11 +128,12 @@ export class DockerCommandExecutor implements CommandExecutor {
   async #checkTool(tool: string): Promise<boolean> {
     const env = this.#options.env ?? process.env;
     await this.#requireDocker(env);
+    const container = containerName(`check-${tool}`);
     const args = [
       "run",
       "--rm",
       "--name",
-      containerName(`check-${tool}`),
+      container,
       ...this.#containerArgs(),
       "sh",
       "-c",
@@ -128,7 +141,13 @@ export class DockerCommandExecutor implements CommandExecutor {
       "sh",
       tool,
     ];
-    const result = await runInProcessGroup("docker", args, { cwd: this.projectDir, env });
+    const forgetCleanup = cleanUpOnRunnerExit(["docker", "kill", container], env);
+    let result: CommandResult;
+    try {
+      result = await runInProcessGroup("docker", args, { cwd: this.projectDir, env });
+    } finally {
+      forgetCleanup();
+    }
     if (result.code === DOCKER_FAILURE_EXIT_CODE) throw this.#dockerError(result.stderr);
     return result.code === 0;
   }

@@ -1,44 +1,52 @@
 /** The selection of a step's environment variables that a sandbox receives. @module */
 
+import { HOST_ONLY_PREFIXES, HOST_ONLY_VARIABLES, isHostOnlyVariable } from "../../core/sandbox.ts";
 import type { ProcessEnv } from "../types.ts";
 
+export { HOST_ONLY_PREFIXES, HOST_ONLY_VARIABLES };
+
 /**
- * Variables that describe the host rather than the step (its search path,
- * home, user, shell and temporary directory). Forwarding them would point the
- * sandboxed command at paths that exist only on the host.
+ * Variables that every sandbox receives when they are set. They describe the
+ * terminal, colors, locale, time zone and whether the run is in CI, and
+ * carry no credentials.
  */
-export const HOST_ONLY_VARIABLES: ReadonlySet<string> = new Set([
-  "PATH",
-  "HOME",
-  "PWD",
-  "OLDPWD",
-  "SHLVL",
-  "HOSTNAME",
-  "USER",
-  "LOGNAME",
-  "SHELL",
-  "TMPDIR",
-  "TMP",
-  "TEMP",
-  "_",
-  "LD_LIBRARY_PATH",
-  "LD_PRELOAD",
+export const NEUTRAL_VARIABLES: ReadonlySet<string> = new Set([
+  "CI",
+  "TERM",
+  "COLORTERM",
+  "NO_COLOR",
+  "FORCE_COLOR",
+  "LANG",
+  "TZ",
 ]);
 
-/** Prefixes of variables that configure host tools (the docker client, Lima, ssh, the desktop session). */
-export const HOST_ONLY_PREFIXES: readonly string[] = ["DOCKER_", "LIMA_", "SSH_", "XDG_", "DYLD_"];
+/** Prefixes of the neutral locale variables (`LC_ALL`, `LC_CTYPE`, ...). */
+export const NEUTRAL_PREFIXES: readonly string[] = ["LC_"];
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+function isNeutral(name: string): boolean {
+  return NEUTRAL_VARIABLES.has(name) || NEUTRAL_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+
 /**
- * Returns the sorted names of `env` that a sandbox receives: every defined
- * variable except the host-only ones and names a POSIX shell cannot export.
+ * Returns the sorted names of `env` that a sandbox receives: the `declared`
+ * names (the variables the pipeline declares for the step), the sandbox's
+ * `passEnv` names and the neutral variables, each only when it is set in
+ * `env`. Host-only variables and names a POSIX shell cannot export are left
+ * out, even when they are declared. Every other host variable, such as a CI
+ * token, stays on the host.
  */
-export function sandboxEnvNames(env: ProcessEnv): string[] {
-  return Object.keys(env)
-    .filter((name) => env[name] !== undefined)
+export function sandboxEnvNames(
+  env: ProcessEnv,
+  declared: readonly string[] = [],
+  passEnv: readonly string[] = [],
+): string[] {
+  const names = new Set([...declared, ...passEnv]);
+  for (const name of Object.keys(env)) if (isNeutral(name)) names.add(name);
+  return [...names]
+    .filter((name) => typeof env[name] === "string")
     .filter((name) => NAME_PATTERN.test(name))
-    .filter((name) => !HOST_ONLY_VARIABLES.has(name))
-    .filter((name) => !HOST_ONLY_PREFIXES.some((prefix) => name.startsWith(prefix)))
+    .filter((name) => !isHostOnlyVariable(name))
     .sort();
 }

@@ -3,6 +3,7 @@
 import { didYouMean, ErrorCode, PipelineError } from "../../core/errors.ts";
 import type { Pipeline } from "../../core/model.ts";
 import { isSandbox, type SandboxDefinition, type SandboxId } from "../../core/sandbox.ts";
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import process from "../process.ts";
 import { LimaCommandExecutor } from "../lima/executor.ts";
@@ -15,7 +16,8 @@ import { DockerCommandExecutor } from "./docker.ts";
  * the default project directory.
  *
  * @throws {PipelineError} `ASYNC_PIPELINE_UNKNOWN_SANDBOX` for an id the
- * pipeline does not declare, listing the declared ids.
+ * pipeline does not declare, listing the declared ids, and
+ * `ASYNC_PIPELINE_INVALID_FIELD` for a sandbox `cwd` that is not a directory.
  *
  * @example
  * ```ts
@@ -33,10 +35,10 @@ export function resolveSandbox(
   if (typeof selection === "string") {
     const declared = pipeline.sandboxes[selection];
     if (!declared) throw unknownSandbox(pipeline, selection);
-    return createSandboxExecutor(selection, declared, cwd, env);
+    return createSandboxExecutor(selection, declared, cwd, env, `sandboxes.${selection}.cwd`);
   }
   if (isSandbox(selection)) {
-    return createSandboxExecutor(`inline ${selection.type}`, selection, cwd, env);
+    return createSandboxExecutor(`inline ${selection.type}`, selection, cwd, env, "sandbox.cwd");
   }
   throw new PipelineError(
     ErrorCode.INVALID_FIELD,
@@ -50,8 +52,10 @@ function createSandboxExecutor(
   definition: SandboxDefinition,
   cwd: string,
   env: ProcessEnv,
+  cwdPath: string,
 ): CommandExecutor {
   const projectDir = resolve(cwd, definition.cwd ?? ".");
+  if (definition.cwd !== undefined) checkDirectory(id, projectDir, cwdPath);
   if (definition.type === "docker") {
     return new DockerCommandExecutor({
       id,
@@ -60,9 +64,42 @@ function createSandboxExecutor(
       env,
       ...(definition.user !== undefined ? { user: definition.user } : {}),
       ...(definition.args !== undefined ? { args: definition.args } : {}),
+      ...(definition.passEnv !== undefined ? { passEnv: definition.passEnv } : {}),
     });
   }
-  return new LimaCommandExecutor({ id, vm: definition.vm, env });
+  return new LimaCommandExecutor({
+    id,
+    vm: definition.vm,
+    projectDir,
+    env,
+    ...(definition.passEnv !== undefined ? { passEnv: definition.passEnv } : {}),
+  });
+}
+
+/**
+ * Checks that a sandbox's `cwd` is a directory on the host, so a wrong path
+ * fails before the run with the field to fix, not when the first step spawns.
+ */
+function checkDirectory(id: string, dir: string, path: string): void {
+  let problem: string | undefined;
+  try {
+    if (!statSync(dir).isDirectory()) problem = "is not a directory";
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problem = code === "ENOENT" || code === "ENOTDIR"
+      ? "does not exist"
+      : `cannot be read (${code ?? String(error)})`;
+  }
+  if (problem === undefined) return;
+  throw new PipelineError(
+    ErrorCode.INVALID_FIELD,
+    `Sandbox "${id}": cwd ${dir} ${problem}.`,
+    {
+      path,
+      hint:
+        `Set ${path} to an existing directory on the host (relative paths start at the run's directory), or remove it to use the run's directory.`,
+    },
+  );
 }
 
 function unknownSandbox(pipeline: Pipeline, id: string): PipelineError {

@@ -178,6 +178,7 @@ async function runStep(run: PrepareRun, index: number) {
     cwd: source.dir,
     env: { ...state.env, ...rendered.secretEnv },
     task: run.options.task,
+    declaredEnv: [...state.declaredEnv, ...Object.keys(rendered.secretEnv)],
     signal: run.signal,
     onStdout: write("stdout"),
     onStderr: write("stderr"),
