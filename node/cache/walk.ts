@@ -13,7 +13,7 @@
 
 import { type Dirent, lstatSync, realpathSync, statSync } from "node:fs";
 import { eachDirectoryEntry } from "./facts.ts";
-import { join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import picomatch from "picomatch";
 import { IGNORED_DIRECTORIES } from "../../core/normalize_patterns.ts";
 
@@ -34,8 +34,10 @@ export interface WalkOptions {
   readonly skip?: (path: string, directory: boolean) => boolean;
   /**
    * Also walk into directories that symbolic links point to, reporting what
-   * is inside under the link's path. A link back to a directory on the
-   * current path is not entered again, so link cycles end.
+   * is inside under the link's path. A link to a directory on the current
+   * path, or to one above it (the walk root's parent, `/`), is not entered,
+   * so link cycles end and no link leads the walk back over the tree it
+   * came from. Real paths are compared.
    */
   readonly followDirectoryLinks?: boolean;
   /** Callbacks for every path whose state decides the result, used by walk memos. */
@@ -266,7 +268,9 @@ export function walkPatternsSync(
   const followLink = (path: string, chain: readonly string[]): void => {
     options.observer?.link(path);
     const target = linkedDirectory(join(cwd, path));
-    if (target !== undefined && !chain.includes(target)) visit(path, [...chain, target]);
+    if (target !== undefined && !chain.some((real) => isAncestorOrSelf(target, real))) {
+      visit(path, [...chain, target]);
+    }
   };
 
   for (const root of walkRoots(include)) {
@@ -279,7 +283,10 @@ export function walkPatternsSync(
     const kind = kindAt(absolute);
     if (kind === undefined || !consider(root, kind)) continue;
     if (kind === "directory") visit(root, [realpathSync(absolute)]);
-    else if (kind === "symlink" && options.followDirectoryLinks) followLink(root, []);
+    else if (kind === "symlink" && options.followDirectoryLinks) {
+      // A link that is itself a walk root is compared with the directory that contains it.
+      followLink(root, [realpathSync(dirname(absolute))]);
+    }
   }
   for (const pattern of literals) {
     if (!foundLiterals.has(pattern)) {
@@ -296,6 +303,12 @@ export function walkPatternsSync(
 export function byPath(a: { path: string }, b: { path: string }): number {
   if (a.path === b.path) return 0;
   return a.path < b.path ? -1 : 1;
+}
+
+/** Returns true when the real path `ancestor` is `path` or a directory above it. */
+function isAncestorOrSelf(ancestor: string, path: string): boolean {
+  if (ancestor === path) return true;
+  return path.startsWith(ancestor.endsWith(sep) ? ancestor : `${ancestor}${sep}`);
 }
 
 /** Returns the real path of the directory a link points to, or undefined for any other link. */
