@@ -39,7 +39,8 @@ export const ABSENT = "absent";
  * Input files of a task mapped to their digest text: the content's SHA-256
  * hex, with `+x` appended when any execute bit is set; `link:<hex>` for a
  * symbolic link (its target text and, for a link to a file, that file's
- * content; the files inside a linked directory are inputs of their own);
+ * content; the files inside a linked directory are inputs of their own,
+ * and a dangling link or one in a cycle has only its target text);
  * {@link ABSENT} for a named file that does not exist.
  */
 export type InputDigests = Record<string, string>;
@@ -127,7 +128,8 @@ export async function digestInput(
     const resolved = await stat(path);
     if (resolved.isFile()) content = await index.digest(await realpath(path));
   } catch (error) {
-    if (!isMissing(error)) throw error;
+    // A dangling link, or one in a cycle of links, is keyed by its target text alone.
+    if (!isMissing(error) && (error as { code?: string }).code !== "ELOOP") throw error;
   }
   return `link:${sha256(`${target}\0${content}`)}`;
 }
