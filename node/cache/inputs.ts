@@ -2,7 +2,8 @@
  * Input resolution: which files a task's key covers, and their digests.
  *
  * Patterns come from the normalized task. `.git`, `.async`, `node_modules`
- * and the task's own declared outputs are never inputs. Files that git
+ * (unless a pattern names a place inside it, see `skippedBy`) and the task's
+ * own declared outputs are never inputs. Files that git
  * ignores count whenever a declared pattern matches them. Only the implicit
  * `**` of a task that declares no inputs leaves git-ignored files out,
  * because a fresh checkout of the repository would not have them either.
@@ -26,8 +27,8 @@ import type { RestoreChange } from "./backend.ts";
 import {
   cleanPattern,
   directoryMatcher,
-  inIgnoredArea,
   isMissing,
+  skippedBy,
   splitPatterns,
   type WalkOptions,
 } from "./walk.ts";
@@ -70,8 +71,9 @@ export function fileInputDigest(file: { readonly digest: string; readonly mode: 
  * `task` select: matched, not excluded, and not one of its outputs.
  */
 export function matchesInputPatterns(task: NormalizedTask, path: string): boolean {
-  if (task.defaultInputs || inIgnoredArea(path)) return false;
+  if (task.defaultInputs) return false;
   const { include, exclude } = splitPatterns(task.inputs);
+  if (skippedBy(include)(path)) return false;
   return directoryMatcher(include)(path) && !directoryMatcher(exclude)(path) &&
     !directoryMatcher(splitPatterns(task.outputs).include)(path);
 }

@@ -4,9 +4,11 @@
  * Patterns are picomatch globs relative to a directory. A leading `!` excludes
  * what it matches. A pattern that names a directory also covers everything
  * inside it. Dotfiles match like any other file. Symbolic links are reported
- * as links and never followed. `.git`, `.async` and `node_modules` are
- * skipped at every depth. Results are sorted by path, so equal trees always
- * give equal lists.
+ * as links, and followed only with `followDirectoryLinks`. `.git`, `.async`
+ * and `node_modules` are skipped at every depth, except inside a
+ * `node_modules` directory that a pattern's fixed leading part names (see
+ * {@link skippedBy}). Results are sorted by path, so equal trees always give
+ * equal lists.
  *
  * @module
  */
@@ -166,20 +168,64 @@ export function globMatcher(globs: readonly string[]): (path: string) => boolean
   };
 }
 
-/** Returns true when `path` lies in a directory that pattern walking always skips. */
+/** Returns true when `path` lies in a directory that broad patterns never reach. */
 export function inIgnoredArea(path: string): boolean {
+  return hasSegment(path, 0, IGNORED_DIRECTORIES);
+}
+
+/** Directories that a walk skips even inside a `node_modules` directory that a pattern names. */
+const TOOL_DIRECTORIES = IGNORED_DIRECTORIES.filter((name) => name !== "node_modules");
+
+/** Returns true when a `/`-separated segment of `path` from `start` on is one of `names`. */
+function hasSegment(path: string, start: number, names: readonly string[]): boolean {
   // Compares the segments in place, because splitting copies each segment of each walked path.
-  let start = 0;
   while (start <= path.length) {
     let end = path.indexOf("/", start);
     if (end === -1) end = path.length;
-    for (let position = 0; position < IGNORED_DIRECTORIES.length; position++) {
-      const name = IGNORED_DIRECTORIES[position];
+    for (let position = 0; position < names.length; position++) {
+      const name = names[position];
       if (end - start === name.length && path.startsWith(name, start)) return true;
     }
     start = end + 1;
   }
   return false;
+}
+
+/**
+ * Returns the fixed leading parts of `include` patterns that lie inside a
+ * `node_modules` directory, such as `node_modules/.prisma` for
+ * `node_modules/.prisma/**`. Parts inside `.git` or `.async` are left out.
+ */
+export function namedModuleAreas(include: readonly string[]): string[] {
+  const areas: string[] = [];
+  for (const pattern of include) {
+    const base = picomatch.scan(pattern).base;
+    if (hasSegment(base, 0, ["node_modules"]) && !hasSegment(base, 0, TOOL_DIRECTORIES)) {
+      areas.push(base);
+    }
+  }
+  return areas;
+}
+
+/**
+ * Returns a test for the paths that a walk of the `include` patterns skips:
+ * those in a `.git`, `.async` or `node_modules` directory. A pattern whose
+ * fixed leading part lies inside `node_modules`, such as
+ * `node_modules/.prisma/**`, names that place on purpose, so the walk
+ * covers it and everything below it but `.git` and `.async` directories.
+ * Broad patterns such as `**` still skip every `node_modules` directory.
+ */
+export function skippedBy(include: readonly string[]): (path: string) => boolean {
+  const areas = namedModuleAreas(include);
+  if (areas.length === 0) return inIgnoredArea;
+  return (path) => {
+    if (!inIgnoredArea(path)) return false;
+    for (const area of areas) {
+      const inside = path === area || (path.startsWith(area) && path[area.length] === "/");
+      if (inside && !hasSegment(path, area.length + 1, TOOL_DIRECTORIES)) return false;
+    }
+    return true;
+  };
 }
 
 function kindOf(
@@ -191,12 +237,21 @@ function kindOf(
   return undefined;
 }
 
-/** Returns the directories to start walking from, with descendants of other starts removed. */
-function walkRoots(include: readonly string[]): string[] {
+/**
+ * Returns the directories to start walking from. A start that the walk from
+ * another start reaches is left out. The walk from `""` does not reach
+ * `node_modules/.prisma`, because it skips `node_modules`, so that start stays.
+ */
+function walkRoots(include: readonly string[], skipped: (path: string) => boolean): string[] {
   const bases = [...new Set(include.map((pattern) => picomatch.scan(pattern).base))].sort();
-  return bases.filter((base) =>
-    !bases.some((other) => other !== base && (other === "" || base.startsWith(`${other}/`)))
-  );
+  const reaches = (other: string, base: string): boolean => {
+    if (other === base || (other !== "" && !base.startsWith(`${other}/`))) return false;
+    for (let end = other.length + 1; end <= base.length; end++) {
+      if ((end === base.length || base[end] === "/") && skipped(base.slice(0, end))) return false;
+    }
+    return true;
+  };
+  return bases.filter((base) => !bases.some((other) => reaches(other, base)));
 }
 
 /**
@@ -228,6 +283,7 @@ export function walkPatternsSync(
   const { include, exclude } = splitPatterns(patterns);
   const isIncluded = directoryMatcher(include);
   const isExcluded = directoryMatcher([...exclude, ...(options.exclude ?? []).map(cleanPattern)]);
+  const skipped = skippedBy(include);
   // Each path is reached once, because roots inside other roots are left out
   // and what a followed link contains is reported under the link's own path.
   const found: WalkEntry[] = [];
@@ -236,7 +292,7 @@ export function walkPatternsSync(
   const absent: string[] = [];
 
   const consider = (path: string, kind: WalkKind): boolean => {
-    if (inIgnoredArea(path) || isExcluded(path)) return false;
+    if (skipped(path) || isExcluded(path)) return false;
     if (options.skip?.(path, kind === "directory")) return false;
     if (isIncluded(path)) {
       if (options.visit !== undefined) options.visit(path, kind);
@@ -273,7 +329,7 @@ export function walkPatternsSync(
     }
   };
 
-  for (const root of walkRoots(include)) {
+  for (const root of walkRoots(include, skipped)) {
     const absolute = join(cwd, root);
     if (root === "") {
       visit("", [realpathSync(absolute)]);
