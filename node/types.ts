@@ -153,7 +153,8 @@ export type CacheMissReason =
    * inputs could not be read (`reason`), or the name of an input contains a
    * secret value (`secretInName`, that input's path with the secret masked).
    * `file` names the cache's own file that could not be read instead of the
-   * inputs, such as the secret-digest key.
+   * inputs, such as the secret-digest key. `outputLink` names a symbolic
+   * link that the task's outputs would be written through.
    */
   | {
     kind: "uncacheable";
@@ -161,6 +162,7 @@ export type CacheMissReason =
     reason?: string;
     secretInName?: string;
     file?: string;
+    outputLink?: string;
   }
   /** The entry is damaged or its outputs could not be restored. */
   | { kind: "restore-failed"; reason: string }

@@ -98,6 +98,9 @@ export function missSummary(reason: CacheMissReason): string {
       if (reason.secretInName !== undefined) {
         return `secret value in an input name: ${reason.secretInName}`;
       }
+      if (reason.outputLink !== undefined) {
+        return `outputs written through a symbolic link: ${printablePath(reason.outputLink)}`;
+      }
       if (reason.reason !== undefined) return `inputs could not be read: ${reason.reason}`;
       return "not cached";
     case "restore-failed":
@@ -116,7 +119,8 @@ export function isReportedMiss(result: TaskResult): boolean {
   if (result.cacheHit || reason === undefined) return false;
   if (result.status !== "passed" && result.status !== "failed") return false;
   return reason.kind !== "uncacheable" || reason.store !== undefined ||
-    reason.reason !== undefined || reason.secretInName !== undefined;
+    reason.reason !== undefined || reason.secretInName !== undefined ||
+    reason.outputLink !== undefined;
 }
 
 function sourceDetails(source: SourceChanges | undefined): string[] {
@@ -208,6 +212,12 @@ export function missDetails(reason: CacheMissReason): string[] {
       if (reason.secretInName !== undefined) {
         return [
           `It ran without the cache: the name of its input ${reason.secretInName} contains a secret value, and cache entries never store secrets.`,
+        ];
+      }
+      if (reason.outputLink !== undefined) {
+        const link = printablePath(reason.outputLink);
+        return [
+          `It ran without the cache: its outputs are written through the symbolic link ${link}, and the cache stores and restores no file through a link.`,
         ];
       }
       if (reason.reason !== undefined) {

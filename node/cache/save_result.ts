@@ -23,6 +23,7 @@ import {
   secretOutputWarning,
 } from "./save_checks.ts";
 import { cliCommand } from "../cli_command.ts";
+import { outputLinkOf, outputLinkText } from "./output_links.ts";
 
 /** Whether a result was stored, with a warning giving the reason when it was not. */
 export interface SaveOutcome {
@@ -37,8 +38,8 @@ export interface SaveOutcome {
  * again after the run, or the first input path that contains a secret value.
  * `before` is the manifest its lookup built. Stores nothing, and returns a
  * warning, when an input changed while the task ran, an output
- * holds a secret value (in its path, link target or content), or writing
- * the entry fails.
+ * contains a secret value (in its path, link target or content), an output
+ * pattern leads through a symbolic link, or writing the entry fails.
  */
 export async function saveResult(
   backend: Promise<CacheBackend>,
@@ -58,6 +59,11 @@ export async function saveResult(
     return { stored: false, warning: changedWhileRunning(task.id, changes) };
   }
 
+  // The task may have made the link while it ran.
+  const link = outputLinkOf(input.cwd, task.outputs);
+  if (link !== undefined) {
+    return { stored: false, warning: `task "${task.id}" was not cached: ${outputLinkText(link)}` };
+  }
   const leaked = await outputWithSecret(input.cwd, task.outputs, secrets);
   if (leaked !== undefined) {
     return {

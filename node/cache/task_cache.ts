@@ -27,8 +27,10 @@ import { type SaveOutcome, saveResult } from "./save_result.ts";
 import { describe, type EnabledCache, findEntry, type FindOptions } from "./find_entry.ts";
 import { ProjectSecretKey } from "./secret_key.ts";
 import { maskCacheText, maskedAnswer } from "./secret_text.ts";
+import { outputLinkOf } from "./output_links.ts";
 import {
   disabled,
+  linkedOutputs,
   secretInName,
   uncachedFingerprint,
   unreadableInputs,
@@ -239,6 +241,8 @@ class TaskCache implements PredictingTaskCache {
     if (!backendPromise) {
       return answer(unsupportedStore(runId, task, task.cache, this.#warnedStores));
     }
+    const link = outputLinkOf(input.cwd, task.outputs);
+    if (link !== undefined) return answer(linkedOutputs(runId, task, link));
 
     let prepared: Prepared;
     try {
