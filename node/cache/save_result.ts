@@ -12,7 +12,7 @@ import { dirname, join, sep } from "node:path";
 import type { CacheSaveInput } from "../cache_seam.ts";
 import { printablePath } from "../printable.ts";
 import type { CacheBackend } from "./backend.ts";
-import { maskSecrets } from "./entry.ts";
+import { maskSecrets, type OutputRecord } from "./entry.ts";
 import { describe } from "./find_entry.ts";
 import { secretInputName } from "./secret_text.ts";
 import { diffManifests, type KeyManifest, manifestKey } from "./manifest.ts";
@@ -73,10 +73,11 @@ export async function saveResult(
     };
   }
   let directory: string | undefined;
+  let stored: readonly OutputRecord[];
   try {
     const store = await backend;
     directory = store.directory;
-    await store.save({
+    stored = await store.save({
       key: input.key,
       taskId: task.id,
       createdAt: new Date(now()).toISOString(),
@@ -89,7 +90,29 @@ export async function saveResult(
   } catch (error) {
     return { stored: false, warning: saveFailedWarning(task.id, error, directory) };
   }
-  return { stored: true };
+  const unwritten = unwrittenOutputsWarning(task.id, task.outputs, stored);
+  return unwritten === undefined ? { stored: true } : { stored: true, warning: unwritten };
+}
+
+/**
+ * Returns a warning for a task that declares output patterns but whose run
+ * left no file or link that they match, as when the tool writes `build/`
+ * while the task declares `dist/**`. Its entry then contains no output file,
+ * and a later hit leaves whatever is on disk in the real place. Directories
+ * alone do not count as written outputs.
+ */
+export function unwrittenOutputsWarning(
+  taskId: string,
+  patterns: readonly string[],
+  stored: readonly OutputRecord[],
+): string | undefined {
+  const positive = patterns.filter((pattern) => !pattern.startsWith("!"));
+  if (positive.length === 0 || stored.some((record) => record.kind !== "directory")) {
+    return undefined;
+  }
+  return `task "${taskId}" declares outputs (${
+    positive.join(", ")
+  }) but its run wrote no file there, so its cache entry contains no output file. Check the patterns against the paths the task writes.`;
 }
 
 /**
