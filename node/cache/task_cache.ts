@@ -28,6 +28,7 @@ import { describe, type EnabledCache, findEntry, type FindOptions } from "./find
 import { ProjectSecretKey } from "./secret_key.ts";
 import { maskCacheText, maskedAnswer } from "./secret_text.ts";
 import { outputLinkOf } from "./output_links.ts";
+import { ImplicitInputsCheck } from "./implicit_inputs.ts";
 import {
   disabled,
   linkedOutputs,
@@ -92,6 +93,7 @@ class TaskCache implements PredictingTaskCache {
   /** Cache files whose read failure a task of this run has already warned about. */
   #warnedFiles = new Set<string>();
   #pipelineOutputs?: string[];
+  #implicitInputs?: ImplicitInputsCheck;
 
   constructor(options: TaskCacheOptions) {
     this.#options = options;
@@ -264,7 +266,9 @@ class TaskCache implements PredictingTaskCache {
       restored,
       predicting,
     );
-    const unmatched = unmatchedInputsWarning(task, prepared.stated);
+    this.#implicitInputs ??= new ImplicitInputsCheck(this.#options.pipeline.tasks);
+    const unmatched = unmatchedInputsWarning(task, prepared.stated) ??
+      await this.#implicitInputs.warning(task, input.cwd);
     if (unmatched === undefined) return found;
     const earlier = found.answer.warning;
     const warning = earlier === undefined ? unmatched : `${earlier} Also, ${unmatched}`;
