@@ -8,7 +8,10 @@
 import type { IssueCollector } from "./fields.ts";
 import type { NormalizeWarning } from "./model.ts";
 
-/** Directories that input resolution always ignores. */
+/**
+ * Directories that broad input and output patterns never reach. A pattern
+ * whose fixed leading part goes into `node_modules` still covers what it names there.
+ */
 export const IGNORED_DIRECTORIES = [".git", ".async", "node_modules"] as const;
 
 /** A `..` path segment: between slashes or backslashes, or at either end of the pattern. */
@@ -43,7 +46,7 @@ const ROOT_PROBLEMS = {
 
 /**
  * Reports input or output patterns that are empty or escape the project
- * root, and warns about input patterns inside an ignored directory.
+ * root, and warns about patterns inside `.git` or `.async`, which match nothing.
  */
 export function checkPatterns(
   issues: IssueCollector,
@@ -75,17 +78,33 @@ export function checkPatterns(
       return;
     }
     const body = pattern.startsWith("!") ? pattern.slice(1) : pattern;
-    const relative = body.startsWith("./") ? body.slice(2) : body;
-    const slash = relative.indexOf("/");
-    const first = slash === -1 ? relative : relative.slice(0, slash);
-    if (kind === "input" && (IGNORED_DIRECTORIES as readonly string[]).includes(first)) {
+    const tool = toolDirectoryIn(body.startsWith("./") ? body.slice(2) : body);
+    if (tool !== undefined) {
       warnings.push({
         path: at,
         message:
-          `input pattern "${pattern}" points inside ${first}/, which input resolution ignores; it matches nothing.`,
+          `${kind} pattern "${pattern}" points inside ${tool}/, which the cache never walks; it matches nothing.`,
       });
     }
   });
+}
+
+/** Directories the cache skips even when a pattern names a place inside them. */
+const TOOL_DIRECTORIES = IGNORED_DIRECTORIES.filter((name) => name !== "node_modules");
+
+/** Characters that end the fixed leading part of a glob. */
+const GLOB_SYNTAX = /[*?[\]{}()!+@|\\]/;
+
+/**
+ * Returns the `.git` or `.async` directory that the fixed leading part of
+ * `body` goes into, such as `.git` for `.git/hooks/**` or `pkg/.git/x`.
+ */
+function toolDirectoryIn(body: string): string | undefined {
+  for (const segment of body.split("/")) {
+    if (GLOB_SYNTAX.test(segment)) return undefined;
+    if ((TOOL_DIRECTORIES as readonly string[]).includes(segment)) return segment;
+  }
+  return undefined;
 }
 
 /** Replaces each named input group in `inputs` by its patterns. */

@@ -37,6 +37,7 @@ export function maskMissText(
         ...reason,
         ...(reason.reason !== undefined ? { reason: mask(reason.reason) } : {}),
         ...(reason.secretInName !== undefined ? { secretInName: mask(reason.secretInName) } : {}),
+        ...(reason.outputLink !== undefined ? { outputLink: mask(reason.outputLink) } : {}),
       };
     default:
       return reason;

@@ -173,6 +173,8 @@ export type CacheMissReason =
    * `file` names the cache's own file that could not be read instead of the
    * inputs, such as the secret-digest key. `inputsAreOutputs` marks a task
    * whose input patterns match only files that are also its own outputs.
+   * `outputLink` names a symbolic link that the task's outputs would be
+   * written through.
    */
   | {
     kind: "uncacheable";
@@ -181,6 +183,7 @@ export type CacheMissReason =
     secretInName?: string;
     file?: string;
     inputsAreOutputs?: true;
+    outputLink?: string;
   }
   /** The entry is damaged or its outputs could not be restored. */
   | { kind: "restore-failed"; reason: string }

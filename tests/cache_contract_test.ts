@@ -31,7 +31,8 @@ for (const store of STORES) {
   Deno.test(`${store.name} store first run misses`, async () => {
     const dir = await makeProject({ "src/a.ts": "a" });
     const pipeline = makePipeline({ build: buildTask(store.ref) });
-    const result = await execute(cacheFor(pipeline, dir), lookupInput(pipeline, "build", dir));
+    const input = lookupInput(pipeline, "build", dir);
+    const result = await execute(cacheFor(pipeline, dir), input, writeDist(dir));
     assert.equal(result.lookup.status, "miss");
     assert.deepEqual(
       result.lookup.status === "miss" && result.lookup.reason,

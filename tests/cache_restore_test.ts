@@ -193,11 +193,12 @@ Deno.test("restore refuses writing through a link", async () => {
   const outside = await makeProject();
   const result = await storeThenRestore(
     dir,
-    ["build/dist/*.js"],
+    ["build/*/*.js"],
     () => writeFiles(dir, { "build/dist/app.js": "app" }),
     async () => {
-      await rm(join(dir, "build"), { recursive: true });
-      await symlink(outside, join(dir, "build"));
+      // Below the patterns' fixed part `build`, so the lookup does not find it and the restore must.
+      await rm(join(dir, "build/dist"), { recursive: true });
+      await symlink(outside, join(dir, "build/dist"));
     },
     () => Promise.resolve(),
   );

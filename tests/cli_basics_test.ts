@@ -317,14 +317,14 @@ Deno.test("cli metadata text shows warnings", async () => {
   const dir = await projectWith(`import { definePipeline, sh, task } from MOD_URL;
 export default definePipeline({
   name: "demo",
-  tasks: { build: task({ inputs: ["node_modules/x/**"], run: sh\`true\` }) },
+  tasks: { build: task({ inputs: [".git/x/**"], run: sh\`true\` }) },
 });
 `);
   const result = await cli(["metadata"], dir);
   assert.equal(result.code, 0, result.stderr);
   assert.ok(
     result.stdout.includes(
-      '\nwarnings:\n  tasks.build.inputs[0]: input pattern "node_modules/x/**" points inside node_modules/',
+      '\nwarnings:\n  tasks.build.inputs[0]: input pattern ".git/x/**" points inside .git/',
     ),
     result.stdout,
   );

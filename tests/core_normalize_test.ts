@@ -221,24 +221,57 @@ Deno.test("normalize output is deeply frozen", () => {
   assert.equal(Object.isFrozen(pipeline.jobs.verify.targets), true);
 });
 
-Deno.test("normalize warns on inputs in ignored areas", () => {
+Deno.test("normalize warns on inputs in tool directories", () => {
   const pipeline = definePipeline({
     name: "app",
-    tasks: { build: task({ inputs: ["node_modules/foo/**", "src/**"], run: step }) },
+    tasks: { build: task({ inputs: [".async/foo/**", "src/**"], run: step }) },
   });
   assert.equal(pipeline.warnings.length, 1);
   assert.equal(pipeline.warnings[0].path, "tasks.build.inputs[0]");
-  assert.match(pipeline.warnings[0].message, /inside node_modules\//);
+  assert.match(pipeline.warnings[0].message, /inside \.async\/, which the cache never walks/);
 });
 
-Deno.test("normalize warns on ignored areas after ./", () => {
+Deno.test("normalize warns on outputs in tool directories", () => {
   const pipeline = definePipeline({
     name: "app",
-    tasks: { build: task({ inputs: ["./.git/HEAD", "!./node_modules", "gitx/.git"], run: step }) },
+    tasks: { build: task({ outputs: ["dist/**", ".git/hooks/*"], run: step }) },
+  });
+  assert.equal(pipeline.warnings.length, 1);
+  assert.equal(pipeline.warnings[0].path, "tasks.build.outputs[1]");
+  assert.match(
+    pipeline.warnings[0].message,
+    /^output pattern "\.git\/hooks\/\*" points inside \.git\//,
+  );
+});
+
+Deno.test("normalize accepts patterns inside node_modules", () => {
+  const pipeline = definePipeline({
+    name: "app",
+    tasks: {
+      build: task({
+        inputs: ["node_modules/.package-lock.json", "pkg/node_modules/x/**"],
+        outputs: ["node_modules/.prisma/**"],
+        run: step,
+      }),
+    },
+  });
+  assert.deepEqual(pipeline.warnings, []);
+});
+
+Deno.test("normalize warns on tool directories after ./", () => {
+  const pipeline = definePipeline({
+    name: "app",
+    tasks: {
+      build: task({
+        inputs: ["./.git/HEAD", "!./.async", "gitx/.git", "src/**/.git", "gitx"],
+        run: step,
+      }),
+    },
   });
   assert.deepEqual(pipeline.warnings.map((warning) => warning.path), [
     "tasks.build.inputs[0]",
     "tasks.build.inputs[1]",
+    "tasks.build.inputs[2]",
   ]);
 });
 

@@ -106,6 +106,9 @@ export function missSummary(reason: CacheMissReason): string {
         return `secret value in an input name: ${reason.secretInName}`;
       }
       if (reason.inputsAreOutputs) return "every input is also one of its own outputs";
+      if (reason.outputLink !== undefined) {
+        return `outputs written through a symbolic link: ${printablePath(reason.outputLink)}`;
+      }
       if (reason.reason !== undefined) return `inputs could not be read: ${reason.reason}`;
       return "not cached";
     case "restore-failed":
@@ -125,7 +128,7 @@ export function isReportedMiss(result: TaskResult): boolean {
   if (result.status !== "passed" && result.status !== "failed") return false;
   return reason.kind !== "uncacheable" || reason.store !== undefined ||
     reason.reason !== undefined || reason.secretInName !== undefined ||
-    reason.inputsAreOutputs === true;
+    reason.inputsAreOutputs === true || reason.outputLink !== undefined;
 }
 
 function sourceDetails(source: SourceChanges | undefined): string[] {
@@ -236,6 +239,12 @@ export function missDetails(
         return [
           "It ran without the cache: every file its inputs match is also one of its own outputs, so its key would cover no file and a hit would write stored outputs over later edits.",
           "Declare the outputs apart from the inputs, or set cache: false.",
+        ];
+      }
+      if (reason.outputLink !== undefined) {
+        const link = printablePath(reason.outputLink);
+        return [
+          `It ran without the cache: its outputs are written through the symbolic link ${link}, and the cache stores and restores no file through a link.`,
         ];
       }
       if (reason.reason !== undefined) {

@@ -1,7 +1,7 @@
 /** The interface every built-in store implements, and the entry they store. @module */
 
 import type { NormalizedTask } from "../../core/model.ts";
-import type { EntryResult } from "./entry.ts";
+import type { EntryResult, OutputRecord } from "./entry.ts";
 import type { StoredManifest } from "./stored_manifest.ts";
 
 /** The most recent entry of a task, with its manifest read in place. */
@@ -72,8 +72,11 @@ export interface CacheBackend {
   find(key: string, location: TaskLocation): Promise<FoundEntry>;
   /** Returns the entry most recently stored for `taskId`, if it is still readable. */
   latest(taskId: string): Promise<LatestEntry | undefined>;
-  /** Stores an entry with the task's current outputs, replacing any entry under the same key. */
-  save(entry: NewEntry, location: TaskLocation): Promise<void>;
+  /**
+   * Stores an entry with the task's current outputs, replacing any entry
+   * under the same key, and resolves with the output records it stored.
+   */
+  save(entry: NewEntry, location: TaskLocation): Promise<readonly OutputRecord[]>;
   /**
    * Records that the entry under `key` was used now, and makes it the most
    * recent entry of `taskId`, which later miss explanations compare with.

@@ -246,7 +246,7 @@ export class FileBackend implements CacheBackend {
     }
   }
 
-  async save(entry: NewEntry, location: TaskLocation): Promise<void> {
+  async save(entry: NewEntry, location: TaskLocation): Promise<readonly OutputRecord[]> {
     // The entry's own files are written with synchronous calls: they are
     // small, and a promise per call costs more than the call.
     const temp = join(this.directory, ".tmp", randomUUID());
@@ -255,8 +255,9 @@ export class FileBackend implements CacheBackend {
       this.#writeIn(join(this.directory, ".tmp"), () => mkdirSync(temp));
       mkdirSync(join(temp, "files"));
       let outputs: EntryResult["outputs"] = null;
+      let entries: OutputRecord[] = [];
       if (location.task.outputs.length > 0) {
-        const entries = await copyOutputs(
+        entries = await copyOutputs(
           location.cwd,
           location.task.outputs,
           join(temp, "files"),
@@ -284,6 +285,7 @@ export class FileBackend implements CacheBackend {
       writeFileSync(join(temp, "result.json"), JSON.stringify(result));
       committed = this.#commit(temp, this.#entryDirectory(entry.key));
       this.#pointLatest(entry.taskId, entry.key);
+      return entries;
     } finally {
       // A committed temporary directory became the entry. One that lost every
       // attempt to another writer's complete entry is removed like a failed one.

@@ -2,7 +2,8 @@
  * Input resolution: which files a task's key covers, and their digests.
  *
  * Patterns come from the normalized task. `.git`, `.async`, `node_modules`
- * and the task's own declared outputs are never inputs. Files that git
+ * (unless a pattern names a place inside it, see `skippedBy`) and the task's
+ * own declared outputs are never inputs. Files that git
  * ignores count whenever a declared pattern matches them. Only the implicit
  * `**` of a task that declares no inputs leaves git-ignored files out,
  * because a fresh checkout of the repository would not have them either.
@@ -26,8 +27,8 @@ import type { RestoreChange } from "./backend.ts";
 import {
   cleanPattern,
   directoryMatcher,
-  inIgnoredArea,
   isMissing,
+  skippedBy,
   splitPatterns,
   type WalkOptions,
   walkPatterns,
@@ -40,7 +41,8 @@ export const ABSENT = "absent";
  * Input files of a task mapped to their digest text: the content's SHA-256
  * hex, with `+x` appended when any execute bit is set; `link:<hex>` for a
  * symbolic link (its target text and, for a link to a file, that file's
- * content; the files inside a linked directory are inputs of their own);
+ * content; the files inside a linked directory are inputs of their own,
+ * and a dangling link or one in a cycle has only its target text);
  * {@link ABSENT} for a named file that does not exist.
  */
 export type InputDigests = Record<string, string>;
@@ -70,8 +72,9 @@ export function fileInputDigest(file: { readonly digest: string; readonly mode: 
  * `task` select: matched, not excluded, and not one of its outputs.
  */
 export function matchesInputPatterns(task: NormalizedTask, path: string): boolean {
-  if (task.defaultInputs || inIgnoredArea(path)) return false;
+  if (task.defaultInputs) return false;
   const { include, exclude } = splitPatterns(task.inputs);
+  if (skippedBy(include)(path)) return false;
   return directoryMatcher(include)(path) && !directoryMatcher(exclude)(path) &&
     !directoryMatcher(splitPatterns(task.outputs).include)(path);
 }
@@ -128,7 +131,8 @@ export async function digestInput(
     const resolved = await stat(path);
     if (resolved.isFile()) content = await index.digest(await realpath(path));
   } catch (error) {
-    if (!isMissing(error)) throw error;
+    // A dangling link, or one in a cycle of links, is keyed by its target text alone.
+    if (!isMissing(error) && (error as { code?: string }).code !== "ELOOP") throw error;
   }
   return `link:${sha256(`${target}\0${content}`)}`;
 }

@@ -82,7 +82,7 @@ export class MemoryBackend implements CacheBackend {
     );
   }
 
-  async save(entry: NewEntry, location: TaskLocation): Promise<void> {
+  async save(entry: NewEntry, location: TaskLocation): Promise<readonly OutputRecord[]> {
     const outputs = location.task.outputs.length > 0
       ? await observeOutputs(location.cwd, location.task.outputs, this.#index)
       : null;
@@ -93,6 +93,7 @@ export class MemoryBackend implements CacheBackend {
     };
     this.#namespace.entries.set(entry.key, { result, outputs });
     this.#namespace.latest.set(entry.taskId, entry.key);
+    return outputs ?? [];
   }
 
   touch(key: string, taskId: string): Promise<void> {

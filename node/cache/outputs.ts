@@ -11,7 +11,7 @@ import { mapLimit } from "./digest.ts";
 import { DamagedEntryError, type OutputRecord } from "./entry.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
-import { directoryMatcher, inIgnoredArea, isMissing, splitPatterns, walkPatterns } from "./walk.ts";
+import { directoryMatcher, isMissing, skippedBy, splitPatterns, walkPatterns } from "./walk.ts";
 import { memoizedWalk } from "./walk_memo.ts";
 
 /** Permission bits kept for outputs: setuid, setgid and sticky are dropped. */
@@ -23,12 +23,18 @@ export interface OutputMatcher {
   readonly covers: (path: string) => boolean;
   /** True for a path a negated pattern protects: restore never touches it. */
   readonly protects: (path: string) => boolean;
+  /** True for a path that the walk of the patterns skips, such as one in `.git`. */
+  readonly skips: (path: string) => boolean;
 }
 
 /** Builds the matchers of `patterns`. */
 export function outputMatcher(patterns: readonly string[]): OutputMatcher {
   const { include, exclude } = splitPatterns(patterns);
-  return { covers: directoryMatcher(include), protects: directoryMatcher(exclude) };
+  return {
+    covers: directoryMatcher(include),
+    protects: directoryMatcher(exclude),
+    skips: skippedBy(include),
+  };
 }
 
 /**
@@ -47,7 +53,7 @@ export function checkedOutputPath(cwd: string, path: string, matcher: OutputMatc
   if (malformed || inside.startsWith(`..${sep}`) || inside === ".." || isAbsolute(inside)) {
     throw new DamagedEntryError(`output path ${JSON.stringify(path)} escapes the project root`);
   }
-  if (!matcher.covers(path) || matcher.protects(path) || inIgnoredArea(path)) {
+  if (!matcher.covers(path) || matcher.protects(path) || matcher.skips(path)) {
     throw new DamagedEntryError(
       `output path ${JSON.stringify(path)} is not covered by the task's output patterns`,
     );

@@ -12,7 +12,7 @@ import { dirname, join, sep } from "node:path";
 import type { CacheSaveInput } from "../cache_seam.ts";
 import { printablePath } from "../printable.ts";
 import type { CacheBackend } from "./backend.ts";
-import { maskSecrets } from "./entry.ts";
+import { maskSecrets, type OutputRecord } from "./entry.ts";
 import { describe } from "./find_entry.ts";
 import { secretInputName } from "./secret_text.ts";
 import { currentStepRuntime } from "./step_runtime.ts";
@@ -24,6 +24,7 @@ import {
   secretOutputWarning,
 } from "./save_checks.ts";
 import { cliCommand } from "../cli_command.ts";
+import { outputLinkOf, outputLinkText } from "./output_links.ts";
 
 /** Whether a result was stored, with a warning giving the reason when it was not. */
 export interface SaveOutcome {
@@ -38,8 +39,8 @@ export interface SaveOutcome {
  * again after the run, or the first input path that contains a secret value.
  * `before` is the manifest its lookup built. Stores nothing, and returns a
  * warning, when an input changed while the task ran, an output
- * holds a secret value (in its path, link target or content), or writing
- * the entry fails.
+ * contains a secret value (in its path, link target or content), an output
+ * pattern leads through a symbolic link, or writing the entry fails.
  */
 export async function saveResult(
   backend: Promise<CacheBackend>,
@@ -59,6 +60,11 @@ export async function saveResult(
     return { stored: false, warning: changedWhileRunning(task.id, changes) };
   }
 
+  // The task may have made the link while it ran.
+  const link = outputLinkOf(input.cwd, task.outputs);
+  if (link !== undefined) {
+    return { stored: false, warning: `task "${task.id}" was not cached: ${outputLinkText(link)}` };
+  }
   const leaked = await outputWithSecret(input.cwd, task.outputs, secrets);
   if (leaked !== undefined) {
     return {
@@ -68,10 +74,11 @@ export async function saveResult(
     };
   }
   let directory: string | undefined;
+  let stored: readonly OutputRecord[];
   try {
     const store = await backend;
     directory = store.directory;
-    await store.save({
+    stored = await store.save({
       key: input.key,
       taskId: task.id,
       createdAt: new Date(now()).toISOString(),
@@ -85,7 +92,29 @@ export async function saveResult(
   } catch (error) {
     return { stored: false, warning: saveFailedWarning(task.id, error, directory) };
   }
-  return { stored: true };
+  const unwritten = unwrittenOutputsWarning(task.id, task.outputs, stored);
+  return unwritten === undefined ? { stored: true } : { stored: true, warning: unwritten };
+}
+
+/**
+ * Returns a warning for a task that declares output patterns but whose run
+ * left no file or link that they match, as when the tool writes `build/`
+ * while the task declares `dist/**`. Its entry then contains no output file,
+ * and a later hit leaves whatever is on disk in the real place. Directories
+ * alone do not count as written outputs.
+ */
+export function unwrittenOutputsWarning(
+  taskId: string,
+  patterns: readonly string[],
+  stored: readonly OutputRecord[],
+): string | undefined {
+  const positive = patterns.filter((pattern) => !pattern.startsWith("!"));
+  if (positive.length === 0 || stored.some((record) => record.kind !== "directory")) {
+    return undefined;
+  }
+  return `task "${taskId}" declares outputs (${
+    positive.join(", ")
+  }) but its run wrote no file there, so its cache entry contains no output file. Check the patterns against the paths the task writes.`;
 }
 
 /**

@@ -29,9 +29,12 @@ import { type SaveOutcome, saveResult } from "./save_result.ts";
 import { describe, type EnabledCache, findEntry, type FindOptions } from "./find_entry.ts";
 import { ProjectSecretKey } from "./secret_key.ts";
 import { maskCacheText, maskedAnswer } from "./secret_text.ts";
+import { outputLinkOf } from "./output_links.ts";
+import { ImplicitInputsCheck } from "./implicit_inputs.ts";
 import {
   disabled,
   inputsAreOutputs,
+  linkedOutputs,
   secretInName,
   uncachedFingerprint,
   unreadableInputs,
@@ -94,6 +97,7 @@ class TaskCache implements PredictingTaskCache {
   #warnedFiles = new Set<string>();
   #pipelineOutputs?: string[];
   readonly #overlaps: OutputOverlaps;
+  #implicitInputs?: ImplicitInputsCheck;
 
   constructor(options: TaskCacheOptions) {
     this.#options = options;
@@ -245,6 +249,8 @@ class TaskCache implements PredictingTaskCache {
     if (!backendPromise) {
       return answer(unsupportedStore(runId, task, task.cache, this.#warnedStores));
     }
+    const link = outputLinkOf(input.cwd, task.outputs);
+    if (link !== undefined) return answer(linkedOutputs(runId, task, link));
 
     let prepared: Prepared;
     try {
@@ -277,10 +283,10 @@ class TaskCache implements PredictingTaskCache {
     const overlap = found.answer.status === "hit"
       ? await this.#overlaps.check(task, input.cwd, prepared.index, "restored")
       : undefined;
-    const warning = joinWarnings(found.answer.warning, [
-      unmatchedInputsWarning(task, prepared.stated),
-      overlap,
-    ]);
+    this.#implicitInputs ??= new ImplicitInputsCheck(this.#options.pipeline.tasks);
+    const unmatched = unmatchedInputsWarning(task, prepared.stated) ??
+      await this.#implicitInputs.warning(task, input.cwd);
+    const warning = joinWarnings(found.answer.warning, [unmatched, overlap]);
     return warning === found.answer.warning
       ? found
       : { ...found, answer: { ...found.answer, warning } };

@@ -1,7 +1,7 @@
 /**
  * The `disabled` lookup results of a task that runs uncached: its cache is
- * off, its store is not built in, its inputs cannot be read, or an input path
- * contains a secret. Such a task gets a fingerprint unique to the run, so the
+ * off, its store is not built in, its inputs cannot be read, an input path
+ * contains a secret, or its outputs would be written through a symbolic link. Such a task gets a fingerprint unique to the run, so the
  * tasks that depend on it run again too.
  *
  * @module
@@ -14,6 +14,7 @@ import { sha256 } from "./digest.ts";
 import { describe, type EnabledCache } from "./find_entry.ts";
 import { SecretKeyUnreadableError } from "./paths.ts";
 import { secretInputName } from "./secret_text.ts";
+import { type OutputLink, outputLinkText } from "./output_links.ts";
 
 /** Returns the fingerprint of a task that is not cached: unique per run, so its dependents rerun. */
 export function uncachedFingerprint(runId: string, taskId: string): string {
@@ -115,4 +116,17 @@ export function inputsAreOutputs(runId: string, task: NormalizedTask): CacheLook
     positive(task.outputs)
   }), so no edit could change its cache key and a cache hit would write stored files over later edits. Declare the outputs apart from the inputs, or set cache: false.`;
   return disabled(runId, task, { kind: "uncacheable", inputsAreOutputs: true }, warning);
+}
+
+/**
+ * Returns the lookup result of a task whose outputs would be written through
+ * the symbolic link `link`, which the cache cannot store or restore.
+ */
+export function linkedOutputs(
+  runId: string,
+  task: NormalizedTask,
+  link: OutputLink,
+): CacheLookupResult {
+  const reason = { kind: "uncacheable", outputLink: link.path } as const;
+  return disabled(runId, task, reason, `task "${task.id}" runs uncached: ${outputLinkText(link)}`);
 }

@@ -4,16 +4,18 @@
  * Patterns are picomatch globs relative to a directory. A leading `!` excludes
  * what it matches. A pattern that names a directory also covers everything
  * inside it. Dotfiles match like any other file. Symbolic links are reported
- * as links and never followed. `.git`, `.async` and `node_modules` are
- * skipped at every depth. Results are sorted by path, so equal trees always
- * give equal lists.
+ * as links, and followed only with `followDirectoryLinks`. `.git`, `.async`
+ * and `node_modules` are skipped at every depth, except inside a
+ * `node_modules` directory that a pattern's fixed leading part names (see
+ * {@link skippedBy}). Results are sorted by path, so equal trees always give
+ * equal lists.
  *
  * @module
  */
 
 import { type Dirent, lstatSync, realpathSync, statSync } from "node:fs";
 import { eachDirectoryEntry } from "./facts.ts";
-import { join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import picomatch from "picomatch";
 import { IGNORED_DIRECTORIES } from "../../core/normalize_patterns.ts";
 
@@ -34,8 +36,10 @@ export interface WalkOptions {
   readonly skip?: (path: string, directory: boolean) => boolean;
   /**
    * Also walk into directories that symbolic links point to, reporting what
-   * is inside under the link's path. A link back to a directory on the
-   * current path is not entered again, so link cycles end.
+   * is inside under the link's path. A link to a directory on the current
+   * path, or to one above it (the walk root's parent, `/`), is not entered,
+   * so link cycles end and no link leads the walk back over the tree it
+   * came from. Real paths are compared.
    */
   readonly followDirectoryLinks?: boolean;
   /** Callbacks for every path whose state decides the result, used by walk memos. */
@@ -164,20 +168,64 @@ export function globMatcher(globs: readonly string[]): (path: string) => boolean
   };
 }
 
-/** Returns true when `path` lies in a directory that pattern walking always skips. */
+/** Returns true when `path` lies in a directory that broad patterns never reach. */
 export function inIgnoredArea(path: string): boolean {
+  return hasSegment(path, 0, IGNORED_DIRECTORIES);
+}
+
+/** Directories that a walk skips even inside a `node_modules` directory that a pattern names. */
+const TOOL_DIRECTORIES = IGNORED_DIRECTORIES.filter((name) => name !== "node_modules");
+
+/** Returns true when a `/`-separated segment of `path` from `start` on is one of `names`. */
+function hasSegment(path: string, start: number, names: readonly string[]): boolean {
   // Compares the segments in place, because splitting copies each segment of each walked path.
-  let start = 0;
   while (start <= path.length) {
     let end = path.indexOf("/", start);
     if (end === -1) end = path.length;
-    for (let position = 0; position < IGNORED_DIRECTORIES.length; position++) {
-      const name = IGNORED_DIRECTORIES[position];
+    for (let position = 0; position < names.length; position++) {
+      const name = names[position];
       if (end - start === name.length && path.startsWith(name, start)) return true;
     }
     start = end + 1;
   }
   return false;
+}
+
+/**
+ * Returns the fixed leading parts of `include` patterns that lie inside a
+ * `node_modules` directory, such as `node_modules/.prisma` for
+ * `node_modules/.prisma/**`. Parts inside `.git` or `.async` are left out.
+ */
+export function namedModuleAreas(include: readonly string[]): string[] {
+  const areas: string[] = [];
+  for (const pattern of include) {
+    const base = picomatch.scan(pattern).base;
+    if (hasSegment(base, 0, ["node_modules"]) && !hasSegment(base, 0, TOOL_DIRECTORIES)) {
+      areas.push(base);
+    }
+  }
+  return areas;
+}
+
+/**
+ * Returns a test for the paths that a walk of the `include` patterns skips:
+ * those in a `.git`, `.async` or `node_modules` directory. A pattern whose
+ * fixed leading part lies inside `node_modules`, such as
+ * `node_modules/.prisma/**`, names that place on purpose, so the walk
+ * covers it and everything below it but `.git` and `.async` directories.
+ * Broad patterns such as `**` still skip every `node_modules` directory.
+ */
+export function skippedBy(include: readonly string[]): (path: string) => boolean {
+  const areas = namedModuleAreas(include);
+  if (areas.length === 0) return inIgnoredArea;
+  return (path) => {
+    if (!inIgnoredArea(path)) return false;
+    for (const area of areas) {
+      const inside = path === area || (path.startsWith(area) && path[area.length] === "/");
+      if (inside && !hasSegment(path, area.length + 1, TOOL_DIRECTORIES)) return false;
+    }
+    return true;
+  };
 }
 
 function kindOf(
@@ -189,12 +237,21 @@ function kindOf(
   return undefined;
 }
 
-/** Returns the directories to start walking from, with descendants of other starts removed. */
-function walkRoots(include: readonly string[]): string[] {
+/**
+ * Returns the directories to start walking from. A start that the walk from
+ * another start reaches is left out. The walk from `""` does not reach
+ * `node_modules/.prisma`, because it skips `node_modules`, so that start stays.
+ */
+function walkRoots(include: readonly string[], skipped: (path: string) => boolean): string[] {
   const bases = [...new Set(include.map((pattern) => picomatch.scan(pattern).base))].sort();
-  return bases.filter((base) =>
-    !bases.some((other) => other !== base && (other === "" || base.startsWith(`${other}/`)))
-  );
+  const reaches = (other: string, base: string): boolean => {
+    if (other === base || (other !== "" && !base.startsWith(`${other}/`))) return false;
+    for (let end = other.length + 1; end <= base.length; end++) {
+      if ((end === base.length || base[end] === "/") && skipped(base.slice(0, end))) return false;
+    }
+    return true;
+  };
+  return bases.filter((base) => !bases.some((other) => reaches(other, base)));
 }
 
 /**
@@ -226,6 +283,7 @@ export function walkPatternsSync(
   const { include, exclude } = splitPatterns(patterns);
   const isIncluded = directoryMatcher(include);
   const isExcluded = directoryMatcher([...exclude, ...(options.exclude ?? []).map(cleanPattern)]);
+  const skipped = skippedBy(include);
   // Each path is reached once, because roots inside other roots are left out
   // and what a followed link contains is reported under the link's own path.
   const found: WalkEntry[] = [];
@@ -234,7 +292,7 @@ export function walkPatternsSync(
   const absent: string[] = [];
 
   const consider = (path: string, kind: WalkKind): boolean => {
-    if (inIgnoredArea(path) || isExcluded(path)) return false;
+    if (skipped(path) || isExcluded(path)) return false;
     if (options.skip?.(path, kind === "directory")) return false;
     if (isIncluded(path)) {
       if (options.visit !== undefined) options.visit(path, kind);
@@ -266,10 +324,12 @@ export function walkPatternsSync(
   const followLink = (path: string, chain: readonly string[]): void => {
     options.observer?.link(path);
     const target = linkedDirectory(join(cwd, path));
-    if (target !== undefined && !chain.includes(target)) visit(path, [...chain, target]);
+    if (target !== undefined && !chain.some((real) => isAncestorOrSelf(target, real))) {
+      visit(path, [...chain, target]);
+    }
   };
 
-  for (const root of walkRoots(include)) {
+  for (const root of walkRoots(include, skipped)) {
     const absolute = join(cwd, root);
     if (root === "") {
       visit("", [realpathSync(absolute)]);
@@ -279,7 +339,10 @@ export function walkPatternsSync(
     const kind = kindAt(absolute);
     if (kind === undefined || !consider(root, kind)) continue;
     if (kind === "directory") visit(root, [realpathSync(absolute)]);
-    else if (kind === "symlink" && options.followDirectoryLinks) followLink(root, []);
+    else if (kind === "symlink" && options.followDirectoryLinks) {
+      // A link that is itself a walk root is compared with the directory that contains it.
+      followLink(root, [realpathSync(dirname(absolute))]);
+    }
   }
   for (const pattern of literals) {
     if (!foundLiterals.has(pattern)) {
@@ -296,6 +359,12 @@ export function walkPatternsSync(
 export function byPath(a: { path: string }, b: { path: string }): number {
   if (a.path === b.path) return 0;
   return a.path < b.path ? -1 : 1;
+}
+
+/** Returns true when the real path `ancestor` is `path` or a directory above it. */
+function isAncestorOrSelf(ancestor: string, path: string): boolean {
+  if (ancestor === path) return true;
+  return path.startsWith(ancestor.endsWith(sep) ? ancestor : `${ancestor}${sep}`);
 }
 
 /** Returns the real path of the directory a link points to, or undefined for any other link. */
