@@ -305,6 +305,25 @@ Deno.test("doctor text output", async () => {
   );
 });
 
+Deno.test("doctor text marks checks skipped without a pipeline", async () => {
+  const cwd = await realpath(await tempDir());
+  await writeFile(
+    join(cwd, "pipeline.ts"),
+    pipelineSource().replace(
+      "run: sh`true` }),\n    test",
+      'timout: "1s", run: sh`true` }),\n    test',
+    ),
+  );
+
+  const result = await runPipelineCli({ args: ["doctor"], cwd, env: { PATH } });
+
+  assert.equal(result.code, 1);
+  assert.match(result.stdout, /\n {2}pipeline {4}not loaded: ASYNC_PIPELINE_UNKNOWN_FIELD\n/);
+  assert.match(result.stdout, /\n {2}generated {3}skipped: the pipeline did not load\n/);
+  assert.match(result.stdout, /\n {2}tools {7}skipped: the pipeline did not load\n/);
+  assert.doesNotMatch(result.stdout, /none configured|none required/);
+});
+
 Deno.test("doctor rejects unknown options", async () => {
   const cwd = await project();
 
