@@ -38,6 +38,8 @@ export interface RunLockInfo {
   readonly startedAt: string;
   readonly runId: string;
   readonly hostname: string;
+  /** Job of the run, such as `verify` (`task:<id>` for `run-task`). Older locks lack it. */
+  readonly jobId?: string;
 }
 
 /** A held lock. */
@@ -151,10 +153,16 @@ function activeError(holder: RunLockInfo, path: string): PipelineError {
   const elsewhere = holder.hostname !== undefined && holder.hostname !== "" &&
     holder.hostname !== hostname();
   const host = elsewhere ? ` on host ${JSON.stringify(holder.hostname)}` : "";
+  const about = [
+    holder.runId ? `run ${holder.runId}` : "",
+    typeof holder.jobId === "string" && holder.jobId !== ""
+      ? `job ${printablePath(holder.jobId)}`
+      : "",
+  ].filter((part) => part !== "").join(", ");
   return new PipelineError(
     ErrorCode.RUN_ACTIVE,
     `Another run holds ${path}: pid ${holder.pid}${host}, started at ${holder.startedAt}${
-      holder.runId ? ` (run ${holder.runId})` : ""
+      about ? ` (${about})` : ""
     }.`,
     {
       hint: elsewhere
@@ -219,11 +227,15 @@ export async function createLockFile(
 }
 
 /**
- * Takes `.async/run.lock` in `projectDir` for `runId`. Throws
- * `ASYNC_PIPELINE_RUN_ACTIVE` naming the holder's pid and start time when a
+ * Takes `.async/run.lock` in `projectDir` for `runId` of job `jobId`. Throws
+ * `ASYNC_PIPELINE_RUN_ACTIVE` naming the holder's pid, start time and job when a
  * live process owns it, and reclaims it when the holder is dead.
  */
-export async function acquireRunLock(projectDir: string, runId: string): Promise<RunLock> {
+export async function acquireRunLock(
+  projectDir: string,
+  runId: string,
+  jobId?: string,
+): Promise<RunLock> {
   const path = join(projectDir, RUN_LOCK_PATH);
   await mkdir(join(projectDir, ".async"), { recursive: true });
   const info: RunLockInfo = {
@@ -231,6 +243,7 @@ export async function acquireRunLock(projectDir: string, runId: string): Promise
     startedAt: new Date().toISOString(),
     runId,
     hostname: hostname(),
+    ...(jobId === undefined ? {} : { jobId }),
   };
   const text = `${JSON.stringify(info, null, 2)}\n`;
   let reclaimed: RunLockInfo | undefined;

@@ -153,6 +153,27 @@ Deno.test("doctor reports live lock", async () => {
   }
 });
 
+Deno.test("doctor names the lock holder's job", async () => {
+  const cwd = await project();
+  const lock = await acquireRunLock(cwd, "20250102T030405678Z-ef5678", "verify");
+  try {
+    const { report } = await doctor(cwd);
+    assert.equal(report.lock.jobId, "verify");
+    const text = await runPipelineCli({ args: ["doctor"], cwd, env: { PATH } });
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `\n {2}run lock {4}held by pid ${Deno.pid}, run 20250102T030405678Z-ef5678, job verify \\(alive\\)\n`,
+      ),
+    );
+    const run = await runPipelineCli({ args: ["run", "verify"], cwd, env: { PATH } });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /\(run 20250102T030405678Z-ef5678, job verify\)\.\n/);
+  } finally {
+    await lock.release();
+  }
+});
+
 Deno.test("doctor reports dead lock", async () => {
   const cwd = await project();
   const pid = await deadPid();

@@ -62,7 +62,9 @@ export function renderDoctorReport(report: DoctorReport): string {
 }
 
 function describeLock({ lock }: DoctorReport): string {
-  const holder = `pid ${lock.pid}${lock.runId ? `, run ${lock.runId}` : ""}`;
+  const holder = `pid ${lock.pid}${lock.runId ? `, run ${lock.runId}` : ""}${
+    lock.jobId ? `, job ${printablePath(lock.jobId)}` : ""
+  }`;
   switch (lock.state) {
     case "free":
       return "free";

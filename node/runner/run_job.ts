@@ -109,7 +109,7 @@ export async function executeRun(
   const maxLogBytes = readMaxLogBytes(env);
   const runId = createRunId();
 
-  const lock = await acquireRunLock(projectDir, runId);
+  const lock = await acquireRunLock(projectDir, runId, plan.jobId);
   // What function steps write to the console is captured while the run lasts.
   const releaseConsole = captureConsole();
   try {
