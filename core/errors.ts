@@ -103,7 +103,10 @@ export class PipelineError extends Error {
       [{ code, message, path: options.path, hint: options.hint }];
   }
 
-  /** Builds one error that reports every issue; its code is the first issue's. */
+  /**
+   * Builds one error that reports every issue. Its code is the issues' code when they
+   * share one, else `ASYNC_PIPELINE_INVALID_PIPELINE`. Each issue keeps its own code.
+   */
   static fromIssues(issues: PipelineIssue[], subject = "pipeline definition"): PipelineError {
     if (issues.length === 1) {
       const [issue] = issues;
@@ -114,8 +117,9 @@ export class PipelineError extends Error {
       });
     }
     const lines = issues.map((issue) => `  - [${issue.code}] ${formatIssue(issue)}`);
+    const codes = new Set(issues.map((issue) => issue.code));
     return new PipelineError(
-      issues[0].code,
+      codes.size === 1 ? issues[0].code : ErrorCode.INVALID_PIPELINE,
       `Invalid ${subject}: ${issues.length} problems found:\n${lines.join("\n")}`,
       { path: issues[0].path, issues },
     );

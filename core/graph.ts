@@ -24,32 +24,53 @@ export function cycleIssue(cycle: readonly string[]): PipelineIssue {
  * (`["a", "b", "a"]`), or undefined. Dependencies missing from `nodes` are skipped.
  */
 export function findCycle(nodes: Readonly<Record<string, GraphNode>>): string[] | undefined {
+  return findCycles(nodes, 1)[0];
+}
+
+/**
+ * Finds the dependency cycles of `nodes` and returns each as a closed path
+ * (`["a", "b", "a"]`), at most `limit` of them. A depth-first search from each task,
+ * in sorted order, reports one cycle for each dependency that leads back to a task
+ * on its path. Removing that dependency of every reported cycle leaves no cycle.
+ * Dependencies missing from `nodes` are skipped.
+ */
+export function findCycles(
+  nodes: Readonly<Record<string, GraphNode>>,
+  limit = Infinity,
+): string[][] {
   const state = new Map<string, "visiting" | "done">();
   const stack: string[] = [];
+  const cycles: string[][] = [];
+  const found = new Set<string>();
 
-  const visit = (id: string): string[] | undefined => {
+  const visit = (id: string): void => {
     state.set(id, "visiting");
     stack.push(id);
     for (const dep of nodes[id].dependsOn) {
+      if (cycles.length >= limit) return;
       if (!(dep in nodes)) continue;
       const seen = state.get(dep);
-      if (seen === "visiting") return [...stack.slice(stack.indexOf(dep)), dep];
-      if (seen === undefined) {
-        const cycle = visit(dep);
-        if (cycle) return cycle;
+      if (seen === "visiting") {
+        const cycle = [...stack.slice(stack.indexOf(dep)), dep];
+        // A dependency listed twice closes the same cycle twice.
+        const key = JSON.stringify(cycle);
+        if (!found.has(key)) {
+          found.add(key);
+          cycles.push(cycle);
+        }
+      } else if (seen === undefined) {
+        visit(dep);
       }
     }
     stack.pop();
     state.set(id, "done");
-    return undefined;
   };
 
   for (const id of Object.keys(nodes).sort()) {
-    if (state.has(id)) continue;
-    const cycle = visit(id);
-    if (cycle) return cycle;
+    if (cycles.length >= limit) break;
+    if (!state.has(id)) visit(id);
   }
-  return undefined;
+  return cycles;
 }
 
 /** Returns `targets` and everything they depend on, transitively, in sorted order. */

@@ -77,7 +77,7 @@ export {
   suggest,
 } from "./errors.ts";
 export type { PipelineErrorOptions, PipelineIssue } from "./errors.ts";
-export { dependencyClosure, findCycle, topologicalOrder } from "./graph.ts";
+export { dependencyClosure, findCycle, findCycles, topologicalOrder } from "./graph.ts";
 export type { GraphNode } from "./graph.ts";
 export { isPipeline } from "./model.ts";
 export type {

@@ -2,7 +2,7 @@
 
 import { didYouMean, ErrorCode, type PipelineIssue } from "./errors.ts";
 import { fieldPath, type IssueCollector } from "./fields.ts";
-import { cycleIssue, findCycle } from "./graph.ts";
+import { cycleIssue, findCycles } from "./graph.ts";
 import type { NormalizedJob, NormalizedTask } from "./model.ts";
 
 /**
@@ -78,8 +78,7 @@ export function checkDependencies(
       });
     }
   }
-  const cycle = findCycle(tasks);
-  if (cycle) issues.add(cycleIssue(cycle));
+  for (const cycle of findCycles(tasks)) issues.add(cycleIssue(cycle));
 }
 
 /**

@@ -40,6 +40,8 @@ export interface RunLockInfo {
   readonly hostname: string;
   /** The command that holds the lock instead of a run, such as `cache clear` or `gc`. */
   readonly command?: string;
+  /** Job of the run, such as `verify` (`task:<id>` for `run-task`). Older locks lack it. */
+  readonly jobId?: string;
 }
 
 /** A held lock. */
@@ -153,11 +155,17 @@ function activeError(holder: RunLockInfo, path: string): PipelineError {
   const elsewhere = holder.hostname !== undefined && holder.hostname !== "" &&
     holder.hostname !== hostname();
   const host = elsewhere ? ` on host ${JSON.stringify(holder.hostname)}` : "";
+  const about = [
+    holder.runId ? `run ${holder.runId}` : "",
+    typeof holder.jobId === "string" && holder.jobId !== ""
+      ? `job ${printablePath(holder.jobId)}`
+      : "",
+  ].filter((part) => part !== "").join(", ");
   const holderName = holder.command ? `\`${holder.command}\`` : "Another run";
   return new PipelineError(
     ErrorCode.RUN_ACTIVE,
     `${holderName} holds ${path}: pid ${holder.pid}${host}, started at ${holder.startedAt}${
-      holder.runId ? ` (run ${holder.runId})` : ""
+      about ? ` (${about})` : ""
     }.`,
     {
       hint: elsewhere
@@ -264,15 +272,16 @@ export async function createLockFile(
 }
 
 /**
- * Takes `.async/run.lock` in `projectDir` for `runId`, or for `command`
- * (such as `gc`) when a command other than a run takes it. Throws
- * `ASYNC_PIPELINE_RUN_ACTIVE` naming the holder's pid and start time when a
+ * Takes `.async/run.lock` in `projectDir` for `runId` of the job `holder.jobId`,
+ * or for `holder.command` (such as `gc`) when a command other than a run
+ * takes it. Throws `ASYNC_PIPELINE_RUN_ACTIVE` naming the holder's pid, start
+ * time and job when a
  * live process owns it, and reclaims it when the holder is dead.
  */
 export async function acquireRunLock(
   projectDir: string,
   runId: string,
-  command?: string,
+  holder: { readonly jobId?: string; readonly command?: string } = {},
 ): Promise<RunLock> {
   const path = join(projectDir, RUN_LOCK_PATH);
   await mkdir(join(projectDir, ".async"), { recursive: true });
@@ -281,7 +290,8 @@ export async function acquireRunLock(
     startedAt: new Date().toISOString(),
     runId,
     hostname: hostname(),
-    ...(command === undefined ? {} : { command }),
+    ...(holder.jobId === undefined ? {} : { jobId: holder.jobId }),
+    ...(holder.command === undefined ? {} : { command: holder.command }),
   };
   const text = `${JSON.stringify(info, null, 2)}\n`;
   let reclaimed: RunLockInfo | undefined;

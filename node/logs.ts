@@ -23,8 +23,9 @@ export const MIN_MAX_LOG_BYTES = 4096;
 export function readMaxLogBytes(env: ProcessEnv): number {
   const raw = env.ASYNC_PIPELINE_MAX_LOG_BYTES;
   if (raw === undefined || raw.trim() === "") return DEFAULT_MAX_LOG_BYTES;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) {
+  // Only decimal digits: `Number` would also take `1e4`, `0x10` and surrounding spaces.
+  const value = /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(value)) {
     throw new PipelineError(
       ErrorCode.INVALID_FIELD,
       `ASYNC_PIPELINE_MAX_LOG_BYTES must be a non-negative integer, got ${JSON.stringify(raw)}.`,

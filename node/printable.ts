@@ -1,7 +1,8 @@
 /**
- * File names as they can be printed. A name read from the disk may contain
- * a newline or a terminal escape sequence, which would split a line of
- * output or drive the terminal, so such names are quoted with JSON escapes.
+ * File names and lines of task output as they can be printed. A name read
+ * from the disk may contain a newline or a terminal escape sequence, which
+ * would split a line of output or drive the terminal, so such names are
+ * quoted with JSON escapes. The failure summary quotes lines of output alike.
  *
  * @module
  */
@@ -12,7 +13,31 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Returns `path` as it is, or quoted with JSON escapes when it contains a control character. */
 export function printablePath(path: string): string {
-  return CONTROL.test(path) ? JSON.stringify(path) : path;
+  return CONTROL.test(path) ? quoted(path) : path;
+}
+
+/**
+ * Returns `text` in double quotes with JSON escapes. JSON leaves DEL and the C1
+ * controls (U+007F to U+009F) as they are, so these are escaped as `\u009b` too.
+ */
+function quoted(text: string): string {
+  return JSON.stringify(text).replace(
+    /[\u007f-\u009f]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/** Control characters other than a tab, which only moves the cursor to the next tab stop. */
+// deno-lint-ignore no-control-regex
+const CONTROL_BUT_TAB = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/;
+
+/**
+ * Returns a line of task output as it is, or quoted with JSON escapes when it
+ * contains a control character other than a tab: a terminal escape, a `\r`
+ * or the bytes of binary output, which would drive the terminal.
+ */
+export function printableLine(line: string): string {
+  return CONTROL_BUT_TAB.test(line) ? quoted(line) : line;
 }
 
 /**

@@ -260,8 +260,9 @@ export class RunRecordStore {
 export function readKeepRuns(env: ProcessEnv): number {
   const raw = env.ASYNC_PIPELINE_KEEP_RUNS;
   if (raw === undefined || raw.trim() === "") return DEFAULT_KEEP_RUNS;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) {
+  // Only decimal digits: `Number` would also take `1e4`, `0x10` and surrounding spaces.
+  const value = /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(value)) {
     throw new PipelineError(
       ErrorCode.INVALID_FIELD,
       `ASYNC_PIPELINE_KEEP_RUNS must be a non-negative integer, got ${JSON.stringify(raw)}.`,

@@ -2,7 +2,7 @@
 
 import { didYouMean, ErrorCode, PipelineError } from "../core/errors.ts";
 import { fieldPath, isRecord, IssueCollector } from "../core/fields.ts";
-import { cycleIssue, findCycle, topologicalOrder } from "../core/graph.ts";
+import { cycleIssue, findCycles, topologicalOrder } from "../core/graph.ts";
 import { describeValue } from "./compose.ts";
 import { isRuntimeTask } from "./task.ts";
 import type { RuntimeDefinition, RuntimeInfo, RuntimeTask } from "./types.ts";
@@ -118,6 +118,5 @@ function checkDependencies(issues: IssueCollector, byId: Map<string, RuntimeTask
     }
   }
 
-  const cycle = findCycle(Object.fromEntries(byId));
-  if (cycle) issues.add(cycleIssue(cycle));
+  for (const cycle of findCycles(Object.fromEntries(byId))) issues.add(cycleIssue(cycle));
 }

@@ -303,16 +303,75 @@ Deno.test("gc command reports an interrupt", async () => {
   assert.equal((await readdir(join(dir, ".async/runs"))).length, 1);
 });
 
-Deno.test("cache clear hints at a broken pipeline", async () => {
+/** A pipeline with an extra file store under `build-cache` and an unknown task field. */
+function brokenPipelineWithStore(): string {
+  const mod = pathToFileURL(join(Deno.cwd(), "mod.ts")).href;
+  return `import { defineCache, definePipeline, fileCache, sh, task } from ${JSON.stringify(mod)};
+export default definePipeline({
+  name: "app",
+  cache: defineCache({ default: "disk:main", stores: { disk: fileCache({ root: "build-cache" }) } }),
+  tasks: { t: task({ inputs: ["src/**"], timout: "1s" }, sh\`true\`) },
+});
+`;
+}
+
+/** Stores one entry in the `build-cache` file store. */
+async function fillBuildCache(dir: string): Promise<void> {
+  const caches = defineCache({
+    default: "disk:main",
+    stores: { disk: fileCache({ root: "build-cache" }) },
+  });
+  const same = makePipeline({ t: task({ inputs: ["src/**"] }, sh`true`) }, { cache: caches });
+  await execute(cacheFor(same, dir), lookupInput(same, "t", dir));
+}
+
+Deno.test("cache clear falls back when the pipeline fails", async () => {
+  const dir = await makeProject({ "src/a.ts": "a", "pipeline.ts": brokenPipelineWithStore() });
+  await fillCache(dir);
+  await fillBuildCache(dir);
+  const result = await cli(dir, "cache", "clear");
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^Removed \d+ cache entries, /);
+  await assert.rejects(stat(join(dir, ".async/cache/tasks")), { code: "ENOENT" });
+  assert.equal((await readdir(join(dir, "build-cache"))).length > 0, true);
+  assert.match(
+    result.stderr,
+    /^warning: pipeline\.ts did not load \(error\[ASYNC_PIPELINE_UNKNOWN_FIELD\]: tasks\.t\.timout: /,
+  );
+  assert.match(
+    result.stderr,
+    /cache clear cleans only the built-in store \.async\/cache\/tasks; other file stores that the pipeline declares are not cleaned\.\n/,
+  );
+});
+
+Deno.test("cache clear names a pipeline import failure", async () => {
   const dir = await makeProject({ "pipeline.ts": `throw new Error("broken");\n` });
   const result = await cli(dir, "cache", "clear");
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(
+    result.stderr,
+    /^warning: pipeline\.ts did not load \(error\[ASYNC_PIPELINE_CONFIG_LOAD_FAILED\]: Failed to load .*broken\)/,
+  );
+  assert.equal(result.stdout, "Removed 0 cache entries, freeing 0 bytes.\n");
+});
+
+Deno.test("gc falls back when the pipeline fails", async () => {
+  const dir = await makeProject({ "src/a.ts": "a", "pipeline.ts": brokenPipelineWithStore() });
+  await writeRun(dir, "20300101T000000001Z-00000a");
+  await writeRun(dir, "20300101T000000002Z-00000b");
+  const result = await cli(dir, "gc", "--keep", "1", "--cache-days", "0");
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^Removed 1 run record /);
+  assert.deepEqual(await readdir(join(dir, ".async/runs")), ["20300101T000000002Z-00000b"]);
+  assert.match(
+    result.stderr,
+    /gc cleans only the built-in store \.async\/cache\/tasks and the run records; /,
+  );
+});
+
+Deno.test("cache clear rejects a missing --config", async () => {
+  const dir = await makeProject();
+  const result = await cli(dir, "cache", "clear", "--config", "missing.ts");
   assert.equal(result.code, 1);
-  assert.match(
-    result.stderr,
-    /^error\[ASYNC_PIPELINE_CONFIG_LOAD_FAILED\]: Failed to load .*broken/,
-  );
-  assert.match(
-    result.stderr,
-    /to empty the built-in store without it, delete \.async\/cache\/tasks\./,
-  );
+  assert.match(result.stderr, /^error\[ASYNC_PIPELINE_CONFIG_NOT_FOUND\]: Pipeline file not found/);
 });

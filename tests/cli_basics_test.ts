@@ -232,7 +232,7 @@ export default definePipeline({
 `);
   const result = await cli(["metadata"], dir);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /error\[ASYNC_PIPELINE_UNKNOWN_FIELD\]: 2 problems found:/);
+  assert.match(result.stderr, /error\[ASYNC_PIPELINE_INVALID_PIPELINE\]: 2 problems found:/);
   assert.match(
     result.stderr,
     /tasks\.build\.timout: unknown field "timout"\. Did you mean "timeout"\?/,

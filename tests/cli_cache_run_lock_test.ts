@@ -170,7 +170,7 @@ Deno.test("cache clear names a lock from another host", async () => {
 
 Deno.test("run refuses while gc holds the lock", async () => {
   const dir = await projectWithEntry();
-  const lock = await acquireRunLock(dir, "", "gc");
+  const lock = await acquireRunLock(dir, "", { command: "gc" });
   try {
     const result = await cliCall(dir, ["run", "build"]);
     assert.equal(result.code, 1);
@@ -188,7 +188,7 @@ Deno.test("run refuses while gc holds the lock", async () => {
 
 Deno.test("cache clear refuses while gc holds the lock", async () => {
   const dir = await projectWithEntry();
-  const lock = await acquireRunLock(dir, "", "gc");
+  const lock = await acquireRunLock(dir, "", { command: "gc" });
   try {
     const result = await cliCall(dir, ["cache", "clear"]);
     assert.equal(result.code, 1);

@@ -153,6 +153,27 @@ Deno.test("doctor reports live lock", async () => {
   }
 });
 
+Deno.test("doctor names the lock holder's job", async () => {
+  const cwd = await project();
+  const lock = await acquireRunLock(cwd, "20250102T030405678Z-ef5678", { jobId: "verify" });
+  try {
+    const { report } = await doctor(cwd);
+    assert.equal(report.lock.jobId, "verify");
+    const text = await runPipelineCli({ args: ["doctor"], cwd, env: { PATH } });
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `\n {2}run lock {4}held by pid ${Deno.pid}, run 20250102T030405678Z-ef5678, job verify \\(alive\\)\n`,
+      ),
+    );
+    const run = await runPipelineCli({ args: ["run", "verify"], cwd, env: { PATH } });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /\(run 20250102T030405678Z-ef5678, job verify\)\.\n/);
+  } finally {
+    await lock.release();
+  }
+});
+
 Deno.test("doctor reports dead lock", async () => {
   const cwd = await project();
   const pid = await deadPid();
@@ -303,6 +324,25 @@ Deno.test("doctor text output", async () => {
       "",
     ].join("\n"),
   );
+});
+
+Deno.test("doctor text marks checks skipped without a pipeline", async () => {
+  const cwd = await realpath(await tempDir());
+  await writeFile(
+    join(cwd, "pipeline.ts"),
+    pipelineSource().replace(
+      "run: sh`true` }),\n    test",
+      'timout: "1s", run: sh`true` }),\n    test',
+    ),
+  );
+
+  const result = await runPipelineCli({ args: ["doctor"], cwd, env: { PATH } });
+
+  assert.equal(result.code, 1);
+  assert.match(result.stdout, /\n {2}pipeline {4}not loaded: ASYNC_PIPELINE_UNKNOWN_FIELD\n/);
+  assert.match(result.stdout, /\n {2}generated {3}skipped: the pipeline did not load\n/);
+  assert.match(result.stdout, /\n {2}tools {7}skipped: the pipeline did not load\n/);
+  assert.doesNotMatch(result.stdout, /none configured|none required/);
 });
 
 Deno.test("doctor rejects unknown options", async () => {

@@ -154,6 +154,42 @@ Deno.test("textPresenter summary lists failures and counts", () => {
   );
 });
 
+Deno.test("textPresenter summary quotes control characters of output", () => {
+  const sink = new BufferSink();
+  const present = textPresenter(sink, { color: true, cwd: "/project" });
+  const failed = result({
+    id: "test",
+    status: "failed",
+    exitCode: 1,
+    error: { code: "ASYNC_PIPELINE_TASK_FAILED", message: "failed" },
+  });
+  const tail = ["\x1b[31mred\x1b[0m", "progress 10%\rprogress 50%", "bin\x00\x07\x9b", "tab\tok"];
+  present({ type: "task-finished", taskId: "test", result: failed, outputTail: tail });
+  present({
+    type: "run-finished",
+    record: {
+      schemaVersion: 1,
+      id: "r",
+      pipelineName: "p",
+      jobId: "verify",
+      cwd: "/project",
+      pid: 1,
+      startedAt: "",
+      status: "failed",
+      mode: "manual",
+      tasks: [failed],
+    },
+    recordPath: "/project/.async/runs/r/execution.json",
+    durationMs: 2000,
+  });
+  const bar = "\x1b[2m│\x1b[22m";
+  const text = sink.text();
+  assert.ok(text.includes(`  ${bar} "\\u001b[31mred\\u001b[0m"\n`), text);
+  assert.ok(text.includes(`  ${bar} "progress 10%\\rprogress 50%"\n`), text);
+  assert.ok(text.includes(`  ${bar} "bin\\u0000\\u0007\\u009b"\n`), text);
+  assert.ok(text.includes(`  ${bar} tab\tok\n`), text);
+});
+
 Deno.test("miss text quotes file names with control characters", () => {
   const reason = {
     kind: "changed" as const,
@@ -169,4 +205,5 @@ Deno.test("miss text quotes file names with control characters", () => {
     '  input added: "esc\\u001b[31mRED.txt"',
   ]);
   assert.equal(printablePath("src/plain name.ts"), "src/plain name.ts");
+  assert.equal(printablePath("csi\u009bname"), '"csi\\u009bname"');
 });

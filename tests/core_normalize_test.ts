@@ -44,6 +44,16 @@ function rejects(
   return caught;
 }
 
+/** Returns the error that `definePipeline` throws for `config`. */
+function catchDefine(config: unknown): PipelineError {
+  try {
+    definePipeline(config as PipelineConfig);
+  } catch (error) {
+    return error as PipelineError;
+  }
+  throw new Error("expected definePipeline to throw");
+}
+
 Deno.test("normalize applies segment then id defaults", () => {
   const pipeline = definePipeline({
     name: "app",
@@ -413,6 +423,61 @@ Deno.test("normalize reports a dependency cycle", () => {
     "tasks.a.dependsOn",
   );
   assert.match(error.message, /a -> b -> c -> a/);
+});
+
+Deno.test("normalize reports every dependency cycle", () => {
+  const error = catchDefine({
+    name: "app",
+    tasks: {
+      a: task({ dependsOn: ["b"], run: step }),
+      b: task({ dependsOn: ["a"], run: step }),
+      x: task({ dependsOn: ["y"], run: step }),
+      y: task({ dependsOn: ["x", "x"], run: step }),
+    },
+  });
+  assert.equal(error.code, ErrorCode.DEPENDENCY_CYCLE);
+  assert.deepEqual(
+    error.issues.map((issue) => [issue.code, issue.path, issue.message]),
+    [
+      [ErrorCode.DEPENDENCY_CYCLE, "tasks.a.dependsOn", "dependency cycle: a -> b -> a."],
+      [ErrorCode.DEPENDENCY_CYCLE, "tasks.x.dependsOn", "dependency cycle: x -> y -> x."],
+    ],
+  );
+  assert.match(error.message, /^Invalid pipeline definition: 2 problems found:\n/);
+});
+
+Deno.test("normalize reports two cycles through one task", () => {
+  const error = catchDefine({
+    name: "app",
+    tasks: {
+      a: task({ dependsOn: ["b", "c"], run: step }),
+      b: task({ dependsOn: ["a"], run: step }),
+      c: task({ dependsOn: ["a"], run: step }),
+    },
+  });
+  assert.deepEqual(error.issues.map((issue) => issue.message), [
+    "dependency cycle: a -> b -> a.",
+    "dependency cycle: a -> c -> a.",
+  ]);
+});
+
+Deno.test("normalize gives mixed problems the umbrella code", () => {
+  const error = catchDefine({
+    name: "app",
+    tasks: {
+      a: task({ dependsOn: ["b"], run: step }),
+      b: task({ dependsOn: ["a"], run: step }),
+    },
+    jobs: { verify: job({ target: "a" }) },
+    taskDefault: {},
+  });
+  assert.equal(error.code, ErrorCode.INVALID_PIPELINE);
+  assert.deepEqual(error.issues.map((issue) => issue.code).sort(), [
+    ErrorCode.DEPENDENCY_CYCLE,
+    ErrorCode.UNKNOWN_FIELD,
+  ]);
+  assert.match(error.message, /\[ASYNC_PIPELINE_UNKNOWN_FIELD\] taskDefault: /);
+  assert.match(error.message, /\[ASYNC_PIPELINE_DEPENDENCY_CYCLE\] tasks\.a\.dependsOn: /);
 });
 
 Deno.test("normalize rejects an unknown job target", () => {

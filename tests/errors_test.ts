@@ -31,10 +31,22 @@ Deno.test("PipelineError.fromIssues keeps every issue", () => {
     { code: ErrorCode.UNKNOWN_FIELD, path: "tasks.a.x", message: 'unknown field "x".' },
     { code: ErrorCode.UNKNOWN_TASK, path: "tasks.b.dependsOn", message: 'unknown task "c".' },
   ]);
-  assert.equal(error.code, ErrorCode.UNKNOWN_FIELD);
-  assert.equal(error.issues.length, 2);
+  assert.equal(error.code, ErrorCode.INVALID_PIPELINE);
+  assert.deepEqual(error.issues.map((issue) => issue.code), [
+    ErrorCode.UNKNOWN_FIELD,
+    ErrorCode.UNKNOWN_TASK,
+  ]);
   assert.match(error.message, /2 problems/);
   assert.match(error.message, /tasks\.b\.dependsOn: unknown task "c"/);
+});
+
+Deno.test("PipelineError.fromIssues keeps a shared code", () => {
+  const error = PipelineError.fromIssues([
+    { code: ErrorCode.UNKNOWN_TASK, path: "tasks.a.dependsOn", message: 'unknown task "x".' },
+    { code: ErrorCode.UNKNOWN_TASK, path: "tasks.b.dependsOn", message: 'unknown task "c".' },
+  ]);
+  assert.equal(error.code, ErrorCode.UNKNOWN_TASK);
+  assert.equal(error.issues.length, 2);
 });
 
 Deno.test("isPipelineError accepts errors from another module copy", () => {

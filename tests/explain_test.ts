@@ -7,7 +7,7 @@ import { definePipeline, env, job, sh, task } from "../mod.ts";
 import { runJob } from "../node/mod.ts";
 import type { ExecutionRecord, RunOptions, TaskResult } from "../node/types.ts";
 import { makeProject, writeFiles } from "./cache_fixture.ts";
-import { cli } from "./helpers/cli.ts";
+import { cli, MOD_URL } from "./helpers/cli.ts";
 import { baseEnv } from "./support/projects.ts";
 
 /** Builds a pipeline whose `build` copies `src/` into `dist/` with `command`, and `app` after it. */
@@ -280,6 +280,51 @@ Deno.test("explain names an only unreadable record", async () => {
   assert.match(result.stderr, /hint: `async-pipeline explain build --run <id>` names the error/);
   const doctor = await cli(dir, ["doctor", "--format", "json"]);
   assert.deepEqual(JSON.parse(doctor.stdout).runs.unreadable, [only.id]);
+});
+
+/** Writes a pipeline file with tasks `build` and `hang` and runs job `b`, which builds only. */
+async function projectWithPipelineFile(): Promise<string> {
+  const dir = await makeProject({
+    "pipeline.ts": `import { definePipeline, job, sh, task } from ${JSON.stringify(MOD_URL)};
+export default definePipeline({
+  name: "explain",
+  tasks: { build: task({ run: sh\`true\` }), hang: task({ run: sh\`true\` }) },
+  jobs: { b: job({ target: "build" }) },
+});
+`,
+  });
+  const run = await cli(dir, ["run", "b"], baseEnv());
+  assert.equal(run.code, 0, run.stderr);
+  return dir;
+}
+
+Deno.test("explain names a task the pipeline lacks", async () => {
+  const dir = await projectWithPipelineFile();
+  const result = await cli(dir, ["explain", "buld"]);
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /^error\[ASYNC_PIPELINE_UNKNOWN_TASK\]: "buld" is not a task of the pipeline in pipeline\.ts\.\n/,
+  );
+  assert.match(result.stderr, /hint: Did you mean "build"\?/);
+});
+
+Deno.test("explain lists tasks without a near match", async () => {
+  const dir = await projectWithPipelineFile();
+  const result = await cli(dir, ["explain", "nope"]);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /"nope" is not a task of the pipeline/);
+  assert.match(result.stderr, /hint: Tasks: build, hang\./);
+});
+
+Deno.test("explain a task no run includes yet", async () => {
+  const dir = await projectWithPipelineFile();
+  const result = await cli(dir, ["explain", "hang"]);
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /^error\[ASYNC_PIPELINE_UNKNOWN_TASK\]: No recorded run includes task "hang"\.\n/,
+  );
 });
 
 Deno.test("explain without a matching run fails", async () => {

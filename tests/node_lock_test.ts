@@ -48,6 +48,41 @@ Deno.test("acquireRunLock rejects a live holder", async () => {
   }
 });
 
+Deno.test("acquireRunLock names the holder's job", async () => {
+  const dir = await tempDir();
+  const first = await acquireRunLock(dir, "first", { jobId: "release" });
+  try {
+    const stored = JSON.parse(await readFile(join(dir, RUN_LOCK_PATH), "utf8"));
+    assert.equal(stored.jobId, "release");
+    await assert.rejects(
+      acquireRunLock(dir, "second", { jobId: "verify" }),
+      (error: PipelineError) => {
+        assert.equal(error.code, ErrorCode.RUN_ACTIVE);
+        assert.match(error.message, /\(run first, job release\)\.$/);
+        return true;
+      },
+    );
+  } finally {
+    await first.release();
+  }
+});
+
+Deno.test("acquireRunLock reads a lock without a job", async () => {
+  const dir = await tempDir();
+  const first = await acquireRunLock(dir, "first");
+  try {
+    await assert.rejects(
+      acquireRunLock(dir, "second", { jobId: "verify" }),
+      (error: PipelineError) => {
+        assert.match(error.message, /\(run first\)\.$/);
+        return true;
+      },
+    );
+  } finally {
+    await first.release();
+  }
+});
+
 Deno.test("acquireRunLock reclaims a dead holder's lock", async () => {
   const dir = await tempDir();
   const pid = await deadPid();

@@ -17,6 +17,19 @@ Deno.test("readMaxLogBytes rejects invalid values", () => {
   );
 });
 
+Deno.test("readMaxLogBytes takes decimal digits only", () => {
+  for (const raw of ["1e4", " 5000", "5000 ", "0x1000", "+5000", "5000.0", "-5", "1e400"]) {
+    assert.throws(
+      () => readMaxLogBytes({ ASYNC_PIPELINE_MAX_LOG_BYTES: raw }),
+      (error: Error & { code?: string }) =>
+        error.code === ErrorCode.INVALID_FIELD &&
+        error.message.includes(`non-negative integer, got ${JSON.stringify(raw)}`),
+      raw,
+    );
+  }
+  assert.equal(readMaxLogBytes({ ASYNC_PIPELINE_MAX_LOG_BYTES: "05000" }), 5000);
+});
+
 Deno.test("LogBuffer keeps everything under the cap", () => {
   const buffer = new LogBuffer(4096);
   buffer.append("one\n");

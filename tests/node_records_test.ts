@@ -26,6 +26,19 @@ Deno.test("readKeepRuns parses the setting", () => {
   );
 });
 
+Deno.test("readKeepRuns takes decimal digits only", () => {
+  for (const raw of ["1e1", " 3", "3 ", "0x3", "+3", "3.0"]) {
+    assert.throws(
+      () => readKeepRuns({ ASYNC_PIPELINE_KEEP_RUNS: raw }),
+      (error: Error & { code?: string }) =>
+        error.code === ErrorCode.INVALID_FIELD &&
+        error.message.includes(`non-negative integer, got ${JSON.stringify(raw)}`),
+      raw,
+    );
+  }
+  assert.equal(readKeepRuns({ ASYNC_PIPELINE_KEEP_RUNS: "007" }), 7);
+});
+
 Deno.test("pruneRuns keeps the newest runs", async () => {
   const dir = await tempDir();
   const ids = [1, 2, 3, 4, 5].map((day) => createRunId(new Date(`2024-01-0${day}T00:00:00Z`)));

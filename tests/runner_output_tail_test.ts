@@ -63,3 +63,23 @@ export default definePipeline({
   assert.equal(tail[2], "  │ line");
   assert.doesNotMatch(result.stdout + result.stderr, /hunter2/);
 });
+
+Deno.test("cli failure tail quotes terminal escapes", async () => {
+  const cwd = await makeProject(`
+import { definePipeline, job, sh, task } from "@mod";
+export default definePipeline({
+  name: "tail",
+  tasks: {
+    b: task({}, sh\`printf '\\\\033[31mred\\\\033[0m\\\\nprogress 10%%\\\\rprogress 50%%\\\\n'; exit 1\`),
+  },
+  jobs: { v: job({ target: "b" }) },
+});
+`);
+  const result = await runCli(cwd, ["run", "v"]);
+  assert.equal(result.code, 1, result.stderr);
+  const summary = result.stdout.split("  last 2 lines of output:\n")[1] ?? "";
+  assert.deepEqual(summary.split("\n").slice(0, 2), [
+    '  │ "\\u001b[31mred\\u001b[0m"',
+    '  │ "progress 10%\\rprogress 50%"',
+  ], result.stdout);
+});

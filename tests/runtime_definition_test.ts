@@ -87,7 +87,7 @@ Deno.test("defineRuntime reports every problem", () => {
     ErrorCode.UNKNOWN_TASK,
     ErrorCode.DEPENDENCY_CYCLE,
   ]);
-  assert.equal(error.code, ErrorCode.DUPLICATE_ID);
+  assert.equal(error.code, ErrorCode.INVALID_PIPELINE);
   assert.match(error.message, /Invalid runtime definition: 3 problems found/);
 });
 

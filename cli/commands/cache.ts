@@ -1,10 +1,12 @@
 /** `async-pipeline cache clear` and `async-pipeline gc`: task cache maintenance. @module */
 
 import { DEFAULT_FILE_CACHE_ROOT } from "../../core/cache.ts";
-import { ErrorCode, isPipelineError, PipelineError } from "../../core/errors.ts";
-import type { Pipeline } from "../../core/model.ts";
+import { ErrorCode, isPipelineError } from "../../core/errors.ts";
+import { dirname, relative } from "node:path";
 import { clearCache, fileStoreRoots, gc } from "../../node/cache/maintenance.ts";
-import { loadPipeline } from "../../node/load.ts";
+import { findPipelineFile, loadPipeline } from "../../node/load.ts";
+import { printablePath } from "../../node/printable.ts";
+import { thrownMessage } from "../../node/thrown.ts";
 import { readKeepRuns } from "../../node/records.ts";
 import { parseCommandArgs, parsePositiveInt } from "../args.ts";
 import type { CliContext } from "../io.ts";
@@ -15,34 +17,45 @@ import { assertNoActiveRun } from "../../node/lock.ts";
 
 /**
  * Loads the pipeline to learn its file store roots. Without a pipeline file
- * (and no `--config`) only the built-in root is used, so a broken project can
- * still be cleaned.
+ * (and no `--config`) only the built-in root is used. A pipeline file that
+ * does not load falls back to the built-in root too, with a warning that
+ * names the load error, so a broken project can still be cleaned.
  */
 async function projectStores(
   ctx: CliContext,
+  command: string,
   config: string | undefined,
 ): Promise<{ rootDir: string; roots: string[] }> {
-  let pipeline: Pipeline | undefined;
-  let rootDir = ctx.cwd;
+  let file: string;
   try {
-    const loaded = await loadPipeline(ctx.cwd, config);
-    pipeline = loaded.pipeline;
-    rootDir = loaded.dir;
+    file = await findPipelineFile(ctx.cwd, config);
   } catch (error) {
-    if (isPipelineError(error) && error.code === ErrorCode.CONFIG_LOAD_FAILED) {
-      throw new PipelineError(error.code, error.message, {
-        cause: error.cause,
-        hint: `${error.hint ?? "Fix the pipeline file."} The cache commands read it to find ` +
-          `the file stores; to empty the built-in store without it, delete ${DEFAULT_FILE_CACHE_ROOT}.`,
-      });
-    }
     if (
       config !== undefined || !isPipelineError(error) || error.code !== ErrorCode.CONFIG_NOT_FOUND
     ) {
       throw error;
     }
+    return { rootDir: ctx.cwd, roots: fileStoreRoots(ctx.cwd) };
   }
-  return { rootDir, roots: fileStoreRoots(rootDir, pipeline) };
+  try {
+    const loaded = await loadPipeline(ctx.cwd, config);
+    return { rootDir: loaded.dir, roots: fileStoreRoots(loaded.dir, loaded.pipeline) };
+  } catch (error) {
+    const rootDir = dirname(file);
+    ctx.stderr.write(loadWarning(command, relative(ctx.cwd, file) || file, error));
+    return { rootDir, roots: fileStoreRoots(rootDir) };
+  }
+}
+
+/** Returns the warning that only the built-in store is cleaned, naming the load error. */
+function loadWarning(command: string, file: string, error: unknown): string {
+  const code = isPipelineError(error) ? error.code : ErrorCode.CONFIG_LOAD_FAILED;
+  const [headline] = thrownMessage(error).split("\n");
+  const records = command === "gc" ? " and the run records" : "";
+  return `warning: ${printablePath(file)} did not load (error[${code}]: ${headline}), so ` +
+    `${command} cleans only the built-in store ${DEFAULT_FILE_CACHE_ROOT}${records}; ` +
+    "other file stores that the pipeline declares are not cleaned.\n" +
+    "  hint: Fix the pipeline file and run the command again to clean them.\n";
 }
 
 /** Formats a byte count with binary units, such as `1.5 MiB`. */
@@ -93,7 +106,7 @@ function countedEntries(entries: number, unfinished: number): string {
 
 async function runCacheClear(args: string[], ctx: CliContext): Promise<number> {
   const { values } = parseCommandArgs("cache clear", args, { config: { type: "string" } }, false);
-  const { rootDir, roots } = await projectStores(ctx, values.config);
+  const { rootDir, roots } = await projectStores(ctx, "cache clear", values.config);
   await assertNoActiveRun(rootDir, "clear the cache", retry("cache clear", args));
   const cleared = await clearCache(rootDir, roots, ctx.signal);
   const summary = `${countedEntries(cleared.entries, cleared.unfinished)}, freeing ${
@@ -121,7 +134,7 @@ async function runGc(args: string[], ctx: CliContext): Promise<number> {
   }, false);
   const keep = parsePositiveInt("gc", "keep", values.keep, true) ?? defaultKeep(ctx);
   const cacheDays = parsePositiveInt("gc", "cache-days", values["cache-days"], true);
-  const { rootDir, roots } = await projectStores(ctx, values.config);
+  const { rootDir, roots } = await projectStores(ctx, "gc", values.config);
   await assertNoActiveRun(rootDir, "run gc", retry("gc", args));
   const result = await gc(rootDir, { keep, cacheDays, roots, signal: ctx.signal });
   const runs = counted(result.runs.removed.length, "run record", "run records");

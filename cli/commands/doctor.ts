@@ -62,7 +62,9 @@ export function renderDoctorReport(report: DoctorReport): string {
 }
 
 function describeLock({ lock }: DoctorReport): string {
-  const holder = `pid ${lock.pid}${lock.runId ? `, run ${lock.runId}` : ""}`;
+  const holder = `pid ${lock.pid}${lock.runId ? `, run ${lock.runId}` : ""}${
+    lock.jobId ? `, job ${printablePath(lock.jobId)}` : ""
+  }`;
   switch (lock.state) {
     case "free":
       return "free";
@@ -106,14 +108,19 @@ function describeCache({ cache }: DoctorReport): string {
     "(gc removes them after an hour, cache clear at once)";
 }
 
-function describeGenerated({ generated }: DoctorReport): string {
+/** Text of a check that needs the pipeline, when the pipeline did not load. */
+const SKIPPED = "skipped: the pipeline did not load";
+
+function describeGenerated({ generated, pipeline }: DoctorReport): string {
+  if ("error" in pipeline) return SKIPPED;
   if (generated.length === 0) return "none configured";
   const outdated = generated.filter((file) => file.state !== "current");
   if (outdated.length === 0) return `${generated.length} files current`;
   return outdated.map((file) => `${file.path || file.provider} ${file.state}`).join(", ");
 }
 
-function describeTools({ tools }: DoctorReport): string {
+function describeTools({ tools, pipeline }: DoctorReport): string {
+  if ("error" in pipeline) return SKIPPED;
   if (tools.length === 0) return "none required";
   const missing = tools.filter((tool) => !tool.path).map((tool) => tool.name);
   const found = tools.filter((tool) => tool.path).map((tool) => tool.name);

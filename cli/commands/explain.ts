@@ -1,8 +1,8 @@
 /** `async-pipeline explain <task>`: why a task of a recorded run missed the cache. @module */
 
-import { dirname } from "node:path";
-import { ErrorCode, isPipelineError, PipelineError } from "../../core/errors.ts";
-import { findPipelineFile } from "../../node/load.ts";
+import { dirname, relative } from "node:path";
+import { didYouMean, ErrorCode, isPipelineError, PipelineError } from "../../core/errors.ts";
+import { findPipelineFile, loadPipeline } from "../../node/load.ts";
 import { findRecordedTask, type RecordedTask } from "../../node/run_history.ts";
 import { parseCommandArgs, parseFormat } from "../args.ts";
 import type { CliContext } from "../io.ts";
@@ -26,6 +26,39 @@ async function projectDirectory(ctx: CliContext, config: string | undefined): Pr
     if (config === undefined && missing) return ctx.cwd;
     throw error;
   }
+}
+
+/**
+ * Returns the error for a task that no recorded run includes: a task that the
+ * pipeline does not define gets `ASYNC_PIPELINE_UNKNOWN_TASK` with the
+ * nearest task id. Any other error, or a pipeline that does not load (which
+ * explain does not need otherwise), returns `error` unchanged.
+ */
+async function unknownTaskError(
+  ctx: CliContext,
+  config: string | undefined,
+  taskId: string,
+  error: unknown,
+): Promise<unknown> {
+  if (!isPipelineError(error) || error.code !== ErrorCode.UNKNOWN_TASK) return error;
+  let loaded;
+  try {
+    loaded = await loadPipeline(ctx.cwd, config);
+  } catch {
+    return error;
+  }
+  const { tasks, sources } = loaded.pipeline;
+  // A task of a source is named `<source>:<task>` and is not among the pipeline's own tasks.
+  const colon = taskId.indexOf(":");
+  if (taskId in tasks || (colon > 0 && taskId.slice(0, colon) in sources)) return error;
+  const ids = Object.keys(tasks).sort();
+  return new PipelineError(
+    ErrorCode.UNKNOWN_TASK,
+    `"${taskId}" is not a task of the pipeline in ${
+      relative(ctx.cwd, loaded.path) || loaded.path
+    }.`,
+    { hint: didYouMean(taskId, ids) || `Tasks: ${ids.join(", ") || "none"}.` },
+  );
 }
 
 /** Builds the machine-readable explanation: the task's cache fields and a one-line summary. */
@@ -63,7 +96,11 @@ async function runExplain(args: string[], ctx: CliContext): Promise<number> {
   }
   const format = parseFormat(values.format, ["text", "json"] as const, "text");
   const projectDir = await projectDirectory(ctx, values.config);
-  const recorded = await findRecordedTask(projectDir, positionals[0], values.run);
+  const recorded = await findRecordedTask(projectDir, positionals[0], values.run).catch(
+    async (error) => {
+      throw await unknownTaskError(ctx, values.config, positionals[0], error);
+    },
+  );
   if (recorded.unreadable !== undefined) {
     const ids = recorded.unreadable.join(", ");
     ctx.stderr.write(

@@ -21,6 +21,7 @@ import type { TextSink } from "../io.ts";
 import { formatDuration } from "./format.ts";
 import { isReportedMiss, missSummary } from "./miss.ts";
 import { cliCommand } from "../../node/cli_command.ts";
+import { printableLine } from "../../node/printable.ts";
 
 export { formatDuration };
 
@@ -188,7 +189,8 @@ function summary(
     if (tail.length > 0) {
       const noun = tail.length === 1 ? "line" : `${tail.length} lines`;
       lines.push(style.dim(`  last ${noun} of output:`));
-      for (const line of tail) lines.push(`  ${style.dim("│")} ${line}`);
+      // Task output may hold terminal escapes and binary bytes, so such lines are quoted.
+      for (const line of tail) lines.push(`  ${style.dim("│")} ${printableLine(line)}`);
     }
   }
   const misses = record.tasks.filter(isReportedMiss);

@@ -149,7 +149,7 @@ export async function clearCache(
   signal?: AbortSignal,
 ): Promise<ClearResult> {
   await assertNoActiveRun(rootDir, "clear the cache", "call clearCache again");
-  const lock = await acquireRunLock(rootDir, "", "cache clear");
+  const lock = await acquireRunLock(rootDir, "", { command: "cache clear" });
   try {
     return await clearStores(rootDir, roots, signal);
   } finally {
@@ -298,7 +298,7 @@ export async function unfinishedEntries(
  */
 export async function gc(rootDir: string, options: GcOptions = {}): Promise<GcResult> {
   await assertNoActiveRun(rootDir, "collect garbage", "call gc again");
-  const lock = await acquireRunLock(rootDir, "", "gc");
+  const lock = await acquireRunLock(rootDir, "", { command: "gc" });
   try {
     return await prune(rootDir, options);
   } finally {

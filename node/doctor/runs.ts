@@ -15,6 +15,8 @@ export interface LockStatus {
   state: "free" | "held" | "stale" | "unreadable";
   pid?: number;
   runId?: string;
+  /** Job of the holder's run, in locks that name it. */
+  jobId?: string;
   startedAt?: string;
   /** Machine the holder ran on. Liveness is judged by this machine's processes. */
   hostname?: string;
@@ -42,8 +44,8 @@ export interface RunningRun {
 }
 
 /**
- * Reads the run lock: JSON with the holder's `pid`, `runId`, `startedAt` and
- * `hostname`, as the runner writes it. A bare pid is accepted too.
+ * Reads the run lock: JSON with the holder's `pid`, `runId`, `jobId`, `startedAt`
+ * and `hostname`, as the runner writes it. A bare pid is accepted too.
  */
 export async function readRunLock(projectDir: string): Promise<LockStatus> {
   let text: string;
@@ -83,6 +85,7 @@ function parseLock(text: string): Omit<LockStatus, "path" | "state"> {
     return {
       ...(Number.isInteger(value.pid) ? { pid: value.pid as number } : {}),
       ...(typeof value.runId === "string" ? { runId: value.runId } : {}),
+      ...(typeof value.jobId === "string" ? { jobId: value.jobId } : {}),
       ...(typeof value.startedAt === "string" ? { startedAt: value.startedAt } : {}),
       ...(typeof value.hostname === "string" ? { hostname: value.hostname } : {}),
     };

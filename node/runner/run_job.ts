@@ -110,7 +110,7 @@ export async function executeRun(
   const maxLogBytes = readMaxLogBytes(env);
   const runId = createRunId();
 
-  const lock = await acquireRunLock(projectDir, runId);
+  const lock = await acquireRunLock(projectDir, runId, { jobId: plan.jobId });
   // What function steps write to the console is captured while the run lasts.
   const releaseConsole = captureConsole();
   try {
