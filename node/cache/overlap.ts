@@ -23,7 +23,8 @@ import { cleanPattern, inIgnoredArea } from "./walk.ts";
 interface SeenTask {
   readonly task: NormalizedTask;
   readonly cwd: string;
-  readonly matcher: OutputMatcher;
+  /** Its output matcher, made on first use: most tasks never need one. */
+  matcher?: OutputMatcher;
   /** The directories its positive output patterns start in, `""` for the task directory. */
   readonly bases: readonly string[];
 }
@@ -32,15 +33,28 @@ interface SeenTask {
 function patternBases(patterns: readonly string[]): string[] {
   return patterns.filter((pattern) => !pattern.startsWith("!")).map((pattern) => {
     const body = cleanPattern(pattern);
-    return picomatch.scan(body).isGlob ? picomatch.scan(body).base : body;
+    const scanned = picomatch.scan(body);
+    return scanned.isGlob ? scanned.base : body;
   });
 }
 
-/** Returns true when the patterns starting in `a` and in `b` can match a common path. */
-function basesMeet(a: readonly string[], b: readonly string[]): boolean {
-  const within = (inner: string, outer: string) =>
-    outer === "" || inner === outer || inner.startsWith(`${outer}/`);
-  return a.some((x) => b.some((y) => within(x, y) || within(y, x)));
+/** Returns the directories that contain `base`, nearest first, ending with `""`. */
+function ancestors(base: string): string[] {
+  const found: string[] = [];
+  let rest = base;
+  while (rest !== "") {
+    const slash = rest.lastIndexOf("/");
+    rest = slash < 0 ? "" : rest.slice(0, slash);
+    found.push(rest);
+  }
+  return found;
+}
+
+/** Adds `id` to the set under `key` of `map`. */
+function addTo(map: Map<string, Set<string>>, key: string, id: string): void {
+  const ids = map.get(key);
+  if (ids === undefined) map.set(key, new Set([id]));
+  else ids.add(id);
 }
 
 function hasOutputs(task: NormalizedTask): boolean {
@@ -52,6 +66,10 @@ export class OutputOverlaps {
   readonly #pipeline: Pipeline;
   /** Tasks the run has looked up, by id. */
   readonly #seen = new Map<string, SeenTask>();
+  /** Ids of seen tasks by working directory and by a directory their patterns start in. */
+  readonly #atBase = new Map<string, Map<string, Set<string>>>();
+  /** Ids of seen tasks by working directory and by a directory that contains one of their bases. */
+  readonly #belowBase = new Map<string, Map<string, Set<string>>>();
   /** Pairs of task ids already warned about. */
   readonly #warned = new Set<string>();
 
@@ -63,7 +81,25 @@ export class OutputOverlaps {
   see(task: NormalizedTask, cwd: string): void {
     if (!hasOutputs(task) || this.#seen.has(task.id)) return;
     const bases = patternBases(task.outputs);
-    this.#seen.set(task.id, { task, cwd, matcher: outputMatcher(task.outputs), bases });
+    this.#seen.set(task.id, { task, cwd, bases });
+    const atBase = this.#directoryMap(this.#atBase, cwd);
+    const belowBase = this.#directoryMap(this.#belowBase, cwd);
+    for (const base of bases) {
+      addTo(atBase, base, task.id);
+      for (const outer of ancestors(base)) addTo(belowBase, outer, task.id);
+    }
+  }
+
+  #directoryMap(
+    maps: Map<string, Map<string, Set<string>>>,
+    cwd: string,
+  ): Map<string, Set<string>> {
+    let map = maps.get(cwd);
+    if (map === undefined) {
+      map = new Map();
+      maps.set(cwd, map);
+    }
+    return map;
   }
 
   /** Returns true when `from` depends on `to`, directly or through other tasks. */
@@ -81,14 +117,31 @@ export class OutputOverlaps {
     return false;
   }
 
-  /** Returns the other tasks of the run that may write into the outputs of `task`. */
+  /**
+   * Returns the other tasks of the run that may write into the outputs of
+   * `task`: those in `cwd` whose patterns start in a directory that equals,
+   * contains or lies inside one where the patterns of `task` start.
+   */
   #rivals(task: NormalizedTask, cwd: string): SeenTask[] {
-    const bases = patternBases(task.outputs);
-    return [...this.#seen.values()].filter((other) =>
-      other.task.id !== task.id && other.cwd === cwd && basesMeet(bases, other.bases) &&
-      !this.#warned.has(pairKey(task.id, other.task.id)) &&
-      !this.#dependsOn(task, other.task.id) && !this.#dependsOn(other.task, task.id)
-    );
+    const bases = this.#seen.get(task.id)?.bases ?? patternBases(task.outputs);
+    const atBase = this.#atBase.get(cwd);
+    const belowBase = this.#belowBase.get(cwd);
+    const ids = new Set<string>();
+    const collect = (found: Set<string> | undefined) => found?.forEach((id) => ids.add(id));
+    for (const base of bases) {
+      collect(atBase?.get(base));
+      collect(belowBase?.get(base));
+      for (const outer of ancestors(base)) collect(atBase?.get(outer));
+    }
+    ids.delete(task.id);
+    const rivals: SeenTask[] = [];
+    for (const id of ids) {
+      const other = this.#seen.get(id)!;
+      if (this.#warned.has(pairKey(task.id, id))) continue;
+      if (this.#dependsOn(task, id) || this.#dependsOn(other.task, task.id)) continue;
+      rivals.push(other);
+    }
+    return rivals;
   }
 
   /**
@@ -116,8 +169,9 @@ export class OutputOverlaps {
       return undefined;
     }
     for (const rival of rivals) {
+      const matcher = rival.matcher ??= outputMatcher(rival.task.outputs);
       const shared = paths.filter((path) =>
-        rival.matcher.covers(path) && !rival.matcher.protects(path) && !inIgnoredArea(path)
+        matcher.covers(path) && !matcher.protects(path) && !inIgnoredArea(path)
       );
       if (shared.length === 0) continue;
       this.#warned.add(pairKey(task.id, rival.task.id));
