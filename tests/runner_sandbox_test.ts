@@ -1,24 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdir, readFile, realpath, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { definePipeline, env, job, sandbox, sh, task } from "../mod.ts";
 import { runPipelineCli } from "../cli/run_pipeline_cli.ts";
 import { HostCommandExecutor } from "../node/executor/host.ts";
 import { runJob } from "../node/runner/run_job.ts";
 import type { ExecutionRecord } from "../node/types.ts";
-import { type StandIns, writeStandIns } from "./support/standins.ts";
+import { standInProject } from "./support/standins.ts";
 import { tempDir } from "./support/temp_files.ts";
 
 const MOD_URL = new URL("../mod.ts", import.meta.url).href;
-
-async function setup(): Promise<{ project: string; standIns: StandIns }> {
-  const root = await realpath(await tempDir());
-  const project = join(root, "project");
-  const bin = join(root, "bin");
-  await mkdir(project);
-  await mkdir(bin);
-  return { project, standIns: await writeStandIns(bin) };
-}
 
 const sandboxed = definePipeline({
   name: "sandboxed",
@@ -40,7 +31,7 @@ const sandboxed = definePipeline({
 });
 
 Deno.test("runJob sandbox docker by id", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
 
   const record = await runJob(sandboxed, {
     id: "build",
@@ -78,7 +69,7 @@ Deno.test("runJob sandbox docker by id", async () => {
 });
 
 Deno.test("runJob inline lima sandbox", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
 
   const record = await runJob(sandboxed, {
     id: "build",
@@ -98,7 +89,7 @@ Deno.test("runJob inline lima sandbox", async () => {
 });
 
 Deno.test("runJob sandbox timeout kills container", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
 
   const record = await runJob(sandboxed, {
     id: "slow",
@@ -114,7 +105,7 @@ Deno.test("runJob sandbox timeout kills container", async () => {
 });
 
 Deno.test("runJob sandbox without docker", async () => {
-  const { project } = await setup();
+  const { project } = await standInProject();
   const emptyBin = await tempDir();
 
   await assert.rejects(
@@ -140,7 +131,7 @@ Deno.test("runJob sandbox without docker", async () => {
 });
 
 Deno.test("runJob sandbox and executor conflict", async () => {
-  const { project } = await setup();
+  const { project } = await standInProject();
 
   await assert.rejects(
     runJob(sandboxed, {
@@ -154,7 +145,7 @@ Deno.test("runJob sandbox and executor conflict", async () => {
 });
 
 Deno.test("cli run --sandbox uses docker", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
   await writeFile(
     join(project, "pipeline.ts"),
     `import { definePipeline, job, sandbox, sh, task } from "${MOD_URL}";

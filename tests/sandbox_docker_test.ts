@@ -1,25 +1,16 @@
 import assert from "node:assert/strict";
-import { mkdir, readFile, realpath } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { definePipeline, sh, task } from "../mod.ts";
 import { ErrorCode, type PipelineError } from "../core/errors.ts";
 import { DockerCommandExecutor } from "../node/sandbox/docker.ts";
-import { processExists, type StandIns, waitFor, writeStandIns } from "./support/standins.ts";
+import { processExists, standInProject, waitFor } from "./support/standins.ts";
 import { tempDir } from "./support/temp_files.ts";
 
 const buildTask = definePipeline({
   name: "sandboxed",
   tasks: { build: task({ run: sh`true` }) },
 }).tasks.build;
-
-async function setup(): Promise<{ project: string; standIns: StandIns }> {
-  const root = await realpath(await tempDir());
-  const project = join(root, "project");
-  const bin = join(root, "bin");
-  await mkdir(project);
-  await mkdir(bin);
-  return { project, standIns: await writeStandIns(bin) };
-}
 
 function executor(project: string, options: Partial<{ image: string; user: string }> = {}) {
   return new DockerCommandExecutor({
@@ -31,7 +22,7 @@ function executor(project: string, options: Partial<{ image: string; user: strin
 }
 
 Deno.test("docker executor exact command line", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
   const cwd = join(project, "packages", "app");
   await mkdir(cwd, { recursive: true });
   const command = `printf '%s|%s\\n' "$GREETING" "$(pwd)"`;
@@ -70,7 +61,7 @@ Deno.test("docker executor exact command line", async () => {
 });
 
 Deno.test("docker executor passes env by name", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
   const env = standIns.env({ SECRET_TOKEN: "s3cret-value", HOME: "/home/host", DOCKER_HOST: "x" });
 
   const result = await executor(project).runShell('printf %s "$SECRET_TOKEN"', {
@@ -91,7 +82,7 @@ Deno.test("docker executor passes env by name", async () => {
 });
 
 Deno.test("docker executor keeps command quoting", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
   const command = `echo "two  spaces" 'single $HOME' "it's" \\$literal; echo 'line
 break'`;
 
@@ -108,7 +99,7 @@ break'`;
 });
 
 Deno.test("docker executor mounts cwd outside project", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
   const outside = join(project, "..", "other,dir");
   await mkdir(outside);
 
@@ -126,7 +117,7 @@ Deno.test("docker executor mounts cwd outside project", async () => {
 });
 
 Deno.test("docker executor user and extra args", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
   const docker = new DockerCommandExecutor({
     image: "node:24",
     projectDir: project,
@@ -150,7 +141,7 @@ Deno.test("docker executor user and extra args", async () => {
 });
 
 Deno.test("docker executor returns command exit code", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
 
   const result = await executor(project).runShell("echo oops >&2; exit 3", {
     cwd: project,
@@ -163,7 +154,7 @@ Deno.test("docker executor returns command exit code", async () => {
 });
 
 Deno.test("docker executor timeout kills container", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
   const pidFile = join(project, "pid");
 
   const result = await executor(project).runShell(`echo $$ > ${pidFile}; sleep 30`, {
@@ -183,7 +174,7 @@ Deno.test("docker executor timeout kills container", async () => {
 });
 
 Deno.test("docker executor interrupt kills container", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
   const pidFile = join(project, "pid");
   const controller = new AbortController();
 
@@ -209,7 +200,7 @@ Deno.test("docker executor interrupt kills container", async () => {
 });
 
 Deno.test("docker executor missing docker", async () => {
-  const { project } = await setup();
+  const { project } = await standInProject();
   const emptyBin = await tempDir();
 
   await assert.rejects(
@@ -224,7 +215,7 @@ Deno.test("docker executor missing docker", async () => {
 });
 
 Deno.test("docker executor image pull failure", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
 
   await assert.rejects(
     executor(project, { image: "missing/image:1" }).runShell("true", {
@@ -249,7 +240,7 @@ Deno.test("docker executor image pull failure", async () => {
 });
 
 Deno.test("docker executor daemon not running", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
 
   await assert.rejects(
     executor(project).runShell("true", {
@@ -281,7 +272,7 @@ Deno.test("docker executor daemon not running", async () => {
 });
 
 Deno.test("docker run failure skips the help pointer", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
 
   await assert.rejects(
     executor(project).runShell("true", {
@@ -301,7 +292,7 @@ Deno.test("docker run failure skips the help pointer", async () => {
 });
 
 Deno.test("docker checkTool runs inside container", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
   const docker = new DockerCommandExecutor({
     image: "node:24",
     projectDir: project,
@@ -330,7 +321,7 @@ Deno.test("docker checkTool runs inside container", async () => {
 });
 
 Deno.test("docker executor streams output", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
   const stdout: string[] = [];
   const stderr: string[] = [];
 
@@ -350,7 +341,7 @@ Deno.test("docker executor streams output", async () => {
 });
 
 Deno.test("docker pull failure while streaming", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
   const stderr: string[] = [];
 
   await assert.rejects(

@@ -1,22 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdir, readFile, realpath } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { definePipeline, env, job, sandbox, sh, task } from "../mod.ts";
 import { ErrorCode, type PipelineError } from "../core/errors.ts";
 import { pipelineMetadata } from "../core/metadata.ts";
 import { runJob } from "../node/runner/run_job.ts";
 import { sandboxEnvNames } from "../node/sandbox/env.ts";
-import { type StandIns, writeStandIns } from "./support/standins.ts";
-import { tempDir } from "./support/temp_files.ts";
-
-async function setup(): Promise<{ project: string; standIns: StandIns }> {
-  const root = await realpath(await tempDir());
-  const project = join(root, "project");
-  const bin = join(root, "bin");
-  await mkdir(project);
-  await mkdir(bin);
-  return { project, standIns: await writeStandIns(bin) };
-}
+import { standInProject, type StandIns } from "./support/standins.ts";
 
 /** Variables a CI machine sets that no step declares. */
 const CI_TOKENS = {
@@ -121,7 +111,7 @@ Deno.test("sandboxEnvNames without declared names", () => {
 });
 
 Deno.test("docker step gets declared env only", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
 
   const record = await runJob(declaring, {
     id: "build",
@@ -144,7 +134,7 @@ Deno.test("docker step gets declared env only", async () => {
 });
 
 Deno.test("lima step gets declared env only", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
 
   const record = await runJob(declaring, {
     id: "build",

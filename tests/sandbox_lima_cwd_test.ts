@@ -1,30 +1,20 @@
 import assert from "node:assert/strict";
-import { mkdir, realpath } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { definePipeline, job, sandbox, sh, task } from "../mod.ts";
 import { ErrorCode, type PipelineError } from "../core/errors.ts";
 import { LimaCommandExecutor } from "../node/lima/mod.ts";
 import { runJob } from "../node/runner/run_job.ts";
 import { resolveSandbox } from "../node/sandbox/resolve.ts";
-import { type StandIns, writeStandIns } from "./support/standins.ts";
-import { tempDir } from "./support/temp_files.ts";
+import { standInProject } from "./support/standins.ts";
 
 const testTask = definePipeline({
   name: "sandboxed",
   tasks: { test: task({ run: sh`true` }) },
 }).tasks.test;
 
-async function setup(): Promise<{ project: string; standIns: StandIns }> {
-  const root = await realpath(await tempDir());
-  const project = join(root, "project");
-  const bin = join(root, "bin");
-  await mkdir(project);
-  await mkdir(bin);
-  return { project, standIns: await writeStandIns(bin) };
-}
-
 Deno.test("lima executor checks project mount", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
   const executor = new LimaCommandExecutor({ vm: "async-pipeline", projectDir: project });
 
   const result = await executor.runShell("true", {
@@ -42,7 +32,7 @@ Deno.test("lima executor checks project mount", async () => {
 });
 
 Deno.test("lima executor project not mounted", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
   const missing = join(project, "not-in-the-vm");
   const executor = new LimaCommandExecutor({ vm: "async-pipeline", projectDir: missing });
 
@@ -65,7 +55,7 @@ Deno.test("lima executor project not mounted", async () => {
 });
 
 Deno.test("runJob lima sandbox uses cwd", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
   const mounted = join(project, "mounted");
   await mkdir(mounted);
   const pipeline = definePipeline({
@@ -89,7 +79,7 @@ Deno.test("runJob lima sandbox uses cwd", async () => {
 });
 
 Deno.test("resolveSandbox passes lima cwd", async () => {
-  const { project } = await setup();
+  const { project } = await standInProject();
   await mkdir(join(project, "packages", "app"), { recursive: true });
   const pipeline = definePipeline({
     name: "app",

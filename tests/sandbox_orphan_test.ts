@@ -2,26 +2,16 @@
 
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdir, readFile, realpath, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { clientScript } from "../node/sandbox/cleanup.ts";
 import { hasContent, isAlive, REPO_DIR, waitFor } from "./support/projects.ts";
-import { type StandIns, writeStandIns } from "./support/standins.ts";
-import { tempDir } from "./support/temp_files.ts";
+import { standInProject, type StandIns } from "./support/standins.ts";
 
 const DENO = join(REPO_DIR, "node_modules/.bin/deno");
 const NODE = join(REPO_DIR, "node_modules/.bin/node");
 const MOD_URL = new URL("../mod.ts", import.meta.url).href;
 const RUN_JOB_URL = new URL("../node/runner/run_job.ts", import.meta.url).href;
-
-async function setup(): Promise<{ project: string; standIns: StandIns }> {
-  const root = await realpath(await tempDir());
-  const project = join(root, "project");
-  const bin = join(root, "bin");
-  await mkdir(project);
-  await mkdir(bin);
-  return { project, standIns: await writeStandIns(bin) };
-}
 
 /** Kills the process group of `pid` if a test left it running. */
 function stopGroup(pid: number): void {
@@ -81,7 +71,7 @@ await runJob(pipeline, {
 
 for (const runtime of ["deno", "node"] as const) {
   Deno.test(`killed runner stops its container (${runtime})`, async () => {
-    const { project, standIns } = await setup();
+    const { project, standIns } = await standInProject();
 
     const step = await killRunnerMidStep(project, standIns, "docker", runtime);
 
@@ -99,7 +89,7 @@ for (const runtime of ["deno", "node"] as const) {
 }
 
 Deno.test("killed runner stops its Lima step", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
 
   const step = await killRunnerMidStep(project, standIns, "lima");
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdir, readdir, readFile, realpath, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { definePipeline, env, job, sandbox, sh, task } from "../mod.ts";
 import { runPipelineCli } from "../cli/run_pipeline_cli.ts";
@@ -8,20 +8,10 @@ import { Redactor } from "../node/redact.ts";
 import { redactError } from "../node/redact_error.ts";
 import { planJob } from "../node/runner/dry_run.ts";
 import { runJob } from "../node/runner/run_job.ts";
-import { type StandIns, writeStandIns } from "./support/standins.ts";
-import { tempDir } from "./support/temp_files.ts";
+import { standInProject, type StandIns } from "./support/standins.ts";
 
 const MOD_URL = new URL("../mod.ts", import.meta.url).href;
 const SECRET = "s3cr3t-TOKEN-xyz";
-
-async function setup(): Promise<{ project: string; standIns: StandIns }> {
-  const root = await realpath(await tempDir());
-  const project = join(root, "project");
-  const bin = join(root, "bin");
-  await mkdir(project);
-  await mkdir(bin);
-  return { project, standIns: await writeStandIns(bin) };
-}
 
 /** Returns an env whose stand-in `docker run` fails with exit 125, quoting the secret like a daemon might. */
 function failingDockerEnv(standIns: StandIns, extra: Record<string, string> = {}) {
@@ -58,7 +48,7 @@ const pipeline = definePipeline({
 });
 
 Deno.test("cli tool check failure masks secret everywhere", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
   await writeFile(
     join(project, "pipeline.ts"),
     `import { definePipeline, env, job, sandbox, sh, task } from "${MOD_URL}";
@@ -97,7 +87,7 @@ export default definePipeline({
 });
 
 Deno.test("runJob tool check failure throws masked error", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
 
   const error = await runJob(pipeline, {
     id: "tools",
@@ -120,7 +110,7 @@ Deno.test("runJob tool check failure throws masked error", async () => {
 });
 
 Deno.test("tool check failure masks required secret", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
   const key = "deploy-key-0123456789";
   const runEnv = failingDockerEnv(standIns, {
     DEPLOY_KEY: key,
@@ -142,7 +132,7 @@ Deno.test("tool check failure masks required secret", async () => {
 });
 
 Deno.test("planJob tool check failure throws masked error", async () => {
-  const { project, standIns } = await setup();
+  const { project, standIns } = await standInProject();
 
   const error = await planJob(pipeline, {
     id: "tools",

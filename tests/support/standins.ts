@@ -5,7 +5,8 @@
  * host. A test puts the directory first on the PATH of the env it passes.
  */
 
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, realpath, writeFile } from "node:fs/promises";
+import { tempDir } from "./temp_files.ts";
 import { join } from "node:path";
 import process from "node:process";
 
@@ -194,4 +195,14 @@ export function processExists(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Makes a temporary directory with a `project` directory and a `bin` directory of stand-ins. */
+export async function standInProject(): Promise<{ project: string; standIns: StandIns }> {
+  const root = await realpath(await tempDir());
+  const project = join(root, "project");
+  const bin = join(root, "bin");
+  await mkdir(project);
+  await mkdir(bin);
+  return { project, standIns: await writeStandIns(bin) };
 }
