@@ -130,8 +130,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       stderr: processSink(process.stderr, 2, () => false),
       signal: controller.signal,
     });
-    // Output that filled the pipe, such as a large record, fails only once the
-    // reader left, after the command returned, and that also counts as a closed pipe.
+    // A write that filled the pipe, such as a large record, can fail after the
+    // command returned, when the reader has gone. That also counts as a closed pipe.
     await drained(process.stdout);
     const error = process.stdout.errored as NodeJS.ErrnoException | null;
     if (error) onStdoutError(error);

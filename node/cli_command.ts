@@ -5,7 +5,7 @@
  * line that starts the same CLI, so a hint can be pasted into the shell as is.
  *
  * Files that are committed, such as a generated workflow, always name
- * `async-pipeline`, whoever generated them.
+ * `async-pipeline`, so they do not change with the runtime that wrote them.
  *
  * @module
  */

@@ -303,7 +303,7 @@ Deno.test("gc command reports an interrupt", async () => {
   assert.equal((await readdir(join(dir, ".async/runs"))).length, 1);
 });
 
-/** A pipeline with an extra file store under `build-cache` and an unknown task field. */
+/** Returns a pipeline with an extra file store under `build-cache` and an unknown task field. */
 function brokenPipelineWithStore(): string {
   const mod = pathToFileURL(join(Deno.cwd(), "mod.ts")).href;
   return `import { defineCache, definePipeline, fileCache, sh, task } from ${JSON.stringify(mod)};

@@ -159,10 +159,10 @@ export function textPresenter(sink: TextSink, options: TextPresenterOptions): Ru
   };
 }
 
-/** Codes that the summary leaves out, because "Failed:" or "timed out" already says them. */
+/** Codes that the summary leaves out, because "Failed:" or "timed out" already states them. */
 const PLAIN_CODES: ReadonlySet<string> = new Set([ErrorCode.TASK_FAILED, ErrorCode.TASK_TIMEOUT]);
 
-/** Returns a failed task's message, after its code when the code says more than "failed". */
+/** Returns a failed task's message, after its code when the code adds to "failed". */
 function failureText(result: TaskResult): string {
   const error = result.error;
   if (error === undefined) return "";

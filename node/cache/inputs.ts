@@ -40,10 +40,10 @@ export const ABSENT = "absent";
 /**
  * Input files of a task mapped to their digest text: the content's SHA-256
  * hex, with `+x` appended when any execute bit is set; `link:<hex>` for a
- * symbolic link (its target text and, for a link to a file, that file's
- * content; the files inside a linked directory are inputs of their own,
- * and a dangling link or one in a cycle has only its target text);
- * {@link ABSENT} for a named file that does not exist.
+ * symbolic link, from its target text and, for a link to a file, that
+ * file's content. The files inside a linked directory are inputs of their
+ * own, and a dangling link or one in a cycle is digested from its target
+ * text only. A named file that does not exist maps to {@link ABSENT}.
  */
 export type InputDigests = Record<string, string>;
 

@@ -93,8 +93,8 @@ function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number 
  * running in its group are stopped the same way, so no child outlives the
  * step. Once the leader exited and the group is empty, a process outside the
  * group that keeps stdout or stderr open delays the result by at most
- * `pipeGraceMs`: the pipes are then closed, and the result's `warning`
- * says so. Rejects only when the command cannot be started.
+ * `pipeGraceMs`. The pipes are then closed, and the result's `warning`
+ * names the cause. Rejects only when the command cannot be started.
  */
 export function runInProcessGroup(
   file: string,
