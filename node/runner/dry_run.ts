@@ -25,7 +25,8 @@ import { readCandidate } from "./candidate.ts";
 import { planJob as resolveJob, planTask as resolveTask, selectExecutor } from "./plan.ts";
 import { prepareRun, requirementsError } from "./prepare.ts";
 import { type PredictionContext, predictTask } from "./predict.ts";
-import { isCiEnv, type PipelineInput } from "./run_job.ts";
+import { isCiEnv } from "./run_context.ts";
+import type { PipelineInput } from "./run_job.ts";
 
 /** Options of {@link planJob}: the options of `runJob` that shape what a run does. */
 export interface PlanOptions

@@ -10,24 +10,14 @@ import { resolve } from "node:path";
 import process from "../process.ts";
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import type { Pipeline } from "../../core/model.ts";
-import type { TaskCacheHooks } from "../cache_seam.ts";
-import { createGovernedCommandRunner } from "../commands/runner.ts";
 import { pipelineFromModule } from "../load.ts";
-import { acquireRunLock, type RunLock } from "../lock.ts";
+import { acquireRunLock } from "../lock.ts";
 import { readMaxLogBytes } from "../logs.ts";
 import { createRunId, pruneRuns, readKeepRuns, RunRecordStore } from "../records.ts";
 import { Redactor } from "../redact.ts";
 import { redactError } from "../redact_error.ts";
 import { openRunSources, type RunSources, withSourceChecks } from "../sources/session.ts";
-import type {
-  CommandExecutor,
-  ExecutionRecord,
-  ProcessEnv,
-  RunOptions,
-  TaskResult,
-} from "../types.ts";
-import { SCHEMA_VERSION } from "../types.ts";
-import { readCandidate } from "./candidate.ts";
+import type { ExecutionRecord, RunOptions } from "../types.ts";
 import { captureConsole, currentTarget, outsideTasks } from "./console_capture.ts";
 import { processEcho } from "./echo.ts";
 import { closeRunOnExit } from "./exit_hook.ts";
@@ -35,14 +25,22 @@ import { LiveTasks } from "./live_tasks.ts";
 import { guardUncaught, uncaughtWarning } from "../uncaught.ts";
 import type { RunEvent, RunEventListener } from "./events.ts";
 import { planJob, planTask, type RunPlan, selectExecutor } from "./plan.ts";
-import { type PreparedRun, prepareRun, requirementsError } from "./prepare.ts";
+import { prepareRun, requirementsError } from "./prepare.ts";
 import { executeTasks } from "./execute_tasks.ts";
 import { finalize, interruptError } from "./finalize.ts";
 import { defaultTaskCache, type RunHooks } from "./run_hooks.ts";
-import type { RunState } from "./state.ts";
+import {
+  type CachedRun,
+  createState,
+  initialRecord,
+  type LockedRun,
+  pendingResults,
+  type StartedRun,
+} from "./run_context.ts";
 import { thrownMessage } from "../thrown.ts";
 
 export { defaultTaskCache, type RunHooks, type TaskCacheContext } from "./run_hooks.ts";
+export { isCiEnv } from "./run_context.ts";
 
 /** A pipeline, or a module whose default export is one. */
 export type PipelineInput = Pipeline | { readonly default: Pipeline };
@@ -82,12 +80,6 @@ function checkConcurrency(value: number | undefined): number {
     );
   }
   return value;
-}
-
-/** Returns true when `CI` is set to anything but an empty string, `false` or `0`. */
-export function isCiEnv(env: ProcessEnv): boolean {
-  const value = env.CI?.trim().toLowerCase();
-  return value !== undefined && value !== "" && value !== "false" && value !== "0";
 }
 
 function planTarget(pipeline: Pipeline, id: string, target: RunHooks["target"]): RunPlan {
@@ -135,25 +127,6 @@ export async function executeRun(
   }
 }
 
-interface LockedRun {
-  readonly pipeline: Pipeline;
-  readonly plan: RunPlan;
-  readonly options: RunOptions;
-  readonly hooks: RunHooks;
-  readonly env: ProcessEnv;
-  readonly executor: CommandExecutor;
-  readonly concurrency: number;
-  readonly runId: string;
-  readonly lock: RunLock;
-  readonly projectDir: string;
-  readonly maxLogBytes: number;
-}
-
-/** A locked run with its task cache, once its record exists. */
-interface CachedRun extends LockedRun {
-  readonly cache?: TaskCacheHooks;
-}
-
 /**
  * Returns the run's event listener. Listeners run outside any task, so what
  * a presenter writes while a step logs is not taken for the step's output.
@@ -164,50 +137,9 @@ function listener(run: LockedRun): RunEventListener {
   return (event: RunEvent) => outsideTasks(() => target(event));
 }
 
-function initialRecord(run: LockedRun): ExecutionRecord {
-  const mode = run.options.mode ?? run.plan.job?.mode ?? (isCiEnv(run.env) ? "ci" : "manual");
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    id: run.runId,
-    pipelineName: run.pipeline.name,
-    jobId: run.plan.jobId,
-    cwd: run.projectDir,
-    pid: process.pid,
-    startedAt: run.lock.info.startedAt,
-    status: "running",
-    mode,
-    executor: run.executor.name,
-    tasks: pendingResults(run.plan),
-  };
-}
-
-function pendingResults(plan: RunPlan): TaskResult[] {
-  return plan.tasks.map((task): TaskResult => ({
-    id: task.id,
-    status: "pending",
-    attempts: 0,
-    attemptLog: [],
-    cacheHit: false,
-    meta: {},
-    ...(task.source !== undefined ? { source: task.source } : {}),
-  }));
-}
-
 function warn(record: ExecutionRecord, emit: RunEventListener, message: string): void {
   (record.warnings ??= []).push(message);
   emit({ type: "warning", message });
-}
-
-/** A run whose record exists: everything written from here on goes through `redactor`. */
-interface StartedRun {
-  readonly record: ExecutionRecord;
-  readonly store: RunRecordStore;
-  readonly redactor: Redactor;
-  readonly emit: RunEventListener;
-  readonly startedMs: number;
-  readonly live: LiveTasks;
-  /** True once the `run-finished` event went out. */
-  finished: boolean;
 }
 
 async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
@@ -365,47 +297,4 @@ async function checkAndRun(
     durationMs: Date.now() - started.startedMs,
   });
   return finished;
-}
-
-function createState(
-  run: CachedRun,
-  started: StartedRun,
-  prepared: PreparedRun,
-  sources: RunSources | undefined,
-): RunState {
-  const policy = run.options.commands ?? run.pipeline.commands;
-  return {
-    runId: run.runId,
-    projectDir: run.projectDir,
-    pipeline: run.pipeline,
-    executor: run.executor,
-    redactor: started.redactor,
-    store: started.store,
-    env: prepared.env,
-    envKeys: prepared.envKeys,
-    declaredEnv: prepared.declaredEnv,
-    secretValues: [...prepared.secretValues],
-    maxLogBytes: run.maxLogBytes,
-    emit: started.emit,
-    signal: run.hooks.signal ?? new AbortController().signal,
-    failed: new AbortController(),
-    cache: run.cache,
-    force: run.options.force === true,
-    echo: run.options.echo === true,
-    candidate: memoize(() => readCandidate(run.projectDir, run.env)),
-    commandRunner: run.hooks.commandRunner ?? createGovernedCommandRunner({
-      policy,
-      onRecord: (entry) => (started.record.commands ??= []).push(entry),
-    }),
-    commandPolicy: policy,
-    renderedShells: prepared.renderedShells,
-    fingerprints: new Map(),
-    live: started.live,
-    ...(sources ? { sources } : {}),
-  };
-}
-
-function memoize<T>(fn: () => Promise<T>): () => Promise<T> {
-  let value: Promise<T> | undefined;
-  return () => (value ??= fn());
 }
