@@ -246,7 +246,7 @@ Deno.test("file index keeps a few changes of a large index in memory", async () 
   const clock = () => Date.now() + 10 * RACY_WINDOW_MS;
   const files = await savedIndex(dir, 200, clock);
   const saved = await readFile(join(dir, "index.json"), "utf8");
-  const index = await FileStateIndex.load(join(dir, "index.json"), clock);
+  const index = await FileStateIndex.load(join(dir, "index.json"), clock, { direct: false });
   await writeFile(files[0], "edited");
   await index.digest(files[0]);
   await index.save();
@@ -260,7 +260,7 @@ Deno.test("file index saves when last-seen times move", async () => {
   const files = await savedIndex(dir, 200, () => Date.now() + 10 * RACY_WINDOW_MS);
   const saved = await readFile(join(dir, "index.json"), "utf8");
   const twoDaysOn = () => Date.now() + 2 * 24 * 60 * 60 * 1000;
-  const index = await FileStateIndex.load(join(dir, "index.json"), twoDaysOn);
+  const index = await FileStateIndex.load(join(dir, "index.json"), twoDaysOn, { direct: false });
   await index.digest(files[0]);
   await index.save();
   assert.notEqual(await readFile(join(dir, "index.json"), "utf8"), saved);

@@ -16,6 +16,7 @@
 
 import { sha256File, sha256FileSync } from "./digest.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
+import { DirectBudget } from "./direct_budget.ts";
 import { memoPath, readEntries, savingTo, writeEntriesAtomically } from "./index_disk.ts";
 import type { IndexTable } from "./index_table.ts";
 import { CTIME, EntryRows, HASHED_AT, INO, MODE, MTIME, SEEN_AT, SIZE } from "./index_rows.ts";
@@ -80,26 +81,63 @@ export class FileStateIndex {
   readonly withheld = new WithheldValues();
   /** Number of files whose content was read since the index was loaded. */
   hashedFiles = 0;
+  /** Direct hashing left before the stored entries are worth loading; none when disabled. */
+  readonly #direct?: DirectBudget;
 
-  private constructor(path: string, now: () => number, memos: MemoFile) {
+  private constructor(path: string, now: () => number, memos: MemoFile, direct: boolean) {
     this.path = path;
     this.#now = now;
     this.#memos = memos;
+    if (direct) this.#direct = new DirectBudget(path);
   }
 
   /**
    * Opens the index at `path` and loads its memo file (`path` with
    * `.memos.json` in place of `.json`). Missing or damaged files give an
-   * empty index.
+   * empty index. With `options.direct` false, every digest goes through the
+   * stored entries (see {@link DirectBudget}).
    */
-  static async load(path: string, now: () => number = Date.now): Promise<FileStateIndex> {
-    return new FileStateIndex(path, now, await MemoFile.load(memoPath(path), now));
+  static async load(
+    path: string,
+    now: () => number = Date.now,
+    options: { readonly direct?: boolean } = {},
+  ): Promise<FileStateIndex> {
+    const memos = await MemoFile.load(memoPath(path), now);
+    return new FileStateIndex(path, now, memos, options.direct ?? true);
   }
 
   /** The per-file entries, read from disk on first use. */
   get #entries(): IndexTable<number> {
     this.#stored ??= readEntries(this.path);
     return this.#stored;
+  }
+
+  /**
+   * Returns true when `count` files of `bytes` in total are to be hashed
+   * without the stored entries, and takes their cost from the budget.
+   * Otherwise loads the entries, so that every later digest goes through them.
+   */
+  hashesDirectly(count: number, bytes: number): boolean {
+    if (this.#stored === undefined && this.#direct?.allows(count, bytes)) return true;
+    void this.#entries;
+    return false;
+  }
+
+  /** Returns the SHA-256 digest of the small file at the absolute `path`, not remembered. */
+  digestDirectlySync(path: string): string {
+    this.hashedFiles++;
+    return sha256FileSync(path);
+  }
+
+  /** {@link digestDirectlySync} for a file of any `size`, read asynchronously. */
+  async digestDirectly(path: string, size: number): Promise<string> {
+    this.hashedFiles++;
+    return await sha256File(path, size);
+  }
+
+  /** Returns true when one file of `size` bytes is to be hashed without the stored entries. */
+  #oneDirectly(size: number, spend: boolean): boolean {
+    return this.#stored === undefined && this.#direct?.allows(1, size, spend) === true;
   }
 
   /** Reads the index's clock, in milliseconds since the epoch. */
@@ -115,6 +153,7 @@ export class FileStateIndex {
    * not an absolute path string per file.
    */
   known(path: string, facts: FileFacts, base = ""): string | undefined {
+    if (this.#oneDirectly(facts.size, false)) return undefined;
     const fields = this.#fields;
     const digest = this.#entries.readStored(path, fields, DIGEST_FIELD, base);
     if (digest === undefined) return undefined;
@@ -225,6 +264,7 @@ export class FileStateIndex {
       const message = `ENOENT: no such file, lstat '${path}'`;
       throw Object.assign(new Error(message), { code: "ENOENT", path });
     }
+    if (this.#oneDirectly(facts.size, true)) return await this.digestDirectly(path, facts.size);
     const remembered = this.known(path, facts);
     if (remembered !== undefined) return remembered;
     const hashedAt = this.#now();
@@ -240,6 +280,7 @@ export class FileStateIndex {
    * See {@link known} for `base`.
    */
   digestSync(path: string, facts: FileFacts, base = ""): string {
+    if (this.#oneDirectly(facts.size, true)) return this.digestDirectlySync(base + path);
     const remembered = this.known(path, facts, base);
     if (remembered !== undefined) return remembered;
     const hashedAt = this.#now();
@@ -275,6 +316,8 @@ export class FileStateIndex {
    * as a copy it just wrote. `before` are the facts taken before reading.
    */
   remember(path: string, before: FileFacts, digest: string, hashedAt: number): void {
+    // While files are hashed directly, reading this one again later costs less than loading entries.
+    if (this.#oneDirectly(before.size, false)) return;
     this.#store("", path, before, digest, hashedAt);
   }
 

@@ -265,6 +265,22 @@ export async function statInputs(
 }
 
 /**
+ * Returns true when the regular files among `files` are to be hashed without
+ * the index's stored entries, which then costs less than loading them.
+ */
+function hashesDirectly(index: FileStateIndex, files: StatedFiles): boolean {
+  let count = 0;
+  let bytes = 0;
+  for (let row = 0; row < files.length; row++) {
+    const facts = files.facts(row);
+    if (facts?.kind !== "file") continue;
+    count++;
+    bytes += facts.size;
+  }
+  return count > 0 && index.hashesDirectly(count, bytes);
+}
+
+/**
  * Digests the inputs that {@link statInputs} found. On a warm run the index
  * has the digest of nearly every file. Small files that it does not know are
  * hashed in the same synchronous pass, because a promise per file costs
@@ -284,13 +300,20 @@ export async function digestInputs(
   // The index is given each file as the task directory and the walked path,
   // so an entry it sets keeps the walk's string, not an absolute path.
   const { base } = files;
+  const direct = hashesDirectly(index, files);
   for (let row = 0; row < files.length; row++) {
     const facts = files.facts(row);
-    if (facts?.kind === "file") {
+    if (facts?.kind === "file" && facts.size <= SYNC_READ_LIMIT) {
       const path = base === undefined ? files.absolute(row) : files.path(row);
-      const digest = facts.size <= SYNC_READ_LIMIT
-        ? index.digestSync(path, facts, base)
-        : index.known(path, facts, base);
+      const digest = direct
+        ? index.digestDirectlySync(files.absolute(row))
+        : index.digestSync(path, facts, base);
+      texts[row] = tenured(fileInputDigest({ digest, mode: facts.mode }));
+      continue;
+    }
+    if (facts?.kind === "file" && !direct) {
+      const path = base === undefined ? files.absolute(row) : files.path(row);
+      const digest = index.known(path, facts, base);
       if (digest !== undefined) {
         texts[row] = tenured(fileInputDigest({ digest, mode: facts.mode }));
         continue;
@@ -298,10 +321,14 @@ export async function digestInputs(
     }
     unknown.push(row);
   }
-  const values = await mapLimit(
-    unknown,
-    (row) => digestInput(index, files.absolute(row), files.facts(row)),
-  );
+  const values = await mapLimit(unknown, async (row) => {
+    const facts = files.facts(row);
+    if (!direct || facts?.kind !== "file") {
+      return await digestInput(index, files.absolute(row), facts);
+    }
+    const digest = await index.digestDirectly(files.absolute(row), facts.size);
+    return fileInputDigest({ digest, mode: facts.mode });
+  });
   unknown.forEach((row, position) => {
     texts[row] = values[position];
   });
