@@ -12,7 +12,8 @@
  * @module
  */
 
-import { realpathSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import process from "../node/process.ts";
 import { fileURLToPath } from "node:url";
 import { ErrorCode, PipelineError } from "../core/errors.ts";
@@ -22,6 +23,7 @@ import { thrownMessage } from "../node/thrown.ts";
 import { type FallbackHandler, guardUncaught } from "../node/uncaught.ts";
 import { STALL_MS, writeAllSync } from "../node/write_sync.ts";
 import { denoCliCommand, useCliCommand } from "../node/cli_command.ts";
+import { policyInvocation } from "./policy_args.ts";
 
 export { INTERRUPT_EXIT_CODES, runPipelineCli } from "./run_pipeline_cli.ts";
 export type { RunPipelineCliOptions, RunPipelineCliResult } from "./run_pipeline_cli.ts";
@@ -53,6 +55,31 @@ function processSink(
       if (!closed()) writeAllSync(fd, text);
     },
   };
+}
+
+/**
+ * Makes the directory of the `--config` file the process's working directory,
+ * so that function steps and the pipeline module resolve relative paths
+ * against it, as `sh` steps do. Paths on the command line are still resolved
+ * against `cwd`, the directory the command started in. Only the executable
+ * does this: `runPipelineCli` leaves its caller's working directory alone.
+ * A `--config` that names no file is left to the command to report.
+ */
+function enterProjectDirectory(argv: readonly string[], cwd: string): void {
+  let config: string | undefined;
+  try {
+    config = policyInvocation(argv).config;
+  } catch {
+    return;
+  }
+  if (config === undefined || config.trim() === "") return;
+  const file = resolve(cwd, config);
+  if (dirname(file) === cwd) return;
+  try {
+    if (statSync(file).isFile()) process.chdir(dirname(file));
+  } catch {
+    // The command reports the missing or unreadable file.
+  }
 }
 
 /** Runs the CLI with the process's arguments, streams and environment; returns the exit code. */
@@ -119,10 +146,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   process.stdout.on("error", onStdoutError);
   process.stderr.on("error", onStderrError);
 
+  const cwd = process.cwd();
+  enterProjectDirectory(argv, cwd);
   try {
     const { code } = await invokePipelineCli({
       args: argv,
-      cwd: process.cwd(),
+      cwd,
       env: process.env,
       stdout: processSink(process.stdout, 1, () => stdoutClosed, onStdoutError, (line) => {
         closedNote = line;
