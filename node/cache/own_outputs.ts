@@ -53,6 +53,8 @@ export async function ownOutputPatterns(
 
   // This walk keeps the outputs, so a candidate that matches a file here
   // matched only output files in the input walk.
+  // NOTE: a task with a candidate pays for this walk on every lookup, a hit
+  // too: validating its memo costs one lstat per directory the candidates reach.
   const negated = task.inputs.filter((pattern) => pattern.startsWith("!"));
   const again = await memoizedListing(index, cwd, [...candidates, ...negated], {
     followDirectoryLinks: true,
