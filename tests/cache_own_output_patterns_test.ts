@@ -203,6 +203,24 @@ Deno.test("files that a ! pattern excludes do not count", async () => {
   assert.ok(first.stdout.includes(warning), first.stdout);
 });
 
+Deno.test("named file in both lists is at fault", async () => {
+  const dir = await makeProject({
+    "src/a.md": "source\n",
+    "tsconfig.tsbuildinfo": "{}\n",
+  });
+  await writeFormatter(
+    dir,
+    ["src/**", "tsconfig.tsbuildinfo"],
+    ["dist/**", "tsconfig.tsbuildinfo"],
+  );
+  const first = await run(dir);
+  const warning = ownOutputsWarning(
+    "its input pattern (tsconfig.tsbuildinfo) matches",
+    "dist/**, tsconfig.tsbuildinfo",
+  );
+  assert.ok(first.stdout.includes(warning), first.stdout);
+});
+
 Deno.test("dry run names the pattern at fault", async () => {
   const dir = await makeProject({ "src/a.txt": "hello world\n", ".prettierrc": "{}\n" });
   await writeFormatter(dir, ["src/**", ".prettierrc"], ["src/**"]);
