@@ -38,6 +38,9 @@ export function maskMissText(
         ...(reason.reason !== undefined ? { reason: mask(reason.reason) } : {}),
         ...(reason.secretInName !== undefined ? { secretInName: mask(reason.secretInName) } : {}),
         ...(reason.outputLink !== undefined ? { outputLink: mask(reason.outputLink) } : {}),
+        ...(reason.inputPatterns !== undefined
+          ? { inputPatterns: reason.inputPatterns.map(mask) }
+          : {}),
       };
     default:
       return reason;

@@ -172,7 +172,8 @@ export type CacheMissReason =
    * secret value (`secretInName`, that input's path with the secret masked).
    * `file` names the cache's own file that could not be read instead of the
    * inputs, such as the secret-digest key. `inputsAreOutputs` marks a task
-   * whose input patterns match only files that are also its own outputs.
+   * with input patterns that each match only files that are also its own
+   * outputs, and `inputPatterns` lists those patterns as written.
    * `outputLink` names a symbolic link that the task's outputs would be
    * written through.
    */
@@ -183,6 +184,7 @@ export type CacheMissReason =
     secretInName?: string;
     file?: string;
     inputsAreOutputs?: true;
+    inputPatterns?: string[];
     outputLink?: string;
   }
   /** The entry is damaged or its outputs could not be restored. */

@@ -62,7 +62,11 @@ Deno.test("key memo facts digest tells a name with a newline from two names", ()
   const digest = (absent: string[]) => {
     const files = new StatedFiles("/project", 1);
     files.add("x", facts);
-    return inputFactsDigest({ walked: { absent, memoized: true }, files, at: 60_000 });
+    return inputFactsDigest({
+      walked: { absent, unmatched: [], memoized: true },
+      files,
+      at: 60_000,
+    });
   };
   assert.notEqual(digest(["a\nb"]), digest(["a", "b"]));
 });

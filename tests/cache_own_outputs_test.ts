@@ -42,7 +42,7 @@ async function run(dir: string, args: string[] = []) {
 }
 
 const OWN_OUTPUTS_WARNING =
-  'task "format" runs uncached: every file its inputs (src/**) match is also one of its own outputs (src/**), so no edit could change its cache key and a cache hit would write stored files over later edits. Declare the outputs apart from the inputs, or set cache: false.';
+  'task "format" runs uncached: its input pattern (src/**) matches only files that are also its own outputs (src/**), so edits to those files cannot change its cache key and a cache hit would write stored files over them. Declare the outputs apart from the inputs, or set cache: false.';
 
 Deno.test("an in-place formatter formats edits and new files on its next run", async () => {
   const dir = await formatterProject();
@@ -68,7 +68,11 @@ Deno.test("an in-place formatter is recorded as uncacheable with the cause", asy
   const record = await runJob(pipeline, options);
   const result = record.tasks[0];
   assert.equal(result.cacheHit, false);
-  assert.deepEqual(result.cacheMiss, { kind: "uncacheable", inputsAreOutputs: true });
+  assert.deepEqual(result.cacheMiss, {
+    kind: "uncacheable",
+    inputsAreOutputs: true,
+    inputPatterns: ["src/**"],
+  });
   assert.deepEqual(result.warnings, [OWN_OUTPUTS_WARNING]);
 });
 
@@ -86,7 +90,10 @@ Deno.test("a dry run of an in-place formatter predicts a run for the same cause"
   const plan = await cli(dir, ["run", "j", "--dry-run"], baseEnv());
   assert.equal(plan.code, 0, plan.stderr);
   assert.doesNotMatch(plan.stdout, /format cache hit/);
-  assert.match(plan.stdout, /format would run: every input is also one of its own outputs/);
+  assert.match(
+    plan.stdout,
+    /format would run: its input pattern src\/\*\* matches only its own outputs/,
+  );
   assert.ok(plan.stdout.includes(OWN_OUTPUTS_WARNING), plan.stdout);
 });
 
@@ -98,7 +105,7 @@ Deno.test("explain names the cause of an in-place formatter's run", async () => 
   assert.equal(explained.code, 0, explained.stderr);
   assert.match(
     explained.stdout,
-    /It ran without the cache: every file its inputs match is also one of its own outputs/,
+    /It ran without the cache: its input pattern src\/\*\* matches only files that are also its own outputs/,
   );
   const json = await cli(dir, ["explain", "format", "--format", "json"], baseEnv());
   assert.match(json.stdout, /"inputsAreOutputs": ?true/);

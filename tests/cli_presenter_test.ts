@@ -7,7 +7,7 @@ import {
   textPresenter,
   useColor,
 } from "../cli/presenters/text.ts";
-import type { ExecutionRecord, TaskResult } from "../node/types.ts";
+import type { CacheMissReason, ExecutionRecord, TaskResult } from "../node/types.ts";
 import { missDetails, missSummary } from "../cli/presenters/miss.ts";
 import { printablePath } from "../node/printable.ts";
 
@@ -206,4 +206,29 @@ Deno.test("miss text quotes file names with control characters", () => {
   ]);
   assert.equal(printablePath("src/plain name.ts"), "src/plain name.ts");
   assert.equal(printablePath("csi\u009bname"), '"csi\\u009bname"');
+});
+
+Deno.test("miss text names input patterns that match only outputs", () => {
+  const reason: CacheMissReason = {
+    kind: "uncacheable",
+    inputsAreOutputs: true,
+    inputPatterns: ["src/**", "lib/**"],
+  };
+  assert.equal(
+    missSummary(reason),
+    "its input patterns src/**, lib/** each match only its own outputs",
+  );
+  assert.match(
+    missDetails(reason)[0],
+    /^It ran without the cache: its input patterns src\/\*\*, lib\/\*\* each match only files/,
+  );
+});
+
+Deno.test("miss text of an older record without input patterns", () => {
+  const reason = { kind: "uncacheable", inputsAreOutputs: true } as const;
+  assert.equal(missSummary(reason), "one of its input patterns matches only its own outputs");
+  assert.match(
+    missDetails(reason)[0],
+    /^It ran without the cache: one of its input patterns matches only files/,
+  );
 });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import { Redactor, StreamRedactor } from "../node/redact.ts";
-import type { ExecutionRecord } from "../node/types.ts";
+import type { CacheMissReason, ExecutionRecord } from "../node/types.ts";
 
 Deno.test("Redactor masks every occurrence", () => {
   const redactor = new Redactor(["hunter2"]);
@@ -141,4 +141,18 @@ Deno.test("redactRecord keeps command field names", () => {
   assert.deepEqual(redactor.redactRecord(record).commands, [
     { args: ["***cho", "***"], action: "allow", code: 0, stdout: "***\n", reason: "s******" },
   ]);
+});
+
+Deno.test("redactCacheMiss masks input patterns", () => {
+  const redactor = new Redactor(["hunter2"]);
+  const reason: CacheMissReason = {
+    kind: "uncacheable",
+    inputsAreOutputs: true,
+    inputPatterns: ["gen/hunter2/**", "src/**"],
+  };
+  assert.deepEqual(redactor.redactCacheMiss(reason), {
+    kind: "uncacheable",
+    inputsAreOutputs: true,
+    inputPatterns: ["gen/***/**", "src/**"],
+  });
 });

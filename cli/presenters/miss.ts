@@ -54,6 +54,17 @@ function sourceSummary(source: SourceChanges | undefined): string[] {
   ];
 }
 
+/**
+ * Returns the input patterns that match only the task's own outputs as the
+ * subject of a sentence, such as `its input pattern src/** matches`. Records
+ * written before the patterns were stored name none.
+ */
+function ownOutputSubject(patterns: readonly string[] | undefined): string {
+  if (patterns === undefined || patterns.length === 0) return "one of its input patterns matches";
+  if (patterns.length === 1) return `its input pattern ${patterns[0]} matches`;
+  return `its input patterns ${patterns.join(", ")} each match`;
+}
+
 /** Explanation of why a memory store had no entry for a task. */
 const MEMORY_STORE_NOTE =
   "Memory stores live only for one process, so every CLI run starts with an empty memory store.";
@@ -105,7 +116,9 @@ export function missSummary(reason: CacheMissReason): string {
       if (reason.secretInName !== undefined) {
         return `secret value in an input name: ${reason.secretInName}`;
       }
-      if (reason.inputsAreOutputs) return "every input is also one of its own outputs";
+      if (reason.inputsAreOutputs) {
+        return `${ownOutputSubject(reason.inputPatterns)} only its own outputs`;
+      }
       if (reason.outputLink !== undefined) {
         return `outputs written through a symbolic link: ${printablePath(reason.outputLink)}`;
       }
@@ -237,7 +250,9 @@ export function missDetails(
       }
       if (reason.inputsAreOutputs) {
         return [
-          "It ran without the cache: every file its inputs match is also one of its own outputs, so its key would cover no file and a hit would write stored outputs over later edits.",
+          `It ran without the cache: ${
+            ownOutputSubject(reason.inputPatterns)
+          } only files that are also its own outputs, so edits to those files cannot change its key and a hit would write stored outputs over them.`,
           "Declare the outputs apart from the inputs, or set cache: false.",
         ];
       }

@@ -31,7 +31,6 @@ import {
   skippedBy,
   splitPatterns,
   type WalkOptions,
-  walkPatterns,
 } from "./walk.ts";
 
 /** Digest text of an input that a literal pattern names but that does not exist. */
@@ -140,10 +139,11 @@ export async function digestInput(
 /** The input paths of a task with their stat facts, before any content is read. */
 export interface StatedInputs {
   /**
-   * The walk's named paths that are absent, whether a walk memo stands for
-   * the listing, and the first input path that contains a secret value.
+   * The walk's named paths that are absent, the patterns that selected no
+   * file, whether a valid walk memo covers the listing, and the first input
+   * path that contains a secret value.
    */
-  readonly walked: Pick<WalkListing, "absent" | "memoized" | "withheld">;
+  readonly walked: Pick<WalkListing, "absent" | "unmatched" | "memoized" | "withheld">;
   /** Every walked path that is not a directory, in walk order. */
   readonly files: StatedFiles;
   /** The index's clock just before the facts were taken. */
@@ -168,34 +168,6 @@ export function unmatchedInputsWarning(
   return `task "${task.id}": its inputs (${
     patterns.join(", ")
   }) match no file, so no edit can change its cache key. Check the patterns, or write inputs: [] for a task that reads no file.`;
-}
-
-/**
- * Returns true when the input patterns of `task` match files but every one
- * of them is also one of its declared outputs, as for an in-place formatter
- * (`inputs: ["src/**"], outputs: ["src/**"]`). Outputs are never inputs, so
- * such a task's key depends on no file, and a hit would write the stored
- * outputs over every later edit. Walks the patterns again only when
- * `stated` contains no input at all, which is rare.
- */
-export async function inputsAreOwnOutputs(
-  task: NormalizedTask,
-  cwd: string,
-  stated: StatedInputs,
-): Promise<boolean> {
-  if (task.defaultInputs || stated.files.length > 0 || stated.walked.absent.length > 0) {
-    return false;
-  }
-  const positive = (patterns: readonly string[]) => patterns.some((p) => !p.startsWith("!"));
-  if (!positive(task.inputs) || !positive(task.outputs)) return false;
-  let matched = false;
-  await walkPatterns(cwd, task.inputs, {
-    followDirectoryLinks: true,
-    visit: (_path, kind) => {
-      if (kind !== "directory") matched = true;
-    },
-  });
-  return matched;
 }
 
 /** Returns the options of the walk that lists a task's inputs. */
@@ -247,7 +219,7 @@ export async function statInputs(
   index: FileStateIndex,
   pipelineOutputs: readonly string[] = [],
 ): Promise<StatedInputs> {
-  const { paths, kinds, absent, memoized, withheld } = await memoizedListing(
+  const { paths, kinds, absent, unmatched, memoized, withheld } = await memoizedListing(
     index,
     cwd,
     task.inputs,
@@ -260,7 +232,12 @@ export async function statInputs(
     const path = paths[position];
     files.add(path, lstatFacts(files.under(path)));
   }
-  const walked = { absent, memoized, ...(withheld !== undefined ? { withheld } : {}) };
+  const walked = {
+    absent,
+    unmatched,
+    memoized,
+    ...(withheld !== undefined ? { withheld } : {}),
+  };
   return { walked, files, at };
 }
 

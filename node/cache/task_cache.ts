@@ -13,7 +13,6 @@ import { FileBackend } from "./file_store.ts";
 import {
   digestInputs,
   type InputDigests,
-  inputsAreOwnOutputs,
   overlayInputs,
   type StatedInputs,
   statInputs,
@@ -31,6 +30,7 @@ import { ProjectSecretKey } from "./secret_key.ts";
 import { maskCacheText, maskedAnswer } from "./secret_text.ts";
 import { outputLinkOf } from "./output_links.ts";
 import { ImplicitInputsCheck } from "./implicit_inputs.ts";
+import { ownOutputPatterns } from "./own_outputs.ts";
 import {
   disabled,
   inputsAreOutputs,
@@ -264,11 +264,10 @@ class TaskCache implements PredictingTaskCache {
       prepared.index.withheld.seen = true;
       return answer(secretInName(runId, task, withheld, input.secretValues));
     }
-    // A hit would write stored outputs over the very files the key should cover.
+    // A hit would write stored outputs over files that an input pattern names.
     try {
-      if (await inputsAreOwnOutputs(task, input.cwd, prepared.stated)) {
-        return answer(inputsAreOutputs(runId, task));
-      }
+      const patterns = await ownOutputPatterns(task, input.cwd, prepared.index, prepared.stated);
+      if (patterns.length > 0) return answer(inputsAreOutputs(runId, task, patterns));
     } catch (error) {
       return answer(unreadableInputs(runId, task, error, this.#warnedFiles));
     }

@@ -102,20 +102,29 @@ export function secretInName(
 }
 
 /**
- * Returns the lookup result of a task whose input patterns match only files
- * that are also its own outputs. Its key would depend on no file, and a hit
- * would write the stored outputs over the user's later edits, so the task
- * runs uncached on every run, with a warning that names the cause and the fix.
+ * Returns the lookup result of a task whose input patterns `patterns` each
+ * match only files that are also its own outputs. Those files never enter
+ * its key, and a hit would write the stored outputs over the user's later
+ * edits to them. So the task runs uncached on every run, and its warning
+ * names the patterns, the outputs and the fix.
  */
-export function inputsAreOutputs(runId: string, task: NormalizedTask): CacheLookupResult {
-  const positive = (patterns: readonly string[]) =>
-    patterns.filter((pattern) => !pattern.startsWith("!")).join(", ");
-  const warning = `task "${task.id}" runs uncached: every file its inputs (${
-    positive(task.inputs)
-  }) match is also one of its own outputs (${
-    positive(task.outputs)
-  }), so no edit could change its cache key and a cache hit would write stored files over later edits. Declare the outputs apart from the inputs, or set cache: false.`;
-  return disabled(runId, task, { kind: "uncacheable", inputsAreOutputs: true }, warning);
+export function inputsAreOutputs(
+  runId: string,
+  task: NormalizedTask,
+  patterns: readonly string[],
+): CacheLookupResult {
+  const outputs = task.outputs.filter((pattern) => !pattern.startsWith("!")).join(", ");
+  const subject = patterns.length === 1
+    ? `its input pattern (${patterns[0]}) matches`
+    : `its input patterns (${patterns.join(", ")}) each match`;
+  const warning =
+    `task "${task.id}" runs uncached: ${subject} only files that are also its own outputs (${outputs}), so edits to those files cannot change its cache key and a cache hit would write stored files over them. Declare the outputs apart from the inputs, or set cache: false.`;
+  const reason: CacheMissReason = {
+    kind: "uncacheable",
+    inputsAreOutputs: true,
+    inputPatterns: [...patterns],
+  };
+  return disabled(runId, task, reason, warning);
 }
 
 /**

@@ -29,6 +29,8 @@ import { sha256 } from "./digest.ts";
 import { type FactKind, lstatFacts } from "./facts.ts";
 import { type FileStateIndex, RACY_WINDOW_MS } from "./file_index.ts";
 import {
+  directoryMatcher,
+  splitPatterns,
   type WalkEntry,
   type WalkKind,
   type WalkOptions,
@@ -37,10 +39,11 @@ import {
 } from "./walk.ts";
 
 /**
- * Version 4 stores no listing with a newline in a path. Version 3 memos may
- * hold such a path, read back as two, so they are ignored.
+ * Version 5 adds the patterns that select no listed path. Version 4 stores
+ * no listing with a newline in a path, and version 3 memos may hold such a
+ * path, read back as two. Memos of other versions are ignored.
  */
-const MEMO_VERSION = 4;
+const MEMO_VERSION = 5;
 
 /** One letter per walked kind, for the compact entry list of a memo. */
 const KIND_LETTERS: Record<WalkKind, string> = { file: "f", directory: "d", symlink: "l" };
@@ -65,6 +68,8 @@ interface MemoData {
    */
   entries: string;
   absent: string[];
+  /** See {@link WalkListing.unmatched}. */
+  unmatched: string[];
 }
 
 function memoKey(cwd: string, patterns: readonly string[], options: WalkOptions): string {
@@ -81,7 +86,8 @@ function isMemoData(value: unknown): value is MemoData {
   const data = value as Partial<MemoData> | null;
   return data?.version === MEMO_VERSION && typeof data.at === "number" &&
     Array.isArray(data.directories) && Array.isArray(data.probes) &&
-    typeof data.entries === "string" && Array.isArray(data.absent);
+    typeof data.entries === "string" && Array.isArray(data.absent) &&
+    Array.isArray(data.unmatched);
 }
 
 /** Returns true when the disk still looks as it did when `memo` was recorded. */
@@ -169,6 +175,12 @@ export interface WalkListing {
   readonly kinds: readonly WalkKind[];
   /** Patterns without glob syntax that name a path which does not exist. */
   readonly absent: readonly string[];
+  /**
+   * The included patterns, without `!`, `./` or a trailing `/` (as
+   * `splitPatterns` returns them), that select no listed path other than a
+   * directory. A memo stores them, so reading a valid memo costs no matching.
+   */
+  readonly unmatched: readonly string[];
   /** True when a valid memo stands for the listing, see {@link MemoizedWalkResult}. */
   readonly memoized: boolean;
   /**
@@ -176,6 +188,30 @@ export interface WalkListing {
    * withholds (see `FileStateIndex.withheld`), when there is one.
    */
   readonly withheld?: string;
+}
+
+/**
+ * Returns the included patterns of `patterns` that select none of `paths`
+ * other than a directory. Stops testing a pattern at its first match, so a
+ * pattern that matches early in the sorted listing costs a few tests.
+ */
+function unmatchedPatterns(
+  patterns: readonly string[],
+  paths: readonly string[],
+  kinds: readonly WalkKind[],
+): string[] {
+  const remaining = [...new Set(splitPatterns(patterns).include)];
+  const matchers = remaining.map((pattern) => directoryMatcher([pattern]));
+  for (let position = 0; position < paths.length && remaining.length > 0; position++) {
+    if (kinds[position] === "directory") continue;
+    const path = paths[position];
+    for (let pattern = remaining.length - 1; pattern >= 0; pattern--) {
+      if (!matchers[pattern](path)) continue;
+      remaining.splice(pattern, 1);
+      matchers.splice(pattern, 1);
+    }
+  }
+  return remaining;
 }
 
 /** Returns the first of `paths`, then of `absent`, that contains a value `index` withholds. */
@@ -215,7 +251,8 @@ export async function memoizedListing(
     const { absent } = await walkPatterns(cwd, patterns, { ...options, visit: collect });
     const listing = sortedListing(paths, kinds);
     const withheld = firstWithheld(index, listing.paths, absent);
-    return { ...listing, absent, memoized: false, ...(withheld ? { withheld } : {}) };
+    const unmatched = unmatchedPatterns(patterns, listing.paths, listing.kinds);
+    return { ...listing, absent, unmatched, memoized: false, ...(withheld ? { withheld } : {}) };
   }
   const key = memoKey(cwd, patterns, options);
   const stored = index.memo(key);
@@ -227,19 +264,12 @@ export async function memoizedListing(
       collect(text.slice(start + 1, end), LETTER_KINDS[text[start]]);
       start = end + 1;
     }
-    if (!namesWithheld(index, stored)) {
-      return { paths, kinds, absent: stored.absent, memoized: true };
-    }
+    const { absent, unmatched } = stored;
+    if (!namesWithheld(index, stored)) return { paths, kinds, absent, unmatched, memoized: true };
     // The memo was stored before the value was a secret: its listing is valid, but it is dropped.
     index.dropMemo(key);
-    const withheld = firstWithheld(index, paths, stored.absent);
-    return {
-      paths,
-      kinds,
-      absent: stored.absent,
-      memoized: false,
-      ...(withheld ? { withheld } : {}),
-    };
+    const withheld = firstWithheld(index, paths, absent);
+    return { paths, kinds, absent, unmatched, memoized: false, ...(withheld ? { withheld } : {}) };
   }
 
   const at = index.now();
@@ -270,6 +300,7 @@ export async function memoizedListing(
     },
   });
   const listing = sortedListing(paths, kinds);
+  const unmatched = unmatchedPatterns(patterns, listing.paths, listing.kinds);
   // A newline separates the memo's entries, so a name that contains one could not be read back.
   if (memoizable && listing.paths.some((path) => path.includes("\n"))) memoizable = false;
   const withheld = firstWithheld(index, listing.paths, result.absent);
@@ -293,6 +324,7 @@ export async function memoizedListing(
           )
             .join("\n"),
           absent: [...result.absent],
+          unmatched,
         } satisfies MemoData
         : undefined,
       listing.paths.length,
@@ -301,6 +333,7 @@ export async function memoizedListing(
   return {
     ...listing,
     absent: result.absent,
+    unmatched,
     memoized: memoizable,
     ...(withheld !== undefined ? { withheld } : {}),
   };
