@@ -7,6 +7,7 @@ import {
 } from "../bench/lib/options.ts";
 
 const RUN = new URL("../bench/run.ts", import.meta.url).pathname;
+const PROFILE = new URL("../bench/profile.ts", import.meta.url).pathname;
 
 /** Runs a benchmark script with `args` and returns its exit code and output. */
 async function runScript(script: string, args: string[]) {
@@ -92,4 +93,28 @@ Deno.test("bench run exits 2 on a missing tarball", async () => {
     result.stderr,
     /^bench: invalid --node-build "\/nonexistent\/pipeline\.tgz"; valid: /,
   );
+});
+
+Deno.test("bench profile exits 2 on a bad suite", async () => {
+  const result = await runScript(PROFILE, ["--suite", "p5"]);
+  assert.equal(result.code, 2);
+  assert.equal(
+    result.stderr,
+    'bench:profile: invalid --suite "p5"; valid: p50, p200, noop1000, files20k, files20.\n',
+  );
+});
+
+Deno.test("bench profile exits 2 on a scenario the suite lacks", async () => {
+  const result = await runScript(PROFILE, ["--suite", "noop1000", "--scenario", "cached"]);
+  assert.equal(result.code, 2);
+  assert.equal(
+    result.stderr,
+    'bench:profile: invalid --scenario "cached" for noop1000; valid: noop.\n',
+  );
+});
+
+Deno.test("bench profile exits 2 on a bad runtime", async () => {
+  const result = await runScript(PROFILE, ["--runtime", "bun"]);
+  assert.equal(result.code, 2);
+  assert.equal(result.stderr, 'bench:profile: invalid --runtime "bun"; valid: node, deno.\n');
 });
