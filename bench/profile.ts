@@ -1,74 +1,141 @@
 /**
- * Profiles one scenario of the async-pipeline CLI, run from this repository's
- * sources, with the V8 CPU profiler, and prints where the runner's own time
- * went. Child processes (the task commands) are not part of the profile.
+ * Profiles one scenario of the async-pipeline CLI with the V8 CPU profiler
+ * and prints where the runner's own time went. Under Node it runs the npm
+ * build, as the benchmark does, and under Deno the repository's sources.
+ * Child processes (the task commands) are not part of the profile.
  *
- *   deno task bench:profile --suite p200 --scenario cached --runtime node
- *     [--work <dir>] [--out <dir>] [--reuse]
+ *   deno task bench:profile [--suite p200] [--scenario cached] [--runtime node|deno]
+ *     [--build auto|source|npm] [--concurrency 2] [--work <dir>] [--out <dir>] [--reuse]
  *
  * @module
  */
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
-import { parseArgs } from "node:util";
-import { asyncPipelineAdapter } from "./lib/adapters/async_pipeline.ts";
+import { asyncPipelineAdapter, type AsyncPipelineBuild } from "./lib/adapters/async_pipeline.ts";
 import type { BenchEnvironment } from "./lib/adapters/types.ts";
-import { renderProfileSummary, summarizeProfile } from "./lib/cpuprofile.ts";
+import { bundleLocator } from "./lib/bundle_locator.ts";
+import { renderProfileSummary, rootLocator, summarizeProfile } from "./lib/cpuprofile.ts";
 import { shellQuote } from "./lib/measure.ts";
+import { packNpmBuild } from "./lib/npm_build.ts";
+import { checkChoice, parseCommandLine, positiveInteger, runCommand } from "./lib/options.ts";
 import { waitOutRacyWindow } from "./lib/run_suite.ts";
-import { type ScenarioName, SUITES } from "./lib/suites.ts";
+import { SUITES } from "./lib/suites.ts";
 import { generateWorkspace } from "./lib/workspace.ts";
 
 const BENCH_DIR = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 const REPO_DIR = resolve(BENCH_DIR, "..");
-const SCENARIOS: readonly ScenarioName[] = [
-  "cold",
-  "cached",
-  "leaf",
-  "root",
-  "noop",
-];
+const PACKAGE = "@async/pipeline";
 
-function parseOptions() {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      suite: { type: "string", default: "p200" },
-      scenario: { type: "string", default: "cached" },
-      runtime: { type: "string", default: "node" },
-      concurrency: { type: "string", default: "2" },
-      work: {
-        type: "string",
-        default: join(tmpdir(), "async-pipeline-bench", "profile"),
-      },
-      out: {
-        type: "string",
-        default: join(BENCH_DIR, "results", "raw", "profiles"),
-      },
-      reuse: { type: "boolean", default: false },
-    },
+/** Parses the command line, or throws a `UsageError` naming the bad value. */
+function parseOptions(argv: string[]) {
+  const values = parseCommandLine(argv, {
+    suite: { type: "string", default: "p200" },
+    scenario: { type: "string", default: "cached" },
+    runtime: { type: "string", default: "node" },
+    build: { type: "string", default: "auto" },
+    concurrency: { type: "string", default: "2" },
+    work: { type: "string", default: join(tmpdir(), "async-pipeline-bench", "profile") },
+    out: { type: "string", default: join(BENCH_DIR, "results", "raw", "profiles") },
+    reuse: { type: "boolean", default: false },
   });
-  if (!SUITES[values.suite]) {
-    throw new Error(`Unknown suite "${values.suite}".`);
-  }
-  const scenario = values.scenario as ScenarioName;
-  if (!SCENARIOS.includes(scenario)) {
-    throw new Error(
-      `Unknown scenario "${values.scenario}"; valid: ${SCENARIOS.join(", ")}.`,
-    );
-  }
-  if (values.runtime !== "node" && values.runtime !== "deno") {
-    throw new Error(`--runtime must be node or deno, got "${values.runtime}".`);
-  }
-  return { ...values, scenario, runtime: values.runtime as "node" | "deno" };
+  const label = checkChoice("--suite", values.suite, Object.keys(SUITES));
+  const suite = SUITES[label]();
+  // Each suite takes the scenarios the benchmark measures on it.
+  const scenario = checkChoice("--scenario", values.scenario, suite.scenarios, ` for ${label}`);
+  const runtime = checkChoice("--runtime", values.runtime, ["node", "deno"] as const);
+  let build = checkChoice("--build", values.build, ["auto", "source", "npm"] as const);
+  if (build === "auto") build = runtime === "node" ? "npm" : "source";
+  return {
+    suite,
+    scenario,
+    runtime,
+    build,
+    concurrency: positiveInteger("--concurrency", values.concurrency),
+    work: resolve(values.work),
+    out: resolve(values.out),
+    reuse: values.reuse,
+  };
 }
 
-function main(): void {
-  const options = parseOptions();
+type ProfileOptions = ReturnType<typeof parseOptions>;
+
+function sha256(path: string): string {
+  return createHash("sha256").update(readFileSync(path)).digest("hex");
+}
+
+/**
+ * Generates the suite's workspace for `build`, or keeps the one from an
+ * earlier call when `--reuse` is set. A workspace of the npm build is kept
+ * only while the freshly packed tarball is byte for byte the one it
+ * installed, so a profile never runs a stale build.
+ */
+function prepareWorkspace(
+  options: ProfileOptions,
+  bench: BenchEnvironment,
+  build: AsyncPipelineBuild,
+): string {
+  const adapter = asyncPipelineAdapter(bench, options.runtime, build);
+  const dir = join(
+    options.work,
+    build.kind === "npm" ? `${options.suite.label}-npm` : options.suite.label,
+  );
+  const stamp = `${dir}.tarball-sha256`;
+  const digest = build.kind === "npm" ? sha256(build.tarball) : "";
+  const current = existsSync(join(dir, "pipeline.ts")) &&
+    (build.kind !== "npm" || (existsSync(stamp) && readFileSync(stamp, "utf8") === digest));
+  if (options.reuse && current) return dir;
+  // Remove the stamp first, so a generation that fails halfway is never reused.
+  rmSync(stamp, { force: true });
+  generateWorkspace(dir, options.suite.graph, [adapter], [adapter]);
+  if (build.kind === "npm") writeFileSync(stamp, digest);
+  return dir;
+}
+
+/** Returns the CLI module that `profile_cli.mjs` imports: the sources or the installed build. */
+function cliModule(build: AsyncPipelineBuild, dir: string): string {
+  if (build.kind !== "npm") return join(REPO_DIR, "cli", "main.ts");
+  const packageDir = join(dir, "node_modules", PACKAGE);
+  const manifest = JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8"));
+  return join(packageDir, manifest.exports["./cli"].import);
+}
+
+/**
+ * Brings the workspace to the scenario's starting state. Every scenario
+ * starts after one untimed run, so the runtime's compile caches are as warm
+ * as in the benchmark's timed runs.
+ */
+function prepareScenario(
+  options: ProfileOptions,
+  dir: string,
+  cli: string,
+  clean: string,
+): void {
+  const shell = (command: string) =>
+    execFileSync("sh", ["-c", command], { cwd: dir, stdio: "inherit" });
+  shell(`${cli} > /dev/null`);
+  if (options.scenario === "cold") shell(clean);
+  else if (options.scenario !== "noop") {
+    // The second run hashes the first run's outputs after the racy window,
+    // so the profiled run finds every file trusted.
+    waitOutRacyWindow();
+    shell(`${cli} > /dev/null`);
+  }
+  const graph = options.suite.graph;
+  if (graph.kind === "packages" && (options.scenario === "leaf" || options.scenario === "root")) {
+    const edited = options.scenario === "leaf" ? graph.packages.at(-1)! : graph.packages[0];
+    const touch = join(BENCH_DIR, "helpers", "touch.sh");
+    shell(`sh ${shellQuote(touch)} ${shellQuote(edited.firstFile)}`);
+  }
+}
+
+/** Profiles the run and prints the summary. Returns the exit code. */
+function main(): number {
+  const options = parseOptions(process.argv.slice(2));
   const bench: BenchEnvironment = {
     benchDir: BENCH_DIR,
     repoDir: REPO_DIR,
@@ -77,57 +144,42 @@ function main(): void {
     deno: process.env.BENCH_DENO ??
       join(REPO_DIR, "node_modules", ".bin", "deno"),
   };
-  const suite = SUITES[options.suite]();
-  const adapter = asyncPipelineAdapter(bench, options.runtime, {
-    kind: "source",
-  });
-  const dir = join(options.work, suite.label);
-  if (!(options.reuse && existsSync(join(dir, "pipeline.ts")))) {
-    generateWorkspace(dir, suite.graph, [adapter], [adapter]);
-  }
-  const shell = (command: string) =>
-    execFileSync("sh", ["-c", command], { cwd: dir, stdio: "inherit" });
-  const cli = adapter.command(suite.graph, Number(options.concurrency), dir);
-
-  // Bring the workspace to the scenario's starting state.
-  if (options.scenario === "cold") shell(adapter.clean);
-  else if (options.scenario !== "noop") {
-    // The second run hashes the first run's outputs after the racy window,
-    // so the profiled run finds every file trusted.
-    shell(`${cli} > /dev/null`);
-    waitOutRacyWindow();
-    shell(`${cli} > /dev/null`);
-  }
-  if (
-    suite.graph.kind === "packages" &&
-    (options.scenario === "leaf" || options.scenario === "root")
-  ) {
-    const edited = options.scenario === "leaf"
-      ? suite.graph.packages.at(-1)!
-      : suite.graph.packages[0];
-    const touch = join(BENCH_DIR, "helpers", "touch.sh");
-    shell(`sh ${shellQuote(touch)} ${shellQuote(edited.firstFile)}`);
-  }
+  const { suite, runtime } = options;
+  const build: AsyncPipelineBuild = options.build === "npm"
+    ? { kind: "npm", tarball: packNpmBuild(REPO_DIR, options.work, bench.deno) }
+    : { kind: "source" };
+  const dir = prepareWorkspace(options, bench, build);
+  const adapter = asyncPipelineAdapter(bench, runtime, build);
+  const cli = adapter.command(suite.graph, options.concurrency, dir);
+  prepareScenario(options, dir, cli, adapter.clean);
 
   mkdirSync(options.out, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   const out = join(
     options.out,
-    `${suite.label}-${options.scenario}-${options.runtime}-${stamp}.cpuprofile`,
+    `${suite.label}-${options.scenario}-${runtime}-${build.kind}-${stamp}.cpuprofile`,
   );
-  const launcher = options.runtime === "node"
-    ? [bench.node]
-    : [bench.deno, "run", "-A", "--config", join(REPO_DIR, "deno.json")];
+  const launcher = runtime === "deno"
+    ? [
+      bench.deno,
+      "run",
+      "-A",
+      ...(build.kind === "source" ? ["--config", join(REPO_DIR, "deno.json")] : []),
+    ]
+    : [bench.node];
   const job = suite.graph.kind === "packages" ? "build" : "noop";
   const args = [
     ...launcher.slice(1),
     join(BENCH_DIR, "helpers", "profile_cli.mjs"),
     out,
+    cliModule(build, dir),
+    // The npm bin turns on Node's compile cache before it loads the CLI.
+    ...(build.kind === "npm" ? ["--compile-cache"] : []),
     "--",
     "run",
     job,
     "--concurrency",
-    options.concurrency,
+    String(options.concurrency),
   ];
   const started = performance.now();
   const result = spawnSync(launcher[0], args, {
@@ -136,18 +188,29 @@ function main(): void {
   });
   const wallMs = performance.now() - started;
   if (result.status !== 0) {
-    throw new Error(`The profiled run exited with code ${result.status}.`);
+    console.error(`bench:profile: the profiled run exited with code ${result.status}.`);
+    return 1;
   }
 
-  const summary = summarizeProfile(
-    JSON.parse(readFileSync(out, "utf8")),
-    `${REPO_DIR}/`,
-  );
-  const text = `# ${suite.label} ${options.scenario} (${options.runtime})\n\n` +
+  const locate = build.kind === "npm"
+    ? bundleLocator(join(dir, "node_modules", PACKAGE), REPO_DIR)
+    : rootLocator(`${REPO_DIR}/`);
+  const summary = summarizeProfile(JSON.parse(readFileSync(out, "utf8")), locate);
+  let profiledCli = "the TypeScript sources (the benchmark runs the JSR build under Deno)";
+  if (build.kind === "npm") {
+    profiledCli = "the npm build (scripts/build_npm.ts), packed and installed in the workspace, " +
+      "as the benchmark runs it under Node";
+  } else if (runtime === "node") {
+    profiledCli = "the TypeScript sources, so Node's type stripping (amaro, wasm) takes part " +
+      "of the profile, which the npm build that Node users install never pays";
+  }
+  const text = `# ${suite.label} ${options.scenario} (${runtime})\n\n` +
+    `Profiled CLI: ${profiledCli}.\n\n` +
     `Wall time of the profiled run: ${wallMs.toFixed(0)} ms. Profile: ${out}\n\n` +
     renderProfileSummary(summary);
   writeFileSync(out.replace(/\.cpuprofile$/, ".md"), text);
   console.log(text);
+  return 0;
 }
 
-main();
+if (import.meta.main) await runCommand("bench:profile", main);

@@ -10,22 +10,31 @@
  *     [--deno-build auto|source|jsr|npm|<packed .tgz>]
  *     [--work <dir>] [--out <dir>] [--noop-turbo]
  *
- * Needs hyperfine and the peer tools: run `bench/setup.sh` once.
+ * Needs hyperfine and the peer tools: run `bench/setup.sh` once. Exits with 1
+ * when a measurement failed its run check or did not run, and with 2 on an
+ * invalid command line.
  *
  * @module
  */
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
-import { parseArgs } from "node:util";
 import { asyncPipelineAdapter, type AsyncPipelineBuild } from "./lib/adapters/async_pipeline.ts";
 import type { Adapter, BenchEnvironment } from "./lib/adapters/types.ts";
 import { turboAdapter } from "./lib/adapters/turbo.ts";
 import { wireitAdapter } from "./lib/adapters/wireit.ts";
 import { buildJsrPackage, hasJsrBuild, hasNpmBuild, packNpmBuild } from "./lib/npm_build.ts";
+import { failureSummaryLine, listFailures } from "./lib/failures.ts";
+import {
+  checkChoice,
+  parseCommandLine,
+  positiveInteger,
+  runCommand,
+  UsageError,
+} from "./lib/options.ts";
 import { renderReport } from "./lib/report.ts";
 import type { BenchSummary, MachineInfo, SuiteResult } from "./lib/results.ts";
 import { runSuite } from "./lib/run_suite.ts";
@@ -43,56 +52,51 @@ const ALL_TOOLS = [
   "async-pipeline-deno",
 ];
 
+const NODE_BUILDS = ["auto", "source", "npm"];
+const DENO_BUILDS = ["auto", "source", "jsr", "npm"];
+
+/** Checks a `--node-build` or `--deno-build` value: a known build or an existing file. */
+function checkBuild(option: string, value: string, builds: readonly string[]): string {
+  if (builds.includes(value) || statSync(value, { throwIfNoEntry: false })?.isFile()) {
+    return value;
+  }
+  if (option === "--node-build" && value === "jsr") {
+    throw new UsageError(
+      `invalid --node-build "jsr": the JSR build imports npm: specifiers, which only Deno runs; ` +
+        `valid: ${builds.join(", ")} or the path of a packed .tgz file.`,
+    );
+  }
+  throw new UsageError(
+    `invalid ${option} "${value}"; valid: ${builds.join(", ")} or the path of a packed .tgz file.`,
+  );
+}
+
+/** Parses the command line, or throws a {@link UsageError} naming the bad value. */
 function parseOptions(argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      quick: { type: "boolean", default: false },
-      suites: { type: "string" },
-      tools: { type: "string", default: ALL_TOOLS.join(",") },
-      runs: { type: "string", default: "5" },
-      concurrency: { type: "string", default: "2" },
-      "node-build": { type: "string", default: process.env.BENCH_ASYNC_PIPELINE_TGZ ?? "auto" },
-      "deno-build": { type: "string", default: "auto" },
-      work: { type: "string", default: join(tmpdir(), "async-pipeline-bench") },
-      out: { type: "string", default: join(BENCH_DIR, "results") },
-      "noop-turbo": { type: "boolean", default: false },
-    },
+  const values = parseCommandLine(argv, {
+    quick: { type: "boolean", default: false },
+    suites: { type: "string" },
+    tools: { type: "string", default: ALL_TOOLS.join(",") },
+    runs: { type: "string", default: "5" },
+    concurrency: { type: "string", default: "2" },
+    "node-build": { type: "string", default: process.env.BENCH_ASYNC_PIPELINE_TGZ ?? "auto" },
+    "deno-build": { type: "string", default: "auto" },
+    work: { type: "string", default: join(tmpdir(), "async-pipeline-bench") },
+    out: { type: "string", default: join(BENCH_DIR, "results") },
+    "noop-turbo": { type: "boolean", default: false },
   });
   const suites = values.suites?.split(",") ??
     [...(values.quick ? QUICK_SUITES : FULL_SUITES)];
-  for (const label of suites) {
-    if (!SUITES[label]) {
-      throw new Error(
-        `Unknown suite "${label}"; valid: ${Object.keys(SUITES).join(", ")}.`,
-      );
-    }
-  }
+  for (const label of suites) checkChoice("suite", label, Object.keys(SUITES), " in --suites");
   const tools = values.tools.split(",");
-  for (const tool of tools) {
-    if (!ALL_TOOLS.includes(tool)) {
-      throw new Error(
-        `Unknown tool "${tool}"; valid: ${ALL_TOOLS.join(", ")}.`,
-      );
-    }
-  }
-  const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) {
-    throw new Error(`--runs must be a positive integer, got "${values.runs}".`);
-  }
-  const concurrency = Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new Error(
-      `--concurrency must be a positive integer, got "${values.concurrency}".`,
-    );
-  }
+  for (const tool of tools) checkChoice("tool", tool, ALL_TOOLS, " in --tools");
   return {
     suites,
     tools,
-    runs,
-    concurrency,
-    nodeBuild: values["node-build"],
-    denoBuild: values["deno-build"],
+    runs: positiveInteger("--runs", values.runs),
+    concurrency: positiveInteger("--concurrency", values.concurrency),
+    nodeBuild: checkBuild("--node-build", values["node-build"], NODE_BUILDS),
+    denoBuild: checkBuild("--deno-build", values["deno-build"], DENO_BUILDS),
     work: resolve(values.work),
     out: resolve(values.out),
     noopTurbo: values["noop-turbo"],
@@ -117,11 +121,6 @@ function buildResolver(bench: BenchEnvironment, workDir: string) {
       choice = hasJsrBuild(bench.repoDir) ? "jsr" : "source";
     }
     if (choice === "source") return { kind: "source" };
-    if (choice === "jsr" && runtime === "node") {
-      throw new Error(
-        "--node-build jsr: the JSR build imports npm: specifiers, which only Deno runs.",
-      );
-    }
     if (choice === "jsr") {
       jsrDir ??= buildJsrPackage(bench.repoDir, workDir, bench.deno);
       return { kind: "jsr", dir: jsrDir };
@@ -201,7 +200,11 @@ function requireHyperfine(): void {
   }
 }
 
-function main(): void {
+/**
+ * Runs the suites and writes the report. Returns 1 when a measurement failed
+ * its run check or did not run, and 0 otherwise.
+ */
+function main(): number {
   const options = parseOptions(process.argv.slice(2));
   requireHyperfine();
   const bench: BenchEnvironment = {
@@ -270,6 +273,10 @@ function main(): void {
   summary.finished = new Date().toISOString();
   save();
   log(`wrote ${join(options.out, "report.md")}`);
+  const failures = listFailures(summary);
+  if (failures.length === 0) return 0;
+  console.error(`bench: ${failureSummaryLine(failures)} See ${join(options.out, "report.md")}.`);
+  return 1;
 }
 
-main();
+if (import.meta.main) await runCommand("bench", main);

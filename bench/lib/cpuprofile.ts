@@ -41,10 +41,32 @@ export interface ProfileSummary {
   readonly rootFiles: readonly HotSpot[];
 }
 
-function shortUrl(url: string, root: string): string {
-  if (url === "") return "(native)";
-  const path = url.startsWith("file://") ? new URL(url).pathname : url;
-  return path.startsWith(root) ? path.slice(root.length) : path;
+/** Source location of a profiled function. */
+export interface FrameLocation {
+  /** The script as shown in the tables, relative to the profiled package when inside it. */
+  readonly script: string;
+  /** The source module: the script itself, or the module of a bundle that the line belongs to. */
+  readonly module: string;
+  /** True for the profiled package's own modules, false for runtime internals and dependencies. */
+  readonly own: boolean;
+}
+
+/** Maps a frame's script URL and zero-based line number to its location. */
+export type FrameLocator = (url: string, line: number) => FrameLocation;
+
+/**
+ * Returns a locator that shows paths under `root` relative to it, and counts
+ * them as own modules unless they are under a `node_modules` directory.
+ */
+export function rootLocator(root: string): FrameLocator {
+  return (url) => {
+    if (url === "") return { script: "(native)", module: "(native)", own: false };
+    const path = url.startsWith("file://") ? new URL(url).pathname : url;
+    if (!path.startsWith(root)) return { script: path, module: path, own: false };
+    const relative = path.slice(root.length);
+    const own = !`/${relative}`.includes("/node_modules/");
+    return { script: relative, module: relative, own };
+  };
 }
 
 function top(
@@ -59,10 +81,14 @@ function top(
 }
 
 /**
- * Adds up self time per function and per source file. Paths under `root`
- * are shown relative to it; `count` entries of each list are kept.
+ * Adds up self time per function and per source file. `locate` names each
+ * frame's file (see {@link rootLocator}); `count` entries of each list are kept.
  */
-export function summarizeProfile(profile: CpuProfile, root: string, count = 20): ProfileSummary {
+export function summarizeProfile(
+  profile: CpuProfile,
+  locate: FrameLocator,
+  count = 20,
+): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const parentOf = new Map<number, number>();
   for (const node of profile.nodes) {
@@ -80,18 +106,21 @@ export function summarizeProfile(profile: CpuProfile, root: string, count = 20):
     const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
     const frame = byId.get(id);
     if (!frame) return;
-    const file = shortUrl(frame.url, root);
-    add(functions, `${frame.functionName || "(anonymous)"} ${file}:${frame.lineNumber + 1}`, ms);
-    add(files, file, ms);
+    const location = locate(frame.url, frame.lineNumber);
+    const position = `${location.script}:${frame.lineNumber + 1}`;
+    const where = location.module === location.script
+      ? position
+      : `${position} (${location.module})`;
+    add(functions, `${frame.functionName || "(anonymous)"} ${where}`, ms);
+    add(files, location.module, ms);
     totalMs += ms;
 
     const onStack = new Set<string>();
     for (let node: number | undefined = id; node !== undefined; node = parentOf.get(node)) {
-      const url = byId.get(node)?.url ?? "";
-      const path = url.startsWith("file://") ? new URL(url).pathname : "";
-      if (path.startsWith(root) && !path.includes("/node_modules/")) {
-        onStack.add(path.slice(root.length));
-      }
+      const caller = byId.get(node);
+      if (!caller) continue;
+      const location = locate(caller.url, caller.lineNumber);
+      if (location.own) onStack.add(location.module);
     }
     for (const path of onStack) add(rootFiles, path, ms);
   });

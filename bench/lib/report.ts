@@ -1,5 +1,6 @@
 /** Rendering `summary.json` as Markdown tables. @module */
 
+import { describeFailure, listFailures } from "./failures.ts";
 import type { BenchSummary, FloorResult, SuiteResult } from "./results.ts";
 import { SCENARIO_TITLES } from "./suites.ts";
 import { evaluateTargets } from "./targets.ts";
@@ -87,7 +88,11 @@ function tail(text: string | undefined, lines: number, max: number): string {
 function problems(suite: SuiteResult): string[] {
   const lines: string[] = [];
   for (const [tool, status] of Object.entries(suite.tools)) {
-    if (status.skipped) lines.push(`- ${tool} not run: ${status.skipped}`);
+    if (status.unsupported) {
+      lines.push(`- ${tool} skipped, unsupported: ${status.skipped}`);
+    } else if (status.skipped) {
+      lines.push(`- ${tool} not run: ${status.skipped}`);
+    }
   }
   for (const [tool, byScenario] of Object.entries(suite.results)) {
     for (const [scenario, result] of Object.entries(byScenario)) {
@@ -131,6 +136,20 @@ function renderSuite(suite: SuiteResult): string[] {
   return lines;
 }
 
+/** Lists every failed or missing measurement, so the report opens with them. */
+function failureSection(summary: BenchSummary): string[] {
+  const failures = listFailures(summary);
+  if (failures.length === 0) return [];
+  return [
+    "",
+    "## Failures",
+    "",
+    "These measurements failed their run check, failed to run or did not run. Their numbers are not valid.",
+    "",
+    ...failures.map((failure) => `- ${describeFailure(failure)}`),
+  ];
+}
+
 /** Renders the whole summary as a Markdown report. */
 export function renderReport(summary: BenchSummary): string {
   const m = summary.machine;
@@ -143,6 +162,7 @@ export function renderReport(summary: BenchSummary): string {
     "",
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryMb} MB, Linux ${m.kernel}; Node ${m.node}, ` +
     `${m.deno}, npm ${m.npm}, ${m.hyperfine}.`,
+    ...failureSection(summary),
     "",
     ...evaluateTargets(summary),
   ];

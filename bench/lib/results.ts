@@ -37,6 +37,11 @@ export interface ToolStatus {
   readonly version?: string;
   /** Reason the tool was not measured. */
   readonly skipped?: string;
+  /**
+   * True when the tool was skipped because it does not support the suite,
+   * a documented limitation rather than a failure.
+   */
+  readonly unsupported?: boolean;
 }
 
 /** Every measurement of one suite. */

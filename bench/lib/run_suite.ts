@@ -78,23 +78,23 @@ function prepareWorkspaces(
   const workspaces = new Map<Adapter, WorkspaceInfo>();
   const supported = context.adapters.filter((adapter) => {
     const reason = adapter.unsupported(suite.graph);
-    if (reason) result.tools[adapter.name] = { skipped: reason };
+    if (reason) result.tools[adapter.name] = { skipped: reason, unsupported: true };
     return reason === undefined;
   });
   for (const adapter of supported) {
     const dir = join(context.workDir, suite.label, adapter.name);
     context.log(`generate ${dir}`);
-    // Every workspace carries every tool's configuration, so all are identical.
-    const workspace = generateWorkspace(dir, suite.graph, context.adapters, [
-      adapter,
-    ]);
     try {
+      // Every workspace carries every tool's configuration, so all are identical.
+      const workspace = generateWorkspace(dir, suite.graph, context.adapters, [
+        adapter,
+      ]);
       result.tools[adapter.name] = { version: adapter.version(dir) };
       workspaces.set(adapter, workspace);
     } catch (error) {
-      result.tools[adapter.name] = {
-        skipped: error instanceof Error ? error.message : String(error),
-      };
+      const message = error instanceof Error ? error.message : String(error);
+      context.log(`  ${adapter.name} not run: ${message}`);
+      result.tools[adapter.name] = { skipped: message };
     }
   }
   return workspaces;
@@ -149,7 +149,8 @@ function measureScenario(
 function describeTiming(timing: Timing, maxRssKb: readonly number[], check: RunCheck): string {
   const seconds = (s: number) => s.toFixed(3);
   const rss = `max RSS ${Math.round(Math.max(0, ...maxRssKb) / 1024)} MB`;
-  const verdict = check.ok ? "" : `, CHECK FAILED: ran ${check.executed}/${check.expected}`;
+  const verdict = check.ok ? "" : `, CHECK FAILED: ran ${check.executed}/${check.expected} ` +
+    `commands, ${check.outputs}/${check.expectedOutputs} outputs`;
   return `median ${seconds(timing.median)} s (${seconds(timing.min)}–${seconds(timing.max)}), ` +
     `${rss}${verdict}`;
 }
