@@ -1,6 +1,6 @@
 /** Reference checks of a normalized pipeline: task dependencies, job targets and triggers. @module */
 
-import { didYouMean, ErrorCode, type PipelineIssue } from "./errors.ts";
+import { didYouMean, ErrorCode, type PipelineIssue, suggest } from "./errors.ts";
 import { fieldPath, type IssueCollector } from "./fields.ts";
 import { cycleIssue, findCycles } from "./graph.ts";
 import type { NormalizedJob, NormalizedTask } from "./model.ts";
@@ -24,6 +24,44 @@ export function undeclaredSourceHint(
 }
 
 /**
+ * Returns the source id that `reference` names when it should be reported as
+ * an undeclared source (`ASYNC_PIPELINE_UNKNOWN_SOURCE`), else undefined.
+ * A `<source>:<task>` reference whose source is not declared is reported as
+ * an unknown task instead when a task id is a close match, when the part
+ * before the colon is a task id, or when the pipeline declares no sources,
+ * because a mistyped task id such as `api:biuld` is then the likelier intent.
+ */
+export function undeclaredSourceOf(
+  reference: string,
+  taskIds: readonly string[],
+  sourceIds: readonly string[],
+): string | undefined {
+  const separator = reference.indexOf(":");
+  if (separator <= 0) return undefined;
+  const namespace = reference.slice(0, separator);
+  if (sourceIds.includes(namespace) || taskIds.includes(namespace)) return undefined;
+  if (sourceIds.length === 0 || suggest(reference, taskIds) !== undefined) return undefined;
+  return namespace;
+}
+
+/**
+ * Returns the hint for an unknown task id: a close task id, else `known` and,
+ * for a `<source>:<task>` reference, how to declare its source.
+ */
+export function unknownTaskHint(
+  reference: string,
+  taskIds: readonly string[],
+  known: string,
+): string {
+  const suggestion = didYouMean(reference, taskIds);
+  if (suggestion) return suggestion;
+  const separator = reference.indexOf(":");
+  const namespace = reference.slice(0, separator);
+  if (separator <= 0 || taskIds.includes(namespace)) return known;
+  return `${known} To name a task of another pipeline, declare "${namespace}" under sources.`;
+}
+
+/**
  * Returns the issue for a `<source>:<task>` reference whose source is not
  * declared. `label` goes before the quoted reference in the message.
  */
@@ -31,10 +69,10 @@ function undeclaredSource(
   path: string,
   label: string,
   reference: string,
+  namespace: string,
   tasks: Record<string, NormalizedTask>,
   sources: Readonly<Record<string, unknown>>,
 ): PipelineIssue {
-  const namespace = reference.split(":")[0];
   return {
     code: ErrorCode.UNKNOWN_SOURCE,
     path,
@@ -60,21 +98,21 @@ export function checkDependencies(
   rejected: ReadonlySet<string> = new Set(),
 ): void {
   const ids = Object.keys(tasks);
+  const sourceIds = Object.keys(sources);
   for (const task of Object.values(tasks)) {
     const path = `${fieldPath("tasks", task.id)}.dependsOn`;
     for (const dep of task.dependsOn) {
-      if (dep in tasks || rejected.has(dep)) continue;
-      const [namespace, ...rest] = dep.split(":");
-      if (rest.length > 0 && namespace in sources) continue;
-      if (rest.length > 0 && !(namespace in tasks)) {
-        issues.add(undeclaredSource(path, "", dep, tasks, sources));
+      if (dep in tasks || rejected.has(dep) || isSourceTask(dep, sources)) continue;
+      const namespace = undeclaredSourceOf(dep, ids, sourceIds);
+      if (namespace !== undefined) {
+        issues.add(undeclaredSource(path, "", dep, namespace, tasks, sources));
         continue;
       }
       issues.add({
         code: ErrorCode.UNKNOWN_TASK,
         path,
         message: `unknown task "${dep}".`,
-        hint: didYouMean(dep, ids) || knownTasksHint(ids),
+        hint: unknownTaskHint(dep, ids, knownTasksHint(ids)),
       });
     }
   }
@@ -94,21 +132,24 @@ export function checkJobReferences(
   triggers: Readonly<Record<string, unknown>>,
   rejected: ReadonlySet<string> = new Set(),
 ): void {
+  const ids = Object.keys(tasks);
+  const sourceIds = Object.keys(sources);
   for (const job of Object.values(jobs)) {
     const path = fieldPath("jobs", job.id);
     for (const target of job.targets) {
-      if (target in tasks || rejected.has(target)) continue;
-      const [namespace, ...rest] = target.split(":");
-      if (rest.length > 0 && namespace in sources) continue;
-      if (rest.length > 0 && !(namespace in tasks)) {
-        issues.add(undeclaredSource(`${path}.target`, "target ", target, tasks, sources));
+      if (target in tasks || rejected.has(target) || isSourceTask(target, sources)) continue;
+      const namespace = undeclaredSourceOf(target, ids, sourceIds);
+      if (namespace !== undefined) {
+        issues.add(
+          undeclaredSource(`${path}.target`, "target ", target, namespace, tasks, sources),
+        );
         continue;
       }
       issues.add({
         code: ErrorCode.UNKNOWN_TASK,
         path: `${path}.target`,
         message: `target "${target}" is not a task.`,
-        hint: didYouMean(target, Object.keys(tasks)) || knownTasksHint(Object.keys(tasks)),
+        hint: unknownTaskHint(target, ids, knownTasksHint(ids)),
       });
     }
     for (const id of job.triggers) {
@@ -121,6 +162,12 @@ export function checkJobReferences(
       });
     }
   }
+}
+
+/** Returns true when `reference` is `<source>:<task>` with a declared source. */
+function isSourceTask(reference: string, sources: Readonly<Record<string, unknown>>): boolean {
+  const separator = reference.indexOf(":");
+  return separator > 0 && Object.hasOwn(sources, reference.slice(0, separator));
 }
 
 /** GitHub events a trigger id is likely named after, declared with `trigger.github`. */

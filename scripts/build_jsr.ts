@@ -24,6 +24,7 @@ import { join } from "node:path";
 import { VERSION } from "../core/version.ts";
 import { checkOutDir, checkVersion, runBuildCommand } from "./build_npm.ts";
 import { bundleModules } from "./npm_bundle.ts";
+import { copyDocs } from "./npm_docs.ts";
 import { compileModules, listSourceModules } from "./npm_compile.ts";
 import type { DenoConfig, DevelopmentPackageJson } from "./npm_manifest.ts";
 import { emittedPath } from "./npm_manifest.ts";
@@ -32,7 +33,7 @@ import { emittedPath } from "./npm_manifest.ts";
 const CLI_MODULE = "cli/main.js";
 
 /** Files copied unchanged from the repository root into the package. */
-const COPIED_FILES = ["README.md", "LICENSE"] as const;
+const COPIED_FILES = ["LICENSE"] as const;
 
 /** The `deno.json` of the JSR package. */
 export interface JsrConfig {
@@ -131,8 +132,10 @@ export async function buildJsrPackage(root: string, outDir: string): Promise<Jsr
   const files = [...compiled.filter((file) => !file.endsWith(".js")), ...bundled];
   await writeFile(join(outDir, "deno.json"), `${JSON.stringify(config, null, 2)}\n`);
   for (const name of COPIED_FILES) await copyFile(join(root, name), join(outDir, name));
+  const shipped = [...files, "deno.json", ...COPIED_FILES];
+  const docs = await copyDocs(root, outDir, shipped);
 
-  return { outDir, config, files: [...files, "deno.json", ...COPIED_FILES].sort() };
+  return { outDir, config, files: [...shipped, ...docs].sort() };
 }
 
 if (import.meta.main) {

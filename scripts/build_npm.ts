@@ -8,8 +8,8 @@
  *
  * The output contains a `.d.ts` file for every published module, bundled
  * ESM JavaScript for every entry point with the code they share in
- * `chunks/`, a generated `package.json`, README.md and LICENSE. Pack it
- * with `npm pack ./npm`.
+ * `chunks/`, a generated `package.json`, README.md, the guides under `docs/`
+ * and LICENSE. Pack it with `npm pack ./npm`.
  *
  * @module
  */
@@ -21,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { VERSION } from "../core/version.ts";
 import { bundleModules } from "./npm_bundle.ts";
+import { copyDocs } from "./npm_docs.ts";
 import { compileModules, listSourceModules } from "./npm_compile.ts";
 import {
   BIN_NAME,
@@ -34,7 +35,7 @@ import {
 const CLI_MODULE = "cli/main.js";
 
 /** Files copied unchanged from the repository root into the package. */
-const COPIED_FILES = ["README.md", "LICENSE"] as const;
+const COPIED_FILES = ["LICENSE"] as const;
 
 /** Manifest and file list of a finished build. */
 export interface BuildResult {
@@ -108,8 +109,10 @@ export async function buildNpmPackage(root: string, outDir: string): Promise<Bui
   await checkBin(outDir, manifest);
   await writeFile(join(outDir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   for (const name of COPIED_FILES) await copyFile(join(root, name), join(outDir, name));
+  const shipped = [...files, "package.json", ...COPIED_FILES];
+  const docs = await copyDocs(root, outDir, shipped);
 
-  return { outDir, manifest, files: [...files, "package.json", ...COPIED_FILES].sort() };
+  return { outDir, manifest, files: [...shipped, ...docs].sort() };
 }
 
 /**

@@ -198,7 +198,7 @@ export default definePipeline({
   assert.match(result.stdout, /\nsync:\n {2}github: \.github\/workflows\/async-pipeline\.yml\n/);
   assert.match(
     result.stdout,
-    /\n {2}tasks: package\.json scripts, deno\.json tasks \(prefix pipeline\)\n/,
+    /\n {2}tasks: manifest not found \(prefix pipeline\)\n {4}sync\.tasks found no package\.json or deno\.json or deno\.jsonc in the project root /,
   );
   assert.doesNotMatch(result.stdout, /s3cret-value/);
 });

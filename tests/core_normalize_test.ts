@@ -392,7 +392,11 @@ Deno.test("normalize rejects an unknown dependency", () => {
 
 Deno.test("normalize rejects an undeclared source dependency", () => {
   rejects(
-    { name: "app", tasks: { test: task({ dependsOn: ["storefront:test"], run: step }) } },
+    {
+      name: "app",
+      sources: { admin: source.git({ url: "file:///tmp/admin.git" }) },
+      tasks: { test: task({ dependsOn: ["storefront:test"], run: step }) },
+    },
     ErrorCode.UNKNOWN_SOURCE,
     "tasks.test.dependsOn",
     /source "storefront"/,

@@ -103,6 +103,10 @@ Deno.test("package manager from manifests", async () => {
   });
   assert.deepEqual(await detectPackageManager(await project({ "deno.jsonc": "{}" })), {
     name: "deno",
+    detectedFrom: "deno.jsonc",
+  });
+  assert.deepEqual(await detectPackageManager(await project({ "deno.json": "{}" })), {
+    name: "deno",
     detectedFrom: "deno.json",
   });
   const berry = await project({ "package.json": "{}", "yarn.lock": "", ".yarnrc.yml": "" });
@@ -113,7 +117,7 @@ Deno.test("package manager missing manifest", async () => {
   const dir = await project({ "pipeline.ts": "" });
   await assert.rejects(detectPackageManager(dir), (error: Error & { code?: string }) => {
     assert.equal(error.code, ErrorCode.CONFIG_NOT_FOUND);
-    assert.match(error.message, /No package\.json, deno\.json or lockfile/);
+    assert.match(error.message, /No package\.json, deno\.json, deno\.jsonc or lockfile/);
     return true;
   });
 });

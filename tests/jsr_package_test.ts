@@ -150,6 +150,17 @@ Deno.test("jsr build: every export is a bundle that names its declaration file",
   }
 });
 
+Deno.test("jsr build: ships the guides", async () => {
+  const { packageDir } = await build();
+  const guides = (await readdir(join(REPO_ROOT, "docs"))).filter((name) => name.endsWith(".md"));
+  const shipped = await readdir(join(packageDir, "docs"));
+  assert.notEqual(guides.length, 0);
+  assert.deepEqual(shipped.sort(), guides.sort());
+  const readme = await readFile(join(packageDir, "README.md"), "utf8");
+  assert.match(readme, /\]\(docs\/running\.md\)/);
+  assert.doesNotMatch(readme, /\]\(pipeline\.ts\)/);
+});
+
 Deno.test("jsr build: modules import packages only through npm specifiers", async () => {
   const { packageDir } = await build();
   const files = await listFiles(packageDir, ".js");

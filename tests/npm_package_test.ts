@@ -194,6 +194,17 @@ packageTest("npm tarball holds every declaration", async () => {
   assert.deepEqual(unexpected, []);
 });
 
+packageTest("npm tarball ships the guides", async () => {
+  const pkg = await build();
+  const paths = new Set(pkg.files.map((file) => file.path));
+  const guides = (await readdir(join(REPO_ROOT, "docs"))).filter((name) => name.endsWith(".md"));
+  assert.notEqual(guides.length, 0);
+  for (const name of guides) assert.ok(paths.has(`docs/${name}`), `docs/${name} missing`);
+  const readme = await readFile(join(pkg.packageDir, "README.md"), "utf8");
+  assert.match(readme, /\]\(docs\/running\.md\)/);
+  assert.doesNotMatch(readme, /\]\(pipeline\.ts\)/);
+});
+
 packageTest("npm tarball bundles the entry points", async () => {
   const pkg = await build();
   const manifest = JSON.parse(await readFile(join(pkg.packageDir, "package.json"), "utf8"));

@@ -46,8 +46,12 @@ Deno.test("run-task of a source without any sources", () => {
     jobs: { verify: job({ target: "all" }) },
   });
   assert.throws(() => planTask(pipeline, "shop:test"), (error: Coded) => {
-    assert.equal(error.code, "ASYNC_PIPELINE_UNKNOWN_SOURCE");
-    assert.match(error.hint ?? "", /^The pipeline declares no sources\. Declare "shop" under/);
+    assert.equal(error.code, "ASYNC_PIPELINE_UNKNOWN_TASK");
+    assert.equal(error.message, 'Unknown task "shop:test".');
+    assert.equal(
+      error.hint,
+      'Tasks: all. To name a task of another pipeline, declare "shop" under sources.',
+    );
     return true;
   });
 });

@@ -1,10 +1,12 @@
 /** `async-pipeline metadata`: describe the pipeline without running anything. @module */
 
 import { relative } from "node:path";
+import { ErrorCode, isPipelineError } from "../../core/errors.ts";
 import { pipelineMetadata } from "../../core/metadata.ts";
 import type { Pipeline } from "../../core/model.ts";
 import { loadPipeline } from "../../node/load.ts";
 import { inspectSources } from "../../node/sources/inspect.ts";
+import { resolveManifests } from "../../node/sync/tasks/manifests.ts";
 import type { ProcessEnv } from "../../node/types.ts";
 import { parseCommandArgs, parseFormat } from "../args.ts";
 import type { CliContext } from "../io.ts";
@@ -26,10 +28,48 @@ async function runMetadata(args: string[], ctx: CliContext): Promise<number> {
     ctx.stdout.write(`${JSON.stringify(metadata, null, 2)}\n`);
     return 0;
   }
+  const manifests = await findSyncedManifests(loaded.pipeline, loaded.dir);
   ctx.stdout.write(
-    renderText(loaded.pipeline.name, metadata, values["include-sources"] === true, loaded.dir),
+    renderText(loaded.pipeline.name, metadata, {
+      includeSources: values["include-sources"] === true,
+      cwd: loaded.dir,
+      manifests,
+    }),
   );
   return 0;
+}
+
+/** The manifests that task sync writes, as found on disk. */
+interface SyncedManifests {
+  /** Each manifest and its entry field, such as `deno.jsonc tasks`. Empty when a target is missing. */
+  readonly files: readonly string[];
+  /** One line for each target that was not found. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * Finds the manifests that task sync writes, or the targets that were not
+ * found. Returns undefined without task sync.
+ */
+async function findSyncedManifests(
+  pipeline: Pipeline,
+  dir: string,
+): Promise<SyncedManifests | undefined> {
+  const sync = pipeline.sync.tasks;
+  if (sync === undefined) return undefined;
+  try {
+    const manifests = await resolveManifests(dir, sync);
+    const files = manifests.map((manifest) => `${manifest.path} ${manifest.field}`);
+    return { files, problems: [] };
+  } catch (error) {
+    if (!isPipelineError(error) || error.code !== ErrorCode.SYNC_TARGET_NOT_FOUND) throw error;
+    const problems = error.issues.map((issue) =>
+      issue.path === undefined || issue.message.startsWith(issue.path)
+        ? issue.message
+        : `${issue.path}: ${issue.message}`
+    );
+    return { files: [], problems };
+  }
 }
 
 /**
@@ -118,13 +158,7 @@ function jobGithubLines(job: JobMetadata): string[] {
 
 type SyncMetadata = {
   github?: { workflow: string };
-  tasks?: { prefix: string; runners: string[] };
-};
-
-/** The file and entry kind that each task sync runner writes. */
-const RUNNER_FILES: Record<string, string> = {
-  package: "package.json scripts",
-  deno: "deno.json tasks",
+  tasks?: { prefix: string };
 };
 
 /** Renders one env entry. A secret shows the name it is read from, never a value. */
@@ -155,11 +189,18 @@ function triggerText(trigger: Record<string, unknown>): string {
   return parts.join(" ");
 }
 
+/** Settings of the text view that the metadata does not carry. */
+interface TextOptions {
+  readonly includeSources: boolean;
+  /** Directory that source directories are shown relative to. */
+  readonly cwd: string;
+  readonly manifests?: SyncedManifests;
+}
+
 function renderText(
   name: string,
   metadata: Record<string, unknown>,
-  includeSources: boolean,
-  cwd: string,
+  { includeSources, cwd, manifests }: TextOptions,
 ): string {
   const lines = [`pipeline ${name}`];
   const env = metadata.env as Record<string, EnvMetadata>;
@@ -221,9 +262,12 @@ function renderText(
   if (sync.github || sync.tasks) {
     lines.push("", "sync:");
     if (sync.github) lines.push(`  github: ${sync.github.workflow}`);
-    if (sync.tasks) {
-      const files = sync.tasks.runners.map((runner) => RUNNER_FILES[runner] ?? runner);
-      lines.push(`  tasks: ${files.join(", ")} (prefix ${sync.tasks.prefix})`);
+    if (sync.tasks && manifests) {
+      const files = manifests.problems.length > 0
+        ? "manifest not found"
+        : manifests.files.join(", ");
+      lines.push(`  tasks: ${files} (prefix ${sync.tasks.prefix})`);
+      for (const problem of manifests.problems) lines.push(`    ${problem}`);
     }
   }
 

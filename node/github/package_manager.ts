@@ -91,11 +91,12 @@ export async function detectPackageManager(dir: string): Promise<PackageManager>
     if (text !== undefined) lockfiles.push({ ...candidate, text });
   }
 
-  const chosen = declared?.name ?? lockfiles[0]?.name ?? await manifestManager(dir, manifest);
+  const detected = declared
+    ? { name: declared.name, file: "package.json#packageManager" }
+    : lockfiles[0] ?? await manifestManager(dir, manifest);
+  const chosen = detected.name;
+  const detectedFrom = detected.file;
   const lock = lockfiles.find((entry) => entry.name === chosen);
-  const detectedFrom = declared
-    ? "package.json#packageManager"
-    : lock?.file ?? (chosen === "deno" ? "deno.json" : "package.json");
   const base = { name: chosen, detectedFrom, ...(lock ? { lockfile: lock.file } : {}) };
 
   if (chosen === "pnpm" && declared?.name !== "pnpm") {
@@ -111,17 +112,18 @@ export async function detectPackageManager(dir: string): Promise<PackageManager>
   return base;
 }
 
+/** Returns the package manager that the manifests imply, with the manifest it came from. */
 async function manifestManager(
   dir: string,
   manifest: Record<string, unknown> | undefined,
-): Promise<PackageManagerName> {
-  if (manifest !== undefined) return "npm";
+): Promise<{ name: PackageManagerName; file: string }> {
+  if (manifest !== undefined) return { name: "npm", file: "package.json" };
   for (const file of ["deno.json", "deno.jsonc"]) {
-    if ((await readText(join(dir, file))) !== undefined) return "deno";
+    if ((await readText(join(dir, file))) !== undefined) return { name: "deno", file };
   }
   throw new PipelineError(
     ErrorCode.CONFIG_NOT_FOUND,
-    `No package.json, deno.json or lockfile in ${dir}, so the workflow cannot tell how to install the project.`,
+    `No package.json, deno.json, deno.jsonc or lockfile in ${dir}, so the workflow cannot tell how to install the project.`,
     { hint: "Add package.json (pnpm, npm or Yarn) or deno.json next to the pipeline file." },
   );
 }

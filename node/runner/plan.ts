@@ -2,7 +2,11 @@
 
 import type { EnvValue } from "../../core/env.ts";
 import { didYouMean, ErrorCode, PipelineError } from "../../core/errors.ts";
-import { undeclaredSourceHint } from "../../core/normalize_refs.ts";
+import {
+  undeclaredSourceHint,
+  undeclaredSourceOf,
+  unknownTaskHint,
+} from "../../core/normalize_refs.ts";
 import type { NormalizedJob, NormalizedTask, Pipeline } from "../../core/model.ts";
 import { sourceOfReference, taskClosure } from "../../core/task_closure.ts";
 import { HostCommandExecutor } from "../executor/host.ts";
@@ -58,29 +62,31 @@ export function planJob(pipeline: Pipeline, jobId: string): RunPlan {
 
 /**
  * Builds the error for a task id that is neither a root task nor a task of
- * a declared source: `ASYNC_PIPELINE_UNKNOWN_SOURCE` when it is
- * `<source>:<task>` with an undeclared source, else `ASYNC_PIPELINE_UNKNOWN_TASK`.
+ * a declared source: `ASYNC_PIPELINE_UNKNOWN_SOURCE` when `undeclaredSourceOf`
+ * reads it as `<source>:<task>` with an undeclared source, else
+ * `ASYNC_PIPELINE_UNKNOWN_TASK`.
  */
 function unknownTask(pipeline: Pipeline, taskId: string): PipelineError {
   const known = Object.keys(pipeline.tasks);
-  const separator = taskId.indexOf(":");
-  const namespace = taskId.slice(0, separator);
-  if (separator <= 0 || Object.hasOwn(pipeline.tasks, namespace)) {
+  const sources = Object.keys(pipeline.sources);
+  const namespace = undeclaredSourceOf(taskId, known, sources);
+  if (namespace === undefined) {
     return new PipelineError(ErrorCode.UNKNOWN_TASK, `Unknown task "${taskId}".`, {
-      hint: didYouMean(taskId, known) || `Tasks: ${known.join(", ")}.`,
+      hint: unknownTaskHint(taskId, known, `Tasks: ${known.join(", ")}.`),
     });
   }
   return new PipelineError(
     ErrorCode.UNKNOWN_SOURCE,
     `"${taskId}" names source "${namespace}", which is not declared.`,
-    { hint: undeclaredSourceHint(namespace, Object.keys(pipeline.sources), known) },
+    { hint: undeclaredSourceHint(namespace, sources, known) },
   );
 }
 
 /**
  * Plans the run of one task with its dependencies, using the pipeline env.
  * Throws `ASYNC_PIPELINE_UNKNOWN_TASK` for an unknown id, and
- * `ASYNC_PIPELINE_UNKNOWN_SOURCE` for `<source>:<task>` with an undeclared source.
+ * `ASYNC_PIPELINE_UNKNOWN_SOURCE` for `<source>:<task>` with an undeclared
+ * source when no task id is a close match.
  */
 export function planTask(pipeline: Pipeline, taskId: string): RunPlan {
   if (!(taskId in pipeline.tasks) && sourceOfReference(pipeline, taskId) === undefined) {

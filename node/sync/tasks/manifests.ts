@@ -8,7 +8,7 @@
 
 import { access } from "node:fs/promises";
 import { basename, join, posix } from "node:path";
-import { didYouMean, ErrorCode, PipelineError } from "../../../core/errors.ts";
+import { didYouMean, ErrorCode, isPipelineError, PipelineError } from "../../../core/errors.ts";
 import type { NormalizedTaskSync } from "../../../core/model.ts";
 import type { TaskSyncTarget } from "../../../core/types.ts";
 import type { ManifestKind } from "./render.ts";
@@ -91,20 +91,51 @@ export async function resolveManifests(
     }
   }
 
+  // Every target is resolved before failing, so one run reports each missing target.
+  const failures: PipelineError[] = [];
   let packages: WorkspacePackage[] | undefined;
   for (const [index, target] of sync.targets.entries()) {
     const at = `sync.tasks.targets[${index}]`;
-    if ("path" in target) {
-      resolved.push(await resolvePathTarget(root, target, at));
-      continue;
+    try {
+      if ("path" in target) {
+        resolved.push(await resolvePathTarget(root, target, at));
+        continue;
+      }
+      packages ??= await listWorkspacePackages(root);
+      resolved.push(...await resolvePackageTarget(root, target, packages, sync.runners, at));
+    } catch (error) {
+      if (!isPipelineError(error) || error.code !== ErrorCode.SYNC_TARGET_NOT_FOUND) throw error;
+      failures.push(error);
     }
-    packages ??= await listWorkspacePackages(root);
-    resolved.push(...await resolvePackageTarget(root, target, packages, sync.runners, at));
   }
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw targetsNotFound(failures);
 
   const seen = new Set<string>();
   return resolved.filter((manifest) => !seen.has(manifest.path) && seen.add(manifest.path));
 }
+
+/**
+ * Builds one error for several targets that were not found. Each issue keeps
+ * its target's path, and its message drops the path prefix that the single
+ * error's message starts with.
+ */
+function targetsNotFound(failures: readonly PipelineError[]): PipelineError {
+  const issues = failures.map((failure) => {
+    const prefix = `${failure.path}: `;
+    const message = failure.message.startsWith(prefix)
+      ? failure.message.slice(prefix.length)
+      : failure.message;
+    return { code: failure.code, path: failure.path, message, hint: failure.hint };
+  });
+  return PipelineError.fromIssues(issues, "sync.tasks.targets");
+}
+
+/** The other Deno config file name, which Deno reads when this one is missing. */
+const DENO_CONFIG_ALTERNATIVE: Readonly<Record<string, string>> = {
+  "deno.json": "deno.jsonc",
+  "deno.jsonc": "deno.json",
+};
 
 async function resolvePathTarget(
   root: string,
@@ -114,10 +145,17 @@ async function resolvePathTarget(
   const path = posix.normalize(target.path.replaceAll("\\", "/"));
   const manifest = manifestOf(path) as TaskManifest;
   if (!(await exists(join(root, path)))) {
+    const alternative = DENO_CONFIG_ALTERNATIVE[basename(path)];
+    const beside = alternative === undefined
+      ? undefined
+      : posix.join(posix.dirname(path), alternative);
+    const hint = beside !== undefined && await exists(join(root, beside))
+      ? `${beside} exists beside it. Use { path: ${JSON.stringify(beside)} } in sync.tasks.targets.`
+      : "Create the manifest, or fix the path in sync.tasks.targets.";
     throw new PipelineError(
       ErrorCode.SYNC_TARGET_NOT_FOUND,
       `${at}: ${path} does not exist in ${root}.`,
-      { path: at, hint: "Create the manifest, or fix the path in sync.tasks.targets." },
+      { path: at, hint },
     );
   }
   return manifest;
