@@ -8,6 +8,7 @@ import {
 
 const RUN = new URL("../bench/run.ts", import.meta.url).pathname;
 const PROFILE = new URL("../bench/profile.ts", import.meta.url).pathname;
+const IN_PROCESS = new URL("../bench/in_process.ts", import.meta.url).pathname;
 
 /** Runs a benchmark script with `args` and returns its exit code and output. */
 async function runScript(script: string, args: string[]) {
@@ -117,4 +118,19 @@ Deno.test("bench profile exits 2 on a bad runtime", async () => {
   const result = await runScript(PROFILE, ["--runtime", "bun"]);
   assert.equal(result.code, 2);
   assert.equal(result.stderr, 'bench:profile: invalid --runtime "bun"; valid: node, deno.\n');
+});
+
+Deno.test("bench in_process exits 2 on a suite without packages", async () => {
+  const result = await runScript(IN_PROCESS, ["--suite", "noop1000"]);
+  assert.equal(result.code, 2);
+  assert.equal(
+    result.stderr,
+    'in_process: invalid --suite "noop1000"; valid: p50, p200, files20k, files20.\n',
+  );
+});
+
+Deno.test("bench in_process exits 2 on a bad scenario", async () => {
+  const result = await runScript(IN_PROCESS, ["--scenario", "leaf"]);
+  assert.equal(result.code, 2);
+  assert.equal(result.stderr, 'in_process: invalid --scenario "leaf"; valid: cached, cold.\n');
 });
