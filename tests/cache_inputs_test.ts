@@ -169,7 +169,7 @@ Deno.test("implicit inputs skip every task's outputs", async () => {
     pack: task({ inputs: ["**"], cache: true }, sh`pack`),
   });
   const index = await settledIndex(await makeProject());
-  const outputs = ["dist/**", "coverage/**"];
+  const outputs = [["dist/**"], ["coverage/**"]];
   const lint = await resolveInputs(pipeline.tasks.lint, dir, index, outputs);
   assert.deepEqual(Object.keys(lint), ["src/a.ts"]);
   const pack = await resolveInputs(pipeline.tasks.pack, dir, index, outputs);

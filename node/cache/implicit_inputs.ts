@@ -10,7 +10,8 @@
 import { execFile } from "node:child_process";
 import type { NormalizedTask } from "../../core/model.ts";
 import { printablePath } from "../printable.ts";
-import { directoryMatcher, inIgnoredArea, splitPatterns } from "./walk.ts";
+import { outputPathMatcher } from "./output_sets.ts";
+import { inIgnoredArea, splitPatterns } from "./walk.ts";
 
 /** Number of paths a warning names before it only counts the rest. */
 const NAMED_PATHS = 5;
@@ -36,10 +37,9 @@ export function trackedOutputs(
 ): Map<string, string[]> {
   const result = new Map<string, string[]>();
   for (const task of tasks) {
-    const { include } = splitPatterns(task.outputs);
-    if (include.length === 0) continue;
-    const matches = directoryMatcher(include);
-    const paths = tracked.filter((path) => matches(path) && !inIgnoredArea(path));
+    if (splitPatterns(task.outputs).include.length === 0) continue;
+    const matches = outputPathMatcher([task.outputs]);
+    const paths = tracked.filter((path) => matches(path, false) && !inIgnoredArea(path));
     if (paths.length > 0) result.set(task.id, paths);
   }
   return result;
@@ -57,12 +57,12 @@ export function implicitInputsWarning(
   byTask: ReadonlyMap<string, readonly string[]>,
 ): string | undefined {
   if (!task.defaultInputs) return undefined;
-  const own = directoryMatcher(splitPatterns(task.outputs).include);
+  const own = outputPathMatcher([task.outputs]);
   const owners: string[] = [];
   const paths = new Set<string>();
   for (const [id, matched] of byTask) {
     if (id === task.id) continue;
-    const removed = matched.filter((path) => !own(path));
+    const removed = matched.filter((path) => !own(path, false));
     if (removed.length === 0) continue;
     const patterns = splitPatterns(tasks[id].outputs).include.join(", ");
     owners.push(`"${id}" (${patterns})`);

@@ -18,6 +18,7 @@ import { mapLimit, markSorted, sha256, SYNC_READ_LIMIT } from "./digest.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import { memoizedListing, visitWalk, type WalkListing } from "./walk_memo.ts";
+import { outputPathMatcher } from "./output_sets.ts";
 import { StatedFiles } from "./stated.ts";
 import { tenured } from "./tenure.ts";
 
@@ -75,7 +76,7 @@ export function matchesInputPatterns(task: NormalizedTask, path: string): boolea
   const { include, exclude } = splitPatterns(task.inputs);
   if (skippedBy(include)(path)) return false;
   return directoryMatcher(include)(path) && !directoryMatcher(exclude)(path) &&
-    !directoryMatcher(splitPatterns(task.outputs).include)(path);
+    !outputPathMatcher([task.outputs])(path, false);
 }
 
 function namesLiterally(task: NormalizedTask, path: string): boolean {
@@ -174,14 +175,11 @@ export function unmatchedInputsWarning(
 async function inputWalkOptions(
   task: NormalizedTask,
   cwd: string,
-  pipelineOutputs: readonly string[],
+  pipelineOutputs: readonly (readonly string[])[],
 ): Promise<WalkOptions> {
   const ignored = task.defaultInputs ? await gitIgnoredPaths(cwd) : undefined;
-  const outputs =
-    splitPatterns(task.defaultInputs ? [...task.outputs, ...pipelineOutputs] : task.outputs)
-      .include;
   return {
-    exclude: outputs,
+    outputs: task.defaultInputs ? [task.outputs, ...pipelineOutputs] : [task.outputs],
     skip: ignored ? (path) => ignored.has(path) : undefined,
     followDirectoryLinks: true,
   };
@@ -197,7 +195,7 @@ export async function visitInputs(
   task: NormalizedTask,
   cwd: string,
   index: FileStateIndex,
-  pipelineOutputs: readonly string[],
+  pipelineOutputs: readonly (readonly string[])[],
   visit: (path: string) => void,
 ): Promise<readonly string[]> {
   const options = await inputWalkOptions(task, cwd, pipelineOutputs);
@@ -209,7 +207,7 @@ export async function visitInputs(
 /**
  * Resolves a task's input patterns in `cwd` and takes the stat facts of
  * every matched path, in one synchronous pass. `pipelineOutputs` are the
- * output patterns of every task of the pipeline: the implicit `**` of a task
+ * output pattern lists of the pipeline's tasks: the implicit `**` of a task
  * without declared inputs leaves them out, so files that other tasks write
  * while it runs do not count as its inputs.
  */
@@ -217,7 +215,7 @@ export async function statInputs(
   task: NormalizedTask,
   cwd: string,
   index: FileStateIndex,
-  pipelineOutputs: readonly string[] = [],
+  pipelineOutputs: readonly (readonly string[])[] = [],
 ): Promise<StatedInputs> {
   const { paths, kinds, absent, unmatched, memoized, withheld } = await memoizedListing(
     index,
@@ -326,7 +324,7 @@ export async function resolveInputs(
   task: NormalizedTask,
   cwd: string,
   index: FileStateIndex,
-  pipelineOutputs: readonly string[] = [],
+  pipelineOutputs: readonly (readonly string[])[] = [],
 ): Promise<InputDigests> {
   return await digestInputs(index, await statInputs(task, cwd, index, pipelineOutputs));
 }

@@ -46,7 +46,7 @@ export async function inputsStillMatch(
   task: NormalizedTask,
   cwd: string,
   index: FileStateIndex,
-  pipelineOutputs: readonly string[],
+  pipelineOutputs: readonly (readonly string[])[],
   lookup: LookupInputs,
 ): Promise<boolean> {
   const { files, at } = lookup.stated;

@@ -30,6 +30,7 @@ import { ProjectSecretKey } from "./secret_key.ts";
 import { maskCacheText, maskedAnswer } from "./secret_text.ts";
 import { outputLinkOf } from "./output_links.ts";
 import { ImplicitInputsCheck } from "./implicit_inputs.ts";
+import { distinctLists } from "./output_sets.ts";
 import { ownOutputPatterns } from "./own_outputs.ts";
 import {
   disabled,
@@ -95,7 +96,7 @@ class TaskCache implements PredictingTaskCache {
   #warnedStores = new Set<string>();
   /** Cache files whose read failure a task of this run has already warned about. */
   #warnedFiles = new Set<string>();
-  #pipelineOutputs?: string[];
+  #pipelineOutputs?: (readonly string[])[];
   readonly #overlaps: OutputOverlaps;
   #implicitInputs?: ImplicitInputsCheck;
 
@@ -129,11 +130,11 @@ class TaskCache implements PredictingTaskCache {
     return backend;
   }
 
-  /** Returns the positive output patterns of every task of the pipeline. */
-  #outputs(): string[] {
-    this.#pipelineOutputs ??= [
-      ...new Set(Object.values(this.#options.pipeline.tasks).flatMap((task) => task.outputs)),
-    ].filter((pattern) => !pattern.startsWith("!"));
+  /** Returns the output pattern list of every task of the pipeline that declares outputs. */
+  #outputs(): (readonly string[])[] {
+    this.#pipelineOutputs ??= distinctLists(
+      Object.values(this.#options.pipeline.tasks).map((task) => task.outputs),
+    );
     return this.#pipelineOutputs;
   }
 

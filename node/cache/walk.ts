@@ -18,6 +18,7 @@ import { eachDirectoryEntry } from "./facts.ts";
 import { dirname, join, sep } from "node:path";
 import picomatch from "picomatch";
 import { IGNORED_DIRECTORIES } from "../../core/normalize_patterns.ts";
+import { outputPathMatcher } from "./output_sets.ts";
 
 /** Kind of a walked path. */
 export type WalkKind = "file" | "directory" | "symlink";
@@ -32,6 +33,11 @@ export interface WalkEntry {
 export interface WalkOptions {
   /** Extra patterns excluded as if written with `!`. */
   readonly exclude?: readonly string[];
+  /**
+   * Output pattern lists, one per task, whose outputs are left out. Unlike
+   * `exclude`, their `!` patterns count (see {@link outputPathMatcher}).
+   */
+  readonly outputs?: readonly (readonly string[])[];
   /** Returns true for a path to leave out; `directory` is true for directories, which are then not entered. */
   readonly skip?: (path: string, directory: boolean) => boolean;
   /**
@@ -283,6 +289,7 @@ export function walkPatternsSync(
   const { include, exclude } = splitPatterns(patterns);
   const isIncluded = directoryMatcher(include);
   const isExcluded = directoryMatcher([...exclude, ...(options.exclude ?? []).map(cleanPattern)]);
+  const isOutput = options.outputs === undefined ? undefined : outputPathMatcher(options.outputs);
   const skipped = skippedBy(include);
   // Each path is reached once, because roots inside other roots are left out
   // and what a followed link contains is reported under the link's own path.
@@ -292,7 +299,7 @@ export function walkPatternsSync(
   const absent: string[] = [];
 
   const consider = (path: string, kind: WalkKind): boolean => {
-    if (skipped(path) || isExcluded(path)) return false;
+    if (skipped(path) || isExcluded(path) || isOutput?.(path, kind === "directory")) return false;
     if (options.skip?.(path, kind === "directory")) return false;
     if (isIncluded(path)) {
       if (options.visit !== undefined) options.visit(path, kind);

@@ -78,6 +78,7 @@ function memoKey(cwd: string, patterns: readonly string[], options: WalkOptions)
     cwd,
     patterns,
     options.exclude ?? [],
+    options.outputs ?? [],
     options.followDirectoryLinks === true,
   ]));
 }
