@@ -14,6 +14,7 @@ import { buildCommandRecord } from "../node/commands/record.ts";
 import { pipelineSecretValues } from "../node/commands/secrets.ts";
 import { loadPipeline } from "../node/load.ts";
 import { Redactor } from "../node/redact.ts";
+import { useConfigArgument } from "../node/cli_command.ts";
 import type { CommandRecord, ProcessEnv } from "../node/types.ts";
 import { reportError, runCli } from "./app.ts";
 import { BufferSink, type CliContext, type TextSink } from "./io.ts";
@@ -161,7 +162,12 @@ export async function invokePipelineCli(options: InvokePipelineCliOptions) {
     if (decision.result.stderr) ctx.stderr.write(decision.result.stderr);
     code = decision.result.code;
   } else {
-    code = await runCli(options.args, ctx);
+    useConfigArgument(invocation.config);
+    try {
+      code = await runCli(options.args, ctx);
+    } finally {
+      useConfigArgument(undefined);
+    }
     // A command stopped by the signal exits as the executable does after Ctrl-C.
     if (ctx.signal.aborted) code = INTERRUPT_EXIT_CODES.SIGINT;
   }

@@ -22,6 +22,9 @@ export const JSR_COMMAND = "deno run -A jsr:@async/pipeline/cli";
 
 let current = PACKAGE_COMMAND;
 
+/** The `--config` value of the command being run, which hints repeat. */
+let config: string | undefined;
+
 /** Returns the command that starts the CLI, for hints and usage lines. */
 export function cliCommand(): string {
   return current;
@@ -30,6 +33,24 @@ export function cliCommand(): string {
 /** Sets the command that {@link cliCommand} returns for the rest of the process. */
 export function useCliCommand(command: string): void {
   current = command;
+}
+
+/**
+ * Sets the `--config` value that {@link projectCommand} adds, or clears it
+ * with undefined. The CLI sets it for each command it runs.
+ */
+export function useConfigArgument(value: string | undefined): void {
+  config = value;
+}
+
+/**
+ * Returns the command line that runs `words` (a subcommand with its
+ * arguments) on the same pipeline file as the command being run: with its
+ * `--config`, when it was given one, so the hint can be pasted as is.
+ */
+export function projectCommand(words: string): string {
+  const suffix = config === undefined ? "" : ` --config ${shellQuote(config)}`;
+  return `${current} ${words}${suffix}`;
 }
 
 /**

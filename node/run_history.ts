@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { didYouMean, ErrorCode, PipelineError } from "../core/errors.ts";
 import { isRunId, RECORD_FILE, RUNS_DIR } from "./records.ts";
 import type { ExecutionRecord, TaskResult } from "./types.ts";
-import { cliCommand } from "./cli_command.ts";
+import { projectCommand } from "./cli_command.ts";
 
 /** Returns the run ids recorded in `projectDir`, newest first. */
 export async function listRunIds(projectDir: string): Promise<string[]> {
@@ -110,7 +110,7 @@ export async function findRecordedTask(
   const runIds = await listRunIds(projectDir);
   if (runIds.length === 0) {
     throw new PipelineError(ErrorCode.RUN_NOT_FOUND, `No run is recorded in ${RUNS_DIR}.`, {
-      hint: `Run a job first, such as \`${cliCommand()} run <job>\`.`,
+      hint: `Run a job first, such as \`${projectCommand("run <job>")}\`.`,
     });
   }
   const seen = new Set<string>();
@@ -133,7 +133,7 @@ export async function findRecordedTask(
       ErrorCode.UNKNOWN_TASK,
       `No readable recorded run includes task "${taskId}". The records of these runs could not ` +
         `be read and were passed over: ${unreadable.join(", ")}.`,
-      { hint: `\`${cliCommand()} explain ${taskId} --run <id>\` names the error of one.` },
+      { hint: `\`${projectCommand(`explain ${taskId} --run <id>`)}\` names the error of one.` },
     );
   }
   throw new PipelineError(

@@ -11,7 +11,7 @@ import { missSummary } from "../presenters/miss.ts";
 import { styles, useColor } from "../presenters/text.ts";
 import type { CliCommand } from "../registry.ts";
 import { EXPLAIN } from "./specs.ts";
-import { cliCommand } from "../../node/cli_command.ts";
+import { cliCommand, projectCommand } from "../../node/cli_command.ts";
 
 /**
  * Returns the project directory: where the pipeline file is. Without one
@@ -106,7 +106,7 @@ async function runExplain(args: string[], ctx: CliContext): Promise<number> {
     ctx.stderr.write(
       `warning: passed over the unreadable record of newer runs (${ids}); ` +
         `this explains run ${recorded.record.id}. ` +
-        `\`${cliCommand()} explain ${positionals[0]} --run <id>\` names the error of one.\n`,
+        `\`${projectCommand(`explain ${positionals[0]} --run <id>`)}\` names the error of one.\n`,
     );
   }
   if (format === "json") {

@@ -18,7 +18,7 @@ import { parseCommandArgs } from "../args.ts";
 import type { CliContext } from "../io.ts";
 import type { CliCommand } from "../registry.ts";
 import { specAt, SYNC, TASK_SYNC } from "./specs.ts";
-import { cliCommand } from "../../node/cli_command.ts";
+import { projectCommand } from "../../node/cli_command.ts";
 
 async function loadForSync(command: string, args: string[], ctx: CliContext) {
   const { values } = parseCommandArgs(command, args, { config: { type: "string" } }, false);
@@ -46,7 +46,7 @@ function failWhenStale(statuses: readonly SyncFileStatus[], generateCommand: str
     `${stale.length} generated ${
       stale.length === 1 ? "file is" : "files are"
     } out of date: ${files}.`,
-    { hint: `Run \`${cliCommand()} ${generateCommand}\` and commit the result.` },
+    { hint: `Run \`${projectCommand(generateCommand)}\` and commit the result.` },
   );
 }
 

@@ -20,7 +20,7 @@ import type { ExecutionRecord, TaskResult } from "../../node/types.ts";
 import type { TextSink } from "../io.ts";
 import { formatDuration } from "./format.ts";
 import { isReportedMiss, missSummary } from "./miss.ts";
-import { cliCommand } from "../../node/cli_command.ts";
+import { projectCommand } from "../../node/cli_command.ts";
 import { printableLine } from "../../node/printable.ts";
 
 export { formatDuration };
@@ -199,7 +199,7 @@ function summary(
     for (const result of misses) {
       lines.push(`  ${result.id}: ${missSummary(result.cacheMiss!)}`);
     }
-    lines.push(style.dim(`  \`${cliCommand()} explain <task>\` prints the full reason.`));
+    lines.push(style.dim(`  \`${projectCommand("explain <task>")}\` prints the full reason.`));
   }
   if (record.error) lines.push(`${style.red("Stopped:")} ${record.error.message}`);
   const status = record.status === "passed" ? style.green("passed") : style.red("failed");

@@ -23,7 +23,7 @@ import {
   outputWithSecret,
   secretOutputWarning,
 } from "./save_checks.ts";
-import { cliCommand } from "../cli_command.ts";
+import { projectCommand } from "../cli_command.ts";
 import { outputLinkOf, outputLinkText } from "./output_links.ts";
 
 /** Whether a result was stored, with a warning giving the reason when it was not. */
@@ -133,7 +133,9 @@ export function saveFailedWarning(
   if (fullDisk !== undefined) {
     const where = directory === undefined ? "" : ` under ${printablePath(directory)}`;
     return `${prefix}${where} failed because ${fullDisk}. Free space on that disk, ` +
-      `for example with \`${cliCommand()} gc\` or \`${cliCommand()} cache clear\`, and run the task again.`;
+      `for example with \`${projectCommand("gc")}\` or \`${
+        projectCommand("cache clear")
+      }\`, and run the task again.`;
   }
   const where = directory === undefined || message.includes(directory)
     ? ""

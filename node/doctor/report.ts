@@ -19,7 +19,7 @@ import type { ProcessEnv } from "../types.ts";
 import { fileStoreRoots, unfinishedEntries } from "../cache/maintenance.ts";
 import { cacheLayoutProblems } from "./cache_layout.ts";
 import { type LockStatus, markRunFailed, readRunLock, type RunningRun, scanRuns } from "./runs.ts";
-import { cliCommand } from "../cli_command.ts";
+import { projectCommand } from "../cli_command.ts";
 
 /** Task cache directory, relative to the project directory. */
 export const CACHE_DIR = ".async/cache";
@@ -123,7 +123,7 @@ export async function collectDoctorReport(options: DoctorOptions): Promise<Docto
       message: `Run ${run.id}${
         run.jobId ? ` (job ${run.jobId})` : ""
       } is still marked running, but its process (pid ${run.pid}) no longer exists.`,
-      fix: `${cliCommand()} doctor --fix-crashed`,
+      fix: projectCommand("doctor --fix-crashed"),
     });
   }
 
@@ -240,7 +240,7 @@ async function checkGenerated(
     actions.push({
       check: "generated",
       message: `Generated files are not current: ${list.join(", ")}.`,
-      fix: `${cliCommand()} sync generate`,
+      fix: projectCommand("sync generate"),
     });
   }
   return files;

@@ -24,7 +24,7 @@ import { readCandidate } from "../runner/candidate.ts";
 import type { ProcessEnv } from "../types.ts";
 import { sourceFailed } from "./failure.ts";
 import { gitErrorText, type GitOptions, maskUrlCredentials, runGit } from "./git.ts";
-import { cliCommand } from "../cli_command.ts";
+import { projectCommand } from "../cli_command.ts";
 
 /** Directory of git source checkouts, relative to the root pipeline's directory. */
 export const SOURCES_DIR = ".async/sources";
@@ -260,7 +260,7 @@ export async function readCheckout(
       `its checkout ${dir} does not exist yet. A run clones it, but a dry run clones nothing.`,
       {
         hint: "Run a job that uses the source once, so that its checkout exists, then dry-run " +
-          `again. \`${cliCommand()} graph\` shows the graph without a checkout.`,
+          `again. \`${projectCommand("graph")}\` shows the graph without a checkout.`,
       },
     );
   }

@@ -1,0 +1,48 @@
+/** Hints that name another command repeat the `--config` of the command that printed them. */
+
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { runPipelineCli } from "../cli/main.ts";
+import { makeProject } from "./support/projects.ts";
+
+const PIPELINE = `
+import { definePipeline, job, sh, task } from "@mod";
+export default definePipeline({
+  name: "hints",
+  tasks: { t: task({ cache: false }, sh\`true\`) },
+  jobs: { j: job({ target: "t" }) },
+});
+`;
+
+async function memberOfProject(): Promise<string> {
+  const dir = await makeProject(PIPELINE);
+  const member = join(dir, "packages", "api");
+  await mkdir(member, { recursive: true });
+  return member;
+}
+
+Deno.test("hint repeats the --config of its command", async () => {
+  const member = await memberOfProject();
+  const result = await runPipelineCli({
+    args: ["explain", "t", "--config", "../../pipeline.ts"],
+    cwd: member,
+  });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /`async-pipeline run <job> --config \.\.\/\.\.\/pipeline\.ts`/);
+});
+
+Deno.test("hint has no --config without one", async () => {
+  const dir = await makeProject(PIPELINE);
+  const result = await runPipelineCli({ args: ["explain", "t"], cwd: dir });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /`async-pipeline run <job>`/);
+});
+
+Deno.test("hint --config does not outlive its command", async () => {
+  const member = await memberOfProject();
+  await runPipelineCli({ args: ["explain", "t", "--config", "../../pipeline.ts"], cwd: member });
+  const dir = await makeProject(PIPELINE);
+  const result = await runPipelineCli({ args: ["explain", "t"], cwd: dir });
+  assert.doesNotMatch(result.stderr, /--config/);
+});
