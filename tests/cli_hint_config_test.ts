@@ -1,4 +1,4 @@
-/** Hints that name another command repeat the `--config` of the command that printed them. */
+/** Hints that name another command: `--config` and the command that fits. */
 
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
@@ -45,4 +45,11 @@ Deno.test("hint --config does not outlive its command", async () => {
   const dir = await makeProject(PIPELINE);
   const result = await runPipelineCli({ args: ["explain", "t"], cwd: dir });
   assert.doesNotMatch(result.stderr, /--config/);
+});
+
+Deno.test("unknown job that is a task names run-task", async () => {
+  const dir = await makeProject(PIPELINE);
+  const result = await runPipelineCli({ args: ["run", "t"], cwd: dir });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /"t" is a task: run it with `async-pipeline run-task t`/);
 });

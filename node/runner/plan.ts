@@ -9,6 +9,8 @@ import {
 } from "../../core/normalize_refs.ts";
 import type { NormalizedJob, NormalizedTask, Pipeline } from "../../core/model.ts";
 import { sourceOfReference, taskClosure } from "../../core/task_closure.ts";
+import { shellQuote } from "../../core/sh.ts";
+import { projectCommand } from "../cli_command.ts";
 import { HostCommandExecutor } from "../executor/host.ts";
 import { resolveSandbox } from "../sandbox/resolve.ts";
 import type { CommandExecutor, ProcessEnv, RunOptions } from "../types.ts";
@@ -41,9 +43,13 @@ export function planJob(pipeline: Pipeline, jobId: string): RunPlan {
   const job = pipeline.jobs[jobId];
   if (job === undefined) {
     const known = Object.keys(pipeline.jobs);
+    // A task id given to `run` is a common slip: name the command that runs it.
+    const taskHint = jobId in pipeline.tasks
+      ? `"${jobId}" is a task: run it with \`${projectCommand(`run-task ${shellQuote(jobId)}`)}\`.`
+      : undefined;
     throw new PipelineError(ErrorCode.UNKNOWN_JOB, `Unknown job "${jobId}".`, {
-      hint: didYouMean(jobId, known) ||
-        (known.length > 0 ? `Jobs: ${known.join(", ")}.` : "The pipeline declares no jobs."),
+      hint: taskHint ?? (didYouMean(jobId, known) ||
+        (known.length > 0 ? `Jobs: ${known.join(", ")}.` : "The pipeline declares no jobs.")),
     });
   }
   return {
