@@ -217,3 +217,19 @@ Deno.test("removeEntry restores a brace-line comment", () => {
   const added = setEntry(text, "deno.jsonc", "tasks", "pipeline:verify", "deno task v");
   assert.equal(removeEntry(added, "deno.jsonc", "tasks", "pipeline:verify"), text);
 });
+
+Deno.test("removeEntry leaves an empty object as {}", () => {
+  const text = lines("{", '  "scripts": {', '    "p:v": "x"', "  },", '  "name": "a"', "}");
+  assert.equal(
+    removeEntry(text, "package.json", "scripts", "p:v"),
+    lines("{", '  "scripts": {},', '  "name": "a"', "}"),
+  );
+});
+
+Deno.test("removeEntry keeps a comment in the emptied object", () => {
+  const text = lines("{", '  "tasks": {', "    // synced below", '    "p:v": "x"', "  }", "}");
+  assert.equal(
+    removeEntry(text, "deno.jsonc", "tasks", "p:v"),
+    lines("{", '  "tasks": {', "    // synced below", "  }", "}"),
+  );
+});

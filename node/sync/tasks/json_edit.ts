@@ -85,6 +85,15 @@ export function removeEntry(text: string, file: string, field: string, name: str
   const properties = container?.children ?? [];
   const index = properties.findIndex((property) => property.children?.[0]?.value === name);
   if (index < 0) return text;
+  // The last entry: `{}` unless a comment inside the object must stay.
+  if (properties.length === 1 && container !== undefined) {
+    const start = container.offset;
+    const end = start + container.length;
+    const property = properties[0];
+    const rest = text.slice(start + 1, property.offset) +
+      text.slice(property.offset + property.length, end - 1);
+    if (/^[\s,]*$/.test(rest)) return `${text.slice(0, start)}{}${text.slice(end)}`;
+  }
 
   const lineEdit = removeLine(text, properties, index);
   if (lineEdit !== undefined) return lineEdit;
