@@ -182,11 +182,53 @@ Deno.test("restore replaces a directory with a file", async () => {
     () => writeFiles(dir, { "dist/out": "file" }),
     async () => {
       await rm(join(dir, "dist/out"));
-      await writeFiles(dir, { "dist/out/inner.txt": "dir now" });
+      await mkdir(join(dir, "dist/out/inner"), { recursive: true });
     },
   );
   assert.equal(result.lookup.status, "hit");
   assert.equal(await readText(dir, "dist/out"), "file");
+});
+
+Deno.test("restore swaps a file and a directory it wrote", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const pipeline = pipelineWith(["dist/**"]);
+  const input = lookupInput(pipeline, "build", dir);
+  const asDirectory = () => writeFiles(dir, { "dist/out/inner.txt": "inner" });
+  const asFile = async () => {
+    await rm(join(dir, "dist/out"), { recursive: true });
+    await writeFiles(dir, { "dist/out": "file" });
+  };
+  assert.equal((await execute(cacheFor(pipeline, dir), input, asDirectory)).ran, true);
+  await writeFiles(dir, { "src/a.ts": "b" });
+  assert.equal((await execute(cacheFor(pipeline, dir), input, asFile)).ran, true);
+
+  await writeFiles(dir, { "src/a.ts": "a" });
+  const directory = await execute(cacheFor(pipeline, dir), input, mustNotRun);
+  assert.equal(directory.lookup.status, "hit");
+  assert.equal(await readText(dir, "dist/out/inner.txt"), "inner");
+
+  await writeFiles(dir, { "src/a.ts": "b" });
+  const file = await execute(cacheFor(pipeline, dir), input, mustNotRun);
+  assert.equal(file.lookup.status, "hit");
+  assert.equal(await readText(dir, "dist/out"), "file");
+});
+
+Deno.test("restore keeps a directory of unknown files", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const result = await storeThenRestore(
+    dir,
+    ["dist/**"],
+    () => writeFiles(dir, { "dist/out": "file" }),
+    async () => {
+      await rm(join(dir, "dist/out"));
+      await writeFiles(dir, { "dist/out/inner.txt": "dir now" });
+    },
+    () => Promise.resolve(),
+  );
+  assert.equal(result.lookup.status, "miss");
+  const reason = result.lookup.status === "miss" ? result.lookup.reason : undefined;
+  assert.equal(reason?.kind === "restore-failed" && reason.changedOutput, "dist/out/inner.txt");
+  assert.equal(await readText(dir, "dist/out/inner.txt"), "dir now");
 });
 
 Deno.test("restore refuses writing through a link", async () => {

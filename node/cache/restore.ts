@@ -45,10 +45,10 @@ export class RestoreConflictError extends Error {
 }
 
 /**
- * A restore would write over an output file or link that the cache did not
- * write as it is now. An example is a hand-written `src/legacy.js` among a
- * compiler's `.js` outputs, edited after the entry was stored. `path` is the
- * first such path and `count` the number of them.
+ * A restore would write over or remove an output file or link that the
+ * cache did not write as it is now. An example is a hand-written
+ * `src/legacy.js` among a compiler's `.js` outputs, edited after the entry
+ * was stored. `path` is the first such path and `count` the number of them.
  */
 export class ChangedOutputError extends RestoreConflictError {
   readonly path: string;
@@ -165,13 +165,20 @@ async function checkAncestors(
   }
 }
 
-/** Rejects replacing a directory that contains a path a negated pattern protects. */
+/**
+ * Rejects replacing a directory that contains a path a negated pattern
+ * protects. Returns the files and links inside it that do not have the
+ * content `previous` records for their paths, which replacing it would lose.
+ */
 async function checkReplaceable(
   cwd: string,
   path: string,
   matcher: OutputMatcher,
-): Promise<void> {
+  previous: ReadonlyMap<string, OutputRecord>,
+  index: FileStateIndex,
+): Promise<string[]> {
   const inside = await readdir(join(cwd, path), { recursive: true });
+  const changed: string[] = [];
   for (const child of inside) {
     // A backslash separates paths only on Windows. Elsewhere it belongs to the file name.
     const relative = sep === "\\" ? String(child).split(sep).join("/") : String(child);
@@ -183,7 +190,14 @@ async function checkReplaceable(
         }, which the task's negated output patterns protect`,
       );
     }
+    const absolute = join(cwd, childPath);
+    const stats = await lstatOrUndefined(absolute);
+    if (stats === undefined || stats.isDirectory()) continue;
+    if (!await sameContent(absolute, stats, previous.get(childPath), index)) {
+      changed.push(childPath);
+    }
   }
+  return changed.sort();
 }
 
 /**
@@ -228,8 +242,9 @@ async function sameContent(
  * file the task never wrote, or one edited after it did, stays. For the
  * same reason, an existing file or link that differs from the snapshot is
  * replaced only when it has the content that `snapshot` (with another mode)
- * or `previous` records for its path. Otherwise the plan throws
- * {@link ChangedOutputError}.
+ * or `previous` records for its path. A directory where the snapshot has a
+ * file is replaced only when every file and link inside it has the content
+ * `previous` records. Otherwise the plan throws {@link ChangedOutputError}.
  */
 export async function planRestore(
   cwd: string,
@@ -257,7 +272,7 @@ export async function planRestore(
     }
     const stats = await lstatOrUndefined(target);
     if (stats?.isDirectory() && record.kind !== "directory") {
-      await checkReplaceable(cwd, record.path, matcher);
+      changed.push(...await checkReplaceable(cwd, record.path, matcher, previous, index));
       replacedDirectories.push(target);
     } else if (
       stats !== undefined && !stats.isDirectory() &&
