@@ -31,7 +31,13 @@ export function maskMissText(
       };
     }
     case "restore-failed":
-      return { ...reason, reason: mask(reason.reason) };
+      return {
+        ...reason,
+        reason: mask(reason.reason),
+        ...(reason.changedOutput !== undefined
+          ? { changedOutput: mask(reason.changedOutput) }
+          : {}),
+      };
     case "uncacheable":
       return {
         ...reason,

@@ -187,8 +187,13 @@ export type CacheMissReason =
     inputPatterns?: string[];
     outputLink?: string;
   }
-  /** The entry is damaged or its outputs could not be restored. */
-  | { kind: "restore-failed"; reason: string }
+  /**
+   * The entry is damaged or its outputs could not be restored. `changedOutput`
+   * names an output file or link that the restore would have replaced
+   * although the cache did not write it as it is now. An example is a
+   * hand-written file that an output pattern matches, edited since then.
+   */
+  | { kind: "restore-failed"; reason: string; changedOutput?: string }
   /** The key differs from the task's most recent entry in these ways. */
   | ({ kind: "changed" } & CacheChanges);
 

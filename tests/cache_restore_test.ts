@@ -151,14 +151,15 @@ Deno.test("restore skips identical outputs", async () => {
     dir,
     ["dist/**"],
     () => writeFiles(dir, { "dist/same.js": "same", "dist/changed.js": "v1" }),
-    () => writeFiles(dir, { "dist/changed.js": "v2" }),
+    () => rm(join(dir, "dist/changed.js")),
   );
   assert.equal(result.lookup.status, "hit");
   // A rewrite renames a new file into place, which gives it a new inode.
   const sameBefore = await stat(join(dir, "dist/same.js"));
   const changedBefore = await stat(join(dir, "dist/changed.js"));
   const pipeline = pipelineWith(["dist/**"]);
-  await writeFiles(dir, { "dist/changed.js": "v3" });
+  // The content still matches the entry, so a changed mode alone does not stop the restore.
+  await chmod(join(dir, "dist/changed.js"), 0o600);
   const again = await execute(
     cacheFor(pipeline, dir),
     lookupInput(pipeline, "build", dir),
@@ -181,11 +182,53 @@ Deno.test("restore replaces a directory with a file", async () => {
     () => writeFiles(dir, { "dist/out": "file" }),
     async () => {
       await rm(join(dir, "dist/out"));
-      await writeFiles(dir, { "dist/out/inner.txt": "dir now" });
+      await mkdir(join(dir, "dist/out/inner"), { recursive: true });
     },
   );
   assert.equal(result.lookup.status, "hit");
   assert.equal(await readText(dir, "dist/out"), "file");
+});
+
+Deno.test("restore swaps a file and a directory it wrote", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const pipeline = pipelineWith(["dist/**"]);
+  const input = lookupInput(pipeline, "build", dir);
+  const asDirectory = () => writeFiles(dir, { "dist/out/inner.txt": "inner" });
+  const asFile = async () => {
+    await rm(join(dir, "dist/out"), { recursive: true });
+    await writeFiles(dir, { "dist/out": "file" });
+  };
+  assert.equal((await execute(cacheFor(pipeline, dir), input, asDirectory)).ran, true);
+  await writeFiles(dir, { "src/a.ts": "b" });
+  assert.equal((await execute(cacheFor(pipeline, dir), input, asFile)).ran, true);
+
+  await writeFiles(dir, { "src/a.ts": "a" });
+  const directory = await execute(cacheFor(pipeline, dir), input, mustNotRun);
+  assert.equal(directory.lookup.status, "hit");
+  assert.equal(await readText(dir, "dist/out/inner.txt"), "inner");
+
+  await writeFiles(dir, { "src/a.ts": "b" });
+  const file = await execute(cacheFor(pipeline, dir), input, mustNotRun);
+  assert.equal(file.lookup.status, "hit");
+  assert.equal(await readText(dir, "dist/out"), "file");
+});
+
+Deno.test("restore keeps a directory of unknown files", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const result = await storeThenRestore(
+    dir,
+    ["dist/**"],
+    () => writeFiles(dir, { "dist/out": "file" }),
+    async () => {
+      await rm(join(dir, "dist/out"));
+      await writeFiles(dir, { "dist/out/inner.txt": "dir now" });
+    },
+    () => Promise.resolve(),
+  );
+  assert.equal(result.lookup.status, "miss");
+  const reason = result.lookup.status === "miss" ? result.lookup.reason : undefined;
+  assert.equal(reason?.kind === "restore-failed" && reason.changedOutput, "dist/out/inner.txt");
+  assert.equal(await readText(dir, "dist/out/inner.txt"), "dir now");
 });
 
 Deno.test("restore refuses writing through a link", async () => {

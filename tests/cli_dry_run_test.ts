@@ -140,6 +140,10 @@ Deno.test("missSummary covers every reason", () => {
       { kind: "restore-failed", reason: "outputs.json is missing" },
       "restore failed: outputs.json is missing",
     ],
+    [
+      { kind: "restore-failed", reason: "src/a.js changed", changedOutput: "src/a.js" },
+      "output changed since the cache wrote it: src/a.js",
+    ],
     [changed({ inputs: { added: ["x"], removed: [], changed: [] } }), "input added: x"],
     [
       changed({ inputs: { added: [], removed: ["y", "z"], changed: [] } }),

@@ -91,6 +91,12 @@ Deno.test("redactCacheMiss masks paths and reasons", () => {
     kind: "restore-failed",
     reason: "lost ***",
   });
+  const changedOutput = { kind: "restore-failed" as const, reason: "e.js", changedOutput: "e.js" };
+  assert.deepEqual(redactor.redactCacheMiss(changedOutput), {
+    kind: "restore-failed",
+    reason: "***.js",
+    changedOutput: "***.js",
+  });
   assert.deepEqual(redactor.redactCacheMiss({ kind: "no-entry" }), { kind: "no-entry" });
 });
 

@@ -125,6 +125,9 @@ export function missSummary(reason: CacheMissReason): string {
       if (reason.reason !== undefined) return `inputs could not be read: ${reason.reason}`;
       return "not cached";
     case "restore-failed":
+      if (reason.changedOutput !== undefined) {
+        return `output changed since the cache wrote it: ${printablePath(reason.changedOutput)}`;
+      }
       return `restore failed: ${reason.reason}`;
     case "changed":
       return changedSummary(reason);
@@ -267,6 +270,12 @@ export function missDetails(
       }
       return ["It ran without the cache: caching is off for the task."];
     case "restore-failed":
+      if (reason.changedOutput !== undefined) {
+        return [
+          `It ran because ${reason.reason}.`,
+          "A hit replaces an existing output file only when the cache wrote or restored it and it is unchanged since.",
+        ];
+      }
       return [`It ran because its cache entry could not be restored: ${reason.reason}.`];
     case "changed":
       return changedDetails(reason, uncached);

@@ -164,7 +164,7 @@ export class FileBackend implements CacheBackend {
           location.task.outputs,
           blobPath,
           this.#index,
-          this.#previousOutputs(location.task.id, key),
+          this.#previousOutputs(location.task.id, key, snapshot),
         );
       const restore = async () => {
         if (!outputs || target === undefined) return;
@@ -200,22 +200,31 @@ export class FileBackend implements CacheBackend {
   /**
    * Returns the output records of the entry the `.latest` pointer of
    * `taskId` names, by path: the outputs the task last stored or restored.
-   * Returns an empty map when that entry is `key` itself, has no outputs, or
-   * cannot be read, so a restore then removes nothing.
+   * When that entry is `key` itself, returns the records of `snapshot`, its
+   * outputs. Returns an empty map when the entry has no outputs or cannot be
+   * read, so a restore then removes nothing and replaces no existing file.
    */
-  #previousOutputs(taskId: string, key: string): Map<string, OutputRecord> {
+  #previousOutputs(
+    taskId: string,
+    key: string,
+    snapshot: OutputsManifest,
+  ): Map<string, OutputRecord> {
     const records = new Map<string, OutputRecord>();
     try {
       const pointer = JSON.parse(readText(this.#latestPath(taskId)) ?? "null");
       if (pointer?.taskId !== taskId || typeof pointer.key !== "string") return records;
-      if (pointer.key === key) return records;
+      if (pointer.key === key) {
+        for (const record of snapshot.entries) records.set(record.path, record);
+        return records;
+      }
       const directory = this.#entryDirectory(pointer.key);
       const text = readText(join(directory, "result.json"));
       if (text === undefined) return records;
       const outputs = this.#readOutputs(directory, parseEntryResult(text, pointer.key));
       for (const record of outputs?.entries ?? []) records.set(record.path, record);
     } catch {
-      // Without a readable previous entry no file is known to be the task's, so none is removed.
+      // Without a readable previous entry no file is known to be the task's,
+      // so none is removed or replaced.
       records.clear();
     }
     return records;

@@ -1,8 +1,9 @@
 /**
  * Overlapping outputs: an output path that two tasks of one run both
- * declare while neither depends on the other. Each task then stores and
- * restores its own copy of the file, so what ends up on disk depends on
- * which task finished last, and both can report a hit on a stale file.
+ * declare while neither depends on the other. Each task then stores its own
+ * copy of the file, so what ends up on disk depends on which task finished
+ * last. A hit does not overwrite a different copy that the other task wrote
+ * after it, so such tasks usually run instead of being restored.
  *
  * Glob patterns cannot in general be compared when the pipeline loads, so
  * the check looks at actual paths. When a task stores or restores its
@@ -203,7 +204,7 @@ function overlapWarning(
   const more = shared.length > 1 ? ` (+${shared.length - 1} more)` : "";
   return `task "${id}" ${action} the output ${
     printablePath(shared[0])
-  }${more}, which task "${other}" also declares as an output, and neither task depends on the other. Each stores and restores its own copy, so the file on disk depends on which finished last and may be stale while both are cached. Leave the file to one task (for example with "!${
+  }${more}, which task "${other}" also declares as an output, and neither task depends on the other. Each stores its own copy, so the file on disk depends on which finished last, and a task whose copy differs from the file on disk runs instead of being restored. Leave the file to one task (for example with "!${
     shared[0]
   }" in the other's outputs), or make one task depend on the other.`;
 }

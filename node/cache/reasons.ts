@@ -11,7 +11,7 @@ import { DamagedEntryError } from "./entry.ts";
 import type { CacheMissReason } from "../types.ts";
 import { diffManifests, type KeyManifest } from "./manifest.ts";
 import { MemoryBackend } from "./memory_store.ts";
-import { RestoreConflictError } from "./restore.ts";
+import { ChangedOutputError, RestoreConflictError } from "./restore.ts";
 import { printableErrorMessage } from "../printable.ts";
 import { currentStepRuntime, describeStepRuntime, rendersDifferently } from "./step_runtime.ts";
 
@@ -65,6 +65,12 @@ export function restoreFailure(taskId: string, key: string, error: unknown): Rea
   const message = printableErrorMessage(error);
   if (error instanceof OutputsChangedError) return [{ kind: "restore-failed", reason: message }];
   if (error instanceof DamagedEntryError) return lookupFailure(taskId, key, message);
+  if (error instanceof ChangedOutputError) {
+    return [
+      { kind: "restore-failed", reason: message, changedOutput: error.path },
+      `task "${taskId}" runs: ${message}.`,
+    ];
+  }
   const prefix = error instanceof RestoreConflictError ? "" : "restoring failed: ";
   return [
     { kind: "restore-failed", reason: `${prefix}${message}` },

@@ -14,6 +14,7 @@ import {
   lstat,
   mkdir,
   readdir,
+  readlink,
   rename,
   rm,
   rmdir,
@@ -40,6 +41,29 @@ export class RestoreConflictError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "RestoreConflictError";
+  }
+}
+
+/**
+ * A restore would write over or remove an output file or link that the
+ * cache did not write as it is now. An example is a hand-written
+ * `src/legacy.js` among a compiler's `.js` outputs, edited after the entry
+ * was stored. `path` is the first such path and `count` the number of them.
+ */
+export class ChangedOutputError extends RestoreConflictError {
+  readonly path: string;
+  readonly count: number;
+
+  constructor(path: string, count: number) {
+    const others = count > 1 ? ` (+${count - 1} more)` : "";
+    super(
+      `${
+        printablePath(path)
+      }${others} changed since the cache last wrote it, and restoring the entry would overwrite it`,
+    );
+    this.name = "ChangedOutputError";
+    this.path = path;
+    this.count = count;
   }
 }
 
@@ -141,13 +165,20 @@ async function checkAncestors(
   }
 }
 
-/** Rejects replacing a directory that contains a path a negated pattern protects. */
+/**
+ * Rejects replacing a directory that contains a path a negated pattern
+ * protects. Returns the files and links inside it that do not have the
+ * content `previous` records for their paths, which replacing it would lose.
+ */
 async function checkReplaceable(
   cwd: string,
   path: string,
   matcher: OutputMatcher,
-): Promise<void> {
+  previous: ReadonlyMap<string, OutputRecord>,
+  index: FileStateIndex,
+): Promise<string[]> {
   const inside = await readdir(join(cwd, path), { recursive: true });
+  const changed: string[] = [];
   for (const child of inside) {
     // A backslash separates paths only on Windows. Elsewhere it belongs to the file name.
     const relative = sep === "\\" ? String(child).split(sep).join("/") : String(child);
@@ -159,7 +190,14 @@ async function checkReplaceable(
         }, which the task's negated output patterns protect`,
       );
     }
+    const absolute = join(cwd, childPath);
+    const stats = await lstatOrUndefined(absolute);
+    if (stats === undefined || stats.isDirectory()) continue;
+    if (!await sameContent(absolute, stats, previous.get(childPath), index)) {
+      changed.push(childPath);
+    }
   }
+  return changed.sort();
 }
 
 /**
@@ -177,11 +215,36 @@ async function producedByTask(
 }
 
 /**
+ * Returns true when the file or link at `absolute` has the content of
+ * `record` (file size and digest, or link target). The mode is not compared,
+ * because replacing a file of the same content loses nothing.
+ */
+async function sameContent(
+  absolute: string,
+  stats: Stats,
+  record: OutputRecord | undefined,
+  index: FileStateIndex,
+): Promise<boolean> {
+  if (record?.kind === "symlink") {
+    return stats.isSymbolicLink() && await readlink(absolute) === record.target;
+  }
+  if (record?.kind !== "file" || !stats.isFile() || stats.size !== record.size) return false;
+  const facts = factsOf(stats);
+  return (index.known(absolute, facts) ?? await index.digest(absolute, facts)) === record.digest;
+}
+
+/**
  * Reads the stored entry and the disk, and returns what a restore would
  * change. `previous` contains the output records of the entry the task last
- * stored or restored. A path the patterns match that is not in `snapshot`
+ * stored or restored, or the snapshot's own records when that entry is the
+ * one being restored. A path the patterns match that is not in `snapshot`
  * is removed only when `previous` has it and it is unchanged since, so a
- * file the task never wrote, or one edited after it did, stays.
+ * file the task never wrote, or one edited after it did, stays. For the
+ * same reason, an existing file or link that differs from the snapshot is
+ * replaced only when it has the content that `snapshot` (with another mode)
+ * or `previous` records for its path. A directory where the snapshot has a
+ * file is replaced only when every file and link inside it has the content
+ * `previous` records. Otherwise the plan throws {@link ChangedOutputError}.
  */
 export async function planRestore(
   cwd: string,
@@ -199,6 +262,7 @@ export async function planRestore(
 
   const writes: PlannedWrite[] = [];
   const replacedDirectories: string[] = [];
+  const changed: string[] = [];
   let unchanged = 0;
   for (const [position, record] of records.entries()) {
     const target = absolute[position];
@@ -208,11 +272,18 @@ export async function planRestore(
     }
     const stats = await lstatOrUndefined(target);
     if (stats?.isDirectory() && record.kind !== "directory") {
-      await checkReplaceable(cwd, record.path, matcher);
+      changed.push(...await checkReplaceable(cwd, record.path, matcher, previous, index));
       replacedDirectories.push(target);
+    } else if (
+      stats !== undefined && !stats.isDirectory() &&
+      !await sameContent(target, stats, record, index) &&
+      !await sameContent(target, stats, previous.get(record.path), index)
+    ) {
+      changed.push(record.path);
     }
     writes.push({ record, absolute: target });
   }
+  if (changed.length > 0) throw new ChangedOutputError(changed[0], changed.length);
 
   const stored = new Set(records.map((record) => record.path));
   const staleFiles: string[] = [];
