@@ -19,9 +19,12 @@
  */
 
 import { createHash } from "node:crypto";
+import type { CacheLookupInput } from "../cache_seam.ts";
 import { sha256 } from "./digest.ts";
 import { type FileStateIndex, RACY_WINDOW_MS } from "./file_index.ts";
 import type { StatedInputs } from "./inputs.ts";
+import { type KeyManifest, manifestKey } from "./manifest.ts";
+import { uncachedFingerprint } from "./uncached.ts";
 
 /** Version 2 digests counted lists of paths separated by NUL. Version 1 joined them with newlines. */
 const MEMO_VERSION = 2;
@@ -114,4 +117,36 @@ export function recordKey(
   if (memoizedKey(index, slot, facts, context) === key) return;
   const data: KeyMemoData = { version: MEMO_VERSION, facts, context, key };
   index.setMemo(slot, data, Math.max(1, files));
+}
+
+/** The slot of a lookup's key memo and the digests the memo must match. */
+export interface KeyMemo {
+  readonly slot: string;
+  readonly facts: string;
+  readonly context: string;
+  /** Number of input files the memo covers. */
+  readonly files: number;
+}
+
+/**
+ * Returns the key memo of a lookup: where it is kept and the digests it is
+ * checked against, or undefined when the lookup's inputs cannot be memoized.
+ * `prepared` holds the lookup's stated inputs and its manifest without input
+ * digests.
+ */
+export function lookupKeyMemo(
+  input: CacheLookupInput,
+  prepared: { readonly stated: StatedInputs; readonly context: KeyManifest },
+  runId: string,
+): KeyMemo | undefined {
+  const facts = inputFactsDigest(prepared.stated);
+  if (facts === undefined) return undefined;
+  // A dependency that is not cached gets a new fingerprint every run, so
+  // its dependents' memos could never match.
+  const volatile = Object.entries(input.dependencyFingerprints)
+    .some(([id, fingerprint]) => fingerprint === uncachedFingerprint(runId, id));
+  if (volatile) return undefined;
+  const slot = keyMemoSlot(input.cwd, input.task.id);
+  const files = prepared.stated.files.length;
+  return { slot, facts, context: manifestKey(prepared.context), files };
 }

@@ -19,7 +19,7 @@ import {
   unmatchedInputsWarning,
 } from "./inputs.ts";
 import { inputsStillMatch } from "./recheck.ts";
-import { inputFactsDigest, keyMemoSlot, memoizedKey, recordKey } from "./key_memo.ts";
+import { type KeyMemo, lookupKeyMemo, memoizedKey, recordKey } from "./key_memo.ts";
 import { buildManifest, type KeyManifest, manifestKey, usesSecretKey } from "./manifest.ts";
 import { MemoryBackend } from "./memory_store.ts";
 import { joinWarnings, OutputOverlaps } from "./overlap.ts";
@@ -37,7 +37,6 @@ import {
   inputsAreOutputs,
   linkedOutputs,
   secretInName,
-  uncachedFingerprint,
   unreadableInputs,
   unsupportedStore,
 } from "./uncached.ts";
@@ -55,15 +54,6 @@ interface Prepared {
   readonly index: FileStateIndex;
   readonly stated: StatedInputs;
   readonly context: KeyManifest;
-}
-
-/** The slot of a lookup's key memo and the digests the memo must match. */
-interface KeyMemo {
-  readonly slot: string;
-  readonly facts: string;
-  readonly context: string;
-  /** Number of input files the memo covers. */
-  readonly files: number;
 }
 
 /**
@@ -190,28 +180,10 @@ class TaskCache implements PredictingTaskCache {
     if (withheld !== undefined) return { withheld };
     const memo = this.#memos.get(key);
     if (before !== undefined && memo !== undefined) {
-      const now = this.#keyMemo(input, prepared);
+      const now = lookupKeyMemo(input, prepared, this.#options.runId);
       if (now?.facts === memo.facts && now.context === memo.context) return before;
     }
     return await this.#complete(input, prepared);
-  }
-
-  /**
-   * Returns the key memo of a lookup: where it is kept and the digests it is
-   * checked against, or undefined when the lookup's inputs cannot be memoized.
-   */
-  #keyMemo(input: CacheLookupInput, prepared: Prepared): KeyMemo | undefined {
-    const facts = inputFactsDigest(prepared.stated);
-    if (facts === undefined) return undefined;
-    const { runId } = this.#options;
-    // A dependency that is not cached gets a new fingerprint every run, so
-    // its dependents' memos could never match.
-    const volatile = Object.entries(input.dependencyFingerprints)
-      .some(([id, fingerprint]) => fingerprint === uncachedFingerprint(runId, id));
-    if (volatile) return undefined;
-    const slot = keyMemoSlot(input.cwd, input.task.id);
-    const files = prepared.stated.files.length;
-    return { slot, facts, context: manifestKey(prepared.context), files };
   }
 
   async lookup(input: CacheLookupInput): Promise<CacheLookupResult> {
@@ -303,7 +275,9 @@ class TaskCache implements PredictingTaskCache {
   ): Promise<CachePrediction> {
     const { task } = input;
     const forced = input.force || this.#options.force;
-    const memo = restored.length === 0 ? this.#keyMemo(input, prepared) : undefined;
+    const memo = restored.length === 0
+      ? lookupKeyMemo(input, prepared, this.#options.runId)
+      : undefined;
     const memoized = memo && memoizedKey(prepared.index, memo.slot, memo.facts, memo.context);
     if (memoized !== undefined && !forced && !this.#options.readOnly) {
       // Only a hit is returned from the memo. Anything else takes the full
