@@ -131,7 +131,7 @@ export interface KeyMemo {
 /**
  * Returns the key memo of a lookup: where it is kept and the digests it is
  * checked against, or undefined when the lookup's inputs cannot be memoized.
- * `prepared` holds the lookup's stated inputs and its manifest without input
+ * `prepared` contains the lookup's stated inputs and its manifest without input
  * digests.
  */
 export function lookupKeyMemo(
