@@ -5,6 +5,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { runPipelineCli } from "../cli/main.ts";
 import { makeProject } from "./support/projects.ts";
+import { tempDir } from "./support/temp_files.ts";
 
 const PIPELINE = `
 import { definePipeline, job, sh, task } from "@mod";
@@ -52,4 +53,12 @@ Deno.test("unknown job that is a task names run-task", async () => {
   const result = await runPipelineCli({ args: ["run", "t"], cwd: dir });
   assert.equal(result.code, 1, result.stderr);
   assert.match(result.stderr, /"t" is a task: run it with `async-pipeline run-task t`/);
+});
+
+Deno.test("explain outside the project says there is no pipeline file", async () => {
+  const dir = await tempDir("async-pipeline-explain-");
+  const result = await runPipelineCli({ args: ["explain", "t"], cwd: dir });
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /No pipeline file is in .* either\./);
+  assert.match(result.stderr, /pass --config <path>/);
 });

@@ -12,20 +12,38 @@ import { styles, useColor } from "../presenters/text.ts";
 import type { CliCommand } from "../registry.ts";
 import { EXPLAIN } from "./specs.ts";
 import { cliCommand, projectCommand } from "../../node/cli_command.ts";
+import { printablePath } from "../../node/printable.ts";
 
 /**
  * Returns the project directory: where the pipeline file is. Without one
  * (and without `--config`) it is the working directory, so records can be
  * read while the pipeline file is missing.
  */
-async function projectDirectory(ctx: CliContext, config: string | undefined): Promise<string> {
+async function projectDirectory(
+  ctx: CliContext,
+  config: string | undefined,
+): Promise<{ dir: string; pipelineFound: boolean }> {
   try {
-    return dirname(await findPipelineFile(ctx.cwd, config));
+    return { dir: dirname(await findPipelineFile(ctx.cwd, config)), pipelineFound: true };
   } catch (error) {
     const missing = isPipelineError(error) && error.code === ErrorCode.CONFIG_NOT_FOUND;
-    if (config === undefined && missing) return ctx.cwd;
+    if (config === undefined && missing) return { dir: ctx.cwd, pipelineFound: false };
     throw error;
   }
+}
+
+/**
+ * Returns `error` with a note that the working directory has no pipeline
+ * file either, when no run was found there: the command most likely started
+ * outside the project, such as in a workspace member.
+ */
+function outsideProjectError(error: unknown, cwd: string): unknown {
+  if (!isPipelineError(error) || error.code !== ErrorCode.RUN_NOT_FOUND) return error;
+  return new PipelineError(
+    ErrorCode.RUN_NOT_FOUND,
+    `${error.message} No pipeline file is in ${printablePath(cwd)} either.`,
+    { hint: "Run explain in the pipeline file's directory, or pass --config <path>." },
+  );
 }
 
 /**
@@ -95,9 +113,10 @@ async function runExplain(args: string[], ctx: CliContext): Promise<number> {
     );
   }
   const format = parseFormat(values.format, ["text", "json"] as const, "text");
-  const projectDir = await projectDirectory(ctx, values.config);
-  const recorded = await findRecordedTask(projectDir, positionals[0], values.run).catch(
+  const project = await projectDirectory(ctx, values.config);
+  const recorded = await findRecordedTask(project.dir, positionals[0], values.run).catch(
     async (error) => {
+      if (!project.pipelineFound) throw outsideProjectError(error, ctx.cwd);
       throw await unknownTaskError(ctx, values.config, positionals[0], error);
     },
   );
