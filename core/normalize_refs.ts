@@ -26,10 +26,10 @@ export function undeclaredSourceHint(
 /**
  * Returns the source id that `reference` names when it should be reported as
  * an undeclared source (`ASYNC_PIPELINE_UNKNOWN_SOURCE`), else undefined.
- * A `<source>:<task>` reference whose source is not declared is reported as
- * an unknown task instead when a task id is a close match, when the part
- * before the colon is a task id, or when the pipeline declares no sources,
- * because a mistyped task id such as `api:biuld` is then the likelier intent.
+ * A `<source>:<task>` reference with an undeclared source is an unknown task
+ * instead in three cases: a task id is a close match, the part before the
+ * colon is a task id, or the pipeline declares no sources. A mistyped task id
+ * such as `api:biuld` is then the likelier intent.
  */
 export function undeclaredSourceOf(
   reference: string,
