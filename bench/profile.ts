@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
 import { asyncPipelineAdapter, type AsyncPipelineBuild } from "./lib/adapters/async_pipeline.ts";
-import type { BenchEnvironment } from "./lib/adapters/types.ts";
+import { type BenchEnvironment, benchEnvironment } from "./lib/adapters/types.ts";
 import { bundleLocator } from "./lib/bundle_locator.ts";
 import { renderProfileSummary, rootLocator, summarizeProfile } from "./lib/cpuprofile.ts";
 import { shellQuote } from "./lib/measure.ts";
@@ -136,14 +136,7 @@ function prepareScenario(
 /** Profiles the run and prints the summary. Returns the exit code. */
 function main(): number {
   const options = parseOptions(process.argv.slice(2));
-  const bench: BenchEnvironment = {
-    benchDir: BENCH_DIR,
-    repoDir: REPO_DIR,
-    node: process.env.BENCH_NODE ??
-      join(REPO_DIR, "node_modules", ".bin", "node"),
-    deno: process.env.BENCH_DENO ??
-      join(REPO_DIR, "node_modules", ".bin", "deno"),
-  };
+  const bench = benchEnvironment(BENCH_DIR, REPO_DIR);
   const { suite, runtime } = options;
   const build: AsyncPipelineBuild = options.build === "npm"
     ? { kind: "npm", tarball: packNpmBuild(REPO_DIR, options.work, bench.deno) }

@@ -23,7 +23,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
 import { asyncPipelineAdapter, type AsyncPipelineBuild } from "./lib/adapters/async_pipeline.ts";
-import type { Adapter, BenchEnvironment } from "./lib/adapters/types.ts";
+import { type Adapter, type BenchEnvironment, benchEnvironment } from "./lib/adapters/types.ts";
 import { turboAdapter } from "./lib/adapters/turbo.ts";
 import { wireitAdapter } from "./lib/adapters/wireit.ts";
 import { buildJsrPackage, hasJsrBuild, hasNpmBuild, packNpmBuild } from "./lib/npm_build.ts";
@@ -207,14 +207,7 @@ function requireHyperfine(): void {
 function main(): number {
   const options = parseOptions(process.argv.slice(2));
   requireHyperfine();
-  const bench: BenchEnvironment = {
-    benchDir: BENCH_DIR,
-    repoDir: REPO_DIR,
-    node: process.env.BENCH_NODE ??
-      join(REPO_DIR, "node_modules", ".bin", "node"),
-    deno: process.env.BENCH_DENO ??
-      join(REPO_DIR, "node_modules", ".bin", "deno"),
-  };
+  const bench = benchEnvironment(BENCH_DIR, REPO_DIR);
   const resolveBuild = buildResolver(bench, options.work);
   const measures = (tool: string) => options.tools.includes(tool);
   const builds = {

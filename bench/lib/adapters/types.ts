@@ -1,5 +1,7 @@
 /** The contract every benchmarked tool implements. @module */
 
+import { join } from "node:path";
+import process from "node:process";
 import type { BenchGraph } from "../graph.ts";
 
 /** A `package.json` being generated. */
@@ -34,6 +36,19 @@ export interface BenchEnvironment {
   readonly node: string;
   /** Deno binary. */
   readonly deno: string;
+}
+
+/**
+ * Returns the environment of a benchmark command in `repoDir`: the Node and
+ * Deno binaries of `BENCH_NODE` and `BENCH_DENO`, else the repository's own.
+ */
+export function benchEnvironment(benchDir: string, repoDir: string): BenchEnvironment {
+  return {
+    benchDir,
+    repoDir,
+    node: process.env.BENCH_NODE ?? join(repoDir, "node_modules", ".bin", "node"),
+    deno: process.env.BENCH_DENO ?? join(repoDir, "node_modules", ".bin", "deno"),
+  };
 }
 
 /** One benchmarked tool or tool configuration. */
