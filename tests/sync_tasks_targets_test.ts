@@ -98,3 +98,47 @@ Deno.test("missing path and package targets", async () => {
     /\] sync\.tasks\.targets\[1\]: no package\.json in the workspace has the name "web"\. /,
   );
 });
+
+Deno.test("deno.jsonc target shadowed by deno.json is rejected", async () => {
+  const dir = await makeProject({
+    "pipeline.ts": pipelineSource('{ targets: [{ path: "deno.jsonc" }] }'),
+    "deno.jsonc": JSONC,
+    "deno.json": "{}\n",
+  });
+
+  const result = await cli(dir, "sync", "tasks", "generate");
+
+  assert.equal(result.code, 1);
+  assert.equal(
+    result.stderr,
+    "error[ASYNC_PIPELINE_INVALID_FIELD]: sync.tasks.targets[0]: Deno reads deno.json and ignores " +
+      "deno.jsonc beside it, so `deno task` would not see the entries written there.\n" +
+      '  hint: Use { path: "deno.json" } in sync.tasks.targets, or merge deno.jsonc into deno.json ' +
+      "and remove it.\n",
+  );
+  assert.equal(await read(dir, "deno.jsonc"), JSONC);
+  assert.equal(existsSync(join(dir, ".async-pipeline")), false);
+});
+
+Deno.test("shadowed and missing targets are reported together", async () => {
+  const dir = await makeProject({
+    "pipeline.ts": pipelineSource(
+      '{ targets: [{ path: "web/deno.jsonc" }, { path: "api/package.json" }] }',
+    ),
+    "web/deno.jsonc": JSONC,
+    "web/deno.json": "{}\n",
+  });
+
+  const result = await cli(dir, "sync", "tasks", "check");
+
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^error\[ASYNC_PIPELINE_INVALID_PIPELINE\]: 2 problems found:\n/);
+  assert.match(
+    result.stderr,
+    /\[ASYNC_PIPELINE_INVALID_FIELD\] sync\.tasks\.targets\[0\]: Deno reads web\/deno\.json/,
+  );
+  assert.match(
+    result.stderr,
+    /\[ASYNC_PIPELINE_SYNC_TARGET_NOT_FOUND\] sync\.tasks\.targets\[1\]: api\/package\.json/,
+  );
+});

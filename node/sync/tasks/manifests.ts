@@ -71,6 +71,12 @@ function runnerFiles(runners: NormalizedTaskSync["runners"]): string {
   return files.join(" or ");
 }
 
+/** Codes of the target problems that are collected, so one run reports them all. */
+const TARGET_ERRORS: ReadonlySet<string> = new Set([
+  ErrorCode.SYNC_TARGET_NOT_FOUND,
+  ErrorCode.INVALID_FIELD,
+]);
+
 /** Resolves every target to its manifests, in target order and without duplicates. */
 export async function resolveManifests(
   root: string,
@@ -104,7 +110,7 @@ export async function resolveManifests(
       packages ??= await listWorkspacePackages(root);
       resolved.push(...await resolvePackageTarget(root, target, packages, sync.runners, at));
     } catch (error) {
-      if (!isPipelineError(error) || error.code !== ErrorCode.SYNC_TARGET_NOT_FOUND) throw error;
+      if (!isPipelineError(error) || !TARGET_ERRORS.has(error.code)) throw error;
       failures.push(error);
     }
   }
@@ -156,6 +162,21 @@ async function resolvePathTarget(
       ErrorCode.SYNC_TARGET_NOT_FOUND,
       `${at}: ${path} does not exist in ${root}.`,
       { path: at, hint },
+    );
+  }
+  const shadowing = basename(path) === "deno.jsonc"
+    ? posix.join(posix.dirname(path), "deno.json")
+    : undefined;
+  if (shadowing !== undefined && await exists(join(root, shadowing))) {
+    throw new PipelineError(
+      ErrorCode.INVALID_FIELD,
+      `${at}: Deno reads ${shadowing} and ignores ${path} beside it, so \`deno task\` would not ` +
+        "see the entries written there.",
+      {
+        path: at,
+        hint: `Use { path: ${JSON.stringify(shadowing)} } in sync.tasks.targets, ` +
+          `or merge ${path} into ${shadowing} and remove it.`,
+      },
     );
   }
   return manifest;
