@@ -228,7 +228,32 @@ Deno.test("restore keeps a directory of unknown files", async () => {
   assert.equal(result.lookup.status, "miss");
   const reason = result.lookup.status === "miss" ? result.lookup.reason : undefined;
   assert.equal(reason?.kind === "restore-failed" && reason.changedOutput, "dist/out/inner.txt");
+  assert.equal(
+    reason?.kind === "restore-failed" && reason.reason,
+    "dist/out/inner.txt changed since the cache last wrote it, and restoring the entry would " +
+      "remove it",
+  );
   assert.equal(await readText(dir, "dist/out/inner.txt"), "dir now");
+});
+
+Deno.test("restore names up to three changed outputs", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const names = ["a", "b", "c", "d", "e"];
+  const result = await storeThenRestore(
+    dir,
+    ["dist/**"],
+    () => writeFiles(dir, Object.fromEntries(names.map((name) => [`dist/${name}.js`, "built"]))),
+    () => writeFiles(dir, Object.fromEntries(names.map((name) => [`dist/${name}.js`, "edited"]))),
+    () => Promise.resolve(),
+  );
+  const reason = result.lookup.status === "miss" ? result.lookup.reason : undefined;
+  assert.equal(reason?.kind === "restore-failed" && reason.changedOutput, "dist/a.js");
+  assert.equal(
+    reason?.kind === "restore-failed" && reason.reason,
+    "dist/a.js, dist/b.js, dist/c.js (+2 more) changed since the cache last wrote them, and " +
+      "restoring the entry would overwrite them",
+  );
+  assert.equal(await readText(dir, "dist/e.js"), "edited");
 });
 
 Deno.test("restore refuses writing through a link", async () => {

@@ -44,26 +44,41 @@ export class RestoreConflictError extends Error {
   }
 }
 
+/** How many changed paths a {@link ChangedOutputError} names before it counts the rest. */
+const NAMED_CHANGES = 3;
+
 /**
  * A restore would write over or remove an output file or link that the
  * cache did not write as it is now. An example is a hand-written
  * `src/legacy.js` among a compiler's `.js` outputs, edited after the entry
- * was stored. `path` is the first such path and `count` the number of them.
+ * was stored. `path` is the first such path, `count` the number of them,
+ * and the message names up to three.
  */
 export class ChangedOutputError extends RestoreConflictError {
   readonly path: string;
   readonly count: number;
 
-  constructor(path: string, count: number) {
-    const others = count > 1 ? ` (+${count - 1} more)` : "";
+  /**
+   * `overwritten` are paths the restore would write over, `removed` paths
+   * inside a directory that the restore would replace with a file.
+   */
+  constructor(overwritten: readonly string[], removed: readonly string[]) {
+    const paths = [...overwritten, ...removed].sort();
+    const named = paths.slice(0, NAMED_CHANGES).map(printablePath).join(", ");
+    const others = paths.length > NAMED_CHANGES ? ` (+${paths.length - NAMED_CHANGES} more)` : "";
+    const verb = removed.length === 0
+      ? "overwrite"
+      : overwritten.length === 0
+      ? "remove"
+      : "overwrite or remove";
+    const subject = paths.length === 1 ? "it" : "them";
     super(
-      `${
-        printablePath(path)
-      }${others} changed since the cache last wrote it, and restoring the entry would overwrite it`,
+      `${named}${others} changed since the cache last wrote ${subject}, and restoring the entry ` +
+        `would ${verb} ${subject}`,
     );
     this.name = "ChangedOutputError";
-    this.path = path;
-    this.count = count;
+    this.path = paths[0];
+    this.count = paths.length;
   }
 }
 
@@ -263,6 +278,7 @@ export async function planRestore(
   const writes: PlannedWrite[] = [];
   const replacedDirectories: string[] = [];
   const changed: string[] = [];
+  const removed: string[] = [];
   let unchanged = 0;
   for (const [position, record] of records.entries()) {
     const target = absolute[position];
@@ -272,7 +288,7 @@ export async function planRestore(
     }
     const stats = await lstatOrUndefined(target);
     if (stats?.isDirectory() && record.kind !== "directory") {
-      changed.push(...await checkReplaceable(cwd, record.path, matcher, previous, index));
+      removed.push(...await checkReplaceable(cwd, record.path, matcher, previous, index));
       replacedDirectories.push(target);
     } else if (
       stats !== undefined && !stats.isDirectory() &&
@@ -283,7 +299,9 @@ export async function planRestore(
     }
     writes.push({ record, absolute: target });
   }
-  if (changed.length > 0) throw new ChangedOutputError(changed[0], changed.length);
+  if (changed.length > 0 || removed.length > 0) {
+    throw new ChangedOutputError(changed, removed);
+  }
 
   const stored = new Set(records.map((record) => record.path));
   const staleFiles: string[] = [];
