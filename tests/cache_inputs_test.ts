@@ -10,7 +10,7 @@ import { FileStateIndex, RACY_WINDOW_MS } from "../node/cache/file_index.ts";
 import { resolveInputs, statInputs } from "../node/cache/inputs.ts";
 import { lstatFacts } from "../node/cache/facts.ts";
 import { StatedFiles } from "../node/cache/stated.ts";
-import { directoryMatcher } from "../node/cache/walk.ts";
+import { directoryMatcher } from "../node/cache/patterns.ts";
 import picomatch from "picomatch";
 import {
   cacheFor,

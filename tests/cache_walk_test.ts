@@ -2,7 +2,8 @@
 
 import assert from "node:assert/strict";
 import picomatch from "picomatch";
-import { globMatcher, inIgnoredArea, walkPatternsSync } from "../node/cache/walk.ts";
+import { walkPatternsSync } from "../node/cache/walk.ts";
+import { globMatcher, inIgnoredArea } from "../node/cache/patterns.ts";
 import { makeProject } from "./cache_fixture.ts";
 
 const GLOBS = [

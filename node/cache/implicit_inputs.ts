@@ -11,7 +11,7 @@ import { execFile } from "node:child_process";
 import type { NormalizedTask } from "../../core/model.ts";
 import { printablePath } from "../printable.ts";
 import { outputPathMatcher } from "./output_sets.ts";
-import { inIgnoredArea, splitPatterns } from "./walk.ts";
+import { inIgnoredArea, splitPatterns } from "./patterns.ts";
 
 /** Number of paths a warning names before it only counts the rest. */
 const NAMED_PATHS = 5;

@@ -25,14 +25,8 @@ import { tenured } from "./tenure.ts";
 export type { StatedInput } from "./stated.ts";
 import picomatch from "picomatch";
 import type { RestoreChange } from "./backend.ts";
-import {
-  cleanPattern,
-  directoryMatcher,
-  isMissing,
-  skippedBy,
-  splitPatterns,
-  type WalkOptions,
-} from "./walk.ts";
+import { isMissing, type WalkOptions } from "./walk.ts";
+import { cleanPattern, directoryMatcher, skippedBy, splitPatterns } from "./patterns.ts";
 
 /** Digest text of an input that a literal pattern names but that does not exist. */
 export const ABSENT = "absent";

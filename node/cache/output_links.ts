@@ -13,7 +13,7 @@ import { join } from "node:path";
 import picomatch from "picomatch";
 import { lstatFacts } from "./facts.ts";
 import { printablePath } from "../printable.ts";
-import { splitPatterns } from "./walk.ts";
+import { splitPatterns } from "./patterns.ts";
 
 /** A symbolic link on the fixed leading part of an output pattern. */
 export interface OutputLink {

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { directoryMatcher, splitPatterns } from "./walk.ts";
+import { directoryMatcher, splitPatterns } from "./patterns.ts";
 
 /** Returns true when a path is an output; `directory` is true for a directory. */
 export type OutputPathMatcher = (path: string, directory: boolean) => boolean;

@@ -11,7 +11,8 @@ import { mapLimit } from "./digest.ts";
 import { DamagedEntryError, type OutputRecord } from "./entry.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
-import { directoryMatcher, isMissing, skippedBy, splitPatterns, walkPatterns } from "./walk.ts";
+import { isMissing, walkPatterns } from "./walk.ts";
+import { directoryMatcher, skippedBy, splitPatterns } from "./patterns.ts";
 import { memoizedWalk } from "./walk_memo.ts";
 
 /** Permission bits kept for outputs: setuid, setgid and sticky are dropped. */

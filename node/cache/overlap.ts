@@ -18,7 +18,7 @@ import type { NormalizedTask, Pipeline } from "../../core/model.ts";
 import { printablePath } from "../printable.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import { listOutputs, type OutputMatcher, outputMatcher } from "./outputs.ts";
-import { cleanPattern, inIgnoredArea } from "./walk.ts";
+import { cleanPattern, inIgnoredArea } from "./patterns.ts";
 
 /** A task of the run as the cache saw it, with its working directory. */
 interface SeenTask {

@@ -24,7 +24,7 @@ import picomatch from "picomatch";
 import type { NormalizedTask } from "../../core/model.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import type { StatedInputs } from "./inputs.ts";
-import { cleanPattern, splitPatterns } from "./walk.ts";
+import { cleanPattern, splitPatterns } from "./patterns.ts";
 import { memoizedListing } from "./walk_memo.ts";
 
 /**

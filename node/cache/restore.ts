@@ -33,7 +33,8 @@ import {
   type OutputMatcher,
   outputMatcher,
 } from "./outputs.ts";
-import { byPath, inIgnoredArea, isMissing } from "./walk.ts";
+import { byPath, isMissing } from "./walk.ts";
+import { inIgnoredArea } from "./patterns.ts";
 import { printablePath } from "../printable.ts";
 
 /** The disk is in a state the snapshot cannot be restored over without touching files it must not touch. */

@@ -29,14 +29,13 @@ import { sha256 } from "./digest.ts";
 import { type FactKind, lstatFacts } from "./facts.ts";
 import { type FileStateIndex, RACY_WINDOW_MS } from "./file_index.ts";
 import {
-  directoryMatcher,
-  splitPatterns,
   type WalkEntry,
   type WalkKind,
   type WalkOptions,
   walkPatterns,
   type WalkResult,
 } from "./walk.ts";
+import { directoryMatcher, splitPatterns } from "./patterns.ts";
 
 /**
  * Version 5 adds the patterns that select no listed path. Version 4 stores

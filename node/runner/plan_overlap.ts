@@ -11,7 +11,7 @@ import type { NormalizedTask } from "../../core/model.ts";
 import type { RestoreChange } from "../cache/backend.ts";
 import { matchesInputPatterns } from "../cache/inputs.ts";
 import { outputMatcher } from "../cache/outputs.ts";
-import { splitPatterns } from "../cache/walk.ts";
+import { splitPatterns } from "../cache/patterns.ts";
 
 /** The predicted effect of a task on the disk before its dependents start. */
 export type DiskEffect =
