@@ -144,6 +144,14 @@ async function runGc(args: string[], ctx: CliContext): Promise<number> {
   })`;
   if (result.interrupted) return interrupted(ctx, "gc", args, summary);
   ctx.stdout.write(`Removed ${summary}.\n`);
+  if (result.index.removed > 0) {
+    const dropped = counted(result.index.removed, "entry", "entries");
+    ctx.stdout.write(
+      `Dropped ${dropped} of deleted or long-unseen files from the file-state index (${
+        formatBytes(result.index.bytes)
+      }).\n`,
+    );
+  }
   return 0;
 }
 

@@ -11,8 +11,10 @@ import { isAbsolute, join, resolve } from "node:path";
 import { DEFAULT_FILE_CACHE_ROOT } from "../../core/cache.ts";
 import type { Pipeline } from "../../core/model.ts";
 import { isDigest } from "./entry.ts";
+import { type IndexPruneResult, pruneIndex } from "./index_prune.ts";
 import { clearMemoryEntries } from "./memory_store.ts";
 import { DEFAULT_KEEP_RUNS, isRunId, RUNS_DIR } from "../records.ts";
+import { FILE_INDEX_PATH } from "./paths.ts";
 import { isMissing } from "./walk.ts";
 import { acquireRunLock, assertNoActiveRun } from "../lock.ts";
 
@@ -60,6 +62,11 @@ export interface GcResult {
   runs: { removed: string[]; bytes: number };
   /** `unfinished` counts the stale directories of killed stores that `.tmp/` held. */
   cache: { removed: number; unfinished: number; bytes: number };
+  /**
+   * Entries of the file-state index dropped because their file is gone or
+   * no run saw it for 30 days, and the bytes the index shrank by.
+   */
+  index: IndexPruneResult;
   /** True when the signal stopped the work before everything was pruned. */
   interrupted: boolean;
 }
@@ -289,7 +296,8 @@ export async function unfinishedEntries(
 
 /**
  * Prunes run records under `.async/runs/` beyond the newest `keep` (a run
- * still in progress is kept) and cache entries unused for `cacheDays` days.
+ * still in progress is kept), cache entries unused for `cacheDays` days, and
+ * file-state index entries of files that are gone or unseen for 30 days.
  * Once `options.signal` is aborted it stops before the next record or entry.
  *
  * @throws {PipelineError} `ASYNC_PIPELINE_RUN_ACTIVE` while a live run or
@@ -312,15 +320,22 @@ async function prune(rootDir: string, options: GcOptions): Promise<GcResult> {
   const cutoff = now - (options.cacheDays ?? DEFAULT_CACHE_DAYS) * DAY_MS;
   const { interrupted, ...runs } = await pruneRuns(rootDir, keep, options.signal);
   const cache = { removed: 0, unfinished: 0, bytes: 0 };
-  if (interrupted) return { runs, cache, interrupted };
+  const index = { removed: 0, bytes: 0 };
+  if (interrupted) return { runs, cache, index, interrupted };
   for (const root of options.roots ?? fileStoreRoots(rootDir)) {
     for (const namespace of await namespaceDirectories(root)) {
       const pruned = await pruneNamespace(namespace, cutoff, now, options.signal);
       cache.removed += pruned.removed;
       cache.unfinished += pruned.unfinished;
       cache.bytes += pruned.bytes;
-      if (pruned.interrupted) return { runs, cache, interrupted: true };
+      if (pruned.interrupted) return { runs, cache, index, interrupted: true };
     }
   }
-  return { runs, cache, interrupted: false };
+  if (options.signal?.aborted) return { runs, cache, index, interrupted: true };
+  return {
+    runs,
+    cache,
+    index: await pruneIndex(join(rootDir, FILE_INDEX_PATH), now),
+    interrupted: false,
+  };
 }
