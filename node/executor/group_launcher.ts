@@ -39,7 +39,7 @@ function isExecutableFile(path: string): boolean {
  * Returns the path of `name` in an absolute directory of `path`. Relative
  * directories are skipped because their content depends on the working directory.
  */
-function findOnPath(name: string, path: string): string | undefined {
+export function findOnPath(name: string, path: string): string | undefined {
   if (name.includes("/")) {
     return isAbsolute(name) && isExecutableFile(name) ? name : undefined;
   }

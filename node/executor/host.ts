@@ -2,13 +2,41 @@
 
 import process from "../process.ts";
 import type { CommandExecutor, CommandResult, ShellRunOptions } from "../types.ts";
+import { findOnPath } from "./group_launcher.ts";
+import { pathWithPackageBins, withPackageBins } from "./package_bins.ts";
 import { runInProcessGroup } from "./process_group.ts";
 import { findExecutable } from "./which.ts";
+
+/** Maximum number of remembered shell paths. The memo is cleared when it is full. */
+const SHELL_MEMO_LIMIT = 64;
+
+const shells = new Map<string, string>();
+
+/**
+ * Returns the absolute path of `sh` on `path`, or `sh` when it is not there.
+ * The shell is found on the run's `PATH`, before the step's own
+ * `node_modules/.bin` directories come in front, so no package provides it.
+ */
+function shellOn(path: string | undefined): string {
+  const key = path ?? "";
+  let shell = shells.get(key);
+  if (shell === undefined) {
+    shell = findOnPath("sh", key) ?? "sh";
+    if (shells.size >= SHELL_MEMO_LIMIT) shells.clear();
+    shells.set(key, shell);
+  }
+  return shell;
+}
 
 /** Options of {@link HostCommandExecutor}. */
 export interface HostExecutorOptions {
   /** `PATH` used by `checkTool` (default: `process.env.PATH`). */
   path?: string;
+  /**
+   * Directory whose `node_modules/.bin` directories, and those above it,
+   * `checkTool` also searches (default: the working directory).
+   */
+  cwd?: string;
   /** Milliseconds between SIGTERM and SIGKILL when a step is stopped (default 2000). */
   killGraceMs?: number;
 }
@@ -16,22 +44,27 @@ export interface HostExecutorOptions {
 /**
  * Runs each shell step as `sh -c <command>` in the task's working directory,
  * as the leader of its own process group. A timeout or an abort sends
- * SIGTERM to the whole group, then SIGKILL after a grace period.
+ * SIGTERM to the whole group, then SIGKILL after a grace period. The step's
+ * `PATH` starts with the `node_modules/.bin` directories of its working
+ * directory and those above it, as in a package script.
  */
 export class HostCommandExecutor implements CommandExecutor {
   readonly name = "host";
   readonly #path: string;
+  readonly #cwd?: string;
   readonly #killGraceMs?: number;
 
   constructor(options: HostExecutorOptions = {}) {
     this.#path = options.path ?? process.env.PATH ?? "";
+    this.#cwd = options.cwd;
     this.#killGraceMs = options.killGraceMs;
   }
 
   runShell(command: string, options: ShellRunOptions): Promise<CommandResult> {
-    return runInProcessGroup("sh", ["-c", command], {
+    return runInProcessGroup(shellOn(options.env.PATH), ["-c", command], {
       cwd: options.cwd,
-      env: options.env,
+      env: withPackageBins(options.env, options.cwd),
+      lookupPath: options.env.PATH ?? "",
       timeoutMs: options.timeoutMs,
       signal: options.signal,
       killGraceMs: this.#killGraceMs,
@@ -40,8 +73,14 @@ export class HostCommandExecutor implements CommandExecutor {
     });
   }
 
-  /** Looks `tool` up on `PATH`. A name with a slash is checked as a path. */
+  /**
+   * Looks `tool` up on `PATH` and in the `node_modules/.bin` directories a
+   * step in the executor's directory gets. A name with a slash is checked as
+   * a path.
+   */
   async checkTool(tool: string): Promise<boolean> {
-    return (await findExecutable(tool, { PATH: this.#path }, process.cwd())) !== undefined;
+    const cwd = this.#cwd ?? process.cwd();
+    const path = pathWithPackageBins(cwd, this.#path);
+    return (await findExecutable(tool, { PATH: path }, cwd)) !== undefined;
   }
 }

@@ -43,6 +43,11 @@ export function heldOutputWarning(graceMs: number): string {
 export interface ProcessGroupOptions {
   cwd: string;
   env: ProcessEnv;
+  /**
+   * `PATH` to find `setsid` on under Deno (default `env.PATH`), when the
+   * command's own `PATH` has directories that must not provide it.
+   */
+  lookupPath?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
   /** Milliseconds between SIGTERM and SIGKILL (default {@link DEFAULT_KILL_GRACE_MS}). */
@@ -103,7 +108,10 @@ export function runInProcessGroup(
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     // Through `setsid`, a plain spawn is enough: the program makes the group.
-    const launch = groupLaunch(file, options.env);
+    const launch = groupLaunch(
+      file,
+      options.lookupPath === undefined ? options.env : { PATH: options.lookupPath },
+    );
     const viaSetsid = !launch.detached;
     const grace = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     let stdout = "";

@@ -1,11 +1,13 @@
 /** Spawning `ctx.command(...)` argv directly, without a shell: what an allowed governed command runs. @module */
 
+import { withPackageBins } from "../executor/package_bins.ts";
 import { runInProcessGroup } from "../executor/process_group.ts";
 import type { GovernedCommandRunner } from "../types.ts";
 
 /**
  * Spawns `args[0]` with the remaining arguments in its own process group and
- * returns its exit code and output. A command that cannot be started
+ * returns its exit code and output. `args[0]` is also found in the
+ * `node_modules/.bin` directories of the working directory and above it. A command that cannot be started
  * returns exit code 127 with the reason on stderr, as a shell would.
  */
 export const directCommandRunner: GovernedCommandRunner = async (args, options) => {
@@ -13,7 +15,7 @@ export const directCommandRunner: GovernedCommandRunner = async (args, options) 
   try {
     return await runInProcessGroup(args[0], args.slice(1), {
       cwd: options.cwd,
-      env: options.env,
+      env: withPackageBins(options.env, options.cwd),
       signal: options.signal,
     });
   } catch (error) {

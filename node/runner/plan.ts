@@ -127,5 +127,5 @@ export function selectExecutor(
   if (options.sandbox !== undefined) {
     return resolveSandbox(pipeline, options.sandbox, projectDir, env);
   }
-  return options.executor ?? new HostCommandExecutor({ path: env.PATH });
+  return options.executor ?? new HostCommandExecutor({ path: env.PATH, cwd: projectDir });
 }

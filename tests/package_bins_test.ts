@@ -1,0 +1,120 @@
+/** `node_modules/.bin` directories on the `PATH` of shell steps and `ctx.command`. */
+
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { definePipeline } from "../core/pipeline.ts";
+import { sh } from "../core/sh.ts";
+import { task } from "../core/task.ts";
+import { pathWithPackageBins } from "../node/executor/package_bins.ts";
+import { HostCommandExecutor } from "../node/executor/host.ts";
+import { directCommandRunner } from "../node/runner/command.ts";
+import { cli, MOD_URL } from "./helpers/cli.ts";
+import { baseEnv } from "./support/projects.ts";
+import { tempDir } from "./support/temp_files.ts";
+
+const someTask = definePipeline({ name: "p", tasks: { t: task({ run: sh`true` }) } }).tasks.t;
+
+/** Writes an executable shell script at `path`. */
+async function writeScript(path: string, body: string): Promise<void> {
+  await mkdir(join(path, ".."), { recursive: true });
+  await writeFile(path, `#!/bin/sh\n${body}\n`);
+  await chmod(path, 0o755);
+}
+
+/** A project with a `hello` tool in its `node_modules/.bin` and an empty `packages/app`. */
+async function projectWithTool(): Promise<string> {
+  const dir = await Deno.realPath(await tempDir());
+  await writeScript(join(dir, "node_modules/.bin/hello"), 'echo "hello from $(basename "$PWD")"');
+  await mkdir(join(dir, "packages/app"), { recursive: true });
+  return dir;
+}
+
+Deno.test("pathWithPackageBins puts each directory's bin first, nearest first", () => {
+  assert.equal(
+    pathWithPackageBins("/work/repo/app", "/usr/bin:/bin"),
+    "/work/repo/app/node_modules/.bin:/work/repo/node_modules/.bin:/work/node_modules/.bin:" +
+      "/node_modules/.bin:/usr/bin:/bin",
+  );
+});
+
+Deno.test("pathWithPackageBins leaves out directories already on PATH", () => {
+  assert.equal(
+    pathWithPackageBins("/repo/app", "/repo/node_modules/.bin:/usr/bin"),
+    "/repo/app/node_modules/.bin:/node_modules/.bin:/repo/node_modules/.bin:/usr/bin",
+  );
+});
+
+Deno.test("pathWithPackageBins without a PATH lists the bins only", () => {
+  assert.equal(
+    pathWithPackageBins("/repo", undefined),
+    "/repo/node_modules/.bin:/node_modules/.bin",
+  );
+});
+
+Deno.test("host shell step finds a tool in a parent's node_modules/.bin", async () => {
+  const dir = await projectWithTool();
+  const result = await new HostCommandExecutor().runShell("hello", {
+    cwd: join(dir, "packages/app"),
+    env: baseEnv({ PATH: "/usr/bin:/bin" }),
+    task: someTask,
+  });
+  assert.equal(result.stderr, "");
+  assert.equal(result.stdout, "hello from app\n");
+  assert.equal(result.code, 0);
+});
+
+Deno.test("host shell step keeps the shell of the run's PATH", async () => {
+  const dir = await projectWithTool();
+  const marker = join(dir, "fake-sh-ran");
+  await writeScript(join(dir, "node_modules/.bin/sh"), `touch ${marker}; exit 9`);
+  const result = await new HostCommandExecutor().runShell("echo real shell", {
+    cwd: dir,
+    env: baseEnv({ PATH: "/usr/bin:/bin" }),
+    task: someTask,
+  });
+  assert.equal(result.stdout, "real shell\n");
+  assert.equal(existsSync(marker), false);
+});
+
+Deno.test("host checkTool finds a tool in node_modules/.bin", async () => {
+  const dir = await projectWithTool();
+  const executor = new HostCommandExecutor({
+    path: "/usr/bin:/bin",
+    cwd: join(dir, "packages/app"),
+  });
+  assert.equal(await executor.checkTool("hello"), true);
+  assert.equal(await executor.checkTool("no-such-tool-here"), false);
+});
+
+Deno.test("ctx.command finds a tool in node_modules/.bin", async () => {
+  const dir = await projectWithTool();
+  const result = await directCommandRunner(["hello"], {
+    cwd: join(dir, "packages/app"),
+    env: baseEnv({ PATH: "/usr/bin:/bin" }),
+    secretValues: [],
+  });
+  assert.equal(result.stdout, "hello from app\n");
+  assert.equal(result.code, 0);
+});
+
+Deno.test("run finds a tool in node_modules/.bin without npx", async () => {
+  const dir = await projectWithTool();
+  await writeFile(
+    join(dir, "pipeline.ts"),
+    `import { definePipeline, job, sh, task } from "${MOD_URL}";
+export default definePipeline({
+  name: "bins",
+  tasks: { greet: task({ requires: { tools: ["hello"] } }, sh\`hello > greeting.txt\`) },
+  jobs: { main: job({ target: "greet" }) },
+});
+`,
+  );
+  const env = baseEnv();
+  env.PATH = (env.PATH ?? "").split(":").filter((entry) => !entry.includes("node_modules"))
+    .join(":");
+  const result = await cli(dir, ["run", "main"], env);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(await readFile(join(dir, "greeting.txt"), "utf8"), `hello from ${basename(dir)}\n`);
+});
