@@ -49,6 +49,17 @@ export function parseDuration(value: unknown, path = "duration"): number {
   );
 }
 
+/**
+ * Writes whole milliseconds in the largest unit that {@link parseDuration}
+ * reads back exactly: 2000 as `2s`, 90000 as `90s`, 1500 as `1500ms`.
+ */
+export function formatDurationLimit(ms: number): string {
+  for (const unit of ["h", "m", "s"]) {
+    if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
 /** Returns `value` in whole milliseconds when it is a valid cache ttl, else undefined. */
 function ttlMs(value: unknown): number | undefined {
   let ms: number | undefined;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { validateCron } from "../core/cron.ts";
-import { parseDuration } from "../core/duration.ts";
+import { formatDurationLimit, parseDuration } from "../core/duration.ts";
 import { ErrorCode } from "../core/errors.ts";
 
 const DURATIONS: Array<[number | string, number]> = [
@@ -71,5 +71,21 @@ for (const [cron, pattern] of INVALID_CRONS) {
         return true;
       },
     );
+  });
+}
+
+for (
+  const [ms, expected] of [
+    [2000, "2s"],
+    [90_000, "90s"],
+    [300_000, "5m"],
+    [7_200_000, "2h"],
+    [1500, "1500ms"],
+    [300, "300ms"],
+  ] as const
+) {
+  Deno.test(`formatDurationLimit writes ${ms} as ${expected}`, () => {
+    assert.equal(formatDurationLimit(ms), expected);
+    assert.equal(parseDuration(expected), ms);
   });
 }

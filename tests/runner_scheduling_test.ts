@@ -189,6 +189,17 @@ Deno.test("runJob times out a task with 124", async () => {
   assert.match(result.error?.message ?? "", /timed out after 300ms/);
 });
 
+Deno.test("runJob names a timeout in its declared unit", async () => {
+  const cwd = await project();
+  const pipeline = definePipeline({
+    name: "timeout",
+    tasks: { slow: task({ timeout: "1s", run: sh`sleep 30` }) },
+    jobs: { slow: job({ target: "slow" }) },
+  });
+  const record = await runJob(pipeline, { id: "slow", cwd, env: baseEnv() });
+  assert.equal(record.tasks[0].error?.message, 'Task "slow" timed out after 1s.');
+});
+
 Deno.test("runJob times out a function step", async () => {
   const cwd = await project();
   let aborted = false;

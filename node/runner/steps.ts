@@ -1,6 +1,7 @@
 /** Preparing and running the steps of one task attempt. @module */
 
 import type { CandidateContext } from "../../core/context.ts";
+import { formatDurationLimit } from "../../core/duration.ts";
 import { ErrorCode, isPipelineError, PipelineError } from "../../core/errors.ts";
 import type { NormalizedTask } from "../../core/model.ts";
 import { toShellCommand } from "../../core/sh.ts";
@@ -160,7 +161,10 @@ function abortPromise(signal: AbortSignal): Promise<never> {
 
 /** Returns the abort reason used for a task timeout: a `TimeoutError` DOMException, as `AbortSignal.timeout` uses. */
 function timeoutReason(task: NormalizedTask): DOMException {
-  return new DOMException(`Task "${task.id}" timed out after ${task.timeoutMs}ms.`, "TimeoutError");
+  return new DOMException(
+    `Task "${task.id}" timed out after ${formatDurationLimit(task.timeoutMs!)}.`,
+    "TimeoutError",
+  );
 }
 
 /**
@@ -232,7 +236,9 @@ function classify(
   const timedOutBySignal = signal.reason instanceof DOMException &&
     signal.reason.name === "TimeoutError";
   if (timedOutBySignal || failure.timedOut) {
-    const limit = task.timeoutMs === undefined ? "" : ` after ${task.timeoutMs}ms`;
+    const limit = task.timeoutMs === undefined
+      ? ""
+      : ` after ${formatDurationLimit(task.timeoutMs)}`;
     return {
       exitCode: 124,
       timedOut: true,
