@@ -7,7 +7,7 @@ import { basename, join } from "node:path";
 import { definePipeline } from "../core/pipeline.ts";
 import { sh } from "../core/sh.ts";
 import { task } from "../core/task.ts";
-import { pathWithPackageBins } from "../node/executor/package_bins.ts";
+import { pathWithPackageBins, withPackageBins } from "../node/executor/package_bins.ts";
 import { HostCommandExecutor } from "../node/executor/host.ts";
 import { directCommandRunner } from "../node/runner/command.ts";
 import { cli, MOD_URL } from "./helpers/cli.ts";
@@ -117,4 +117,17 @@ export default definePipeline({
   const result = await cli(dir, ["run", "main"], env);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(await readFile(join(dir, "greeting.txt"), "utf8"), `hello from ${basename(dir)}\n`);
+});
+
+Deno.test("withPackageBins gives a frozen env one frozen copy per directory", () => {
+  const env = Object.freeze({ PATH: "/usr/bin", HOME: "/home/u" });
+  const first = withPackageBins(env, "/repo/app");
+  assert.equal(Object.isFrozen(first), true);
+  assert.equal(withPackageBins(env, "/repo/app"), first);
+  assert.notEqual(withPackageBins(env, "/repo/lib"), first);
+  assert.equal(first.HOME, "/home/u");
+  assert.equal(
+    first.PATH,
+    "/repo/app/node_modules/.bin:/repo/node_modules/.bin:/node_modules/.bin:/usr/bin",
+  );
 });

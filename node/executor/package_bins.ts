@@ -40,7 +40,24 @@ export function pathWithPackageBins(cwd: string, path: string | undefined): stri
   return result;
 }
 
-/** Returns `env` with {@link pathWithPackageBins} as its `PATH`. */
+/** Frozen copies of frozen environments, by working directory. */
+const frozenCopies = new WeakMap<ProcessEnv, Map<string, ProcessEnv>>();
+
+/**
+ * Returns `env` with {@link pathWithPackageBins} as its `PATH`. The copy of
+ * a frozen `env` is frozen too and made once per working directory, so the
+ * spawner, which recognizes a frozen environment it has seen, sends it to
+ * its helper process once.
+ */
 export function withPackageBins(env: ProcessEnv, cwd: string): ProcessEnv {
-  return { ...env, PATH: pathWithPackageBins(cwd, env.PATH) };
+  if (!Object.isFrozen(env)) return { ...env, PATH: pathWithPackageBins(cwd, env.PATH) };
+  let copies = frozenCopies.get(env);
+  if (copies === undefined) frozenCopies.set(env, copies = new Map());
+  let copy = copies.get(cwd);
+  if (copy === undefined) {
+    copy = Object.freeze({ ...env, PATH: pathWithPackageBins(cwd, env.PATH) });
+    if (copies.size >= MEMO_LIMIT) copies.clear();
+    copies.set(cwd, copy);
+  }
+  return copy;
 }
