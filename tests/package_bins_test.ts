@@ -31,26 +31,45 @@ async function projectWithTool(): Promise<string> {
   return dir;
 }
 
-Deno.test("pathWithPackageBins puts each directory's bin first, nearest first", () => {
+/** Makes `node_modules/.bin` in each of `dirs` under a new project and returns the project. */
+async function withBins(...dirs: string[]): Promise<string> {
+  const root = await Deno.realPath(await tempDir());
+  for (const dir of dirs) await mkdir(join(root, dir, "node_modules/.bin"), { recursive: true });
+  await mkdir(join(root, "packages/app"), { recursive: true });
+  return root;
+}
+
+Deno.test("pathWithPackageBins puts existing bins first, nearest first", async () => {
+  const root = await withBins("", "packages/app");
   assert.equal(
-    pathWithPackageBins("/work/repo/app", "/usr/bin:/bin"),
-    "/work/repo/app/node_modules/.bin:/work/repo/node_modules/.bin:/work/node_modules/.bin:" +
-      "/node_modules/.bin:/usr/bin:/bin",
+    pathWithPackageBins(join(root, "packages/app"), "/usr/bin:/bin"),
+    `${root}/packages/app/node_modules/.bin:${root}/node_modules/.bin:/usr/bin:/bin`,
   );
 });
 
-Deno.test("pathWithPackageBins leaves out directories already on PATH", () => {
+Deno.test("pathWithPackageBins leaves out directories already on PATH", async () => {
+  const root = await withBins("", "packages/app");
   assert.equal(
-    pathWithPackageBins("/repo/app", "/repo/node_modules/.bin:/usr/bin"),
-    "/repo/app/node_modules/.bin:/node_modules/.bin:/repo/node_modules/.bin:/usr/bin",
+    pathWithPackageBins(join(root, "packages/app"), `${root}/node_modules/.bin:/usr/bin`),
+    `${root}/packages/app/node_modules/.bin:${root}/node_modules/.bin:/usr/bin`,
   );
 });
 
-Deno.test("pathWithPackageBins without a PATH lists the bins only", () => {
-  assert.equal(
-    pathWithPackageBins("/repo", undefined),
-    "/repo/node_modules/.bin:/node_modules/.bin",
-  );
+Deno.test("pathWithPackageBins returns PATH itself without bins", async () => {
+  const root = await withBins();
+  assert.equal(pathWithPackageBins(join(root, "packages/app"), "/usr/bin"), "/usr/bin");
+});
+
+Deno.test("pathWithPackageBins without a PATH lists the bins only", async () => {
+  const root = await withBins("");
+  assert.equal(pathWithPackageBins(root, undefined), `${root}/node_modules/.bin`);
+});
+
+Deno.test("pathWithPackageBins sees a bin directory made after an earlier call", async () => {
+  const root = await withBins();
+  assert.equal(pathWithPackageBins(root, "/usr/bin"), "/usr/bin");
+  await mkdir(join(root, "node_modules/.bin"), { recursive: true });
+  assert.equal(pathWithPackageBins(root, "/usr/bin"), `${root}/node_modules/.bin:/usr/bin`);
 });
 
 Deno.test("host shell step finds a tool in a parent's node_modules/.bin", async () => {
@@ -119,15 +138,19 @@ export default definePipeline({
   assert.equal(await readFile(join(dir, "greeting.txt"), "utf8"), `hello from ${basename(dir)}\n`);
 });
 
-Deno.test("withPackageBins gives a frozen env one frozen copy per directory", () => {
+Deno.test("withPackageBins shares one frozen copy among directories with the same bins", async () => {
+  const root = await withBins("");
+  await mkdir(join(root, "packages/lib"), { recursive: true });
   const env = Object.freeze({ PATH: "/usr/bin", HOME: "/home/u" });
-  const first = withPackageBins(env, "/repo/app");
-  assert.equal(Object.isFrozen(first), true);
-  assert.equal(withPackageBins(env, "/repo/app"), first);
-  assert.notEqual(withPackageBins(env, "/repo/lib"), first);
-  assert.equal(first.HOME, "/home/u");
-  assert.equal(
-    first.PATH,
-    "/repo/app/node_modules/.bin:/repo/node_modules/.bin:/node_modules/.bin:/usr/bin",
-  );
+  const app = withPackageBins(env, join(root, "packages/app"));
+  assert.equal(Object.isFrozen(app), true);
+  assert.equal(withPackageBins(env, join(root, "packages/lib")), app);
+  assert.equal(app.HOME, "/home/u");
+  assert.equal(app.PATH, `${root}/node_modules/.bin:/usr/bin`);
+});
+
+Deno.test("withPackageBins returns env itself without bins", async () => {
+  const root = await withBins();
+  const env = Object.freeze({ PATH: "/usr/bin" });
+  assert.equal(withPackageBins(env, root), env);
 });

@@ -4,60 +4,64 @@
  * in front of `PATH`, so package scripts call `tsc` or `eslint` by name.
  * Shell steps and `ctx.command` get the same directories, counted from the
  * step's working directory, whether the CLI was started through `npx`, a
- * package script, `node` or `deno run`. Directories already on `PATH` are
- * not added again, so a run started through npm keeps the `PATH` npm made.
+ * package script, `node` or `deno run`. Only directories that exist when
+ * the step starts are added, so a step after an `npm ci` in the same run
+ * finds what it installed. Directories already on `PATH` are not added
+ * again, so a run started through npm keeps the `PATH` npm made.
  *
  * @module
  */
 
+import { statSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import type { ProcessEnv } from "../types.ts";
 
-/** Maximum number of remembered `PATH` values. The memo is cleared when it is full. */
-const MEMO_LIMIT = 256;
+/** Maximum number of remembered environments per frozen env. The memo is cleared when it is full. */
+const MEMO_LIMIT = 64;
 
-const memo = new Map<string, string>();
-
-/**
- * Returns `path` with the `node_modules/.bin` directory of `cwd` and of each
- * directory above it in front, nearest first, leaving out those `path` has.
- */
-export function pathWithPackageBins(cwd: string, path: string | undefined): string {
-  const key = `${cwd}\0${path ?? ""}`;
-  let result = memo.get(key);
-  if (result === undefined) {
-    const present = new Set((path ?? "").split(delimiter));
-    const bins: string[] = [];
-    for (let dir = cwd;; dir = dirname(dir)) {
-      const bin = join(dir, "node_modules", ".bin");
-      if (!present.has(bin)) bins.push(bin);
-      if (dirname(dir) === dir) break;
-    }
-    result = [...bins, ...(path ? [path] : [])].join(delimiter);
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(key, result);
-  }
-  return result;
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
-/** Frozen copies of frozen environments, by working directory. */
+/**
+ * Returns `path` with the existing `node_modules/.bin` directories of `cwd`
+ * and of each directory above it in front, nearest first, leaving out those
+ * `path` has. Returns `path` itself when there is none to add.
+ */
+export function pathWithPackageBins(cwd: string, path: string | undefined): string | undefined {
+  const present = new Set((path ?? "").split(delimiter));
+  const bins: string[] = [];
+  for (let dir = cwd;; dir = dirname(dir)) {
+    const bin = join(dir, "node_modules", ".bin");
+    if (!present.has(bin) && isDirectory(bin)) bins.push(bin);
+    if (dirname(dir) === dir) break;
+  }
+  if (bins.length === 0) return path;
+  return [...bins, ...(path ? [path] : [])].join(delimiter);
+}
+
+/** Frozen copies of frozen environments, by their `PATH`. */
 const frozenCopies = new WeakMap<ProcessEnv, Map<string, ProcessEnv>>();
 
 /**
- * Returns `env` with {@link pathWithPackageBins} as its `PATH`. The copy of
- * a frozen `env` is frozen too and made once per working directory, so the
- * spawner, which recognizes a frozen environment it has seen, sends it to
- * its helper process once.
+ * Returns `env` with {@link pathWithPackageBins} as its `PATH`, or `env`
+ * itself when that adds nothing. The copy of a frozen `env` is frozen too
+ * and made once per `PATH`: steps in directories with the same
+ * `node_modules/.bin` directories share it, and the spawner, which
+ * recognizes a frozen environment it has seen, sends it to its helper
+ * process once.
  */
 export function withPackageBins(env: ProcessEnv, cwd: string): ProcessEnv {
-  if (!Object.isFrozen(env)) return { ...env, PATH: pathWithPackageBins(cwd, env.PATH) };
+  const path = pathWithPackageBins(cwd, env.PATH);
+  if (path === env.PATH) return env;
+  if (!Object.isFrozen(env)) return { ...env, PATH: path };
   let copies = frozenCopies.get(env);
   if (copies === undefined) frozenCopies.set(env, copies = new Map());
-  let copy = copies.get(cwd);
+  let copy = copies.get(path!);
   if (copy === undefined) {
-    copy = Object.freeze({ ...env, PATH: pathWithPackageBins(cwd, env.PATH) });
+    copy = Object.freeze({ ...env, PATH: path });
     if (copies.size >= MEMO_LIMIT) copies.clear();
-    copies.set(cwd, copy);
+    copies.set(path!, copy);
   }
   return copy;
 }
