@@ -46,10 +46,9 @@ const frozenCopies = new WeakMap<ProcessEnv, Map<string, ProcessEnv>>();
 /**
  * Returns `env` with {@link pathWithPackageBins} as its `PATH`, or `env`
  * itself when that adds nothing. The copy of a frozen `env` is frozen too
- * and made once per `PATH`: steps in directories with the same
- * `node_modules/.bin` directories share it, and the spawner, which
- * recognizes a frozen environment it has seen, sends it to its helper
- * process once.
+ * and made once per `PATH`, so steps whose directories have the same
+ * `node_modules/.bin` directories share it. The spawner recognizes a frozen
+ * environment it has seen and sends it to its helper process only once.
  */
 export function withPackageBins(env: ProcessEnv, cwd: string): ProcessEnv {
   const path = pathWithPackageBins(cwd, env.PATH);
