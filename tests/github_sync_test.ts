@@ -320,3 +320,57 @@ Deno.test("github paths with a newline rejected", async () => {
     assert.equal(await exists(join(dir, ".github")), false);
   });
 });
+
+Deno.test("github generate warns before replacing a hand edit", async () => {
+  await withProject("{ github: true }", async (dir) => {
+    await cli(dir, ["github", "generate"]);
+    const generated = await read(dir, WORKFLOW);
+    await writeFile(
+      join(dir, WORKFLOW),
+      generated.replace("runs-on: ubuntu-latest", "runs-on: ubuntu-22.04"),
+    );
+
+    const result = await cli(dir, ["github", "generate"]);
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout, `wrote ${WORKFLOW}\n`);
+    assert.equal(
+      result.stderr,
+      [
+        `warning: ${WORKFLOW} was edited by hand since it was generated; the edit below is ` +
+        "replaced. Make such changes in the pipeline file, or in sync.github settings.",
+        "  (- on disk, + generated)",
+        "  @@ line 15 @@",
+        "     verify:",
+        "  -    runs-on: ubuntu-22.04",
+        "  +    runs-on: ubuntu-latest",
+        "       steps:",
+        "",
+      ].join("\n"),
+    );
+    assert.equal(await read(dir, WORKFLOW), generated);
+  });
+});
+
+Deno.test("github generate after a pipeline change does not warn", async () => {
+  await withProject("{ github: true }", async (dir) => {
+    // Generated without importing pipeline.ts, which this process would cache by URL.
+    const before = definePipeline({
+      name: "app",
+      env: { NODE_ENV: env.var("NODE_ENV", { default: "dev" }) },
+      triggers: { main: trigger.github({ events: ["push", "pull_request"], branches: ["main"] }) },
+      sync: { github: true },
+      tasks: { test: task({ run: sh`node --test` }) },
+      jobs: { verify: job({ target: "test", trigger: ["main"] }) },
+    });
+    await generateGithubFiles({ pipeline: before, path: join(dir, "pipeline.ts"), dir });
+    await writeFile(
+      join(dir, "pipeline.ts"),
+      PIPELINE("{ github: true }", ', TOKEN: env.secret("NPM_TOKEN")'),
+    );
+
+    const result = await cli(dir, ["github", "generate"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, "");
+    assert.equal(result.stdout, `wrote ${WORKFLOW}\nwrote ${LOCK}\n`);
+  });
+});

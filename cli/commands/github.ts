@@ -56,7 +56,16 @@ async function runList(args: string[], ctx: CliContext): Promise<number> {
 
 async function runGenerate(args: string[], ctx: CliContext): Promise<number> {
   const { loaded, options } = await loadWithPaths("sync github generate", args, ctx);
-  const written = await generateGithubFiles(loaded, options);
+  const written = await generateGithubFiles(loaded, options, {
+    onReplacedEdit: (path, diff) => {
+      ctx.stderr.write(
+        `warning: ${path} was edited by hand since it was generated; the edit below is ` +
+          "replaced. Make such changes in the pipeline file, or in sync.github settings.\n" +
+          "  (- on disk, + generated)\n" +
+          diff.split("\n").map((line) => `  ${line}\n`).join(""),
+      );
+    },
+  });
   if (written.length === 0) ctx.stdout.write("GitHub workflow and lock are current.\n");
   for (const path of written) ctx.stdout.write(`wrote ${path}\n`);
   return 0;

@@ -197,6 +197,16 @@ function workflowDriftReason(current: string, lockText: string | undefined): str
   return "edited by hand since it was generated (the lock records a different hash)";
 }
 
+/** Receives what {@link generateGithubFiles} is about to write over. */
+export interface GithubGenerateObserver {
+  /**
+   * Called before the workflow at `path` is replaced while the lock shows
+   * that it was edited by hand since it was generated. `diff` shows the file
+   * on disk as `-` lines and the new one as `+` lines.
+   */
+  onReplacedEdit?(path: string, diff: string): void;
+}
+
 /**
  * Renders and writes the workflow and lock. Writes nothing when rendering
  * fails, and only the files whose content changed. Returns their paths.
@@ -204,11 +214,20 @@ function workflowDriftReason(current: string, lockText: string | undefined): str
 export async function generateGithubFiles(
   loaded: LoadedPipeline,
   options: GithubSyncOptions = {},
+  observer: GithubGenerateObserver = {},
 ): Promise<string[]> {
   const files = await renderGithubFiles(loaded, options);
   const changed: RenderedFile[] = [];
   for (const file of [files.workflow, files.lock]) {
-    if ((await readIfPresent(file.absolute)) !== file.content) changed.push(file);
+    const current = await readIfPresent(file.absolute);
+    if (current === file.content) continue;
+    changed.push(file);
+    if (file === files.workflow && current !== undefined && observer.onReplacedEdit) {
+      const locked = lockedHash(await readIfPresent(files.lock.absolute));
+      if (locked !== undefined && locked !== hashText(current)) {
+        observer.onReplacedEdit(file.path, shortDiff(current, file.content));
+      }
+    }
   }
   await writeFilesAtomically(
     changed.map((file) => ({ path: file.absolute, content: file.content })),
