@@ -123,8 +123,12 @@ function syntaxFrame(error: unknown): string | undefined {
   if (!(error instanceof SyntaxError) || typeof error.stack !== "string") return undefined;
   const [place, ...rest] = error.stack.split("\n");
   if (!/^(?:\/|file:\/\/).*:\d+$/.test(place)) return undefined;
-  const end = rest.indexOf("");
+  // The source lines end where the error's own header starts. They may hold
+  // empty lines of the source, such as the line before the one at fault.
+  const end = rest.findIndex((line) => /^[A-Z]\w*Error\b/.test(line));
   const lines = rest.slice(0, end < 0 ? 0 : end);
+  while (lines.length > 0 && lines[0].trim() === "") lines.shift();
+  while (lines.length > 0 && lines.at(-1)!.trim() === "") lines.pop();
   if (lines.length === 0) return undefined;
   // The caret sits under the column at fault; Node's `file:line` omits the column.
   const caret = lines.find((line) => /^\s*\^+\s*$/.test(line))?.indexOf("^");
@@ -132,9 +136,22 @@ function syntaxFrame(error: unknown): string | undefined {
   return [at, ...lines.map((line) => `    ${line}`)].join("\n");
 }
 
-/** Describes why importing the pipeline module failed, with the place of a syntax error. */
-function importFailure(error: unknown): string {
+/**
+ * A parse error of the jiti loader (Node without type stripping), such as
+ * `ParseError: Unexpected token, expected ";"  \n /app/pipeline.ts:4:6`. Its
+ * column counts from 0.
+ */
+const JITI_PARSE_ERROR = /^ParseError: ([^\n]*?)\s*\n\s*(\S.*):(\d+):(\d+)\s*$/;
+
+/**
+ * Describes why importing the pipeline module failed, with the place of a
+ * syntax error as `at <file>:<line>:<column>`, the column counted from 1
+ * whichever loader reported it.
+ */
+export function importFailure(error: unknown): string {
   const message = stripAnsi(thrownMessage(error));
+  const jiti = JITI_PARSE_ERROR.exec(message);
+  if (jiti !== null) return `${jiti[1]}\n  at ${jiti[2]}:${jiti[3]}:${Number(jiti[4]) + 1}`;
   const frame = syntaxFrame(error);
   return frame === undefined ? message : `${message}\n  at ${frame}`;
 }

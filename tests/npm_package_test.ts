@@ -69,6 +69,9 @@ const PROJECT_FILES: Readonly<Record<string, string>> = {
   "tools/loaded_builtins.mjs": LOADED_BUILTINS_MJS,
   "many/pipeline.ts": MANY_PIPELINE_TS,
   "console/pipeline.ts": CONSOLE_PIPELINE_TS,
+  // Line 4 lacks the `}` that closes the type, so `pkgs` (column 7) is unexpected.
+  "broken/pipeline.ts":
+    "type Pkg = {\n  name: string;\n\nconst pkgs: Pkg[] = [];\nexport default pkgs;\n",
 };
 
 // One build and one tarball serve the whole file. The projects of both Node
@@ -360,6 +363,15 @@ for (const runtime of RUNTIMES) {
     assertExit(missing, 1, "metadata --config missing.ts");
     assert.match(missing.stderr, /^error\[ASYNC_PIPELINE_CONFIG_NOT_FOUND\]/);
     assert.doesNotMatch(missing.stderr, /^\s+at /m, "printed a stack trace without --debug");
+  });
+
+  packageTest(`${name} names the place of a syntax error`, async () => {
+    const node = await project(runtime);
+    const output = await node.bin(["metadata", "--config", "broken/pipeline.ts"]);
+    assertExit(output, 1, "metadata --config broken/pipeline.ts");
+    assert.match(output.stderr, /^error\[ASYNC_PIPELINE_CONFIG_LOAD_FAILED\]: Failed to load /);
+    assert.match(output.stderr, /\n {2}at (?:file:\/\/)?\/\S*\/broken\/pipeline\.ts:4:7\n/);
+    assert.doesNotMatch(output.stderr, / +\n/, "a line ends in spaces");
   });
 
   const compileCache = runtime.major >= 22 ? "enables" : "skips";
