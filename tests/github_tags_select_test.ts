@@ -157,3 +157,55 @@ Deno.test("tag-only filters agree with github run", async () => {
     },
   }));
 });
+
+/** Push trigger shapes that pairs of jobs combine, with and without expressions. */
+const SHAPES: { branches?: string[]; tags?: string[] }[] = [
+  {},
+  { branches: ["main"] },
+  { branches: ["**"] },
+  { branches: ["release/**", "!release/old"] },
+  { tags: ["v*"] },
+  { tags: ["v**", "!v0**"] },
+  { tags: ["latest"] },
+  { branches: ["main"], tags: ["v*"] },
+  { branches: ["docs/**"], tags: ["latest"] },
+];
+
+Deno.test("every pair of push shapes agrees with github run", () => {
+  let rendered = 0;
+  for (const first of SHAPES) {
+    for (const second of SHAPES) {
+      const pipeline = definePipeline({
+        name: "app",
+        triggers: {
+          first: trigger.github({ events: ["push"], ...first }),
+          second: trigger.github({ events: ["push"], ...second }),
+        },
+        tasks,
+        jobs: {
+          first: job({ target: "build", trigger: ["first"] }),
+          second: job({ target: "build", trigger: ["second"] }),
+          both: job({ target: "build", trigger: ["first", "second"] }),
+        },
+      });
+      let text: string;
+      try {
+        text = renderWorkflow(pipeline, settingsFor(NPM));
+      } catch (error) {
+        // Only a pattern without an expression may stop the workflow.
+        assert.equal((error as { code?: string }).code, "ASYNC_PIPELINE_NOT_IMPLEMENTED");
+        continue;
+      }
+      rendered++;
+      const workflow = parse(text) as Workflow;
+      for (const event of EVENTS.filter((candidate) => candidate.name === "push")) {
+        assert.deepEqual(
+          workflowJobs(workflow, event),
+          selected(pipeline, event),
+          `${JSON.stringify([first, second])} ${event.ref}\n${text}`,
+        );
+      }
+    }
+  }
+  assert.ok(rendered >= 60, `only ${rendered} of ${SHAPES.length ** 2} pairs rendered`);
+});
