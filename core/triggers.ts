@@ -58,8 +58,8 @@ const BRANCH_FILTER_EVENTS: readonly GithubEvent[] = [
 /** Events whose GitHub workflow syntax accepts a `tags` filter. */
 const TAG_FILTER_EVENTS: readonly GithubEvent[] = ["push"];
 
-/** The fields `trigger.github` takes. */
-const GITHUB_FIELDS = ["events", "branches", "tags"];
+/** The fields of a `trigger.github` declaration, which unknown-field hints list. */
+export const GITHUB_TRIGGER_FIELDS: readonly string[] = ["events", "branches", "tags"];
 
 /** One of {@link GITHUB_EVENTS}. */
 export type GithubEvent = (typeof GITHUB_EVENTS)[number];
@@ -109,12 +109,13 @@ function github(options: GithubTriggerOptions): GithubTrigger {
     );
   }
   for (const key of Object.keys(options)) {
-    if (!GITHUB_FIELDS.includes(key)) {
+    if (!GITHUB_TRIGGER_FIELDS.includes(key)) {
       throw new PipelineError(
         ErrorCode.UNKNOWN_FIELD,
         `trigger.github: unknown field "${key}".`,
         {
-          hint: didYouMean(key, GITHUB_FIELDS) || `Valid fields: ${GITHUB_FIELDS.join(", ")}.`,
+          hint: didYouMean(key, GITHUB_TRIGGER_FIELDS) ||
+            `Valid fields: ${GITHUB_TRIGGER_FIELDS.join(", ")}.`,
         },
       );
     }
@@ -130,9 +131,6 @@ function github(options: GithubTriggerOptions): GithubTrigger {
     ...(tags === undefined ? {} : { tags: copy(tags) as readonly string[] }),
   });
 }
-
-/** The valid fields of a `trigger.github` declaration, for unknown-field hints. */
-export const GITHUB_TRIGGER_FIELDS: readonly string[] = GITHUB_FIELDS;
 
 /**
  * Returns every problem of a GitHub trigger's `events`, `branches` and
@@ -171,8 +169,12 @@ function issue(path: string, message: string, hint?: string): PipelineIssue {
   return { code: ErrorCode.INVALID_TRIGGER, path, message, ...(hint ? { hint } : {}) };
 }
 
-/** Problems of a `branches` or `tags` list, given the trigger's known events. */
-function filterIssues(kind: RefKind, list: unknown, events: readonly GithubEvent[]) {
+/** Returns the problems of a `branches` or `tags` list, given the trigger's known events. */
+function filterIssues(
+  kind: RefKind,
+  list: unknown,
+  events: readonly GithubEvent[],
+): PipelineIssue[] {
   const field = kind === "branch" ? "branches" : "tags";
   const allowed = kind === "branch" ? BRANCH_FILTER_EVENTS : TAG_FILTER_EVENTS;
   const issues: PipelineIssue[] = [];
@@ -194,7 +196,7 @@ function filterIssues(kind: RefKind, list: unknown, events: readonly GithubEvent
       `${field} must be a non-empty array of ${kind} names or patterns.`,
       kind === "branch"
         ? "Omit branches to match every branch."
-        : "Omit tags: without branches the trigger then matches every push, with branches no tag.",
+        : 'List tag names or patterns, such as ["v*"], or omit tags.',
     ));
     return issues;
   }

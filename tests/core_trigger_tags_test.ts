@@ -52,6 +52,7 @@ Deno.test("tags trigger rejects an empty list", () => {
   assert.equal(issues.length, 1);
   assert.equal(issues[0].path, "triggers.t.tags");
   assert.equal(issues[0].message, "tags must be a non-empty array of tag names or patterns.");
+  assert.equal(issues[0].hint, 'List tag names or patterns, such as ["v*"], or omit tags.');
 });
 
 Deno.test("tags trigger rejects a string in place of a list", () => {
