@@ -1,5 +1,6 @@
 /**
- * GitHub Actions branch filter patterns: validation and matching.
+ * GitHub Actions branch and tag filter patterns: validation and matching.
+ * Tag filters use the same syntax as branch filters.
  *
  * GitHub's filter syntax is not a shell glob. `*` matches any characters
  * except `/`, and `**` matches any characters including `/`. `?` makes the
@@ -13,17 +14,20 @@
  * @module
  */
 
-/** A parsed branch filter pattern. */
+/** A parsed branch or tag filter pattern. */
 export interface BranchPattern {
   /** The pattern as written, including a leading `!`. */
   readonly source: string;
-  /** True for a `!` pattern, which excludes the branches it matches. */
+  /** True for a `!` pattern, which excludes the names it matches. */
   readonly negated: boolean;
-  /** Matches the whole branch name. */
+  /** Matches the whole branch or tag name. */
   readonly regex: RegExp;
-  /** The branch name when the pattern has no special characters, such as `main`. */
+  /** The name when the pattern has no special characters, such as `main` or `v1.0.0`. */
   readonly literal?: string;
 }
+
+/** The kind of ref a filter pattern names, which error messages mention. */
+export type RefKind = "branch" | "tag";
 
 /** Characters that a Git ref name may not contain (see `git check-ref-format`). */
 const INVALID_REF_CHARACTERS = new Set([" ", "\t", "~", "^", ":"]);
@@ -31,22 +35,23 @@ const INVALID_REF_CHARACTERS = new Set([" ", "\t", "~", "^", ":"]);
 const ESCAPABLE = new Set(["+", "\\", "!"]);
 
 /**
- * Parses one branch filter pattern.
+ * Parses one branch filter pattern, or a tag filter pattern with `kind`
+ * `"tag"`, which only changes the wording of errors.
  *
  * @throws {Error} with a message that names the problem, for patterns that
  * GitHub or a Git ref name would reject.
  */
-export function parseBranchPattern(pattern: string): BranchPattern {
-  if (pattern === "") throw new Error("a branch pattern cannot be empty");
+export function parseBranchPattern(pattern: string, kind: RefKind = "branch"): BranchPattern {
+  if (pattern === "") throw new Error(`a ${kind} pattern cannot be empty`);
   const negated = pattern.startsWith("!");
   const body = negated ? pattern.slice(1) : pattern;
   if (body === "") throw new Error('"!" must be followed by a pattern');
-  if (body.startsWith("/")) throw new Error("a branch name cannot start with /");
+  if (body.startsWith("/")) throw new Error(`a ${kind} name cannot start with /`);
   if (body.endsWith("/") || body.endsWith(".")) {
-    throw new Error("a branch name cannot end with / or .");
+    throw new Error(`a ${kind} name cannot end with / or .`);
   }
 
-  const atoms = parseAtoms(body);
+  const atoms = parseAtoms(body, kind);
   const regex = new RegExp(`^${atoms.map((atom) => atom.regex).join("")}$`);
   const isLiteral = atoms.every((atom) => atom.literal !== undefined);
   return {
@@ -66,7 +71,7 @@ interface Atom {
   repeatable: boolean;
 }
 
-function parseAtoms(body: string): Atom[] {
+function parseAtoms(body: string, kind: RefKind): Atom[] {
   const atoms: Atom[] = [];
   let index = 0;
   while (index < body.length) {
@@ -93,14 +98,14 @@ function parseAtoms(body: string): Atom[] {
     } else if (char === "\\") {
       const next = body[index + 1];
       if (next === undefined || !ESCAPABLE.has(next)) {
-        throw new Error('"\\" may only escape +, \\ or ! in a branch name');
+        throw new Error(`"\\" may only escape +, \\ or ! in a ${kind} name`);
       }
       atoms.push({ regex: escapeRegex(next), literal: next, repeatable: true });
       index += 2;
     } else {
       if (INVALID_REF_CHARACTERS.has(char) || char === "\n" || char === "\r") {
         throw new Error(
-          `${JSON.stringify(char)} cannot appear in a branch name (no spaces, ~, ^ or :)`,
+          `${JSON.stringify(char)} cannot appear in a ${kind} name (no spaces, ~, ^ or :)`,
         );
       }
       atoms.push({ regex: escapeRegex(char), literal: char, repeatable: true });
@@ -144,7 +149,7 @@ function escapeClassChar(char: string): string {
   return /[\]\\^-]/.test(char) ? `\\${char}` : char;
 }
 
-/** The outcome of matching a branch against a filter list. */
+/** The outcome of matching a branch or tag name against a filter list. */
 export interface BranchMatch {
   readonly matched: boolean;
   /** The pattern that decided the outcome; absent when no pattern matched. */
@@ -152,14 +157,15 @@ export interface BranchMatch {
 }
 
 /**
- * Matches a branch name against a filter list the way GitHub does: the last
- * pattern that matches decides, and a branch no pattern matches is excluded.
+ * Matches a branch or tag name against a filter list the way GitHub does: the
+ * last pattern that matches decides, and a name no pattern matches is
+ * excluded.
  */
-export function matchBranch(branch: string, patterns: readonly string[]): BranchMatch {
+export function matchBranch(name: string, patterns: readonly string[]): BranchMatch {
   let result: BranchMatch = { matched: false };
   for (const source of patterns) {
     const pattern = parseBranchPattern(source);
-    if (pattern.regex.test(branch)) result = { matched: !pattern.negated, pattern: source };
+    if (pattern.regex.test(name)) result = { matched: !pattern.negated, pattern: source };
   }
   return result;
 }

@@ -1,9 +1,10 @@
-/** Normalization of the pipeline's `triggers`, with their cron, event and branch checks. @module */
+/** Normalization of the pipeline's `triggers`, with their cron, event, branch and tag checks. @module */
 
 import { validateCron } from "./cron.ts";
 import { isPipelineError } from "./errors.ts";
 import { fieldPath, type IssueCollector, normalizeRecordOf } from "./fields.ts";
 import {
+  GITHUB_TRIGGER_FIELDS,
   githubTriggerIssues,
   type GithubTriggerOptions,
   isTrigger,
@@ -12,7 +13,7 @@ import {
 } from "./triggers.ts";
 
 /**
- * Checks the cron expression, events and branches of each trigger, whether a
+ * Checks the cron expression, events, branches and tags of each trigger, whether a
  * builder or a hand-written object declared it. The builders leave these
  * checks to this function, so every problem is reported at once with its
  * path, such as `triggers.ci.branches[2]`.
@@ -59,13 +60,14 @@ export function normalizeTriggers(issues: IssueCollector, value: unknown): Recor
         });
       }
     } else {
-      issues.unknownFields(options, ["events", "branches"], path);
-      const problems = githubTriggerIssues(options.events, options.branches);
+      issues.unknownFields(options, GITHUB_TRIGGER_FIELDS, path);
+      const problems = githubTriggerIssues(options.events, options.branches, options.tags);
       for (const problem of problems) issues.add({ ...problem, path: `${path}.${problem.path}` });
       if (problems.length === 0) {
         result[id] = trigger.github({
           events: options.events as GithubTriggerOptions["events"],
           ...(options.branches === undefined ? {} : { branches: options.branches as string[] }),
+          ...(options.tags === undefined ? {} : { tags: options.tags as string[] }),
         });
       }
     }

@@ -2,19 +2,31 @@
 
 import { didYouMean, ErrorCode, PipelineError, type PipelineIssue } from "./errors.ts";
 import { checkArgumentCount, isRecord } from "./fields.ts";
-import { parseBranchPattern } from "./github_glob.ts";
+import { parseBranchPattern, type RefKind } from "./github_glob.ts";
 
 /** A manual start (GitHub `workflow_dispatch`, or `async-pipeline run` locally). */
 export interface ManualTrigger {
   readonly kind: "manual";
 }
 
-/** A GitHub event such as `push` or `pull_request`, optionally limited to branches. */
+/**
+ * A GitHub event such as `push` or `pull_request`, optionally limited to
+ * branches, and for `push` to tags.
+ */
 export interface GithubTrigger {
   readonly kind: "github";
   readonly events: readonly GithubEvent[];
-  /** Branch filters (GitHub glob syntax). Omitted means every branch. */
+  /**
+   * Branch filters (GitHub glob syntax). Omitted means every branch, unless
+   * `tags` is given: a push trigger with only `tags` matches no branch.
+   */
   readonly branches?: readonly string[];
+  /**
+   * Tag filters of a `push` trigger (GitHub glob syntax). Omitted means every
+   * tag, unless `branches` is given: a push trigger with only `branches`
+   * matches no tag.
+   */
+  readonly tags?: readonly string[];
 }
 
 /** A time-based start. `expression` is a 5-field cron in UTC. */
@@ -43,6 +55,12 @@ const BRANCH_FILTER_EVENTS: readonly GithubEvent[] = [
   "pull_request_target",
 ];
 
+/** Events whose GitHub workflow syntax accepts a `tags` filter. */
+const TAG_FILTER_EVENTS: readonly GithubEvent[] = ["push"];
+
+/** The fields of a `trigger.github` declaration, which unknown-field hints list. */
+export const GITHUB_TRIGGER_FIELDS: readonly string[] = ["events", "branches", "tags"];
+
 /** One of {@link GITHUB_EVENTS}. */
 export type GithubEvent = (typeof GITHUB_EVENTS)[number];
 
@@ -50,6 +68,7 @@ export type GithubEvent = (typeof GITHUB_EVENTS)[number];
 export interface GithubTriggerOptions {
   events: GithubEvent[];
   branches?: string[];
+  tags?: string[];
 }
 
 function manual(): ManualTrigger {
@@ -80,116 +99,146 @@ function github(options: GithubTriggerOptions): GithubTrigger {
     "trigger.github",
     arguments,
     1,
-    "pass one object, trigger.github({ events, branches })",
+    "pass one object, trigger.github({ events, branches, tags })",
     ErrorCode.INVALID_TRIGGER,
   );
   if (typeof options !== "object" || options === null) {
     throw new PipelineError(
       ErrorCode.INVALID_TRIGGER,
-      "trigger.github: expects { events, branches? }.",
+      "trigger.github: expects { events, branches?, tags? }.",
     );
   }
   for (const key of Object.keys(options)) {
-    if (key !== "events" && key !== "branches") {
+    if (!GITHUB_TRIGGER_FIELDS.includes(key)) {
       throw new PipelineError(
         ErrorCode.UNKNOWN_FIELD,
         `trigger.github: unknown field "${key}".`,
-        { hint: didYouMean(key, ["events", "branches"]) || "Valid fields: events, branches." },
+        {
+          hint: didYouMean(key, GITHUB_TRIGGER_FIELDS) ||
+            `Valid fields: ${GITHUB_TRIGGER_FIELDS.join(", ")}.`,
+        },
       );
     }
   }
-  // The events and branches are checked by definePipeline, which reports
-  // every problem at once under the trigger's id.
-  const { events, branches } = options;
+  // The events, branches and tags are checked by definePipeline, which
+  // reports every problem at once under the trigger's id.
+  const { events, branches, tags } = options;
+  const copy = (list: unknown) => Array.isArray(list) ? Object.freeze([...list]) : list;
   return Object.freeze({
     kind: "github",
     events: Array.isArray(events) ? Object.freeze([...new Set(events)]) : events,
-    ...(branches === undefined
-      ? {}
-      : { branches: Array.isArray(branches) ? Object.freeze([...branches]) : branches }),
+    ...(branches === undefined ? {} : { branches: copy(branches) as readonly string[] }),
+    ...(tags === undefined ? {} : { tags: copy(tags) as readonly string[] }),
   });
 }
 
 /**
- * Returns every problem of a GitHub trigger's `events` and `branches`, with
- * paths relative to the trigger, such as `branches[2]`.
+ * Returns every problem of a GitHub trigger's `events`, `branches` and
+ * `tags`, with paths relative to the trigger, such as `branches[2]`.
  */
-export function githubTriggerIssues(events: unknown, branches: unknown): PipelineIssue[] {
+export function githubTriggerIssues(
+  events: unknown,
+  branches: unknown,
+  tags?: unknown,
+): PipelineIssue[] {
   const issues: PipelineIssue[] = [];
-  const add = (path: string, message: string, hint?: string) =>
-    issues.push({ code: ErrorCode.INVALID_TRIGGER, path, message, ...(hint ? { hint } : {}) });
   if (!Array.isArray(events) || events.length === 0) {
-    add("events", 'events must be a non-empty array such as ["push"].');
+    issues.push(issue("events", 'events must be a non-empty array such as ["push"].'));
   } else {
     events.forEach((event, index) => {
       if ((GITHUB_EVENTS as readonly unknown[]).includes(event)) return;
-      add(
+      issues.push(issue(
         `events[${index}]`,
         `unknown event ${JSON.stringify(event)}.`,
         didYouMean(String(event), GITHUB_EVENTS) ||
           `Supported events: ${GITHUB_EVENTS.join(", ")}.`,
-      );
+      ));
     });
   }
-  if (branches === undefined) return issues;
-
-  const unfiltered = Array.isArray(events)
-    ? [...new Set(events)].filter((event) =>
-      (GITHUB_EVENTS as readonly unknown[]).includes(event) &&
-      !BRANCH_FILTER_EVENTS.includes(event)
+  const known = Array.isArray(events)
+    ? [...new Set(events)].filter((event): event is GithubEvent =>
+      (GITHUB_EVENTS as readonly unknown[]).includes(event)
     )
     : [];
+  if (branches !== undefined) issues.push(...filterIssues("branch", branches, known));
+  if (tags !== undefined) issues.push(...filterIssues("tag", tags, known));
+  return issues;
+}
+
+function issue(path: string, message: string, hint?: string): PipelineIssue {
+  return { code: ErrorCode.INVALID_TRIGGER, path, message, ...(hint ? { hint } : {}) };
+}
+
+/** Returns the problems of a `branches` or `tags` list, given the trigger's known events. */
+function filterIssues(
+  kind: RefKind,
+  list: unknown,
+  events: readonly GithubEvent[],
+): PipelineIssue[] {
+  const field = kind === "branch" ? "branches" : "tags";
+  const allowed = kind === "branch" ? BRANCH_FILTER_EVENTS : TAG_FILTER_EVENTS;
+  const issues: PipelineIssue[] = [];
+  const unfiltered = events.filter((event) => !allowed.includes(event));
   if (unfiltered.length > 0) {
-    add(
-      "branches",
-      `branches cannot filter the ${unfiltered.join(", ")} event${
+    issues.push(issue(
+      field,
+      `${field} cannot filter the ${unfiltered.join(", ")} event${
         unfiltered.length > 1 ? "s" : ""
       }.`,
-      `GitHub filters branches only for ${
-        BRANCH_FILTER_EVENTS.join(", ")
+      `GitHub filters ${field} only for ${
+        allowed.join(", ")
       }; declare a separate trigger for the others.`,
-    );
+    ));
   }
-  if (!Array.isArray(branches) || branches.length === 0) {
-    add(
-      "branches",
-      "branches must be a non-empty array of branch names or patterns.",
-      "Omit branches to match every branch.",
-    );
+  if (!Array.isArray(list) || list.length === 0) {
+    issues.push(issue(
+      field,
+      `${field} must be a non-empty array of ${kind} names or patterns.`,
+      kind === "branch"
+        ? "Omit branches to match every branch."
+        : 'List tag names or patterns, such as ["v*"], or omit tags.',
+    ));
     return issues;
   }
-  branches.forEach((branch, index) => {
-    const problem = branchProblem(branch);
-    if (problem) add(`branches[${index}]`, problem.message, problem.hint);
+  list.forEach((pattern, index) => {
+    const problem = patternProblem(kind, pattern);
+    if (problem) issues.push(issue(`${field}[${index}]`, problem.message, problem.hint));
   });
-  if (branches.every((branch) => typeof branch === "string" && branch.startsWith("!"))) {
-    add(
-      "branches",
-      "branches lists only excluded (!) patterns, so GitHub would match no branch.",
-      'Add a pattern that includes branches first, such as ["**", "!wip/**"].',
-    );
+  if (list.every((pattern) => typeof pattern === "string" && pattern.startsWith("!"))) {
+    issues.push(issue(
+      field,
+      `${field} lists only excluded (!) patterns, so GitHub would match no ${kind}.`,
+      kind === "branch"
+        ? 'Add a pattern that includes branches first, such as ["**", "!wip/**"].'
+        : 'Add a pattern that includes tags first, such as ["v*", "!v*-rc*"].',
+    ));
   }
   return issues;
 }
 
-/** Returns why GitHub would reject one branch pattern, or undefined for a valid one. */
-function branchProblem(branch: unknown): { message: string; hint?: string } | undefined {
-  if (typeof branch !== "string" || branch.trim() === "") {
-    return { message: `invalid branch ${JSON.stringify(branch)}.` };
+/** Returns why GitHub would reject one branch or tag pattern, or undefined for a valid one. */
+function patternProblem(
+  kind: RefKind,
+  pattern: unknown,
+): { message: string; hint?: string } | undefined {
+  if (typeof pattern !== "string" || pattern.trim() === "") {
+    return { message: `invalid ${kind} ${JSON.stringify(pattern)}.` };
   }
-  if (branch.includes("${{")) {
+  if (pattern.includes("${{")) {
     return {
-      message: `branch pattern ${
-        JSON.stringify(branch)
-      } contains "\${{", which GitHub reads as an expression; branch filters evaluate none, so GitHub would reject the workflow.`,
-      hint: "Write the branch names or patterns themselves, such as release/**.",
+      message: `${kind} pattern ${
+        JSON.stringify(pattern)
+      } contains "\${{", which GitHub reads as an expression; ${kind} filters evaluate none, so GitHub would reject the workflow.`,
+      hint: kind === "branch"
+        ? "Write the branch names or patterns themselves, such as release/**."
+        : "Write the tag names or patterns themselves, such as v*.",
     };
   }
   try {
-    parseBranchPattern(branch);
+    parseBranchPattern(pattern, kind);
   } catch (error) {
     return {
-      message: `invalid branch pattern ${JSON.stringify(branch)}: ${(error as Error).message}.`,
+      message: `invalid ${kind} pattern ${JSON.stringify(pattern)}: ${(error as Error).message}.`,
       hint: "Patterns use GitHub filter syntax: *, **, ?, +, [a-z] and a leading ! to exclude.",
     };
   }

@@ -5,63 +5,15 @@
  */
 
 import assert from "node:assert/strict";
-import { data, Evaluator, Lexer, Parser } from "@actions/expressions";
-import { truthy } from "@actions/expressions/result";
 import { parse } from "yaml";
-import { matchBranch } from "../core/github_glob.ts";
 import { definePipeline, job, type Pipeline, sh, task, trigger } from "../mod.ts";
 import type { GithubEventContext } from "../node/github/event_context.ts";
-import { branchOf, selectJobs } from "../node/github/select.ts";
+import { selectJobs } from "../node/github/select.ts";
 import { renderWorkflow } from "../node/github/workflow.ts";
 import { NPM, settingsFor } from "./helpers/github_examples.ts";
+import { type Workflow, workflowJobs } from "./helpers/github_workflow_eval.ts";
 import { runPipeline } from "./helpers/github_run_pipeline.ts";
 import { assertValidWorkflow } from "./helpers/workflow_lint.ts";
-
-interface Workflow {
-  on: Record<string, { branches?: string[] } | { cron: string }[] | null>;
-  jobs: Record<string, { name?: string; if?: string }>;
-}
-
-function githubContext(event: GithubEventContext): unknown {
-  const github = {
-    event_name: event.name,
-    ref: event.ref ?? "",
-    base_ref: event.baseRef ?? "",
-    event: event.payload,
-  };
-  return new data.Dictionary({
-    key: "github",
-    value: JSON.parse(JSON.stringify(github), data.reviver),
-  });
-}
-
-function conditionHolds(condition: string, event: GithubEventContext): boolean {
-  const tokens = new Lexer(condition).lex().tokens;
-  const expression = new Parser(tokens, ["github"], []).parse();
-  const context = githubContext(event) as ConstructorParameters<typeof Evaluator>[1];
-  return truthy(new Evaluator(expression, context).evaluate());
-}
-
-/** Returns whether the workflow's `on:` block starts a run for the event. */
-function workflowStarts(workflow: Workflow, event: GithubEventContext): boolean {
-  if (!(event.name in workflow.on)) return false;
-  const filter = workflow.on[event.name];
-  if (event.name === "schedule") {
-    return (filter as { cron: string }[]).some((entry) => entry.cron === event.payload.schedule);
-  }
-  const branches = (filter as { branches?: string[] } | null)?.branches;
-  if (branches === undefined) return true;
-  const branch = branchOf(event);
-  return branch !== undefined && matchBranch(branch, branches).matched;
-}
-
-/** Returns the pipeline job ids the workflow runs for the event. */
-function workflowJobs(workflow: Workflow, event: GithubEventContext): string[] {
-  if (!workflowStarts(workflow, event)) return [];
-  return Object.entries(workflow.jobs)
-    .filter(([, body]) => body.if === undefined || conditionHolds(body.if, event))
-    .map(([id, body]) => body.name ?? id);
-}
 
 const EVENTS: GithubEventContext[] = [
   ...["main", "dev", "feature/a", "feature/a/b", "feature/wip", "release/1", "release/old"].map(

@@ -123,7 +123,7 @@ Deno.test("select merge queue and release", () => {
 
 Deno.test("describe events in words", () => {
   assert.equal(describeEvent(event("push", { ref: "refs/heads/main" })), "push to branch main");
-  assert.equal(describeEvent(event("push", { ref: "refs/tags/v1" })), "push to refs/tags/v1");
+  assert.equal(describeEvent(event("push", { ref: "refs/tags/v1" })), "push of tag v1");
   assert.equal(describeEvent(event("pull_request", { baseRef: "main" })), "pull_request into main");
   assert.equal(
     describeEvent(event("schedule", { payload: { schedule: "0 3 * * *" } })),

@@ -1,7 +1,7 @@
 /**
  * Choosing the jobs a GitHub event starts, with the same rules the generated
- * workflow's `on:` and `if:` apply: event names, branch filters with GitHub's
- * pattern syntax, schedule cron strings, and manual jobs on
+ * workflow's `on:` and `if:` apply: event names, branch and tag filters with
+ * GitHub's pattern syntax, schedule cron strings, and manual jobs on
  * `workflow_dispatch`. Pure: the event comes in as data.
  *
  * @module
@@ -21,7 +21,7 @@ export interface JobChoice {
 
 /** The outcome of matching an event against every job. */
 export interface JobSelection {
-  /** The event in words, such as `push to branch main`. */
+  /** The event in words, such as `push to branch main` or `push of tag v1.2.0`. */
   readonly event: string;
   readonly selected: readonly JobChoice[];
   readonly skipped: readonly JobChoice[];
@@ -91,11 +91,37 @@ function clauseMatch(clause: JobClause, event: GithubEventContext): string | und
       ? `${prefix} the schedule "${clause.cron}"`
       : undefined;
   }
-  if (clause.branches === undefined) return `${prefix} ${event.name}`;
+  if (clause.branches === undefined && clause.tags === undefined) return `${prefix} ${event.name}`;
+  // A push of a tag matches only tag filters, and a push trigger with tags
+  // alone matches no branch, as in GitHub's on.push.
+  const tag = tagOf(event);
+  if (tag !== undefined) return filterMatch(prefix, "tag", tag, clause.tags);
   const branch = branchOf(event);
   if (branch === undefined) return undefined;
-  const result = matchBranch(branch, clause.branches);
-  return result.matched ? `${prefix} branch ${branch} (pattern "${result.pattern}")` : undefined;
+  return filterMatch(prefix, "branch", branch, clause.branches);
+}
+
+function filterMatch(
+  prefix: string,
+  kind: "branch" | "tag",
+  name: string,
+  patterns: readonly string[] | undefined,
+): string | undefined {
+  if (patterns === undefined) return undefined;
+  const result = matchBranch(name, patterns);
+  return result.matched ? `${prefix} ${kind} ${name} (pattern "${result.pattern}")` : undefined;
+}
+
+function pushedRef(event: GithubEventContext): string | undefined {
+  if (event.name !== "push") return undefined;
+  const ref = event.ref ?? event.payload.ref;
+  return typeof ref === "string" ? ref : undefined;
+}
+
+/** Returns the tag of a push of a tag (`refs/tags/<tag>`), or undefined for any other event. */
+export function tagOf(event: GithubEventContext): string | undefined {
+  const ref = pushedRef(event);
+  return ref?.startsWith("refs/tags/") ? ref.slice("refs/tags/".length) : undefined;
 }
 
 /** Returns the branch a branch filter applies to: the pushed branch, or a pull request's target. */
@@ -103,7 +129,7 @@ export function branchOf(event: GithubEventContext): string | undefined {
   const payload = event.payload as Record<string, Record<string, unknown> | undefined>;
   switch (event.name) {
     case "push": {
-      const ref = event.ref ?? (typeof payload.ref === "string" ? payload.ref : undefined);
+      const ref = pushedRef(event);
       return ref?.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : undefined;
     }
     case "pull_request":
@@ -137,9 +163,12 @@ function scheduleOf(event: GithubEventContext): string {
 export function describeEvent(event: GithubEventContext): string {
   const branch = branchOf(event);
   switch (event.name) {
-    case "push":
+    case "push": {
       if (branch !== undefined) return `push to branch ${branch}`;
+      const tag = tagOf(event);
+      if (tag !== undefined) return `push of tag ${tag}`;
       return event.ref ? `push to ${event.ref}` : "push";
+    }
     case "pull_request":
     case "pull_request_target":
     case "merge_group":

@@ -11,7 +11,7 @@ import { ErrorCode, PipelineError, type PipelineIssue } from "../../core/errors.
 import { jobReads } from "../../core/job_reads.ts";
 import type { NormalizedJob, Pipeline } from "../../core/model.ts";
 import { CACHE, CHECKOUT, PNPM_SETUP, SETUP_NODE, usesOf } from "./actions.ts";
-import { jobClauses, jobCondition, workflowEvents } from "./events.ts";
+import { filterValue, jobClauses, jobCondition, workflowEvents } from "./events.ts";
 import { escapeExpressions } from "./expressions.ts";
 import { runStepEnvIssues } from "./env_checks.ts";
 import { jobSteps, type StepSettings } from "./steps.ts";
@@ -66,7 +66,7 @@ export function renderWorkflow(pipeline: Pipeline, settings: WorkflowSettings): 
   const on: Record<string, unknown> = {};
   for (const [event, filter] of events) {
     if (filter.crons) on[event] = filter.crons.map((cron) => ({ cron }));
-    else on[event] = filter.branches ? { branches: [...filter.branches] } : null;
+    else on[event] = filterValue(filter);
   }
 
   const ids = githubJobIds(jobs, issues);
