@@ -48,7 +48,7 @@ export function parseBranchPattern(pattern: string, kind: RefKind = "branch"): B
   if (body === "") throw new Error('"!" must be followed by a pattern');
   if (body.startsWith("/")) throw new Error(`a ${kind} name cannot start with /`);
   if (body.endsWith("/") || body.endsWith(".")) {
-    throw new Error(`a ${kind} name cannot end with / or .`);
+    throw new Error(`a ${kind} name cannot end with "/" or "."`);
   }
 
   const atoms = parseAtoms(body, kind);

@@ -195,7 +195,7 @@ function filterIssues(
       field,
       `${field} must be a non-empty array of ${kind} names or patterns.`,
       kind === "branch"
-        ? "Omit branches to match every branch."
+        ? 'List branch names or patterns, such as ["main"], or omit branches.'
         : 'List tag names or patterns, such as ["v*"], or omit tags.',
     ));
     return issues;

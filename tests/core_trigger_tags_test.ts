@@ -88,7 +88,10 @@ Deno.test("tags trigger reports every bad pattern at its index", () => {
     issues[0].message,
     'invalid tag pattern "v 2": " " cannot appear in a tag name (no spaces, ~, ^ or :).',
   );
-  assert.equal(issues[2].message, 'invalid tag pattern "v3/": a tag name cannot end with / or ..');
+  assert.equal(
+    issues[2].message,
+    'invalid tag pattern "v3/": a tag name cannot end with "/" or ".".',
+  );
   assert.match(issues[3].message, /^tag pattern "\$\{\{ x \}\}" contains "\$\{\{"/);
   assert.match(issues[3].message, /tag filters evaluate none/);
   assert.equal(issues[4].message, "invalid tag 7.");
