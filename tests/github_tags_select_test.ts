@@ -93,9 +93,9 @@ Deno.test("push trigger without filters still matches tag pushes", () => {
 
 /** Events that exercise tag and branch filters. */
 const EVENTS: GithubEventContext[] = [
-  ...["main", "dev", "docs/a", "release/1", "release/old"].map((branch) =>
-    push(`refs/heads/${branch}`)
-  ),
+  ...["main", "dev", "docs/a", "release/1", "release/old", "release-2", "release-2/fix"].map((
+    branch,
+  ) => push(`refs/heads/${branch}`)),
   ...["v1.2.0", "v0.9", "v1/beta", "latest", "nightly-3", "x"].map((tag) =>
     push(`refs/tags/${tag}`)
   ),
@@ -169,6 +169,9 @@ const SHAPES: { branches?: string[]; tags?: string[] }[] = [
   { tags: ["latest"] },
   { branches: ["main"], tags: ["v*"] },
   { branches: ["docs/**"], tags: ["latest"] },
+  { branches: ["release-*"] },
+  { tags: ["v*", "!v0*"] },
+  { tags: ["v[0-9]*"] },
 ];
 
 Deno.test("every pair of push shapes agrees with github run", () => {

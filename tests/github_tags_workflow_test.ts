@@ -112,8 +112,8 @@ Deno.test("tags job beside an every-push job tests its tag prefix", async () => 
   );
 });
 
-Deno.test("tags pattern without an expression fails when a condition needs it", () => {
-  const error = workflowError(pipelineOf({
+Deno.test("tags single-star job beside a job on every push tests the tag name", async () => {
+  const parsed = await rendered({
     triggers: {
       any: trigger.github({ events: ["push"] }),
       release: trigger.github({ events: ["push"], tags: ["v*"] }),
@@ -122,11 +122,33 @@ Deno.test("tags pattern without an expression fails when a condition needs it", 
       ci: job({ target: "build", trigger: ["any"] }),
       release: job({ target: "build", trigger: ["release"] }),
     },
+  });
+  assert.equal(parsed.on.push, null);
+  assert.equal(
+    parsed.jobs.release.if,
+    "github.event_name == 'push' && startsWith(github.ref, 'refs/tags/v') && " +
+      "!contains(github.ref_name, '/')",
+  );
+});
+
+Deno.test("tags pattern without an expression fails when a condition needs it", () => {
+  const error = workflowError(pipelineOf({
+    triggers: {
+      any: trigger.github({ events: ["push"] }),
+      release: trigger.github({ events: ["push"], tags: ["v[0-9]*"] }),
+    },
+    jobs: {
+      ci: job({ target: "build", trigger: ["any"] }),
+      release: job({ target: "build", trigger: ["release"] }),
+    },
   })) as Error & { code?: string; path?: string; hint?: string };
   assert.equal(error.code, ErrorCode.NOT_IMPLEMENTED);
   assert.equal(error.path, "jobs.release.trigger");
-  assert.match(error.message, /tag pattern "v\*" of trigger "release" cannot be written/);
-  assert.match(error.hint ?? "", /such as "v\*\*"/);
+  assert.match(error.message, /tag pattern "v\[0-9\]\*" of trigger "release" cannot be written/);
+  assert.match(
+    error.hint ?? "",
+    /such as "v\*\*"\) or a stem without "\/" and one "\*" \(such as "v\*"\)/,
+  );
 });
 
 Deno.test("tags every-branch list beside a tag job renders both lists", async () => {

@@ -264,11 +264,14 @@ function kindCondition(
   const sets = own.map((clause) => clauseRefs(clause, kind));
   if (sets.includes("all")) return `startsWith(${subject}, ${literal(prefix)})`;
   const parts: string[] = [];
+  // False once a list holds a single-`*` pattern, whose condition is long.
+  let exact = true;
   for (const [index, set] of sets.entries()) {
     if (set === "none") continue;
     const condition = listCondition(subject, prefix, set as readonly string[]);
     if (typeof condition === "string") {
       parts.push(condition);
+      exact &&= !(set as readonly string[]).some(isSingleStar);
       continue;
     }
     if (covered) return `startsWith(${subject}, ${literal(prefix)})`;
@@ -280,19 +283,23 @@ function kindCondition(
         own[index].trigger
       }" cannot be written as a job condition, which this job needs because other triggers filter ${event} by different ${field}.`,
       hint:
-        `Give every ${event} trigger the same ${field}, or use exact names and patterns ending in "**" (such as "${
+        `Give every ${event} trigger the same ${field}, or use exact names, patterns ending in "**" (such as "${
           kind === "tag" ? "v**" : "release/**"
-        }").`,
+        }") or a stem without "/" and one "*" (such as "${kind === "tag" ? "v*" : "release-*"}").`,
     });
     return undefined;
   }
+  // The workflow's filter already admits only the job's refs of this kind,
+  // so checking the kind is enough and shorter.
+  if (covered && !exact) return `startsWith(${subject}, ${literal(prefix)})`;
   return anyOf(unique(parts));
 }
 
 /**
  * Writes a filter list as an expression, applying GitHub's rule that the
  * last matching pattern decides. Returns the first pattern that has no exact
- * expression (only names and a trailing `**` do).
+ * expression (only names, a trailing `**`, and a trailing `*` after a stem
+ * without `/` do).
  */
 function listCondition(
   subject: string,
@@ -312,6 +319,12 @@ function listCondition(
   return condition ?? "false";
 }
 
+/** True for a pattern such as `v*` or `!v*`: a stem without `/` or glob syntax, then one `*`. */
+function isSingleStar(pattern: string): boolean {
+  const body = pattern.startsWith("!") ? pattern.slice(1) : pattern;
+  return body.endsWith("*") && /^[^*?+[\]\\/]*$/.test(body.slice(0, -1));
+}
+
 function patternCondition(
   subject: string,
   prefix: string,
@@ -326,6 +339,15 @@ function patternCondition(
   if (body.endsWith("**") && /^[^*?+[\]\\]*$/.test(head)) {
     const call = `startsWith(${subject}, ${literal(prefix + head)})`;
     return { is: call, not: `!${call}` };
+  }
+  // A single trailing `*` matches no `/`. After a stem without `/`, the whole
+  // name then has none: `github.ref_name` is the pushed branch or tag.
+  const stem = body.slice(0, -1);
+  if (isSingleStar(body)) {
+    const name = subject === "github.ref" ? "github.ref_name" : subject;
+    const starts = `startsWith(${subject}, ${literal(prefix + stem)})`;
+    const nested = `contains(${name}, '/')`;
+    return { is: allOf(starts, `!${nested}`), not: anyOf([`!${starts}`, nested]) };
   }
   return undefined;
 }

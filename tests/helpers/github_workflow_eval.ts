@@ -21,6 +21,8 @@ function githubContext(event: GithubEventContext): unknown {
   const github = {
     event_name: event.name,
     ref: event.ref ?? "",
+    // GitHub's short name of the pushed branch or tag.
+    ref_name: (event.ref ?? "").replace(/^refs\/(?:heads|tags)\//, ""),
     base_ref: event.baseRef ?? "",
     event: event.payload,
   };
