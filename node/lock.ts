@@ -314,6 +314,64 @@ export async function acquireRunLock(
   );
 }
 
+/** Options of {@link waitForRunLock}. */
+export interface WaitForRunLockOptions {
+  /** Stops the wait with `ASYNC_PIPELINE_INTERRUPTED` once aborted. */
+  readonly signal?: AbortSignal;
+  /** Called once, with the error that names the holder, when the lock is taken. */
+  readonly onWait?: (active: PipelineError) => void;
+  /** Milliseconds between two attempts (default 200). */
+  readonly pollMs?: number;
+}
+
+/**
+ * {@link acquireRunLock}, but while a live process holds the lock, waits
+ * for it to be released instead of failing, trying again every `pollMs`.
+ * A lock held on another host is still an error, because this host cannot
+ * tell when that run ends.
+ */
+export async function waitForRunLock(
+  projectDir: string,
+  runId: string,
+  holder: { readonly jobId?: string; readonly command?: string } = {},
+  options: WaitForRunLockOptions = {},
+): Promise<RunLock> {
+  let told = false;
+  for (;;) {
+    try {
+      return await acquireRunLock(projectDir, runId, holder);
+    } catch (error) {
+      if (!(error instanceof PipelineError) || error.code !== ErrorCode.RUN_ACTIVE) throw error;
+      const current = await readLock(join(projectDir, RUN_LOCK_PATH));
+      const host = current ? current.hostname : undefined;
+      if (host !== undefined && host !== "" && host !== hostname()) throw error;
+      if (!told) options.onWait?.(error);
+      told = true;
+      await pause(options.pollMs ?? 200, options.signal);
+    }
+  }
+}
+
+/** Resolves after `ms`, or rejects with `ASYNC_PIPELINE_INTERRUPTED` once `signal` aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stopped = () => {
+      clearTimeout(timer);
+      reject(
+        new PipelineError(ErrorCode.INTERRUPTED, "Interrupted while waiting for the run lock.", {
+          hint: "Nothing ran, and the other run keeps its lock.",
+        }),
+      );
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", stopped);
+      resolve();
+    }, ms);
+    if (signal?.aborted) stopped();
+    else signal?.addEventListener("abort", stopped, { once: true });
+  });
+}
+
 async function releaseLock(path: string, text: string): Promise<void> {
   try {
     if ((await readFile(path, "utf8")) === text) await rm(path, { force: true });

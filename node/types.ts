@@ -89,6 +89,11 @@ export interface RunOptions {
   executor?: CommandExecutor;
   /** Sandbox id from the pipeline's `sandboxes`, or an inline definition. */
   sandbox?: SandboxId | SandboxDefinition;
+  /**
+   * Wait for another run of the project to release the run lock instead of
+   * failing with `ASYNC_PIPELINE_RUN_ACTIVE` (default false).
+   */
+  waitForLock?: boolean;
 }
 
 /** Differences between a task's most recent cache entry and its current key manifest. */

@@ -23,6 +23,7 @@ async function runTarget(target: "job" | "task", args: string[], ctx: CliContext
     format: { type: "string" },
     config: { type: "string" },
     sandbox: { type: "string" },
+    wait: { type: "boolean" },
   });
   if (positionals.length !== 1) {
     throw new PipelineError(
@@ -89,9 +90,11 @@ async function runTarget(target: "job" | "task", args: string[], ctx: CliContext
     cwd: loaded.dir,
     env: ctx.env,
     ...(values.sandbox !== undefined ? { sandbox: values.sandbox } : {}),
+    waitForLock: values.wait === true,
   }, {
     target,
     signal: ctx.signal,
+    onLockWait: (active) => ctx.stderr.write(`waiting for the run lock: ${active.message}\n`),
     createCache: defaultTaskCache,
     onEvent: presenter ?? printStopped,
     ...(format === "json" ? { onExitRecord: printOnExit } : {}),

@@ -25,6 +25,7 @@ const RUN_OPTIONS = [
   "--format text|json   json prints only the execution record, or the plan of a dry run (default text)",
   "--config <path>      Pipeline file (default: pipeline.ts in the working directory)",
   "--sandbox <id>       Run shell steps in a sandbox declared in the pipeline",
+  "--wait               Wait for another run of the project to finish instead of failing",
 ];
 
 const GITHUB_PATH_OPTIONS = [
@@ -41,7 +42,7 @@ const GITHUB_CHECK_SUMMARY =
 export const RUN: CommandSpec = {
   path: ["run"],
   usage:
-    "run <job> [--dry-run] [--concurrency <n>] [--force] [--format json] [--config <path>] [--sandbox <id>]",
+    "run <job> [--dry-run] [--concurrency <n>] [--force] [--format json] [--config <path>] [--sandbox <id>] [--wait]",
   summary: "Run a job's task graph and write its execution record.",
   options: RUN_OPTIONS,
 };
@@ -50,7 +51,7 @@ export const RUN: CommandSpec = {
 export const RUN_TASK: CommandSpec = {
   path: ["run-task"],
   usage:
-    "run-task <task> [--dry-run] [--concurrency <n>] [--force] [--format json] [--config <path>] [--sandbox <id>]",
+    "run-task <task> [--dry-run] [--concurrency <n>] [--force] [--format json] [--config <path>] [--sandbox <id>] [--wait]",
   summary: "Run one task with its dependencies, using the pipeline env.",
   options: RUN_OPTIONS,
 };

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { PipelineError } from "../../core/errors.ts";
 import type { Pipeline } from "../../core/model.ts";
 import type { TaskCacheHooks } from "../cache_seam.ts";
 import { createTaskCache } from "../cache/task_cache.ts";
@@ -32,6 +33,8 @@ export interface RunHooks {
    * so it must write synchronously.
    */
   readonly onExitRecord?: (text: string, recordPath: string) => void;
+  /** Called once when `options.waitForLock` waits for another run, with the error naming it. */
+  readonly onLockWait?: (active: PipelineError) => void;
 }
 
 /** Facts of a run that {@link RunHooks.createCache} receives. */

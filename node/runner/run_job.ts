@@ -11,7 +11,7 @@ import process from "../process.ts";
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import type { Pipeline } from "../../core/model.ts";
 import { pipelineFromModule } from "../load.ts";
-import { acquireRunLock } from "../lock.ts";
+import { acquireRunLock, waitForRunLock } from "../lock.ts";
 import { readMaxLogBytes } from "../logs.ts";
 import { createRunId, pruneRuns, readKeepRuns, RunRecordStore } from "../records.ts";
 import { Redactor } from "../redact.ts";
@@ -102,7 +102,12 @@ export async function executeRun(
   const maxLogBytes = readMaxLogBytes(env);
   const runId = createRunId();
 
-  const lock = await acquireRunLock(projectDir, runId, { jobId: plan.jobId });
+  const lock = options.waitForLock
+    ? await waitForRunLock(projectDir, runId, { jobId: plan.jobId }, {
+      signal: hooks.signal,
+      onWait: hooks.onLockWait,
+    })
+    : await acquireRunLock(projectDir, runId, { jobId: plan.jobId });
   // What function steps write to the console is captured while the run lasts.
   const releaseConsole = captureConsole();
   try {
