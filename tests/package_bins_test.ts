@@ -7,7 +7,11 @@ import { basename, join } from "node:path";
 import { definePipeline } from "../core/pipeline.ts";
 import { sh } from "../core/sh.ts";
 import { task } from "../core/task.ts";
-import { pathWithPackageBins, withPackageBins } from "../node/executor/package_bins.ts";
+import {
+  pathWithoutPackageBins,
+  pathWithPackageBins,
+  withPackageBins,
+} from "../node/executor/package_bins.ts";
 import { HostCommandExecutor } from "../node/executor/host.ts";
 import { directCommandRunner } from "../node/runner/command.ts";
 import { cli, MOD_URL } from "./helpers/cli.ts";
@@ -153,4 +157,40 @@ Deno.test("withPackageBins returns env itself without bins", async () => {
   const root = await withBins();
   const env = Object.freeze({ PATH: "/usr/bin" });
   assert.equal(withPackageBins(env, root), env);
+});
+
+Deno.test("pathWithoutPackageBins drops node_modules/.bin directories", () => {
+  assert.equal(
+    pathWithoutPackageBins("/repo/node_modules/.bin:/usr/bin:/opt/.bin:/bin"),
+    "/usr/bin:/opt/.bin:/bin",
+  );
+  assert.equal(pathWithoutPackageBins("/usr/bin:/bin"), "/usr/bin:/bin");
+});
+
+Deno.test("host shell step ignores an sh in a node_modules/.bin the PATH lists", async () => {
+  const dir = await projectWithTool();
+  const marker = join(dir, "fake-sh-ran");
+  await writeScript(join(dir, "node_modules/.bin/sh"), `touch ${marker}; exit 0`);
+  const result = await new HostCommandExecutor().runShell("echo real shell; exit 4", {
+    cwd: dir,
+    env: baseEnv({ PATH: `${dir}/node_modules/.bin:/usr/bin:/bin` }),
+    task: someTask,
+  });
+  assert.equal(result.stdout, "real shell\n");
+  assert.equal(result.code, 4);
+  assert.equal(existsSync(marker), false);
+});
+
+Deno.test("ctx.command keeps the system's setsid and sh", async () => {
+  const dir = await projectWithTool();
+  const marker = join(dir, "fake-ran");
+  for (const name of ["setsid", "sh"]) {
+    await writeScript(join(dir, `node_modules/.bin/${name}`), `touch ${marker}; echo fake; exit 0`);
+  }
+  const options = { cwd: dir, env: baseEnv({ PATH: "/usr/bin:/bin" }), secretValues: [] };
+  const failing = await directCommandRunner(["false"], options);
+  assert.equal(failing.code, 1);
+  const echo = await directCommandRunner(["echo", "hello"], options);
+  assert.equal(echo.stdout, "hello\n");
+  assert.equal(existsSync(marker), false);
 });

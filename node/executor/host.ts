@@ -3,7 +3,7 @@
 import process from "../process.ts";
 import type { CommandExecutor, CommandResult, ShellRunOptions } from "../types.ts";
 import { findOnPath } from "./group_launcher.ts";
-import { pathWithPackageBins, withPackageBins } from "./package_bins.ts";
+import { pathWithoutPackageBins, pathWithPackageBins, withPackageBins } from "./package_bins.ts";
 import { runInProcessGroup } from "./process_group.ts";
 import { findExecutable } from "./which.ts";
 
@@ -14,16 +14,15 @@ const shells = new Map<string, string>();
 
 /**
  * Returns the absolute path of `sh` on `path`, or `sh` when it is not there.
- * The shell is found on the run's `PATH`, before the step's own
- * `node_modules/.bin` directories come in front, so no package provides it.
+ * `path` is the run's `PATH` without any `node_modules/.bin` directory, so no
+ * installed package provides the shell.
  */
-function shellOn(path: string | undefined): string {
-  const key = path ?? "";
-  let shell = shells.get(key);
+function shellOn(path: string): string {
+  let shell = shells.get(path);
   if (shell === undefined) {
-    shell = findOnPath("sh", key) ?? "sh";
+    shell = findOnPath("sh", path) ?? "sh";
     if (shells.size >= SHELL_MEMO_LIMIT) shells.clear();
-    shells.set(key, shell);
+    shells.set(path, shell);
   }
   return shell;
 }
@@ -61,10 +60,11 @@ export class HostCommandExecutor implements CommandExecutor {
   }
 
   runShell(command: string, options: ShellRunOptions): Promise<CommandResult> {
-    return runInProcessGroup(shellOn(options.env.PATH), ["-c", command], {
+    const systemPath = pathWithoutPackageBins(options.env.PATH);
+    return runInProcessGroup(shellOn(systemPath), ["-c", command], {
       cwd: options.cwd,
       env: withPackageBins(options.env, options.cwd),
-      lookupPath: options.env.PATH ?? "",
+      lookupPath: systemPath,
       timeoutMs: options.timeoutMs,
       signal: options.signal,
       killGraceMs: this.#killGraceMs,

@@ -13,7 +13,7 @@
  */
 
 import { statSync } from "node:fs";
-import { delimiter, dirname, join } from "node:path";
+import { basename, delimiter, dirname, join } from "node:path";
 import type { ProcessEnv } from "../types.ts";
 
 /** Maximum number of remembered environments per frozen env. The memo is cleared when it is full. */
@@ -38,6 +38,24 @@ export function pathWithPackageBins(cwd: string, path: string | undefined): stri
   }
   if (bins.length === 0) return path;
   return [...bins, ...(path ? [path] : [])].join(delimiter);
+}
+
+/** True for a `PATH` entry that is a `node_modules/.bin` directory. */
+function isPackageBin(dir: string): boolean {
+  return basename(dir) === ".bin" && basename(dirname(dir)) === "node_modules";
+}
+
+/**
+ * Returns `path` without its `node_modules/.bin` directories: where the
+ * runner looks up the programs it starts steps with (`sh`, `setsid`), so an
+ * installed package cannot replace them, even when the user's own `PATH`
+ * lists such a directory.
+ */
+export function pathWithoutPackageBins(path: string | undefined): string {
+  const dirs = (path ?? "").split(delimiter);
+  return dirs.some(isPackageBin)
+    ? dirs.filter((dir) => !isPackageBin(dir)).join(delimiter)
+    : path ?? "";
 }
 
 /** Frozen copies of frozen environments, by their `PATH`. */

@@ -1,6 +1,7 @@
 /** Spawning `ctx.command(...)` argv directly, without a shell: what an allowed governed command runs. @module */
 
-import { withPackageBins } from "../executor/package_bins.ts";
+import { findOnPath } from "../executor/group_launcher.ts";
+import { pathWithoutPackageBins, withPackageBins } from "../executor/package_bins.ts";
 import { runInProcessGroup } from "../executor/process_group.ts";
 import type { GovernedCommandRunner } from "../types.ts";
 
@@ -13,9 +14,13 @@ import type { GovernedCommandRunner } from "../types.ts";
 export const directCommandRunner: GovernedCommandRunner = async (args, options) => {
   if (args.length === 0) return { code: 127, stdout: "", stderr: "ctx.command: empty argv\n" };
   try {
-    return await runInProcessGroup(args[0], args.slice(1), {
+    const env = withPackageBins(options.env, options.cwd);
+    // The program is found with the step's bins; `setsid` under Deno without them.
+    const file = args[0].includes("/") ? args[0] : findOnPath(args[0], env.PATH ?? "") ?? args[0];
+    return await runInProcessGroup(file, args.slice(1), {
       cwd: options.cwd,
-      env: withPackageBins(options.env, options.cwd),
+      env,
+      lookupPath: pathWithoutPackageBins(options.env.PATH),
       signal: options.signal,
     });
   } catch (error) {
