@@ -333,11 +333,19 @@ Deno.test("github generate warns before replacing a hand edit", async () => {
     const result = await cli(dir, ["github", "generate"]);
     assert.equal(result.code, 0);
     assert.equal(result.stdout, `wrote ${WORKFLOW}\n`);
+    const saved = await readdir(join(dir, ".async/github-replaced"));
+    assert.equal(saved.length, 1);
+    assert.match(saved[0], /^async-pipeline\.\d{8}T\d{6}Z\.yml$/);
+    assert.equal(
+      await read(dir, `.async/github-replaced/${saved[0]}`),
+      generated.replace("runs-on: ubuntu-latest", "runs-on: ubuntu-22.04"),
+    );
     assert.equal(
       result.stderr,
       [
         `warning: ${WORKFLOW} was edited by hand since it was generated; the edit below is ` +
-        "replaced. Make such changes in the pipeline file, or in sync.github settings.",
+        `replaced, and the edited file is saved as .async/github-replaced/${saved[0]}. Make such ` +
+        "changes in the pipeline file, or in sync.github settings.",
         "  (- on disk, + generated)",
         "  @@ line 15 @@",
         "     verify:",
@@ -372,5 +380,6 @@ Deno.test("github generate after a pipeline change does not warn", async () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, "");
     assert.equal(result.stdout, `wrote ${WORKFLOW}\nwrote ${LOCK}\n`);
+    assert.equal(await exists(join(dir, ".async/github-replaced")), false);
   });
 });

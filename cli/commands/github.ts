@@ -57,10 +57,11 @@ async function runList(args: string[], ctx: CliContext): Promise<number> {
 async function runGenerate(args: string[], ctx: CliContext): Promise<number> {
   const { loaded, options } = await loadWithPaths("sync github generate", args, ctx);
   const written = await generateGithubFiles(loaded, options, {
-    onReplacedEdit: (path, diff) => {
+    onReplacedEdit: (path, diff, savedAs) => {
       ctx.stderr.write(
         `warning: ${path} was edited by hand since it was generated; the edit below is ` +
-          "replaced. Make such changes in the pipeline file, or in sync.github settings.\n" +
+          `replaced, and the edited file is saved as ${savedAs}. Make such changes in the ` +
+          "pipeline file, or in sync.github settings.\n" +
           "  (- on disk, + generated)\n" +
           diff.split("\n").map((line) => `  ${line}\n`).join(""),
       );

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { withPath } from "../atomic_write.ts";
 import { basename, isAbsolute, posix, relative, resolve, sep } from "node:path";
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
@@ -202,14 +202,30 @@ export interface GithubGenerateObserver {
   /**
    * Called before the workflow at `path` is replaced while the lock shows
    * that it was edited by hand since it was generated. `diff` shows the file
-   * on disk as `-` lines and the new one as `+` lines.
+   * on disk as `-` lines and the new one as `+` lines, and `savedAs` is the
+   * project-relative path of the copy kept of the edited file.
    */
-  onReplacedEdit?(path: string, diff: string): void;
+  onReplacedEdit?(path: string, diff: string, savedAs: string): void;
+}
+
+/** Where a hand-edited workflow is kept before `generate` replaces it. */
+export const REPLACED_WORKFLOWS_DIR = ".async/github-replaced";
+
+/** Saves `content`, the hand-edited workflow at `path`, and returns the copy's project-relative path. */
+async function saveReplaced(root: string, path: string, content: string): Promise<string> {
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const name = `${posix.basename(path).replace(/\.ya?ml$/, "")}.${stamp}.yml`;
+  const saved = posix.join(REPLACED_WORKFLOWS_DIR, name);
+  await mkdir(resolve(root, REPLACED_WORKFLOWS_DIR), { recursive: true });
+  await writeFile(resolve(root, saved), content);
+  return saved;
 }
 
 /**
  * Renders and writes the workflow and lock. Writes nothing when rendering
- * fails, and only the files whose content changed. Returns their paths.
+ * fails, and only the files whose content changed. A workflow edited by hand
+ * since it was generated is first copied to {@link REPLACED_WORKFLOWS_DIR}.
+ * Returns the paths written.
  */
 export async function generateGithubFiles(
   loaded: LoadedPipeline,
@@ -222,10 +238,11 @@ export async function generateGithubFiles(
     const current = await readIfPresent(file.absolute);
     if (current === file.content) continue;
     changed.push(file);
-    if (file === files.workflow && current !== undefined && observer.onReplacedEdit) {
+    if (file === files.workflow && current !== undefined) {
       const locked = lockedHash(await readIfPresent(files.lock.absolute));
       if (locked !== undefined && locked !== hashText(current)) {
-        observer.onReplacedEdit(file.path, shortDiff(current, file.content));
+        const saved = await saveReplaced(loaded.dir, file.path, current);
+        observer.onReplacedEdit?.(file.path, shortDiff(current, file.content), saved);
       }
     }
   }
