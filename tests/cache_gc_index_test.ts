@@ -99,3 +99,15 @@ Deno.test("gc command says nothing of a current index", async () => {
   assert.equal(result.code, 0, result.stderr);
   assert.doesNotMatch(result.stdout, /file-state index/);
 });
+
+Deno.test("gc drops index entries below a directory that became a file", async () => {
+  const dir = await indexedProject();
+  await rm(join(dir, "src"), { recursive: true });
+  await writeFile(join(dir, "src"), "now a file");
+
+  const result = await gc(dir);
+
+  assert.equal(result.index.error, undefined);
+  assert.equal(result.index.removed, 2);
+  assert.deepEqual(indexedPaths(dir), []);
+});

@@ -144,6 +144,12 @@ async function runGc(args: string[], ctx: CliContext): Promise<number> {
   })`;
   if (result.interrupted) return interrupted(ctx, "gc", args, summary);
   ctx.stdout.write(`Removed ${summary}.\n`);
+  if (result.index.error !== undefined) {
+    ctx.stderr.write(
+      `warning: the file-state index was not pruned (${result.index.error}). Runs still use it ` +
+        "as it is; delete .async/cache/file-index.json to rebuild it.\n",
+    );
+  }
   if (result.index.removed > 0) {
     const dropped = counted(result.index.removed, "entry", "entries");
     ctx.stdout.write(

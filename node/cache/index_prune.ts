@@ -17,14 +17,22 @@ export interface IndexPruneResult {
   removed: number;
   /** Bytes the index file shrank by. */
   bytes: number;
+  /** Why the index could not be pruned, such as a read-only file; it then stays as it was. */
+  error?: string;
 }
 
 function sizeOf(path: string): number {
   return statSync(path, { throwIfNoEntry: false })?.size ?? 0;
 }
 
+/** True when `path` exists. A path below a file that replaced a directory is gone too. */
 function exists(path: string): boolean {
-  return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOTDIR") return false;
+    throw error;
+  }
 }
 
 /**

@@ -14,6 +14,7 @@ import { isDigest } from "./entry.ts";
 import { type IndexPruneResult, pruneIndex } from "./index_prune.ts";
 import { clearMemoryEntries } from "./memory_store.ts";
 import { DEFAULT_KEEP_RUNS, isRunId, RUNS_DIR } from "../records.ts";
+import { printableErrorMessage } from "../printable.ts";
 import { FILE_INDEX_PATH } from "./paths.ts";
 import { isMissing } from "./walk.ts";
 import { acquireRunLock, assertNoActiveRun } from "../lock.ts";
@@ -332,10 +333,17 @@ async function prune(rootDir: string, options: GcOptions): Promise<GcResult> {
     }
   }
   if (options.signal?.aborted) return { runs, cache, index, interrupted: true };
-  return {
-    runs,
-    cache,
-    index: await pruneIndex(join(rootDir, FILE_INDEX_PATH), now),
-    interrupted: false,
-  };
+  return { runs, cache, index: await prunedIndex(rootDir, now), interrupted: false };
+}
+
+/**
+ * Prunes the file-state index. The index is only a shortcut, so a failure
+ * is reported in the result and does not undo or hide what `gc` removed.
+ */
+async function prunedIndex(rootDir: string, now: number): Promise<IndexPruneResult> {
+  try {
+    return await pruneIndex(join(rootDir, FILE_INDEX_PATH), now);
+  } catch (error) {
+    return { removed: 0, bytes: 0, error: printableErrorMessage(error) };
+  }
 }
