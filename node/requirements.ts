@@ -40,7 +40,10 @@ function taskList(ids: readonly string[]): string {
 
 /** Returns the fix for a tool that `executor` does not have. */
 function missingToolHint(executor: string, tool: string): string {
-  if (executor === "host") return `Install ${tool} and make sure it is on PATH.`;
+  if (executor === "host") {
+    return `Install ${tool} before the run, on PATH or in the project's node_modules/.bin; ` +
+      "requires.tools is checked before the first task, so a task cannot install it.";
+  }
   if (executor === "recording") {
     return `Add "${tool}" to the tools option of the RecordingExecutor, or leave that option out to accept every tool.`;
   }

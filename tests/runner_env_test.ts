@@ -141,6 +141,21 @@ Deno.test("requirements are all reported at once", async () => {
   await assert.rejects(readFile(join(cwd, "built")), { code: "ENOENT" });
 });
 
+Deno.test("host requires.tools hint names node_modules/.bin and the check's timing", async () => {
+  const cwd = await project();
+  const pipeline = definePipeline({
+    name: "tools",
+    tasks: { build: task({ requires: { tools: ["no-such-tool-c3"] }, run: sh`true` }) },
+    jobs: { build: job({ target: "build" }) },
+  });
+  await assert.rejects(runJob(pipeline, { id: "build", cwd, env: baseEnv() }), {
+    code: "ASYNC_PIPELINE_MISSING_TOOL",
+    hint:
+      "Install no-such-tool-c3 before the run, on PATH or in the project's node_modules/.bin; " +
+      "requires.tools is checked before the first task, so a task cannot install it.",
+  });
+});
+
 Deno.test("custom executor answers requires.tools", async () => {
   const cwd = await project();
   const pipeline = definePipeline({
