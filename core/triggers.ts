@@ -222,7 +222,12 @@ function patternProblem(
   pattern: unknown,
 ): { message: string; hint?: string } | undefined {
   if (typeof pattern !== "string" || pattern.trim() === "") {
-    return { message: `invalid ${kind} ${JSON.stringify(pattern)}.` };
+    return {
+      message: `invalid ${kind} ${
+        JSON.stringify(pattern)
+      }: a ${kind} pattern is a non-empty string.`,
+      hint: `Write a ${kind} name or pattern, such as ${kind === "tag" ? '"v*"' : '"main"'}.`,
+    };
   }
   if (pattern.includes("${{")) {
     return {

@@ -94,7 +94,7 @@ Deno.test("tags trigger reports every bad pattern at its index", () => {
   );
   assert.match(issues[3].message, /^tag pattern "\$\{\{ x \}\}" contains "\$\{\{"/);
   assert.match(issues[3].message, /tag filters evaluate none/);
-  assert.equal(issues[4].message, "invalid tag 7.");
+  assert.equal(issues[4].message, "invalid tag 7: a tag pattern is a non-empty string.");
 });
 
 Deno.test("tags trigger reports branch and tag problems together", () => {
@@ -162,4 +162,12 @@ Deno.test("tags hand-written trigger reports its bad tag path", () => {
   assert.deepEqual(issues.map((issue) => [issue.code, issue.path]), [
     [ErrorCode.INVALID_TRIGGER, "triggers.t.tags"],
   ]);
+});
+
+Deno.test("empty tag pattern says why and what to write", () => {
+  const issues = triggerIssues(trigger.github({ events: ["push"], tags: [""] }));
+  assert.equal(issues.length, 1);
+  assert.equal(issues[0].path, "triggers.t.tags[0]");
+  assert.equal(issues[0].message, 'invalid tag "": a tag pattern is a non-empty string.');
+  assert.equal(issues[0].hint, 'Write a tag name or pattern, such as "v*".');
 });
