@@ -133,7 +133,9 @@ heldTest("an abort is not held by a job-control background process", async (seco
   const controller = new AbortController();
   const running = runInProcessGroup(
     "bash",
-    ["-c", `set -m; sleep ${seconds} & echo $! > escaped.pid; echo started; sleep 100`],
+    // `started` goes out before the pid file that the abort waits for, so the abort cannot stop
+    // the shell between the two.
+    ["-c", `set -m; sleep ${seconds} & pid=$!; echo started; echo $pid > escaped.pid; sleep 100`],
     { cwd, env: baseEnv(), signal: controller.signal, killGraceMs: 500, pipeGraceMs: 300 },
   );
   const pid = await escapedPid(cwd);
