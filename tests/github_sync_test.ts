@@ -44,6 +44,22 @@ async function withProject(
 }
 
 const read = (dir: string, path: string) => readFile(join(dir, path), "utf8");
+
+/**
+ * Generates the files of the project's unchanged pipeline from its definition, without importing
+ * pipeline.ts: this process caches a module by URL, and a CLI call after a change must read the file.
+ */
+async function generateFromDefinition(dir: string): Promise<void> {
+  const before = definePipeline({
+    name: "app",
+    env: { NODE_ENV: env.var("NODE_ENV", { default: "dev" }) },
+    triggers: { main: trigger.github({ events: ["push", "pull_request"], branches: ["main"] }) },
+    sync: { github: true },
+    tasks: { test: task({ run: sh`node --test` }) },
+    jobs: { verify: job({ target: "test", trigger: ["main"] }) },
+  });
+  await generateGithubFiles({ pipeline: before, path: join(dir, "pipeline.ts"), dir });
+}
 const exists = (path: string) => stat(path).then(() => true, () => false);
 
 Deno.test("sync github generate writes files", async () => {
@@ -141,17 +157,7 @@ Deno.test("github check reports hand edits", async () => {
 
 Deno.test("github check reports pipeline changes", async () => {
   await withProject("{ github: true }", async (dir) => {
-    // Generate from the pipeline before the change without importing pipeline.ts, because
-    // this process caches a module by URL and the CLI below must read the changed file.
-    const before = definePipeline({
-      name: "app",
-      env: { NODE_ENV: env.var("NODE_ENV", { default: "dev" }) },
-      triggers: { main: trigger.github({ events: ["push", "pull_request"], branches: ["main"] }) },
-      sync: { github: true },
-      tasks: { test: task({ run: sh`node --test` }) },
-      jobs: { verify: job({ target: "test", trigger: ["main"] }) },
-    });
-    await generateGithubFiles({ pipeline: before, path: join(dir, "pipeline.ts"), dir });
+    await generateFromDefinition(dir);
     const lockBefore = await read(dir, LOCK);
     await writeFile(
       join(dir, "pipeline.ts"),
@@ -361,16 +367,7 @@ Deno.test("github generate warns before replacing a hand edit", async () => {
 
 Deno.test("github generate after a pipeline change does not warn", async () => {
   await withProject("{ github: true }", async (dir) => {
-    // Generated without importing pipeline.ts, which this process would cache by URL.
-    const before = definePipeline({
-      name: "app",
-      env: { NODE_ENV: env.var("NODE_ENV", { default: "dev" }) },
-      triggers: { main: trigger.github({ events: ["push", "pull_request"], branches: ["main"] }) },
-      sync: { github: true },
-      tasks: { test: task({ run: sh`node --test` }) },
-      jobs: { verify: job({ target: "test", trigger: ["main"] }) },
-    });
-    await generateGithubFiles({ pipeline: before, path: join(dir, "pipeline.ts"), dir });
+    await generateFromDefinition(dir);
     await writeFile(
       join(dir, "pipeline.ts"),
       PIPELINE("{ github: true }", ', TOKEN: env.secret("NPM_TOKEN")'),

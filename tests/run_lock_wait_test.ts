@@ -20,6 +20,20 @@ const pipeline = definePipeline({
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Writes a pipeline file whose job `main` writes `ran.txt`. */
+async function writePipeline(dir: string, name: string): Promise<void> {
+  await writeFile(
+    join(dir, "pipeline.ts"),
+    `import { definePipeline, job, sh, task } from "${MOD_URL}";
+export default definePipeline({
+  name: "${name}",
+  tasks: { mark: task({ run: sh\`echo ran > ran.txt\` }) },
+  jobs: { main: job({ target: "mark" }) },
+});
+`,
+  );
+}
+
 Deno.test("executeRun with waitForLock runs once the holder releases the lock", async () => {
   const dir = await tempDir();
   const holder = await acquireRunLock(dir, "holder-run", { jobId: "deploy" });
@@ -73,16 +87,7 @@ Deno.test("waitForRunLock does not wait for a lock held on another host", async 
 
 Deno.test("run --wait says what it waits for, then runs", async () => {
   const dir = await tempDir();
-  await writeFile(
-    join(dir, "pipeline.ts"),
-    `import { definePipeline, job, sh, task } from "${MOD_URL}";
-export default definePipeline({
-  name: "wait",
-  tasks: { mark: task({ run: sh\`echo ran > ran.txt\` }) },
-  jobs: { main: job({ target: "mark" }) },
-});
-`,
-  );
+  await writePipeline(dir, "wait");
   const holder = await acquireRunLock(dir, "holder-run", { jobId: "deploy" });
   setTimeout(() => holder.release(), 400);
 
@@ -98,16 +103,7 @@ export default definePipeline({
 
 Deno.test("run without --wait still fails on a held lock", async () => {
   const dir = await tempDir();
-  await writeFile(
-    join(dir, "pipeline.ts"),
-    `import { definePipeline, job, sh, task } from "${MOD_URL}";
-export default definePipeline({
-  name: "nowait",
-  tasks: { mark: task({ run: sh\`echo ran > ran.txt\` }) },
-  jobs: { main: job({ target: "mark" }) },
-});
-`,
-  );
+  await writePipeline(dir, "nowait");
   const holder = await acquireRunLock(dir, "holder-run");
   const result = await cli(dir, ["run", "main"], baseEnv());
   await holder.release();
