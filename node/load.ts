@@ -163,7 +163,7 @@ export function importFailure(error: unknown): string {
  * nearest one has a problem.
  */
 async function loadFailureHint(path: string): Promise<string> {
-  const hint = "Fix the error in the pipeline file and run again.";
+  const hint = "Fix the error, in the pipeline file or a module it imports, and run again.";
   if ((globalThis as { Deno?: unknown }).Deno !== undefined) return hint;
   const packageJson = nearestPackageJson(dirname(path));
   const problem = packageJson === undefined ? undefined : await packageJsonProblem(packageJson);

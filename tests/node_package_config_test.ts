@@ -74,7 +74,7 @@ Deno.test("cli under Node names a broken package.json instead of the pipeline", 
     /CONFIG_LOAD_FAILED\]: Failed to load .*pipeline\.ts: Node reads .*package\.json to load it, and it is not valid JSON at line 3, column 11 \(InvalidSymbol\)\./,
   );
   assert.match(result.stderr, /hint: Fix .*package\.json and run again\./);
-  assert.doesNotMatch(result.stderr, /Fix the error in the pipeline file/);
+  assert.doesNotMatch(result.stderr, /Fix the error, in the pipeline file/);
 });
 
 Deno.test("packageJsonProblem names a byte order mark", async () => {
@@ -108,6 +108,6 @@ Deno.test("cli under Node adds a broken package.json to a load failure's hint", 
   assert.match(result.stderr, /CONFIG_LOAD_FAILED\]: Failed to load .*pipeline\.ts: boom/);
   assert.match(
     result.stderr,
-    /hint: Fix the error in the pipeline file and run again\. Check .*package\.json too, which Node reads to load it: it starts with a byte order mark/,
+    /hint: Fix the error, in the pipeline file or a module it imports, and run again\. Check .*package\.json too, which Node reads to load it: it starts with a byte order mark/,
   );
 });

@@ -372,6 +372,10 @@ for (const runtime of RUNTIMES) {
     assert.match(output.stderr, /^error\[ASYNC_PIPELINE_CONFIG_LOAD_FAILED\]: Failed to load /);
     assert.match(output.stderr, /\n {2}at (?:file:\/\/)?\/\S*\/broken\/pipeline\.ts:4:7\n/);
     assert.doesNotMatch(output.stderr, / +\n/, "a line ends in spaces");
+    assert.match(
+      output.stderr,
+      /\n {2}hint: Fix the error, in the pipeline file or a module it imports, and run again\.\n$/,
+    );
   });
 
   const compileCache = runtime.major >= 22 ? "enables" : "skips";
