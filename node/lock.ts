@@ -336,7 +336,7 @@ export async function waitForRunLock(
   holder: { readonly jobId?: string; readonly command?: string } = {},
   options: WaitForRunLockOptions = {},
 ): Promise<RunLock> {
-  let told = false;
+  let reported = false;
   for (;;) {
     try {
       return await acquireRunLock(projectDir, runId, holder);
@@ -345,8 +345,8 @@ export async function waitForRunLock(
       const current = await readLock(join(projectDir, RUN_LOCK_PATH));
       const host = current ? current.hostname : undefined;
       if (host !== undefined && host !== "" && host !== hostname()) throw error;
-      if (!told) options.onWait?.(error);
-      told = true;
+      if (!reported) options.onWait?.(error);
+      reported = true;
       await pause(options.pollMs ?? 200, options.signal);
     }
   }

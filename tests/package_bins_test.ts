@@ -27,7 +27,7 @@ async function writeScript(path: string, body: string): Promise<void> {
   await chmod(path, 0o755);
 }
 
-/** A project with a `hello` tool in its `node_modules/.bin` and an empty `packages/app`. */
+/** Creates a project with a `hello` tool in its `node_modules/.bin` and an empty `packages/app`. */
 async function projectWithTool(): Promise<string> {
   const dir = await Deno.realPath(await tempDir());
   await writeScript(join(dir, "node_modules/.bin/hello"), 'echo "hello from $(basename "$PWD")"');

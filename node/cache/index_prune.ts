@@ -17,7 +17,7 @@ export interface IndexPruneResult {
   removed: number;
   /** Bytes the index file shrank by. */
   bytes: number;
-  /** Why the index could not be pruned, such as a read-only file; it then stays as it was. */
+  /** Reason the index could not be pruned, such as a read-only file. The index then stays as it was. */
   error?: string;
 }
 

@@ -264,14 +264,14 @@ function kindCondition(
   const sets = own.map((clause) => clauseRefs(clause, kind));
   if (sets.includes("all")) return `startsWith(${subject}, ${literal(prefix)})`;
   const parts: string[] = [];
-  // False once a list holds a single-`*` pattern, whose condition is long.
-  let exact = true;
+  // False once a list contains a single-`*` pattern, whose condition is long.
+  let shortConditions = true;
   for (const [index, set] of sets.entries()) {
     if (set === "none") continue;
     const condition = listCondition(subject, prefix, set as readonly string[]);
     if (typeof condition === "string") {
       parts.push(condition);
-      exact &&= !(set as readonly string[]).some(isSingleStar);
+      shortConditions &&= !(set as readonly string[]).some(isSingleStar);
       continue;
     }
     if (covered) return `startsWith(${subject}, ${literal(prefix)})`;
@@ -291,7 +291,7 @@ function kindCondition(
   }
   // The workflow's filter already admits only the job's refs of this kind,
   // so checking the kind is enough and shorter.
-  if (covered && !exact) return `startsWith(${subject}, ${literal(prefix)})`;
+  if (covered && !shortConditions) return `startsWith(${subject}, ${literal(prefix)})`;
   return anyOf(unique(parts));
 }
 

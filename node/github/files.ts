@@ -208,7 +208,7 @@ export interface GithubGenerateObserver {
   onReplacedEdit?(path: string, diff: string, savedAs: string): void;
 }
 
-/** Where a hand-edited workflow is kept before `generate` replaces it. */
+/** Directory that keeps a copy of a hand-edited workflow before `generate` replaces it. */
 export const REPLACED_WORKFLOWS_DIR = ".async/github-replaced";
 
 /** Saves `content`, the hand-edited workflow at `path`, and returns the copy's project-relative path. */
