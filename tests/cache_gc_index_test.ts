@@ -1,8 +1,9 @@
 /** `gc` and the file-state index: entries of deleted or long-unseen files are dropped. */
 
 import assert from "node:assert/strict";
-import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { sh } from "../core/sh.ts";
 import { task } from "../core/task.ts";
 import { gc } from "../node/cache/maintenance.ts";
@@ -10,8 +11,12 @@ import { readEntries } from "../node/cache/index_disk.ts";
 import { FILE_INDEX_PATH } from "../node/cache/paths.ts";
 import { cacheFor, execute, lookupInput, makePipeline, makeProject } from "./cache_fixture.ts";
 import { cliCall } from "./support/cli.ts";
+import { REPO_DIR } from "./support/projects.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Node 24 from the repository's devDependencies, which runs the sources by stripping types. */
+const NODE = join(REPO_DIR, "node_modules/.bin/node");
 
 const pipeline = makePipeline({
   check: task({ inputs: ["src/**"], cache: "file:local" }, sh`check`),
@@ -110,4 +115,34 @@ Deno.test("gc drops index entries below a directory that became a file", async (
   assert.equal(result.index.error, undefined);
   assert.equal(result.index.removed, 2);
   assert.deepEqual(indexedPaths(dir), []);
+});
+
+Deno.test("gc command warns and keeps the index when the pruned index cannot be written", async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 80; i++) files[`src/file-with-a-fairly-long-name-${i}.ts`] = `${i}`;
+  const dir = await makeProject(files);
+  const hooks = cacheFor(pipeline, dir);
+  await execute(hooks, lookupInput(pipeline, "check", dir), () => Promise.resolve());
+  await hooks.close();
+  const indexPath = join(dir, FILE_INDEX_PATH);
+  const before = await readFile(indexPath);
+  assert.ok(before.length > 8 * 1024, `index of ${before.length} bytes`);
+  await rm(join(dir, "src/file-with-a-fairly-long-name-0.ts"));
+
+  // Node ignores SIGXFSZ, so a write past the shell's file size limit
+  // (4 KiB) fails with EFBIG instead of ending the process.
+  const result = spawnSync(
+    "sh",
+    ["-c", 'ulimit -f 4 && exec "$0" "$1" gc', NODE, join(REPO_DIR, "cli/main.ts")],
+    { cwd: dir, encoding: "utf8" },
+  );
+
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(
+    result.stderr,
+    /^warning: the file-state index was not pruned \(.*file too large.*\)\. Runs still use it as it is; delete \.async\/cache\/file-index\.json to rebuild it\.\n$/,
+  );
+  assert.doesNotMatch(result.stdout, /Dropped/);
+  assert.deepEqual(await readFile(indexPath), before);
+  assert.deepEqual((await readdir(dirname(indexPath))).filter((name) => name.endsWith(".tmp")), []);
 });
