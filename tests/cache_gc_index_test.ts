@@ -117,7 +117,7 @@ Deno.test("gc drops index entries below a directory that became a file", async (
   assert.deepEqual(indexedPaths(dir), []);
 });
 
-Deno.test("gc command warns and keeps the index when the pruned index cannot be written", async () => {
+Deno.test("gc command warns on an unwritable index", async () => {
   const files: Record<string, string> = {};
   for (let i = 0; i < 80; i++) files[`src/file-with-a-fairly-long-name-${i}.ts`] = `${i}`;
   const dir = await makeProject(files);
