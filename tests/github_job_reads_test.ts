@@ -95,6 +95,7 @@ Deno.test("workflow run step passes secrets and variables that tasks read", asyn
     DEPLOY_KEY: "${{ secrets.DEPLOY_KEY }}",
     ONLY_REQ: "${{ secrets.ONLY_REQ }}",
     REGION: "${{ vars.REGION }}",
+    ASYNC_PIPELINE_CACHE_SECRET: "${{ secrets.ASYNC_PIPELINE_CACHE_SECRET }}",
   });
 });
 
@@ -116,6 +117,7 @@ Deno.test("workflow run step keeps a job env entry of the same name", async () =
     REGION: "eu",
     NODE_AUTH_TOKEN: "${{ secrets.NPM_TOKEN }}",
     NPM_TOKEN: "${{ secrets.NPM_TOKEN }}",
+    ASYNC_PIPELINE_CACHE_SECRET: "${{ secrets.ASYNC_PIPELINE_CACHE_SECRET }}",
   });
 });
 
@@ -136,6 +138,7 @@ Deno.test("workflow run step passes secrets of a source's prepare steps", async 
   assert.deepEqual(await runStepEnv(pipeline, "release"), {
     CI: true,
     LIB_TOKEN: "${{ secrets.LIB_TOKEN }}",
+    ASYNC_PIPELINE_CACHE_SECRET: "${{ secrets.ASYNC_PIPELINE_CACHE_SECRET }}",
   });
 });
 

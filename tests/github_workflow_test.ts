@@ -192,6 +192,7 @@ Deno.test("workflow env renders expressions", async () => {
     TOKEN: "${{ secrets.DEPLOY_TOKEN }}",
     QUOTE: "${{ vars.QUOTE || 'it''s' }}",
     PORT: "8080",
+    ASYNC_PIPELINE_CACHE_SECRET: "${{ secrets.ASYNC_PIPELINE_CACHE_SECRET }}",
   });
   assert.match(text, /\n {10}CI: true\n/);
 

@@ -28,6 +28,7 @@ export class ProjectSecretKey {
   readonly #rootDir: string;
   readonly #readOnly: boolean;
   readonly #onWarning?: (message: string) => void;
+  readonly #fixed?: Uint8Array;
   #key?: Promise<Uint8Array>;
   #replaced?: SecretKeyReplacement;
   #warned = false;
@@ -38,14 +39,21 @@ export class ProjectSecretKey {
    * `onWarning` receives the warning about a replaced key, which concerns the
    * whole run. Without it, the warning goes with the first miss it explains.
    */
-  constructor(options: Pick<TaskCacheOptions, "rootDir" | "readOnly" | "onWarning">) {
+  constructor(
+    options: Pick<TaskCacheOptions, "rootDir" | "readOnly" | "onWarning" | "secretKey">,
+  ) {
     this.#rootDir = options.rootDir;
+    this.#fixed = options.secretKey;
     this.#readOnly = options.readOnly === true;
     this.#onWarning = options.onWarning;
   }
 
-  /** Returns the key. A read-only cache never creates it and uses a random one instead. */
+  /**
+   * Returns the key: the one passed in, else the project's. A read-only
+   * cache never creates the project's key and uses a random one instead.
+   */
   load(): Promise<Uint8Array> {
+    if (this.#fixed !== undefined) return Promise.resolve(this.#fixed);
     this.#key ??= this.#readOnly
       ? readSecretKey(this.#rootDir).then((key) => {
         if (key !== undefined) return key;

@@ -31,6 +31,11 @@ export interface TaskCacheOptions {
    * the lookup result of the first task it affects.
    */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Key for the digests of secret values, used instead of
+   * `.async/cache/secret.key`, which is then neither read nor created.
+   */
+  readonly secretKey?: Uint8Array;
 }
 
 /** The result a lookup would return, with the facts a dry run needs to judge later tasks. */

@@ -11,6 +11,7 @@ import { CACHE, CHECKOUT, PNPM_SETUP, SETUP_NODE, usesOf } from "./actions.ts";
 import { envExpression, escapeExpressions } from "./expressions.ts";
 import { installCommand, type PackageManager, runCommand } from "./package_manager.ts";
 import { CACHE_DIRECTORY, SECRET_KEY_PATH } from "../cache/paths.ts";
+import { CACHE_SECRET_ENV } from "../cache/cache_secret.ts";
 
 /** A workflow step as plain data, in the key order it renders. */
 export type WorkflowStep = Record<string, unknown>;
@@ -47,9 +48,26 @@ export function jobSteps(
     name: "Run pipeline job",
     // The pipeline file's name may contain any character, including "${{".
     run: escapeExpressions(runCommand(settings.manager, job.id, settings.configArgs)),
-    env: jobEnv(job, reads),
+    env: settings.cache ? withCacheSecret(jobEnv(job, reads), job, reads) : jobEnv(job, reads),
   });
   return steps;
+}
+
+/**
+ * Adds {@link CACHE_SECRET_ENV} from the repository secret of that name to the
+ * env of a job that reads any secret, so its secret-keyed tasks can hit the
+ * restored cache. Without that repository secret GitHub renders an empty
+ * value, and the run makes its own key as before.
+ */
+function withCacheSecret(
+  env: Record<string, unknown>,
+  job: NormalizedJob,
+  reads: JobReads,
+): Record<string, unknown> {
+  const readsSecret = reads.secrets.length > 0 ||
+    Object.values(job.env).some((value) => typeof value !== "string" && value.kind === "secret");
+  if (!readsSecret || Object.hasOwn(env, CACHE_SECRET_ENV)) return env;
+  return { ...env, [CACHE_SECRET_ENV]: envExpression({ kind: "secret", name: CACHE_SECRET_ENV }) };
 }
 
 function setupSteps(manager: PackageManager, nodeVersion: number): WorkflowStep[] {

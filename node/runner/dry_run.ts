@@ -26,6 +26,7 @@ import { planJob as resolveJob, planTask as resolveTask, selectExecutor } from "
 import { prepareRun, requirementsError } from "./prepare.ts";
 import { type PredictionContext, predictTask } from "./predict.ts";
 import { isCiEnv } from "./run_context.ts";
+import { readCacheSecret, withoutCacheSecret } from "../cache/cache_secret.ts";
 import type { PipelineInput } from "./run_job.ts";
 
 /** Options of {@link planJob}: the options of `runJob` that shape what a run does. */
@@ -197,7 +198,9 @@ export async function planJob(input: PipelineInput, options: PlanOptions): Promi
       ? resolveTask(composed, options.id)
       : resolveJob(composed, options.id);
   let plan = replan(pipeline);
-  const env = options.env ?? process.env;
+  const runEnv = options.env ?? process.env;
+  const cacheSecret = readCacheSecret(runEnv);
+  const env = withoutCacheSecret(runEnv);
   const projectDir = resolve(options.cwd ?? process.cwd());
   const executor = selectExecutor(pipeline, options, env, projectDir);
   const force = options.force === true;
@@ -211,6 +214,7 @@ export async function planJob(input: PipelineInput, options: PlanOptions): Promi
   }
 
   const redactor = new Redactor();
+  if (cacheSecret) redactor.add([cacheSecret.value]);
   const prepared = withSourceChecks(await prepareRun(plan, env, executor, redactor), runSources);
   if (prepared.issues.length > 0) throw requirementsError(plan.jobId, prepared.issues);
   redactor.add(prepared.secretValues);
@@ -235,6 +239,7 @@ export async function planJob(input: PipelineInput, options: PlanOptions): Promi
       runId: `dry-run-${randomUUID()}`,
       force,
       readOnly: true,
+      ...(cacheSecret ? { secretKey: cacheSecret.key } : {}),
     }),
     candidate: memoize(() => readCandidate(projectDir, env)),
     predicted: new Map(),

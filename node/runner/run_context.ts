@@ -9,6 +9,7 @@
 import process from "../process.ts";
 import type { Pipeline } from "../../core/model.ts";
 import type { TaskCacheHooks } from "../cache_seam.ts";
+import type { CacheSecret } from "../cache/cache_secret.ts";
 import { createGovernedCommandRunner } from "../commands/runner.ts";
 import type { RunLock } from "../lock.ts";
 import type { RunRecordStore } from "../records.ts";
@@ -49,6 +50,8 @@ export interface LockedRun {
   readonly lock: RunLock;
   readonly projectDir: string;
   readonly maxLogBytes: number;
+  /** The secret-digest key that `ASYNC_PIPELINE_CACHE_SECRET` sets, which `env` no longer has. */
+  readonly cacheSecret?: CacheSecret;
 }
 
 /** A locked run with its task cache, once its record exists. */

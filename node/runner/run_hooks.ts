@@ -44,6 +44,8 @@ export interface TaskCacheContext {
   readonly runId: string;
   /** `--force`: ignore entries and refresh them. */
   readonly force: boolean;
+  /** The secret-digest key that `ASYNC_PIPELINE_CACHE_SECRET` sets, used instead of the project's. */
+  readonly secretKey?: Uint8Array;
   /**
    * Adds a warning about the whole run, such as a replaced secret-digest
    * key, to the record's `warnings` and prints it once.
@@ -58,6 +60,7 @@ export function defaultTaskCache(run: TaskCacheContext): TaskCacheHooks {
     rootDir: run.projectDir,
     runId: run.runId,
     force: run.force,
+    ...(run.secretKey ? { secretKey: run.secretKey } : {}),
     onWarning: run.warn,
   });
 }

@@ -38,6 +38,7 @@ import {
   type StartedRun,
 } from "./run_context.ts";
 import { thrownMessage } from "../thrown.ts";
+import { readCacheSecret, withoutCacheSecret } from "../cache/cache_secret.ts";
 
 export { defaultTaskCache, type RunHooks, type TaskCacheContext } from "./run_hooks.ts";
 export { isCiEnv } from "./run_context.ts";
@@ -94,7 +95,10 @@ export async function executeRun(
 ): Promise<ExecutionRecord> {
   const pipeline = pipelineFromModule(input, "The pipeline passed to runJob");
   const plan = planTarget(pipeline, options.id, hooks.target);
-  const env = options.env ?? process.env;
+  const runEnv = options.env ?? process.env;
+  const cacheSecret = readCacheSecret(runEnv);
+  // No step, source or sandbox receives the variable: it only keys the cache.
+  const env = withoutCacheSecret(runEnv);
   const projectDir = resolve(options.cwd ?? process.cwd());
   const executor = selectExecutor(pipeline, options, env, projectDir);
   const concurrency = checkConcurrency(options.concurrency);
@@ -123,6 +127,7 @@ export async function executeRun(
       lock,
       projectDir,
       maxLogBytes,
+      ...(cacheSecret ? { cacheSecret } : {}),
     });
   } finally {
     releaseConsole();
@@ -149,6 +154,7 @@ function warn(record: ExecutionRecord, emit: RunEventListener, message: string):
 
 async function runLocked(run: LockedRun): Promise<ExecutionRecord> {
   const redactor = new Redactor();
+  if (run.cacheSecret) redactor.add([run.cacheSecret.value]);
   const started: StartedRun = {
     record: initialRecord(run),
     store: new RunRecordStore(run.projectDir, run.runId, redactor),
@@ -228,6 +234,7 @@ function withCache(run: LockedRun, started: StartedRun): CachedRun {
     projectDir,
     runId,
     force: run.options.force === true,
+    ...(run.cacheSecret ? { secretKey: run.cacheSecret.key } : {}),
     warn: (message) => warn(started.record, started.emit, started.redactor.redact(message)),
   });
   return cache === undefined ? run : { ...run, cache };

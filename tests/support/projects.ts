@@ -32,6 +32,7 @@ export function baseEnv(extra: Record<string, string> = {}): Record<string, stri
   delete env.NO_COLOR;
   delete env.ASYNC_PIPELINE_MAX_LOG_BYTES;
   delete env.ASYNC_PIPELINE_KEEP_RUNS;
+  delete env.ASYNC_PIPELINE_CACHE_SECRET;
   return { ...env, ...extra };
 }
 
