@@ -3,6 +3,7 @@
 import type { NormalizedTask } from "../../core/model.ts";
 import type { EntryResult, OutputRecord } from "./entry.ts";
 import type { StoredManifest } from "./stored_manifest.ts";
+import type { OutputsBefore } from "./outputs_before.ts";
 
 /** The most recent entry of a task, with its manifest read in place. */
 export type LatestEntry = Omit<EntryResult, "manifest"> & { readonly manifest: StoredManifest };
@@ -29,6 +30,8 @@ export interface TaskLocation {
   readonly task: NormalizedTask;
   /** Task working directory; output patterns are relative to it. */
   readonly cwd: string;
+  /** When saving: the output files and links as they were before the task's command started. */
+  readonly before?: OutputsBefore;
 }
 
 /**

@@ -64,9 +64,22 @@ export type OutputRecord =
     readonly mode: number;
     readonly size: number;
     readonly digest: string;
+    /** True for a file the task did not write (see `markForeign`). */
+    readonly foreign?: true;
   }
   | { readonly path: string; readonly kind: "directory"; readonly mode: number }
-  | { readonly path: string; readonly kind: "symlink"; readonly target: string };
+  | {
+    readonly path: string;
+    readonly kind: "symlink";
+    readonly target: string;
+    /** True for a link the task did not make (see `markForeign`). */
+    readonly foreign?: true;
+  };
+
+/** Returns true for a record of a file or link that the task did not write. */
+export function isForeign(record: OutputRecord): boolean {
+  return record.kind !== "directory" && record.foreign === true;
+}
 
 /** `outputs.json`: the output patterns and every path they matched after the run. */
 export interface OutputsManifest {
@@ -194,6 +207,7 @@ function checkRecord(record: OutputRecord, position: number): void {
   } else if (record.kind === "symlink") {
     if (typeof record.target !== "string") fail("has no target");
   } else fail(`has unknown kind ${JSON.stringify((record as { kind: unknown }).kind)}`);
+  if ("foreign" in record && record.foreign !== true) fail("has a foreign flag that is not true");
 }
 
 /** Parses and checks `outputs.json` text. */

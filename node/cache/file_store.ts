@@ -47,6 +47,7 @@ import { fileInputDigest } from "./inputs.ts";
 import { applyRestore, planRestore, type RestorePlan } from "./restore.ts";
 import { outputsStillRestored, recordRestored, type RestoredTarget } from "./restored_memo.ts";
 import { copyOutputs } from "./snapshot.ts";
+import { markForeign } from "./outputs_before.ts";
 import { readStoredManifest, storedManifest } from "./stored_manifest.ts";
 import { isMissing } from "./walk.ts";
 
@@ -209,18 +210,38 @@ export class FileBackend implements CacheBackend {
     key: string,
     snapshot: OutputsManifest,
   ): Map<string, OutputRecord> {
-    const records = new Map<string, OutputRecord>();
+    if (this.#latestKey(taskId) === key) {
+      return new Map(snapshot.entries.map((record) => [record.path, record]));
+    }
+    return this.#latestOutputs(taskId);
+  }
+
+  /** Returns the key the `.latest` pointer of `taskId` names, or undefined when it is unreadable. */
+  #latestKey(taskId: string): string | undefined {
     try {
       const pointer = JSON.parse(readText(this.#latestPath(taskId)) ?? "null");
-      if (pointer?.taskId !== taskId || typeof pointer.key !== "string") return records;
-      if (pointer.key === key) {
-        for (const record of snapshot.entries) records.set(record.path, record);
-        return records;
-      }
-      const directory = this.#entryDirectory(pointer.key);
+      return pointer?.taskId === taskId && typeof pointer.key === "string"
+        ? pointer.key
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Returns the output records of the entry the `.latest` pointer of
+   * `taskId` names, by path, or an empty map when there is none or it cannot
+   * be read.
+   */
+  #latestOutputs(taskId: string): Map<string, OutputRecord> {
+    const records = new Map<string, OutputRecord>();
+    const key = this.#latestKey(taskId);
+    if (key === undefined) return records;
+    try {
+      const directory = this.#entryDirectory(key);
       const text = readText(join(directory, "result.json"));
       if (text === undefined) return records;
-      const outputs = this.#readOutputs(directory, parseEntryResult(text, pointer.key));
+      const outputs = this.#readOutputs(directory, parseEntryResult(text, key));
       for (const record of outputs?.entries ?? []) records.set(record.path, record);
     } catch {
       // Without a readable previous entry no file is known to be the task's,
@@ -266,12 +287,16 @@ export class FileBackend implements CacheBackend {
       let outputs: EntryResult["outputs"] = null;
       let entries: OutputRecord[] = [];
       if (location.task.outputs.length > 0) {
-        entries = await copyOutputs(
+        const copied = await copyOutputs(
           location.cwd,
           location.task.outputs,
           join(temp, "files"),
           this.#index,
+          location.before,
         );
+        entries = copied.untouched.size === 0
+          ? copied.records
+          : markForeign(copied.records, copied.untouched, this.#latestOutputs(entry.taskId));
         const manifest: OutputsManifest = {
           schemaVersion: ENTRY_SCHEMA_VERSION,
           patterns: location.task.outputs,

@@ -22,7 +22,7 @@ import {
 } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
 import { mapLimit } from "./digest.ts";
-import { DamagedEntryError, type OutputRecord, type OutputsManifest } from "./entry.ts";
+import { DamagedEntryError, isForeign, type OutputRecord, type OutputsManifest } from "./entry.ts";
 import { factsOf, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import {
@@ -261,6 +261,9 @@ async function sameContent(
  * or `previous` records for its path. A directory where the snapshot has a
  * file is replaced only when every file and link inside it has the content
  * `previous` records. Otherwise the plan throws {@link ChangedOutputError}.
+ * Records marked foreign, in either entry, are not the task's: the snapshot's
+ * are written only where nothing exists at their path, and `previous`'s do
+ * not make a file the task's.
  */
 export async function planRestore(
   cwd: string,
@@ -270,6 +273,7 @@ export async function planRestore(
   index: FileStateIndex,
   previous: ReadonlyMap<string, OutputRecord> = new Map(),
 ): Promise<RestorePlan> {
+  const produced = new Map([...previous].filter(([, record]) => !isForeign(record)));
   const matcher = outputMatcher(patterns);
   const records = [...snapshot.entries].sort(byPath);
   const absolute = records.map((record) => checkedOutputPath(cwd, record.path, matcher));
@@ -288,13 +292,15 @@ export async function planRestore(
       continue;
     }
     const stats = await lstatOrUndefined(target);
+    // A file the task did not write is restored only where it is missing.
+    if (stats !== undefined && isForeign(record)) continue;
     if (stats?.isDirectory() && record.kind !== "directory") {
-      removed.push(...await checkReplaceable(cwd, record.path, matcher, previous, index));
+      removed.push(...await checkReplaceable(cwd, record.path, matcher, produced, index));
       replacedDirectories.push(target);
     } else if (
       stats !== undefined && !stats.isDirectory() &&
       !await sameContent(target, stats, record, index) &&
-      !await sameContent(target, stats, previous.get(record.path), index)
+      !await sameContent(target, stats, produced.get(record.path), index)
     ) {
       changed.push(record.path);
     }
@@ -311,7 +317,7 @@ export async function planRestore(
   for (const entry of await listOutputs(cwd, patterns, index)) {
     if (stored.has(entry.path)) continue;
     const target = join(cwd, entry.path);
-    if (!await producedByTask(target, entry.kind, previous.get(entry.path), index)) {
+    if (!await producedByTask(target, entry.kind, produced.get(entry.path), index)) {
       kept.push(entry.path);
     } else if (entry.kind === "directory") staleDirectories.push(target);
     else staleFiles.push(target);

@@ -25,6 +25,7 @@ import {
 } from "./save_checks.ts";
 import { projectCommand } from "../cli_command.ts";
 import { outputLinkOf, outputLinkText } from "./output_links.ts";
+import type { OutputsBefore } from "./outputs_before.ts";
 
 /** Whether a result was stored, with a warning giving the reason when it was not. */
 export interface SaveOutcome {
@@ -37,7 +38,8 @@ export interface SaveOutcome {
 /**
  * Stores the result of a task that ran. `manifest` is its key manifest built
  * again after the run, or the first input path that contains a secret value.
- * `before` is the manifest its lookup built. Stores nothing, and returns a
+ * `before` is the manifest its lookup built, and `outputs` the output files
+ * as they were before the task ran. Stores nothing, and returns a
  * warning, when an input changed while the task ran, an output
  * contains a secret value (in its path, link target or content), an output
  * pattern leads through a symbolic link, or writing the entry fails.
@@ -48,6 +50,7 @@ export async function saveResult(
   manifest: KeyManifest | { withheld: string },
   before: KeyManifest | undefined,
   now: () => number,
+  outputs?: OutputsBefore,
 ): Promise<SaveOutcome> {
   const { task } = input;
   const secrets = input.lookup.secretValues;
@@ -88,7 +91,7 @@ export async function saveResult(
       stderr: maskSecrets(input.stderr, secrets),
       meta: maskMeta(input.meta, secrets),
       runtime: currentStepRuntime(),
-    }, { task, cwd: input.cwd });
+    }, { task, cwd: input.cwd, ...(outputs ? { before: outputs } : {}) });
   } catch (error) {
     return { stored: false, warning: saveFailedWarning(task.id, error, directory) };
   }

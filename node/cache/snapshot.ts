@@ -8,6 +8,7 @@ import { copyAndHash, mapLimit } from "./digest.ts";
 import type { OutputRecord } from "./entry.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import { listOutputs, MODE_MASK } from "./outputs.ts";
+import { type OutputsBefore, untouched } from "./outputs_before.ts";
 import { isMissing } from "./walk.ts";
 import { printablePath } from "../printable.ts";
 
@@ -29,7 +30,9 @@ export function changedSince(before: Stats, after: Stats, copied: number): boole
  * Copies every output path that `patterns` match under `cwd` into `filesDir`,
  * one file per distinct content named by its SHA-256, and returns the
  * records for `outputs.json`. The digest is taken while copying, so the
- * record describes what was stored.
+ * record describes what was stored. With `before`, the files and links as
+ * they were before the task's command, `untouched` lists the paths the
+ * task left as they were.
  *
  * @throws {OutputChangedError} when a file's size, times or inode differ
  * after its copy from before it, so the entry is not stored.
@@ -39,8 +42,14 @@ export async function copyOutputs(
   patterns: readonly string[],
   filesDir: string,
   index: FileStateIndex,
-): Promise<OutputRecord[]> {
+  before: OutputsBefore = new Map(),
+): Promise<{ records: OutputRecord[]; untouched: Set<string> }> {
   const listed = await listOutputs(cwd, patterns, index);
+  const left = new Set<string>();
+  const noteUntouched = (record: OutputRecord, stats: Stats) => {
+    if (untouched(record, factsOf(stats), before.get(record.path))) left.add(record.path);
+    return record;
+  };
   const records = await mapLimit(listed, async (entry): Promise<OutputRecord | undefined> => {
     const source = join(cwd, entry.path);
     try {
@@ -48,7 +57,12 @@ export async function copyOutputs(
       // costs more than the call. Large files are copied without blocking.
       const stats = lstatSync(source);
       if (stats.isSymbolicLink()) {
-        return { path: entry.path, kind: "symlink", target: readlinkSync(source) };
+        const link: OutputRecord = {
+          path: entry.path,
+          kind: "symlink",
+          target: readlinkSync(source),
+        };
+        return noteUntouched(link, stats);
       }
       if (stats.isDirectory()) {
         return { path: entry.path, kind: "directory", mode: stats.mode & MODE_MASK };
@@ -65,17 +79,21 @@ export async function copyOutputs(
       }
       renameSync(temp, join(filesDir, digest));
       index.remember(source, factsOf(stats), digest, hashedAt);
-      return {
+      const file: OutputRecord = {
         path: entry.path,
         kind: "file",
         mode: stats.mode & MODE_MASK,
         size,
         digest,
       };
+      return noteUntouched(file, stats);
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
     }
   });
-  return records.filter((record): record is OutputRecord => record !== undefined);
+  return {
+    records: records.filter((record): record is OutputRecord => record !== undefined),
+    untouched: left,
+  };
 }

@@ -27,6 +27,7 @@ import { FILE_INDEX_PATH } from "./paths.ts";
 import { type SaveOutcome, saveResult } from "./save_result.ts";
 import { describe, type EnabledCache, findEntry, type FindOptions } from "./find_entry.ts";
 import { ProjectSecretKey } from "./secret_key.ts";
+import { type OutputsBefore, outputsBefore } from "./outputs_before.ts";
 import { maskCacheText, maskedAnswer } from "./secret_text.ts";
 import { outputLinkOf } from "./output_links.ts";
 import { ImplicitInputsCheck } from "./implicit_inputs.ts";
@@ -83,6 +84,8 @@ class TaskCache implements PredictingTaskCache {
   #memos = new Map<string, KeyMemo>();
   /** The stated inputs of each lookup that missed, by key, for the check after the run. */
   #lookups = new Map<string, Prepared>();
+  /** The output files of each lookup that missed, by key, as they were before the task ran. */
+  #outputsBefore = new Map<string, OutputsBefore>();
   #warnedStores = new Set<string>();
   /** Cache files whose read failure a task of this run has already warned about. */
   #warnedFiles = new Set<string>();
@@ -316,6 +319,7 @@ class TaskCache implements PredictingTaskCache {
         fingerprint: key,
         reason: { kind: "forced" },
       };
+      await this.#noteOutputsBefore(input, cache, prepared, key);
       return { answer, restoreChanges: [], ...known };
     }
     const backend = await backendPromise;
@@ -325,7 +329,24 @@ class TaskCache implements PredictingTaskCache {
       () => manifest,
     );
     if (found.answer.status === "hit") this.#lookups.delete(key);
+    else await this.#noteOutputsBefore(input, cache, prepared, key);
     return { ...found, answer: this.#secretKey.explainMiss(input, found.answer), ...known };
+  }
+
+  /**
+   * Records the output files of a task whose lookup missed, before it runs,
+   * so that its entry can tell the files it wrote from those it left alone.
+   * Only file stores restore outputs, so only they need it.
+   */
+  async #noteOutputsBefore(
+    input: CacheLookupInput,
+    cache: EnabledCache,
+    prepared: Prepared,
+    key: string,
+  ): Promise<void> {
+    const { outputs } = input.task;
+    if (this.#options.readOnly || cache.storeType !== "file" || outputs.length === 0) return;
+    this.#outputsBefore.set(key, await outputsBefore(input.cwd, outputs, prepared.index));
   }
 
   #findOptions(backend: CacheBackend, cache: EnabledCache, input: CacheLookupInput): FindOptions {
@@ -362,12 +383,15 @@ class TaskCache implements PredictingTaskCache {
       };
     }
     const before = this.#manifests.get(input.key);
+    const outputs = this.#outputsBefore.get(input.key);
+    this.#outputsBefore.delete(input.key);
     const { withheld, ...outcome } = await saveResult(
       backendPromise,
       input,
       manifest,
       before,
       this.#now,
+      outputs,
     );
     if (withheld) (await this.#fileIndex()).withheld.seen = true;
     return outcome;
