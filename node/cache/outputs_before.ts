@@ -1,7 +1,7 @@
 /**
- * The output files a task wrote, told apart from those it found. Output patterns also match files that
- * were there before the task ran and that it never touched, such as a
- * hand-written `gen/NOTES.md` beside generated files. An entry marks such a
+ * The output files a task wrote, told apart from those it found. Output
+ * patterns also match files that were there before the task ran and that it
+ * never touched, such as a hand-written `gen/NOTES.md` beside generated files. An entry marks such a
  * file `foreign`, so that a later restore of any entry neither removes it
  * nor writes an older copy over it (see `planRestore`).
  *
