@@ -232,3 +232,39 @@ Deno.test("miss text of an older record without input patterns", () => {
     /^It ran without the cache: one of its input patterns matches only files/,
   );
 });
+
+Deno.test("textPresenter summary names the full logs of a failure", () => {
+  const sink = new BufferSink();
+  const present = textPresenter(sink, { color: false, cwd: "/project" });
+  const failed = result({
+    id: "test",
+    status: "failed",
+    exitCode: 1,
+    error: { code: "ASYNC_PIPELINE_TASK_FAILED", message: 'Task "test" failed.' },
+    logs: { stdout: "logs/test.stdout.log", stderr: "logs/test.stderr.log" },
+  });
+  present({ type: "task-finished", taskId: "test", result: failed, outputTail: ["x"] });
+  present({
+    type: "run-finished",
+    record: {
+      schemaVersion: 1,
+      id: "r",
+      pipelineName: "p",
+      jobId: "verify",
+      cwd: "/project",
+      pid: 1,
+      startedAt: "",
+      status: "failed",
+      mode: "manual",
+      tasks: [failed],
+    },
+    recordPath: "/project/.async/runs/r/execution.json",
+    durationMs: 2000,
+  });
+  assert.ok(
+    sink.text().includes(
+      "  │ x\n  full output: .async/runs/r/logs/test.stdout.log, .async/runs/r/logs/test.stderr.log\n",
+    ),
+    sink.text(),
+  );
+});

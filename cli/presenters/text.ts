@@ -7,7 +7,7 @@
  * @module
  */
 
-import { relative, sep } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import type {
   RunEvent,
   RunEventListener,
@@ -192,6 +192,10 @@ function summary(
       // Task output may hold terminal escapes and binary bytes, so such lines are quoted.
       for (const line of tail) lines.push(`  ${style.dim("│")} ${printableLine(line)}`);
     }
+    const logs = [result.logs?.stdout, result.logs?.stderr]
+      .filter((path): path is string => path !== undefined)
+      .map((path) => displayPath(join(dirname(recordPath), path), options.cwd));
+    if (logs.length > 0) lines.push(style.dim(`  full output: ${logs.join(", ")}`));
   }
   const misses = record.tasks.filter(isReportedMiss);
   if (misses.length > 0) {
