@@ -75,6 +75,23 @@ Deno.test("useColor needs a TTY without NO_COLOR", () => {
   assert.equal(useColor(new BufferSink(), {}), false);
 });
 
+Deno.test("useColor follows TERM and FORCE_COLOR", () => {
+  const tty = { isTTY: true, write() {} };
+  const cases: [Record<string, string>, boolean, boolean][] = [
+    [{ TERM: "dumb" }, false, false],
+    [{ FORCE_COLOR: "0" }, false, false],
+    [{ FORCE_COLOR: "false" }, false, false],
+    [{ FORCE_COLOR: "1" }, true, true],
+    [{ FORCE_COLOR: "1", TERM: "dumb" }, true, true],
+    [{ FORCE_COLOR: "1", NO_COLOR: "1" }, false, false],
+    [{ FORCE_COLOR: "" }, true, false],
+  ];
+  for (const [env, onTerminal, inPipe] of cases) {
+    assert.equal(useColor(tty, env), onTerminal, JSON.stringify(env));
+    assert.equal(useColor(new BufferSink(), env), inPipe, JSON.stringify(env));
+  }
+});
+
 Deno.test("textPresenter prefixes lines and flushes partial ones", () => {
   const sink = new BufferSink();
   const present = textPresenter(sink, { color: false, cwd: "/project" });
@@ -154,7 +171,7 @@ Deno.test("textPresenter summary lists failures and counts", () => {
   );
 });
 
-Deno.test("textPresenter summary quotes control characters of output", () => {
+Deno.test("textPresenter summary drops colors and quotes control characters", () => {
   const sink = new BufferSink();
   const present = textPresenter(sink, { color: true, cwd: "/project" });
   const failed = result({
@@ -163,7 +180,13 @@ Deno.test("textPresenter summary quotes control characters of output", () => {
     exitCode: 1,
     error: { code: "ASYNC_PIPELINE_TASK_FAILED", message: "failed" },
   });
-  const tail = ["\x1b[31mred\x1b[0m", "progress 10%\rprogress 50%", "bin\x00\x07\x9b", "tab\tok"];
+  const tail = [
+    "\x1b[31mred\x1b[0m",
+    "progress 10%\rprogress 50%",
+    "bin\x00\x07\x9b",
+    "tab\tok",
+    "up\x1b[2Aclear",
+  ];
   present({ type: "task-finished", taskId: "test", result: failed, outputTail: tail });
   present({
     type: "run-finished",
@@ -184,10 +207,11 @@ Deno.test("textPresenter summary quotes control characters of output", () => {
   });
   const bar = "\x1b[2m│\x1b[22m";
   const text = sink.text();
-  assert.ok(text.includes(`  ${bar} "\\u001b[31mred\\u001b[0m"\n`), text);
+  assert.ok(text.includes(`  ${bar} red\n`), text);
   assert.ok(text.includes(`  ${bar} "progress 10%\\rprogress 50%"\n`), text);
   assert.ok(text.includes(`  ${bar} "bin\\u0000\\u0007\\u009b"\n`), text);
   assert.ok(text.includes(`  ${bar} tab\tok\n`), text);
+  assert.ok(text.includes(`  ${bar} "up\\u001b[2Aclear"\n`), text);
 });
 
 Deno.test("miss text quotes file names with control characters", () => {

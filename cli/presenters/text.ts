@@ -54,13 +54,25 @@ export function styles(color: boolean): Styles {
   };
 }
 
-/** Returns true when output to `sink` should be colored: a terminal, and `NO_COLOR` unset or empty. */
+/**
+ * Returns true when output to `sink` should be colored. A non-empty
+ * `NO_COLOR` turns colors off, then `FORCE_COLOR` decides when it is set
+ * and not empty (`0` or `false` for off, anything else for on, also in a
+ * pipe). Otherwise output is colored on a terminal whose `TERM` is not `dumb`.
+ */
 export function useColor(
   sink: TextSink,
   env: Readonly<Record<string, string | undefined>>,
 ): boolean {
-  return sink.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === "");
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== "") return force !== "0" && force !== "false";
+  return sink.isTTY === true && env.TERM !== "dumb";
 }
+
+/** Select Graphic Rendition sequences (colors, bold): they cannot move the cursor. */
+// deno-lint-ignore no-control-regex
+const SGR_SEQUENCE = /\x1b\[[0-9;]*m/g;
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
@@ -190,7 +202,10 @@ function summary(
       const noun = tail.length === 1 ? "line" : `${tail.length} lines`;
       lines.push(style.dim(`  last ${noun} of output:`));
       // Task output may hold terminal escapes and binary bytes, so such lines are quoted.
-      for (const line of tail) lines.push(`  ${style.dim("│")} ${printableLine(line)}`);
+      // Colors are dropped first, so a tool that colors its output stays readable here.
+      for (const line of tail) {
+        lines.push(`  ${style.dim("│")} ${printableLine(line.replace(SGR_SEQUENCE, ""))}`);
+      }
     }
     const logs = [result.logs?.stdout, result.logs?.stderr]
       .filter((path): path is string => path !== undefined)

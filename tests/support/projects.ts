@@ -30,6 +30,7 @@ export function baseEnv(extra: Record<string, string> = {}): Record<string, stri
   const env = Deno.env.toObject();
   delete env.CI;
   delete env.NO_COLOR;
+  delete env.FORCE_COLOR;
   delete env.ASYNC_PIPELINE_MAX_LOG_BYTES;
   delete env.ASYNC_PIPELINE_KEEP_RUNS;
   delete env.ASYNC_PIPELINE_CACHE_SECRET;
