@@ -5,6 +5,7 @@
  * @module
  */
 
+import { execFile } from "node:child_process";
 import { lstat, readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import process from "../process.ts";
@@ -106,6 +107,7 @@ export async function collectDoctorReport(options: DoctorOptions): Promise<Docto
   const projectDir = loaded?.dir ?? options.cwd;
 
   await checkStateDirectory(projectDir, actions);
+  await checkStateIgnored(projectDir, actions);
   const lock = await readRunLock(projectDir);
   checkLock(lock, actions);
   for (const problem of await cacheLayoutProblems(projectDir, loaded?.pipeline)) {
@@ -158,6 +160,31 @@ async function checkStateDirectory(projectDir: string, actions: DoctorAction[]):
     message:
       `${STATE_DIR} is not a directory, so every run fails with ASYNC_PIPELINE_IO_FAILED when it creates its records.`,
     fix: `Move or remove ${STATE_DIR}. The next run creates it as a directory.`,
+  });
+}
+
+/**
+ * Reports a state directory that git does not ignore in a git work tree:
+ * `git add -A` would then commit run records, logs and the secret-digest
+ * key. Outside a work tree, or without git, there is nothing to report.
+ */
+async function checkStateIgnored(projectDir: string, actions: DoctorAction[]): Promise<void> {
+  // A path inside the directory: git matches `.async/` patterns against it whether or not it exists.
+  const probe = `${STATE_DIR}/cache/secret.key`;
+  const code = await new Promise<number | undefined>((resolve) => {
+    execFile("git", ["check-ignore", "-q", probe], { cwd: projectDir }, (error) => {
+      const status = (error as { code?: unknown } | null)?.code;
+      resolve(error === null ? 0 : typeof status === "number" ? status : undefined);
+    });
+  });
+  // 0: ignored; 128: not a work tree; undefined: git is missing.
+  if (code !== 1) return;
+  actions.push({
+    check: "state",
+    message:
+      `git does not ignore ${STATE_DIR}/, so \`git add -A\` would commit run records, logs ` +
+      "and the key that protects the secret digests in cache entries.",
+    fix: `echo ${STATE_DIR}/ >> .gitignore (and git rm -r --cached ${STATE_DIR} if it is tracked).`,
   });
 }
 
