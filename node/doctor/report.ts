@@ -173,8 +173,12 @@ async function checkStateIgnored(projectDir: string, actions: DoctorAction[]): P
   const probe = `${STATE_DIR}/cache/secret.key`;
   const code = await new Promise<number | undefined>((resolve) => {
     execFile("git", ["check-ignore", "-q", probe], { cwd: projectDir }, (error) => {
-      const status = (error as { code?: unknown } | null)?.code;
-      resolve(error === null ? 0 : typeof status === "number" ? status : undefined);
+      if (error === null) {
+        resolve(0);
+        return;
+      }
+      const status = (error as { code?: unknown }).code;
+      resolve(typeof status === "number" ? status : undefined);
     });
   });
   // 0: ignored; 128: not a work tree; undefined: git is missing.
