@@ -75,12 +75,31 @@ Deno.test("result.json of another schema is a miss", async () => {
   const dir = await makeProject({ "src/a.ts": "a" });
   const entry = await storedEntry(dir);
   const result = JSON.parse(await readFile(join(entry, "result.json"), "utf8"));
-  await writeFile(join(entry, "result.json"), JSON.stringify({ ...result, schemaVersion: 2 }));
+  await writeFile(join(entry, "result.json"), JSON.stringify({ ...result, schemaVersion: 0 }));
   const damaged = await rerun(dir);
   assert.deepEqual(damaged.lookup.status === "miss" && damaged.lookup.reason, {
     kind: "restore-failed",
-    reason: "result.json has schemaVersion 2, expected 1",
+    reason: "result.json has schemaVersion 0, expected 1",
   });
+});
+
+Deno.test("result.json of a newer schema names the version", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const entry = await storedEntry(dir);
+  const result = JSON.parse(await readFile(join(entry, "result.json"), "utf8"));
+  await writeFile(join(entry, "result.json"), JSON.stringify({ ...result, schemaVersion: 2 }));
+
+  const newer = await rerun(dir);
+
+  assert.deepEqual(newer.lookup.status === "miss" && newer.lookup.reason, {
+    kind: "restore-failed",
+    reason:
+      "written by a newer version of @async/pipeline (result.json has schemaVersion 2, this version reads 1)",
+  });
+  assert.match(
+    newer.lookup.warning ?? "",
+    /^cache entry [0-9a-f]{12} of task "build" was written by a newer version of @async\/pipeline \(.*\); the task runs and its new entry replaces it\.$/,
+  );
 });
 
 Deno.test("result.json with meta nested too deep is a miss", async () => {

@@ -111,6 +111,9 @@ function parseJson(text: string, file: string): unknown {
   }
 }
 
+/** Start of the reason given for an entry of a later format, which this version cannot read. */
+export const NEWER_ENTRY = "written by a newer version of @async/pipeline";
+
 /** Parses and checks `result.json` text for the entry stored under `key`. */
 export function parseEntryResult(text: string, key: string): StoredResult {
   const value = parseJson(text, "result.json") as StoredResult;
@@ -118,6 +121,12 @@ export function parseEntryResult(text: string, key: string): StoredResult {
     throw new DamagedEntryError(`result.json ${what}`);
   };
   if (typeof value !== "object" || value === null) fail("is not an object");
+  if (typeof value.schemaVersion === "number" && value.schemaVersion > ENTRY_SCHEMA_VERSION) {
+    throw new DamagedEntryError(
+      `${NEWER_ENTRY} (result.json has schemaVersion ${value.schemaVersion}, this version reads ` +
+        `${ENTRY_SCHEMA_VERSION})`,
+    );
+  }
   if (value.schemaVersion !== ENTRY_SCHEMA_VERSION) {
     fail(
       `has schemaVersion ${JSON.stringify(value.schemaVersion)}, expected ${ENTRY_SCHEMA_VERSION}`,

@@ -7,7 +7,7 @@
 
 import type { CacheBackend } from "./backend.ts";
 import { OutputsChangedError } from "./backend.ts";
-import { DamagedEntryError } from "./entry.ts";
+import { DamagedEntryError, NEWER_ENTRY } from "./entry.ts";
 import type { CacheMissReason } from "../types.ts";
 import { diffManifests, type KeyManifest } from "./manifest.ts";
 import { MemoryBackend } from "./memory_store.ts";
@@ -50,14 +50,16 @@ export async function missReason(
     : { kind: "no-entry" };
 }
 
-/** Explains an entry that could not be read; the warning is logged and the entry replaced. */
+/**
+ * Explains an entry that could not be read; the warning is logged and the
+ * entry replaced. An entry of a later format is named as such, not as damaged.
+ */
 export function lookupFailure(taskId: string, key: string, message: string): ReasonAndWarning {
-  return [
-    { kind: "restore-failed", reason: message },
-    `cache entry ${
-      key.slice(0, 12)
-    } of task "${taskId}" is damaged (${message}); the task runs and the entry is replaced.`,
-  ];
+  const entry = `cache entry ${key.slice(0, 12)} of task "${taskId}"`;
+  const warning = message.startsWith(NEWER_ENTRY)
+    ? `${entry} was ${message}; the task runs and its new entry replaces it.`
+    : `${entry} is damaged (${message}); the task runs and the entry is replaced.`;
+  return [{ kind: "restore-failed", reason: message }, warning];
 }
 
 /** Explains a restore that did not happen; nothing on disk was changed. */
