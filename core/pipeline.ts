@@ -23,6 +23,9 @@ import type { PipelineConfig } from "./types.ts";
  * });
  * ```
  */
+export function definePipeline(config: PipelineConfig): Pipeline;
+/** Returns a pipeline that `definePipeline` already normalized, unchanged. */
+export function definePipeline(pipeline: Pipeline): Pipeline;
 export function definePipeline(config: PipelineConfig | Pipeline): Pipeline {
   checkArgumentCount("definePipeline", arguments, 1, "pass one config object");
   if (isPipeline(config)) return config;
