@@ -7,6 +7,7 @@ import { definePipeline, env, job, sh, task } from "../mod.ts";
 import { runJob } from "../node/mod.ts";
 import type { ExecutionRecord, TaskResult } from "../node/types.ts";
 import { createTaskCache } from "../node/cache/task_cache.ts";
+import { SecretKeyUnreadableError } from "../node/cache/paths.ts";
 import { execute, lookupInput, makePipeline, makeProject } from "./cache_fixture.ts";
 import { cli, MOD_URL } from "./helpers/cli.ts";
 import { baseEnv } from "./support/projects.ts";
@@ -205,4 +206,27 @@ Deno.test("secret key directory warns once per run", async () => {
   assert.equal(first.warnings?.length, 1);
   assert.equal(second.warnings, undefined);
   assert.equal(second.cacheMiss?.kind === "uncacheable" && second.cacheMiss.file, KEY_FILE);
+});
+
+Deno.test("unreadable key of another user explains sharing", () => {
+  const cause = Object.assign(new Error("EACCES: permission denied, open 'secret.key'"), {
+    code: "EACCES",
+  });
+
+  const error = new SecretKeyUnreadableError(cause, 1001);
+
+  assert.match(
+    error.message,
+    /could not be read \(EACCES: permission denied, open 'secret\.key'\)\./,
+  );
+  assert.match(error.message, / It belongs to another user \(uid 1001\)\./);
+  assert.match(error.message, /Removing it makes a new key that only this user can read\.$/);
+});
+
+Deno.test("unreadable own key says to make it readable", () => {
+  const cause = Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" });
+
+  const error = new SecretKeyUnreadableError(cause);
+
+  assert.match(error.message, /Make it readable, or remove it and the next run makes a new key\.$/);
 });

@@ -1,7 +1,9 @@
 /** Locations of the cache's own files inside a project. @module */
 
 import { randomBytes } from "node:crypto";
+import { statSync } from "node:fs";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import process from "../process.ts";
 import { join } from "node:path";
 import { printableErrorMessage } from "../printable.ts";
 import { isMissing } from "./walk.ts";
@@ -38,19 +40,38 @@ export class SecretKeyUnreadableError extends Error {
   /** The key file, relative to the project directory. */
   readonly file = SECRET_KEY_PATH;
 
-  constructor(cause: unknown) {
+  /** `owner` is the key file's uid when it is not the uid of this process. */
+  constructor(cause: unknown, owner?: number) {
     const code = (cause as { code?: unknown } | null)?.code;
+    const unreadable = `the secret-digest key ${SECRET_KEY_PATH} could not be read (${
+      printableErrorMessage(cause)
+    }).`;
     super(
       code === "EISDIR"
         ? `the secret-digest key ${SECRET_KEY_PATH} is a directory. Remove it ` +
           `(rm -r ${SECRET_KEY_PATH}), and the next run makes a new key.`
-        : `the secret-digest key ${SECRET_KEY_PATH} could not be read (${
-          printableErrorMessage(cause)
-        }). Make it readable, or remove it and the next run makes a new key.`,
+        : code === "EACCES" && owner !== undefined
+        ? `${unreadable} It belongs to another user (uid ${owner}). Users who run the same ` +
+          "project need a key that each of them can read, such as one owned by a group they " +
+          `share with mode 640. Removing it makes a new key that only this user can read.`
+        : `${unreadable} Make it readable, or remove it and the next run makes a new key.`,
       { cause },
     );
     this.name = "SecretKeyUnreadableError";
   }
+}
+
+/** Returns the error for a key at `path` that could not be read, naming another owner. */
+function unreadableKey(path: string, cause: unknown): SecretKeyUnreadableError {
+  if ((cause as { code?: unknown } | null)?.code !== "EACCES") {
+    return new SecretKeyUnreadableError(cause);
+  }
+  const owner = statSync(path, { throwIfNoEntry: false })?.uid;
+  const own = process.getuid?.();
+  return new SecretKeyUnreadableError(
+    cause,
+    owner !== undefined && owner !== own ? owner : undefined,
+  );
 }
 
 /** Returns true when the cache directory has files besides the secret key. */
@@ -79,7 +100,7 @@ export async function loadSecretKey(rootDir: string): Promise<LoadedSecretKey> {
       if (key.length === SECRET_KEY_BYTES) return { key };
       replaced = "invalid";
     } catch (error) {
-      if (!isMissing(error)) throw new SecretKeyUnreadableError(error);
+      if (!isMissing(error)) throw unreadableKey(path, error);
       replaced ??= await cacheHasFiles(rootDir) ? "missing" : undefined;
     }
     const key = randomBytes(SECRET_KEY_BYTES);
@@ -105,6 +126,6 @@ export async function readSecretKey(rootDir: string): Promise<Uint8Array | undef
     return key.length === SECRET_KEY_BYTES ? key : undefined;
   } catch (error) {
     if (isMissing(error)) return undefined;
-    throw new SecretKeyUnreadableError(error);
+    throw unreadableKey(join(rootDir, SECRET_KEY_PATH), error);
   }
 }
