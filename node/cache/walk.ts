@@ -13,7 +13,7 @@
  * @module
  */
 
-import { type Dirent, lstatSync, realpathSync, statSync } from "node:fs";
+import { type Dirent, lstatSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { eachDirectoryEntry } from "./facts.ts";
 import { dirname, join, sep } from "node:path";
 import picomatch from "picomatch";
@@ -157,12 +157,22 @@ export function walkPatternsSync(
     const real = chain[chain.length - 1];
     const subdirectories: string[] = [];
     const links: string[] = [];
+    const names: string[] = [];
+    const kinds: (WalkKind | undefined)[] = [];
     eachDirectoryEntry(join(cwd, dir), (name, kind) => {
+      names.push(name);
+      kinds.push(kind);
+    });
+    // Another checkout of the repository is not part of this one, whatever the patterns.
+    if (dir !== "" && isLinkedWorktree(join(cwd, dir), names, kinds)) return;
+    for (let position = 0; position < names.length; position++) {
+      const name = names[position];
+      const kind = kinds[position];
       const path = dir === "" ? name : `${dir}/${name}`;
-      if (kind === undefined || !consider(path, kind)) return;
+      if (kind === undefined || !consider(path, kind)) continue;
       if (kind === "directory") subdirectories.push(name);
       else if (kind === "symlink" && options.followDirectoryLinks) links.push(path);
-    });
+    }
     // Entered after the listing, so one directory's entries are not held while another is listed.
     for (const name of subdirectories) {
       visit(dir === "" ? name : `${dir}/${name}`, [...chain, join(real, name)]);
@@ -202,6 +212,29 @@ export function walkPatternsSync(
 
   found.sort(byPath);
   return { entries: found, absent: [...new Set(absent)].sort() };
+}
+
+/** A `.git` file that points into a repository's `worktrees/` directory, as `git worktree add` writes it. */
+const WORKTREE_GITDIR = /^gitdir: .*[\\/]worktrees[\\/][^\\/]+\s*$/m;
+
+/**
+ * Returns true when the listed directory is a linked git worktree: its
+ * `.git` is a file naming a directory under another repository's
+ * `worktrees/`. A submodule's `.git` file points under `modules/` instead,
+ * and a clone's `.git` is a directory, so both are walked as usual.
+ */
+function isLinkedWorktree(
+  absolute: string,
+  names: readonly string[],
+  kinds: readonly (WalkKind | undefined)[],
+): boolean {
+  const position = names.indexOf(".git");
+  if (position < 0 || kinds[position] !== "file") return false;
+  try {
+    return WORKTREE_GITDIR.test(readFileSync(join(absolute, ".git"), "utf8"));
+  } catch {
+    return false;
+  }
 }
 
 /** Orders entries by path in code-unit order, the same on every platform and locale. */
