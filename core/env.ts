@@ -74,6 +74,32 @@ function checkName(name: unknown, builder: string): string {
   return name;
 }
 
+/**
+ * Makes a reference throw when code converts it to a string or a number, as
+ * `${ref}`, `"Bearer " + ref` or `String(ref)` do. Such a conversion would
+ * otherwise give `[object Object]`, and a command would get that text instead
+ * of the value. The properties are not enumerable, so spreading, comparing and
+ * `JSON.stringify` see only `kind` and `name`.
+ */
+function rejectConversion<T extends object>(ref: T, label: string): T {
+  const fail = (): never => {
+    throw new PipelineError(
+      ErrorCode.INVALID_FIELD,
+      `${label} cannot be joined into a string or converted to one: it is a reference ` +
+        `whose value is read when the step runs, so it would become "[object Object]".`,
+      {
+        hint: `Interpolate it into sh\`...\` on its own, as in sh\`tool --token \${${label}}\`, ` +
+          `or declare it as an env key of its own, such as env: { KEY: ${label} }, and read ` +
+          `ctx.env.KEY in a function step or "$KEY" in a shell step.`,
+      },
+    );
+  };
+  return Object.defineProperties(ref, {
+    [Symbol.toPrimitive]: { value: fail },
+    toString: { value: fail },
+  });
+}
+
 function secret(name: string): SecretRef {
   checkArgumentCount(
     "env.secret",
@@ -81,7 +107,9 @@ function secret(name: string): SecretRef {
     1,
     'pass only the secret name, such as env.secret("NPM_TOKEN"); secrets take no default',
   );
-  return Object.freeze({ kind: "secret", name: checkName(name, "env.secret") });
+  const checkedName = checkName(name, "env.secret");
+  const ref = { kind: "secret", name: checkedName } as const;
+  return Object.freeze(rejectConversion(ref, `env.secret("${checkedName}")`));
 }
 
 function variable(name: string, options?: VarOptions): VarRef;
@@ -145,7 +173,7 @@ function variable(
       );
     }
   }
-  return Object.freeze(ref);
+  return Object.freeze(rejectConversion(ref, `env.var("${name}")`));
 }
 
 function checkMapKeys(name: string, map: Record<string, string>, explicit: boolean): void {
