@@ -9,7 +9,11 @@ import type { DeferredShell, ShellCommand } from "./sh.ts";
 import type { Source } from "./sources.ts";
 import type { Trigger } from "./triggers.ts";
 
-/** A function step. It receives the task context and may be async. */
+/**
+ * A function step. It receives the task context and may be async. Its result
+ * is ignored, except that a returned `sh` command fails the step, because
+ * nothing would run it.
+ */
 export type FunctionStep = (ctx: TaskContext) => unknown;
 
 /** Directive adding dependencies, for reusable step stacks. */

@@ -8,9 +8,9 @@ import { toShellCommand } from "../../core/sh.ts";
 import { secretKeyTextDigest } from "../cache_seam.ts";
 import { type RenderedShell, renderShell } from "../env.ts";
 import type { FunctionStep } from "../../core/types.ts";
-import { withTaskOutput } from "./console_capture.ts";
 import { onTaskError, type UncaughtKind } from "../uncaught.ts";
-import { deferredShellContext, taskContext, taskDir } from "./context.ts";
+import { deferredShellContext, taskDir } from "./context.ts";
+import { runFunction } from "./function_step.ts";
 import type { TaskOutput } from "./output.ts";
 import type { RunState } from "./state.ts";
 import { thrownCode, thrownHint, thrownMessage } from "../thrown.ts";
@@ -133,11 +133,13 @@ export interface AttemptFailure {
   readonly signal?: string;
   readonly timedOut?: boolean;
   readonly interrupted?: boolean;
+  /** Set when every attempt would fail the same way, so `retry` does not apply. */
+  readonly noRetry?: boolean;
   readonly error: { code: string; message: string; hint?: string };
 }
 
 /** Options of one attempt. */
-interface AttemptOptions {
+export interface AttemptOptions {
   readonly state: RunState;
   readonly task: NormalizedTask;
   readonly steps: readonly PreparedStep[];
@@ -146,17 +148,6 @@ interface AttemptOptions {
   readonly candidate?: CandidateContext;
   /** Adds a warning to the task's result. */
   readonly warn?: (warning: string) => void;
-}
-
-/** Rejects when `signal` aborts. The rejection is marked handled, because it may come after a race ended. */
-function abortPromise(signal: AbortSignal): Promise<never> {
-  const promise = new Promise<never>((_, reject) => {
-    const fail = () => reject(signal.reason);
-    if (signal.aborted) fail();
-    else signal.addEventListener("abort", fail, { once: true });
-  });
-  promise.catch(() => undefined);
-  return promise;
 }
 
 /** Returns the abort reason used for a task timeout: a `TimeoutError` DOMException, as `AbortSignal.timeout` uses. */
@@ -325,35 +316,4 @@ async function runShell(
       message: `Task "${task.id}" failed: \`${step.display}\` exited with code ${result.code}.`,
     },
   };
-}
-
-async function runFunction(
-  options: AttemptOptions,
-  step: Extract<PreparedStep, { kind: "function" }>,
-  signal: AbortSignal,
-): Promise<AttemptFailure | undefined> {
-  const { state, task, output, meta } = options;
-  const ctx = taskContext(state, task, options.candidate as CandidateContext, output, meta, signal);
-  try {
-    // Console output of the step and of the work it starts is the task's output.
-    const running = withTaskOutput(output, () => Promise.resolve().then(() => step.fn(ctx)));
-    await Promise.race([running, abortPromise(signal)]);
-    return undefined;
-  } catch (error) {
-    const message = thrownMessage(error);
-    const code = thrownCode(error);
-    // The fix a thrown pipeline error suggests, such as that of a command policy denial, stays with it.
-    const hint = thrownHint(error);
-    return {
-      error: {
-        code: code !== undefined && code.startsWith("ASYNC_PIPELINE_")
-          ? code
-          : ErrorCode.TASK_FAILED,
-        message: state.redactor.redact(
-          `Task "${task.id}" failed: function step ${step.name}() threw: ${message}`,
-        ),
-        ...(hint === undefined ? {} : { hint: state.redactor.redact(hint) }),
-      },
-    };
-  }
 }

@@ -203,7 +203,8 @@ async function runAttempts(
     result.attemptLog.push(attemptRecord(attempt, started, failure));
     result.attempts = attempt;
     if (failure === undefined) return undefined;
-    if (attempt >= maxAttempts || failure.interrupted || state.signal.aborted) return failure;
+    if (attempt >= maxAttempts || failure.interrupted || failure.noRetry) return failure;
+    if (state.signal.aborted) return failure;
     if (stopsRetrying(state, task, result, attempt)) return failure;
     await retryAfter(state, task, attempt, failure);
     // An interrupt during the delay ends the task before another attempt starts.
