@@ -60,12 +60,12 @@ export interface TaskContext {
   readonly source?: SourceContext;
   /** Aborted when the task times out or the run is interrupted. */
   readonly signal: AbortSignal;
-  /** Adds metadata to this task's result in the execution record. */
+  /** Adds metadata to this task's result in the execution record. Throws once the step ended. */
   meta(values: Record<string, unknown>): void;
   /** Appends a line to the task log. */
   log(message: string): void;
   /** The `sh` builder, for composing commands. */
   readonly sh: typeof shBuilder;
-  /** Runs argv through the pipeline's command policy. */
+  /** Runs argv through the pipeline's command policy. Rejects, starting nothing, once the step ended. */
   command(args: readonly string[], options?: { cwd?: string }): Promise<CommandResult>;
 }

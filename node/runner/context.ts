@@ -5,9 +5,11 @@ import type { CandidateContext, CommandResult, TaskContext } from "../../core/co
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import type { NormalizedTask } from "../../core/model.ts";
 import { type DeferredShellContext, sh } from "../../core/sh.ts";
+import { formatArgs } from "../commands/policy.ts";
 import { setOwn, toMetaData } from "./meta.ts";
 import type { TaskOutput } from "./output.ts";
 import type { RunState } from "./state.ts";
+import type { StepScope } from "./step_scope.ts";
 
 /** Returns the directory a task runs in: its source's directory, or the root pipeline's. */
 export function taskDir(
@@ -44,7 +46,20 @@ function checkArgs(args: unknown): readonly string[] {
   return args;
 }
 
-/** Builds the context of a function step. `meta` collects what the step records. */
+/** Describes a rejected `ctx.meta` call by up to three of its keys, for an error message. */
+function metaNotRecorded(values: Record<string, unknown>): string {
+  const keys = Object.keys(values);
+  if (keys.length === 0) return "ctx.meta({}) was rejected";
+  const named = keys.slice(0, 3).map((key) => JSON.stringify(key)).join(", ");
+  const more = keys.length > 3 ? ` and ${keys.length - 3} more keys` : "";
+  return `ctx.meta did not record ${named}${more}`;
+}
+
+/**
+ * Builds the context of a function step. `meta` collects what the step
+ * records. Once `scope` closed, `ctx.command` rejects without starting
+ * anything and `ctx.meta` throws.
+ */
 export function taskContext(
   state: RunState,
   task: NormalizedTask,
@@ -52,6 +67,7 @@ export function taskContext(
   output: TaskOutput,
   meta: Record<string, unknown>,
   signal: AbortSignal,
+  scope: StepScope,
 ): TaskContext {
   const cwd = taskDir(state, task);
   const source = state.sources?.of(task)?.context;
@@ -69,6 +85,10 @@ export function taskContext(
       if (typeof values !== "object" || values === null || Array.isArray(values)) {
         throw new PipelineError(ErrorCode.INVALID_FIELD, "ctx.meta expects an object.");
       }
+      const closed = scope.closedError(
+        state.redactor.redact(metaNotRecorded(values)),
+      );
+      if (closed !== undefined) throw closed;
       const data = toMetaData(values);
       for (const key of Object.keys(values)) {
         if (Object.hasOwn(data, key)) setOwn(meta, key, data[key]);
@@ -80,6 +100,10 @@ export function taskContext(
     },
     command(args: readonly string[], options: { cwd?: string } = {}): Promise<CommandResult> {
       const argv = checkArgs(args);
+      const closed = scope.closedError(
+        state.redactor.redact(`ctx.command did not run \`${formatArgs(argv)}\``),
+      );
+      if (closed !== undefined) return Promise.reject(closed);
       const commandCwd = options.cwd === undefined
         ? cwd
         : isAbsolute(options.cwd)

@@ -6,6 +6,7 @@ import { isDeferredShell, isShellCommand } from "../../core/sh.ts";
 import { thrownCode, thrownHint, thrownMessage } from "../thrown.ts";
 import { withTaskOutput } from "./console_capture.ts";
 import { taskContext } from "./context.ts";
+import { StepScope } from "./step_scope.ts";
 import type { AttemptFailure, AttemptOptions, PreparedStep } from "./steps.ts";
 
 /** Maximum length of the command text that the error of a step returning a command quotes. */
@@ -38,6 +39,7 @@ function returnedCommand(value: unknown): string | undefined {
 
 /**
  * Runs a function step until it settles or the attempt's `signal` aborts.
+ * Its context closes then, so later `ctx.command` and `ctx.meta` calls fail.
  * A step that returns a shell command fails, because nothing would run it.
  */
 export async function runFunction(
@@ -46,8 +48,9 @@ export async function runFunction(
   signal: AbortSignal,
 ): Promise<AttemptFailure | undefined> {
   const { state, task, output, meta } = options;
+  const scope = new StepScope(task.id, step.name, signal);
   const candidate = options.candidate as CandidateContext;
-  const ctx = taskContext(state, task, candidate, output, meta, signal);
+  const ctx = taskContext(state, task, candidate, output, meta, signal, scope);
   let value: unknown;
   try {
     // Console output of the step and of the work it starts is the task's output.
@@ -69,6 +72,8 @@ export async function runFunction(
         ...(hint === undefined ? {} : { hint: state.redactor.redact(hint) }),
       },
     };
+  } finally {
+    scope.close();
   }
 
   const command = returnedCommand(value);
