@@ -2,7 +2,6 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { join } from "node:path";
 import { definePipeline, job, sh, task } from "../mod.ts";
 import { runJob } from "../node/mod.ts";
 import { walkPatternsSync } from "../node/cache/walk.ts";
