@@ -8,6 +8,7 @@ import { isPipeline, type Pipeline } from "../core/model.ts";
 import { definePipeline } from "../core/pipeline.ts";
 import { importModule } from "./import_module.ts";
 import { nearestPackageJson, packageConfigFailure, packageJsonProblem } from "./package_config.ts";
+import { projectFrame } from "./stack_frames.ts";
 import { thrownMessage } from "./thrown.ts";
 
 /** File names searched, in order, when no `--config` is given. */
@@ -144,15 +145,17 @@ function syntaxFrame(error: unknown): string | undefined {
 const JITI_PARSE_ERROR = /^ParseError: ([^\n]*?)\s*\n\s*(\S.*):(\d+):(\d+)\s*$/;
 
 /**
- * Describes why importing the pipeline module failed, with the place of a
- * syntax error as `at <file>:<line>:<column>`, the column counted from 1
- * whichever loader reported it.
+ * Describes why importing the pipeline module failed, with the place as
+ * `at <file>:<line>:<column>`. For a syntax error it is where the error
+ * points, with the column counted from 1 whichever loader reported it.
+ * Otherwise it is the first frame of the stack that lies in the project,
+ * such as the line of a module that threw while it ran.
  */
 export function importFailure(error: unknown): string {
   const message = stripAnsi(thrownMessage(error));
   const jiti = JITI_PARSE_ERROR.exec(message);
   if (jiti !== null) return `${jiti[1]}\n  at ${jiti[2]}:${jiti[3]}:${Number(jiti[4]) + 1}`;
-  const frame = syntaxFrame(error);
+  const frame = syntaxFrame(error) ?? projectFrame(error)?.place;
   return frame === undefined ? message : `${message}\n  at ${frame}`;
 }
 
@@ -170,6 +173,22 @@ async function loadFailureHint(path: string): Promise<string> {
   return problem === undefined
     ? hint
     : `${hint} Check ${packageJson} too, which Node reads to load it: ${problem}.`;
+}
+
+/**
+ * Adds the place in the project to an error that the package's own code
+ * threw while a module ran, such as a pipeline definition with an unknown
+ * field or an `sh` template it cannot read. An error that lists several
+ * problems, each with its own path, is kept as it is.
+ */
+function withProjectFrame(error: PipelineError): PipelineError {
+  const frame = projectFrame(error);
+  if (frame === undefined || error.issues.length > 1) return error;
+  return new PipelineError(error.code, `${error.message}\n  at ${frame.place}`, {
+    cause: error,
+    path: error.path,
+    hint: error.hint,
+  });
 }
 
 /** Options of {@link loadPipeline}. */
@@ -196,7 +215,7 @@ export async function loadPipeline(
       options.version === undefined ? url : `${url}?v=${encodeURIComponent(options.version)}`,
     );
   } catch (error) {
-    if (isPipelineError(error)) throw error;
+    if (isPipelineError(error)) throw withProjectFrame(error);
     const packageJson = await packageConfigFailure(error);
     if (packageJson !== undefined) {
       throw new PipelineError(

@@ -46,17 +46,38 @@ Deno.test("importStrategy picks per runtime", () => {
   }
 });
 
+/** Gives `error` the stack of a Node module loader error, with runtime-internal frames only. */
+function loaderError<T extends Error>(error: T, code?: string): T {
+  error.stack = `${error.name}: ${error.message}\n` +
+    "    at compileSourceTextModule (node:internal/modules/esm/utils:357:16)\n" +
+    "    at async onImport.tracePromise.__proto__ (node:internal/modules/esm/loader:683:25)";
+  return code === undefined ? error : Object.assign(error, { code });
+}
+
 Deno.test("isRetryableWithLoader accepts stripping errors", () => {
-  const withCode = (code: string) => Object.assign(new Error(code), { code });
+  const withCode = (code: string) => loaderError(new SyntaxError(code), code);
   assert.equal(isRetryableWithLoader(withCode("ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX")), true);
   assert.equal(
     isRetryableWithLoader(withCode("ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING")),
     true,
   );
-  assert.equal(isRetryableWithLoader(new SyntaxError("Cannot use import statement")), true);
-  assert.equal(isRetryableWithLoader(withCode("ERR_MODULE_NOT_FOUND")), false);
-  assert.equal(isRetryableWithLoader(new TypeError("x is not a function")), false);
+  assert.equal(
+    isRetryableWithLoader(loaderError(new SyntaxError("Cannot use import statement"))),
+    true,
+  );
+  assert.equal(isRetryableWithLoader(loaderError(new Error("x"), "ERR_MODULE_NOT_FOUND")), false);
+  assert.equal(isRetryableWithLoader(loaderError(new TypeError("x is not a function"))), false);
   assert.equal(isRetryableWithLoader(null), false);
+});
+
+// A SyntaxError that code threw, such as one of `JSON.parse`, has a frame in
+// that code: the module body ran, and a retry would run it again.
+Deno.test("isRetryableWithLoader rejects a SyntaxError that code threw", () => {
+  const error = new SyntaxError("Unexpected end of JSON input");
+  error.stack = `SyntaxError: ${error.message}\n    at JSON.parse (<anonymous>)\n` +
+    "    at file:///app/pipeline.ts:3:6\n" +
+    "    at ModuleJob.run (node:internal/modules/esm/module_job:377:25)";
+  assert.equal(isRetryableWithLoader(error), false);
 });
 
 Deno.test("isRetryableWithLoader rejects invalid TypeScript syntax", () => {
@@ -115,16 +136,40 @@ export default run;
 `;
 }
 
-Deno.test("importModule retries a SyntaxError with jiti", async () => {
+/**
+ * A line that the native import rejects before the module body runs and that
+ * jiti accepts: Deno, like Node, finds no `Shape` to re-export at run time,
+ * where jiti re-exports it as `undefined`.
+ */
+const REEXPORTED_TYPE = 'export { Shape } from "./shape.ts";';
+
+Deno.test("importModule does not retry a SyntaxError the body threw", async () => {
   const dir = await tempDir(PREFIX);
   try {
     const log = join(dir, "runs.log");
     const path = join(dir, "pipeline.ts");
     await writeFile(path, countingModule(log, [1]));
+    await assert.rejects(
+      importModule(pathToFileURL(path).href, { typescript: "strip" }),
+      (error: Error) => error instanceof SyntaxError && error.message === "failed on run 1",
+    );
+    assert.equal(await readFile(log, "utf8"), "x", "the module body ran twice");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("importModule retries a link error with jiti", async () => {
+  const dir = await tempDir(PREFIX);
+  try {
+    const log = join(dir, "runs.log");
+    const path = join(dir, "pipeline.ts");
+    await writeFile(join(dir, "shape.ts"), "export interface Shape { x: number }\n");
+    await writeFile(path, `${REEXPORTED_TYPE}\n${countingModule(log, [])}`);
     const module = await importModule(pathToFileURL(path).href, { typescript: "strip" }) as {
       default: number;
     };
-    assert.equal(module.default, 2);
+    assert.equal(module.default, 1, "the module body ran more than once");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -135,12 +180,13 @@ Deno.test("importModule keeps the native error", async () => {
   try {
     const log = join(dir, "runs.log");
     const path = join(dir, "pipeline.ts");
-    await writeFile(path, countingModule(log, [1, 2]));
+    await writeFile(join(dir, "shape.ts"), "export interface Shape { x: number }\n");
+    await writeFile(path, `${REEXPORTED_TYPE}\n${countingModule(log, [1])}`);
     await assert.rejects(
       importModule(pathToFileURL(path).href, { typescript: "strip" }),
-      (error: Error) => error instanceof SyntaxError && error.message === "failed on run 1",
+      (error: Error) => error instanceof SyntaxError && /export named 'Shape'/.test(error.message),
     );
-    assert.equal(await readFile(log, "utf8"), "xx", "jiti did not retry the import");
+    assert.equal(await readFile(log, "utf8"), "x", "jiti did not retry the import");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -153,13 +199,14 @@ Deno.test("importModule reports the error of the body jiti ran", async () => {
     const path = join(dir, "pipeline.ts");
     const definitionError =
       'throw Object.assign(new Error("unknown field timout"), { code: "ASYNC_PIPELINE_UNKNOWN_FIELD" });';
-    await writeFile(path, countingModule(log, [1], definitionError));
+    await writeFile(join(dir, "shape.ts"), "export interface Shape { x: number }\n");
+    await writeFile(path, `${REEXPORTED_TYPE}\n${countingModule(log, [], definitionError)}`);
     await assert.rejects(
       importModule(pathToFileURL(path).href, { typescript: "strip" }),
       (error: Error & { code?: string }) =>
         error.code === "ASYNC_PIPELINE_UNKNOWN_FIELD" && /timout/.test(error.message),
     );
-    assert.equal(await readFile(log, "utf8"), "xx", "jiti did not retry the import");
+    assert.equal(await readFile(log, "utf8"), "x", "jiti did not retry the import");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

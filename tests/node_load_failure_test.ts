@@ -35,6 +35,22 @@ Deno.test("importFailure gives a jiti parse error's place with a 1-based column"
   assert.equal(importFailure(error), `Unexpected token, expected ";"\n  at ${path}:4:7`);
 });
 
-Deno.test("importFailure keeps other messages as they are", () => {
-  assert.equal(importFailure(new Error("Cannot find module 'x'")), "Cannot find module 'x'");
+Deno.test("importFailure keeps a message without a project frame", () => {
+  const error = new Error("Cannot find module 'x'");
+  error.stack = `Error: ${error.message}\n` +
+    "    at finalizeResolution (node:internal/modules/esm/resolve:274:11)\n" +
+    "    at /app/node_modules/jiti/dist/jiti.cjs:1:184467";
+  assert.equal(importFailure(error), "Cannot find module 'x'");
+});
+
+Deno.test("importFailure adds the first project frame", () => {
+  const error = new ReferenceError("__dirname is not defined in ES module scope");
+  error.stack = `ReferenceError: ${error.message}\n` +
+    "    at file:///app/lib/paths.ts:3:22\n" +
+    "    at ModuleJob.run (node:internal/modules/esm/module_job:377:25)\n" +
+    "    at file:///app/pipeline.ts:1:1";
+  assert.equal(
+    importFailure(error),
+    "__dirname is not defined in ES module scope\n  at file:///app/lib/paths.ts:3:22",
+  );
 });

@@ -1,0 +1,120 @@
+/** The check of named imports in modules that jiti loads: `node/import_check.ts`. */
+
+import assert from "node:assert/strict";
+import { readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { importModule } from "../node/import_module.ts";
+import { importFailure } from "../node/load.ts";
+import { tempDir } from "./support/temp_files.ts";
+
+/** Name prefix of this file's temporary directories. */
+const PREFIX = "async-pipeline-import-check-";
+
+// jiti keeps its transpile cache in `<tmpdir>/jiti` and names each file there
+// after the module's folder and name: remove what the modules of this file added.
+Deno.test.afterAll(async () => {
+  const cache = join(tmpdir(), "jiti");
+  const names = await readdir(cache).catch(() => []);
+  const ours = names.filter((name) => name.startsWith(PREFIX));
+  await Promise.all(ours.map((name) => rm(join(cache, name), { force: true })));
+  await rmdir(cache).catch(() => undefined); // Only succeeds when nothing else is cached.
+});
+
+/** The module that the pipelines below import from. */
+const EXTRA_TS = `export const extraTasks = { fmt: "fmt", audit: "audit" };
+export const unset = undefined;
+export interface Shape { readonly x: number }
+`;
+
+/** Writes `files` into a new directory and imports its `pipeline.ts` through jiti. */
+async function loadWithJiti(files: Record<string, string>): Promise<unknown> {
+  const dir = await tempDir(PREFIX);
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  // A runtime without type stripping: the module can only load through jiti.
+  return await importModule(pathToFileURL(join(dir, "pipeline.ts")).href, { typescript: false });
+}
+
+/** Imports through jiti and returns the error, failing when the import succeeds. */
+async function jitiError(files: Record<string, string>): Promise<Error> {
+  return await loadWithJiti(files).then(
+    () => assert.fail("the module loaded"),
+    (error: Error) => error,
+  );
+}
+
+Deno.test("jiti fails on a misspelled named import", async () => {
+  const error = await jitiError({
+    "extra.ts": EXTRA_TS,
+    "pipeline.ts":
+      `// tasks\nimport { extraTask } from "./extra.ts";\nexport default { ...extraTask };\n`,
+  });
+  assert.ok(error instanceof SyntaxError, `not a SyntaxError: ${error}`);
+  assert.equal(
+    error.message,
+    "The requested module './extra.ts' does not provide an export named 'extraTask'",
+  );
+});
+
+Deno.test("jiti names the line and column of a missing import", async () => {
+  const error = await jitiError({
+    "extra.ts": EXTRA_TS,
+    "pipeline.ts":
+      `// tasks\nimport { extraTasks, audit as a } from "./extra.ts";\nexport default a;\n`,
+  });
+  assert.match(
+    importFailure(error),
+    new RegExp(
+      "^The requested module './extra\\.ts' does not provide an export named 'audit'\\n" +
+        " {2}at file:///\\S+/pipeline\\.ts:2:22\\n" +
+        ' {4}import \\{ extraTasks, audit as a \\} from "\\./extra\\.ts";\\n' +
+        " {4} {21}\\^{10}$",
+    ),
+  );
+});
+
+Deno.test("jiti fails on a missing import from a built-in module", async () => {
+  const error = await jitiError({
+    "pipeline.ts": `import { readFileSyncc } from "node:fs";\nexport default readFileSyncc;\n`,
+  });
+  assert.match(error.message, /'node:fs' does not provide an export named 'readFileSyncc'/);
+});
+
+Deno.test("jiti loads a type imported without import type", async () => {
+  const module = await loadWithJiti({
+    "extra.ts": EXTRA_TS,
+    "pipeline.ts": `import { Shape, extraTasks } from "./extra.ts";
+const shape: Shape = { x: 1 };
+export default { ...extraTasks, x: shape.x };
+`,
+  }) as { default: Record<string, unknown> };
+  assert.deepEqual(module.default, { fmt: "fmt", audit: "audit", x: 1 });
+});
+
+Deno.test("jiti loads an export whose value is undefined", async () => {
+  const module = await loadWithJiti({
+    "extra.ts": EXTRA_TS,
+    "pipeline.ts": `import { unset } from "./extra.ts";\nexport default { unset };\n`,
+  }) as { default: Record<string, unknown> };
+  assert.deepEqual(module.default, { unset: undefined });
+});
+
+Deno.test("jiti checks imports before the module body runs", async () => {
+  const dir = await tempDir(PREFIX);
+  const log = join(dir, "runs.log");
+  await writeFile(join(dir, "extra.ts"), EXTRA_TS);
+  await writeFile(
+    join(dir, "pipeline.ts"),
+    `import { appendFileSync } from "node:fs";
+appendFileSync(${JSON.stringify(log)}, "x");
+import { extraTask } from "./extra.ts";
+export default extraTask;
+`,
+  );
+  await assert.rejects(
+    importModule(pathToFileURL(join(dir, "pipeline.ts")).href, { typescript: false }),
+    /does not provide an export named 'extraTask'/,
+  );
+  await assert.rejects(readFile(log), { code: "ENOENT" }, "the module body ran");
+});
