@@ -1,9 +1,9 @@
 /** The check of named imports in modules that jiti loads: `node/import_check.ts`. */
 
 import assert from "node:assert/strict";
-import { readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { importModule } from "../node/import_module.ts";
 import { importFailure } from "../node/load.ts";
@@ -31,7 +31,10 @@ export interface Shape { readonly x: number }
 /** Writes `files` into a new directory and imports its `pipeline.ts` through jiti. */
 async function loadWithJiti(files: Record<string, string>): Promise<unknown> {
   const dir = await tempDir(PREFIX);
-  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, name)), { recursive: true });
+    await writeFile(join(dir, name), text);
+  }
   // A runtime without type stripping: the module can only load through jiti.
   return await importModule(pathToFileURL(join(dir, "pipeline.ts")).href, { typescript: false });
 }
@@ -117,4 +120,38 @@ export default extraTask;
     /does not provide an export named 'extraTask'/,
   );
   await assert.rejects(readFile(log), { code: "ENOENT" }, "the module body ran");
+});
+
+// In a cycle, the export names of each module exist before its body runs,
+// because jiti's compiled code declares them first.
+Deno.test("jiti loads named imports of a cycle", async () => {
+  const module = await loadWithJiti({
+    "pipeline.ts": `import { describe } from "./b.ts";
+export const count = 1;
+export function name() { return "a"; }
+export default describe();
+`,
+    "b.ts": `import { count, name } from "./pipeline.ts";
+export function describe() { return name() + count; }
+`,
+  }) as { default: string };
+  assert.equal(module.default, "a1");
+});
+
+Deno.test("jiti checks named imports of a CommonJS package", async () => {
+  const files = {
+    "node_modules/counter/package.json": '{ "name": "counter", "main": "main.js" }\n',
+    "node_modules/counter/main.js": "exports.next = (n) => n + 1;\n",
+  };
+  const loaded = await loadWithJiti({
+    ...files,
+    "pipeline.ts": `import { next } from "counter";\nexport default next(1);\n`,
+  }) as { default: number };
+  assert.equal(loaded.default, 2);
+
+  const error = await jitiError({
+    ...files,
+    "pipeline.ts": `import { nxt } from "counter";\nexport default nxt;\n`,
+  });
+  assert.match(error.message, /'counter' does not provide an export named 'nxt'/);
 });
