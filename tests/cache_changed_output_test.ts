@@ -24,8 +24,10 @@ const WARNING =
  * `src/<name>.ts`, as a compiler without an output directory does, with a
  * hand-written `src/legacy.js` that its output pattern also matches.
  */
-async function compilerProject(): Promise<string> {
-  const dir = await makeProject({ "src/a.ts": "export const a = 1;\n", "src/legacy.js": LEGACY });
+async function compilerProject(legacy = true): Promise<string> {
+  const files: Record<string, string> = { "src/a.ts": "export const a = 1;\n" };
+  if (legacy) files["src/legacy.js"] = LEGACY;
+  const dir = await makeProject(files);
   await writeFile(
     join(dir, "pipeline.ts"),
     `import { definePipeline, job, sh, task } from "${MOD_URL}";
@@ -58,9 +60,20 @@ async function storeAndHit(dir: string): Promise<void> {
   assert.match(hit.stdout, /tsc cached/);
 }
 
+/**
+ * Creates the compiler project, runs it, then adds `src/legacy.js` by hand
+ * and runs it for `a = 2`, whose entry records that file as not the task's.
+ */
+async function handWrittenProject(): Promise<string> {
+  const dir = await compilerProject(false);
+  await run(dir);
+  await writeFiles(dir, { "src/legacy.js": LEGACY, "src/a.ts": "export const a = 2;\n" });
+  await run(dir);
+  return dir;
+}
+
 Deno.test("hit keeps an edited hand-written file", async () => {
-  const dir = await compilerProject();
-  await storeAndHit(dir);
+  const dir = await handWrittenProject();
   await writeFiles(dir, { "src/legacy.js": EDITED });
 
   const hit = await run(dir);
@@ -70,17 +83,31 @@ Deno.test("hit keeps an edited hand-written file", async () => {
 });
 
 Deno.test("hit of an older entry keeps a hand-written edit", async () => {
-  const dir = await compilerProject();
-  await run(dir);
-  await writeFiles(dir, { "src/a.ts": "export const a = 2;\n" });
+  const dir = await handWrittenProject();
+  await writeFiles(dir, { "src/a.ts": "export const a = 3;\n" });
   await run(dir);
   await writeFiles(dir, { "src/legacy.js": EDITED });
-  await writeFiles(dir, { "src/a.ts": "export const a = 1;\n" });
+  await writeFiles(dir, { "src/a.ts": "export const a = 2;\n" });
 
   const back = await run(dir);
   assert.match(back.stdout, /tsc cached/);
   assert.equal(await readText(dir, "src/legacy.js"), EDITED);
-  assert.equal(await readText(dir, "src/a.js"), "export const a = 1;\n");
+  assert.equal(await readText(dir, "src/a.js"), "export const a = 2;\n");
+});
+
+Deno.test("edited first-run file runs once", async () => {
+  const dir = await compilerProject();
+  await storeAndHit(dir);
+  await writeFiles(dir, { "src/legacy.js": EDITED });
+
+  const edited = await run(dir);
+  assert.doesNotMatch(edited.stdout, /tsc cached/);
+  assert.ok(edited.output.includes(WARNING.replace("src/a.js", "src/legacy.js")), edited.output);
+  assert.equal(await readText(dir, "src/legacy.js"), EDITED);
+
+  const after = await run(dir);
+  assert.match(after.stdout, /tsc cached/);
+  assert.equal(await readText(dir, "src/legacy.js"), EDITED);
 });
 
 Deno.test("hit runs on an edited output", async () => {
@@ -162,8 +189,7 @@ Deno.test("hit resets the mode of an unedited output", async () => {
 });
 
 Deno.test("hit keeps the mode of a hand-written file", async () => {
-  const dir = await compilerProject();
-  await storeAndHit(dir);
+  const dir = await handWrittenProject();
   await chmod(join(dir, "src/legacy.js"), 0o700);
 
   const hit = await run(dir);

@@ -67,7 +67,9 @@ async function exists(path: string): Promise<boolean> {
 }
 
 Deno.test("entry marks a hand-written output foreign", async () => {
-  const dir = await makeProject({ "src/in.txt": "1\n", "gen/NOTES.md": "draft\n" });
+  const dir = await makeProject({ "src/in.txt": "1\n" });
+  await run(dir);
+  await writeFiles(dir, { "src/in.txt": "2\n", "gen/NOTES.md": "draft\n" });
 
   const { record } = await run(dir);
 
@@ -93,7 +95,9 @@ Deno.test("older entry hit keeps a later hand-written file", async () => {
 });
 
 Deno.test("older entry hit keeps a newer hand-written edit", async () => {
-  const dir = await makeProject({ "src/in.txt": "3\n", "gen/NOTES.md": "notes v0\n" });
+  const dir = await makeProject({ "src/in.txt": "0\n" });
+  await run(dir);
+  await writeFiles(dir, { "src/in.txt": "3\n", "gen/NOTES.md": "notes v0\n" });
   await run(dir);
   await writeFiles(dir, { "src/in.txt": "4\n", "gen/NOTES.md": "notes v1\n" });
   await run(dir);
@@ -107,7 +111,9 @@ Deno.test("older entry hit keeps a newer hand-written edit", async () => {
 });
 
 Deno.test("hit restores a missing hand-written file", async () => {
-  const dir = await makeProject({ "src/in.txt": "1\n", "gen/NOTES.md": "draft\n" });
+  const dir = await makeProject({ "src/in.txt": "0\n" });
+  await run(dir);
+  await writeFiles(dir, { "src/in.txt": "1\n", "gen/NOTES.md": "draft\n" });
   await run(dir);
   await rm(join(dir, "gen"), { recursive: true });
 
@@ -154,4 +160,59 @@ Deno.test("entry marks no file the task rewrote", async () => {
   const outputs = await storedOutputs(dir, record);
   assert.equal(Object.hasOwn(outputs.get("gen/out.txt") ?? {}, "foreign"), false);
   assert.equal(await exists(join(dir, "gen/out.txt")), true);
+});
+
+/** `upper` writes `gen/a.txt`, the upper-cased `src/a.txt`, only when the file differs from that. */
+const upper = definePipeline({
+  name: "up-to-date-outputs",
+  cache: "file:local",
+  tasks: {
+    upper: task(
+      { inputs: ["src/**"], outputs: ["gen/**"] },
+      sh`mkdir -p gen && want="$(tr a-z A-Z < src/a.txt)" && { [ "$(cat gen/a.txt 2>/dev/null)" = "$want" ] || printf '%s\\n' "$want" > gen/a.txt; }`,
+    ),
+  },
+  jobs: { upper: job({ target: "upper" }) },
+});
+
+Deno.test("first entry keeps outputs the tool left", async () => {
+  const dir = await makeProject({ "src/a.txt": "a\n", "gen/a.txt": "A\n" });
+
+  const { record } = await run(dir, upper, "upper");
+
+  const outputs = await storedOutputs(dir, record);
+  assert.equal(Object.hasOwn(outputs.get("gen/a.txt") ?? {}, "foreign"), false);
+});
+
+Deno.test("hit replaces an output the tool kept up to date", async () => {
+  const dir = await makeProject({ "src/a.txt": "a\n", "gen/a.txt": "A\n" });
+  await run(dir, upper, "upper");
+  await writeFiles(dir, { "src/a.txt": "feat\n" });
+  await run(dir, upper, "upper");
+  await writeFiles(dir, { "src/a.txt": "a\n" });
+
+  const back = await run(dir, upper, "upper");
+
+  assert.equal(back.hit, true);
+  assert.equal(await readText(dir, "gen/a.txt"), "A\n");
+});
+
+Deno.test("hit replaces the task's output over a foreign record", async () => {
+  const dir = await makeProject({ "src/a.txt": "a\n" });
+  await run(dir, upper, "upper");
+  await writeFiles(dir, { "src/a.txt": "b\n", "gen/a.txt": "B\n" });
+  const kept = await run(dir, upper, "upper");
+  const outputs = await storedOutputs(dir, kept.record);
+  const record = outputs.get("gen/a.txt");
+  assert.ok(record, "the entry lists gen/a.txt");
+  assert.equal(isForeign(record), true);
+  await writeFiles(dir, { "src/a.txt": "c\n" });
+  await run(dir, upper, "upper");
+  assert.equal(await readText(dir, "gen/a.txt"), "C\n");
+  await writeFiles(dir, { "src/a.txt": "b\n" });
+
+  const back = await run(dir, upper, "upper");
+
+  assert.equal(back.hit, true);
+  assert.equal(await readText(dir, "gen/a.txt"), "B\n");
 });

@@ -213,7 +213,9 @@ export class FileBackend implements CacheBackend {
     if (this.#latestKey(taskId) === key) {
       return new Map(snapshot.entries.map((record) => [record.path, record]));
     }
-    return this.#latestOutputs(taskId);
+    // Without a readable previous entry no file is known to be the task's,
+    // so none is removed or replaced.
+    return this.#latestOutputs(taskId) ?? new Map();
   }
 
   /** Returns the key the `.latest` pointer of `taskId` names, or undefined when it is unreadable. */
@@ -230,25 +232,21 @@ export class FileBackend implements CacheBackend {
 
   /**
    * Returns the output records of the entry the `.latest` pointer of
-   * `taskId` names, by path, or an empty map when there is none or it cannot
+   * `taskId` names, by path, or undefined when there is none or it cannot
    * be read.
    */
-  #latestOutputs(taskId: string): Map<string, OutputRecord> {
-    const records = new Map<string, OutputRecord>();
+  #latestOutputs(taskId: string): Map<string, OutputRecord> | undefined {
     const key = this.#latestKey(taskId);
-    if (key === undefined) return records;
+    if (key === undefined) return undefined;
     try {
       const directory = this.#entryDirectory(key);
       const text = readText(join(directory, "result.json"));
-      if (text === undefined) return records;
+      if (text === undefined) return undefined;
       const outputs = this.#readOutputs(directory, parseEntryResult(text, key));
-      for (const record of outputs?.entries ?? []) records.set(record.path, record);
+      return new Map((outputs?.entries ?? []).map((record) => [record.path, record]));
     } catch {
-      // Without a readable previous entry no file is known to be the task's,
-      // so none is removed or replaced.
-      records.clear();
+      return undefined;
     }
-    return records;
   }
 
   latest(taskId: string): Promise<LatestEntry | undefined> {
@@ -294,9 +292,14 @@ export class FileBackend implements CacheBackend {
           this.#index,
           location.before,
         );
-        entries = copied.untouched.size === 0
+        // Without a previous entry, nothing tells a file the task keeps up to date from one
+        // written by hand, so every untouched file stays the task's.
+        const previous = copied.untouched.size === 0
+          ? undefined
+          : this.#latestOutputs(entry.taskId);
+        entries = previous === undefined
           ? copied.records
-          : markForeign(copied.records, copied.untouched, this.#latestOutputs(entry.taskId));
+          : markForeign(copied.records, copied.untouched, previous);
         const manifest: OutputsManifest = {
           schemaVersion: ENTRY_SCHEMA_VERSION,
           patterns: location.task.outputs,

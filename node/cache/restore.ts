@@ -262,8 +262,8 @@ async function sameContent(
  * file is replaced only when every file and link inside it has the content
  * `previous` records. Otherwise the plan throws {@link ChangedOutputError}.
  * Records marked foreign, in either entry, are not the task's: the snapshot's
- * are written only where nothing exists at their path, and `previous`'s do
- * not make a file the task's.
+ * are written only where nothing exists at their path or where the file is
+ * the task's by `previous`, and `previous`'s do not make a file the task's.
  */
 export async function planRestore(
   cwd: string,
@@ -292,8 +292,12 @@ export async function planRestore(
       continue;
     }
     const stats = await lstatOrUndefined(target);
-    // A file the task did not write is restored only where it is missing.
-    if (stats !== undefined && isForeign(record)) continue;
+    // A file the task did not write is restored where it is missing, or
+    // where the task's own output from its previous entry is in its place.
+    if (
+      stats !== undefined && isForeign(record) &&
+      (stats.isDirectory() || !await sameContent(target, stats, produced.get(record.path), index))
+    ) continue;
     if (stats?.isDirectory() && record.kind !== "directory") {
       removed.push(...await checkReplaceable(cwd, record.path, matcher, produced, index));
       replacedDirectories.push(target);
