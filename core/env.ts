@@ -61,7 +61,26 @@ export function envNames(
   return names.filter((name) => NAME_PATTERN.test(name));
 }
 
+/**
+ * Variable that the runner derives the secret-digest key of the task cache
+ * from. The runner reads it itself and never passes it to steps.
+ */
+export const CACHE_SECRET_ENV = "ASYNC_PIPELINE_CACHE_SECRET";
+
+/** Message and fix for a pipeline that declares or reads {@link CACHE_SECRET_ENV}. */
+export const CACHE_SECRET_RESERVED = {
+  message: `${CACHE_SECRET_ENV} is read by the runner alone: it keys the cache's digests of ` +
+    "secrets and never reaches a step, so the pipeline cannot declare or read it.",
+  hint: `Set ${CACHE_SECRET_ENV} in the environment of the run (in GitHub Actions, a ` +
+    "repository secret of that name) and remove it from the pipeline.",
+};
+
 function checkName(name: unknown, builder: string): string {
+  if (name === CACHE_SECRET_ENV) {
+    throw new PipelineError(ErrorCode.INVALID_FIELD, CACHE_SECRET_RESERVED.message, {
+      hint: CACHE_SECRET_RESERVED.hint,
+    });
+  }
   if (typeof name !== "string" || !NAME_PATTERN.test(name)) {
     throw new PipelineError(
       ErrorCode.INVALID_FIELD,

@@ -1,6 +1,7 @@
 /** Normalization of jobs and sync settings. @module */
 
 import { ENVIRONMENT_VARIABLE } from "./commands.ts";
+import { CACHE_SECRET_ENV, CACHE_SECRET_RESERVED } from "./env.ts";
 import { type EnvValue, isEnvValue } from "./env.ts";
 import { ErrorCode } from "./errors.ts";
 import { deepFreeze, fieldPath, isRecord, isStringArray, type IssueCollector } from "./fields.ts";
@@ -59,6 +60,14 @@ export function normalizeEnv(
         typeof entry === "number" || typeof entry === "boolean"
           ? `Write "${entry}" as a string.`
           : undefined,
+      );
+      continue;
+    }
+    if (key === CACHE_SECRET_ENV) {
+      issues.invalid(
+        fieldPath(path, key),
+        CACHE_SECRET_RESERVED.message,
+        CACHE_SECRET_RESERVED.hint,
       );
       continue;
     }

@@ -1,7 +1,7 @@
 /** `ASYNC_PIPELINE_CACHE_SECRET`: a secret-digest key from the environment instead of the key file. */
 
 import assert from "node:assert/strict";
-import { readFile, stat } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { definePipeline, env, job, sh, task } from "../mod.ts";
 import { planJob, runJob } from "../node/mod.ts";
@@ -136,4 +136,29 @@ Deno.test("dry run predicts hits with the cache secret", async () => {
 
   assert.equal(plan.tasks[0].cacheHit, true);
   assert.equal(await exists(join(dir, KEY_FILE)), false);
+});
+
+Deno.test("cache secret in an output is not stored", async () => {
+  const dir = await makeProject({ "src/a.txt": "a\n" });
+  const leaking = definePipeline({
+    name: "cache-secret-leak",
+    cache: "file:local",
+    tasks: {
+      leak: task({ inputs: ["src/**"], outputs: ["out/**"] }, async () => {
+        await mkdir(join(dir, "out"), { recursive: true });
+        await writeFile(join(dir, "out/copy.txt"), CACHE_SECRET);
+      }),
+    },
+    jobs: { leak: job({ target: "leak" }) },
+  });
+
+  const record = await runJob(leaking, {
+    id: "leak",
+    cwd: dir,
+    env: baseEnv({ ASYNC_PIPELINE_CACHE_SECRET: CACHE_SECRET }),
+  });
+
+  assert.equal(record.status, "passed");
+  assert.match(record.tasks[0].warnings?.join("\n") ?? "", /was not cached/);
+  assert.doesNotMatch(JSON.stringify(record), new RegExp(CACHE_SECRET));
 });

@@ -50,11 +50,20 @@ Deno.test("workflow omits the cache secret without a cache", async () => {
   assert.equal(Object.hasOwn(stepEnv, "ASYNC_PIPELINE_CACHE_SECRET"), false);
 });
 
-Deno.test("workflow keeps a job's own cache secret entry", async () => {
-  const stepEnv = await runStepEnv(pipelineWith({
-    TOKEN: env.secret("DEPLOY_TOKEN"),
-    ASYNC_PIPELINE_CACHE_SECRET: env.secret("SHARED_CACHE_SECRET"),
-  }));
+Deno.test("pipeline rejects a cache secret env key", () => {
+  assert.throws(
+    () => pipelineWith({ ASYNC_PIPELINE_CACHE_SECRET: env.secret("SHARED_CACHE_SECRET") }),
+    {
+      code: "ASYNC_PIPELINE_INVALID_FIELD",
+      path: "jobs.ci.env.ASYNC_PIPELINE_CACHE_SECRET",
+      message: /ASYNC_PIPELINE_CACHE_SECRET is read by the runner alone/,
+    },
+  );
+});
 
-  assert.equal(stepEnv.ASYNC_PIPELINE_CACHE_SECRET, "${{ secrets.SHARED_CACHE_SECRET }}");
+Deno.test("env.secret rejects the cache secret name", () => {
+  assert.throws(() => env.secret("ASYNC_PIPELINE_CACHE_SECRET"), {
+    code: "ASYNC_PIPELINE_INVALID_FIELD",
+    message: /ASYNC_PIPELINE_CACHE_SECRET is read by the runner alone/,
+  });
 });

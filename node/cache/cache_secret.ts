@@ -9,11 +9,11 @@
  */
 
 import { createHmac } from "node:crypto";
+import { CACHE_SECRET_ENV } from "../../core/env.ts";
 import { ErrorCode, PipelineError } from "../../core/errors.ts";
 import type { ProcessEnv } from "../types.ts";
 
-/** Variable that contains the secret the secret-digest key is derived from. */
-export const CACHE_SECRET_ENV = "ASYNC_PIPELINE_CACHE_SECRET";
+export { CACHE_SECRET_ENV };
 
 /** Shortest accepted value, so that the key cannot be guessed with the secrets it protects. */
 export const MIN_CACHE_SECRET_LENGTH = 32;
@@ -52,6 +52,18 @@ export function readCacheSecret(env: ProcessEnv): CacheSecret | undefined {
   }
   const key = createHmac("sha256", value).update(DERIVATION_LABEL).digest();
   return { key: new Uint8Array(key), value };
+}
+
+/**
+ * Returns `prepared` with the value of `secret` among its secret values, so
+ * that a cache entry is checked for it like for the run's other secrets.
+ */
+export function withCacheSecret<T extends { readonly secretValues: readonly string[] }>(
+  prepared: T,
+  secret: CacheSecret | undefined,
+): T {
+  if (secret === undefined) return prepared;
+  return { ...prepared, secretValues: [...prepared.secretValues, secret.value] };
 }
 
 /** Returns `env` without {@link CACHE_SECRET_ENV}, or `env` itself when it has no such entry. */

@@ -26,7 +26,7 @@ import { planJob as resolveJob, planTask as resolveTask, selectExecutor } from "
 import { prepareRun, requirementsError } from "./prepare.ts";
 import { type PredictionContext, predictTask } from "./predict.ts";
 import { isCiEnv } from "./run_context.ts";
-import { readCacheSecret, withoutCacheSecret } from "../cache/cache_secret.ts";
+import { readCacheSecret, withCacheSecret, withoutCacheSecret } from "../cache/cache_secret.ts";
 import type { PipelineInput } from "./run_job.ts";
 
 /** Options of {@link planJob}: the options of `runJob` that shape what a run does. */
@@ -215,7 +215,10 @@ export async function planJob(input: PipelineInput, options: PlanOptions): Promi
 
   const redactor = new Redactor();
   if (cacheSecret) redactor.add([cacheSecret.value]);
-  const prepared = withSourceChecks(await prepareRun(plan, env, executor, redactor), runSources);
+  const prepared = withCacheSecret(
+    withSourceChecks(await prepareRun(plan, env, executor, redactor), runSources),
+    cacheSecret,
+  );
   if (prepared.issues.length > 0) throw requirementsError(plan.jobId, prepared.issues);
   redactor.add(prepared.secretValues);
   const holder = await activeRunLock(projectDir);

@@ -38,7 +38,7 @@ import {
   type StartedRun,
 } from "./run_context.ts";
 import { thrownMessage } from "../thrown.ts";
-import { readCacheSecret, withoutCacheSecret } from "../cache/cache_secret.ts";
+import { readCacheSecret, withCacheSecret, withoutCacheSecret } from "../cache/cache_secret.ts";
 
 export { defaultTaskCache, type RunHooks, type TaskCacheContext } from "./run_hooks.ts";
 export { isCiEnv } from "./run_context.ts";
@@ -270,9 +270,9 @@ async function checkAndRun(
   sources: RunSources | undefined,
 ): Promise<ExecutionRecord> {
   const { record, store, redactor, emit } = started;
-  const prepared = withSourceChecks(
-    await prepareRun(run.plan, run.env, run.executor, redactor),
-    sources,
+  const prepared = withCacheSecret(
+    withSourceChecks(await prepareRun(run.plan, run.env, run.executor, redactor), sources),
+    run.cacheSecret,
   );
   redactor.add(prepared.secretValues);
   for (const message of prepared.warnings) warn(record, emit, message);
