@@ -249,3 +249,26 @@ Deno.test("unreadable file index is rebuilt", async () => {
   await writeFile(join(dir, ".async/cache/file-index.json"), "{ not json");
   assert.equal((await rerun(dir)).lookup.status, "hit");
 });
+
+Deno.test("outputs.json of a newer schema names the version", async () => {
+  const dir = await makeProject({ "src/a.ts": "a" });
+  const entry = await storedEntry(dir);
+  const outputs = JSON.parse(await readFile(join(entry, "outputs.json"), "utf8"));
+  const text = JSON.stringify({ ...outputs, schemaVersion: 2 });
+  await writeFile(join(entry, "outputs.json"), text);
+  const result = JSON.parse(await readFile(join(entry, "result.json"), "utf8"));
+  const digest = sha256(text);
+  await writeFile(
+    join(entry, "result.json"),
+    JSON.stringify({ ...result, outputs: { ...result.outputs, digest } }),
+  );
+  await rm(join(dir, "dist"), { recursive: true, force: true });
+
+  const newer = await rerun(dir);
+
+  assert.deepEqual(newer.lookup.status === "miss" && newer.lookup.reason, {
+    kind: "restore-failed",
+    reason:
+      "written by a newer version of @async/pipeline (outputs.json has schemaVersion 2, this version reads 1)",
+  });
+});

@@ -287,8 +287,40 @@ Deno.test("textPresenter summary names the full logs of a failure", () => {
   });
   assert.ok(
     sink.text().includes(
-      "  │ x\n  full output: .async/runs/r/logs/test.stdout.log, .async/runs/r/logs/test.stderr.log\n",
+      "  │ x\n  logs: .async/runs/r/logs/test.stdout.log, .async/runs/r/logs/test.stderr.log\n",
     ),
+    sink.text(),
+  );
+});
+
+Deno.test("textPresenter summary escapes the failure message", () => {
+  const sink = new BufferSink();
+  const present = textPresenter(sink, { color: false, cwd: "/project" });
+  const failed = result({
+    id: "test",
+    status: "failed",
+    error: { message: "bad \x1b[31mred\x1b[0m value\x1b]0;title\x07 end\nsecond line" },
+  });
+  present({ type: "task-finished", taskId: "test", result: failed, outputTail: [] });
+  present({
+    type: "run-finished",
+    record: {
+      schemaVersion: 1,
+      id: "r",
+      pipelineName: "p",
+      jobId: "verify",
+      cwd: "/project",
+      pid: 1,
+      startedAt: "",
+      status: "failed",
+      mode: "manual",
+      tasks: [failed],
+    },
+    recordPath: "/project/.async/runs/r/execution.json",
+    durationMs: 2000,
+  });
+  assert.ok(
+    sink.text().includes("Failed: test: bad red value\\u001b]0;title\\u0007 end\nsecond line\n"),
     sink.text(),
   );
 });

@@ -175,12 +175,22 @@ export function textPresenter(sink: TextSink, options: TextPresenterOptions): Ru
 const PLAIN_CODES: ReadonlySet<string> = new Set([ErrorCode.TASK_FAILED, ErrorCode.TASK_TIMEOUT]);
 
 /** Returns a failed task's message, after its code when the code adds to "failed". */
+/** Control characters other than tab and line feed, which could drive a terminal. */
+// deno-lint-ignore no-control-regex
+const CONTROL_CHARACTER = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/**
+ * Returns a task's error message for the summary: colors dropped and other
+ * control characters escaped, as a thrown message can carry a tool's output.
+ */
 function failureText(result: TaskResult): string {
   const error = result.error;
   if (error === undefined) return "";
-  return error.code && !PLAIN_CODES.has(error.code)
-    ? `[${error.code}] ${error.message}`
-    : error.message;
+  const message = error.message.replace(SGR_SEQUENCE, "").replace(
+    CONTROL_CHARACTER,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  return error.code && !PLAIN_CODES.has(error.code) ? `[${error.code}] ${message}` : message;
 }
 
 function summary(
@@ -210,7 +220,7 @@ function summary(
     const logs = [result.logs?.stdout, result.logs?.stderr]
       .filter((path): path is string => path !== undefined)
       .map((path) => displayPath(join(dirname(recordPath), path), options.cwd));
-    if (logs.length > 0) lines.push(style.dim(`  full output: ${logs.join(", ")}`));
+    if (logs.length > 0) lines.push(style.dim(`  logs: ${logs.join(", ")}`));
   }
   const misses = record.tasks.filter(isReportedMiss);
   if (misses.length > 0) {

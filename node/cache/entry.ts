@@ -222,6 +222,13 @@ function checkRecord(record: OutputRecord, position: number): void {
 /** Parses and checks `outputs.json` text. */
 export function parseOutputsManifest(text: string): OutputsManifest {
   const value = parseJson(text, "outputs.json") as OutputsManifest;
+  const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof version === "number" && version > ENTRY_SCHEMA_VERSION) {
+    throw new DamagedEntryError(
+      `${NEWER_ENTRY} (outputs.json has schemaVersion ${version}, this version reads ` +
+        `${ENTRY_SCHEMA_VERSION})`,
+    );
+  }
   if (typeof value !== "object" || value === null || value.schemaVersion !== ENTRY_SCHEMA_VERSION) {
     throw new DamagedEntryError("outputs.json has no schemaVersion 1");
   }

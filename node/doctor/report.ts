@@ -5,7 +5,6 @@
  * @module
  */
 
-import { execFile } from "node:child_process";
 import { lstat, readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import process from "../process.ts";
@@ -19,6 +18,7 @@ import type { SyncProvider } from "../sync/types.ts";
 import type { ProcessEnv } from "../types.ts";
 import { fileStoreRoots, unfinishedEntries } from "../cache/maintenance.ts";
 import { cacheLayoutProblems } from "./cache_layout.ts";
+import { gitStateProblem } from "./git_state.ts";
 import { type LockStatus, markRunFailed, readRunLock, type RunningRun, scanRuns } from "./runs.ts";
 import { projectCommand } from "../cli_command.ts";
 
@@ -163,33 +163,10 @@ async function checkStateDirectory(projectDir: string, actions: DoctorAction[]):
   });
 }
 
-/**
- * Reports a state directory that git does not ignore in a git work tree:
- * `git add -A` would then commit run records, logs and the secret-digest
- * key. Outside a work tree, or without git, there is nothing to report.
- */
+/** Reports a state directory that git would commit or already tracks (see {@link gitStateProblem}). */
 async function checkStateIgnored(projectDir: string, actions: DoctorAction[]): Promise<void> {
-  // A path inside the directory: git matches `.async/` patterns against it whether or not it exists.
-  const probe = `${STATE_DIR}/cache/secret.key`;
-  const code = await new Promise<number | undefined>((resolve) => {
-    execFile("git", ["check-ignore", "-q", probe], { cwd: projectDir }, (error) => {
-      if (error === null) {
-        resolve(0);
-        return;
-      }
-      const status = (error as { code?: unknown }).code;
-      resolve(typeof status === "number" ? status : undefined);
-    });
-  });
-  // 0: ignored; 128: not a work tree; undefined: git is missing.
-  if (code !== 1) return;
-  actions.push({
-    check: "state",
-    message:
-      `git does not ignore ${STATE_DIR}/, so \`git add -A\` would commit run records, logs ` +
-      "and the key that protects the secret digests in cache entries.",
-    fix: `echo ${STATE_DIR}/ >> .gitignore (and git rm -r --cached ${STATE_DIR} if it is tracked).`,
-  });
+  const problem = await gitStateProblem(projectDir, STATE_DIR);
+  if (problem !== undefined) actions.push({ check: "state", ...problem });
 }
 
 /**
