@@ -257,9 +257,32 @@ Deno.test("miss text of an older record without input patterns", () => {
   );
 });
 
-Deno.test("textPresenter summary names the full logs of a failure", () => {
+/** Presents a failed run of the one task `failed`, with `tail` as its last output lines, and returns the text. */
+function presentFailure(failed: TaskResult, tail: string[]): string {
   const sink = new BufferSink();
   const present = textPresenter(sink, { color: false, cwd: "/project" });
+  present({ type: "task-finished", taskId: failed.id, result: failed, outputTail: tail });
+  present({
+    type: "run-finished",
+    record: {
+      schemaVersion: 1,
+      id: "r",
+      pipelineName: "p",
+      jobId: "verify",
+      cwd: "/project",
+      pid: 1,
+      startedAt: "",
+      status: "failed",
+      mode: "manual",
+      tasks: [failed],
+    },
+    recordPath: "/project/.async/runs/r/execution.json",
+    durationMs: 2000,
+  });
+  return sink.text();
+}
+
+Deno.test("textPresenter summary names the logs of a failure", () => {
   const failed = result({
     id: "test",
     status: "failed",
@@ -267,60 +290,28 @@ Deno.test("textPresenter summary names the full logs of a failure", () => {
     error: { code: "ASYNC_PIPELINE_TASK_FAILED", message: 'Task "test" failed.' },
     logs: { stdout: "logs/test.stdout.log", stderr: "logs/test.stderr.log" },
   });
-  present({ type: "task-finished", taskId: "test", result: failed, outputTail: ["x"] });
-  present({
-    type: "run-finished",
-    record: {
-      schemaVersion: 1,
-      id: "r",
-      pipelineName: "p",
-      jobId: "verify",
-      cwd: "/project",
-      pid: 1,
-      startedAt: "",
-      status: "failed",
-      mode: "manual",
-      tasks: [failed],
-    },
-    recordPath: "/project/.async/runs/r/execution.json",
-    durationMs: 2000,
-  });
+
+  const text = presentFailure(failed, ["x"]);
+
   assert.ok(
-    sink.text().includes(
+    text.includes(
       "  │ x\n  logs: .async/runs/r/logs/test.stdout.log, .async/runs/r/logs/test.stderr.log\n",
     ),
-    sink.text(),
+    text,
   );
 });
 
 Deno.test("textPresenter summary escapes the failure message", () => {
-  const sink = new BufferSink();
-  const present = textPresenter(sink, { color: false, cwd: "/project" });
   const failed = result({
     id: "test",
     status: "failed",
     error: { message: "bad \x1b[31mred\x1b[0m value\x1b]0;title\x07 end\nsecond line" },
   });
-  present({ type: "task-finished", taskId: "test", result: failed, outputTail: [] });
-  present({
-    type: "run-finished",
-    record: {
-      schemaVersion: 1,
-      id: "r",
-      pipelineName: "p",
-      jobId: "verify",
-      cwd: "/project",
-      pid: 1,
-      startedAt: "",
-      status: "failed",
-      mode: "manual",
-      tasks: [failed],
-    },
-    recordPath: "/project/.async/runs/r/execution.json",
-    durationMs: 2000,
-  });
+
+  const text = presentFailure(failed, []);
+
   assert.ok(
-    sink.text().includes("Failed: test: bad red value\\u001b]0;title\\u0007 end\nsecond line\n"),
-    sink.text(),
+    text.includes("Failed: test: bad red value\\u001b]0;title\\u0007 end\nsecond line\n"),
+    text,
   );
 });
