@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { definePipeline, job, sh, task } from "../mod.ts";
 import { runJob } from "../node/mod.ts";
 import type { ExecutionRecord } from "../node/types.ts";
-import { isForeign, type OutputRecord } from "../node/cache/entry.ts";
+import { isForeign, isFound, type OutputRecord } from "../node/cache/entry.ts";
 import { makeProject, readText, writeFiles } from "./cache_fixture.ts";
 import { baseEnv } from "./support/projects.ts";
 
@@ -110,7 +110,7 @@ Deno.test("older entry hit keeps a newer hand-written edit", async () => {
   assert.equal(await readText(dir, "gen/NOTES.md"), "notes v1\n");
 });
 
-Deno.test("hit restores a missing hand-written file", async () => {
+Deno.test("hit leaves a removed hand-written file out", async () => {
   const dir = await makeProject({ "src/in.txt": "0\n" });
   await run(dir);
   await writeFiles(dir, { "src/in.txt": "1\n", "gen/NOTES.md": "draft\n" });
@@ -120,7 +120,8 @@ Deno.test("hit restores a missing hand-written file", async () => {
   const hit = await run(dir);
 
   assert.equal(hit.hit, true);
-  assert.equal(await readText(dir, "gen/NOTES.md"), "draft\n");
+  assert.equal(await readText(dir, "gen/out.txt"), "1\n");
+  assert.equal(await exists(join(dir, "gen/NOTES.md")), false);
 });
 
 Deno.test("entry keeps an unrewritten earlier output", async () => {
@@ -175,13 +176,33 @@ const upper = definePipeline({
   jobs: { upper: job({ target: "upper" }) },
 });
 
-Deno.test("first entry keeps outputs the tool left", async () => {
+Deno.test("first entry marks outputs the tool left found", async () => {
   const dir = await makeProject({ "src/a.txt": "a\n", "gen/a.txt": "A\n" });
 
   const { record } = await run(dir, upper, "upper");
 
   const outputs = await storedOutputs(dir, record);
-  assert.equal(Object.hasOwn(outputs.get("gen/a.txt") ?? {}, "foreign"), false);
+  const kept = outputs.get("gen/a.txt");
+  assert.ok(kept, "the entry lists gen/a.txt");
+  assert.equal(isFound(kept), true);
+  assert.equal(isForeign(kept), false);
+});
+
+Deno.test("hit keeps a found file another entry lacks", async () => {
+  const dir = await makeProject({ "src/in.txt": "1\n", "gen/legacy.txt": "hand-written\n" });
+  await run(dir);
+  await rm(join(dir, "gen/legacy.txt"));
+  await writeFiles(dir, { "src/in.txt": "2\n" });
+  await run(dir);
+  await writeFiles(dir, { "src/in.txt": "1\n", "gen/legacy.txt": "hand-written\n" });
+  await run(dir);
+  await writeFiles(dir, { "src/in.txt": "2\n" });
+
+  const hit = await run(dir);
+
+  assert.equal(hit.hit, true);
+  assert.equal(await readText(dir, "gen/out.txt"), "2\n");
+  assert.equal(await readText(dir, "gen/legacy.txt"), "hand-written\n");
 });
 
 Deno.test("hit replaces an output the tool kept up to date", async () => {

@@ -66,6 +66,8 @@ export type OutputRecord =
     readonly digest: string;
     /** True for a file the task did not write (see `markForeign`). */
     readonly foreign?: true;
+    /** True for a file the task found and left, with no earlier entry to say whose it is. */
+    readonly found?: true;
   }
   | { readonly path: string; readonly kind: "directory"; readonly mode: number }
   | {
@@ -74,11 +76,18 @@ export type OutputRecord =
     readonly target: string;
     /** True for a link the task did not make (see `markForeign`). */
     readonly foreign?: true;
+    /** True for a link the task found and left, with no earlier entry to say whose it is. */
+    readonly found?: true;
   };
 
 /** Returns true for a record of a file or link that the task did not write. */
 export function isForeign(record: OutputRecord): boolean {
   return record.kind !== "directory" && record.foreign === true;
+}
+
+/** Returns true for a record of a file or link that the task found and left, whoever wrote it. */
+export function isFound(record: OutputRecord): boolean {
+  return record.kind !== "directory" && record.found === true;
 }
 
 /** `outputs.json`: the output patterns and every path they matched after the run. */
@@ -217,6 +226,7 @@ function checkRecord(record: OutputRecord, position: number): void {
     if (typeof record.target !== "string") fail("has no target");
   } else fail(`has unknown kind ${JSON.stringify((record as { kind: unknown }).kind)}`);
   if ("foreign" in record && record.foreign !== true) fail("has a foreign flag that is not true");
+  if ("found" in record && record.found !== true) fail("has a found flag that is not true");
 }
 
 /** Parses and checks `outputs.json` text. */

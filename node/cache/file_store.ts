@@ -292,14 +292,9 @@ export class FileBackend implements CacheBackend {
           this.#index,
           location.before,
         );
-        // Without a previous entry, nothing tells a file the task keeps up to date from one
-        // written by hand, so every untouched file stays the task's.
-        const previous = copied.untouched.size === 0
-          ? undefined
-          : this.#latestOutputs(entry.taskId);
-        entries = previous === undefined
+        entries = copied.untouched.size === 0
           ? copied.records
-          : markForeign(copied.records, copied.untouched, previous);
+          : markForeign(copied.records, copied.untouched, this.#latestOutputs(entry.taskId));
         const manifest: OutputsManifest = {
           schemaVersion: ENTRY_SCHEMA_VERSION,
           patterns: location.task.outputs,

@@ -15,7 +15,7 @@
 
 import { readlinkSync } from "node:fs";
 import { join } from "node:path";
-import { isForeign, type OutputRecord } from "./entry.ts";
+import { isForeign, isFound, type OutputRecord } from "./entry.ts";
 import { type FileFacts, lstatFacts } from "./facts.ts";
 import { type FileStateIndex, RACY_WINDOW_MS } from "./file_index.ts";
 import { listOutputs } from "./outputs.ts";
@@ -96,23 +96,28 @@ function sameOutput(a: OutputRecord, b: OutputRecord): boolean {
 }
 
 /**
- * Marks as `foreign` each record of an untouched output (see {@link untouched})
- * that `previous`, the records of the task's previous entry, does not give
- * as the task's own with the same content. An untouched file that the task
- * wrote in an earlier run, as incremental compilers leave files they need
- * not rewrite, stays the task's.
+ * Marks the records of untouched outputs (see {@link untouched}) by what
+ * `previous`, the records of the task's previous entry, says of them. With
+ * no previous entry, nothing tells a file that a tool kept up to date from
+ * one written by hand, so such a record is marked `found`: a hit may write
+ * over it but never removes it. A file that `previous` records with the
+ * same content keeps the mark it had there, and one recorded as the task's
+ * stays the task's, as incremental compilers leave files they need not
+ * rewrite. Every other untouched file appeared since the task last ran
+ * without the task writing it, and is marked `foreign`.
  */
 export function markForeign(
   records: readonly OutputRecord[],
   isUntouched: ReadonlySet<string>,
-  previous: ReadonlyMap<string, OutputRecord>,
+  previous: ReadonlyMap<string, OutputRecord> | undefined,
 ): OutputRecord[] {
   return records.map((record) => {
     if (!isUntouched.has(record.path) || record.kind === "directory") return record;
+    if (previous === undefined) return { ...record, found: true };
     const earlier = previous.get(record.path);
-    if (earlier !== undefined && !isForeign(earlier) && sameOutput(earlier, record)) {
-      return record;
+    if (earlier === undefined || isForeign(earlier) || !sameOutput(earlier, record)) {
+      return { ...record, foreign: true };
     }
-    return { ...record, foreign: true };
+    return isFound(earlier) ? { ...record, found: true } : record;
   });
 }

@@ -22,7 +22,13 @@ import {
 } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
 import { mapLimit } from "./digest.ts";
-import { DamagedEntryError, isForeign, type OutputRecord, type OutputsManifest } from "./entry.ts";
+import {
+  DamagedEntryError,
+  isForeign,
+  isFound,
+  type OutputRecord,
+  type OutputsManifest,
+} from "./entry.ts";
 import { factsOf, lstatFacts } from "./facts.ts";
 import type { FileStateIndex } from "./file_index.ts";
 import {
@@ -262,8 +268,9 @@ async function sameContent(
  * file is replaced only when every file and link inside it has the content
  * `previous` records. Otherwise the plan throws {@link ChangedOutputError}.
  * Records marked foreign, in either entry, are not the task's: the snapshot's
- * are written only where nothing exists at their path or where the file is
- * the task's by `previous`, and `previous`'s do not make a file the task's.
+ * are written only over a file that is the task's by `previous`, and
+ * `previous`'s do not make a file the task's. Records marked found may be
+ * written over, but do not let a hit remove a file or replace a directory.
  */
 export async function planRestore(
   cwd: string,
@@ -273,7 +280,10 @@ export async function planRestore(
   index: FileStateIndex,
   previous: ReadonlyMap<string, OutputRecord> = new Map(),
 ): Promise<RestorePlan> {
-  const produced = new Map([...previous].filter(([, record]) => !isForeign(record)));
+  // Records a hit may write over: the previous entry's, but for files the task did not write.
+  const writable = new Map([...previous].filter(([, record]) => !isForeign(record)));
+  // Records a hit may remove or replace a directory over: only files the task wrote.
+  const owned = new Map([...writable].filter(([, record]) => !isFound(record)));
   const matcher = outputMatcher(patterns);
   const records = [...snapshot.entries].sort(byPath);
   const absolute = records.map((record) => checkedOutputPath(cwd, record.path, matcher));
@@ -292,19 +302,20 @@ export async function planRestore(
       continue;
     }
     const stats = await lstatOrUndefined(target);
-    // A file the task did not write is restored where it is missing, or
-    // where the task's own output from its previous entry is in its place.
+    // A file the task did not write is written only over the task's own
+    // output from its previous entry, never where the user removed it.
     if (
-      stats !== undefined && isForeign(record) &&
-      (stats.isDirectory() || !await sameContent(target, stats, produced.get(record.path), index))
+      isForeign(record) &&
+      (stats === undefined || stats.isDirectory() ||
+        !await sameContent(target, stats, writable.get(record.path), index))
     ) continue;
     if (stats?.isDirectory() && record.kind !== "directory") {
-      removed.push(...await checkReplaceable(cwd, record.path, matcher, produced, index));
+      removed.push(...await checkReplaceable(cwd, record.path, matcher, owned, index));
       replacedDirectories.push(target);
     } else if (
       stats !== undefined && !stats.isDirectory() &&
       !await sameContent(target, stats, record, index) &&
-      !await sameContent(target, stats, produced.get(record.path), index)
+      !await sameContent(target, stats, writable.get(record.path), index)
     ) {
       changed.push(record.path);
     }
@@ -321,7 +332,7 @@ export async function planRestore(
   for (const entry of await listOutputs(cwd, patterns, index)) {
     if (stored.has(entry.path)) continue;
     const target = join(cwd, entry.path);
-    if (!await producedByTask(target, entry.kind, produced.get(entry.path), index)) {
+    if (!await producedByTask(target, entry.kind, owned.get(entry.path), index)) {
       kept.push(entry.path);
     } else if (entry.kind === "directory") staleDirectories.push(target);
     else staleFiles.push(target);
