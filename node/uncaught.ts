@@ -67,9 +67,22 @@ function currentTarget(): TaskTarget | undefined {
   return undefined;
 }
 
+/**
+ * Property set on an error of a call that a function step's context made
+ * after the step ended. Such an error goes to the fallback, never to the
+ * attempt of the same task that runs at that moment.
+ */
+export const AFTER_STEP: unique symbol = Symbol("async-pipeline.after-step");
+
+/** Returns true for an error marked with {@link AFTER_STEP}. */
+function afterStep(error: unknown): boolean {
+  return typeof error === "object" && error !== null &&
+    (error as { [AFTER_STEP]?: unknown })[AFTER_STEP] === true;
+}
+
 /** Hands an error to its attempt or to the innermost fallback; false when no guard is active. */
 function dispatch(error: unknown, kind: UncaughtKind, target: TaskTarget | undefined): boolean {
-  const handler = target === undefined ? undefined : attempts.get(target);
+  const handler = target === undefined || afterStep(error) ? undefined : attempts.get(target);
   const fallback = guards.at(-1)?.fallback;
   if (handler !== undefined) handler(error, kind);
   else if (fallback !== undefined) fallback(error, kind, target);

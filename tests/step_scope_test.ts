@@ -250,3 +250,28 @@ Deno.test("late ctx.meta in a timer warns", async () => {
     "already returned.",
   ]);
 });
+
+Deno.test("uncaught stray ctx.command spares the retry", async () => {
+  const cwd = await tempDir();
+  const strayDone = later<void>();
+  let attempts = 0;
+  const pipeline = pipelineOf(async (ctx) => {
+    attempts++;
+    if (attempts === 1) {
+      // The first attempt outlives its timeout and leaves its command's rejection unhandled.
+      await sleep(1_300);
+      void ctx.command(["sh", "-c", "echo 1 >> runs.txt"]);
+      setTimeout(() => strayDone.resolve(), 100);
+      return;
+    }
+    await strayDone.promise;
+    await ctx.command(["sh", "-c", "echo 2 >> runs.txt"]);
+  }, { timeout: "1s", retry: 2 });
+
+  const record = await runJob(pipeline, { id: "j", cwd, env: baseEnv() });
+
+  assert.equal(record.tasks[0].status, "passed");
+  assert.equal(record.tasks[0].attempts, 2);
+  assert.equal(await readFile(join(cwd, "runs.txt"), "utf8"), "2\n");
+  assert.match(record.warnings?.join("\n") ?? "", /ctx\.command did not run/);
+});

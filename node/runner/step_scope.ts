@@ -8,9 +8,19 @@
  */
 
 import { ErrorCode, isPipelineError, PipelineError } from "../../core/errors.ts";
+import { AFTER_STEP } from "../uncaught.ts";
 
 /** Builds the error of a call made after the scope closed. `action` names what did not happen. */
 type ClosedError = (action: string) => PipelineError;
+
+/**
+ * Marks an error of a call made after its step ended. Left uncaught, such an
+ * error becomes a run warning and does not fail the attempt that runs at
+ * that moment, which may be a retry of the same task.
+ */
+function markAfterStep(error: PipelineError): void {
+  Object.defineProperty(error, AFTER_STEP, { value: true });
+}
 
 /** The open or closed state of one function step's context. */
 export class StepScope {
@@ -39,9 +49,11 @@ export class StepScope {
    * when the step ended or its attempt was aborted, else undefined.
    */
   closedError(action: string): PipelineError | undefined {
-    if (this.#closed !== undefined) return this.#closed(action);
-    if (this.#signal.aborted) return this.#abortedError()(action);
-    return undefined;
+    let error: PipelineError | undefined;
+    if (this.#closed !== undefined) error = this.#closed(action);
+    else if (this.#signal.aborted) error = this.#abortedError()(action);
+    if (error !== undefined) markAfterStep(error);
+    return error;
   }
 
   #returnedError(): ClosedError {
