@@ -1,9 +1,10 @@
 /**
- * The output files a task wrote, told apart from those it found. Output
+ * The output files a task wrote, as distinct from those it found. Output
  * patterns also match files that were there before the task ran and that it
- * never touched, such as a hand-written `gen/NOTES.md` beside generated files. An entry marks such a
- * file `foreign`, so that a later restore of any entry neither removes it
- * nor writes an older copy over it (see `planRestore`).
+ * never touched, such as a hand-written `gen/NOTES.md` beside generated files.
+ * An entry marks such a file `foreign` or `found` (see {@link markForeign}),
+ * so that a later restore of any entry never removes it, and writes over it
+ * only where that is safe (see `planRestore`).
  *
  * A file counts as untouched when its facts (kind, size, mtime, ctime,
  * inode) after the run equal those taken before the command started. A file
@@ -97,7 +98,7 @@ function sameOutput(a: OutputRecord, b: OutputRecord): boolean {
 
 /**
  * Marks the records of untouched outputs (see {@link untouched}) by what
- * `previous`, the records of the task's previous entry, says of them. With
+ * `previous`, the records of the task's previous entry, contain for them. With
  * no previous entry, nothing tells a file that a tool kept up to date from
  * one written by hand, so such a record is marked `found`: a hit may write
  * over it but never removes it. A file that `previous` records with the
