@@ -1,26 +1,18 @@
 /** The check of named imports in modules that jiti loads: `node/import_check.ts`. */
 
 import assert from "node:assert/strict";
-import { mkdir, readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { importModule } from "../node/import_module.ts";
 import { importFailure } from "../node/load.ts";
+import { removeJitiCacheAfterAll } from "./support/jiti_cache.ts";
 import { tempDir } from "./support/temp_files.ts";
 
 /** Name prefix of this file's temporary directories. */
 const PREFIX = "async-pipeline-import-check-";
 
-// jiti keeps its transpile cache in `<tmpdir>/jiti` and names each file there
-// after the module's folder and name: remove what the modules of this file added.
-Deno.test.afterAll(async () => {
-  const cache = join(tmpdir(), "jiti");
-  const names = await readdir(cache).catch(() => []);
-  const ours = names.filter((name) => name.startsWith(PREFIX));
-  await Promise.all(ours.map((name) => rm(join(cache, name), { force: true })));
-  await rmdir(cache).catch(() => undefined); // Only succeeds when nothing else is cached.
-});
+removeJitiCacheAfterAll(PREFIX);
 
 /** The module that the pipelines below import from. */
 const EXTRA_TS = `export const extraTasks = { fmt: "fmt", audit: "audit" };

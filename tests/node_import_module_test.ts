@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
@@ -9,6 +8,7 @@ import {
   importStrategy,
   isRetryableWithLoader,
 } from "../node/import_module.ts";
+import { removeJitiCacheAfterAll } from "./support/jiti_cache.ts";
 import { tempDir } from "./support/temp_files.ts";
 
 const TYPED_MODULE = `interface Box { readonly value: number }
@@ -19,15 +19,7 @@ export default box;
 /** Name prefix of this file's temporary directories. */
 const PREFIX = "async-pipeline-import-";
 
-// jiti keeps its transpile cache in `<tmpdir>/jiti` and names each file there
-// after the module's folder and name: remove what the modules of this file added.
-Deno.test.afterAll(async () => {
-  const cache = join(tmpdir(), "jiti");
-  const names = await readdir(cache).catch(() => []);
-  const ours = names.filter((name) => name.startsWith(PREFIX));
-  await Promise.all(ours.map((name) => rm(join(cache, name), { force: true })));
-  await rmdir(cache).catch(() => undefined); // Only succeeds when nothing else is cached.
-});
+removeJitiCacheAfterAll(PREFIX);
 
 Deno.test("importStrategy picks per runtime", () => {
   const cases: [string, Parameters<typeof importStrategy>[1], string][] = [
