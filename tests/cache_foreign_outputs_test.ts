@@ -182,10 +182,10 @@ Deno.test("first entry marks outputs the tool left found", async () => {
   const { record } = await run(dir, upper, "upper");
 
   const outputs = await storedOutputs(dir, record);
-  const kept = outputs.get("gen/a.txt");
-  assert.ok(kept, "the entry lists gen/a.txt");
-  assert.equal(isFound(kept), true);
-  assert.equal(isForeign(kept), false);
+  const generated = outputs.get("gen/a.txt");
+  assert.ok(generated, "the entry lists gen/a.txt");
+  assert.equal(isFound(generated), true);
+  assert.equal(isForeign(generated), false);
 });
 
 Deno.test("hit keeps a found file another entry lacks", async () => {
@@ -222,8 +222,8 @@ Deno.test("hit replaces the task's output over a foreign record", async () => {
   const dir = await makeProject({ "src/a.txt": "a\n" });
   await run(dir, upper, "upper");
   await writeFiles(dir, { "src/a.txt": "b\n", "gen/a.txt": "B\n" });
-  const kept = await run(dir, upper, "upper");
-  const outputs = await storedOutputs(dir, kept.record);
+  const handWritten = await run(dir, upper, "upper");
+  const outputs = await storedOutputs(dir, handWritten.record);
   const record = outputs.get("gen/a.txt");
   assert.ok(record, "the entry lists gen/a.txt");
   assert.equal(isForeign(record), true);

@@ -85,7 +85,7 @@ export function isForeign(record: OutputRecord): boolean {
   return record.kind !== "directory" && record.foreign === true;
 }
 
-/** Returns true for a record of a file or link that the task found and left, whoever wrote it. */
+/** Returns true for a record of a file or link that the task found and left, with no known author. */
 export function isFound(record: OutputRecord): boolean {
   return record.kind !== "directory" && record.found === true;
 }

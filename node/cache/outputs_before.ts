@@ -98,10 +98,10 @@ function sameOutput(a: OutputRecord, b: OutputRecord): boolean {
 
 /**
  * Marks the records of untouched outputs (see {@link untouched}) by what
- * `previous`, the records of the task's previous entry, contain for them. With
- * no previous entry, nothing tells a file that a tool kept up to date from
- * one written by hand, so such a record is marked `found`: a hit may write
- * over it but never removes it. A file that `previous` records with the
+ * `previous`, the records of the task's previous entry, contain for them.
+ * Without a previous entry, a file that a tool kept up to date cannot be
+ * distinguished from one written by hand. Such a record is marked `found`:
+ * a hit may write over it but never removes it. A file that `previous` records with the
  * same content keeps the mark it had there, and one recorded as the task's
  * stays the task's, as incremental compilers leave files they need not
  * rewrite. Every other untouched file appeared since the task last ran
