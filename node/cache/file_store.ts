@@ -210,12 +210,11 @@ export class FileBackend implements CacheBackend {
     key: string,
     snapshot: OutputsManifest,
   ): Map<string, OutputRecord> {
-    if (this.#latestKey(taskId) === key) {
-      return new Map(snapshot.entries.map((record) => [record.path, record]));
-    }
+    const latest = this.#latestKey(taskId);
+    if (latest === key) return new Map(snapshot.entries.map((record) => [record.path, record]));
     // Without a readable previous entry no file is known to be the task's,
     // so none is removed or replaced.
-    return this.#latestOutputs(taskId) ?? new Map();
+    return (latest === undefined ? undefined : this.#outputsOf(latest)) ?? new Map();
   }
 
   /** Returns the key the `.latest` pointer of `taskId` names, or undefined when it is unreadable. */
@@ -237,7 +236,11 @@ export class FileBackend implements CacheBackend {
    */
   #latestOutputs(taskId: string): Map<string, OutputRecord> | undefined {
     const key = this.#latestKey(taskId);
-    if (key === undefined) return undefined;
+    return key === undefined ? undefined : this.#outputsOf(key);
+  }
+
+  /** Returns the output records of the entry `key`, by path, or undefined when it cannot be read. */
+  #outputsOf(key: string): Map<string, OutputRecord> | undefined {
     try {
       const directory = this.#entryDirectory(key);
       const text = readText(join(directory, "result.json"));
